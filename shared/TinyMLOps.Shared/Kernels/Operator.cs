@@ -1,0 +1,198 @@
+using System;
+using TinyMLOps.Shared.Model;
+using TinyMLOps.Shared.Quantization;
+using TinyMLOps.Shared.Util;
+
+namespace TinyMLOps.Shared.Kernels
+{
+    /// <summary>
+    /// One layer of a sequential int8 model: its op data (read from and written to the model format), a
+    /// Prepare step that derives everything the kernel needs once at load, and the reference Eval.
+    /// Tensors are int8, batch 1, in HWC order; a rank-1 tensor is (1, 1, C).
+    /// </summary>
+    public abstract class Operator
+    {
+        /// <summary>Upper bound for any one dimension; keeps a hostile file from asking for gigabytes.</summary>
+        public const int MaxDimension = 4096;
+
+        /// <summary>Upper bound for the elements of any one tensor (16 MiB of int8).</summary>
+        public const int MaxTensorElements = 1 << 24;
+
+        public int InH;
+        public int InW;
+        public int InC;
+        public float InScale;
+        public int InZeroPoint;
+
+        public int OutH;
+        public int OutW;
+        public int OutC;
+        public float OutScale;
+        public int OutZeroPoint;
+        public int FusedActivation;
+
+        /// <summary>Arena offsets assigned by the memory planner.</summary>
+        public int InputOffset;
+        public int OutputOffset;
+
+        /// <summary>When set, kernels with an int32 accumulator copy it here (tests compare it with ONNX Runtime).</summary>
+        public int[] AccumulatorProbe;
+
+        protected int ActMin;
+        protected int ActMax;
+
+        public abstract int OpCode { get; }
+
+        public abstract string Name { get; }
+
+        public int InputElements
+        {
+            get { return InH * InW * InC; }
+        }
+
+        public int OutputElements
+        {
+            get { return OutH * OutW * OutC; }
+        }
+
+        /// <summary>True when the output shares the input's bytes (reshape): no copy, no arena of its own.</summary>
+        public virtual bool IsInPlace
+        {
+            get { return false; }
+        }
+
+        /// <summary>Multiply-accumulates per inference.</summary>
+        public virtual long Macs
+        {
+            get { return 0; }
+        }
+
+        /// <summary>Bytes of weights and biases this layer stores in the model.</summary>
+        public virtual int ParameterBytes
+        {
+            get { return 0; }
+        }
+
+        /// <summary>Accumulators per inference (the size a probe needs), 0 for layers without one.</summary>
+        public virtual int AccumulatorCount
+        {
+            get { return 0; }
+        }
+
+        /// <summary>Bytes of load-time scratch (tables) outside the arena.</summary>
+        public virtual int ScratchBytes
+        {
+            get { return 0; }
+        }
+
+        /// <summary>Reads the op-specific fields that follow the common header.</summary>
+        public abstract void ReadParams(ByteReader reader);
+
+        /// <summary>Writes the op-specific fields that follow the common header.</summary>
+        public abstract void WriteParams(ByteWriter writer);
+
+        /// <summary>Checks shapes and parameters against the input and derives the kernel's constants.</summary>
+        public virtual void Prepare()
+        {
+            QuantMath.ActivationRange(FusedActivation, OutScale, OutZeroPoint, out ActMin, out ActMax);
+        }
+
+        public abstract void Eval(sbyte[] arena);
+
+        protected void Fail(string message)
+        {
+            throw new ModelFormatException(Name + ": " + message);
+        }
+
+        protected void RequireOutputShape(int h, int w, int c)
+        {
+            if (OutH != h || OutW != w || OutC != c)
+            {
+                Fail("output shape " + OutH + "x" + OutW + "x" + OutC + " should be " + h + "x" + w + "x" + c);
+            }
+        }
+
+        protected void RequireSameQuantization()
+        {
+            if (OutScale != InScale || OutZeroPoint != InZeroPoint)
+            {
+                Fail("output quantization must equal the input's");
+            }
+        }
+
+        /// <summary>Per-channel requantization constants: (input scale * weight scale[c]) / output scale.</summary>
+        protected void PrepareChannelMultipliers(float[] weightScales, int[] multipliers, int[] shifts)
+        {
+            for (int c = 0; c < weightScales.Length; c++)
+            {
+                double real = (double)InScale * weightScales[c] / OutScale;
+                try
+                {
+                    QuantMath.QuantizeMultiplier(real, out multipliers[c], out shifts[c]);
+                }
+                catch (ArgumentException)
+                {
+                    Fail("requantization multiplier of channel " + c + " out of range");
+                }
+            }
+        }
+
+        /// <summary>Reads count per-channel scales, each finite and positive.</summary>
+        protected float[] ReadScales(ByteReader reader, int count, string what)
+        {
+            reader.Require(count * 4, what);
+            float[] scales = new float[count];
+            for (int i = 0; i < count; i++)
+            {
+                float s = reader.ReadF32(what);
+                if (!(s > 0f) || float.IsInfinity(s))
+                {
+                    Fail(what + "[" + i + "] must be finite and positive");
+                }
+
+                scales[i] = s;
+            }
+
+            return scales;
+        }
+
+        protected static int[] ReadInt32s(ByteReader reader, int count, string what)
+        {
+            reader.Require(count * 4, what);
+            int[] values = new int[count];
+            for (int i = 0; i < count; i++)
+            {
+                values[i] = reader.ReadI32(what);
+            }
+
+            return values;
+        }
+
+        protected static void WriteScales(ByteWriter writer, float[] scales)
+        {
+            for (int i = 0; i < scales.Length; i++)
+            {
+                writer.WriteF32(scales[i]);
+            }
+        }
+
+        protected static void WriteInt32s(ByteWriter writer, int[] values)
+        {
+            for (int i = 0; i < values.Length; i++)
+            {
+                writer.WriteI32(values[i]);
+            }
+        }
+
+        /// <summary>Claims count weight bytes in place; the count is checked in 64 bits before any arithmetic can wrap.</summary>
+        protected int SkipWeights(ByteReader reader, long count)
+        {
+            if (count > reader.Remaining)
+            {
+                Fail("weights need " + count + " bytes, " + reader.Remaining + " left");
+            }
+
+            return reader.Skip((int)count, "weights");
+        }
+    }
+}

@@ -1,0 +1,24 @@
+namespace TinyMLOps.Shared.Model
+{
+    /// <summary>Constants of the model format. The layout is specified in docs/model-format.md.</summary>
+    public static class ModelFormat
+    {
+        /// <summary>"TMLM" read as a little-endian u32.</summary>
+        public const int Magic = 0x4D4C4D54;
+
+        public const int Version = 1;
+
+        /// <summary>magic, version, flags, file length, content hash.</summary>
+        public const int HeaderBytes = 44;
+
+        public const int HashOffset = 12;
+        public const int HashBytes = 32;
+        public const int CrcBytes = 4;
+
+        /// <summary>Bytes of the common operator header after op code and record length.</summary>
+        public const int OperatorHeaderBytes = 12;
+
+        public const int MaxLabels = 2048;
+        public const int MaxOperators = 256;
+    }
+}

@@ -1,0 +1,196 @@
+using TinyMLOps.Shared.Kernels;
+using TinyMLOps.Shared.Quantization;
+using TinyMLOps.Shared.Util;
+
+namespace TinyMLOps.Shared.Model
+{
+    /// <summary>
+    /// Decodes the model format. It checks the envelope (magic, version, length, CRC, content hash) before it
+    /// parses anything, then every length as it goes. All failures are <see cref="ModelFormatException"/>.
+    /// Weights stay in the given buffer and are read in place by the kernels.
+    /// </summary>
+    public static class ModelReader
+    {
+        public static Int8Model Read(byte[] data)
+        {
+            if (data == null)
+            {
+                throw new ModelFormatException("no model data");
+            }
+
+            ByteReader header = new ByteReader(data, 0, data.Length);
+            if (data.Length < 6)
+            {
+                throw new ModelFormatException("truncated: " + data.Length + " bytes is shorter than the model header");
+            }
+
+            if (header.ReadI32("magic") != ModelFormat.Magic)
+            {
+                throw new ModelFormatException("not a TinyMLOps model (bad magic)");
+            }
+
+            int version = header.ReadU16("format version");
+            if (version != ModelFormat.Version)
+            {
+                throw new ModelFormatException("unsupported model format version " + version + " (this runtime reads version " + ModelFormat.Version + ")");
+            }
+
+            if (data.Length < ModelFormat.HeaderBytes + ModelFormat.CrcBytes)
+            {
+                throw new ModelFormatException("truncated: " + data.Length + " bytes is shorter than the model header");
+            }
+
+            int flags = header.ReadU16("flags");
+            int length = header.ReadI32("file length");
+            if (length != data.Length)
+            {
+                throw new ModelFormatException("length mismatch: header says " + (uint)length + " bytes, file has " + data.Length + " (truncated or padded)");
+            }
+
+            if (flags != 0)
+            {
+                throw new ModelFormatException("unknown flags 0x" + flags.ToString("X4"));
+            }
+
+            int crcAt = length - ModelFormat.CrcBytes;
+            uint storedCrc = new ByteReader(data, crcAt, length).ReadU32("crc");
+            if (Crc32.Compute(data, 0, crcAt) != storedCrc)
+            {
+                throw new ModelFormatException("CRC mismatch: the file is corrupt");
+            }
+
+            byte[] hash = Sha256.Compute(data, ModelFormat.HeaderBytes, crcAt - ModelFormat.HeaderBytes);
+            for (int i = 0; i < ModelFormat.HashBytes; i++)
+            {
+                if (hash[i] != data[ModelFormat.HashOffset + i])
+                {
+                    throw new ModelFormatException("content hash mismatch: the body does not match its SHA-256");
+                }
+            }
+
+            Int8Model model = ReadBody(new ByteReader(data, ModelFormat.HeaderBytes, crcAt));
+            model.ContentHash = hash;
+            model.FileBytes = length;
+            return model;
+        }
+
+        private static Int8Model ReadBody(ByteReader r)
+        {
+            Int8Model m = new Int8Model();
+            m.ModelId = r.ReadString("model id");
+            m.VariantId = r.ReadString("variant id");
+            m.InputH = ReadDim(r, "input height");
+            m.InputW = ReadDim(r, "input width");
+            m.InputC = ReadDim(r, "input channels");
+            CheckElements((long)m.InputH * m.InputW * m.InputC, "input");
+            m.InputScale = ReadScale(r, "input scale");
+            m.InputZeroPoint = r.ReadI8("input zero point");
+
+            int labelCount = r.ReadU16("label count");
+            if (labelCount > ModelFormat.MaxLabels)
+            {
+                throw new ModelFormatException("too many labels: " + labelCount);
+            }
+
+            m.Labels = new string[labelCount];
+            for (int i = 0; i < labelCount; i++)
+            {
+                m.Labels[i] = r.ReadString("label");
+            }
+
+            int opCount = r.ReadU16("operator count");
+            if (opCount == 0 || opCount > ModelFormat.MaxOperators)
+            {
+                throw new ModelFormatException("operator count " + opCount + " outside 1.." + ModelFormat.MaxOperators);
+            }
+
+            m.Operators = new Operator[opCount];
+            for (int i = 0; i < opCount; i++)
+            {
+                m.Operators[i] = ReadOperator(r, m, i);
+            }
+
+            if (r.Remaining != 0)
+            {
+                throw new ModelFormatException(r.Remaining + " unexpected bytes after the last operator");
+            }
+
+            if (labelCount != 0 && labelCount != m.Output.OutputElements)
+            {
+                throw new ModelFormatException("model has " + labelCount + " labels but " + m.Output.OutputElements + " outputs");
+            }
+
+            return m;
+        }
+
+        private static Operator ReadOperator(ByteReader r, Int8Model m, int index)
+        {
+            int code = r.ReadU8("op code");
+            Operator op = OperatorFactory.Create(code);
+            if (op == null)
+            {
+                throw new ModelFormatException("operator " + index + ": unknown op code " + code);
+            }
+
+            int recordLength = r.ReadI32("operator record length");
+            if (recordLength < ModelFormat.OperatorHeaderBytes || recordLength > r.Remaining)
+            {
+                throw new ModelFormatException("operator " + index + " (" + op.Name + "): record length " + (uint)recordLength + " invalid, " + r.Remaining + " bytes left");
+            }
+
+            int end = r.Position + recordLength;
+            m.Operators[index] = op;
+            m.LinkOperator(index);
+            op.FusedActivation = r.ReadU8("activation");
+            if (!Activation.IsValid(op.FusedActivation))
+            {
+                throw new ModelFormatException("operator " + index + " (" + op.Name + "): unknown activation " + op.FusedActivation);
+            }
+
+            op.OutH = ReadDim(r, "output height");
+            op.OutW = ReadDim(r, "output width");
+            op.OutC = ReadDim(r, "output channels");
+            CheckElements((long)op.OutH * op.OutW * op.OutC, op.Name + " output");
+            op.OutScale = ReadScale(r, "output scale");
+            op.OutZeroPoint = r.ReadI8("output zero point");
+            op.ReadParams(r);
+            if (r.Position != end)
+            {
+                throw new ModelFormatException("operator " + index + " (" + op.Name + "): record length " + recordLength + " does not match its contents");
+            }
+
+            op.Prepare();
+            return op;
+        }
+
+        private static int ReadDim(ByteReader r, string what)
+        {
+            int v = r.ReadU16(what);
+            if (v < 1 || v > Operator.MaxDimension)
+            {
+                throw new ModelFormatException(what + " " + v + " outside 1.." + Operator.MaxDimension);
+            }
+
+            return v;
+        }
+
+        private static void CheckElements(long elements, string what)
+        {
+            if (elements > Operator.MaxTensorElements)
+            {
+                throw new ModelFormatException(what + " has " + elements + " elements, more than " + Operator.MaxTensorElements);
+            }
+        }
+
+        private static float ReadScale(ByteReader r, string what)
+        {
+            float s = r.ReadF32(what);
+            if (!(s > 0f) || float.IsInfinity(s))
+            {
+                throw new ModelFormatException(what + " must be finite and positive");
+            }
+
+            return s;
+        }
+    }
+}

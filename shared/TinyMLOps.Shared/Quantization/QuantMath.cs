@@ -1,0 +1,141 @@
+using System;
+
+namespace TinyMLOps.Shared.Quantization
+{
+    /// <summary>
+    /// All fixed-point quantization math of the runtime (the TFLite / gemmlowp scheme). Kernels call these
+    /// functions and never redo the arithmetic themselves, so device and host round identically.
+    /// </summary>
+    public static class QuantMath
+    {
+        public const int Int8Min = -128;
+        public const int Int8Max = 127;
+
+        /// <summary>High 32 bits of 2*a*b, rounded to nearest, saturating the single overflow case.</summary>
+        public static int SaturatingRoundingDoublingHighMul(int a, int b)
+        {
+            if (a == b && a == int.MinValue)
+            {
+                return int.MaxValue;
+            }
+
+            long ab = (long)a * b;
+            long nudge = ab >= 0 ? (1L << 30) : (1L - (1L << 30));
+            // C# long division truncates toward zero, exactly like the C++ reference.
+            return (int)((ab + nudge) / (1L << 31));
+        }
+
+        /// <summary>x / 2^exponent rounded to nearest, ties away from zero.</summary>
+        public static int RoundingDivideByPot(int x, int exponent)
+        {
+            if (exponent == 0)
+            {
+                return x;
+            }
+
+            int mask = (int)((1L << exponent) - 1);
+            int remainder = x & mask;
+            int threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+            return (x >> exponent) + (remainder > threshold ? 1 : 0);
+        }
+
+        /// <summary>Computes round(x * multiplier * 2^(shift - 31)) with the reference rounding.</summary>
+        public static int MultiplyByQuantizedMultiplier(int x, int multiplier, int shift)
+        {
+            int leftShift = shift > 0 ? shift : 0;
+            int rightShift = shift > 0 ? 0 : -shift;
+            return RoundingDivideByPot(SaturatingRoundingDoublingHighMul(x * (1 << leftShift), multiplier), rightShift);
+        }
+
+        /// <summary>
+        /// Splits a positive real multiplier into a Q31 significand in [2^30, 2^31) and a power-of-two shift,
+        /// so that real ≈ multiplier * 2^(shift - 31).
+        /// </summary>
+        public static void QuantizeMultiplier(double real, out int multiplier, out int shift)
+        {
+            if (!(real > 0.0) || double.IsInfinity(real))
+            {
+                multiplier = 0;
+                shift = 0;
+                return;
+            }
+
+            // frexp without Math.Frexp (not in nanoFramework): halving and doubling are exact.
+            double q = real;
+            int exponent = 0;
+            while (q >= 1.0)
+            {
+                q *= 0.5;
+                exponent++;
+            }
+
+            while (q < 0.5)
+            {
+                q *= 2.0;
+                exponent--;
+            }
+
+            long qFixed = (long)Math.Floor((q * 2147483648.0) + 0.5);
+            if (qFixed == 2147483648L)
+            {
+                qFixed /= 2;
+                exponent++;
+            }
+
+            if (exponent < -31)
+            {
+                multiplier = 0;
+                shift = 0;
+                return;
+            }
+
+            if (exponent > 30)
+            {
+                // A multiplier of 2^30 or more would overflow any int8 accumulator; the format rejects it.
+                throw new ArgumentException("requantization multiplier out of range");
+            }
+
+            multiplier = (int)qFixed;
+            shift = exponent;
+        }
+
+        /// <summary>Round half away from zero, like TfLiteRound / std::round.</summary>
+        public static int RoundToInt(double value)
+        {
+            return value >= 0 ? (int)Math.Floor(value + 0.5) : -(int)Math.Floor(-value + 0.5);
+        }
+
+        /// <summary>Clamps to the int8 range.</summary>
+        public static int ClampInt8(int value)
+        {
+            return value < Int8Min ? Int8Min : (value > Int8Max ? Int8Max : value);
+        }
+
+        /// <summary>Affine quantization of a real value: clamp(round(x / scale) + zeroPoint).</summary>
+        public static sbyte Quantize(float value, float scale, int zeroPoint)
+        {
+            return (sbyte)ClampInt8(RoundToInt(value / (double)scale) + zeroPoint);
+        }
+
+        public static float Dequantize(int q, float scale, int zeroPoint)
+        {
+            return (q - zeroPoint) * scale;
+        }
+
+        /// <summary>The int8 output range of a fused activation, in the output's quantized domain.</summary>
+        public static void ActivationRange(int activation, float outputScale, int outputZeroPoint, out int min, out int max)
+        {
+            min = Int8Min;
+            max = Int8Max;
+            if (activation == Activation.Relu || activation == Activation.Relu6)
+            {
+                min = Math.Max(Int8Min, outputZeroPoint);
+            }
+
+            if (activation == Activation.Relu6)
+            {
+                max = Math.Min(Int8Max, outputZeroPoint + RoundToInt(6.0 / outputScale));
+            }
+        }
+    }
+}
