@@ -1,0 +1,1 @@
+return TinyMLOps.Console.Cli.Run(args, Spectre.Console.AnsiConsole.Console);
