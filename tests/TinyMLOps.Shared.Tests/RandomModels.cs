@@ -1,0 +1,113 @@
+using TinyMLOps.Shared.Kernels;
+using TinyMLOps.Shared.Model;
+using TinyMLOps.Shared.Quantization;
+
+namespace TinyMLOps.Shared.Tests;
+
+/// <summary>Seeded int8 models with realistic scales, built directly as operators.</summary>
+internal static class RandomModels
+{
+    public static Int8Model Mlp(int seed, int inputs = 64, int hidden = 32, int classes = 10)
+    {
+        var rng = new Random(seed);
+        var model = Input(rng, 8, inputs / 8, 1);
+        model.Operators =
+        [
+            new Reshape { OutH = 1, OutW = 1, OutC = inputs, OutScale = model.InputScale, OutZeroPoint = model.InputZeroPoint },
+            Dense(rng, inputs, hidden, Activation.Relu),
+            Dense(rng, hidden, classes, Activation.None),
+            new Softmax { OutH = 1, OutW = 1, OutC = classes, OutScale = Softmax.OutputScale, OutZeroPoint = Softmax.OutputZeroPoint },
+        ];
+        model.Labels = Enumerable.Range(0, classes).Select(i => "class" + i).ToArray();
+        model.Prepare();
+        return model;
+    }
+
+    /// <summary>Every kernel once: conv, depthwise, max and average pooling, reshape, dense, softmax.</summary>
+    public static Int8Model Cnn(int seed)
+    {
+        var rng = new Random(seed);
+        var model = Input(rng, 12, 12, 2);
+        var conv = Conv(rng, 12, 12, 2, 6, new Window(3, 3, 1, 1, 1, 1, 1, 1), Activation.Relu);
+        var dw = Depthwise(rng, 12, 12, 6, 2, new Window(3, 3, 2, 2, 1, 1, 0, 0), Activation.Relu6);
+        var mp = new MaxPool2D { Window = new Window(2, 2, 2, 2, 0, 0, 0, 0), OutH = 3, OutW = 3, OutC = 12, OutScale = dw.OutScale, OutZeroPoint = dw.OutZeroPoint };
+        var ap = new AveragePool2D { Window = new Window(2, 2, 1, 1, 0, 0, 1, 1), OutH = 3, OutW = 3, OutC = 12, OutScale = dw.OutScale, OutZeroPoint = dw.OutZeroPoint };
+        var flat = new Reshape { OutH = 1, OutW = 1, OutC = 108, OutScale = dw.OutScale, OutZeroPoint = dw.OutZeroPoint };
+        var fc = Dense(rng, 108, 10, Activation.None);
+        var sm = new Softmax { OutH = 1, OutW = 1, OutC = 10, OutScale = Softmax.OutputScale, OutZeroPoint = Softmax.OutputZeroPoint };
+        model.Operators = [conv, dw, mp, ap, flat, fc, sm];
+        model.Labels = [];
+        model.Prepare();
+        return model;
+    }
+
+    public static Int8Model Input(Random rng, int h, int w, int c) => new()
+    {
+        ModelId = "test-model",
+        VariantId = "v" + rng.Next(100),
+        InputH = h,
+        InputW = w,
+        InputC = c,
+        InputScale = 1f / 255f,
+        InputZeroPoint = -128,
+    };
+
+    public static FullyConnected Dense(Random rng, int inputs, int units, int activation)
+    {
+        return new FullyConnected
+        {
+            OutH = 1, OutW = 1, OutC = units, FusedActivation = activation,
+            OutScale = 0.02f + (float)rng.NextDouble() * 0.05f, OutZeroPoint = rng.Next(-20, 20),
+            WeightScales = Scales(rng, units), Bias = Biases(rng, units),
+            Weights = Bytes(rng, inputs * units), WeightsOffset = 0,
+        };
+    }
+
+    public static Conv2D Conv(Random rng, int h, int w, int inC, int outC, Window win, int activation)
+    {
+        return new Conv2D
+        {
+            Window = win, OutH = win.OutputHeight(h), OutW = win.OutputWidth(w), OutC = outC, FusedActivation = activation,
+            OutScale = 0.02f + (float)rng.NextDouble() * 0.05f, OutZeroPoint = rng.Next(-20, 20),
+            WeightScales = Scales(rng, outC), Bias = Biases(rng, outC),
+            Weights = Bytes(rng, outC * win.KernelH * win.KernelW * inC),
+        };
+    }
+
+    public static DepthwiseConv2D Depthwise(Random rng, int h, int w, int c, int multiplier, Window win, int activation)
+    {
+        return new DepthwiseConv2D
+        {
+            Window = win, DepthMultiplier = multiplier, OutH = win.OutputHeight(h), OutW = win.OutputWidth(w), OutC = c * multiplier,
+            FusedActivation = activation, OutScale = 0.02f + (float)rng.NextDouble() * 0.05f, OutZeroPoint = rng.Next(-20, 20),
+            WeightScales = Scales(rng, c * multiplier), Bias = Biases(rng, c * multiplier),
+            Weights = Bytes(rng, win.KernelH * win.KernelW * c * multiplier),
+        };
+    }
+
+    public static byte[] RandomInput(Random rng, int n)
+    {
+        var b = new byte[n];
+        rng.NextBytes(b);
+        return b;
+    }
+
+    private static float[] Scales(Random rng, int n) => Enumerable.Range(0, n).Select(_ => 0.002f + (float)rng.NextDouble() * 0.01f).ToArray();
+
+    private static int[] Biases(Random rng, int n) => Enumerable.Range(0, n).Select(_ => rng.Next(-2000, 2000)).ToArray();
+
+    private static byte[] Bytes(Random rng, int n)
+    {
+        var b = new byte[n];
+        rng.NextBytes(b);
+        for (int i = 0; i < n; i++)
+        {
+            if (b[i] == 0x80)
+            {
+                b[i] = 0x81; // symmetric weights never use -128
+            }
+        }
+
+        return b;
+    }
+}
