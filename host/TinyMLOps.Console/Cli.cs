@@ -1,14 +1,38 @@
 using System.CommandLine;
 using Spectre.Console;
+using TinyMLOps.Console.Commands;
 
 namespace TinyMLOps.Console;
 
 /// <summary>The console's command tree. Commands write to an injected console so tests can read them.</summary>
 public static class Cli
 {
-    public static int Run(string[] args, IAnsiConsole console)
+    public static RootCommand Build(IAnsiConsole console)
     {
         var root = new RootCommand("TinyMLOps: operate int8 models on microcontroller fleets");
-        return root.Parse(args).Invoke();
+        root.Subcommands.Add(ModelCommands.Build(console));
+        root.Subcommands.Add(BenchCommand.Build(console));
+        root.Subcommands.Add(DemoCommand.Build(console));
+        return root;
+    }
+
+    public static int Run(string[] args, IAnsiConsole console, TextWriter? output = null)
+    {
+        var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+        if (output != null)
+        {
+            config.Output = output;
+            config.Error = output;
+        }
+
+        try
+        {
+            return Build(console).Parse(args).Invoke(config);
+        }
+        catch (Exception e) when (UserError.IsUserError(e))
+        {
+            console.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+            return 1;
+        }
     }
 }

@@ -1,0 +1,124 @@
+using System;
+using TinyMLOps.Shared.Model;
+using TinyMLOps.Shared.Runtime;
+
+namespace TinyMLOps.Firmware.Core
+{
+    /// <summary>
+    /// The device's inference entry point: one model, loaded and planned once, then <see cref="Classify"/>
+    /// per sample. Everything is allocated in the constructor (arena, kernel tables, label strings), so a
+    /// classification allocates nothing and the garbage collector stays idle in the sensor loop.
+    /// </summary>
+    public sealed class Classifier
+    {
+        private readonly Int8Model _model;
+        private readonly Interpreter _interpreter;
+        private readonly string[] _labels;
+        private long _inferenceCount;
+
+        /// <summary>Decodes and checks a model file (see docs/model-format.md) and plans its memory.</summary>
+        /// <exception cref="ModelFormatException">The bytes are not a valid model for this runtime.</exception>
+        public Classifier(byte[] modelBytes)
+        {
+            _model = ModelReader.Read(modelBytes);
+            _interpreter = new Interpreter(_model);
+
+            // Models without labels get their class numbers as labels, made here so Label never allocates.
+            int classes = _interpreter.OutputLength;
+            _labels = new string[classes];
+            string[] stored = _model.Labels;
+            for (int i = 0; i < classes; i++)
+            {
+                _labels[i] = stored != null && stored.Length == classes ? stored[i] : i.ToString();
+            }
+        }
+
+        public string ModelId
+        {
+            get { return _model.ModelId; }
+        }
+
+        public string VariantId
+        {
+            get { return _model.VariantId; }
+        }
+
+        /// <summary>Values one sample has (height x width x channels of the model input).</summary>
+        public int InputLength
+        {
+            get { return _interpreter.InputLength; }
+        }
+
+        public int ClassCount
+        {
+            get { return _labels.Length; }
+        }
+
+        /// <summary>Size of the tensor arena in bytes.</summary>
+        public int ArenaBytes
+        {
+            get { return _interpreter.ArenaBytes; }
+        }
+
+        /// <summary>RAM held outside the model buffer: the arena plus the kernels' load-time tables.</summary>
+        public int WorkingBytes
+        {
+            get { return _interpreter.WorkingBytes; }
+        }
+
+        /// <summary>Classifications run since this classifier was made.</summary>
+        public long InferenceCount
+        {
+            get { return _inferenceCount; }
+        }
+
+        public Interpreter Interpreter
+        {
+            get { return _interpreter; }
+        }
+
+        /// <summary>
+        /// Classifies one sample of raw 8-bit values (for example pixels 0..255) starting at
+        /// <paramref name="offset"/> and returns the index of the winning class.
+        /// </summary>
+        public int Classify(byte[] sample, int offset)
+        {
+            if (sample == null)
+            {
+                throw new ArgumentNullException("sample");
+            }
+
+            if (offset < 0)
+            {
+                throw new ArgumentOutOfRangeException("offset", "offset must not be negative");
+            }
+
+            _interpreter.SetInputFromBytes(sample, offset);
+            _interpreter.Invoke();
+            _inferenceCount++;
+            return _interpreter.ArgMax();
+        }
+
+        /// <summary>The quantized score (int8) of a class after the last <see cref="Classify"/>.</summary>
+        public int Score(int classIndex)
+        {
+            CheckClass(classIndex);
+            return _interpreter.GetOutput(classIndex);
+        }
+
+        /// <summary>The label of a class: the model's own, or the class number when the model has none.</summary>
+        public string Label(int classIndex)
+        {
+            CheckClass(classIndex);
+            return _labels[classIndex];
+        }
+
+        private void CheckClass(int classIndex)
+        {
+            if (classIndex < 0 || classIndex >= _labels.Length)
+            {
+                throw new ArgumentOutOfRangeException("classIndex", "the model has " + _labels.Length + " classes");
+            }
+        }
+    }
+}

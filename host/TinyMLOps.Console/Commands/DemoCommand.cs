@@ -1,0 +1,62 @@
+using System.CommandLine;
+using Spectre.Console;
+using TinyMLOps.Host.Benchmarks;
+using TinyMLOps.Host.Data;
+using TinyMLOps.Host.Onnx;
+using TinyMLOps.Host.Quantization;
+using TinyMLOps.Host.Training;
+using TinyMLOps.Shared.Model;
+
+namespace TinyMLOps.Console.Commands;
+
+/// <summary>
+/// `demo`: the main job, end to end. Trains the MLP and the CNN on Fashion-MNIST, quantizes them, evaluates
+/// float against int8, exports the int8 models to ONNX and measures them against ONNX Runtime.
+/// </summary>
+internal static class DemoCommand
+{
+    public static Command Build(IAnsiConsole console)
+    {
+        var output = new Option<DirectoryInfo>("--out") { Description = "where models are written", DefaultValueFactory = _ => new DirectoryInfo("artifacts") };
+        var quick = new Option<bool>("--quick") { Description = "one epoch on 6,000 images: a smoke run, not the figures" };
+        var data = Options.DataDirectory();
+        var command = new Command("demo", "Train, quantize, evaluate, export and benchmark the MLP and the CNN") { output, quick, data };
+        command.SetAction(parse => Run(console, parse.GetValue(output)!, parse.GetValue(quick), parse.GetValue(data)));
+        return command;
+    }
+
+    public static int Run(IAnsiConsole console, DirectoryInfo output, bool quick, string? dataDirectory)
+    {
+        output.Create();
+        var splits = FashionMnist.Load(dataDirectory);
+        console.MarkupLineInterpolated($"[bold]Fashion-MNIST[/] from {dataDirectory ?? FashionMnist.DefaultDirectory}: {splits.Train.Count:N0} train, {splits.HeldOut.Count:N0} held-out, {splits.Test.Count:N0} test");
+        var rows = new List<string[]>();
+        var reports = new List<BenchmarkReport>();
+        foreach (string arch in new[] { "mlp", "cnn" })
+        {
+            console.Write(new Rule($"[bold]{arch}[/]"));
+            int epochs = quick ? 1 : ModelTrainCommand.DefaultEpochs(arch);
+            var floatModel = ModelTrainCommand.Train(console, arch, epochs, seed: 1, splits, limit: quick ? 6000 : 0);
+            File.WriteAllBytes(Path.Combine(output.FullName, $"fashion-{arch}.onnx"), OnnxExporter.ExportFloat(floatModel).ToByteArray());
+
+            byte[] int8 = ModelQuantizeCommand.Quantize(floatModel, splits.HeldOut, new QuantizationOptions { ModelId = $"fashion-{arch}", VariantId = $"{arch}-int8" });
+            File.WriteAllBytes(Path.Combine(output.FullName, $"fashion-{arch}.tmlm"), int8);
+            File.WriteAllBytes(Path.Combine(output.FullName, $"fashion-{arch}-int8.onnx"), OnnxExporter.ExportInt8(ModelReader.Read(int8)).ToByteArray());
+
+            var floatResult = Evaluation.Evaluate(floatModel, splits.Test);
+            var int8Result = Evaluation.Evaluate(ModelReader.Read(int8), splits.Test);
+            ModelEvalCommand.Render(console, $"fashion-{arch} int8", int8Result);
+            var report = BenchCommand.Measure(console, int8, splits.Test.Take(quick ? 200 : 1000), quick ? 2 : 4);
+            reports.Add(report);
+            rows.Add([arch, floatResult.Accuracy.ToString("P2"), int8Result.Accuracy.ToString("P2"), ((int8Result.Accuracy - floatResult.Accuracy) * 100).ToString("+0.00;-0.00"), report.TopOneAgreement.ToString("P2")]);
+        }
+
+        console.Write(new Rule("[bold]summary[/]"));
+        var table = new Table().AddColumns("model", "float accuracy", "int8 accuracy", "int8 − float (points)", "top-1 agreement with ONNX Runtime");
+        rows.ForEach(r => table.AddRow(r));
+        console.Write(table);
+        BenchCommand.Render(console, reports);
+        console.MarkupLineInterpolated($"models in {output.FullName}");
+        return 0;
+    }
+}

@@ -1,0 +1,16 @@
+using TinyMLOps.Shared.Model;
+
+namespace TinyMLOps.Console.Commands;
+
+/// <summary>Failures caused by the user's input: reported in one line, no stack trace.</summary>
+internal static class UserError
+{
+    public static bool IsUserError(Exception e) => e is ModelFormatException
+        or FileNotFoundException
+        or DirectoryNotFoundException
+        or InvalidDataException
+        or NotSupportedException
+        or ArgumentException
+        or InvalidOperationException
+        || e.GetType().Name.EndsWith("FormatException", StringComparison.Ordinal);
+}

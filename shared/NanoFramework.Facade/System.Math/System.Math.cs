@@ -1,0 +1,28 @@
+// Declaration-only facade of nanoFramework System.Math 1.5 (package nanoFramework.System.Math).
+// Only the members the device code uses; see shared/nanoframework-api/System.Math.txt.
+
+namespace System
+{
+    public static class Math
+    {
+        public static double Exp(double d)
+        {
+            throw null;
+        }
+
+        public static double Floor(double d)
+        {
+            throw null;
+        }
+
+        public static int Max(int val1, int val2)
+        {
+            throw null;
+        }
+
+        public static int Min(int val1, int val2)
+        {
+            throw null;
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Xunit.Abstractions;
+
+namespace TinyMLOps.NanoCheck.Tests;
+
+public class DeviceCompileTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void Device_code_compiles_under_nanoframework_rules()
+    {
+        var shared = SharedCompilation();
+        var sharedErrors = NanoCompiler.Errors(shared);
+        Assert.True(sharedErrors.IsEmpty, "TinyMLOps.Shared under nanoFramework rules:\n" + NanoCompiler.Describe(sharedErrors));
+
+        var core = FirmwareCoreCompilation();
+        var coreErrors = NanoCompiler.Errors(core);
+        Assert.True(coreErrors.IsEmpty, "TinyMLOps.Firmware.Core under nanoFramework rules:\n" + NanoCompiler.Describe(coreErrors));
+
+        output.WriteLine(shared.SyntaxTrees.Count() + " shared and " + core.SyntaxTrees.Count() + " firmware core files compile against the facade");
+        Assert.Contains(shared.SyntaxTrees, t => t.FilePath.EndsWith("Interpreter.cs", StringComparison.Ordinal));
+        Assert.Contains(core.SyntaxTrees, t => t.FilePath.EndsWith("Classifier.cs", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Device_code_sees_only_the_facade_as_its_core_library()
+    {
+        var shared = SharedCompilation();
+
+        var corlib = shared.GetSpecialType(SpecialType.System_Object).ContainingAssembly;
+        Assert.Equal("mscorlib", corlib.Name);
+        Assert.Single(shared.References);
+        Assert.Equal(LanguageVersion.CSharp9, ((CSharpParseOptions)shared.SyntaxTrees.First().Options).LanguageVersion);
+        Assert.Contains("NANOFRAMEWORK_1_0", ((CSharpParseOptions)shared.SyntaxTrees.First().Options).PreprocessorSymbolNames);
+    }
+
+    [Fact]
+    public void A_snippet_using_only_nanoframework_api_compiles()
+    {
+        // The control for the theory below: the same kind of code, inside the API, has no errors.
+        const string snippet = """
+            using System;
+            using System.Text;
+
+            public static class Snippet
+            {
+                private static readonly uint[] Table = { 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u };
+
+                public static string Run(byte[] data, int count)
+                {
+                    if (data == null)
+                    {
+                        throw new ArgumentNullException("data");
+                    }
+
+                    int total = 0;
+                    foreach (byte b in data)
+                    {
+                        total = Math.Max(total, b) + (int)Table[total % Table.Length];
+                    }
+
+                    byte[] copy = new byte[count];
+                    Array.Copy(data, 0, copy, 0, count);
+                    float f = BitConverter.ToSingle(copy, 0);
+                    string text = Encoding.UTF8.GetString(copy, 0, copy.Length);
+                    return text + total + " " + f + " " + total.ToString("X4") + string.Format("{0}/{1}", total, count) + $"{total}";
+                }
+            }
+            """;
+
+        var errors = NanoCompiler.Errors(NanoCompiler.Device("Snippet", [NanoCompiler.ParseText(snippet)]));
+
+        Assert.True(errors.IsEmpty, NanoCompiler.Describe(errors));
+    }
+
+    [Theory]
+    [InlineData("List<T>", "using System.Collections.Generic; public static class S { public static int F() { List<int> l = new List<int>(); l.Add(1); return l.Count; } }", "Generic")]
+    [InlineData("LINQ", "using System.Linq; public static class S { public static int F(int[] a) { return a.Where(x => x > 0).Count(); } }", "Linq")]
+    [InlineData("string.Join", "public static class S { public static string F(string[] a) { return string.Join(\",\", a); } }", "Join")]
+    [InlineData("Span<T>", "public static class S { public static int F(byte[] a) { System.Span<byte> s = a; return s.Length; } }", "Span")]
+    [InlineData("MathF", "public static class S { public static float F(float x) { return System.MathF.Sqrt(x); } }", "MathF")]
+    [InlineData("Math.Clamp on int", "public static class S { public static int F(int x) { return System.Math.Clamp(x, 0, 10); } }", "Clamp")]
+    [InlineData("Nullable<T>", "public static class S { public static int F() { int? x = null; return x ?? 1; } }", "Nullable")]
+    [InlineData("Array.Sort", "public static class S { public static void F(int[] a) { System.Array.Sort(a); } }", "Sort")]
+    [InlineData("Task", "public static class S { public static async System.Threading.Tasks.Task F() { await System.Threading.Tasks.Task.Delay(1); } }", "Threading")]
+    [InlineData("string.Replace", "public static class S { public static string F(string s) { return s.Replace(\"a\", \"b\"); } }", "Replace")]
+    public void Device_code_using_a_missing_api_fails_to_compile(string api, string snippet, string mentioned)
+    {
+        var errors = NanoCompiler.Errors(NanoCompiler.Device("Snippet", [NanoCompiler.ParseText(snippet)]));
+
+        Assert.False(errors.IsEmpty, api + " compiled under nanoFramework rules, but nanoFramework 1.x does not have it");
+        Assert.Contains(errors, e => e.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains(mentioned, StringComparison.Ordinal));
+        output.WriteLine(api + ": " + errors[0].GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    internal static CSharpCompilation SharedCompilation()
+    {
+        return NanoCompiler.Device("TinyMLOps.Shared", RepoLayout.SourceFiles(RepoLayout.SharedDir).Select(NanoCompiler.Parse));
+    }
+
+    /// <summary>The firmware core as its own assembly, referencing the shared one, as the two .nfproj build it.</summary>
+    internal static CSharpCompilation FirmwareCoreCompilation()
+    {
+        var shared = NanoCompiler.Emit(SharedCompilation());
+        return NanoCompiler.Device("TinyMLOps.Firmware.Core", RepoLayout.SourceFiles(RepoLayout.FirmwareCoreDir).Select(NanoCompiler.Parse), shared);
+    }
+}
