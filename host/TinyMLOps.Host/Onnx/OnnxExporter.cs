@@ -11,8 +11,8 @@ namespace TinyMLOps.Host.Onnx;
 /// Operand encodings: each ConvInteger / MatMulInteger operand (activations, weights) goes in as int8, or
 /// shifted by +128 to uint8 with its zero point shifted alike; Σ (x - xZp)(w - wZp) is the same integer
 /// either way. ONNX Runtime 1.31's CPU provider accepts every combination for both ops (the tests check),
-/// so the default keeps everything int8 like the runtime; <see cref="AllUInt8"/> suits runtimes that only
-/// implement the uint8 kernels (older ONNX Runtime releases had ConvInteger for uint8 only).
+/// so the default keeps everything int8 like the runtime; <see cref="AllUInt8"/> is for runtimes that
+/// implement only the uint8 kernels (the combination every implementation of these ops must support).
 /// </para>
 /// </summary>
 public sealed record OnnxInt8ExportOptions
@@ -59,6 +59,9 @@ public static class OnnxExporter
 
     public const string InputName = "input";
     public const string OutputName = "output";
+
+    /// <summary>metadata_props key holding the class labels, one per line (read back by the importer).</summary>
+    public const string LabelsMetadataKey = "tinymlops.labels";
 
     /// <summary>Probe models: the layer's int32 accumulator (bias + Σ (x - xZp) w), NHWC.</summary>
     public const string AccumulatorName = "accumulator";
@@ -163,12 +166,22 @@ public static class OnnxExporter
         }
 
         FinishOutput(b, x, rank, model.Output, OnnxDataType.Float);
-        return b.ToModel(Opset, $"TinyMLOps float model '{model.Name}'");
+        return WithLabels(b.ToModel(Opset, $"TinyMLOps float model '{model.Name}'"), model.Labels);
     }
 
     /// <summary>
     /// The int8 model as ONNX integer ops, input int8 [N,C,H,W] (or [N,F] for a flat input), output int8
-    /// (NHWC-ordered when spatial, so its bytes line up with the runtime's output).
+    /// (NHWC-ordered when spatial, so its bytes line up with the runtime's output). Per layer:
+    /// <list type="bullet">
+    /// <item>Conv2D / DepthwiseConv2D (group = C) / FullyConnected: ConvInteger or MatMulInteger with the
+    /// input zero point, + int32 bias = the kernel's accumulator; then Cast to float, Mul by
+    /// inScale·wScale[c], Relu or Clip(0, 6), QuantizeLinear(outScale, outZp).</item>
+    /// <item>MaxPool2D: MaxPool on int8. AveragePool2D: see <see cref="OnnxInt8ExportOptions.AveragePoolViaQdq"/>.
+    /// A pooling layer's fused activation is an int8 Clip to the kernel's bounds.</item>
+    /// <item>Reshape: Transpose to NHWC, then Flatten (or Reshape and back to NCHW for a spatial target).</item>
+    /// <item>Softmax: DequantizeLinear, Softmax, QuantizeLinear(1/256, -128).</item>
+    /// </list>
+    /// The model is prepared (validated) first.
     /// </summary>
     public static ModelProto ExportInt8(Int8Model model, OnnxInt8ExportOptions? options = null)
     {
@@ -187,7 +200,7 @@ public static class OnnxExporter
 
         Operator last = model.Output;
         FinishOutput(e.B, x, rank, new TensorShape(last.OutH, last.OutW, last.OutC), OnnxDataType.Int8);
-        return e.B.ToModel(Opset, $"TinyMLOps int8 model '{model.ModelId}' ({Describe(e.Options)})");
+        return WithLabels(e.B.ToModel(Opset, $"TinyMLOps int8 model '{model.ModelId}' ({Describe(e.Options)})"), model.Labels ?? []);
     }
 
     /// <summary>
@@ -230,6 +243,16 @@ public static class OnnxExporter
 
         e.B.Output(ToNhwc(e.B, y, outRank, outShape, OutputName), OnnxDataType.Int8, BatchDim, op.OutH, op.OutW, op.OutC);
         return e.B.ToModel(Opset, $"TinyMLOps probe of layer {layer} ({op.Name}) of '{model.ModelId}' ({Describe(e.Options)})");
+    }
+
+    private static ModelProto WithLabels(ModelProto model, IReadOnlyList<string> labels)
+    {
+        if (labels.Count > 0)
+        {
+            model.MetadataProps.Add(new KeyValuePair<string, string>(LabelsMetadataKey, string.Join('\n', labels)));
+        }
+
+        return model;
     }
 
     private static string Describe(OnnxInt8ExportOptions e) =>

@@ -144,6 +144,9 @@ public static class OnnxImporter
 
     private const int MaxDim = 4096;
 
+    /// <summary>Largest activation (elements per sample) accepted, like the int8 runtime's limit.</summary>
+    private const int MaxElements = 1 << 24;
+
     private sealed class GraphImporter
     {
         private readonly ModelProto _model;
@@ -151,6 +154,7 @@ public static class OnnxImporter
         private readonly long _opset;
         private readonly Dictionary<string, Value> _values = new(StringComparer.Ordinal);
         private readonly List<FloatLayer> _layers = [];
+        private readonly HashSet<string> _consumed = new(StringComparer.Ordinal);
         private Act? _current;
         private long? _staticBatch;
         private NodeProto? _node;
@@ -186,6 +190,12 @@ public static class OnnxImporter
                 _values[init.Name] = new Const(init);
             }
 
+            foreach (NodeProto n in _graph.Nodes)
+            {
+                _consumed.UnionWith(n.Inputs);
+            }
+
+            _consumed.UnionWith(_graph.Outputs.Select(o => o.Name));
             TensorShape inputShape = ReadInput();
             for (_nodeIndex = 0; _nodeIndex < _graph.Nodes.Count; _nodeIndex++)
             {
@@ -194,9 +204,9 @@ public static class OnnxImporter
             }
 
             _node = null;
-            Act output = CheckOutput();
-            _ = output;
+            CheckOutput();
             string modelName = name ?? (_graph.Name.Length != 0 ? _graph.Name : "onnx");
+            labels ??= LabelsFromMetadata();
             try
             {
                 return new FloatModel(modelName, inputShape, _layers, labels);
@@ -205,6 +215,21 @@ public static class OnnxImporter
             {
                 throw new OnnxFormatException($"the imported layers do not chain: {e.Message}", e);
             }
+        }
+
+        /// <summary>Labels the exporter stored in metadata_props, when there is one per output.</summary>
+        private string[]? LabelsFromMetadata()
+        {
+            foreach (KeyValuePair<string, string> kv in _model.MetadataProps)
+            {
+                if (kv.Key == OnnxExporter.LabelsMetadataKey && _current != null)
+                {
+                    string[] labels = kv.Value.Split('\n');
+                    return labels.Length == _current.C * _current.H * _current.W ? labels : null;
+                }
+            }
+
+            return null;
         }
 
         private TensorShape ReadInput()
@@ -233,13 +258,8 @@ public static class OnnxImporter
                 throw new OnnxUnsupportedException($"graph input '{input.Name}' has rank {dims.Count}; expected [N,C,H,W], [N,H,W,C] or [N,F]");
             }
 
-            if (dims[0].DimValue is long b)
+            if (dims[0].DimValue is long b && b >= 1)
             {
-                if (b < 1)
-                {
-                    throw new OnnxFormatException($"graph input '{input.Name}' has batch dimension {b}");
-                }
-
                 _staticBatch = b;
             }
 
@@ -273,7 +293,7 @@ public static class OnnxImporter
                 act = new Act(Layout.Nchw, sizes[1], sizes[2], sizes[0], null, null);
             }
 
-            if ((long)act.H * act.W * act.C > (1 << 24))
+            if ((long)act.H * act.W * act.C > MaxElements)
             {
                 throw new OnnxUnsupportedException($"graph input '{input.Name}' is too large");
             }
@@ -296,7 +316,7 @@ public static class OnnxImporter
             return false;
         }
 
-        private Act CheckOutput()
+        private void CheckOutput()
         {
             if (_graph.Outputs.Count != 1)
             {
@@ -328,8 +348,6 @@ public static class OnnxImporter
             {
                 throw new OnnxUnsupportedException("the graph has no layers");
             }
-
-            return act;
         }
 
         private void ImportNode(NodeProto node)
@@ -438,16 +456,21 @@ public static class OnnxImporter
                 throw Malformed($"output '{name}' is already defined (a graph assigns each name once)");
             }
 
-            _values[name] = v;
             if (v is Act a)
             {
+                if ((long)a.H * a.W * a.C > MaxElements)
+                {
+                    throw Unsupported($"its output {a.Describe()} has more than {MaxElements} elements");
+                }
+
                 _current = a;
             }
 
+            _values[name] = v;
             for (int i = 1; i < _node.Outputs.Count; i++)
             {
                 string extra = _node.Outputs[i];
-                if (extra.Length != 0 && _graph.Nodes.Skip(_nodeIndex + 1).Any(n => n.Inputs.Contains(extra)))
+                if (extra.Length != 0 && _consumed.Contains(extra))
                 {
                     throw Unsupported($"its output '{extra}' is used; only the first output is supported");
                 }

@@ -46,6 +46,101 @@ public class OnnxFuzzTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Thousands_of_structural_mutations_raise_only_onnx_exceptions()
+    {
+        // Well-formed protobuf, wrong meaning: odd attribute values, initializer dims, op types, rewired inputs.
+        byte[][] sources = [Load("pytorch_cnn.onnx"), Load("pytorch_view_cnn.onnx"), Load("exported_float")];
+        long[] values = [-2, -1, 0, 1, 2, 3, 4, 7, 28, 100, 4096, 5000, int.MaxValue, long.MinValue, long.MaxValue];
+        string[] ops = ["Relu", "Clip", "Conv", "Gemm", "MatMul", "Add", "Flatten", "Reshape", "Softmax", "Transpose", "Identity", "Dropout", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "BatchNormalization", "Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast", "Constant"];
+        string[] listAttributes = ["pads", "strides", "kernel_shape", "perm", "axes", "dilations"];
+        string[] intAttributes = ["group", "axis", "transB", "transA", "to", "count_include_pad", "allowzero", "start", "end", "ceil_mode"];
+        var rng = new Random(7);
+        int imported = 0;
+        const int iterations = 4000;
+        for (int i = 0; i < iterations; i++)
+        {
+            GraphProto g = ModelProto.Parse(sources[i % sources.Length]).Graph!;
+            long V() => values[rng.Next(values.Length)];
+            NodeProto RandomNode() => g.Nodes[rng.Next(g.Nodes.Count)];
+            for (int k = 1 + rng.Next(3); k > 0; k--)
+            {
+                switch (rng.Next(8))
+                {
+                    case 0:
+                        NodeProto n0 = RandomNode();
+                        if (n0.Attributes.Count > 0)
+                        {
+                            AttributeProto a = n0.Attributes[rng.Next(n0.Attributes.Count)];
+                            if (a.Ints.Count > 0)
+                            {
+                                a.Ints[rng.Next(a.Ints.Count)] = V();
+                            }
+                            else
+                            {
+                                a.I = V();
+                            }
+                        }
+
+                        break;
+                    case 1:
+                        TensorProto t = g.Initializers[rng.Next(g.Initializers.Count)];
+                        if (t.Dims.Count > 0)
+                        {
+                            t.Dims[rng.Next(t.Dims.Count)] = V();
+                        }
+
+                        break;
+                    case 2:
+                        RandomNode().OpType = ops[rng.Next(ops.Length)];
+                        break;
+                    case 3:
+                        NodeProto n3 = RandomNode();
+                        if (n3.Inputs.Count > 0)
+                        {
+                            n3.Inputs[rng.Next(n3.Inputs.Count)] = RandomNode().Outputs[0];
+                        }
+
+                        break;
+                    case 4:
+                        List<TensorShapeProto.Dimension> dims = g.Inputs[0].Type!.TensorType!.Shape!.Dims;
+                        dims[rng.Next(dims.Count)].DimValue = V();
+                        break;
+                    case 5:
+                        RandomNode().Attributes.Add(AttributeProto.IntList(listAttributes[rng.Next(listAttributes.Length)], Enumerable.Range(0, rng.Next(6)).Select(_ => V()).ToArray()));
+                        break;
+                    case 6:
+                        RandomNode().Attributes.Add(AttributeProto.Int(intAttributes[rng.Next(intAttributes.Length)], V()));
+                        break;
+                    default:
+                        if (g.Nodes.Count > 1)
+                        {
+                            g.Nodes.RemoveAt(rng.Next(g.Nodes.Count));
+                        }
+
+                        break;
+                }
+            }
+
+            try
+            {
+                var model = new ModelProto { IrVersion = 7, Graph = g };
+                model.OpsetImport.Add(new OperatorSetIdProto("", i % 2 == 0 ? 13 : 11));
+                OnnxImporter.Import(model.ToByteArray());
+                imported++;
+            }
+            catch (Exception e) when (e is OnnxFormatException or OnnxUnsupportedException)
+            {
+            }
+            catch (Exception e)
+            {
+                Assert.Fail($"structural mutation {i} threw {e.GetType().Name}: {e.Message}\n{e.StackTrace}");
+            }
+        }
+
+        output.WriteLine($"{iterations} structural mutations → {imported} still imported, the rest rejected with ONNX exceptions");
+    }
+
+    [Fact]
     public void Every_truncation_of_a_model_is_rejected_cleanly()
     {
         byte[] original = Load("pytorch_view_cnn.onnx");

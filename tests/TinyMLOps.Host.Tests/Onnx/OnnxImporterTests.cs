@@ -65,6 +65,16 @@ public class OnnxImporterTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Class_labels_survive_the_round_trip_in_metadata()
+    {
+        FloatModel mlp = OnnxModels.RandomFloatMlp(seed: 2);
+        var labelled = new FloatModel("labelled", mlp.Input, mlp.Layers, ["cat", "dog", "bird", "fish"]);
+        ModelProto onnx = OnnxExporter.ExportFloat(labelled);
+        Assert.Equal(["cat", "dog", "bird", "fish"], OnnxImporter.Import(onnx.ToByteArray()).Labels);
+        Assert.Equal(["w", "x", "y", "z"], OnnxImporter.Import(onnx, labels: ["w", "x", "y", "z"]).Labels);
+    }
+
+    [Fact]
     public void Exported_float_models_run_in_onnx_runtime_like_the_reference_forward()
     {
         foreach (FloatModel model in new[] { OnnxModels.RandomFloatCnn(seed: 11), OnnxModels.RandomFloatMlp(seed: 12) })
@@ -146,6 +156,19 @@ public class OnnxImporterTests(ITestOutputHelper output)
         output.WriteLine(e.Message);
         Assert.Contains(node, e.Message, StringComparison.Ordinal);
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_activation_larger_than_the_runtime_limit_is_refused_before_anything_is_allocated()
+    {
+        // 4096x4096x1 input, 1x1 conv to 4096 channels: 2^36 elements, from 16 KiB of weights.
+        var b = new OnnxGraphBuilder("huge");
+        string x = b.Input("x", OnnxDataType.Float, "N", 1, 4096, 4096);
+        x = b.Node("Conv", "conv", [x, b.Floats("w", new float[4096], 4096, 1, 1, 1)], AttributeProto.IntList("kernel_shape", 1, 1));
+        x = b.Node("Flatten", "flat", [x]);
+        b.Output(x, OnnxDataType.Float, "N", 1L << 36);
+        var e = Assert.Throws<OnnxUnsupportedException>(() => OnnxImporter.Import(b.ToModel(13, "").ToByteArray()));
+        Assert.Contains("Conv node", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
