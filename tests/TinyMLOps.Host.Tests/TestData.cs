@@ -74,7 +74,7 @@ internal static class TrainedModels
 
     private static readonly Lazy<FloatModel> SmallCnn = new(() =>
     {
-        FloatModel m = ModelZoo.Cnn(conv1: 4, conv2: 8);
+        FloatModel m = ModelZoo.Cnn(conv1: 4, conv2: 8, hidden: 0);
         Trainer.Train(m, TestData.Fashion.Train.Take(12_000), new TrainingOptions { Epochs = 1, Seed = 11, LearningRate = 3e-3f });
         return m;
     });
@@ -82,6 +82,6 @@ internal static class TrainedModels
     /// <summary>Mlp(64) trained 2 epochs on 20,000 images.</summary>
     public static FloatModel Mlp => SmallMlp.Value;
 
-    /// <summary>Cnn(4, 8) trained 1 epoch on 12,000 images.</summary>
+    /// <summary>Cnn(4, 8, hidden: 0) trained 1 epoch on 12,000 images.</summary>
     public static FloatModel Cnn => SmallCnn.Value;
 }

@@ -19,24 +19,27 @@ internal static class DemoCommand
     {
         var output = new Option<DirectoryInfo>("--out") { Description = "where models are written", DefaultValueFactory = _ => new DirectoryInfo("artifacts") };
         var quick = new Option<bool>("--quick") { Description = "one epoch on 6,000 images: a smoke run, not the figures" };
+        var plots = new Option<DirectoryInfo?>("--plots") { Description = "also write PNG plots (training curves, latency) to this directory, e.g. docs/img" };
         var data = Options.DataDirectory();
-        var command = new Command("demo", "Train, quantize, evaluate, export and benchmark the MLP and the CNN") { output, quick, data };
-        command.SetAction(parse => Run(console, parse.GetValue(output)!, parse.GetValue(quick), parse.GetValue(data)));
+        var command = new Command("demo", "Train, quantize, evaluate, export and benchmark the MLP and the CNN") { output, quick, plots, data };
+        command.SetAction(parse => Run(console, parse.GetValue(output)!, parse.GetValue(quick), parse.GetValue(data), parse.GetValue(plots)));
         return command;
     }
 
-    public static int Run(IAnsiConsole console, DirectoryInfo output, bool quick, string? dataDirectory)
+    public static int Run(IAnsiConsole console, DirectoryInfo output, bool quick, string? dataDirectory, DirectoryInfo? plots = null)
     {
         output.Create();
         var splits = FashionMnist.Load(dataDirectory);
         console.MarkupLineInterpolated($"[bold]Fashion-MNIST[/] from {dataDirectory ?? FashionMnist.DefaultDirectory}: {splits.Train.Count:N0} train, {splits.HeldOut.Count:N0} held-out, {splits.Test.Count:N0} test");
         var rows = new List<string[]>();
         var reports = new List<BenchmarkReport>();
+        var runs = new Dictionary<string, TrainingResult>();
         foreach (string arch in new[] { "mlp", "cnn" })
         {
             console.Write(new Rule($"[bold]{arch}[/]"));
             int epochs = quick ? 1 : ModelTrainCommand.DefaultEpochs(arch);
-            var floatModel = ModelTrainCommand.Train(console, arch, epochs, seed: 1, splits, limit: quick ? 6000 : 0);
+            var (floatModel, run) = ModelTrainCommand.Train(console, arch, epochs, seed: 1, splits, limit: quick ? 6000 : 0);
+            runs[arch] = run;
             File.WriteAllBytes(Path.Combine(output.FullName, $"fashion-{arch}.onnx"), OnnxExporter.ExportFloat(floatModel).ToByteArray());
 
             byte[] int8 = ModelQuantizeCommand.Quantize(floatModel, splits.HeldOut, new QuantizationOptions { ModelId = $"fashion-{arch}", VariantId = $"{arch}-int8" });
@@ -56,6 +59,14 @@ internal static class DemoCommand
         rows.ForEach(r => table.AddRow(r));
         console.Write(table);
         BenchCommand.Render(console, reports);
+        if (plots != null)
+        {
+            plots.Create();
+            Plots.TrainingCurves(Path.Combine(plots.FullName, "training-curves.png"), runs);
+            Plots.Latency(Path.Combine(plots.FullName, "latency.png"), reports);
+            console.MarkupLineInterpolated($"plots in {plots.FullName}");
+        }
+
         console.MarkupLineInterpolated($"models in {output.FullName}");
         return 0;
     }

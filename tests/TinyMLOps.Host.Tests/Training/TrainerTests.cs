@@ -140,7 +140,9 @@ public class TrainerTests
         Assert.Equal(FashionMnist.ClassNames, mlp.Labels);
 
         FloatModel cnn = ModelZoo.Cnn();
-        Assert.Equal(["Conv2D", "MaxPool2D", "Conv2D", "MaxPool2D", "Flatten", "Dense", "Softmax"], cnn.Layers.Select(l => l.Kind));
+        Assert.Equal(["Conv2D", "MaxPool2D", "Conv2D", "MaxPool2D", "Flatten", "Dense", "Dense", "Softmax"], cnn.Layers.Select(l => l.Kind));
+        Assert.Equal(64, ((DenseLayer)cnn.Layers[5]).Units);
+        Assert.Equal(7, ModelZoo.Cnn(hidden: 0).Layers.Count);
         Assert.Equal(new TensorShape(7, 7, 32), cnn.Shapes[4]);
         Assert.Equal(new TensorShape(1, 1, 10), cnn.Output);
         Assert.Equal(5, ModelZoo.Mlp(64, 32).Layers.Count);
