@@ -148,6 +148,11 @@ public static class LatencyBenchmark
 
     private static LatencyFigures Figures(string name, List<double> samples)
     {
+        if (samples.Count == 0)
+        {
+            return new LatencyFigures(name, double.NaN, double.NaN, 0); // one round: agreement only, nothing timed
+        }
+
         samples.Sort();
         return new LatencyFigures(name, samples[samples.Count / 2], samples[(int)(samples.Count * 0.95)], samples.Count);
     }

@@ -24,8 +24,10 @@ public sealed class CalibrationStats
     {
         LayerMin = new float[layers];
         LayerMax = new float[layers];
+        LayerLowestPeak = new float[layers];
         Array.Fill(LayerMin, float.PositiveInfinity);
         Array.Fill(LayerMax, float.NegativeInfinity);
+        Array.Fill(LayerLowestPeak, float.PositiveInfinity);
     }
 
     public float InputMin { get; set; } = float.PositiveInfinity;
@@ -35,6 +37,9 @@ public sealed class CalibrationStats
     public float[] LayerMin { get; }
 
     public float[] LayerMax { get; }
+
+    /// <summary>The smallest per-sample maximum of each layer's output: how low the top logit of any sample went.</summary>
+    public float[] LayerLowestPeak { get; }
 
     /// <summary>Samples the ranges were taken over.</summary>
     public int Samples { get; set; }
@@ -47,6 +52,7 @@ public sealed class CalibrationStats
         {
             LayerMin[i] = Math.Min(LayerMin[i], other.LayerMin[i]);
             LayerMax[i] = Math.Max(LayerMax[i], other.LayerMax[i]);
+            LayerLowestPeak[i] = Math.Min(LayerLowestPeak[i], other.LayerLowestPeak[i]);
         }
 
         Samples += other.Samples;
@@ -59,8 +65,10 @@ public sealed class CalibrationStats
             return;
         }
 
+        float peak = System.Numerics.Tensors.TensorPrimitives.Max(values);
         LayerMin[layer] = Math.Min(LayerMin[layer], System.Numerics.Tensors.TensorPrimitives.Min(values));
-        LayerMax[layer] = Math.Max(LayerMax[layer], System.Numerics.Tensors.TensorPrimitives.Max(values));
+        LayerMax[layer] = Math.Max(LayerMax[layer], peak);
+        LayerLowestPeak[layer] = Math.Min(LayerLowestPeak[layer], peak);
     }
 
     internal void ObserveInput(ReadOnlySpan<float> values)
@@ -204,6 +212,7 @@ public static class PostTrainingQuantizer
             {
                 MaxPool2DLayer or AveragePool2DLayer or FlattenLayer => current,
                 SoftmaxLayer => new QuantParams(Softmax.OutputScale, Softmax.OutputZeroPoint),
+                _ when l + 1 < model.Layers.Count && model.Layers[l + 1] is SoftmaxLayer => ChooseActivationParams(LogitFloor(stats, l, outShape.C), stats.LayerMax[l]),
                 _ => ChooseActivationParams(stats.LayerMin[l], stats.LayerMax[l]),
             };
             Operator op = layer switch
@@ -240,6 +249,18 @@ public static class PostTrainingQuantizer
         };
         result.Prepare();
         return result;
+    }
+
+    /// <summary>
+    /// The lower end of the range of logits that feed a softmax. A logit more than ln(512·classes) below the top
+    /// one adds less than half an output step (1/512) to the int8 softmax, so values under the lowest top logit
+    /// seen in calibration minus that headroom can saturate. The narrower range gives the logits a finer scale,
+    /// which is what decides the top class when two are close.
+    /// </summary>
+    public static float LogitFloor(CalibrationStats stats, int layer, int classes)
+    {
+        float headroom = (float)Math.Log(512.0 * classes) + 1f;
+        return Math.Max(stats.LayerMin[layer], stats.LayerLowestPeak[layer] - headroom);
     }
 
     /// <summary>

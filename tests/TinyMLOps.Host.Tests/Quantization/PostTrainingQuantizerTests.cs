@@ -12,6 +12,41 @@ namespace TinyMLOps.Host.Tests.Quantization;
 public class PostTrainingQuantizerTests
 {
     [Fact]
+    public void Logits_feeding_a_softmax_saturate_only_far_below_the_lowest_top_logit()
+    {
+        var stats = new CalibrationStats(2);
+        stats.Observe(0, [-40f, 3f, 2f]);  // the least confident sample: top logit 3
+        stats.Observe(0, [-30f, 25f, -5f]);
+
+        float floor = PostTrainingQuantizer.LogitFloor(stats, 0, classes: 3);
+
+        // ln(512 * 3) + 1 = 8.34 below the lowest top logit; a logit under it adds < 1/512 to any softmax output.
+        Assert.Equal(3f - (float)(Math.Log(1536) + 1), floor, 4);
+        Assert.Equal(-40f, PostTrainingQuantizer.LogitFloor(new CalibrationStatsBuilder(-40f, -39f).Stats, 0, 3));
+    }
+
+    [Fact]
+    public void The_logits_of_a_trained_MLP_get_a_finer_scale_than_their_full_range_would_give()
+    {
+        CalibrationStats stats = PostTrainingQuantizer.Calibrate(TrainedModels.Mlp, TestData.Fashion.HeldOut.Take(1_000));
+        Int8Model q = PostTrainingQuantizer.Quantize(TrainedModels.Mlp, stats);
+        int logits = q.Operators.Length - 2;
+        float fullRangeScale = PostTrainingQuantizer.ChooseActivationParams(stats.LayerMin[logits], stats.LayerMax[logits]).Scale;
+        Assert.True(q.Operators[logits].OutScale < fullRangeScale, $"{q.Operators[logits].OutScale} vs {fullRangeScale}");
+    }
+
+    private sealed class CalibrationStatsBuilder
+    {
+        public CalibrationStatsBuilder(float min, float peak)
+        {
+            Stats = new CalibrationStats(1);
+            Stats.Observe(0, [min, peak]);
+        }
+
+        public CalibrationStats Stats { get; }
+    }
+
+    [Fact]
     public void A_briefly_trained_MLP_loses_less_than_one_point_when_quantized()
     {
         FloatModel model = TrainedModels.Mlp;

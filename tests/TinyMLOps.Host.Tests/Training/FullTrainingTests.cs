@@ -53,5 +53,10 @@ public class FullTrainingTests(ITestOutputHelper output)
         Assert.True(r.FloatTest.Accuracy >= floatTarget, $"float {r.FloatTest}");
         Assert.True(r.Int8Test.Accuracy >= int8Target, $"int8 {r.Int8Test}");
         Assert.True(r.AccuracyDropPoints <= 1.0, $"drop {r.AccuracyDropPoints:F2} points");
+
+        // ONNX Runtime as the oracle on the fully trained model: same top-1 on at least 99.9 % of the test set.
+        double agreement = TinyMLOps.Host.Benchmarks.LatencyBenchmark.Run(r.ModelFile, TestData.Fashion.Test, rounds: 1).TopOneAgreement;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"top-1 agreement with ONNX Runtime: {agreement:P2}"));
+        Assert.True(agreement >= 0.999, $"top-1 agreement with ONNX Runtime {agreement:P2}");
     }
 }
