@@ -41,17 +41,23 @@ internal static class BenchCommand
 
     public static void Render(IAnsiConsole console, IReadOnlyList<BenchmarkReport> reports)
     {
-        var table = new Table().Title("batch-1 latency, one thread, same int8 model").AddColumns(
-            "model", "MACs", "ours median µs", "ORT median µs", "ratio ours/ORT", "ours p95 µs", "ORT p95 µs", "model bytes", "ONNX bytes", "arena bytes", "top-1 agree");
+        // One column per model, so the table fits an 80-column terminal.
+        var table = new Table().Title("batch-1 latency, one thread, same int8 model").AddColumn("figure");
         foreach (var r in reports)
         {
-            table.AddRow(
-                $"{r.ModelId}/{r.VariantId}", r.Macs.ToString("N0"),
-                r.Ours.MedianMicroseconds.ToString("F1"), r.OnnxRuntime.MedianMicroseconds.ToString("F1"), r.LatencyRatio.ToString("F2"),
-                r.Ours.P95Microseconds.ToString("F1"), r.OnnxRuntime.P95Microseconds.ToString("F1"),
-                r.ModelBytes.ToString("N0"), r.OnnxBytes.ToString("N0"), r.ArenaBytes.ToString("N0"), r.TopOneAgreement.ToString("P2"));
+            table.AddColumn(new TableColumn($"{r.ModelId}/{r.VariantId}").RightAligned());
         }
 
+        AddRow(table, reports, "MACs", r => r.Macs.ToString("N0"));
+        AddRow(table, reports, "ours median µs", r => r.Ours.MedianMicroseconds.ToString("F1"));
+        AddRow(table, reports, "ONNX Runtime median µs", r => r.OnnxRuntime.MedianMicroseconds.ToString("F1"));
+        AddRow(table, reports, "ratio ours / ORT", r => r.LatencyRatio.ToString("F2"));
+        AddRow(table, reports, "ours p95 µs", r => r.Ours.P95Microseconds.ToString("F1"));
+        AddRow(table, reports, "ONNX Runtime p95 µs", r => r.OnnxRuntime.P95Microseconds.ToString("F1"));
+        AddRow(table, reports, "model bytes", r => r.ModelBytes.ToString("N0"));
+        AddRow(table, reports, "ONNX bytes", r => r.OnnxBytes.ToString("N0"));
+        AddRow(table, reports, "arena bytes", r => r.ArenaBytes.ToString("N0"));
+        AddRow(table, reports, "top-1 agreement", r => r.TopOneAgreement.ToString("P2"));
         console.Write(table);
         var chart = new BarChart().Label("median latency per inference (µs)").Width(70);
         foreach (var r in reports)
@@ -61,5 +67,10 @@ internal static class BenchCommand
         }
 
         console.Write(chart);
+    }
+
+    private static void AddRow(Table table, IReadOnlyList<BenchmarkReport> reports, string figure, Func<BenchmarkReport, string> value)
+    {
+        table.AddRow([figure, .. reports.Select(value)]);
     }
 }
