@@ -42,6 +42,12 @@ namespace TinyMLOps.Shared.Kernels
             get { return (Window.KernelH * Window.KernelW * OutC) + (OutC * 8); }
         }
 
+        /// <summary>Per-channel multipliers and shifts, built at load.</summary>
+        public override int ScratchBytes
+        {
+            get { return OutC * 8; }
+        }
+
         public override int AccumulatorCount
         {
             get { return OutputElements; }

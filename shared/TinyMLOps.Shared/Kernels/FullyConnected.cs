@@ -5,7 +5,8 @@ namespace TinyMLOps.Shared.Kernels
 {
     /// <summary>
     /// Fully connected: out[o] = requant(bias[o] + Σ (in[i] - inZp) * w[o, i]). Weights are symmetric per
-    /// output channel, stored [units][inputs] in the model buffer and read in place.
+    /// output channel, stored [units][inputs] in the model buffer and read in place. The zero-point term is
+    /// folded into the bias at load; the integer sum is the same, so accumulators are unchanged.
     /// </summary>
     public sealed class FullyConnected : Operator
     {
@@ -18,6 +19,9 @@ namespace TinyMLOps.Shared.Kernels
 
         private int[] _multipliers;
         private int[] _shifts;
+
+        // bias - inZp * Σw: the input zero point folded out of the inner loop, computed once at load.
+        private int[] _foldedBias;
 
         public override int OpCode
         {
@@ -37,6 +41,12 @@ namespace TinyMLOps.Shared.Kernels
         public override int ParameterBytes
         {
             get { return (InC * OutC) + (OutC * 8); }
+        }
+
+        /// <summary>Per-channel multipliers and shifts, and the folded bias, built at load.</summary>
+        public override int ScratchBytes
+        {
+            get { return OutC * 12; }
         }
 
         public override int AccumulatorCount
@@ -71,22 +81,33 @@ namespace TinyMLOps.Shared.Kernels
             _multipliers = new int[OutC];
             _shifts = new int[OutC];
             PrepareChannelMultipliers(WeightScales, _multipliers, _shifts);
+            _foldedBias = new int[OutC];
+            for (int o = 0; o < OutC; o++)
+            {
+                int sum = 0;
+                int wBase = WeightsOffset + (o * InC);
+                for (int i = 0; i < InC; i++)
+                {
+                    sum += (sbyte)Weights[wBase + i];
+                }
+
+                _foldedBias[o] = Bias[o] - (InZeroPoint * sum);
+            }
         }
 
         public override void Eval(sbyte[] arena)
         {
             int inputs = InC;
             int inBase = InputOffset;
-            int inZp = InZeroPoint;
             byte[] w = Weights;
             int[] probe = AccumulatorProbe;
             for (int o = 0; o < OutC; o++)
             {
-                int acc = Bias[o];
+                int acc = _foldedBias[o];
                 int wBase = WeightsOffset + (o * inputs);
                 for (int i = 0; i < inputs; i++)
                 {
-                    acc += (arena[inBase + i] - inZp) * (sbyte)w[wBase + i];
+                    acc += arena[inBase + i] * (sbyte)w[wBase + i];
                 }
 
                 if (probe != null)
