@@ -13,8 +13,9 @@ internal static class BenchCommand
         var input = new Argument<FileInfo[]>("models") { Description = "int8 models (.tmlm)", Arity = ArgumentArity.OneOrMore };
         var images = new Option<int>("--images") { Description = "test images per round", DefaultValueFactory = _ => 1000 };
         var rounds = new Option<int>("--rounds") { Description = "rounds over the images (the first warms up and is not timed)", DefaultValueFactory = _ => 4 };
+        var plot = new Option<FileInfo?>("--plot") { Description = "also write the latency comparison as a PNG, e.g. docs/img/latency.png" };
         var data = Options.DataDirectory();
-        var command = new Command("bench", "Batch-1 latency against ONNX Runtime, model bytes and arena bytes") { input, images, rounds, data };
+        var command = new Command("bench", "Batch-1 latency against ONNX Runtime, model bytes and arena bytes") { input, images, rounds, plot, data };
         command.SetAction(parse =>
         {
             var test = FashionMnist.LoadTest(parse.GetValue(data)).Take(parse.GetValue(images));
@@ -22,6 +23,12 @@ internal static class BenchCommand
                 .Select(f => Measure(console, File.ReadAllBytes(f.FullName), test, parse.GetValue(rounds)))
                 .ToList();
             Render(console, reports);
+            if (parse.GetValue(plot) is { } png)
+            {
+                Plots.Latency(png.FullName, reports);
+                console.MarkupLineInterpolated($"plot in {png.FullName}");
+            }
+
             return 0;
         });
         return command;
