@@ -44,10 +44,11 @@ internal static class DemoCommand
 
             byte[] int8 = ModelQuantizeCommand.Quantize(floatModel, splits.HeldOut, new QuantizationOptions { ModelId = $"fashion-{arch}", VariantId = $"{arch}-int8" });
             File.WriteAllBytes(Path.Combine(output.FullName, $"fashion-{arch}.tmlm"), int8);
-            File.WriteAllBytes(Path.Combine(output.FullName, $"fashion-{arch}-int8.onnx"), OnnxExporter.ExportInt8(ModelReader.Read(int8)).ToByteArray());
+            Int8Model int8Model = ModelReader.Read(int8);
+            File.WriteAllBytes(Path.Combine(output.FullName, $"fashion-{arch}-int8.onnx"), OnnxExporter.ExportInt8(int8Model).ToByteArray());
 
             var floatResult = Evaluation.Evaluate(floatModel, splits.Test);
-            var int8Result = Evaluation.Evaluate(ModelReader.Read(int8), splits.Test);
+            var int8Result = Evaluation.Evaluate(int8Model, splits.Test);
             ModelEvalCommand.Render(console, $"fashion-{arch} int8", int8Result);
             var report = BenchCommand.Measure(console, int8, splits.Test.Take(quick ? 200 : 1000), quick ? 2 : 4);
             reports.Add(report);

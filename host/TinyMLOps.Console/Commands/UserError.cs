@@ -1,3 +1,5 @@
+using TinyMLOps.Host.Data;
+using TinyMLOps.Host.Onnx;
 using TinyMLOps.Shared.Model;
 
 namespace TinyMLOps.Console.Commands;
@@ -6,11 +8,12 @@ namespace TinyMLOps.Console.Commands;
 internal static class UserError
 {
     public static bool IsUserError(Exception e) => e is ModelFormatException
+        or OnnxFormatException
+        or IdxFormatException
         or FileNotFoundException
         or DirectoryNotFoundException
         or InvalidDataException
         or NotSupportedException
         or ArgumentException
-        or InvalidOperationException
-        || e.GetType().Name.EndsWith("FormatException", StringComparison.Ordinal);
+        or InvalidOperationException;
 }
