@@ -11,6 +11,11 @@ namespace System
         public Exception(string message)
         {
         }
+
+        public string Message
+        {
+            get { throw null; }
+        }
     }
 
     public class SystemException : Exception

@@ -17,6 +17,15 @@ namespace System
 
     public struct Byte
     {
+        public override string ToString()
+        {
+            throw null;
+        }
+
+        public string ToString(string format)
+        {
+            throw null;
+        }
     }
 
     public struct Int16
@@ -46,6 +55,11 @@ namespace System
     public struct UInt32
     {
         public override string ToString()
+        {
+            throw null;
+        }
+
+        public string ToString(string format)
         {
             throw null;
         }

@@ -52,6 +52,11 @@ namespace System
             throw null;
         }
 
+        public string[] Split(char[] separator)
+        {
+            throw null;
+        }
+
         public static string Format(string format, params object[] args)
         {
             throw null;

@@ -1,0 +1,39 @@
+namespace TinyMLOps.Shared.Protocol
+{
+    /// <summary>Why a message was rejected: the counter label on the host, the first word of the error.</summary>
+    public static class RejectReason
+    {
+        public const int Truncated = 1;
+        public const int Oversized = 2;
+        public const int UnknownVersion = 3;
+        public const int UnknownKind = 4;
+        public const int BadDeviceId = 5;
+        public const int BadChecksum = 6;
+        public const int BadLength = 7;
+        public const int BadPayload = 8;
+        public const int BadTopic = 9;
+        public const int TopicMismatch = 10;
+        public const int WrongDirection = 11;
+
+        public const int Count = 12;
+
+        public static string Name(int reason)
+        {
+            switch (reason)
+            {
+                case Truncated: return "truncated";
+                case Oversized: return "oversized";
+                case UnknownVersion: return "unknown_version";
+                case UnknownKind: return "unknown_kind";
+                case BadDeviceId: return "bad_device_id";
+                case BadChecksum: return "bad_checksum";
+                case BadLength: return "bad_length";
+                case BadPayload: return "bad_payload";
+                case BadTopic: return "bad_topic";
+                case TopicMismatch: return "topic_mismatch";
+                case WrongDirection: return "wrong_direction";
+                default: return "unknown";
+            }
+        }
+    }
+}
