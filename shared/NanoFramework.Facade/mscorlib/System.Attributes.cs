@@ -59,6 +59,15 @@ namespace System.Reflection
     {
     }
 
+    // The compiler puts it on types with an indexer.
+    [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct | AttributeTargets.Interface)]
+    public sealed class DefaultMemberAttribute : Attribute
+    {
+        public DefaultMemberAttribute(string memberName)
+        {
+        }
+    }
+
     [AttributeUsage(AttributeTargets.Assembly, Inherited = false)]
     public sealed class AssemblyTitleAttribute : Attribute
     {
