@@ -13,6 +13,12 @@ public static class Cli
         root.Subcommands.Add(ModelCommands.Build(console));
         root.Subcommands.Add(BenchCommand.Build(console));
         root.Subcommands.Add(DemoCommand.Build(console));
+        root.Subcommands.Add(ServeCommand.Build(console));
+        root.Subcommands.Add(SimCommand.Build(console));
+        root.Subcommands.Add(FleetCommands.Fleet(console));
+        root.Subcommands.Add(FleetCommands.Device(console));
+        root.Subcommands.Add(FleetCommands.Status(console));
+        root.Subcommands.Add(FleetCommands.Live(console));
         return root;
     }
 

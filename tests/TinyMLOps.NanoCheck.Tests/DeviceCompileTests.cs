@@ -23,6 +23,44 @@ public class DeviceCompileTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Platform_adapters_compile_under_nanoframework_rules()
+    {
+        var adapters = FirmwareAdaptersCompilation();
+        var errors = NanoCompiler.Errors(adapters);
+
+        Assert.True(errors.IsEmpty, "TinyMLOps.Firmware.Adapters under nanoFramework rules:\n" + NanoCompiler.Describe(errors));
+        output.WriteLine(adapters.SyntaxTrees.Count() + " adapter files compile against the facade");
+        Assert.Contains(adapters.SyntaxTrees, t => t.FilePath.EndsWith("M2MqttTransport.cs", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("M2MqttTransport", "ITransport")]
+    [InlineData("FlashStorage", "IStorage")]
+    [InlineData("DeviceClock", "IClock")]
+    [InlineData("GpioPower", "IPower")]
+    [InlineData("DebugLog", "ILog")]
+    public void Each_platform_adapter_implements_its_firmware_core_interface(string adapter, string platformInterface)
+    {
+        var adapters = FirmwareAdaptersCompilation();
+        var type = adapters.GetTypeByMetadataName("TinyMLOps.Firmware.Adapters." + adapter);
+        var contract = adapters.GetTypeByMetadataName("TinyMLOps.Firmware.Core.Platform." + platformInterface);
+
+        Assert.NotNull(type);
+        Assert.NotNull(contract);
+        Assert.Equal("TinyMLOps.Firmware.Core", contract.ContainingAssembly.Name);
+        Assert.Contains(contract, type.AllInterfaces, SymbolEqualityComparer.Default);
+
+        // Every interface member has a public implementation in the adapter itself, not an inherited stand-in.
+        foreach (var member in contract.GetMembers())
+        {
+            var implementation = type.FindImplementationForInterfaceMember(member);
+            Assert.NotNull(implementation);
+            Assert.Equal(type, implementation.ContainingType, SymbolEqualityComparer.Default);
+            Assert.Equal(Accessibility.Public, implementation.DeclaredAccessibility);
+        }
+    }
+
+    [Fact]
     public void Device_code_sees_only_the_facade_as_its_core_library()
     {
         var shared = SharedCompilation();
@@ -103,5 +141,18 @@ public class DeviceCompileTests(ITestOutputHelper output)
     {
         var shared = NanoCompiler.Emit(SharedCompilation());
         return NanoCompiler.Device("TinyMLOps.Firmware.Core", RepoLayout.SourceFiles(RepoLayout.FirmwareCoreDir).Select(NanoCompiler.Parse), shared);
+    }
+
+    /// <summary>The platform adapters as their own assembly, referencing the firmware core and the shared one, as the .nfproj builds it.</summary>
+    internal static CSharpCompilation FirmwareAdaptersCompilation() => AdaptersCompilation.Value;
+
+    // Compiled once: several tests read it, and compilations are immutable.
+    private static readonly Lazy<CSharpCompilation> AdaptersCompilation = new(CompileFirmwareAdapters);
+
+    private static CSharpCompilation CompileFirmwareAdapters()
+    {
+        var shared = NanoCompiler.Emit(SharedCompilation());
+        var core = NanoCompiler.Emit(NanoCompiler.Device("TinyMLOps.Firmware.Core", RepoLayout.SourceFiles(RepoLayout.FirmwareCoreDir).Select(NanoCompiler.Parse), shared));
+        return NanoCompiler.Device("TinyMLOps.Firmware.Adapters", RepoLayout.SourceFiles(RepoLayout.FirmwareAdaptersDir).Select(NanoCompiler.Parse), shared, core);
     }
 }

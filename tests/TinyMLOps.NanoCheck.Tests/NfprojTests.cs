@@ -27,6 +27,7 @@ public partial class NfprojTests
 
         Assert.Contains("shared/TinyMLOps.Shared/TinyMLOps.Shared.nfproj", nfprojs);
         Assert.Contains("firmware/TinyMLOps.Firmware.Core/TinyMLOps.Firmware.Core.nfproj", nfprojs);
+        Assert.Contains("firmware/TinyMLOps.Firmware.Adapters/TinyMLOps.Firmware.Adapters.nfproj", nfprojs);
     }
 
     [Theory]
@@ -163,6 +164,7 @@ public partial class NfprojTests
         var compiled = project.Descendants("Compile").Select(c => (string)c.Attribute("Include")!).ToList();
         Assert.Contains("../TinyMLOps.Shared/**/*.cs", compiled);
         Assert.Contains("../../firmware/TinyMLOps.Firmware.Core/**/*.cs", compiled);
+        Assert.Contains("../../firmware/TinyMLOps.Firmware.Adapters/**/*.cs", compiled);
     }
 
     private static string SdkProperty(XElement project, string name)
@@ -207,6 +209,7 @@ public partial class NfprojTests
         {
             "TinyMLOps.Shared" => DeviceCompileTests.SharedCompilation(),
             "TinyMLOps.Firmware.Core" => DeviceCompileTests.FirmwareCoreCompilation(),
+            "TinyMLOps.Firmware.Adapters" => DeviceCompileTests.FirmwareAdaptersCompilation(),
             string other => throw new InvalidOperationException("teach this test how to compile " + other),
         };
         Assert.True(NanoCompiler.Errors(compilation).IsEmpty, nfproj + " does not compile against the facade");

@@ -15,6 +15,8 @@ internal static class RepoLayout
 
     public static string FirmwareCoreDir => Path.Combine(Root, "firmware", "TinyMLOps.Firmware.Core");
 
+    public static string FirmwareAdaptersDir => Path.Combine(Root, "firmware", "TinyMLOps.Firmware.Adapters");
+
     /// <summary>The nanoFramework API listings live in the workspace's shared folder, next to the repository.</summary>
     public static string ListingsDir => Path.GetFullPath(Path.Combine(Root, "..", "shared", "nanoframework-api"));
 

@@ -15,6 +15,7 @@ internal static class ModelCommands
         model.Subcommands.Add(ModelExportCommand.Build(console));
         model.Subcommands.Add(ModelInspectCommand.Build(console));
         model.Subcommands.Add(ModelEvalCommand.Build(console));
+        model.Subcommands.Add(ModelPipelineCommand.Build(console));
         return model;
     }
 }

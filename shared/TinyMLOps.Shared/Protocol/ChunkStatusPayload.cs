@@ -5,7 +5,8 @@ namespace TinyMLOps.Shared.Protocol
 {
     /// <summary>
     /// A receiver's progress on one transfer: a bitmap of the chunks it holds (bit i of byte i/8).
-    /// Sent after a reconnect or a gap, so the sender resends only what is missing.
+    /// Sent after a reconnect or a gap, so the sender resends only what is missing. Bits past the last chunk
+    /// are 0, and a complete transfer has every bit set.
     /// </summary>
     public sealed class ChunkStatusPayload
     {
@@ -49,6 +50,24 @@ namespace TinyMLOps.Shared.Protocol
                 if (s.Count == 0 || s.Received.Length != (s.Count + 7) / 8)
                 {
                     throw PayloadCodec.Invalid("chunk-status", "bitmap of " + s.Received.Length + " bytes for " + s.Count + " chunks");
+                }
+
+                int last = s.Received.Length - 1;
+                int used = s.Count - (8 * last);
+                if ((s.Received[last] >> used) != 0)
+                {
+                    throw PayloadCodec.Invalid("chunk-status", "bits past chunk " + (s.Count - 1) + " are set");
+                }
+
+                if (s.Complete)
+                {
+                    for (int i = 0; i < s.Count; i++)
+                    {
+                        if (!s.Has(i))
+                        {
+                            throw PayloadCodec.Invalid("chunk-status", "complete but chunk " + i + " is missing");
+                        }
+                    }
                 }
 
                 return s;

@@ -28,7 +28,7 @@ namespace TinyMLOps.Shared.Protocol
             {
                 CommandPayload c = new CommandPayload();
                 c.CommandId = r.ReadU32("command id");
-                c.Name = r.ReadString("name");
+                c.Name = PayloadCodec.ReadString(r, "command", "name");
                 if (c.Name.Length == 0)
                 {
                     throw PayloadCodec.Invalid("command", "empty name");

@@ -37,7 +37,7 @@ namespace TinyMLOps.Shared.Protocol
                     throw PayloadCodec.Invalid("command-result", "status " + c.Status);
                 }
 
-                c.Detail = r.ReadString("detail");
+                c.Detail = PayloadCodec.ReadString(r, "command-result", "detail");
                 PayloadCodec.End(r, "command-result");
                 return c;
             }

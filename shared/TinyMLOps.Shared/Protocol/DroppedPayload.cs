@@ -53,9 +53,19 @@ namespace TinyMLOps.Shared.Protocol
                     d.Counts[i] = r.ReadU32("count");
                     d.FirstSequences[i] = r.ReadU32("first sequence");
                     d.LastSequences[i] = r.ReadU32("last sequence");
-                    if (d.Counts[i] == 0 || d.LastSequences[i] < d.FirstSequences[i])
+                    if (d.Kinds[i] == 0 || d.Kinds[i] >= MessageKind.FirstDownlink)
                     {
-                        throw PayloadCodec.Invalid("dropped", "entry " + i + " is empty or its range is reversed");
+                        throw PayloadCodec.Invalid("dropped", "entry " + i + " names kind " + d.Kinds[i] + ", not an uplink kind");
+                    }
+
+                    if (d.Counts[i] == 0 || d.FirstSequences[i] == 0 || d.LastSequences[i] < d.FirstSequences[i])
+                    {
+                        throw PayloadCodec.Invalid("dropped", "entry " + i + " is empty, starts at sequence 0 or its range is reversed");
+                    }
+
+                    if (d.Counts[i] - 1 > d.LastSequences[i] - d.FirstSequences[i])
+                    {
+                        throw PayloadCodec.Invalid("dropped", "entry " + i + " counts " + d.Counts[i] + " messages in a range of " + (d.LastSequences[i] - d.FirstSequences[i] + 1UL) + " sequences");
                     }
                 }
 

@@ -49,9 +49,9 @@ namespace TinyMLOps.Shared.Protocol
             try
             {
                 HelloPayload h = new HelloPayload();
-                h.Board = r.ReadString("board");
-                h.FirmwareVersion = r.ReadString("firmware version");
-                h.ModelId = r.ReadString("model id");
+                h.Board = PayloadCodec.ReadString(r, "hello", "board");
+                h.FirmwareVersion = PayloadCodec.ReadString(r, "hello", "firmware version");
+                h.ModelId = PayloadCodec.ReadString(r, "hello", "model id");
                 h.ModelVersion = r.ReadU32("model version");
                 h.FreeHeapBytes = r.ReadU32("free heap");
                 h.FreeFlashBytes = r.ReadU32("free flash");

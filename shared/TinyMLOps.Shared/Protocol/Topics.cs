@@ -10,14 +10,26 @@ namespace TinyMLOps.Shared.Protocol
         public const string Root = "tinymlops/v1";
         public const string SharedGroup = "tinymlops-hosts";
 
+        /// <summary>The topic of an uplink kind; throws ArgumentException for an invalid id or a downlink kind.</summary>
         public static string Up(string fleet, string deviceId, int kind)
         {
-            return Root + "/" + fleet + "/" + deviceId + "/up/" + MessageKind.Name(kind);
+            if (!MessageKind.IsUplink(kind))
+            {
+                throw new System.ArgumentException("kind " + kind + " is not an uplink kind");
+            }
+
+            return Tree(fleet, deviceId) + "/up/" + MessageKind.Name(kind);
         }
 
+        /// <summary>The topic of a downlink kind; throws ArgumentException for an invalid id or an uplink kind.</summary>
         public static string Down(string fleet, string deviceId, int kind)
         {
-            return Root + "/" + fleet + "/" + deviceId + "/down/" + MessageKind.Name(kind);
+            if (!MessageKind.IsDownlink(kind))
+            {
+                throw new System.ArgumentException("kind " + kind + " is not a downlink kind");
+            }
+
+            return Tree(fleet, deviceId) + "/down/" + MessageKind.Name(kind);
         }
 
         /// <summary>What a device subscribes to: every downlink kind of its own tree.</summary>
@@ -36,6 +48,16 @@ namespace TinyMLOps.Shared.Protocol
         public static string SharedUpFilter(string fleet)
         {
             return "$share/" + SharedGroup + "/" + UpFilter(fleet);
+        }
+
+        private static string Tree(string fleet, string deviceId)
+        {
+            if (!WireCodec.IsValidDeviceId(fleet) || !WireCodec.IsValidDeviceId(deviceId))
+            {
+                throw new System.ArgumentException("fleet and device ids must be 1 to " + WireCodec.MaxDeviceIdLength + " of A-Z a-z 0-9 - _ .");
+            }
+
+            return Root + "/" + fleet + "/" + deviceId;
         }
 
         /// <summary>Splits a protocol topic; null when the topic is not one (wrong root, level count, id or kind).</summary>

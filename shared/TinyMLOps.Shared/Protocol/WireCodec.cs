@@ -34,6 +34,11 @@ namespace TinyMLOps.Shared.Protocol
                 throw new ArgumentException("unknown message kind " + message.Kind);
             }
 
+            if (message.Sequence == 0)
+            {
+                throw new ArgumentException("sequence 0: sequences start at 1");
+            }
+
             int length = FixedOverhead + id.Length + payload.Length;
             byte[] buffer = new byte[length];
             buffer[0] = Version;
@@ -56,14 +61,29 @@ namespace TinyMLOps.Shared.Protocol
         {
             if (data == null)
             {
-                throw new ProtocolException(RejectReason.Truncated, "no payload");
+                throw new ProtocolException(RejectReason.Truncated, "no message");
             }
 
             return Decode(data, 0, data.Length);
         }
 
+        /// <summary>
+        /// Decodes the message in <paramref name="count"/> bytes of <paramref name="data"/> from
+        /// <paramref name="offset"/>. A range outside the buffer is the caller's error (ArgumentOutOfRangeException);
+        /// anything wrong with the bytes themselves is a <see cref="ProtocolException"/>.
+        /// </summary>
         public static Message Decode(byte[] data, int offset, int count)
         {
+            if (data == null)
+            {
+                throw new ProtocolException(RejectReason.Truncated, "no message");
+            }
+
+            if (offset < 0 || count < 0 || offset > data.Length || count > data.Length - offset)
+            {
+                throw new ArgumentOutOfRangeException(nameof(count), "bytes " + offset + ".." + offset + "+" + count + " are not inside a buffer of " + data.Length);
+            }
+
             if (count > MaxMessageLength)
             {
                 throw new ProtocolException(RejectReason.Oversized, count + " bytes, the limit is " + MaxMessageLength);

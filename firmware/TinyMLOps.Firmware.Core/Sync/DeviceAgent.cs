@@ -1,0 +1,362 @@
+using System;
+using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Shared.Protocol;
+
+namespace TinyMLOps.Firmware.Core.Sync
+{
+    /// <summary>
+    /// The device's sync loop, one non-blocking step per <see cref="Poll"/>: (re)connect with backoff when the
+    /// power policy allows, take the downlink (acks, commands, model chunks), enqueue heartbeats and drop
+    /// reports, and publish the outbox oldest first with a bounded number of unacked messages in flight.
+    /// Everything uplink goes through the outbox, so nothing is lost to a dropped link or a reboot; the host
+    /// deduplicates the resends by (device, sequence).
+    /// </summary>
+    public sealed class DeviceAgent
+    {
+        public const string OutboxFile = "outbox.log";
+        public const string CommandsFile = "commands.dat";
+        public const string BootFile = "boot.dat";
+        public const string DownloadName = "download";
+
+        /// <summary>Downlink messages taken per poll, so one poll stays short.</summary>
+        public const int MaxInboundPerPoll = 64;
+
+        private readonly DeviceConfig _config;
+        private readonly ITransport _transport;
+        private readonly IClock _clock;
+        private readonly IPower _power;
+        private readonly ILog _log;
+        private readonly Backoff _backoff;
+        private readonly string _downFilter;
+        private bool _connected;
+        private long _nextConnectAt;
+        private long _nextHeartbeatAt;
+
+        public DeviceAgent(DeviceConfig config, ITransport transport, IStorage storage, IClock clock, IPower power, ILog log, Random random)
+        {
+            if (!WireCodec.IsValidDeviceId(config.DeviceId) || !WireCodec.IsValidDeviceId(config.Fleet))
+            {
+                throw new ArgumentException("device id and fleet must be 1 to 32 of A-Z a-z 0-9 - _ .");
+            }
+
+            _config = config;
+            _transport = transport;
+            _clock = clock;
+            _power = power;
+            _log = log;
+            _downFilter = Topics.DownFilter(config.Fleet, config.DeviceId);
+            BootCount = CountBoot(storage);
+            Outbox = new Outbox(storage, OutboxFile, config.DeviceId, config.OutboxCapacityBytes);
+            Commands = new CommandDispatcher(storage, CommandsFile, CommandDispatcher.DefaultRemembered);
+            Downloads = new ChunkAssembler(storage, DownloadName, ChunkAssembler.DefaultMaxChunks);
+            Uploads = new ChunkedUpload(Outbox, config.DeviceId, ChunkPayload.MaxChunkBytes);
+            Policy = new PowerPolicy(config.MinBatteryPercent, PowerPolicy.DefaultHeavyWorkMinBatteryPercent);
+            _backoff = new Backoff(config.BackoffInitialMillis, config.BackoffMaxMillis, random, Backoff.FullJitter);
+            _nextHeartbeatAt = clock.UptimeMillis + (config.HeartbeatIntervalSeconds * 1000L);
+            if (Outbox.RepairedBytes > 0)
+            {
+                log.Warn("outbox: cut " + Outbox.RepairedBytes + " bytes of a torn write");
+            }
+        }
+
+        public Outbox Outbox { get; private set; }
+
+        public CommandDispatcher Commands { get; private set; }
+
+        public ChunkAssembler Downloads { get; private set; }
+
+        public ChunkedUpload Uploads { get; private set; }
+
+        public PowerPolicy Policy { get; private set; }
+
+        public bool IsConnected
+        {
+            get { return _connected; }
+        }
+
+        public uint BootCount { get; private set; }
+
+        /// <summary>Inferences since first boot; the app counts them, heartbeats report them.</summary>
+        public uint Inferences { get; set; }
+
+        public int ConnectAttempts { get; private set; }
+
+        public int Connects { get; private set; }
+
+        public int LinkDrops { get; private set; }
+
+        public int Publishes { get; private set; }
+
+        public int Resends { get; private set; }
+
+        public int AcksReceived { get; private set; }
+
+        /// <summary>Downlink messages ignored: malformed, for another device, or not a downlink kind.</summary>
+        public int RejectedDownlinks { get; private set; }
+
+        /// <summary>Uptime at which the next connect may be tried.</summary>
+        public long NextConnectAtMillis
+        {
+            get { return _nextConnectAt; }
+        }
+
+        public void CountInference()
+        {
+            Inferences++;
+        }
+
+        public EnqueueResult Enqueue(int kind, byte[] payload, bool droppable)
+        {
+            return Outbox.Enqueue(kind, payload, _clock.UnixSeconds, droppable);
+        }
+
+        public void Poll()
+        {
+            long now = _clock.UptimeMillis;
+            if (_connected && !_transport.IsConnected)
+            {
+                LinkLost(now, "transport disconnected");
+            }
+
+            bool maySync = Policy.MaySync(_power);
+            if (!_connected && maySync && now >= _nextConnectAt)
+            {
+                TryConnect(now);
+            }
+            else if (_connected && !maySync)
+            {
+                // Save the battery: the outbox keeps everything until power allows again.
+                _transport.Disconnect();
+                _connected = false;
+                _nextConnectAt = now;
+                _log.Info("sync paused by the power policy");
+            }
+
+            if (_connected)
+            {
+                DrainInbound();
+            }
+
+            if (now >= _nextHeartbeatAt)
+            {
+                EnqueueHeartbeat(now);
+                _nextHeartbeatAt = now + (_config.HeartbeatIntervalSeconds * 1000L);
+            }
+
+            if (Outbox.HasDropReport)
+            {
+                Outbox.EnqueueDropReport(_clock.UnixSeconds);
+            }
+
+            if (_connected)
+            {
+                PublishPending(now);
+            }
+        }
+
+        private void TryConnect(long now)
+        {
+            ConnectAttempts++;
+            if (_transport.Connect() && _transport.Subscribe(_downFilter))
+            {
+                _connected = true;
+                Connects++;
+                _backoff.Reset();
+                for (int i = 0; i < Outbox.PendingCount; i++)
+                {
+                    Outbox.GetPending(i).SentAtMillis = -1;
+                }
+
+                EnqueueHello();
+                if (Downloads.Active && !Downloads.IsComplete)
+                {
+                    EnqueueChunkStatus();
+                }
+
+                _log.Info("connected (" + Outbox.PendingCount + " pending)");
+                return;
+            }
+
+            _transport.Disconnect();
+            _nextConnectAt = now + _backoff.NextDelayMillis();
+        }
+
+        private void LinkLost(long now, string why)
+        {
+            _transport.Disconnect();
+            _connected = false;
+            LinkDrops++;
+            _nextConnectAt = now + _backoff.NextDelayMillis();
+            _log.Warn("link lost: " + why);
+        }
+
+        private void DrainInbound()
+        {
+            for (int n = 0; n < MaxInboundPerPoll; n++)
+            {
+                InboundMessage inbound = _transport.Receive();
+                if (inbound == null)
+                {
+                    return;
+                }
+
+                try
+                {
+                    Handle(inbound);
+                }
+                catch (ProtocolException e)
+                {
+                    Reject(e.Message);
+                }
+            }
+        }
+
+        private void Handle(InboundMessage inbound)
+        {
+            TopicInfo topic = Topics.Parse(inbound.Topic);
+            if (topic == null || topic.Uplink || topic.Fleet != _config.Fleet || topic.DeviceId != _config.DeviceId)
+            {
+                Reject("topic " + inbound.Topic);
+                return;
+            }
+
+            Message message = WireCodec.Decode(inbound.Payload);
+            if (message.Kind != topic.Kind || message.DeviceId != _config.DeviceId || !MessageKind.IsDownlink(message.Kind))
+            {
+                Reject("envelope of kind " + message.Kind + " for " + message.DeviceId + " on " + inbound.Topic);
+                return;
+            }
+
+            if (message.Kind == MessageKind.Ack)
+            {
+                AcksReceived++;
+                Outbox.Acknowledge(AckPayload.Decode(message.Payload));
+            }
+            else if (message.Kind == MessageKind.Command)
+            {
+                CommandResultPayload result = Commands.Dispatch(CommandPayload.Decode(message.Payload));
+                EnqueueResult queued = Enqueue(MessageKind.CommandResult, result.Encode(), false);
+                if (!queued.Accepted)
+                {
+                    _log.Error("command " + result.CommandId + ": result refused by the outbox (" + EnqueueResult.StatusName(queued.Status) + ")");
+                }
+            }
+            else if (message.Kind == MessageKind.DownChunk)
+            {
+                ChunkPayload chunk = ChunkPayload.Decode(message.Payload);
+                int result = Downloads.Accept(chunk);
+                if (result == ChunkAssembler.Completed)
+                {
+                    _log.Info("transfer " + chunk.TransferId + " complete");
+                }
+
+                // The host needs to hear when a transfer ends, fails, or reaches its last chunk with gaps.
+                if (result != ChunkAssembler.Stored || chunk.Index == chunk.Count - 1)
+                {
+                    EnqueueChunkStatus();
+                }
+            }
+        }
+
+        private void Reject(string why)
+        {
+            RejectedDownlinks++;
+            _log.Warn("downlink ignored: " + why);
+        }
+
+        private void PublishPending(long now)
+        {
+            long timeout = _config.AckTimeoutMillis;
+            int inFlight = 0;
+            for (int i = 0; i < Outbox.PendingCount; i++)
+            {
+                OutboxEntry e = Outbox.GetPending(i);
+                if (e.SentAtMillis >= 0 && now - e.SentAtMillis < timeout)
+                {
+                    inFlight++;
+                }
+            }
+
+            for (int i = 0; i < Outbox.PendingCount && inFlight < _config.MaxInFlight; i++)
+            {
+                OutboxEntry e = Outbox.GetPending(i);
+                if (e.SentAtMillis >= 0 && now - e.SentAtMillis < timeout)
+                {
+                    continue;
+                }
+
+                byte[] encoded = Outbox.ReadEncoded(e);
+                if (!_transport.Publish(Topics.Up(_config.Fleet, _config.DeviceId, e.Kind), encoded))
+                {
+                    LinkLost(now, "publish of " + e.Sequence + " failed");
+                    return;
+                }
+
+                if (e.SendCount > 0)
+                {
+                    Resends++;
+                }
+
+                e.SentAtMillis = now;
+                e.SendCount++;
+                Publishes++;
+                inFlight++;
+            }
+        }
+
+        private void EnqueueHello()
+        {
+            HelloPayload h = new HelloPayload();
+            h.Board = _config.Board;
+            h.FirmwareVersion = _config.FirmwareVersion;
+            h.ModelId = _config.ModelId;
+            h.ModelVersion = _config.ModelVersion;
+            h.KernelMask = _config.KernelMask;
+            h.PowerSource = _power.Source;
+            h.BatteryPercent = Battery();
+            h.BootCount = BootCount;
+            h.OutboxCapacityBytes = (uint)Outbox.CapacityBytes;
+            Enqueue(MessageKind.Hello, h.Encode(), true);
+        }
+
+        private void EnqueueHeartbeat(long now)
+        {
+            HeartbeatPayload h = new HeartbeatPayload();
+            h.UptimeSeconds = (uint)(now / 1000);
+            h.PowerSource = _power.Source;
+            h.BatteryPercent = Battery();
+            h.OutboxEntries = Outbox.PendingCount;
+            h.OutboxBytes = (uint)Outbox.PendingBytes;
+            h.DroppedTotal = Outbox.DroppedTotal + Outbox.RefusedTotal;
+            h.Inferences = Inferences;
+            h.BootCount = BootCount;
+            Enqueue(MessageKind.Heartbeat, h.Encode(), true);
+        }
+
+        private void EnqueueChunkStatus()
+        {
+            ChunkStatusPayload status = Downloads.Status();
+            if (status != null)
+            {
+                Enqueue(MessageKind.ChunkStatus, status.Encode(), true);
+            }
+        }
+
+        private int Battery()
+        {
+            int battery = _power.BatteryPercent;
+            return battery < 0 || battery > 100 ? HelloPayload.NoBattery : battery;
+        }
+
+        private static uint CountBoot(IStorage storage)
+        {
+            byte[] body = SmallFile.Read(storage, BootFile);
+            uint boots = body != null && body.Length == 4 ? RecordFormat.GetU32(body, 0) : 0;
+            boots++;
+            byte[] next = new byte[4];
+            RecordFormat.PutU32(next, 0, boots);
+            SmallFile.Write(storage, BootFile, next, 4);
+            return boots;
+        }
+    }
+}

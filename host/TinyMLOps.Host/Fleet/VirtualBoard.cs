@@ -1,0 +1,136 @@
+using Microsoft.Extensions.Logging;
+using TinyMLOps.Firmware.Core;
+using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Firmware.Core.Sync;
+
+namespace TinyMLOps.Host.Fleet;
+
+/// <summary>
+/// One simulated board: the real device core (<see cref="DeviceAgent"/>, outbox, classifier) with the
+/// host's adapters (MQTTnet, a folder as flash), a battery, a connectivity pattern, reboots and a sensor,
+/// all driven in simulated time by <see cref="Step"/>.
+/// </summary>
+public sealed class VirtualBoard : IDisposable
+{
+    private readonly VirtualBoardOptions _options;
+    private readonly SimClock _clock;
+    private readonly ILogger _logger;
+    private readonly Random _random;
+    private readonly Classifier? _classifier;
+    private readonly ISensor? _sensor;
+    private readonly byte[] _sample;
+    private double _inferenceCredit;
+    private long _bootMillis;
+
+    public VirtualBoard(VirtualBoardOptions options, string brokerHost, int brokerPort, string storageRoot, SimClock clock, ILogger logger, byte[]? model = null, ISensor? sensor = null)
+    {
+        _options = options;
+        _clock = clock;
+        _logger = logger;
+        _random = new Random(options.Seed);
+        Transport = new MqttNetTransport(brokerHost, brokerPort, options.DeviceId);
+        Storage = new DirectoryStorage(Path.Combine(storageRoot, options.DeviceId));
+        Battery = new SimBattery(options.HasBattery, options.BatteryPercent, options.DrainPerHour, options.ChargePerHour);
+        if (model != null)
+        {
+            _classifier = new Classifier(model);
+            _sensor = sensor;
+            _sample = new byte[_classifier.InputLength];
+        }
+        else
+        {
+            _sample = [];
+        }
+
+        Agent = Boot();
+    }
+
+    public string DeviceId => _options.DeviceId;
+
+    public VirtualBoardOptions Options => _options;
+
+    public DeviceAgent Agent { get; private set; }
+
+    public MqttNetTransport Transport { get; }
+
+    public DirectoryStorage Storage { get; }
+
+    public SimBattery Battery { get; }
+
+    public int Reboots { get; private set; }
+
+    public long Inferences { get; private set; }
+
+    public bool Online { get; private set; }
+
+    /// <summary>Advances this board by one step of simulated time, then runs one pass of its sync loop.</summary>
+    public void Step(TimeSpan step)
+    {
+        var now = TimeSpan.FromMilliseconds(_clock.Millis);
+        Battery.PluggedIn = !_options.HasBattery || (now.TotalHours % 24) < _options.PluggedHoursPerDay;
+        Battery.Advance(step);
+
+        if (_options.RebootsPerHour > 0 && _random.NextDouble() < _options.RebootsPerHour * step.TotalHours)
+        {
+            Reboot();
+        }
+
+        bool online = _options.Connectivity.IsOnline(now);
+        if (online != Online)
+        {
+            Online = online;
+            Transport.LinkUp = online;
+        }
+
+        RunInferences(step);
+        Agent.Poll();
+    }
+
+    /// <summary>Restarts the device core on the same flash, as after a watchdog reset.</summary>
+    public void Reboot()
+    {
+        Transport.Disconnect();
+        Reboots++;
+        Agent = Boot();
+    }
+
+    public void Dispose() => Transport.Dispose();
+
+    private DeviceAgent Boot()
+    {
+        _bootMillis = _clock.Millis;
+        var config = new DeviceConfig
+        {
+            DeviceId = _options.DeviceId,
+            Fleet = _options.Fleet,
+            Board = _options.Board,
+            FirmwareVersion = _options.FirmwareVersion,
+            ModelId = _classifier?.ModelId ?? "",
+            HeartbeatIntervalSeconds = _options.HeartbeatIntervalSeconds,
+            OutboxCapacityBytes = _options.OutboxCapacityBytes,
+        };
+        return new DeviceAgent(config, Transport, Storage, _clock.ForBoard(() => _bootMillis), Battery, new LoggerLog(_logger, _options.DeviceId), new Random(_random.Next()));
+    }
+
+    private void RunInferences(TimeSpan step)
+    {
+        if (_classifier == null || _sensor == null)
+        {
+            return;
+        }
+
+        _inferenceCredit += _options.InferencesPerMinute * step.TotalMinutes;
+        while (_inferenceCredit >= 1)
+        {
+            _inferenceCredit -= 1;
+            if (!_sensor.Read(_sample))
+            {
+                break;
+            }
+
+            _classifier.Classify(_sample, 0);
+            Inferences++;
+            Agent.Inferences++;
+        }
+    }
+}

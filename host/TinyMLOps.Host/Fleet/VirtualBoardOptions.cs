@@ -1,0 +1,37 @@
+namespace TinyMLOps.Host.Fleet;
+
+/// <summary>What makes one virtual board different from the next.</summary>
+public sealed record VirtualBoardOptions
+{
+    public required string DeviceId { get; init; }
+
+    public string Fleet { get; init; } = "demo";
+
+    public string Board { get; init; } = "esp32-devkitc";
+
+    public string FirmwareVersion { get; init; } = "0.3.0";
+
+    public ConnectivityPattern Connectivity { get; init; } = ConnectivityPattern.AlwaysOn;
+
+    public bool HasBattery { get; init; }
+
+    public double BatteryPercent { get; init; } = 80;
+
+    public double DrainPerHour { get; init; } = 2;
+
+    public double ChargePerHour { get; init; } = 20;
+
+    /// <summary>Hours of each simulated day the board is plugged in (a charger at night), from midnight.</summary>
+    public double PluggedHoursPerDay { get; init; } = 8;
+
+    /// <summary>Chance of a reboot per simulated hour (watchdog, brown-out).</summary>
+    public double RebootsPerHour { get; init; }
+
+    public double InferencesPerMinute { get; init; } = 6;
+
+    public int HeartbeatIntervalSeconds { get; init; } = 300;
+
+    public int OutboxCapacityBytes { get; init; } = 64 * 1024;
+
+    public int Seed { get; init; }
+}

@@ -1,0 +1,213 @@
+namespace TinyMLOps.Host.Store;
+
+/// <summary>One schema step: applied once, in version order, in its own transaction, with the SQL of each engine side by side.</summary>
+public sealed record StoreMigration(int Version, string Description, string Sqlite, string Postgres)
+{
+    public string SqlFor(string engine) => engine switch
+    {
+        FleetStoreEngines.Sqlite => Sqlite,
+        FleetStoreEngines.Postgres => Postgres,
+        _ => throw new ArgumentOutOfRangeException(nameof(engine), engine, "unknown store engine"),
+    };
+}
+
+/// <summary>Engine names as reported by <see cref="IFleetStore.Engine"/>.</summary>
+public static class FleetStoreEngines
+{
+    public const string Sqlite = "sqlite";
+    public const string Postgres = "postgresql";
+}
+
+/// <summary>
+/// Every schema change of the fleet store, in order. Append new steps at the end with the next version;
+/// never edit a step that has shipped. Times are Unix microseconds (UTC) in SQLite and timestamptz in PostgreSQL;
+/// sequences and counters are 64-bit in both.
+/// </summary>
+public static class StoreMigrations
+{
+    /// <summary>The bookkeeping table, created (if missing) inside every migration transaction.</summary>
+    public static readonly StoreMigration Bootstrap = new(
+        0,
+        "schema version bookkeeping",
+        """
+        CREATE TABLE IF NOT EXISTS schema_version (
+            version     INTEGER PRIMARY KEY,
+            description TEXT NOT NULL,
+            applied_at  INTEGER NOT NULL
+        );
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS schema_version (
+            version     integer PRIMARY KEY,
+            description text NOT NULL,
+            applied_at  timestamptz NOT NULL
+        );
+        """);
+
+    public static readonly IReadOnlyList<StoreMigration> All =
+    [
+        new(
+            1,
+            "device registry, uplink messages and drop reports",
+            """
+            CREATE TABLE devices (
+                device_id        TEXT PRIMARY KEY,
+                fleet            TEXT NOT NULL,
+                board            TEXT NOT NULL DEFAULT '',
+                credential_hash  TEXT NULL,
+                firmware_version TEXT NOT NULL DEFAULT '',
+                model_id         TEXT NOT NULL DEFAULT '',
+                model_version    INTEGER NOT NULL DEFAULT 0,
+                free_heap_bytes  INTEGER NOT NULL DEFAULT 0,
+                free_flash_bytes INTEGER NOT NULL DEFAULT 0,
+                kernel_mask      INTEGER NOT NULL DEFAULT 0,
+                power_source     INTEGER NOT NULL DEFAULT 0,
+                battery_percent  INTEGER NOT NULL DEFAULT 255,
+                boot_count       INTEGER NOT NULL DEFAULT 0,
+                outbox_entries   INTEGER NOT NULL DEFAULT 0,
+                outbox_bytes     INTEGER NOT NULL DEFAULT 0,
+                dropped_total    INTEGER NOT NULL DEFAULT 0,
+                inferences       INTEGER NOT NULL DEFAULT 0,
+                uptime_seconds   INTEGER NOT NULL DEFAULT 0,
+                message_count    INTEGER NOT NULL DEFAULT 0,
+                last_seq         INTEGER NOT NULL DEFAULT 0,
+                hello_seq        INTEGER NOT NULL DEFAULT 0,
+                heartbeat_seq    INTEGER NOT NULL DEFAULT 0,
+                state_seq        INTEGER NOT NULL DEFAULT 0,
+                first_seen       INTEGER NULL,
+                last_seen        INTEGER NULL
+            );
+            CREATE INDEX devices_fleet ON devices (fleet, device_id);
+            CREATE TABLE messages (
+                device_id        TEXT NOT NULL,
+                seq              INTEGER NOT NULL,
+                kind             INTEGER NOT NULL,
+                device_timestamp INTEGER NOT NULL,
+                received_at      INTEGER NOT NULL,
+                payload          BLOB NOT NULL,
+                PRIMARY KEY (device_id, seq)
+            ) WITHOUT ROWID;
+            CREATE TABLE drops (
+                drop_id     INTEGER PRIMARY KEY AUTOINCREMENT,
+                device_id   TEXT NOT NULL,
+                seq         INTEGER NOT NULL,
+                kind        INTEGER NOT NULL,
+                count       INTEGER NOT NULL,
+                first_seq   INTEGER NOT NULL,
+                last_seq    INTEGER NOT NULL,
+                received_at INTEGER NOT NULL
+            );
+            CREATE INDEX drops_device ON drops (device_id, seq);
+            """,
+            """
+            CREATE TABLE devices (
+                device_id        text PRIMARY KEY,
+                fleet            text NOT NULL,
+                board            text NOT NULL DEFAULT '',
+                credential_hash  text NULL,
+                firmware_version text NOT NULL DEFAULT '',
+                model_id         text NOT NULL DEFAULT '',
+                model_version    bigint NOT NULL DEFAULT 0,
+                free_heap_bytes  bigint NOT NULL DEFAULT 0,
+                free_flash_bytes bigint NOT NULL DEFAULT 0,
+                kernel_mask      bigint NOT NULL DEFAULT 0,
+                power_source     integer NOT NULL DEFAULT 0,
+                battery_percent  integer NOT NULL DEFAULT 255,
+                boot_count       bigint NOT NULL DEFAULT 0,
+                outbox_entries   bigint NOT NULL DEFAULT 0,
+                outbox_bytes     bigint NOT NULL DEFAULT 0,
+                dropped_total    bigint NOT NULL DEFAULT 0,
+                inferences       bigint NOT NULL DEFAULT 0,
+                uptime_seconds   bigint NOT NULL DEFAULT 0,
+                message_count    bigint NOT NULL DEFAULT 0,
+                last_seq         bigint NOT NULL DEFAULT 0,
+                hello_seq        bigint NOT NULL DEFAULT 0,
+                heartbeat_seq    bigint NOT NULL DEFAULT 0,
+                state_seq        bigint NOT NULL DEFAULT 0,
+                first_seen       timestamptz NULL,
+                last_seen        timestamptz NULL
+            );
+            CREATE INDEX devices_fleet ON devices (fleet, device_id);
+            CREATE TABLE messages (
+                device_id        text NOT NULL,
+                seq              bigint NOT NULL,
+                kind             integer NOT NULL,
+                device_timestamp bigint NOT NULL,
+                received_at      timestamptz NOT NULL,
+                payload          bytea NOT NULL,
+                PRIMARY KEY (device_id, seq)
+            );
+            CREATE TABLE drops (
+                drop_id     bigserial PRIMARY KEY,
+                device_id   text NOT NULL,
+                seq         bigint NOT NULL,
+                kind        integer NOT NULL,
+                count       bigint NOT NULL,
+                first_seq   bigint NOT NULL,
+                last_seq    bigint NOT NULL,
+                received_at timestamptz NOT NULL
+            );
+            CREATE INDEX drops_device ON drops (device_id, seq);
+            """),
+        new(
+            2,
+            "rejects, downlink sequences and commands",
+            """
+            CREATE TABLE rejects (
+                reject_id INTEGER PRIMARY KEY AUTOINCREMENT,
+                at        INTEGER NOT NULL,
+                topic     TEXT NOT NULL,
+                device_id TEXT NULL,
+                reason    INTEGER NOT NULL,
+                detail    TEXT NOT NULL,
+                size      INTEGER NOT NULL
+            );
+            CREATE TABLE downlink_sequences (
+                device_id TEXT PRIMARY KEY,
+                last_seq  INTEGER NOT NULL
+            );
+            CREATE TABLE commands (
+                command_id   INTEGER PRIMARY KEY AUTOINCREMENT,
+                device_id    TEXT NOT NULL,
+                name         TEXT NOT NULL,
+                arguments    BLOB NOT NULL,
+                created_at   INTEGER NOT NULL,
+                sent_at      INTEGER NULL,
+                status       INTEGER NULL,
+                detail       TEXT NULL,
+                completed_at INTEGER NULL
+            );
+            CREATE INDEX commands_pending ON commands (device_id, command_id) WHERE completed_at IS NULL;
+            """,
+            """
+            CREATE TABLE rejects (
+                reject_id bigserial PRIMARY KEY,
+                at        timestamptz NOT NULL,
+                topic     text NOT NULL,
+                device_id text NULL,
+                reason    integer NOT NULL,
+                detail    text NOT NULL,
+                size      integer NOT NULL
+            );
+            CREATE TABLE downlink_sequences (
+                device_id text PRIMARY KEY,
+                last_seq  bigint NOT NULL
+            );
+            CREATE TABLE commands (
+                command_id   bigserial PRIMARY KEY,
+                device_id    text NOT NULL,
+                name         text NOT NULL,
+                arguments    bytea NOT NULL,
+                created_at   timestamptz NOT NULL,
+                sent_at      timestamptz NULL,
+                status       integer NULL,
+                detail       text NULL,
+                completed_at timestamptz NULL
+            );
+            CREATE INDEX commands_pending ON commands (device_id, command_id) WHERE completed_at IS NULL;
+            """),
+    ];
+
+    /// <summary>The newest schema version this code knows.</summary>
+    public static int LatestVersion => All[^1].Version;
+}

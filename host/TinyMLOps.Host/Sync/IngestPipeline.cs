@@ -1,0 +1,148 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using TinyMLOps.Host.Store;
+using TinyMLOps.Shared.Protocol;
+
+namespace TinyMLOps.Host.Sync;
+
+/// <summary>One uplink as it left the broker, with the callback that sends its PUBACK.</summary>
+public sealed record InboundUplink(string Topic, byte[] Payload, DateTimeOffset ReceivedAt, Func<CancellationToken, Task> AcknowledgeToBroker);
+
+/// <summary>
+/// Decode, store, ack. Uplinks are taken in batches; each batch is stored in one transaction, then every
+/// stored or duplicate message is acknowledged to its device (application ack, on the device's downlink
+/// tree) and only then to the broker (PUBACK). A store failure acknowledges nothing: the connection is
+/// reset so the broker delivers the batch again, and the devices resend it anyway until they see an ack.
+/// </summary>
+public sealed class IngestPipeline
+{
+    private readonly IFleetStore _store;
+    private readonly HostMetrics _metrics;
+    private readonly ILogger _log;
+    private readonly int _maxBatch;
+    private readonly Channel<InboundUplink> _channel = Channel.CreateBounded<InboundUplink>(new BoundedChannelOptions(16384) { SingleReader = true });
+
+    public IngestPipeline(IFleetStore store, HostMetrics metrics, ILogger log, int maxBatch)
+    {
+        _store = store;
+        _metrics = metrics;
+        _log = log;
+        _maxBatch = maxBatch;
+    }
+
+    /// <summary>Publishes a downlink message (set by the service once the broker connection exists).</summary>
+    public Func<string, byte[], CancellationToken, Task<bool>> PublishDownlink { get; set; } = (_, _, _) => Task.FromResult(false);
+
+    /// <summary>Called after a store failure, so the broker redelivers what was not acknowledged.</summary>
+    public Func<Task> ResetConnection { get; set; } = () => Task.CompletedTask;
+
+    /// <summary>Devices that sent a hello in the last batch (the command sender serves them).</summary>
+    public event Func<IReadOnlyCollection<(string Fleet, string DeviceId)>, CancellationToken, Task>? DevicesGreeted;
+
+    public ValueTask EnqueueAsync(InboundUplink uplink, CancellationToken cancellationToken)
+    {
+        _metrics.OnReceived(1);
+        return _channel.Writer.WriteAsync(uplink, cancellationToken);
+    }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var batch = new List<InboundUplink>(_maxBatch);
+        while (await _channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (batch.Count < _maxBatch && _channel.Reader.TryRead(out var item))
+            {
+                batch.Add(item);
+            }
+
+            try
+            {
+                await ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _metrics.OnStoreFailure();
+                _log.LogError(e, "Ingest of a batch of {Count} failed; nothing was acknowledged, the broker will deliver it again", batch.Count);
+                await ResetConnection().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Processes one batch; public so tests can drive the pipeline without a broker.</summary>
+    public async Task ProcessAsync(IReadOnlyList<InboundUplink> batch, CancellationToken cancellationToken)
+    {
+        var records = new List<IngestRecord>(batch.Count);
+        foreach (var uplink in batch)
+        {
+            var result = UplinkDecoder.Decode(uplink.Topic, uplink.Payload, uplink.ReceivedAt);
+            if (result.Record != null)
+            {
+                records.Add(result.Record);
+                continue;
+            }
+
+            var error = result.Error!;
+            _metrics.OnRejected(error.Reason);
+            _log.LogWarning("Rejected uplink on {Topic} ({Size} bytes): {Reason}", uplink.Topic, uplink.Payload.Length, error.Message);
+            await _store.RecordRejectAsync(new RejectRecord(uplink.ReceivedAt, uplink.Topic, result.TopicDeviceId, error.Reason, error.Message, uplink.Payload.Length), cancellationToken).ConfigureAwait(false);
+        }
+
+        bool[] fresh = records.Count == 0 ? [] : await _store.IngestAsync(records, cancellationToken).ConfigureAwait(false);
+        int freshCount = fresh.Count(f => f);
+        _metrics.OnStored(freshCount, records.Count - freshCount);
+
+        for (int i = 0; i < records.Count; i++)
+        {
+            if (fresh[i] && records[i].Kind == MessageKind.CommandResult)
+            {
+                var result = CommandResultPayload.Decode(records[i].Payload);
+                await _store.CompleteCommandAsync(result.CommandId, result.Status, result.Detail, records[i].ReceivedAt, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await AcknowledgeToDevicesAsync(records, cancellationToken).ConfigureAwait(false);
+
+        // Rejected messages are acknowledged too: redelivering them would fail the same way.
+        await Task.WhenAll(batch.Select(b => b.AcknowledgeToBroker(cancellationToken))).ConfigureAwait(false);
+
+        var greeted = records.Where(r => r.Kind == MessageKind.Hello).Select(r => (r.Fleet, r.DeviceId)).Distinct().ToList();
+        if (greeted.Count > 0 && DevicesGreeted != null)
+        {
+            await DevicesGreeted(greeted, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task AcknowledgeToDevicesAsync(List<IngestRecord> records, CancellationToken cancellationToken)
+    {
+        var sends = new List<Task<bool>>();
+        var counts = new List<int>();
+        foreach (var device in records.GroupBy(r => (r.Fleet, r.DeviceId)))
+        {
+            foreach (var ack in AckRanges.Build(device.Select(r => r.Sequence)))
+            {
+                // An ack's envelope sequence is the last sequence it covers: acks are idempotent, so they need no counter of their own.
+                uint last = ack.Last(ack.RangeCount - 1);
+                var envelope = new Message(MessageKind.Ack, device.Key.DeviceId, last, (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ack.Encode());
+                sends.Add(PublishDownlink(Topics.Down(device.Key.Fleet, device.Key.DeviceId, MessageKind.Ack), WireCodec.Encode(envelope), cancellationToken));
+                int covered = 0;
+                for (int r = 0; r < ack.RangeCount; r++)
+                {
+                    covered += (int)(ack.Last(r) - ack.First(r) + 1);
+                }
+
+                counts.Add(covered);
+            }
+        }
+
+        bool[] sent = await Task.WhenAll(sends).ConfigureAwait(false);
+        int acked = 0;
+        for (int i = 0; i < sent.Length; i++)
+        {
+            acked += sent[i] ? counts[i] : 0;
+        }
+
+        // An ack that did not reach the broker is not fatal: the device resends and gets acked then.
+        _metrics.OnAcked(acked);
+    }
+}

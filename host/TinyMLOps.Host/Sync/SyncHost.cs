@@ -1,0 +1,161 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using TinyMLOps.Host.Broker;
+using TinyMLOps.Host.Store;
+
+namespace TinyMLOps.Host.Sync;
+
+/// <summary>
+/// One host worker: the embedded broker (unless an external one is configured), the MQTT session, the
+/// ingest pipeline and the command sender over a store. The Generic Host runs it as
+/// <see cref="SyncHostedService"/>; tests and the demo start it directly.
+/// </summary>
+public sealed class SyncHost : IAsyncDisposable
+{
+    private readonly SyncOptions _options;
+    private readonly ILogger _log;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _loops = [];
+    private MqttConnection? _connection;
+    private PrometheusEndpoint? _prometheus;
+
+    private SyncHost(SyncOptions options, IFleetStore store, ILoggerFactory loggers)
+    {
+        _options = options;
+        Store = store;
+        _log = loggers.CreateLogger("TinyMLOps.Host.Sync");
+        Metrics = new HostMetrics();
+        Pipeline = new IngestPipeline(store, Metrics, loggers.CreateLogger("TinyMLOps.Host.Ingest"), options.MaxBatch);
+        Commands = new CommandSender(store, loggers.CreateLogger("TinyMLOps.Host.Commands"), options.CommandResendAfter);
+    }
+
+    public IFleetStore Store { get; }
+
+    public HostMetrics Metrics { get; }
+
+    public IngestPipeline Pipeline { get; }
+
+    public CommandSender Commands { get; }
+
+    public EmbeddedBroker? Broker { get; private set; }
+
+    public bool IsConnected => _connection?.IsConnected ?? false;
+
+    public static async Task<SyncHost> StartAsync(SyncOptions options, IFleetStore store, ILoggerFactory loggers, CancellationToken cancellationToken = default)
+    {
+        var host = new SyncHost(options, store, loggers);
+        try
+        {
+            await host.StartCoreAsync(loggers, cancellationToken).ConfigureAwait(false);
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_connection != null)
+        {
+            await _connection.DisposeAsync().ConfigureAwait(false);
+        }
+
+        try
+        {
+            await Task.WhenAll(_loops).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+
+        _prometheus?.Dispose();
+        if (Broker != null)
+        {
+            await Broker.DisposeAsync().ConfigureAwait(false);
+        }
+
+        Metrics.Dispose();
+        _stop.Dispose();
+    }
+
+    private async Task StartCoreAsync(ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        await Store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        if (_options.EmbeddedBroker)
+        {
+            Broker = new EmbeddedBroker(_options.BrokerPort, Store, _options.RequireDeviceCredentials, _options.Password, loggers.CreateLogger("TinyMLOps.Host.Broker"));
+            await Broker.StartAsync().ConfigureAwait(false);
+            _log.LogInformation("Embedded MQTT broker listening on 127.0.0.1:{Port}", _options.BrokerPort);
+        }
+
+        _connection = new MqttConnection(_options, _log, OnMessageAsync);
+        Pipeline.PublishDownlink = _connection.PublishAsync;
+        Pipeline.ResetConnection = _connection.ResetAsync;
+        Commands.Publish = _connection.PublishAsync;
+        Pipeline.DevicesGreeted += async (devices, ct) =>
+        {
+            foreach (var (fleet, device) in devices)
+            {
+                await Commands.SendPendingAsync(fleet, device, force: true, ct).ConfigureAwait(false);
+            }
+        };
+
+        var token = _stop.Token;
+        _loops.Add(Task.Run(() => Pipeline.RunAsync(token), CancellationToken.None));
+        await _connection.StartAsync(cancellationToken).ConfigureAwait(false);
+        _loops.Add(Task.Run(() => HousekeepingAsync(token), CancellationToken.None));
+        if (_options.MetricsPort > 0)
+        {
+            _prometheus = new PrometheusEndpoint(_options.MetricsPort, Metrics, _log);
+        }
+
+        _log.LogInformation("Host worker {Worker} serving fleet {Fleet} from {Engine} via {Broker}:{Port}{Shared}",
+            _options.WorkerId, _options.Fleet, Store.Engine, _options.BrokerHost, _options.BrokerPort, _options.SharedSubscription ? " (shared subscription)" : "");
+    }
+
+    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        byte[] payload = e.ApplicationMessage.Payload.ToArray();
+        var uplink = new InboundUplink(e.ApplicationMessage.Topic, payload, DateTimeOffset.UtcNow, ct => e.AcknowledgeAsync(ct));
+        await Pipeline.EnqueueAsync(uplink, _stop.Token).ConfigureAwait(false);
+    }
+
+    // Online count for the gauge, and commands whose device has not answered in time.
+    private async Task HousekeepingAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+                var counts = await Store.CountsAsync(DateTimeOffset.UtcNow - _options.OnlineWindow, cancellationToken).ConfigureAwait(false);
+                Metrics.SetDevicesOnline(counts.Online);
+                if (counts.PendingCommands > 0)
+                {
+                    var since = DateTimeOffset.UtcNow - _options.OnlineWindow;
+                    foreach (var device in await Store.ListDevicesAsync(null, cancellationToken).ConfigureAwait(false))
+                    {
+                        if (device.LastSeen >= since)
+                        {
+                            await Commands.SendPendingAsync(device.Fleet, device.DeviceId, force: false, cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                _log.LogWarning(e, "Housekeeping pass failed");
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using TinyMLOps.Host.Fleet;
+using TinyMLOps.Host.Sync;
+using TinyMLOps.Shared.Protocol;
+
+namespace TinyMLOps.Host.Tests.Sync;
+
+/// <summary>The default set-up: the host's embedded MQTTnet broker and SQLite, with virtual boards running the device core.</summary>
+public sealed class EmbeddedBrokerSyncTests
+{
+    [Fact]
+    public async Task Intermittent_boards_sync_every_message_and_upload_through_the_embedded_broker()
+    {
+        await using var h = new SyncHarness();
+        int port = MosquittoBroker.FreePort();
+        var store = h.OpenSqlite();
+        h.Own(store);
+        var host = await h.StartHostAsync(store, port, embedded: true);
+        h.Own(host);
+
+        var artifacts = new Dictionary<string, byte[]>();
+        for (int i = 0; i < 6; i++)
+        {
+            var pattern = i % 2 == 0 ? ConnectivityPattern.AlwaysOn : new ConnectivityPattern(60, 15, i * 7);
+            var board = h.AddBoard($"emb-{i}", port, pattern: pattern, heartbeatSeconds: 300);
+            var artifact = new byte[5000 + (i * 1111)];
+            new Random(i).NextBytes(artifact);
+            Assert.True(board.Agent.Uploads.Upload((uint)(100 + i), 2, artifact, h.Clock.ForBoard(() => 0).UnixSeconds).Accepted);
+            artifacts[board.DeviceId] = artifact;
+        }
+
+        h.Run(TimeSpan.FromHours(6), TimeSpan.FromMinutes(1));
+        Assert.True(h.Drain(TimeSpan.FromSeconds(30)), "outboxes did not drain");
+        await h.AssertNothingLostAsync(store);
+
+        foreach (var (device, artifact) in artifacts)
+        {
+            var transfer = Assert.Single(await UplinkTransfers.ListAsync(store, device));
+            Assert.True(transfer.Complete, $"{device}: {transfer.ChunksStored} of {transfer.ChunkCount} chunks");
+            Assert.Equal(artifact, transfer.Artifact);
+        }
+
+        var record = await store.GetDeviceAsync("emb-1");
+        Assert.NotNull(record);
+        Assert.Equal("esp32-devkitc", record.Board);
+        Assert.Equal("test", record.Fleet);
+        Assert.True(record.MessageCount >= 3);
+        Assert.Equal(0, host.Metrics.Rejected);
+    }
+
+    [Fact]
+    public async Task The_embedded_broker_refuses_a_publish_on_another_devices_topic()
+    {
+        await using var h = new SyncHarness();
+        int port = MosquittoBroker.FreePort();
+        var store = h.OpenSqlite();
+        h.Own(store);
+        var host = await h.StartHostAsync(store, port, embedded: true);
+        h.Own(host);
+
+        using var rogue = new MqttNetTransport("127.0.0.1", port, "rogue-1");
+        Assert.True(rogue.Connect());
+        var forged = WireCodec.Encode(new Message(MessageKind.Heartbeat, "victim-1", 1, 0, new HeartbeatPayload().Encode()));
+        // MQTT 3.1.1 has no refusal in PUBACK, so the client sees success; the broker drops the message.
+        rogue.Publish(Topics.Up("test", "victim-1", MessageKind.Heartbeat), forged);
+
+        await Task.Delay(300);
+        Assert.Equal(1, host.Broker!.RefusedPublishes);
+        Assert.Null(await store.GetDeviceAsync("victim-1"));
+    }
+}
