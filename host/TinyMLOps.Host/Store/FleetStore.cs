@@ -102,7 +102,7 @@ public abstract class FleetStore : IFleetStore
             async (c, tx) =>
             {
                 bool[] isNew = await InsertMessagesAsync(c, tx, batch, order, cancellationToken).ConfigureAwait(false);
-                await ApplyToRegistryAsync(c, tx, batch, order, isNew, cancellationToken).ConfigureAwait(false);
+                await ApplyToRegistryAsync(c, tx, batch, order, isNew, ToDb, cancellationToken).ConfigureAwait(false);
                 return isNew;
             },
             cancellationToken);
@@ -350,7 +350,13 @@ public abstract class FleetStore : IFleetStore
 
     protected static DbParameter Add(DbCommand command, string name, object? value)
     {
-        DbParameter p = command.CreateParameter();
+        DbParameter p = Configure(command.CreateParameter(), name, value);
+        command.Parameters.Add(p);
+        return p;
+    }
+
+    private static DbParameter Configure(DbParameter p, string name, object? value)
+    {
         p.ParameterName = name;
         switch (value)
         {
@@ -379,8 +385,42 @@ public abstract class FleetStore : IFleetStore
                 break;
         }
 
-        command.Parameters.Add(p);
         return p;
+    }
+
+    /// <summary>Runs statements in order: as one <see cref="DbBatch"/> where the provider has batches, else one by one.</summary>
+    private static async Task ExecuteAllAsync(DbConnection c, DbTransaction tx, List<Statement> statements, CancellationToken cancellationToken)
+    {
+        if (!c.CanCreateBatch)
+        {
+            foreach (Statement statement in statements)
+            {
+                await ExecuteAsync(c, tx, statement.Sql, cancellationToken, statement.Parameters).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        if (statements.Count == 0)
+        {
+            return;
+        }
+
+        await using DbBatch batch = c.CreateBatch();
+        batch.Transaction = tx;
+        foreach (Statement statement in statements)
+        {
+            DbBatchCommand command = batch.CreateBatchCommand();
+            command.CommandText = statement.Sql;
+            foreach ((string name, object? value) in statement.Parameters)
+            {
+                command.Parameters.Add(Configure(command.CreateParameter(), name, value));
+            }
+
+            batch.BatchCommands.Add(command);
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     protected static async Task<int> ExecuteAsync(
@@ -484,9 +524,10 @@ public abstract class FleetStore : IFleetStore
         return isNew;
     }
 
-    /// <summary>Applies the new messages of a batch to the registry, device by device in id order.</summary>
-    private async Task ApplyToRegistryAsync(DbConnection c, DbTransaction tx, IReadOnlyList<IngestRecord> batch, int[] order, bool[] isNew, CancellationToken cancellationToken)
+    /// <summary>Applies the new messages of a batch to the registry, device by device in id order, in one round trip where the provider batches.</summary>
+    private static Task ApplyToRegistryAsync(DbConnection c, DbTransaction tx, IReadOnlyList<IngestRecord> batch, int[] order, bool[] isNew, Func<DateTimeOffset, object> toDb, CancellationToken cancellationToken)
     {
+        var statements = new List<Statement>();
         foreach (IGrouping<string, IngestRecord> device in order.Where(i => isNew[i]).Select(i => batch[i]).GroupBy(r => r.DeviceId, StringComparer.Ordinal))
         {
             // Rows are in sequence order, so the last of each kind is the newest.
@@ -494,9 +535,7 @@ public abstract class FleetStore : IFleetStore
             IngestRecord? hello = rows.LastOrDefault(r => r.Hello is not null);
             IngestRecord? heartbeat = rows.LastOrDefault(r => r.Heartbeat is not null);
             IngestRecord? state = rows.LastOrDefault(r => r.Hello is not null || r.Heartbeat is not null);
-            await ExecuteAsync(
-                c,
-                tx,
+            statements.Add(new(
                 """
                 INSERT INTO devices (device_id, fleet, message_count, last_seq, first_seen, last_seen)
                 VALUES (@device, @fleet, @count, @seq, @first, @last)
@@ -506,53 +545,52 @@ public abstract class FleetStore : IFleetStore
                     first_seen = CASE WHEN devices.first_seen IS NULL OR devices.first_seen > excluded.first_seen THEN excluded.first_seen ELSE devices.first_seen END,
                     last_seen = CASE WHEN devices.last_seen IS NULL OR devices.last_seen < excluded.last_seen THEN excluded.last_seen ELSE devices.last_seen END
                 """,
-                cancellationToken,
-                ("device", device.Key),
-                ("fleet", rows[0].Fleet),
-                ("count", (long)rows.Length),
-                ("seq", rows[^1].Sequence),
-                ("first", ToDb(rows.Min(r => r.ReceivedAt))),
-                ("last", ToDb(rows.Max(r => r.ReceivedAt)))).ConfigureAwait(false);
+                [
+                    ("device", device.Key),
+                    ("fleet", rows[0].Fleet),
+                    ("count", (long)rows.Length),
+                    ("seq", rows[^1].Sequence),
+                    ("first", toDb(rows.Min(r => r.ReceivedAt))),
+                    ("last", toDb(rows.Max(r => r.ReceivedAt))),
+                ]));
             if (hello?.Hello is { } h)
             {
-                await ExecuteAsync(
-                    c,
-                    tx,
+                statements.Add(new(
                     """
                     UPDATE devices SET board = @board, firmware_version = @firmware, model_id = @model, model_version = @modelVersion,
                         free_heap_bytes = @heap, free_flash_bytes = @flash, kernel_mask = @kernels, hello_seq = @seq
                     WHERE device_id = @device AND hello_seq < @seq
                     """,
-                    cancellationToken,
-                    ("board", h.Board),
-                    ("firmware", h.FirmwareVersion),
-                    ("model", h.ModelId),
-                    ("modelVersion", (long)h.ModelVersion),
-                    ("heap", (long)h.FreeHeapBytes),
-                    ("flash", (long)h.FreeFlashBytes),
-                    ("kernels", (long)h.KernelMask),
-                    ("seq", hello.Sequence),
-                    ("device", device.Key)).ConfigureAwait(false);
+                    [
+                        ("board", h.Board),
+                        ("firmware", h.FirmwareVersion),
+                        ("model", h.ModelId),
+                        ("modelVersion", (long)h.ModelVersion),
+                        ("heap", (long)h.FreeHeapBytes),
+                        ("flash", (long)h.FreeFlashBytes),
+                        ("kernels", (long)h.KernelMask),
+                        ("seq", hello.Sequence),
+                        ("device", device.Key),
+                    ]));
             }
 
             if (heartbeat?.Heartbeat is { } hb)
             {
-                await ExecuteAsync(
-                    c,
-                    tx,
+                statements.Add(new(
                     """
                     UPDATE devices SET outbox_entries = @entries, outbox_bytes = @bytes, dropped_total = @dropped, inferences = @inferences,
                         uptime_seconds = @uptime, heartbeat_seq = @seq
                     WHERE device_id = @device AND heartbeat_seq < @seq
                     """,
-                    cancellationToken,
-                    ("entries", (long)hb.OutboxEntries),
-                    ("bytes", (long)hb.OutboxBytes),
-                    ("dropped", (long)hb.DroppedTotal),
-                    ("inferences", (long)hb.Inferences),
-                    ("uptime", (long)hb.UptimeSeconds),
-                    ("seq", heartbeat.Sequence),
-                    ("device", device.Key)).ConfigureAwait(false);
+                    [
+                        ("entries", (long)hb.OutboxEntries),
+                        ("bytes", (long)hb.OutboxBytes),
+                        ("dropped", (long)hb.DroppedTotal),
+                        ("inferences", (long)hb.Inferences),
+                        ("uptime", (long)hb.UptimeSeconds),
+                        ("seq", heartbeat.Sequence),
+                        ("device", device.Key),
+                    ]));
             }
 
             if (state is not null)
@@ -561,26 +599,27 @@ public abstract class FleetStore : IFleetStore
                 (int power, int battery, uint boots) = state.Hello is { } sh
                     ? (sh.PowerSource, sh.BatteryPercent, sh.BootCount)
                     : (state.Heartbeat!.PowerSource, state.Heartbeat.BatteryPercent, state.Heartbeat.BootCount);
-                await ExecuteAsync(
-                    c,
-                    tx,
+                statements.Add(new(
                     "UPDATE devices SET power_source = @power, battery_percent = @battery, boot_count = @boots, state_seq = @seq WHERE device_id = @device AND state_seq < @seq",
-                    cancellationToken,
-                    ("power", power),
-                    ("battery", battery),
-                    ("boots", (long)boots),
-                    ("seq", state.Sequence),
-                    ("device", device.Key)).ConfigureAwait(false);
+                    [
+                        ("power", power),
+                        ("battery", battery),
+                        ("boots", (long)boots),
+                        ("seq", state.Sequence),
+                        ("device", device.Key),
+                    ]));
             }
 
             foreach (IngestRecord r in rows)
             {
-                await InsertDropsAsync(c, tx, r, cancellationToken).ConfigureAwait(false);
+                AddDrops(statements, r, toDb);
             }
         }
+
+        return ExecuteAllAsync(c, tx, statements, cancellationToken);
     }
 
-    private async Task InsertDropsAsync(DbConnection c, DbTransaction tx, IngestRecord r, CancellationToken cancellationToken)
+    private static void AddDrops(List<Statement> statements, IngestRecord r, Func<DateTimeOffset, object> toDb)
     {
         if (r.Dropped is not { } d)
         {
@@ -589,18 +628,17 @@ public abstract class FleetStore : IFleetStore
 
         for (int e = 0; e < d.Kinds.Length; e++)
         {
-            await ExecuteAsync(
-                c,
-                tx,
+            statements.Add(new(
                 "INSERT INTO drops (device_id, seq, kind, count, first_seq, last_seq, received_at) VALUES (@device, @seq, @kind, @count, @first, @last, @at)",
-                cancellationToken,
-                ("device", r.DeviceId),
-                ("seq", r.Sequence),
-                ("kind", d.Kinds[e]),
-                ("count", (long)d.Counts[e]),
-                ("first", (long)d.FirstSequences[e]),
-                ("last", (long)d.LastSequences[e]),
-                ("at", ToDb(r.ReceivedAt))).ConfigureAwait(false);
+                [
+                    ("device", r.DeviceId),
+                    ("seq", r.Sequence),
+                    ("kind", d.Kinds[e]),
+                    ("count", (long)d.Counts[e]),
+                    ("first", (long)d.FirstSequences[e]),
+                    ("last", (long)d.LastSequences[e]),
+                    ("at", toDb(r.ReceivedAt)),
+                ]));
         }
     }
 
@@ -640,4 +678,6 @@ public abstract class FleetStore : IFleetStore
         ReadOptionalTime(r, 8));
 
     private DateTimeOffset? ReadOptionalTime(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : ReadTime(r, ordinal);
+
+    private readonly record struct Statement(string Sql, (string Name, object? Value)[] Parameters);
 }

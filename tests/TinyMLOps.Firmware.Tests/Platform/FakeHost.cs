@@ -18,6 +18,9 @@ public sealed class FakeHost(string fleet, string deviceId)
 
     public int Received { get; private set; }
 
+    /// <summary>Sequences in the order they arrived, duplicates included.</summary>
+    public List<uint> Arrivals { get; } = [];
+
     public int Duplicates { get; private set; }
 
     public List<string> Violations { get; } = [];
@@ -46,6 +49,7 @@ public sealed class FakeHost(string fleet, string deviceId)
             return null;
         }
 
+        Arrivals.Add(message.Sequence);
         if (Stored.TryGetValue(message.Sequence, out var earlier))
         {
             Duplicates++;
