@@ -16,6 +16,8 @@ internal static class BenchCommand
         var plot = new Option<FileInfo?>("--plot") { Description = "also write the latency comparison as a PNG, e.g. docs/img/latency.png" };
         var data = Options.DataDirectory();
         var command = new Command("bench", "Batch-1 latency against ONNX Runtime, model bytes and arena bytes") { input, images, rounds, plot, data };
+        command.Subcommands.Add(BenchSyncCommands.Ingest(console));
+        command.Subcommands.Add(BenchSyncCommands.Wire(console));
         command.SetAction(parse =>
         {
             var test = FashionMnist.LoadTest(parse.GetValue(data)).Take(parse.GetValue(images));

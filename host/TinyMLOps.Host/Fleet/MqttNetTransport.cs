@@ -39,7 +39,9 @@ public sealed class MqttNetTransport : ITransport, IDisposable
         _options = builder.Build();
         _client.ApplicationMessageReceivedAsync += e =>
         {
-            _inbox.Enqueue(new InboundMessage(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray()));
+            byte[] body = e.ApplicationMessage.Payload.ToArray();
+            WireBytesIn += PublishPacketBytes(e.ApplicationMessage.Topic, body.Length) + PubAckBytes;
+            _inbox.Enqueue(new InboundMessage(e.ApplicationMessage.Topic, body));
             return Task.CompletedTask;
         };
     }
@@ -63,6 +65,11 @@ public sealed class MqttNetTransport : ITransport, IDisposable
     public long Publishes { get; private set; }
 
     public long PublishedBytes { get; private set; }
+
+    /// <summary>Bytes on the wire for QoS 1 publishes both ways: PUBLISH packets plus their PUBACKs (MQTT 3.1.1 framing).</summary>
+    public long WireBytesOut { get; private set; }
+
+    public long WireBytesIn { get; private set; }
 
     /// <summary>Called with every message the broker accepted (tests use it to know what a board sent).</summary>
     public Action<string, byte[]>? Published { get; set; }
@@ -118,6 +125,7 @@ public sealed class MqttNetTransport : ITransport, IDisposable
             var result = _client.PublishAsync(message, cts.Token).GetAwaiter().GetResult();
             Publishes++;
             PublishedBytes += payload.Length;
+            WireBytesOut += PublishPacketBytes(topic, payload.Length) + PubAckBytes;
             if (result.IsSuccess)
             {
                 Published?.Invoke(topic, payload);
@@ -151,6 +159,17 @@ public sealed class MqttNetTransport : ITransport, IDisposable
     }
 
     public InboundMessage? Receive() => _inbox.TryDequeue(out var m) ? m : null;
+
+    /// <summary>PUBACK: fixed header (2) and packet id (2).</summary>
+    public const int PubAckBytes = 4;
+
+    /// <summary>A QoS 1 PUBLISH: fixed header (1 + remaining-length varint), topic (2 + UTF-8), packet id (2), payload.</summary>
+    public static int PublishPacketBytes(string topic, int payloadLength)
+    {
+        int remaining = 2 + System.Text.Encoding.UTF8.GetByteCount(topic) + 2 + payloadLength;
+        int varint = remaining < 128 ? 1 : remaining < 16384 ? 2 : remaining < 2097152 ? 3 : 4;
+        return 1 + varint + remaining;
+    }
 
     public void Dispose()
     {

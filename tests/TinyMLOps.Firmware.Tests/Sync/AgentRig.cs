@@ -53,10 +53,10 @@ internal sealed class AgentRig
         return Agent;
     }
 
-    /// <summary>Polls every stepMillis until the outbox is empty and nothing is in flight, or the step budget runs out.</summary>
+    /// <summary>Polls every stepMillis (at least three times, to take queued downlink) until the outbox is empty and nothing is in flight, or the step budget runs out.</summary>
     public void SyncUntilEmpty(int maxSteps = 2000, int stepMillis = 100)
     {
-        for (int i = 0; i < maxSteps && (Agent.Outbox.PendingCount > 0 || !Agent.IsConnected); i++)
+        for (int i = 0; i < maxSteps && (i < 3 || Agent.Outbox.PendingCount > 0 || !Agent.IsConnected); i++)
         {
             Clock.Advance(stepMillis);
             Agent.Poll();

@@ -276,7 +276,7 @@ public class DeviceAgentTests
         rig.Reboot();
         rig.SyncUntilEmpty();
         var status = ChunkStatusPayload.Decode(rig.Host.StoredOfKind(MessageKind.ChunkStatus).Last().Payload);
-        Assert.True(status.Has(0) && !status.Has(1) && !status.Has(2) && status.Has(3), string.Join(",", status.Received) + " " + rig.Agent.Downloads.ReceivedCount + " " + string.Join("|", rig.Log.Lines));
+        Assert.True(status.Has(0) && !status.Has(1) && !status.Has(2) && status.Has(3));
 
         rig.Deliver(MessageKind.DownChunk, chunks[1].Encode());
         rig.Deliver(MessageKind.DownChunk, chunks[2].Encode());

@@ -1,3 +1,4 @@
+using TinyMLOps.Host.Broker;
 using TinyMLOps.Host.Fleet;
 using TinyMLOps.Host.Sync;
 using TinyMLOps.Shared.Protocol;
@@ -11,7 +12,7 @@ public sealed class EmbeddedBrokerSyncTests
     public async Task Intermittent_boards_sync_every_message_and_upload_through_the_embedded_broker()
     {
         await using var h = new SyncHarness();
-        int port = MosquittoBroker.FreePort();
+        int port = MosquittoProcess.FreePort();
         var store = h.OpenSqlite();
         h.Own(store);
         var host = await h.StartHostAsync(store, port, embedded: true);
@@ -51,7 +52,7 @@ public sealed class EmbeddedBrokerSyncTests
     public async Task The_embedded_broker_refuses_a_publish_on_another_devices_topic()
     {
         await using var h = new SyncHarness();
-        int port = MosquittoBroker.FreePort();
+        int port = MosquittoProcess.FreePort();
         var store = h.OpenSqlite();
         h.Own(store);
         var host = await h.StartHostAsync(store, port, embedded: true);

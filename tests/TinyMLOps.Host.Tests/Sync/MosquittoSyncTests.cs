@@ -1,3 +1,4 @@
+using TinyMLOps.Host.Broker;
 using System.Collections.Concurrent;
 using System.Buffers;
 using MQTTnet;
@@ -14,7 +15,7 @@ public sealed class MosquittoSyncTests
     [Fact]
     public async Task A_broker_restart_mid_sync_loses_nothing()
     {
-        using var broker = new MosquittoBroker();
+        using var broker = new MosquittoProcess();
         await using var h = new SyncHarness();
         var store = h.OpenSqlite();
         h.Own(store);
@@ -42,7 +43,7 @@ public sealed class MosquittoSyncTests
     [Fact]
     public async Task A_host_restart_mid_ingest_loses_nothing()
     {
-        using var broker = new MosquittoBroker();
+        using var broker = new MosquittoProcess();
         await using var h = new SyncHarness();
         string db = "restart.db";
         var store = h.OpenSqlite(db);
@@ -76,7 +77,7 @@ public sealed class MosquittoSyncTests
     [Fact]
     public async Task Boards_offline_for_days_sync_everything_when_they_return()
     {
-        using var broker = new MosquittoBroker();
+        using var broker = new MosquittoProcess();
         await using var h = new SyncHarness();
         var store = h.OpenSqlite();
         h.Own(store);
@@ -117,7 +118,7 @@ public sealed class MosquittoSyncTests
     [Fact]
     public async Task A_message_delivered_twice_is_stored_once_and_acked_twice()
     {
-        using var broker = new MosquittoBroker();
+        using var broker = new MosquittoProcess();
         await using var h = new SyncHarness();
         var store = h.OpenSqlite();
         h.Own(store);
@@ -148,7 +149,7 @@ public sealed class MosquittoSyncTests
     [Fact]
     public async Task Malformed_and_foreign_payloads_are_rejected_counted_and_the_host_keeps_running()
     {
-        using var broker = new MosquittoBroker();
+        using var broker = new MosquittoProcess();
         await using var h = new SyncHarness();
         var store = h.OpenSqlite();
         h.Own(store);

@@ -1,3 +1,4 @@
+using TinyMLOps.Host.Broker;
 using Npgsql;
 using TinyMLOps.Host.Sync;
 
@@ -9,7 +10,7 @@ public sealed class ScaleOutTests
     [Fact]
     public async Task Two_workers_share_a_fleet_through_mosquitto_and_postgres_without_loss_or_duplicates()
     {
-        using var broker = new MosquittoBroker();
+        using var broker = new MosquittoProcess();
         await using var h = new SyncHarness();
         string schema = "scaleout_" + Guid.NewGuid().ToString("N")[..12];
         try

@@ -2,20 +2,21 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace TinyMLOps.Host.Tests.Sync;
+namespace TinyMLOps.Host.Broker;
 
 /// <summary>
-/// A real mosquitto (Debian's package, installed by .ci/setup) on a free loopback port, with persistence
-/// in a temporary folder, so tests can stop and restart it mid-sync and keep its sessions.
+/// A mosquitto (Debian's package) started from its binary on a free loopback port, with persistence in a
+/// temporary folder: the external broker of the integration tests (which stop and restart it mid-sync)
+/// and the reference of the ingest benchmark.
 /// </summary>
-internal sealed class MosquittoBroker : IDisposable
+public sealed class MosquittoProcess : IDisposable
 {
     public const string Binary = "/usr/sbin/mosquitto";
 
     private readonly string _dir;
     private Process? _process;
 
-    public MosquittoBroker()
+    public MosquittoProcess()
     {
         if (!File.Exists(Binary))
         {
@@ -115,7 +116,7 @@ internal sealed class MosquittoBroker : IDisposable
         }
     }
 
-    internal static int FreePort()
+    public static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

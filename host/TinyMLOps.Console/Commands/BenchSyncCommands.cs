@@ -1,0 +1,84 @@
+using System.CommandLine;
+using Spectre.Console;
+using TinyMLOps.Host.Benchmarks;
+using TinyMLOps.Host.Broker;
+using TinyMLOps.Host.Store;
+
+namespace TinyMLOps.Console.Commands;
+
+/// <summary>`bench ingest` and `bench wire`: the sync figures of docs/benchmarks.md.</summary>
+internal static class BenchSyncCommands
+{
+    public static Command Ingest(IAnsiConsole console)
+    {
+        var devices = new Option<int>("--devices") { Description = "device connections", DefaultValueFactory = _ => 1000 };
+        var messages = new Option<int>("--messages") { Description = "QoS 1 messages per device", DefaultValueFactory = _ => 20 };
+        var postgres = FleetOptions.Postgres();
+        var command = new Command("ingest", "Host ingest throughput against mosquitto's own, same load, same run") { devices, messages, postgres };
+        command.SetAction(async (parse, ct) =>
+        {
+            using var mosquitto = new MosquittoProcess();
+            string dir = Directory.CreateTempSubdirectory("tinymlops-bench-").FullName;
+            var stores = new List<(string, Func<IFleetStore>)> { ("SQLite", () => FleetStoreFactory.Open(null, Path.Combine(dir, "bench.db"))) };
+            if (parse.GetValue(postgres) is { } pg)
+            {
+                string schema = "bench_" + Guid.NewGuid().ToString("N")[..10];
+                stores.Add(("PostgreSQL", () => FleetStoreFactory.Open(pg, "", schema)));
+            }
+
+            IngestReport report = null!;
+            await console.Status().StartAsync("starting", async ctx =>
+            {
+                var progress = new Progress<string>(s => ctx.Status(s));
+                report = await IngestBenchmark.RunAsync("127.0.0.1", mosquitto.Port, parse.GetValue(devices), parse.GetValue(messages), stores, progress, ct);
+            });
+            Render(console, report);
+            Directory.Delete(dir, recursive: true);
+            return report.Hosts.All(h => h.Delivered == h.Messages) && report.Raw.Delivered == report.Raw.Messages ? 0 : 2;
+        });
+        return command;
+    }
+
+    public static Command Wire(IAnsiConsole console)
+    {
+        var command = new Command("wire", "Bytes on the wire per device per simulated day (heartbeats, acks), MQTT framing included");
+        command.SetAction(async (_, ct) =>
+        {
+            IReadOnlyList<WireRow> rows = [];
+            await console.Progress().StartAsync(async ctx =>
+            {
+                var task = ctx.AddTask("one simulated day", maxValue: 1);
+                rows = await WireBenchmark.RunAsync(new Progress<double>(p => task.Value = p), ct);
+            });
+            var table = new Table().AddColumns("scenario", "heartbeat", "uplink msgs/day", "uplink bytes/day", "downlink msgs/day", "downlink bytes/day", "total KiB/day");
+            foreach (var r in rows)
+            {
+                table.AddRow(r.Scenario, $"{r.HeartbeatSeconds} s", r.UplinkMessages.ToString("N0"), r.UplinkBytes.ToString("N0"), r.DownlinkMessages.ToString("N0"), r.DownlinkBytes.ToString("N0"), (r.TotalBytes / 1024.0).ToString("0.0"));
+            }
+
+            console.Write(table);
+            return 0;
+        });
+        return command;
+    }
+
+    public static void Render(IAnsiConsole console, IngestReport report)
+    {
+        console.MarkupLineInterpolated($"{report.Devices:N0} devices × {report.MessagesPerDevice} QoS 1 messages of {report.MessageBytes} bytes = {report.Devices * report.MessagesPerDevice:N0} messages, mosquitto {MosquittoProcess.Binary}");
+        var table = new Table().AddColumns("consumer", "delivered", "seconds", "messages/s", "vs mosquitto");
+        table.AddRow(report.Raw.Name, $"{report.Raw.Delivered:N0}/{report.Raw.Messages:N0}", report.Raw.Elapsed.TotalSeconds.ToString("0.00"), report.Raw.MessagesPerSecond.ToString("N0"), "1.00");
+        foreach (var h in report.Hosts)
+        {
+            table.AddRow(h.Name, h.Delivered == h.Messages ? $"{h.Delivered:N0}/{h.Messages:N0}" : $"[red]{h.Delivered:N0}/{h.Messages:N0}[/]", h.Elapsed.TotalSeconds.ToString("0.00"), h.MessagesPerSecond.ToString("N0"), report.Ratio(h).ToString("0.00"));
+        }
+
+        console.Write(table);
+        var chart = new BarChart().Width(70).Label("[bold]messages/s[/]").AddItem("mosquitto raw", Math.Round(report.Raw.MessagesPerSecond), Color.Grey);
+        foreach (var h in report.Hosts)
+        {
+            chart.AddItem(h.Name.Split(' ')[2], Math.Round(h.MessagesPerSecond), Color.Green);
+        }
+
+        console.Write(chart);
+    }
+}
