@@ -73,6 +73,11 @@ internal static class BenchSyncCommands
         }
 
         console.Write(table);
+        foreach (var h in report.Hosts)
+        {
+            console.MarkupLineInterpolated($"{h.Name}: store stage {h.StoreTime.TotalSeconds:0.00} s, ack stage {h.AckTime.TotalSeconds:0.00} s (overlapping)");
+        }
+
         var chart = new BarChart().Width(70).Label("[bold]messages/s[/]").AddItem("mosquitto raw", Math.Round(report.Raw.MessagesPerSecond), Color.Grey);
         foreach (var h in report.Hosts)
         {

@@ -12,6 +12,11 @@ namespace TinyMLOps.Host.Benchmarks;
 /// <summary>One measured run of the ingest benchmark.</summary>
 public sealed record IngestRun(string Name, int Messages, int Delivered, TimeSpan Elapsed)
 {
+    /// <summary>Host runs: time in the store stage and in the ack stage (they overlap).</summary>
+    public TimeSpan StoreTime { get; init; }
+
+    public TimeSpan AckTime { get; init; }
+
     public double MessagesPerSecond => Delivered / Elapsed.TotalSeconds;
 }
 
@@ -95,7 +100,7 @@ public static class IngestBenchmark
     private static async Task<IngestRun> HostAsync(string name, string host, int port, List<(string Id, IMqttClient Client)> clients, int perDevice, uint firstSequence, Func<IFleetStore> open, CancellationToken ct)
     {
         await using var store = open();
-        var options = new SyncOptions { EmbeddedBroker = false, BrokerHost = host, BrokerPort = port, WorkerId = "tinymlops-host-bench-" + Guid.NewGuid().ToString("N")[..8], Fleet = "bench", MaxBatch = 1024 };
+        var options = new SyncOptions { EmbeddedBroker = false, BrokerHost = host, BrokerPort = port, WorkerId = "tinymlops-host-bench-" + Guid.NewGuid().ToString("N")[..8], Fleet = "bench", MaxBatch = 4096 };
         await using var worker = await SyncHost.StartAsync(options, store, NullLoggerFactory.Instance, ct).ConfigureAwait(false);
         int total = clients.Count * perDevice;
         var clock = Stopwatch.StartNew();
@@ -108,7 +113,11 @@ public static class IngestBenchmark
 
         var elapsed = clock.Elapsed;
         long stored = (await store.CountsAsync(DateTimeOffset.UtcNow, ct).ConfigureAwait(false)).Messages;
-        return new IngestRun($"host → {name} (decode, dedup, store, ack)", total, (int)Math.Min(stored, total), elapsed);
+        return new IngestRun($"host → {name} (decode, dedup, store, ack)", total, (int)Math.Min(stored, total), elapsed)
+        {
+            StoreTime = worker.Metrics.StoreTime,
+            AckTime = worker.Metrics.AckTime,
+        };
     }
 
     private static Task PublishAllAsync(List<(string Id, IMqttClient Client)> clients, int perDevice, uint firstSequence, CancellationToken ct) =>

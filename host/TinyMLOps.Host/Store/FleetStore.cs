@@ -393,9 +393,40 @@ public abstract class FleetStore : IFleetStore
     {
         if (!c.CanCreateBatch)
         {
-            foreach (Statement statement in statements)
+            // One prepared command per distinct statement, re-bound for each row: SQLite parses each text once per batch.
+            var prepared = new Dictionary<string, DbCommand>(StringComparer.Ordinal);
+            try
             {
-                await ExecuteAsync(c, tx, statement.Sql, cancellationToken, statement.Parameters).ConfigureAwait(false);
+                foreach (Statement statement in statements)
+                {
+                    if (!prepared.TryGetValue(statement.Sql, out DbCommand? command))
+                    {
+                        command = Command(c, tx, statement.Sql);
+                        foreach ((string name, object? value) in statement.Parameters)
+                        {
+                            Add(command, name, value);
+                        }
+
+                        await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
+                        prepared.Add(statement.Sql, command);
+                    }
+                    else
+                    {
+                        foreach ((string name, object? value) in statement.Parameters)
+                        {
+                            Configure(command.Parameters[name], name, value);
+                        }
+                    }
+
+                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                foreach (DbCommand command in prepared.Values)
+                {
+                    await command.DisposeAsync().ConfigureAwait(false);
+                }
             }
 
             return;

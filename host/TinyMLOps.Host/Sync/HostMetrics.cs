@@ -27,6 +27,8 @@ public sealed class HostMetrics : IDisposable
     private long _ackedTotal;
     private long _storeFailures;
     private long _devicesOnline;
+    private long _storeTicks;
+    private long _ackTicks;
 
     public HostMetrics()
     {
@@ -80,6 +82,17 @@ public sealed class HostMetrics : IDisposable
     {
         Interlocked.Add(ref _ackedTotal, count);
         _acked.Add(count);
+    }
+
+    /// <summary>Time spent in the store stage and the ack stage, summed over batches.</summary>
+    public TimeSpan StoreTime => TimeSpan.FromTicks(Interlocked.Read(ref _storeTicks));
+
+    public TimeSpan AckTime => TimeSpan.FromTicks(Interlocked.Read(ref _ackTicks));
+
+    public void OnStageTime(TimeSpan store, TimeSpan ack)
+    {
+        Interlocked.Add(ref _storeTicks, store.Ticks);
+        Interlocked.Add(ref _ackTicks, ack.Ticks);
     }
 
     public void OnStoreFailure() => Interlocked.Increment(ref _storeFailures);

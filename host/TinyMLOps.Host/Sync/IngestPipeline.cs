@@ -47,10 +47,12 @@ public sealed class IngestPipeline
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var batch = new List<InboundUplink>(_maxBatch);
+        // Two stages: while batch N's acks go out (to devices, then PUBACKs to the broker, in arrival
+        // order), batch N+1 is decoded and stored.
+        Task acking = Task.CompletedTask;
         while (await _channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            batch.Clear();
+            var batch = new List<InboundUplink>(_maxBatch);
             while (batch.Count < _maxBatch && _channel.Reader.TryRead(out var item))
             {
                 batch.Add(item);
@@ -58,7 +60,9 @@ public sealed class IngestPipeline
 
             try
             {
-                await ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
+                var stored = await StoreAsync(batch, cancellationToken).ConfigureAwait(false);
+                await acking.ConfigureAwait(false);
+                acking = AcknowledgeAsync(batch, stored, cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -67,11 +71,21 @@ public sealed class IngestPipeline
                 await ResetConnection().ConfigureAwait(false);
             }
         }
+
+        await acking.ConfigureAwait(false);
     }
 
-    /// <summary>Processes one batch; public so tests can drive the pipeline without a broker.</summary>
+    /// <summary>Processes one batch, both stages; public so tests can drive the pipeline without a broker.</summary>
     public async Task ProcessAsync(IReadOnlyList<InboundUplink> batch, CancellationToken cancellationToken)
     {
+        var stored = await StoreAsync(batch, cancellationToken).ConfigureAwait(false);
+        await AcknowledgeAsync(batch, stored, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Stage 1: decode, reject, store in one transaction, complete commands.
+    private async Task<List<IngestRecord>> StoreAsync(IReadOnlyList<InboundUplink> batch, CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var records = new List<IngestRecord>(batch.Count);
         foreach (var uplink in batch)
         {
@@ -101,16 +115,34 @@ public sealed class IngestPipeline
             }
         }
 
-        await AcknowledgeToDevicesAsync(records, cancellationToken).ConfigureAwait(false);
+        _metrics.OnStageTime(store: clock.Elapsed, ack: TimeSpan.Zero);
+        return records;
+    }
 
-        // Rejected messages are acknowledged too: redelivering them would fail the same way.
-        await Task.WhenAll(batch.Select(b => b.AcknowledgeToBroker(cancellationToken))).ConfigureAwait(false);
-
-        var greeted = records.Where(r => r.Kind == MessageKind.Hello).Select(r => (r.Fleet, r.DeviceId)).Distinct().ToList();
-        if (greeted.Count > 0 && DevicesGreeted != null)
+    // Stage 2: application acks to the devices, then PUBACKs to the broker, then commands for greeted devices.
+    private async Task AcknowledgeAsync(IReadOnlyList<InboundUplink> batch, List<IngestRecord> records, CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
         {
-            await DevicesGreeted(greeted, cancellationToken).ConfigureAwait(false);
+            await AcknowledgeToDevicesAsync(records, cancellationToken).ConfigureAwait(false);
+
+            // Rejected messages are acknowledged too: redelivering them would fail the same way.
+            await Task.WhenAll(batch.Select(b => b.AcknowledgeToBroker(cancellationToken))).ConfigureAwait(false);
+
+            var greeted = records.Where(r => r.Kind == MessageKind.Hello).Select(r => (r.Fleet, r.DeviceId)).Distinct().ToList();
+            if (greeted.Count > 0 && DevicesGreeted != null)
+            {
+                await DevicesGreeted(greeted, cancellationToken).ConfigureAwait(false);
+            }
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The batch is stored: a lost ack or PUBACK only means a redelivery, which is deduplicated.
+            _log.LogWarning(e, "Acknowledging a stored batch of {Count} failed; the devices will resend", batch.Count);
+        }
+
+        _metrics.OnStageTime(store: TimeSpan.Zero, ack: clock.Elapsed);
     }
 
     private async Task AcknowledgeToDevicesAsync(List<IngestRecord> records, CancellationToken cancellationToken)

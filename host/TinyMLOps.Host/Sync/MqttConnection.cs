@@ -45,7 +45,17 @@ public sealed class MqttConnection : IAsyncDisposable
     }
 
     /// <summary>Publishes at QoS 1; false when the broker did not take it (the caller retries or gives up).</summary>
-    public async Task<bool> PublishAsync(string topic, byte[] payload, CancellationToken cancellationToken)
+    public Task<bool> PublishAsync(string topic, byte[] payload, CancellationToken cancellationToken) =>
+        PublishAsync(topic, payload, MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken);
+
+    /// <summary>
+    /// Publishes at QoS 0: for application acks, which are idempotent and need no queueing, because a
+    /// device resends its unacked entries after every reconnect anyway and gets them acked again.
+    /// </summary>
+    public Task<bool> PublishAtMostOnceAsync(string topic, byte[] payload, CancellationToken cancellationToken) =>
+        PublishAsync(topic, payload, MqttQualityOfServiceLevel.AtMostOnce, cancellationToken);
+
+    private async Task<bool> PublishAsync(string topic, byte[] payload, MqttQualityOfServiceLevel qos, CancellationToken cancellationToken)
     {
         if (!_client.IsConnected)
         {
@@ -57,7 +67,7 @@ public sealed class MqttConnection : IAsyncDisposable
             var message = new MqttApplicationMessageBuilder()
                 .WithTopic(topic)
                 .WithPayload(payload)
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .WithQualityOfServiceLevel(qos)
                 .Build();
             var result = await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
             return result.IsSuccess || result.ReasonCode == MqttClientPublishReasonCode.NoMatchingSubscribers;

@@ -95,7 +95,7 @@ public sealed class SyncHost : IAsyncDisposable
         }
 
         _connection = new MqttConnection(_options, _log, OnMessageAsync);
-        Pipeline.PublishDownlink = _connection.PublishAsync;
+        Pipeline.PublishDownlink = _connection.PublishAtMostOnceAsync;
         Pipeline.ResetConnection = _connection.ResetAsync;
         Commands.Publish = _connection.PublishAsync;
         Pipeline.DevicesGreeted += async (devices, ct) =>

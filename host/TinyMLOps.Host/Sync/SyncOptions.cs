@@ -36,7 +36,7 @@ public sealed class SyncOptions
     /// <summary>Embedded broker only: devices must log in with the credential registered at provisioning.</summary>
     public bool RequireDeviceCredentials { get; set; }
 
-    public int MaxBatch { get; set; } = 512;
+    public int MaxBatch { get; set; } = 2048;
 
     /// <summary>Devices seen within this window count as online.</summary>
     public TimeSpan OnlineWindow { get; set; } = TimeSpan.FromMinutes(3);

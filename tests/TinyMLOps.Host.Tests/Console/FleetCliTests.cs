@@ -1,0 +1,96 @@
+using Spectre.Console;
+using TinyMLOps.Console;
+using TinyMLOps.Host.Store;
+using TinyMLOps.Shared.Protocol;
+
+namespace TinyMLOps.Host.Tests.Console;
+
+/// <summary>The fleet verbs (fleet ls, device show, status) and the demo, through the real command tree.</summary>
+public sealed class FleetCliTests : IDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("tinymlops-fleetcli-");
+    private readonly StringWriter _out = new();
+    private readonly IAnsiConsole _console;
+
+    public FleetCliTests()
+    {
+        _console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(_out),
+        });
+        _console.Profile.Width = 220;
+    }
+
+    public void Dispose() => _dir.Delete(recursive: true);
+
+    [Fact]
+    public async Task Fleet_ls_device_show_and_status_render_what_the_store_holds()
+    {
+        string db = Path.Combine(_dir.FullName, "fleet.db");
+        await using (var store = await FleetStoreFactory.OpenAsync(null, db))
+        {
+            var now = DateTimeOffset.UtcNow;
+            var hello = new HelloPayload { Board = "esp32-s3", FirmwareVersion = "0.3.0", ModelId = "fashion-mlp", PowerSource = 1, BatteryPercent = 64 };
+            var heartbeat = new HeartbeatPayload { PowerSource = 1, BatteryPercent = 63, OutboxEntries = 2, Inferences = 4242, UptimeSeconds = 3600 };
+            await store.IngestAsync(
+            [
+                new IngestRecord("lab", "cam-01", 1, MessageKind.Hello, 0, now, hello.Encode()) { Hello = hello },
+                new IngestRecord("lab", "cam-01", 2, MessageKind.Heartbeat, 0, now, heartbeat.Encode()) { Heartbeat = heartbeat },
+                new IngestRecord("lab", "cam-02", 1, MessageKind.Heartbeat, 0, now.AddDays(-2), heartbeat.Encode()) { Heartbeat = heartbeat },
+            ]);
+            await store.RecordRejectAsync(new RejectRecord(now, "tinymlops/v1/lab/cam-03/up/hello", "cam-03", RejectReason.BadChecksum, "bad_checksum: CRC-32 mismatch", 40));
+            await store.EnqueueCommandAsync("cam-01", "reboot", []);
+        }
+
+        Assert.Equal(0, Run("fleet", "ls", "--db", db));
+        string ls = _out.ToString();
+        Assert.Contains("cam-01", ls);
+        Assert.Contains("esp32-s3", ls);
+        Assert.Contains("63%", ls);
+        Assert.Contains("2 devices", ls);
+
+        _out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run("device", "show", "cam-01", "--db", db));
+        string show = _out.ToString();
+        Assert.Contains("fashion-mlp", show);
+        Assert.Contains("4,242", show);
+        Assert.Contains("reboot", show);
+        Assert.Contains("heartbeat", show);
+
+        _out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run("status", "--db", db));
+        string status = _out.ToString();
+        Assert.Matches(@"devices\s+2 \(1 online\)", status);
+        Assert.Contains("bad_checksum", status);
+        Assert.Matches(@"pending commands\s+1", status);
+
+        _out.GetStringBuilder().Clear();
+        Assert.Equal(1, Run("device", "show", "nope", "--db", db));
+        Assert.Contains("no device 'nope'", _out.ToString());
+    }
+
+    [Fact]
+    public void Fleet_ls_without_a_database_says_how_to_get_one()
+    {
+        Assert.Equal(1, Run("fleet", "ls", "--db", Path.Combine(_dir.FullName, "missing.db")));
+        Assert.Contains("tinymlops serve", _out.ToString());
+    }
+
+    [Fact]
+    public void Demo_runs_host_broker_fleet_and_console_and_drains_every_outbox()
+    {
+        string db = Path.Combine(_dir.FullName, "demo.db");
+        Assert.Equal(0, Run("demo", "--devices", "4", "--days", "0.1", "--db", db));
+        string output = _out.ToString();
+        Assert.Contains("embedded MQTT broker", output);
+        Assert.Contains("drained", output);
+        Assert.Contains("demo-0003", output);
+        Assert.Matches(@"the host rejected [1-9]\d* malformed", output);
+        Assert.Matches(@"broker refused [1-9]\d* publish", output);
+    }
+
+    private int Run(params string[] args) => Cli.Run(args, _console, _out);
+}
