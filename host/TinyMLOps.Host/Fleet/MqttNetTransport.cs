@@ -160,6 +160,9 @@ public sealed class MqttNetTransport : ITransport, IDisposable
 
     public InboundMessage? Receive() => _inbox.TryDequeue(out var m) ? m : null;
 
+    /// <summary>Forgets received messages not yet taken, as a reboot loses the adapter's RAM queue.</summary>
+    public void ClearReceived() => _inbox.Clear();
+
     /// <summary>PUBACK: fixed header (2) and packet id (2).</summary>
     public const int PubAckBytes = 4;
 

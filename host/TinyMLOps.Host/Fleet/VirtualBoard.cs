@@ -22,6 +22,14 @@ public sealed class VirtualBoard : IDisposable
     private double _inferenceCredit;
     private long _bootMillis;
 
+    // A board's sync loop blocks on its MQTT calls like the device does, on pool threads stepped in
+    // parallel; the async I/O under them needs free pool threads, which the pool would add only slowly.
+    static VirtualBoard()
+    {
+        ThreadPool.GetMinThreads(out int workers, out int io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 96), Math.Max(io, 96));
+    }
+
     public VirtualBoard(VirtualBoardOptions options, string brokerHost, int brokerPort, string storageRoot, SimClock clock, ILogger logger, byte[]? model = null, ISensor? sensor = null)
     {
         _options = options;
@@ -90,6 +98,7 @@ public sealed class VirtualBoard : IDisposable
     public void Reboot()
     {
         Transport.Disconnect();
+        Transport.ClearReceived();
         Reboots++;
         Agent = Boot();
     }

@@ -213,17 +213,23 @@ public abstract class FleetStore : IFleetStore
         return counts[0];
     }
 
-    public Task<long> NextDownlinkSequenceAsync(string deviceId, CancellationToken cancellationToken = default)
+    public Task<long> NextDownlinkSequenceAsync(string deviceId, CancellationToken cancellationToken = default) =>
+        ReserveDownlinkSequencesAsync(deviceId, 1, cancellationToken);
+
+    public async Task<long> ReserveDownlinkSequencesAsync(string deviceId, int count, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(deviceId);
-        return WriteScalarAsync(
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        long last = await WriteScalarAsync(
             """
-            INSERT INTO downlink_sequences (device_id, last_seq) VALUES (@device, 1)
-            ON CONFLICT (device_id) DO UPDATE SET last_seq = downlink_sequences.last_seq + 1
+            INSERT INTO downlink_sequences (device_id, last_seq) VALUES (@device, @count)
+            ON CONFLICT (device_id) DO UPDATE SET last_seq = downlink_sequences.last_seq + @count
             RETURNING last_seq
             """,
             cancellationToken,
-            ("device", deviceId));
+            ("device", deviceId),
+            ("count", (long)count)).ConfigureAwait(false);
+        return last - count + 1;
     }
 
     public Task<long> EnqueueCommandAsync(string deviceId, string name, byte[] arguments, CancellationToken cancellationToken = default)

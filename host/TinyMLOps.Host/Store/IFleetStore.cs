@@ -46,6 +46,9 @@ public interface IFleetStore : IAsyncDisposable
     /// <summary>Reserves the next downlink sequence for a device (1, 2, ...); atomic across workers.</summary>
     Task<long> NextDownlinkSequenceAsync(string deviceId, CancellationToken cancellationToken = default);
 
+    /// <summary>Reserves <paramref name="count"/> consecutive downlink sequences and returns the first; atomic across workers.</summary>
+    Task<long> ReserveDownlinkSequencesAsync(string deviceId, int count, CancellationToken cancellationToken = default);
+
     /// <summary>Queues a command for a device and returns its command id (unique per store).</summary>
     Task<long> EnqueueCommandAsync(string deviceId, string name, byte[] arguments, CancellationToken cancellationToken = default);
 

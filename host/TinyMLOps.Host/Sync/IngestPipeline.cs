@@ -39,6 +39,9 @@ public sealed class IngestPipeline
     /// <summary>Devices that sent a hello in the last batch (the command sender serves them).</summary>
     public event Func<IReadOnlyCollection<(string Fleet, string DeviceId)>, CancellationToken, Task>? DevicesGreeted;
 
+    /// <summary>Chunk-status reports that arrived in a batch (the downlink transfers resume from them).</summary>
+    public event Func<IReadOnlyCollection<(string DeviceId, ChunkStatusPayload Status)>, CancellationToken, Task>? ChunkStatusReceived;
+
     public ValueTask EnqueueAsync(InboundUplink uplink, CancellationToken cancellationToken)
     {
         _metrics.OnReceived(1);
@@ -134,6 +137,12 @@ public sealed class IngestPipeline
             if (greeted.Count > 0 && DevicesGreeted != null)
             {
                 await DevicesGreeted(greeted, cancellationToken).ConfigureAwait(false);
+            }
+
+            var statuses = records.Where(r => r.Kind == MessageKind.ChunkStatus).Select(r => (r.DeviceId, ChunkStatusPayload.Decode(r.Payload))).ToList();
+            if (statuses.Count > 0 && ChunkStatusReceived != null)
+            {
+                await ChunkStatusReceived(statuses, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)

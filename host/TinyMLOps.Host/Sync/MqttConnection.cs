@@ -38,9 +38,19 @@ public sealed class MqttConnection : IAsyncDisposable
 
     public long Reconnects { get; private set; }
 
+    /// <summary>Connects, or, when the broker is not reachable yet, leaves it to the watchdog, which retries with backoff.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException or InvalidOperationException or TimeoutException)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            _log.LogWarning("Broker at {Host}:{Port} not reachable at start ({Error}); retrying in the background", _options.BrokerHost, _options.BrokerPort, e.Message);
+        }
+
         _watchdog = Task.Run(() => WatchAsync(_stop.Token), CancellationToken.None);
     }
 

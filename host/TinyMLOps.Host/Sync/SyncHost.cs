@@ -28,6 +28,7 @@ public sealed class SyncHost : IAsyncDisposable
         Metrics = new HostMetrics();
         Pipeline = new IngestPipeline(store, Metrics, loggers.CreateLogger("TinyMLOps.Host.Ingest"), options.MaxBatch);
         Commands = new CommandSender(store, loggers.CreateLogger("TinyMLOps.Host.Commands"), options.CommandResendAfter);
+        Transfers = new DownlinkTransfers(store, loggers.CreateLogger("TinyMLOps.Host.Transfers"));
     }
 
     public IFleetStore Store { get; }
@@ -37,6 +38,8 @@ public sealed class SyncHost : IAsyncDisposable
     public IngestPipeline Pipeline { get; }
 
     public CommandSender Commands { get; }
+
+    public DownlinkTransfers Transfers { get; }
 
     public EmbeddedBroker? Broker { get; private set; }
 
@@ -98,11 +101,20 @@ public sealed class SyncHost : IAsyncDisposable
         Pipeline.PublishDownlink = _connection.PublishAtMostOnceAsync;
         Pipeline.ResetConnection = _connection.ResetAsync;
         Commands.Publish = _connection.PublishAsync;
+        Transfers.Publish = _connection.PublishAsync;
         Pipeline.DevicesGreeted += async (devices, ct) =>
         {
             foreach (var (fleet, device) in devices)
             {
                 await Commands.SendPendingAsync(fleet, device, force: true, ct).ConfigureAwait(false);
+                await Transfers.OnHelloAsync(device, ct).ConfigureAwait(false);
+            }
+        };
+        Pipeline.ChunkStatusReceived += async (statuses, ct) =>
+        {
+            foreach (var (device, status) in statuses)
+            {
+                await Transfers.OnStatusAsync(device, status, ct).ConfigureAwait(false);
             }
         };
 
@@ -136,6 +148,7 @@ public sealed class SyncHost : IAsyncDisposable
                 await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
                 var counts = await Store.CountsAsync(DateTimeOffset.UtcNow - _options.OnlineWindow, cancellationToken).ConfigureAwait(false);
                 Metrics.SetDevicesOnline(counts.Online);
+                await Transfers.ResendDueAsync(cancellationToken).ConfigureAwait(false);
                 if (counts.PendingCommands > 0)
                 {
                     var since = DateTimeOffset.UtcNow - _options.OnlineWindow;

@@ -6,6 +6,7 @@ using TinyMLOps.Shared.Protocol;
 namespace TinyMLOps.Host.Tests.Sync;
 
 /// <summary>The default set-up: the host's embedded MQTTnet broker and SQLite, with virtual boards running the device core.</summary>
+[Collection(SyncCollection.Name)]
 public sealed class EmbeddedBrokerSyncTests
 {
     [Fact]
@@ -30,7 +31,7 @@ public sealed class EmbeddedBrokerSyncTests
         }
 
         h.Run(TimeSpan.FromHours(6), TimeSpan.FromMinutes(1));
-        Assert.True(h.Drain(TimeSpan.FromSeconds(30)), "outboxes did not drain");
+        Assert.True(h.Drain(TimeSpan.FromSeconds(60)), "outboxes did not drain");
         await h.AssertNothingLostAsync(store);
 
         foreach (var (device, artifact) in artifacts)
@@ -68,4 +69,37 @@ public sealed class EmbeddedBrokerSyncTests
         Assert.Equal(1, host.Broker!.RefusedPublishes);
         Assert.Null(await store.GetDeviceAsync("victim-1"));
     }
+
+    [Fact]
+    public async Task The_generic_host_service_serves_a_board_and_exposes_prometheus_metrics()
+    {
+        await using var h = new SyncHarness();
+        int port = MosquittoProcess.FreePort();
+        int metricsPort = MosquittoProcess.FreePort();
+        string db = Path.Combine(h.Directory_, "service.db");
+        var options = new SyncOptions { BrokerPort = port, SqlitePath = db, MetricsPort = metricsPort, WorkerId = "tinymlops-host-svc" };
+        using var service = TinyMLOps.Console.Commands.ServeCommand.BuildHost(options);
+        await service.StartAsync();
+        try
+        {
+            var board = h.AddBoard("svc-1", port);
+            await MosquittoSyncTests.WaitUntilAsync(() =>
+            {
+                h.Run(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), pauseMillis: 20);
+                return board.Agent.AcksReceived > 0 && board.Agent.Outbox.PendingCount == 0;
+            });
+            using var http = new HttpClient();
+            string metrics = await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics/");
+            Assert.Matches(@"tinymlops_messages_stored_total [1-9]", metrics);
+            Assert.Contains("# TYPE tinymlops_devices_online gauge", metrics);
+        }
+        finally
+        {
+            await service.StopAsync();
+        }
+
+        await using var store = TinyMLOps.Host.Store.FleetStoreFactory.Open(null, db);
+        Assert.Equal("esp32-devkitc", (await store.GetDeviceAsync("svc-1"))!.Board);
+    }
 }
+

@@ -10,6 +10,7 @@ using TinyMLOps.Shared.Protocol;
 namespace TinyMLOps.Host.Tests.Sync;
 
 /// <summary>The host against a real external broker (Debian's mosquitto), with faults injected mid-sync.</summary>
+[Collection(SyncCollection.Name)]
 public sealed class MosquittoSyncTests
 {
     [Fact]
@@ -35,7 +36,7 @@ public sealed class MosquittoSyncTests
             }
         });
 
-        Assert.True(h.Drain(TimeSpan.FromSeconds(30)), "outboxes did not drain after the broker restart");
+        Assert.True(h.Drain(TimeSpan.FromSeconds(60)), "outboxes did not drain after the broker restart");
         await h.AssertNothingLostAsync(store);
         Assert.All(h.Boards, b => Assert.True(b.Agent.Connects >= 2, $"{b.DeviceId} never reconnected"));
     }
@@ -66,7 +67,7 @@ public sealed class MosquittoSyncTests
         host = await h.StartHostAsync(store, broker.Port, embedded: false);
         h.Own(host);
         h.Run(TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(1));
-        Assert.True(h.Drain(TimeSpan.FromSeconds(30)), "outboxes did not drain after the host restart");
+        Assert.True(h.Drain(TimeSpan.FromSeconds(60)), "outboxes did not drain after the host restart");
         await h.AssertNothingLostAsync(store);
         foreach (var b in h.Boards)
         {
@@ -102,7 +103,7 @@ public sealed class MosquittoSyncTests
             }
         });
 
-        Assert.True(h.Drain(TimeSpan.FromSeconds(30)));
+        Assert.True(h.Drain(TimeSpan.FromSeconds(60)));
         await h.AssertNothingLostAsync(store);
         foreach (var b in h.Boards)
         {
@@ -203,7 +204,7 @@ public sealed class MosquittoSyncTests
         return client;
     }
 
-    internal static async Task WaitUntilAsync(Func<bool> condition, int timeoutMillis = 10_000)
+    internal static async Task WaitUntilAsync(Func<bool> condition, int timeoutMillis = 30_000)
     {
         var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMillis);
         while (!condition())

@@ -5,6 +5,7 @@ using TinyMLOps.Host.Sync;
 namespace TinyMLOps.Host.Tests.Sync;
 
 /// <summary>Several host workers on one fleet: MQTT 5 shared subscriptions on mosquitto, PostgreSQL as the shared store.</summary>
+[Collection(SyncCollection.Name)]
 public sealed class ScaleOutTests
 {
     [Fact]
@@ -30,7 +31,7 @@ public sealed class ScaleOutTests
             }
 
             h.Run(TimeSpan.FromHours(1), TimeSpan.FromMinutes(1));
-            Assert.True(h.Drain(TimeSpan.FromSeconds(30)));
+            Assert.True(h.Drain(TimeSpan.FromSeconds(60)));
             await h.AssertNothingLostAsync(store1);
 
             // Both workers took part, and no message was stored by both: their first-time stores add up to the rows.
