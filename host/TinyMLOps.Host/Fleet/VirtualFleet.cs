@@ -27,6 +27,8 @@ public sealed class VirtualFleet : IDisposable
 
     public IReadOnlyList<VirtualBoard> All => _boards;
 
+    public void Add(VirtualBoard board) => _boards.Add(board);
+
     public int MaxParallel { get; set; } = Math.Max(4, Environment.ProcessorCount * 4);
 
     /// <summary>

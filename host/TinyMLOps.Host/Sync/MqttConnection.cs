@@ -180,9 +180,9 @@ public sealed class MqttConnection : IAsyncDisposable
                 .WithReceiveMaximum(2048)
                 .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
                 .WithTimeout(TimeSpan.FromSeconds(10));
-            if (_options.Username != null)
+            if (_options.Username != null || _options.Password != null)
             {
-                builder.WithCredentials(_options.Username, _options.Password ?? "");
+                builder.WithCredentials(_options.Username ?? _options.WorkerId, _options.Password ?? "");
             }
 
             if (_options.UseTls)

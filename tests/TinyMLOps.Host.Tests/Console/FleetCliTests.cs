@@ -1,35 +1,15 @@
-using Spectre.Console;
-using TinyMLOps.Console;
 using TinyMLOps.Host.Store;
 using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Host.Tests.Console;
 
 /// <summary>The fleet verbs (fleet ls, device show, status) and the demo, through the real command tree.</summary>
-public sealed class FleetCliTests : IDisposable
+public sealed class FleetCliTests : ConsoleTest
 {
-    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("tinymlops-fleetcli-");
-    private readonly StringWriter _out = new();
-    private readonly IAnsiConsole _console;
-
-    public FleetCliTests()
-    {
-        _console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(_out),
-        });
-        _console.Profile.Width = 220;
-    }
-
-    public void Dispose() => _dir.Delete(recursive: true);
-
     [Fact]
     public async Task Fleet_ls_device_show_and_status_render_what_the_store_holds()
     {
-        string db = Path.Combine(_dir.FullName, "fleet.db");
+        string db = Path.Combine(Dir.FullName, "fleet.db");
         await using (var store = await FleetStoreFactory.OpenAsync(null, db))
         {
             var now = DateTimeOffset.UtcNow;
@@ -46,45 +26,45 @@ public sealed class FleetCliTests : IDisposable
         }
 
         Assert.Equal(0, Run("fleet", "ls", "--db", db));
-        string ls = _out.ToString();
+        string ls = Out.ToString();
         Assert.Contains("cam-01", ls);
         Assert.Contains("esp32-s3", ls);
         Assert.Contains("63%", ls);
         Assert.Contains("2 devices", ls);
 
-        _out.GetStringBuilder().Clear();
+        Out.GetStringBuilder().Clear();
         Assert.Equal(0, Run("device", "show", "cam-01", "--db", db));
-        string show = _out.ToString();
+        string show = Out.ToString();
         Assert.Contains("fashion-mlp", show);
         Assert.Contains("4,242", show);
         Assert.Contains("reboot", show);
         Assert.Contains("heartbeat", show);
 
-        _out.GetStringBuilder().Clear();
+        Out.GetStringBuilder().Clear();
         Assert.Equal(0, Run("status", "--db", db));
-        string status = _out.ToString();
+        string status = Out.ToString();
         Assert.Matches(@"devices\s+2 \(1 online\)", status);
         Assert.Contains("bad_checksum", status);
         Assert.Matches(@"pending commands\s+1", status);
 
-        _out.GetStringBuilder().Clear();
+        Out.GetStringBuilder().Clear();
         Assert.Equal(1, Run("device", "show", "nope", "--db", db));
-        Assert.Contains("no device 'nope'", _out.ToString());
+        Assert.Contains("no device 'nope'", Out.ToString());
     }
 
     [Fact]
     public void Fleet_ls_without_a_database_says_how_to_get_one()
     {
-        Assert.Equal(1, Run("fleet", "ls", "--db", Path.Combine(_dir.FullName, "missing.db")));
-        Assert.Contains("tinymlops serve", _out.ToString());
+        Assert.Equal(1, Run("fleet", "ls", "--db", Path.Combine(Dir.FullName, "missing.db")));
+        Assert.Contains("tinymlops serve", Out.ToString());
     }
 
     [Fact]
     public void Demo_runs_host_broker_fleet_and_console_and_drains_every_outbox()
     {
-        string db = Path.Combine(_dir.FullName, "demo.db");
+        string db = Path.Combine(Dir.FullName, "demo.db");
         Assert.Equal(0, Run("demo", "--devices", "4", "--days", "0.1", "--db", db));
-        string output = _out.ToString();
+        string output = Out.ToString();
         Assert.Contains("embedded MQTT broker", output);
         Assert.Contains("drained", output);
         Assert.Contains("demo-0003", output);
@@ -92,5 +72,22 @@ public sealed class FleetCliTests : IDisposable
         Assert.Matches(@"broker refused [1-9]\d* publish", output);
     }
 
-    private int Run(params string[] args) => Cli.Run(args, _console, _out);
+    [Fact]
+    public async Task Sim_runs_virtual_boards_against_a_serving_host_and_live_shows_them()
+    {
+        string db = Path.Combine(Dir.FullName, "sim.db");
+        int port = TinyMLOps.Host.Broker.MosquittoProcess.FreePort();
+        await using (var store = FleetStoreFactory.Open(null, db))
+        {
+            var options = new TinyMLOps.Host.Sync.SyncOptions { BrokerPort = port, WorkerId = "tinymlops-host-sim" };
+            await using var host = await TinyMLOps.Host.Sync.SyncHost.StartAsync(options, store, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+            Assert.Equal(0, Run("sim", "-n", "3", "--hours", "2", "--broker", $"127.0.0.1:{port}", "--fleet", "simtest", "--storage", Path.Combine(Dir.FullName, "boards")));
+            Assert.Contains("drained", Out.ToString());
+            Assert.Equal(3, (await store.ListDevicesAsync("simtest")).Count);
+        }
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run("live", "--db", db, "--seconds", "1"));
+        Assert.Contains("simtest-0002", Out.ToString());
+    }
 }

@@ -14,10 +14,7 @@ public sealed class DownlinkTests
     {
         await using var h = new SyncHarness();
         int port = MosquittoProcess.FreePort();
-        var store = h.OpenSqlite();
-        h.Own(store);
-        var host = await h.StartHostAsync(store, port, embedded: true);
-        h.Own(host);
+        var (store, host) = await h.StartSqliteHostAsync(port, embedded: true);
         var board = h.AddBoard("cmd-1", port, pattern: new ConnectivityPattern(60, 10, 30));
         var handler = new CountingHandler();
         board.Agent.Commands.Register("blink", handler);
@@ -27,7 +24,7 @@ public sealed class DownlinkTests
 
         // Offline for the first half hour; the command goes out when the board says hello.
         h.Run(TimeSpan.FromMinutes(90), TimeSpan.FromMinutes(1), pauseMillis: 10);
-        Assert.True(h.Drain(TimeSpan.FromSeconds(60)));
+        Assert.True(await h.DrainAsync(TimeSpan.FromSeconds(60)));
         await MosquittoSyncTests.WaitUntilAsync(() => store.GetCommandAsync(unknown).Result?.Status != null);
 
         var done = await store.GetCommandAsync(id);
@@ -43,10 +40,7 @@ public sealed class DownlinkTests
     {
         await using var h = new SyncHarness();
         int port = MosquittoProcess.FreePort();
-        var store = h.OpenSqlite();
-        h.Own(store);
-        var host = await h.StartHostAsync(store, port, embedded: true);
-        h.Own(host);
+        var (store, host) = await h.StartSqliteHostAsync(port, embedded: true);
         var board = h.AddBoard("dl-1", port);
         h.Run(TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(1), pauseMillis: 20);
         Assert.True(board.Transport.IsConnected);

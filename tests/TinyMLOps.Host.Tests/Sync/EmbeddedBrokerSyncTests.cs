@@ -14,10 +14,7 @@ public sealed class EmbeddedBrokerSyncTests
     {
         await using var h = new SyncHarness();
         int port = MosquittoProcess.FreePort();
-        var store = h.OpenSqlite();
-        h.Own(store);
-        var host = await h.StartHostAsync(store, port, embedded: true);
-        h.Own(host);
+        var (store, host) = await h.StartSqliteHostAsync(port, embedded: true);
 
         var artifacts = new Dictionary<string, byte[]>();
         for (int i = 0; i < 6; i++)
@@ -31,7 +28,7 @@ public sealed class EmbeddedBrokerSyncTests
         }
 
         h.Run(TimeSpan.FromHours(6), TimeSpan.FromMinutes(1));
-        Assert.True(h.Drain(TimeSpan.FromSeconds(60)), "outboxes did not drain");
+        Assert.True(await h.DrainAsync(TimeSpan.FromSeconds(60)), "outboxes did not drain");
         await h.AssertNothingLostAsync(store);
 
         foreach (var (device, artifact) in artifacts)
@@ -54,10 +51,7 @@ public sealed class EmbeddedBrokerSyncTests
     {
         await using var h = new SyncHarness();
         int port = MosquittoProcess.FreePort();
-        var store = h.OpenSqlite();
-        h.Own(store);
-        var host = await h.StartHostAsync(store, port, embedded: true);
-        h.Own(host);
+        var (store, host) = await h.StartSqliteHostAsync(port, embedded: true);
 
         using var rogue = new MqttNetTransport("127.0.0.1", port, "rogue-1");
         Assert.True(rogue.Connect());
@@ -101,5 +95,36 @@ public sealed class EmbeddedBrokerSyncTests
         await using var store = TinyMLOps.Host.Store.FleetStoreFactory.Open(null, db);
         Assert.Equal("esp32-devkitc", (await store.GetDeviceAsync("svc-1"))!.Board);
     }
-}
 
+    [Fact]
+    public async Task With_credentials_required_only_a_provisioned_device_with_its_secret_connects()
+    {
+        await using var h = new SyncHarness();
+        int port = MosquittoProcess.FreePort();
+        var store = h.OpenSqlite();
+        h.Own(store);
+        var options = new SyncOptions { BrokerPort = port, WorkerId = "tinymlops-host-cred", RequireDeviceCredentials = true, Password = "host-secret" };
+        var host = await SyncHost.StartAsync(options, store, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        h.Own(host);
+        string secret = DeviceCredentials.NewSecret();
+        await store.RegisterDeviceAsync(new TinyMLOps.Host.Store.DeviceRegistration("cred-1", "test", "esp32-c3", DeviceCredentials.Hash(secret)));
+
+        using (var good = new MqttNetTransport("127.0.0.1", port, "cred-1", "cred-1", secret))
+        {
+            Assert.True(good.Connect());
+        }
+
+        using (var wrong = new MqttNetTransport("127.0.0.1", port, "cred-1", "cred-1", DeviceCredentials.NewSecret()))
+        {
+            Assert.False(wrong.Connect());
+        }
+
+        using (var unknown = new MqttNetTransport("127.0.0.1", port, "cred-2", "cred-2", secret))
+        {
+            Assert.False(unknown.Connect());
+        }
+
+        Assert.Equal(2, host.Broker!.RefusedConnections);
+        Assert.True(host.IsConnected, "the host worker logs in with the host credential");
+    }
+}

@@ -18,10 +18,7 @@ public sealed class MosquittoSyncTests
     {
         using var broker = new MosquittoProcess();
         await using var h = new SyncHarness();
-        var store = h.OpenSqlite();
-        h.Own(store);
-        var host = await h.StartHostAsync(store, broker.Port, embedded: false);
-        h.Own(host);
+        var (store, host) = await h.StartSqliteHostAsync(broker.Port, embedded: false);
         for (int i = 0; i < 5; i++)
         {
             var board = h.AddBoard($"mq-{i}", broker.Port, heartbeatSeconds: 120);
@@ -36,7 +33,7 @@ public sealed class MosquittoSyncTests
             }
         });
 
-        Assert.True(h.Drain(TimeSpan.FromSeconds(60)), "outboxes did not drain after the broker restart");
+        Assert.True(await h.DrainAsync(TimeSpan.FromSeconds(60)), "outboxes did not drain after the broker restart");
         await h.AssertNothingLostAsync(store);
         Assert.All(h.Boards, b => Assert.True(b.Agent.Connects >= 2, $"{b.DeviceId} never reconnected"));
     }
@@ -67,7 +64,7 @@ public sealed class MosquittoSyncTests
         host = await h.StartHostAsync(store, broker.Port, embedded: false);
         h.Own(host);
         h.Run(TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(1));
-        Assert.True(h.Drain(TimeSpan.FromSeconds(60)), "outboxes did not drain after the host restart");
+        Assert.True(await h.DrainAsync(TimeSpan.FromSeconds(60)), "outboxes did not drain after the host restart");
         await h.AssertNothingLostAsync(store);
         foreach (var b in h.Boards)
         {
@@ -80,10 +77,7 @@ public sealed class MosquittoSyncTests
     {
         using var broker = new MosquittoProcess();
         await using var h = new SyncHarness();
-        var store = h.OpenSqlite();
-        h.Own(store);
-        var host = await h.StartHostAsync(store, broker.Port, embedded: false);
-        h.Own(host);
+        var (store, host) = await h.StartSqliteHostAsync(broker.Port, embedded: false);
         var outage = new ConnectivityPattern(1, 1, 0) { Outage = (TimeSpan.FromHours(1), TimeSpan.FromDays(4)) };
         for (int i = 0; i < 4; i++)
         {
@@ -103,7 +97,7 @@ public sealed class MosquittoSyncTests
             }
         });
 
-        Assert.True(h.Drain(TimeSpan.FromSeconds(60)));
+        Assert.True(await h.DrainAsync(TimeSpan.FromSeconds(60)));
         await h.AssertNothingLostAsync(store);
         foreach (var b in h.Boards)
         {
@@ -121,10 +115,7 @@ public sealed class MosquittoSyncTests
     {
         using var broker = new MosquittoProcess();
         await using var h = new SyncHarness();
-        var store = h.OpenSqlite();
-        h.Own(store);
-        var host = await h.StartHostAsync(store, broker.Port, embedded: false);
-        h.Own(host);
+        var (store, host) = await h.StartSqliteHostAsync(broker.Port, embedded: false);
 
         var acks = new ConcurrentQueue<AckPayload>();
         using var device = await ConnectAsync(broker.Port, "dup-1");
@@ -152,10 +143,7 @@ public sealed class MosquittoSyncTests
     {
         using var broker = new MosquittoProcess();
         await using var h = new SyncHarness();
-        var store = h.OpenSqlite();
-        h.Own(store);
-        var host = await h.StartHostAsync(store, broker.Port, embedded: false);
-        h.Own(host);
+        var (store, host) = await h.StartSqliteHostAsync(broker.Port, embedded: false);
 
         using var client = await ConnectAsync(broker.Port, "bad-1");
         byte[] good = WireCodec.Encode(new Message(MessageKind.Heartbeat, "bad-1", 5, 0, new HeartbeatPayload().Encode()));

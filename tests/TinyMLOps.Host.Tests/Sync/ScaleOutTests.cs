@@ -31,7 +31,7 @@ public sealed class ScaleOutTests
             }
 
             h.Run(TimeSpan.FromHours(1), TimeSpan.FromMinutes(1));
-            Assert.True(h.Drain(TimeSpan.FromSeconds(60)));
+            Assert.True(await h.DrainAsync(TimeSpan.FromSeconds(60)));
             await h.AssertNothingLostAsync(store1);
 
             // Both workers took part, and no message was stored by both: their first-time stores add up to the rows.

@@ -19,7 +19,10 @@ internal sealed class SyncHarness : IAsyncDisposable
     public SyncHarness()
     {
         Clock = new SimClock(new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero));
+        Fleet = new VirtualFleet([], Clock);
     }
+
+    public VirtualFleet Fleet { get; }
 
     public SimClock Clock { get; }
 
@@ -28,7 +31,7 @@ internal sealed class SyncHarness : IAsyncDisposable
     /// <summary>Sequences each device got onto the broker, with their kinds, by device.</summary>
     public ConcurrentDictionary<string, ConcurrentDictionary<long, int>> Published { get; } = new();
 
-    public List<VirtualBoard> Boards { get; } = [];
+    public IReadOnlyList<VirtualBoard> Boards => Fleet.All;
 
     public static string PostgresConnectionString =>
         Environment.GetEnvironmentVariable("TINYMLOPS_TEST_POSTGRES") is { Length: > 0 } v && v != "skip"
@@ -39,6 +42,16 @@ internal sealed class SyncHarness : IAsyncDisposable
 
     /// <summary>A store in a fresh PostgreSQL schema, dropped at the end.</summary>
     public IFleetStore OpenPostgres(string schema) => FleetStoreFactory.Open(PostgresConnectionString, "", schema);
+
+    /// <summary>A SQLite store and a host worker on it, both disposed with the harness.</summary>
+    public async Task<(IFleetStore Store, SyncHost Host)> StartSqliteHostAsync(int port, bool embedded)
+    {
+        var store = OpenSqlite();
+        Own(store);
+        var host = await StartHostAsync(store, port, embedded);
+        Own(host);
+        return (store, host);
+    }
 
     public async Task<SyncHost> StartHostAsync(IFleetStore store, int port, bool embedded, string workerId = "tinymlops-host-test", bool shared = false, string fleet = "+")
     {
@@ -64,7 +77,7 @@ internal sealed class SyncHarness : IAsyncDisposable
             Clock,
             NullLogger.Instance);
         Track(board);
-        Boards.Add(board);
+        Fleet.Add(board);
         return board;
     }
 
@@ -85,8 +98,7 @@ internal sealed class SyncHarness : IAsyncDisposable
         int steps = (int)(simulated / step);
         for (int i = 0; i < steps; i++)
         {
-            Clock.Advance(step);
-            Parallel.ForEach(Boards, b => b.Step(step));
+            Fleet.Step(step);
             everyStep?.Invoke(i);
             if (pauseMillis > 0)
             {
@@ -95,30 +107,7 @@ internal sealed class SyncHarness : IAsyncDisposable
         }
     }
 
-    /// <summary>Polls every board, online and powered, until all outboxes are empty.</summary>
-    public bool Drain(TimeSpan timeout)
-    {
-        foreach (var b in Boards)
-        {
-            b.Battery.PluggedIn = true;
-            b.Transport.LinkUp = true;
-        }
-
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            Clock.Advance(TimeSpan.FromSeconds(15));
-            Parallel.ForEach(Boards, b => b.Agent.Poll());
-            if (Boards.All(b => b.Agent.Outbox.PendingCount == 0))
-            {
-                return true;
-            }
-
-            Thread.Sleep(20);
-        }
-
-        return false;
-    }
+    public Task<bool> DrainAsync(TimeSpan timeout) => Fleet.DrainAsync(timeout, CancellationToken.None);
 
     /// <summary>
     /// Nothing lost, nothing doubled: every non-mergeable message a board got onto the broker is stored, once
@@ -144,11 +133,7 @@ internal sealed class SyncHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var b in Boards)
-        {
-            b.Dispose();
-        }
-
+        Fleet.Dispose();
         for (int i = _owned.Count - 1; i >= 0; i--)
         {
             await _owned[i].DisposeAsync();
