@@ -102,7 +102,7 @@ internal static class DemoCommand
         long published = fleet.All.Sum(b => b.Transport.PublishedBytes);
         console.MarkupLineInterpolated($"uplink: {published / (double)deviceCount / days / 1024:0.0} KiB of envelopes per device per simulated day; {fleet.All.Sum(b => b.Inferences):N0} inferences, {fleet.All.Sum(b => b.Reboots)} reboots");
         console.MarkupLineInterpolated($"broker refused {host.Broker?.RefusedPublishes ?? 0} publish(es) on another device's topic; the host rejected {host.Metrics.Rejected} malformed message(s) and kept running");
-        console.MarkupLineInterpolated($"outboxes {(drained ? "[green]drained[/]" : "[red]not drained[/]")}: {stored:N0} messages stored, {host.Metrics.Duplicates:N0} duplicate deliveries absorbed, wall time {clock.Elapsed.TotalSeconds:0}s");
+        console.MarkupLine($"outboxes {(drained ? "[green]drained[/]" : "[red]not drained[/]")}: {stored:N0} messages stored of {enqueued:N0} the boards made (the rest were hellos and heartbeats merged in outboxes while offline), {host.Metrics.Duplicates:N0} duplicate deliveries absorbed, wall time {clock.Elapsed.TotalSeconds:0}s");
         console.MarkupLineInterpolated($"next: [bold]tinymlops fleet ls --db {db}[/], [bold]tinymlops device show demo-0000 --db {db}[/], [bold]tinymlops status --db {db}[/]");
         try
         {

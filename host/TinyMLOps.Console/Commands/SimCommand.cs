@@ -25,7 +25,7 @@ internal static class SimCommand
             await RunWithProgressAsync(console, virtualFleet, TimeSpan.FromHours(parse.GetValue(hours)), TimeSpan.FromSeconds(parse.GetValue(step)), ct);
             bool drained = await virtualFleet.DrainAsync(TimeSpan.FromSeconds(60), ct);
             var p = virtualFleet.Progress(TimeSpan.Zero);
-            console.MarkupLineInterpolated($"{p.Boards} boards, {p.Publishes:N0} publishes, {p.Reboots} reboots; outboxes {(drained ? "[green]drained[/]" : $"[red]still hold {p.Pending} entries[/]")}");
+            console.MarkupLine($"{p.Boards} boards, {p.Publishes:N0} publishes, {p.Reboots} reboots; outboxes {(drained ? "[green]drained[/]" : $"[red]still hold {p.Pending} entries[/]")}");
             return drained ? 0 : 2;
         });
         return command;
