@@ -51,7 +51,7 @@ internal static class DemoCommand
         }
 
         string storage = Path.Combine(Path.GetTempPath(), $"tinymlops-demo-{Environment.ProcessId}");
-        int port = FreePort();
+        int port = Host.Broker.MosquittoProcess.FreePort();
         var options = new SyncOptions { BrokerPort = port, SqlitePath = db, WorkerId = "tinymlops-host-demo", Fleet = "demo" };
         await using var store = FleetStoreFactory.Open(null, db);
         await using var host = await SyncHost.StartAsync(options, store, NullLoggerFactory.Instance, ct);
@@ -186,14 +186,5 @@ internal static class DemoCommand
         await client.PublishBinaryAsync("tinymlops/v1/demo/rogue-7/up/hello", new byte[5000], MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken: ct);
         await client.PublishBinaryAsync("tinymlops/v1/demo/demo-0000/up/heartbeat", [1], MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken: ct);
         await client.DisconnectAsync(cancellationToken: ct);
-    }
-
-    private static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }
