@@ -19,6 +19,7 @@ public static class Cli
         root.Subcommands.Add(FleetCommands.Device(console));
         root.Subcommands.Add(FleetCommands.Status(console));
         root.Subcommands.Add(FleetCommands.Live(console));
+        root.Subcommands.Add(VariantCommands.Build(console));
         return root;
     }
 

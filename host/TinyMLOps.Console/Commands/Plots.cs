@@ -1,5 +1,6 @@
 using TinyMLOps.Host.Benchmarks;
 using TinyMLOps.Host.Training;
+using TinyMLOps.Host.Variants;
 
 namespace TinyMLOps.Console.Commands;
 
@@ -45,4 +46,60 @@ internal static class Plots
         plot.Axes.Margins(bottom: 0);
         plot.SavePng(path, 800, 500);
     }
+
+    /// <summary>Accuracy against estimated latency on one board: the variants that fit, their Pareto front, and the ones that do not fit.</summary>
+    public static void VariantPareto(string path, Selection selection)
+    {
+        var plot = new ScottPlot.Plot();
+        var fit = selection.Lines.Where(l => l.FitsDevice).ToList();
+        var misfit = selection.Lines.Where(l => !l.FitsDevice).ToList();
+        if (fit.Count > 0)
+        {
+            var points = plot.Add.ScatterPoints(fit.Select(l => l.Cost.LatencyMs).ToArray(), fit.Select(l => l.Variant.Accuracy * 100).ToArray());
+            points.LegendText = "fits";
+            points.MarkerSize = 9;
+            var front = Pareto(fit);
+            var line = plot.Add.Scatter(front.Select(l => l.Cost.LatencyMs).ToArray(), front.Select(l => l.Variant.Accuracy * 100).ToArray());
+            line.LegendText = "Pareto front";
+            line.LinePattern = ScottPlot.LinePattern.Dashed;
+            line.MarkerSize = 0;
+        }
+
+        if (misfit.Count > 0)
+        {
+            var points = plot.Add.ScatterPoints(misfit.Select(l => l.Cost.LatencyMs).ToArray(), misfit.Select(l => l.Variant.Accuracy * 100).ToArray());
+            points.LegendText = "does not fit";
+            points.MarkerShape = ScottPlot.MarkerShape.Eks;
+            points.MarkerSize = 9;
+        }
+
+        foreach (var l in selection.Lines)
+        {
+            plot.Add.Text(l.Variant.VariantId, l.Cost.LatencyMs, l.Variant.Accuracy * 100).LabelFontSize = 11;
+        }
+
+        var budget = plot.Add.VerticalLine(selection.Policy.BatteryMaxLatencyMs);
+        budget.LegendText = "battery latency budget";
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic();
+        plot.Title($"{selection.Board.Name}: accuracy against estimated latency");
+        plot.XLabel("estimated latency per inference (ms)");
+        plot.YLabel("held-out accuracy (%)");
+        plot.ShowLegend(ScottPlot.Alignment.LowerRight);
+        plot.SavePng(path, 800, 500);
+    }
+
+    private static List<SelectionLine> Pareto(List<SelectionLine> lines)
+    {
+        var front = new List<SelectionLine>();
+        foreach (var l in lines.OrderBy(l => l.Cost.LatencyMs))
+        {
+            if (front.Count == 0 || l.Variant.Accuracy > front[^1].Variant.Accuracy)
+            {
+                front.Add(l);
+            }
+        }
+
+        return front;
+    }
 }
+

@@ -23,7 +23,11 @@ public sealed record BoardProfile(
     double CyclesPerOperatorOverhead,
     double ActivePowerMilliwatts,
     string CoefficientSource,
-    bool CoefficientsAreEstimates);
+    bool CoefficientsAreEstimates)
+{
+    /// <summary>How the flash, RAM and pin figures were derived (sources, estimates, conventions); free text.</summary>
+    public string Notes { get; init; } = string.Empty;
+}
 
 /// <summary>What a variant costs on a board, and whether it fits at all (and why not).</summary>
 public sealed record VariantCost(

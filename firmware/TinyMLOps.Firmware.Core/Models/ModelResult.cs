@@ -1,0 +1,41 @@
+namespace TinyMLOps.Firmware.Core.Models
+{
+    /// <summary>Outcome codes of <see cref="ArtifactVerifier"/> and <see cref="ModelSlots"/>.</summary>
+    public static class ModelResult
+    {
+        public const int Ok = 0;
+
+        /// <summary>The SHA-256 of the artifact's body is not the expected content hash (wrong, torn or tampered bytes).</summary>
+        public const int HashMismatch = 1;
+
+        /// <summary>The authentication tag is not HMAC-SHA256(device key, domain, hash, variant id): not signed for this device.</summary>
+        public const int TagMismatch = 2;
+
+        /// <summary>Hash and tag are right but the model reader refuses the bytes (or they are too short to be a model).</summary>
+        public const int NotAModel = 3;
+
+        /// <summary>The artifact or slot file does not exist, or the slot holds no verified model.</summary>
+        public const int Missing = 4;
+
+        /// <summary><see cref="ModelSlots.Activate"/> without a staged model.</summary>
+        public const int NothingStaged = 5;
+
+        /// <summary><see cref="ModelSlots.Rollback"/> without a previous model.</summary>
+        public const int NoPrevious = 6;
+
+        public static string Name(int result)
+        {
+            switch (result)
+            {
+                case Ok: return "ok";
+                case HashMismatch: return "hash-mismatch";
+                case TagMismatch: return "tag-mismatch";
+                case NotAModel: return "not-a-model";
+                case Missing: return "missing";
+                case NothingStaged: return "nothing-staged";
+                case NoPrevious: return "no-previous";
+                default: return "result-" + result;
+            }
+        }
+    }
+}
