@@ -81,7 +81,9 @@ internal static class Plots
         var budget = plot.Add.VerticalLine(selection.Policy.BatteryMaxLatencyMs);
         budget.LegendText = "battery latency budget";
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic();
-        plot.Title($"{selection.Board.Name}: accuracy against estimated latency");
+        double maxX = Math.Max(selection.Policy.BatteryMaxLatencyMs, selection.Lines.Max(l => l.Cost.LatencyMs));
+        plot.Axes.SetLimitsX(0, maxX * 1.15);
+        plot.Title($"{selection.Board.Id} ({selection.Board.ClockMhz} MHz): accuracy against estimated latency");
         plot.XLabel("estimated latency per inference (ms)");
         plot.YLabel("held-out accuracy (%)");
         plot.ShowLegend(ScottPlot.Alignment.LowerRight);

@@ -62,14 +62,7 @@ internal static class VariantCommands
             RenderTable(console, stored, BoardCatalog.Default.Boards, new SelectionPolicy());
             if (parse.GetValue(plots) is { } dir)
             {
-                dir.Create();
-                foreach (var board in BoardCatalog.Default.Boards)
-                {
-                    var selection = VariantSelector.Select(NominalDevice(board), board, reg.Latest, new SelectionPolicy());
-                    Plots.VariantPareto(Path.Combine(dir.FullName, $"variants-{board.Id}.png"), selection);
-                }
-
-                console.MarkupLineInterpolated($"Pareto plots in {dir.FullName}");
+                WritePlots(console, reg, dir);
             }
 
             console.MarkupLineInterpolated($"{stored.Count} variants added to {Path.GetFullPath(reg.Root)}");
@@ -81,13 +74,26 @@ internal static class VariantCommands
     private static Command List(IAnsiConsole console)
     {
         var registry = Registry();
-        var command = new Command("ls", "Variants in the registry, newest version of each, with accuracy and cost on every board") { registry };
+        var markdown = new Option<bool>("--markdown") { Description = "print one Markdown table per board and the gain over one model for every board (for docs/benchmarks.md)" };
+        var plots = new Option<DirectoryInfo?>("--plots") { Description = "write one Pareto plot per board (PNG) here, e.g. docs/img" };
+        var command = new Command("ls", "Variants in the registry, newest version of each, with accuracy and cost on every board") { registry, markdown, plots };
         command.SetAction(parse =>
         {
             var reg = VariantRegistry.Open(parse.GetValue(registry)!);
             if (reg.Latest.Count == 0)
             {
                 throw new InvalidOperationException($"no variants in {Path.GetFullPath(reg.Root)}: run `tinymlops variant build` first");
+            }
+
+            if (parse.GetValue(plots) is { } dir)
+            {
+                WritePlots(console, reg, dir);
+            }
+
+            if (parse.GetValue(markdown))
+            {
+                parse.InvocationConfiguration.Output.Write(Markdown(reg.Latest, BoardCatalog.Default.Boards, new SelectionPolicy()));
+                return 0;
             }
 
             RenderTable(console, reg.Latest, BoardCatalog.Default.Boards, new SelectionPolicy());
@@ -205,6 +211,47 @@ internal static class VariantCommands
         }
 
         console.Write(table);
+    }
+
+    private static void WritePlots(IAnsiConsole console, VariantRegistry reg, DirectoryInfo dir)
+    {
+        dir.Create();
+        foreach (var board in BoardCatalog.Default.Boards)
+        {
+            var selection = VariantSelector.Select(NominalDevice(board), board, reg.Latest, new SelectionPolicy());
+            Plots.VariantPareto(Path.Combine(dir.FullName, $"variants-{board.Id}.png"), selection);
+        }
+
+        console.MarkupLineInterpolated($"Pareto plots in {dir.FullName}");
+    }
+
+    /// <summary>Per board: every variant's accuracy and cost, and the two picks; then what a per-board choice gains over one model for all boards.</summary>
+    public static string Markdown(IReadOnlyList<VariantArtifact> variants, IReadOnlyList<BoardProfile> boards, SelectionPolicy policy)
+    {
+        var sb = new System.Text.StringBuilder();
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var selections = boards.Select(b => VariantSelector.Select(NominalDevice(b), b, variants, policy)).ToList();
+        foreach (var s in selections)
+        {
+            sb.Append(inv, $"\n### {s.Board.Name} ({s.Board.Id}, {s.Board.ClockMhz} MHz, app RAM {s.Board.AppRamBytes:N0} B, app flash {s.Board.AppFlashBytes:N0} B)\n\n");
+            sb.Append("| variant | accuracy | MACs | flash B | RAM B | est. ms | est. mJ | choice |\n|---|---|---|---|---|---|---|---|\n");
+            foreach (var l in s.Lines.OrderBy(l => l.Variant.Summary.Macs))
+            {
+                string choice = string.Join(" + ", new[] { l.Variant == s.Plugged ? "plugged" : null, l.Variant == s.Battery ? "battery" : null }.Where(c => c != null));
+                string cost = l.Cost.Fits ? $"{l.Cost.LatencyMs:0} | {l.Cost.EnergyMillijoules:0.0}" : "— | —";
+                sb.Append(inv, $"| {l.Variant.VariantId} | {l.Variant.Accuracy:P2} | {l.Cost.Macs:N0} | {l.Cost.FlashBytes:N0} | {l.Cost.RamBytes:N0} | {cost} | {(l.FitsDevice ? choice : l.Verdict)} |\n");
+            }
+        }
+
+        var universal = variants.Where(v => selections.All(s => s.Lines.Single(l => l.Variant == v).FitsDevice)).MaxBy(v => v.Accuracy);
+        sb.Append(inv, $"\nOne model for every board: {universal?.VariantId ?? "none fits all"} ({universal?.Accuracy:P2}). Plugged-in variant per board, and its gain:\n\n| board | plugged in | accuracy | gain (points) | on battery | accuracy |\n|---|---|---|---|---|---|\n");
+        foreach (var s in selections)
+        {
+            double gain = ((s.Plugged?.Accuracy ?? 0) - (universal?.Accuracy ?? 0)) * 100;
+            sb.Append(inv, $"| {s.Board.Id} | {s.Plugged?.VariantId ?? "none"} | {s.Plugged?.Accuracy:P2} | {gain:+0.00;-0.00;0.00} | {s.Battery?.VariantId ?? "none within budget"} | {s.Battery?.Accuracy:P2} |\n");
+        }
+
+        return sb.ToString();
     }
 
     /// <summary>A device of the board with nothing else running: the board's application RAM and flash.</summary>

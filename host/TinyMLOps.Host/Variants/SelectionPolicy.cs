@@ -6,11 +6,11 @@ namespace TinyMLOps.Host.Variants;
 /// </summary>
 public sealed record SelectionPolicy
 {
-    /// <summary>Latency budget per inference on battery.</summary>
-    public double BatteryMaxLatencyMs { get; init; } = 250;
+    /// <summary>Latency budget per inference on battery (interpreted nanoFramework kernels are slow: a second buys a small MLP on most boards).</summary>
+    public double BatteryMaxLatencyMs { get; init; } = 1000;
 
     /// <summary>Energy budget per inference on battery.</summary>
-    public double BatteryMaxEnergyMillijoules { get; init; } = 50;
+    public double BatteryMaxEnergyMillijoules { get; init; } = 250;
 
     /// <summary>Share of the free heap a model's arena may take (the rest stays for the application and the sync layer).</summary>
     public double HeapShare { get; init; } = 0.75;
