@@ -1,0 +1,46 @@
+using TinyMLOps.Host.Store;
+using TinyMLOps.Shared.Protocol;
+
+namespace TinyMLOps.Host.Tests.Console;
+
+/// <summary>variant build, ls, show and explain through the real command tree.</summary>
+public sealed class VariantCliTests : ConsoleTest
+{
+    [Fact]
+    public async Task Build_then_ls_show_and_explain_a_device()
+    {
+        string registry = Path.Combine(Dir.FullName, "variants");
+        string plots = Path.Combine(Dir.FullName, "img");
+        Assert.Equal(0, Run("variant", "build", "--registry", registry, "--only", "mlp-w0.25", "cnn-w0.25", "--epochs", "1", "--train-images", "3000", "--plots", plots));
+        Assert.Contains("2 variants added", Out.ToString());
+        Assert.Equal(6, Directory.GetFiles(plots, "variants-*.png").Length);
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run("variant", "ls", "--registry", registry, "--markdown"));
+        string md = Out.ToString();
+        Assert.Contains("| mlp-w0.25 |", md);
+        Assert.Contains("One model for every board", md);
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run("variant", "show", "cnn-w0.25", "--registry", registry));
+        Assert.Matches("artifact sha256:[0-9a-f]{64}", Out.ToString());
+        Assert.Contains("Conv2D", Out.ToString());
+
+        string db = Path.Combine(Dir.FullName, "fleet.db");
+        await using (var store = await FleetStoreFactory.OpenAsync(null, db))
+        {
+            var hello = new HelloPayload { Board = "esp32-c3", FreeHeapBytes = 40_000, FreeFlashBytes = 150_000, PowerSource = 1, BatteryPercent = 70 };
+            await store.IngestAsync([new IngestRecord("lab", "c3-1", 1, MessageKind.Hello, 0, DateTimeOffset.UtcNow, hello.Encode()) { Hello = hello }]);
+        }
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run("variant", "explain", "c3-1", "--registry", registry, "--db", db));
+        string explain = Out.ToString();
+        Assert.Contains("c3-1", explain);
+        Assert.Matches("plugged in: (mlp|cnn)-w0.25; on battery: ", explain);
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(1, Run("variant", "show", "nope", "--registry", registry));
+        Assert.Contains("no variant 'nope'", Out.ToString());
+    }
+}
