@@ -53,6 +53,12 @@ namespace TinyMLOps.Firmware.Core.Sync
             Policy = new PowerPolicy(config.MinBatteryPercent, PowerPolicy.DefaultHeavyWorkMinBatteryPercent);
             _backoff = new Backoff(config.BackoffInitialMillis, config.BackoffMaxMillis, random, Backoff.FullJitter);
             _nextHeartbeatAt = clock.UptimeMillis + (config.HeartbeatIntervalSeconds * 1000L);
+            if (config.ArtifactKey != null && config.ArtifactKey.Length > 0)
+            {
+                Variants = new VariantManager(storage, config.ArtifactKey, Downloads, power, clock, log, config.VariantDwellSeconds * 1000L, config.VariantLowBatteryPercent);
+                Commands.Register(VariantAssignment.CommandName, Variants);
+            }
+
             if (Outbox.RepairedBytes > 0)
             {
                 log.Warn("outbox: cut " + Outbox.RepairedBytes + " bytes of a torn write");
@@ -68,6 +74,9 @@ namespace TinyMLOps.Firmware.Core.Sync
         public ChunkedUpload Uploads { get; private set; }
 
         public PowerPolicy Policy { get; private set; }
+
+        /// <summary>Variant assignments, model slots per role and role selection; null without an artifact key.</summary>
+        public VariantManager Variants { get; private set; }
 
         public bool IsConnected
         {
@@ -135,6 +144,11 @@ namespace TinyMLOps.Firmware.Core.Sync
             if (_connected)
             {
                 DrainInbound();
+            }
+
+            if (Variants != null)
+            {
+                ReportVariants();
             }
 
             if (now >= _nextHeartbeatAt)
@@ -248,6 +262,11 @@ namespace TinyMLOps.Firmware.Core.Sync
                 if (result == ChunkAssembler.Completed)
                 {
                     _log.Info("transfer " + chunk.TransferId + " complete");
+                    if (Variants != null)
+                    {
+                        // Install now: a chunk of the next transfer, later in this drain, would replace the download.
+                        ReportVariants();
+                    }
                 }
 
                 // The host needs to hear when a transfer ends, fails, or reaches its last chunk with gaps.
@@ -255,6 +274,39 @@ namespace TinyMLOps.Firmware.Core.Sync
                 {
                     EnqueueChunkStatus();
                 }
+            }
+        }
+
+        /// <summary>
+        /// Installs assigned variants whose download is complete and queues one variant-switch message per install,
+        /// rejection and role switch (never dropped). After an install, a device that still waits for another
+        /// assigned transfer says hello again, which makes the host resend that transfer's missing chunks (they
+        /// were refused while this one was in progress).
+        /// </summary>
+        private void ReportVariants()
+        {
+            bool installed = false;
+            for (int n = 0; n < 3; n++)
+            {
+                VariantSwitchPayload report = Variants.Step();
+                if (report == null)
+                {
+                    break;
+                }
+
+                EnqueueResult queued = Enqueue(MessageKind.VariantSwitch, report.Encode(), false);
+                if (!queued.Accepted)
+                {
+                    _log.Error("variant-switch refused by the outbox (" + EnqueueResult.StatusName(queued.Status) + ")");
+                }
+
+                Variants.Commit();
+                installed |= report.Reason == VariantSwitchPayload.ReasonInstalled || report.Reason == VariantSwitchPayload.ReasonRejected;
+            }
+
+            if (installed && _connected && Variants.AwaitingTransfer)
+            {
+                EnqueueHello();
             }
         }
 

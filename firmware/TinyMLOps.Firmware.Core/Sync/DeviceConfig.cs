@@ -20,5 +20,17 @@ namespace TinyMLOps.Firmware.Core.Sync
         public int BackoffMaxMillis = 300000;
         public int AckTimeoutMillis = 10000;
         public int MaxInFlight = 16;
+
+        /// <summary>
+        /// This device's artifact key, HMAC-SHA256(fleet master key, "tinymlops-device-key-v1" || device id), written
+        /// at provisioning. Without one the device takes no variant assignments and runs no role selection.
+        /// </summary>
+        public byte[] ArtifactKey;
+
+        /// <summary>How long external power must be seen before the plugged variant is selected again.</summary>
+        public int VariantDwellSeconds = 300;
+
+        /// <summary>Below this battery level the battery variant is selected even on external power.</summary>
+        public int VariantLowBatteryPercent = 15;
     }
 }

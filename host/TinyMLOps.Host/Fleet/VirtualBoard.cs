@@ -16,9 +16,11 @@ public sealed class VirtualBoard : IDisposable
     private readonly SimClock _clock;
     private readonly ILogger _logger;
     private readonly Random _random;
-    private readonly Classifier? _classifier;
     private readonly ISensor? _sensor;
-    private readonly byte[] _sample;
+    private readonly byte[]? _artifactKey;
+    private Classifier? _classifier;
+    private byte[] _sample;
+    private int _modelChanges = -1;
     private double _inferenceCredit;
     private long _bootMillis;
 
@@ -30,24 +32,22 @@ public sealed class VirtualBoard : IDisposable
         ThreadPool.SetMinThreads(Math.Max(workers, 96), Math.Max(io, 96));
     }
 
-    public VirtualBoard(VirtualBoardOptions options, string brokerHost, int brokerPort, string storageRoot, SimClock clock, ILogger logger, byte[]? model = null, ISensor? sensor = null)
+    /// <param name="artifactKey">The device's artifact key: with one, the board takes variant assignments and runs the model of its power role.</param>
+    public VirtualBoard(VirtualBoardOptions options, string brokerHost, int brokerPort, string storageRoot, SimClock clock, ILogger logger, byte[]? model = null, ISensor? sensor = null, byte[]? artifactKey = null)
     {
         _options = options;
+        _artifactKey = artifactKey;
         _clock = clock;
         _logger = logger;
         _random = new Random(options.Seed);
         Transport = new MqttNetTransport(brokerHost, brokerPort, options.DeviceId);
         Storage = new DirectoryStorage(Path.Combine(storageRoot, options.DeviceId));
         Battery = new SimBattery(options.HasBattery, options.BatteryPercent, options.DrainPerHour, options.ChargePerHour);
+        _sensor = sensor;
+        _sample = [];
         if (model != null)
         {
-            _classifier = new Classifier(model);
-            _sensor = sensor;
-            _sample = new byte[_classifier.InputLength];
-        }
-        else
-        {
-            _sample = [];
+            Load(model);
         }
 
         Agent = Boot();
@@ -71,6 +71,9 @@ public sealed class VirtualBoard : IDisposable
 
     public bool Online { get; private set; }
 
+    /// <summary>The variant id of the model the classifier runs, or null without one.</summary>
+    public string? RunningVariantId => _classifier?.VariantId;
+
     /// <summary>Advances this board by one step of simulated time, then runs one pass of its sync loop.</summary>
     public void Step(TimeSpan step)
     {
@@ -92,6 +95,7 @@ public sealed class VirtualBoard : IDisposable
 
         RunInferences(step);
         Agent.Poll();
+        ReloadOnVariantChange();
     }
 
     /// <summary>Restarts the device core on the same flash, as after a watchdog reset.</summary>
@@ -117,8 +121,33 @@ public sealed class VirtualBoard : IDisposable
             ModelId = _classifier?.ModelId ?? "",
             HeartbeatIntervalSeconds = _options.HeartbeatIntervalSeconds,
             OutboxCapacityBytes = _options.OutboxCapacityBytes,
+            ArtifactKey = _artifactKey,
         };
+        _modelChanges = -1;
         return new DeviceAgent(config, Transport, Storage, _clock.ForBoard(() => _bootMillis), Battery, new LoggerLog(_logger, _options.DeviceId), new Random(_random.Next()));
+    }
+
+    /// <summary>Loads the verified model of the selected role after an install or a role switch (and after boot).</summary>
+    private void ReloadOnVariantChange()
+    {
+        var variants = Agent.Variants;
+        if (variants == null || variants.ModelChanges == _modelChanges)
+        {
+            return;
+        }
+
+        _modelChanges = variants.ModelChanges;
+        byte[]? model = variants.ReadServingModel();
+        if (model != null)
+        {
+            Load(model);
+        }
+    }
+
+    private void Load(byte[] model)
+    {
+        _classifier = new Classifier(model);
+        _sample = new byte[_classifier.InputLength];
     }
 
     private void RunInferences(TimeSpan step)

@@ -58,6 +58,10 @@ public static class UplinkDecoder
             {
                 ChunkStatusPayload.Decode(message.Payload);
             }
+            else if (message.Kind == MessageKind.VariantSwitch)
+            {
+                VariantSwitchPayload.Decode(message.Payload);
+            }
 
             return new UplinkResult(record, null, info.DeviceId);
         }

@@ -14,6 +14,7 @@ namespace TinyMLOps.Shared.Protocol
         public const int Chunk = 4;
         public const int Dropped = 5;
         public const int ChunkStatus = 6;
+        public const int VariantSwitch = 7;
 
         // Downlink: host to device.
         public const int Ack = 64;
@@ -48,6 +49,7 @@ namespace TinyMLOps.Shared.Protocol
                 case Chunk: return "chunk";
                 case Dropped: return "dropped";
                 case ChunkStatus: return "chunk-status";
+                case VariantSwitch: return "variant-switch";
                 case Ack: return "ack";
                 case Command: return "command";
                 case DownChunk: return "chunk";

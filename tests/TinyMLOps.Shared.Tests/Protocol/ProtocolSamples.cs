@@ -9,7 +9,7 @@ internal static class ProtocolSamples
     public static readonly int[] AllKinds =
     [
         MessageKind.Hello, MessageKind.Heartbeat, MessageKind.CommandResult, MessageKind.Chunk, MessageKind.Dropped,
-        MessageKind.ChunkStatus, MessageKind.Ack, MessageKind.Command, MessageKind.DownChunk,
+        MessageKind.ChunkStatus, MessageKind.VariantSwitch, MessageKind.Ack, MessageKind.Command, MessageKind.DownChunk,
     ];
 
     public static IEnumerable<object[]> KindData => AllKinds.Select(k => new object[] { k });
@@ -101,6 +101,28 @@ internal static class ProtocolSamples
         Detail = Text(rng),
     };
 
+    public static VariantSwitchPayload VariantSwitch(Random rng)
+    {
+        int reason = rng.Next(1, 4);
+        int from = rng.Next(1, 3);
+        bool power = reason == VariantSwitchPayload.ReasonPower;
+        return new VariantSwitchPayload
+        {
+            Reason = reason,
+            FromRole = from,
+            ToRole = power ? 3 - from : from,
+            UptimeSeconds = U32(rng),
+            PowerSource = rng.Next(3),
+            BatteryPercent = rng.Next(2) == 0 ? HelloPayload.NoBattery : rng.Next(101),
+            SwitchesTotal = U32(rng),
+            AssignedRole = power ? 0 : rng.Next(1, 3),
+            Result = reason == VariantSwitchPayload.ReasonRejected ? rng.Next(1, 256) : 0,
+            TransferId = power ? 0 : U32(rng),
+            PluggedVariantId = Text(rng),
+            BatteryVariantId = Text(rng),
+        };
+    }
+
     public static CommandPayload Command(Random rng) => new()
     {
         CommandId = U32(rng),
@@ -183,6 +205,7 @@ internal static class ProtocolSamples
         MessageKind.Chunk or MessageKind.DownChunk => Chunk(rng).Encode(),
         MessageKind.Dropped => Dropped(rng).Encode(),
         MessageKind.ChunkStatus => ChunkStatus(rng).Encode(),
+        MessageKind.VariantSwitch => VariantSwitch(rng).Encode(),
         MessageKind.Ack => Ack(rng).Encode(),
         MessageKind.Command => Command(rng).Encode(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
@@ -197,6 +220,7 @@ internal static class ProtocolSamples
         MessageKind.Chunk or MessageKind.DownChunk => ChunkPayload.Decode(payload).Encode(),
         MessageKind.Dropped => DroppedPayload.Decode(payload).Encode(),
         MessageKind.ChunkStatus => ChunkStatusPayload.Decode(payload).Encode(),
+        MessageKind.VariantSwitch => VariantSwitchPayload.Decode(payload).Encode(),
         MessageKind.Ack => AckPayload.Decode(payload).Encode(),
         MessageKind.Command => CommandPayload.Decode(payload).Encode(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
@@ -210,6 +234,7 @@ internal static class ProtocolSamples
         MessageKind.Chunk or MessageKind.DownChunk => [5, 7, 9, 21],
         MessageKind.Dropped => [0],
         MessageKind.ChunkStatus => [4, 7],
+        MessageKind.VariantSwitch => [19],
         MessageKind.Ack => [0],
         MessageKind.Command => [4],
         _ => [],

@@ -1,0 +1,312 @@
+using TinyMLOps.Firmware.Core.Models;
+using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Shared.Protocol;
+
+namespace TinyMLOps.Firmware.Core.Sync
+{
+    /// <summary>
+    /// The device side of variant delivery, owned by <see cref="DeviceAgent"/> when the device has an artifact key.
+    /// It handles the <see cref="VariantAssignment.CommandName"/> command by remembering the assignment on flash
+    /// ("plugged-assign.dat" / "battery-assign.dat", one <see cref="SmallFile"/> per role, a newer assignment
+    /// replacing an older one) and answering at once; when the download with the assigned transfer id is complete
+    /// (<see cref="ChunkAssembler"/>), it stages the artifact into the role's <see cref="ModelSlots"/>, which
+    /// verify it with the device key, activates it, forgets the assignment, and reports the outcome as a
+    /// <see cref="VariantSwitchPayload"/> (installed or rejected; a rejected artifact leaves the active model as it
+    /// was). It also runs <see cref="PowerVariantSwitch"/> and turns each role switch into a report. The selected
+    /// role and the switch total are kept in "variant-role.dat", so a reboot resumes with the same model.
+    /// </summary>
+    public sealed class VariantManager : ICommandHandler
+    {
+        public const string RoleFile = "variant-role.dat";
+        public const string PluggedAssignFile = "plugged-assign.dat";
+        public const string BatteryAssignFile = "battery-assign.dat";
+
+        private readonly IStorage _storage;
+        private readonly ChunkAssembler _downloads;
+        private readonly IPower _power;
+        private readonly IClock _clock;
+        private readonly ILog _log;
+        private readonly VariantAssignment[] _pending = new VariantAssignment[2];
+        private uint _switchesTotal;
+        private int _uncommitted = ModelRole.None;
+
+        public VariantManager(IStorage storage, byte[] deviceKey, ChunkAssembler downloads, IPower power, IClock clock, ILog log, long dwellMillis, int lowBatteryPercent)
+        {
+            _storage = storage;
+            _downloads = downloads;
+            _power = power;
+            _clock = clock;
+            _log = log;
+            Store = new VariantStore(storage, deviceKey);
+            int role = ModelRole.Plugged;
+            byte[] saved = SmallFile.Read(storage, RoleFile);
+            if (saved != null && saved.Length == 5)
+            {
+                role = saved[0] == ModelRole.Battery ? ModelRole.Battery : ModelRole.Plugged;
+                _switchesTotal = RecordFormat.GetU32(saved, 1);
+            }
+
+            Switch = new PowerVariantSwitch(power, clock, dwellMillis, lowBatteryPercent, role);
+            _pending[ModelRole.Plugged] = LoadAssignment(PluggedAssignFile);
+            _pending[ModelRole.Battery] = LoadAssignment(BatteryAssignFile);
+        }
+
+        public VariantStore Store { get; private set; }
+
+        public PowerVariantSwitch Switch { get; private set; }
+
+        /// <summary>The selected <see cref="ModelRole"/> (from the power input).</summary>
+        public int SelectedRole
+        {
+            get { return Switch.Role; }
+        }
+
+        /// <summary>The role whose model runs: the selected one, or the other when the selected one has none yet.</summary>
+        public int ServingRole
+        {
+            get { return Store.Resolve(Switch.Role); }
+        }
+
+        /// <summary>The variant id of the model that runs, or null.</summary>
+        public string ServingVariantId
+        {
+            get
+            {
+                int serving = ServingRole;
+                return serving == ModelRole.None ? null : Store.Slots(serving).ActiveVariantId;
+            }
+        }
+
+        /// <summary>Counts changes of the model that should run (installs and switches) since boot; the app reloads when it moves.</summary>
+        public int ModelChanges { get; private set; }
+
+        public uint SwitchesTotal
+        {
+            get { return _switchesTotal; }
+        }
+
+        public int Installed { get; private set; }
+
+        public int Rejected { get; private set; }
+
+        /// <summary>The assignment of a <see cref="ModelRole"/> waiting for its download, or null.</summary>
+        public VariantAssignment Pending(int role)
+        {
+            return _pending[role];
+        }
+
+        /// <summary>True when an assignment waits for a transfer that is not the complete download.</summary>
+        public bool AwaitingTransfer
+        {
+            get { return Waiting(_pending[0]) || Waiting(_pending[1]); }
+        }
+
+        /// <summary>The verified bytes of the model that should run now, or null.</summary>
+        public byte[] ReadServingModel()
+        {
+            return Store.ReadModel(Switch.Role);
+        }
+
+        /// <summary>The variant-assign command: remembers the assignment until its transfer is complete.</summary>
+        public int Handle(CommandPayload command, out string detail)
+        {
+            VariantAssignment a;
+            try
+            {
+                a = VariantAssignment.Decode(command.Arguments);
+            }
+            catch (ProtocolException e)
+            {
+                detail = e.Message;
+                return CommandResultPayload.Refused;
+            }
+
+            int role = a.Role - 1;
+            byte[] body = a.Encode();
+            SmallFile.Write(_storage, AssignFile(role), body, body.Length);
+            _pending[role] = a;
+            detail = "awaiting transfer " + a.TransferId;
+            if (Matches(a))
+            {
+                detail = "transfer " + a.TransferId + " is here";
+            }
+
+            _log.Info("variant " + a.VariantId + " assigned to " + ModelRole.Name(role) + ", " + detail);
+            return CommandResultPayload.Ok;
+        }
+
+        /// <summary>
+        /// Installs the next pending assignment whose transfer is complete, or reports a pending role switch; null
+        /// when there is nothing to report. After queueing a report, call <see cref="Commit"/>: an install's
+        /// assignment is forgotten only then, so a power cut in between installs (finds it active) and reports again.
+        /// </summary>
+        public VariantSwitchPayload Step()
+        {
+            Commit();
+            for (int role = ModelRole.Plugged; role <= ModelRole.Battery; role++)
+            {
+                VariantAssignment a = _pending[role];
+                if (a != null && Matches(a))
+                {
+                    return Install(role, a);
+                }
+            }
+
+            Switch.Update();
+            VariantSwitchReport report = Switch.TakePendingSwitchReport();
+            if (report == null)
+            {
+                return null;
+            }
+
+            _switchesTotal += (uint)report.UnreportedSwitches;
+            SaveRole();
+            ModelChanges++;
+            _log.Info("model role " + ModelRole.Name(report.FromRole) + " -> " + ModelRole.Name(report.ToRole));
+            VariantSwitchPayload p = Report(VariantSwitchPayload.ReasonPower, report.FromRole + 1, report.ToRole + 1);
+            p.UptimeSeconds = (uint)(report.AtUptimeMillis / 1000);
+            p.PowerSource = report.PowerSource;
+            p.BatteryPercent = Battery(report.BatteryPercent);
+            return p;
+        }
+
+        private VariantSwitchPayload Install(int role, VariantAssignment a)
+        {
+            ModelSlots slots = Store.Slots(role);
+            int result = ModelResult.Ok;
+            if (slots.ActiveVariantId != a.VariantId || !Same(slots.ActiveContentHash, a.ContentHash))
+            {
+                // Not installed yet (a replay after a reboot finds it active and only reports again).
+                result = _downloads.ContentType != VariantAssignment.ContentTypeModel
+                    ? ModelResult.NotAModel
+                    : slots.StageFile(_downloads.ArtifactFile, a.ContentHash, a.Tag, a.VariantId);
+                if (result == ModelResult.Ok)
+                {
+                    result = slots.Activate();
+                }
+            }
+
+            VariantSwitchPayload p = Report(result == ModelResult.Ok ? VariantSwitchPayload.ReasonInstalled : VariantSwitchPayload.ReasonRejected, Switch.Role + 1, Switch.Role + 1);
+            p.AssignedRole = a.Role;
+            p.Result = result;
+            p.TransferId = a.TransferId;
+            if (result == ModelResult.Ok)
+            {
+                Installed++;
+                ModelChanges++;
+                _log.Info("variant " + a.VariantId + " active in role " + ModelRole.Name(role));
+            }
+            else
+            {
+                Rejected++;
+                _log.Warn("variant " + a.VariantId + " of transfer " + a.TransferId + " rejected: " + ModelResult.Name(result));
+            }
+
+            _uncommitted = role;
+            return p;
+        }
+
+        /// <summary>The last report of <see cref="Step"/> is queued: forget the assignment it answered.</summary>
+        public void Commit()
+        {
+            if (_uncommitted == ModelRole.None)
+            {
+                return;
+            }
+
+            _pending[_uncommitted] = null;
+            Delete(AssignFile(_uncommitted));
+            _uncommitted = ModelRole.None;
+        }
+
+        private VariantSwitchPayload Report(int reason, int fromRole, int toRole)
+        {
+            VariantSwitchPayload p = new VariantSwitchPayload();
+            p.Reason = reason;
+            p.FromRole = fromRole;
+            p.ToRole = toRole;
+            p.UptimeSeconds = (uint)(_clock.UptimeMillis / 1000);
+            p.PowerSource = _power.Source;
+            p.BatteryPercent = Battery(_power.BatteryPercent);
+            p.SwitchesTotal = _switchesTotal;
+            string plugged = Store.Slots(ModelRole.Plugged).ActiveVariantId;
+            string battery = Store.Slots(ModelRole.Battery).ActiveVariantId;
+            p.PluggedVariantId = plugged == null ? "" : plugged;
+            p.BatteryVariantId = battery == null ? "" : battery;
+            return p;
+        }
+
+        private bool Matches(VariantAssignment a)
+        {
+            return _downloads.Active && _downloads.IsComplete && _downloads.TransferId == a.TransferId;
+        }
+
+        private bool Waiting(VariantAssignment a)
+        {
+            return a != null && !Matches(a);
+        }
+
+        private void SaveRole()
+        {
+            byte[] body = new byte[5];
+            body[0] = (byte)Switch.Role;
+            RecordFormat.PutU32(body, 1, _switchesTotal);
+            SmallFile.Write(_storage, RoleFile, body, body.Length);
+        }
+
+        private VariantAssignment LoadAssignment(string file)
+        {
+            byte[] body = SmallFile.Read(_storage, file);
+            if (body == null)
+            {
+                return null;
+            }
+
+            try
+            {
+                return VariantAssignment.Decode(body);
+            }
+            catch (ProtocolException)
+            {
+                Delete(file);
+                return null;
+            }
+        }
+
+        private void Delete(string name)
+        {
+            if (_storage.Exists(name))
+            {
+                _storage.Delete(name);
+            }
+        }
+
+        private static string AssignFile(int role)
+        {
+            return role == ModelRole.Battery ? BatteryAssignFile : PluggedAssignFile;
+        }
+
+        private static int Battery(int percent)
+        {
+            return percent < 0 || percent > 100 ? HelloPayload.NoBattery : percent;
+        }
+
+        private static bool Same(byte[] a, byte[] b)
+        {
+            if (a == null || b == null || a.Length != b.Length)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < a.Length; i++)
+            {
+                if (a[i] != b[i])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+}

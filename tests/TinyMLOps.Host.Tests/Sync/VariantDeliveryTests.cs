@@ -1,0 +1,154 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using TinyMLOps.Firmware.Core.Models;
+using TinyMLOps.Host.Broker;
+using TinyMLOps.Host.Fleet;
+using TinyMLOps.Host.Models;
+using TinyMLOps.Host.Variants;
+using TinyMLOps.Shared.Kernels;
+using TinyMLOps.Shared.Model;
+using TinyMLOps.Shared.Protocol;
+using TinyMLOps.Shared.Quantization;
+using TinyMLOps.Shared.Util;
+
+namespace TinyMLOps.Host.Tests.Sync;
+
+/// <summary>Variants delivered over the embedded broker to a virtual board, and the board's role switch reported back.</summary>
+[Collection(SyncCollection.Name)]
+public sealed class VariantDeliveryTests
+{
+    private static readonly byte[] MasterKey = [.. Enumerable.Range(0, 32).Select(i => (byte)(i * 13 + 1))];
+
+    private static (VariantArtifact Artifact, byte[] File) Tiny(string variantId, int seed)
+    {
+        const int n = 3;
+        var weights = new byte[n * n];
+        for (int i = 0; i < n; i++)
+        {
+            weights[(i * n) + i] = (byte)(100 + seed);
+        }
+
+        byte[] file = ModelWriter.Write(new Int8Model
+        {
+            ModelId = "brightest",
+            VariantId = variantId,
+            InputH = 1,
+            InputW = 1,
+            InputC = n,
+            InputScale = 1f / 255f,
+            InputZeroPoint = -128,
+            Labels = ["left", "middle", "right"],
+            Operators =
+            [
+                new FullyConnected
+                {
+                    OutH = 1,
+                    OutW = 1,
+                    OutC = n,
+                    FusedActivation = Activation.None,
+                    OutScale = 1f / 255f,
+                    OutZeroPoint = -128,
+                    WeightScales = [1f / 127f, 1f / 127f, 1f / 127f],
+                    Bias = new int[n],
+                    Weights = weights,
+                    WeightsOffset = 0,
+                },
+            ],
+        });
+        var summary = ModelSummary.Of(file);
+        return (new VariantArtifact(variantId, "brightest", 1, summary.ContentHash, "fc", 1, 0.9, 100, summary, "test", DateTimeOffset.UnixEpoch), file);
+    }
+
+    [Fact]
+    public void Device_keys_are_derived_per_device_and_sign_tags_the_device_checks()
+    {
+        var keys = new DeviceKeys(MasterKey);
+        byte[] message = [.. "tinymlops-device-key-v1"u8, .. "dev-1"u8];
+        byte[] expected = System.Security.Cryptography.HMACSHA256.HashData(MasterKey, message);
+        Assert.Equal(expected, keys.For("dev-1"));
+        Assert.NotEqual(keys.For("dev-1"), keys.For("dev-2"));
+        Assert.Equal(keys.For("dev-1"), DeviceKeys.Parse(Convert.ToHexString(MasterKey)).For("dev-1"));
+        Assert.Equal(keys.For("dev-1"), DeviceKeys.Parse(Convert.ToBase64String(MasterKey)).For("dev-1"));
+        Assert.Throws<ArgumentException>(() => new DeviceKeys(new byte[8]));
+
+        var (artifact, file) = Tiny("fc-a", 1);
+        var assignment = VariantDelivery.Assignment(VariantAssignment.RoleBattery, artifact, file, keys.For("dev-1"));
+        var verifier = new ArtifactVerifier(keys.For("dev-1"));
+        Assert.Equal(ModelResult.Ok, verifier.Verify(file, assignment.ContentHash, assignment.Tag, "fc-a"));
+        Assert.Equal(ModelResult.TagMismatch, new ArtifactVerifier(keys.For("dev-2")).Verify(file, assignment.ContentHash, assignment.Tag, "fc-a"));
+        Assert.Equal(VariantDelivery.TransferIdOf(assignment.ContentHash), assignment.TransferId);
+        Assert.Throws<InvalidDataException>(() => VariantDelivery.Assignment(1, artifact, Tiny("fc-b", 2).File, keys.For("dev-1")));
+    }
+
+    [Fact]
+    public async Task A_board_gets_both_roles_variants_switches_role_when_unplugged_and_the_host_stores_the_switch()
+    {
+        await using var h = new SyncHarness();
+        int port = MosquittoProcess.FreePort();
+        var (store, host) = await h.StartSqliteHostAsync(port, embedded: true);
+        host.Transfers.ResendAfter = TimeSpan.FromMilliseconds(200);
+        var keys = new DeviceKeys(MasterKey);
+        var board = new VirtualBoard(
+            new VirtualBoardOptions { DeviceId = "var-1", Fleet = "test", HasBattery = true, BatteryPercent = 80, PluggedHoursPerDay = 1, HeartbeatIntervalSeconds = 600, Seed = 3 },
+            "127.0.0.1",
+            port,
+            Path.Combine(h.Directory_, "boards"),
+            h.Clock,
+            NullLogger.Instance,
+            artifactKey: keys.For("var-1"));
+        h.Track(board);
+        h.Fleet.Add(board);
+        var (plugged, pluggedFile) = Tiny("fc-plugged", 20);
+        var (battery, batteryFile) = Tiny("fc-battery", 1);
+
+        // Assigned while the board has never been online: the command and the chunks go out at its hello.
+        var first = await VariantDelivery.AssignAsync(host, "test", "var-1", VariantAssignment.RolePlugged, plugged, pluggedFile, keys.For("var-1"));
+        await Task.Delay(300);
+        await MosquittoSyncTests.WaitUntilAsync(() =>
+        {
+            h.Run(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), pauseMillis: 20);
+            return board.Agent.Variants.Store.Slots(ModelRole.Plugged).ActiveVariantId == "fc-plugged";
+        });
+        Assert.Equal("fc-plugged", board.RunningVariantId);
+
+        // Online now: the battery variant follows.
+        var second = await VariantDelivery.AssignAsync(host, "test", "var-1", VariantAssignment.RoleBattery, battery, batteryFile, keys.For("var-1"));
+        await MosquittoSyncTests.WaitUntilAsync(() =>
+        {
+            h.Run(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), pauseMillis: 20);
+            return board.Agent.Variants.Store.Slots(ModelRole.Battery).ActiveVariantId == "fc-battery";
+        });
+        Assert.Equal("fc-plugged", board.RunningVariantId);
+        Assert.True(h.Clock.Millis < TimeSpan.FromHours(1).TotalMilliseconds, "still within the plugged hour");
+
+        // The charger goes at the end of the first simulated hour: the board runs the battery variant.
+        await MosquittoSyncTests.WaitUntilAsync(() =>
+        {
+            h.Run(TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(1), pauseMillis: 20);
+            return VariantDelivery.SwitchReportsAsync(store, "var-1").Result.Any(r => r.Report.Reason == VariantSwitchPayload.ReasonPower);
+        }, 60_000);
+        Assert.Equal(ModelRole.Battery, board.Agent.Variants.SelectedRole);
+        Assert.Equal("fc-battery", board.RunningVariantId);
+
+        var reports = await VariantDelivery.SwitchReportsAsync(store, "var-1");
+        Assert.Equal(
+            [(VariantSwitchPayload.ReasonInstalled, VariantAssignment.RolePlugged), (VariantSwitchPayload.ReasonInstalled, VariantAssignment.RoleBattery)],
+            reports.Where(r => r.Report.Reason == VariantSwitchPayload.ReasonInstalled).Select(r => (r.Report.Reason, r.Report.AssignedRole)).Distinct());
+        var power = reports.Single(r => r.Report.Reason == VariantSwitchPayload.ReasonPower).Report;
+        Assert.Equal(VariantAssignment.RolePlugged, power.FromRole);
+        Assert.Equal(VariantAssignment.RoleBattery, power.ToRole);
+        Assert.Equal(1, power.PowerSource);
+        Assert.Equal(1u, power.SwitchesTotal);
+        Assert.Equal("fc-plugged", power.PluggedVariantId);
+        Assert.Equal("fc-battery", power.BatteryVariantId);
+
+        foreach (var ticket in new[] { first, second })
+        {
+            var command = await store.GetCommandAsync(ticket.CommandId);
+            Assert.Equal(CommandResultPayload.Ok, command!.Status);
+            Assert.Equal("awaiting transfer " + ticket.Assignment.TransferId, command.Detail);
+            Assert.True(ticket.Transfer.Complete);
+        }
+
+        Assert.Empty(await store.RejectsAsync());
+    }
+}
