@@ -322,7 +322,7 @@ namespace TinyMLOps.Firmware.Core.Models
             if (Parse(primary))
             {
                 OpenedFrom = 0;
-                if (!SameBytes(primary, mirror))
+                if (!ArtifactTag.FixedTimeEquals(primary, mirror))
                 {
                     SmallFile.Write(_storage, _mirrorName, primary, primary.Length);
                 }
@@ -496,24 +496,6 @@ namespace TinyMLOps.Firmware.Core.Models
             }
 
             return value <= SlotB ? value : -2;
-        }
-
-        private static bool SameBytes(byte[] a, byte[] b)
-        {
-            if (a == null || b == null || a.Length != b.Length)
-            {
-                return false;
-            }
-
-            for (int i = 0; i < a.Length; i++)
-            {
-                if (a[i] != b[i])
-                {
-                    return false;
-                }
-            }
-
-            return true;
         }
 
         private static byte[] Copy(byte[] source)

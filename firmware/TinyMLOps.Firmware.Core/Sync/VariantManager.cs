@@ -2,6 +2,8 @@ using TinyMLOps.Firmware.Core.Models;
 using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Shared.Protocol;
 
+using TinyMLOps.Shared.Util;
+
 namespace TinyMLOps.Firmware.Core.Sync
 {
     /// <summary>
@@ -174,7 +176,7 @@ namespace TinyMLOps.Firmware.Core.Sync
         {
             ModelSlots slots = Store.Slots(role);
             int result = ModelResult.Ok;
-            if (slots.ActiveVariantId != a.VariantId || !Same(slots.ActiveContentHash, a.ContentHash))
+            if (slots.ActiveVariantId != a.VariantId || !ArtifactTag.FixedTimeEquals(slots.ActiveContentHash, a.ContentHash))
             {
                 // Not installed yet (a replay after a reboot finds it active and only reports again).
                 result = _downloads.ContentType != VariantAssignment.ContentTypeModel
@@ -289,24 +291,6 @@ namespace TinyMLOps.Firmware.Core.Sync
         private static int Battery(int percent)
         {
             return percent < 0 || percent > 100 ? HelloPayload.NoBattery : percent;
-        }
-
-        private static bool Same(byte[] a, byte[] b)
-        {
-            if (a == null || b == null || a.Length != b.Length)
-            {
-                return false;
-            }
-
-            for (int i = 0; i < a.Length; i++)
-            {
-                if (a[i] != b[i])
-                {
-                    return false;
-                }
-            }
-
-            return true;
         }
     }
 }
