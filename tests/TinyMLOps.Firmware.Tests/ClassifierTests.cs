@@ -1,7 +1,6 @@
 using TinyMLOps.Firmware.Core;
-using TinyMLOps.Shared.Kernels;
 using TinyMLOps.Shared.Model;
-using TinyMLOps.Shared.Quantization;
+using TinyMLOps.Tests.Common;
 
 namespace TinyMLOps.Firmware.Tests;
 
@@ -10,7 +9,7 @@ public class ClassifierTests
     [Fact]
     public void Classify_returns_the_class_whose_input_is_brightest()
     {
-        var classifier = new Classifier(PickBrightest(["left", "middle", "right"]));
+        var classifier = new Classifier(BrightestModel.Build("v1", 127, ["left", "middle", "right"]));
 
         Assert.Equal(0, classifier.Classify([200, 10, 30], 0));
         Assert.Equal(1, classifier.Classify([0, 255, 254], 0));
@@ -22,7 +21,7 @@ public class ClassifierTests
     [Fact]
     public void Classifier_exposes_the_models_identity_and_memory()
     {
-        var classifier = new Classifier(PickBrightest(["a", "b", "c"]));
+        var classifier = new Classifier(BrightestModel.Build("v1", 127, ["a", "b", "c"]));
 
         Assert.Equal("brightest", classifier.ModelId);
         Assert.Equal("v1", classifier.VariantId);
@@ -36,7 +35,7 @@ public class ClassifierTests
     [Fact]
     public void Scores_follow_the_input_after_a_classification()
     {
-        var classifier = new Classifier(PickBrightest(["a", "b", "c"]));
+        var classifier = new Classifier(BrightestModel.Build("v1", 127, ["a", "b", "c"]));
 
         classifier.Classify([0, 128, 255], 0);
 
@@ -48,7 +47,7 @@ public class ClassifierTests
     [Fact]
     public void A_model_without_labels_is_labelled_with_class_numbers()
     {
-        var classifier = new Classifier(PickBrightest([]));
+        var classifier = new Classifier(BrightestModel.Build("v1", 127, []));
 
         Assert.Equal("0", classifier.Label(0));
         Assert.Equal("2", classifier.Label(2));
@@ -57,7 +56,7 @@ public class ClassifierTests
     [Fact]
     public void Classify_allocates_nothing()
     {
-        var classifier = new Classifier(PickBrightest(["a", "b", "c"]));
+        var classifier = new Classifier(BrightestModel.Build("v1", 127, ["a", "b", "c"]));
         byte[] sample = [1, 2, 3];
         classifier.Classify(sample, 0);
         _ = classifier.Label(0);
@@ -76,7 +75,7 @@ public class ClassifierTests
     [Fact]
     public void Bad_arguments_are_rejected()
     {
-        var classifier = new Classifier(PickBrightest(["a", "b", "c"]));
+        var classifier = new Classifier(BrightestModel.Build("v1", 127, ["a", "b", "c"]));
 
         Assert.Throws<ArgumentNullException>(() => classifier.Classify(null!, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => classifier.Classify([1, 2, 3], -1));
@@ -89,52 +88,9 @@ public class ClassifierTests
     [Fact]
     public void A_corrupt_model_is_refused()
     {
-        byte[] model = PickBrightest(["a", "b", "c"]);
+        byte[] model = BrightestModel.Build("v1", 127, ["a", "b", "c"]);
         model[model.Length / 2] ^= 0x5A;
 
         Assert.Throws<ModelFormatException>(() => new Classifier(model));
-    }
-
-    /// <summary>
-    /// One fully connected layer whose output i copies input i (identity weights, matching quantization), so
-    /// the winning class is the brightest input. The input is 1x1x3 pixels, quantized as v/255.
-    /// </summary>
-    private static byte[] PickBrightest(string[] labels)
-    {
-        const int n = 3;
-        var weights = new byte[n * n];
-        for (int i = 0; i < n; i++)
-        {
-            weights[(i * n) + i] = 127;
-        }
-
-        var model = new Int8Model
-        {
-            ModelId = "brightest",
-            VariantId = "v1",
-            InputH = 1,
-            InputW = 1,
-            InputC = n,
-            InputScale = 1f / 255f,
-            InputZeroPoint = -128,
-            Labels = labels,
-            Operators =
-            [
-                new FullyConnected
-                {
-                    OutH = 1,
-                    OutW = 1,
-                    OutC = n,
-                    FusedActivation = Activation.None,
-                    OutScale = 1f / 255f,
-                    OutZeroPoint = -128,
-                    WeightScales = [1f / 127f, 1f / 127f, 1f / 127f],
-                    Bias = new int[n],
-                    Weights = weights,
-                    WeightsOffset = 0,
-                },
-            ],
-        };
-        return ModelWriter.Write(model);
     }
 }

@@ -1,7 +1,6 @@
-using TinyMLOps.Shared.Kernels;
 using TinyMLOps.Shared.Model;
-using TinyMLOps.Shared.Quantization;
 using TinyMLOps.Shared.Util;
+using TinyMLOps.Tests.Common;
 
 namespace TinyMLOps.Firmware.Tests.Models;
 
@@ -16,44 +15,8 @@ internal static class TestModels
     public static readonly byte[] OtherKey = [.. Enumerable.Range(1, 32).Select(i => (byte)(i * 11))];
 
     /// <summary>A valid model whose weights depend on seed, so two seeds give two different content hashes.</summary>
-    public static byte[] Build(string variantId, int seed)
-    {
-        const int n = 3;
-        var weights = new byte[n * n];
-        for (int i = 0; i < n; i++)
-        {
-            weights[(i * n) + i] = (byte)(100 + (seed % 27));
-        }
-
-        var model = new Int8Model
-        {
-            ModelId = "brightest",
-            VariantId = variantId,
-            InputH = 1,
-            InputW = 1,
-            InputC = n,
-            InputScale = 1f / 255f,
-            InputZeroPoint = -128,
-            Labels = ["left", "middle", "right"],
-            Operators =
-            [
-                new FullyConnected
-                {
-                    OutH = 1,
-                    OutW = 1,
-                    OutC = n,
-                    FusedActivation = Activation.None,
-                    OutScale = 1f / 255f,
-                    OutZeroPoint = -128,
-                    WeightScales = [1f / 127f, 1f / 127f, 1f / 127f],
-                    Bias = new int[n],
-                    Weights = weights,
-                    WeightsOffset = 0,
-                },
-            ],
-        };
-        return ModelWriter.Write(model);
-    }
+    public static byte[] Build(string variantId, int seed) =>
+        BrightestModel.Build(variantId, (byte)(100 + (seed % 27)), ["left", "middle", "right"]);
 
     public static byte[] ContentHash(byte[] model) => model.AsSpan(ModelFormat.HashOffset, ModelFormat.HashBytes).ToArray();
 

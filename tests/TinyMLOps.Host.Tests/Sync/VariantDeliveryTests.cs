@@ -4,11 +4,9 @@ using TinyMLOps.Host.Broker;
 using TinyMLOps.Host.Fleet;
 using TinyMLOps.Host.Models;
 using TinyMLOps.Host.Variants;
-using TinyMLOps.Shared.Kernels;
-using TinyMLOps.Shared.Model;
 using TinyMLOps.Shared.Protocol;
-using TinyMLOps.Shared.Quantization;
 using TinyMLOps.Shared.Util;
+using TinyMLOps.Tests.Common;
 
 namespace TinyMLOps.Host.Tests.Sync;
 
@@ -20,40 +18,7 @@ public sealed class VariantDeliveryTests
 
     private static (VariantArtifact Artifact, byte[] File) Tiny(string variantId, int seed)
     {
-        const int n = 3;
-        var weights = new byte[n * n];
-        for (int i = 0; i < n; i++)
-        {
-            weights[(i * n) + i] = (byte)(100 + seed);
-        }
-
-        byte[] file = ModelWriter.Write(new Int8Model
-        {
-            ModelId = "brightest",
-            VariantId = variantId,
-            InputH = 1,
-            InputW = 1,
-            InputC = n,
-            InputScale = 1f / 255f,
-            InputZeroPoint = -128,
-            Labels = ["left", "middle", "right"],
-            Operators =
-            [
-                new FullyConnected
-                {
-                    OutH = 1,
-                    OutW = 1,
-                    OutC = n,
-                    FusedActivation = Activation.None,
-                    OutScale = 1f / 255f,
-                    OutZeroPoint = -128,
-                    WeightScales = [1f / 127f, 1f / 127f, 1f / 127f],
-                    Bias = new int[n],
-                    Weights = weights,
-                    WeightsOffset = 0,
-                },
-            ],
-        });
+        byte[] file = BrightestModel.Build(variantId, (byte)(100 + seed), ["left", "middle", "right"]);
         var summary = ModelSummary.Of(file);
         return (new VariantArtifact(variantId, "brightest", 1, summary.ContentHash, "fc", 1, 0.9, 100, summary, "test", DateTimeOffset.UnixEpoch), file);
     }
