@@ -2,7 +2,7 @@ using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Host.Store;
 
-/// <summary>One decoded uplink message ready to store. Hello, Heartbeat and Dropped are set for their kinds.</summary>
+/// <summary>One decoded uplink message ready to store. The payload of the kinds the host acts on is set for its kind.</summary>
 public sealed record IngestRecord(
     string Fleet,
     string DeviceId,
@@ -17,6 +17,10 @@ public sealed record IngestRecord(
     public HeartbeatPayload? Heartbeat { get; init; }
 
     public DroppedPayload? Dropped { get; init; }
+
+    public CommandResultPayload? CommandResult { get; init; }
+
+    public ChunkStatusPayload? ChunkStatus { get; init; }
 }
 
 public sealed record StoredMessage(string DeviceId, long Sequence, int Kind, uint DeviceTimestamp, DateTimeOffset ReceivedAt, byte[] Payload);

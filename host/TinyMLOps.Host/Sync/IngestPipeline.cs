@@ -111,9 +111,8 @@ public sealed class IngestPipeline
 
         for (int i = 0; i < records.Count; i++)
         {
-            if (fresh[i] && records[i].Kind == MessageKind.CommandResult)
+            if (fresh[i] && records[i].CommandResult is { } result)
             {
-                var result = CommandResultPayload.Decode(records[i].Payload);
                 await _store.CompleteCommandAsync(result.CommandId, result.Status, result.Detail, records[i].ReceivedAt, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -139,7 +138,7 @@ public sealed class IngestPipeline
                 await DevicesGreeted(greeted, cancellationToken).ConfigureAwait(false);
             }
 
-            var statuses = records.Where(r => r.Kind == MessageKind.ChunkStatus).Select(r => (r.DeviceId, ChunkStatusPayload.Decode(r.Payload))).ToList();
+            var statuses = records.Where(r => r.ChunkStatus != null).Select(r => (r.DeviceId, r.ChunkStatus!)).ToList();
             if (statuses.Count > 0 && ChunkStatusReceived != null)
             {
                 await ChunkStatusReceived(statuses, cancellationToken).ConfigureAwait(false);

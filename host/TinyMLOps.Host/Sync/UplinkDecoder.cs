@@ -45,18 +45,12 @@ public static class UplinkDecoder
                 Hello = message.Kind == MessageKind.Hello ? HelloPayload.Decode(message.Payload) : null,
                 Heartbeat = message.Kind == MessageKind.Heartbeat ? HeartbeatPayload.Decode(message.Payload) : null,
                 Dropped = message.Kind == MessageKind.Dropped ? DroppedPayload.Decode(message.Payload) : null,
+                CommandResult = message.Kind == MessageKind.CommandResult ? CommandResultPayload.Decode(message.Payload) : null,
+                ChunkStatus = message.Kind == MessageKind.ChunkStatus ? ChunkStatusPayload.Decode(message.Payload) : null,
             };
-            if (message.Kind == MessageKind.CommandResult)
-            {
-                CommandResultPayload.Decode(message.Payload);
-            }
-            else if (message.Kind == MessageKind.Chunk)
+            if (message.Kind == MessageKind.Chunk)
             {
                 ChunkPayload.Decode(message.Payload);
-            }
-            else if (message.Kind == MessageKind.ChunkStatus)
-            {
-                ChunkStatusPayload.Decode(message.Payload);
             }
             else if (message.Kind == MessageKind.VariantSwitch)
             {
