@@ -141,22 +141,8 @@ internal static class DemoCommand
         return images;
     }
 
-    private static string? FindSubset()
-    {
-        foreach (string start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
-        {
-            for (var d = new DirectoryInfo(start); d != null; d = d.Parent)
-            {
-                string candidate = Path.Combine(d.FullName, SubsetDirectory);
-                if (File.Exists(Path.Combine(candidate, FashionMnist.TestImagesFile)))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        return null;
-    }
+    private static string? FindSubset() =>
+        Host.RepositoryFiles.FindDirectory(SubsetDirectory, candidate => File.Exists(Path.Combine(candidate, FashionMnist.TestImagesFile)));
 
     private static byte[] TrainModel(IAnsiConsole console, ImageDataset images)
     {

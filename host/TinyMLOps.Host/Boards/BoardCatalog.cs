@@ -99,22 +99,8 @@ public sealed class BoardCatalog
     /// The nearest folder named boards that holds *.json, walking up from <see cref="AppContext.BaseDirectory"/>
     /// (the build copies the profiles to bin/…/boards) and then from the current directory; null if none.
     /// </summary>
-    public static string? FindBoardsDirectory()
-    {
-        foreach (string start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
-        {
-            for (DirectoryInfo? dir = new(start); dir != null; dir = dir.Parent)
-            {
-                string candidate = Path.Combine(dir.FullName, "boards");
-                if (Directory.Exists(candidate) && Directory.EnumerateFiles(candidate, "*.json").Any())
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        return null;
-    }
+    public static string? FindBoardsDirectory() =>
+        RepositoryFiles.FindDirectory("boards", candidate => Directory.EnumerateFiles(candidate, "*.json").Any());
 
     /// <summary>Reads and checks one profile; <paramref name="file"/> names it in errors.</summary>
     /// <exception cref="BoardProfileException">The JSON is malformed or a field is missing, mistyped or out of range.</exception>
