@@ -90,4 +90,12 @@ public sealed class FleetCliTests : ConsoleTest
         Assert.Equal(0, Run("live", "--db", db, "--seconds", "1"));
         Assert.Contains("simtest-0002", Out.ToString());
     }
+
+    [Fact]
+    public void Without_fashion_mnist_the_demo_uses_the_shipped_subset_and_says_so()
+    {
+        string empty = Directory.CreateDirectory(Path.Combine(Dir.FullName, "no-data")).FullName;
+        Assert.Equal(0, Run("demo", "--devices", "2", "--days", "0.05", "--db", Path.Combine(Dir.FullName, "subset.db"), "--data", empty));
+        Assert.Contains("using the repository's subset of 1,000 images", Out.ToString());
+    }
 }
