@@ -9,7 +9,7 @@ namespace TinyMLOps.Host.Store;
 /// written once in the SQL both engines accept (upserts with ON CONFLICT, RETURNING, CASE instead of GREATEST);
 /// an engine supplies connections, transactions, the time representation and which errors are worth a retry.
 /// </summary>
-public abstract class FleetStore : IFleetStore
+public abstract partial class FleetStore : IFleetStore
 {
     private const int MaxAttempts = 8;
 

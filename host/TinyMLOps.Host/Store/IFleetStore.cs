@@ -6,7 +6,7 @@ namespace TinyMLOps.Host.Store;
 /// host workers share one fleet. Every method is safe to call from several threads and, for PostgreSQL,
 /// from several processes.
 /// </summary>
-public interface IFleetStore : IAsyncDisposable
+public partial interface IFleetStore : IAsyncDisposable
 {
     /// <summary>"sqlite" or "postgresql".</summary>
     string Engine { get; }

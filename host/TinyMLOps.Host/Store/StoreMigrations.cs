@@ -206,6 +206,73 @@ public static class StoreMigrations
             );
             CREATE INDEX commands_pending ON commands (device_id, command_id) WHERE completed_at IS NULL;
             """),
+        new(
+            3,
+            "variant rollouts and the devices they reached",
+            """
+            CREATE TABLE rollouts (
+                rollout_id    INTEGER PRIMARY KEY AUTOINCREMENT,
+                variant_id    TEXT NOT NULL,
+                version       INTEGER NOT NULL,
+                content_hash  TEXT NOT NULL,
+                role          INTEGER NOT NULL,
+                fleet         TEXT NULL,
+                board         TEXT NULL,
+                percent       INTEGER NOT NULL,
+                stages        TEXT NOT NULL,
+                policy        TEXT NOT NULL,
+                state         TEXT NOT NULL,
+                reason        TEXT NOT NULL DEFAULT '',
+                created_at    INTEGER NOT NULL,
+                updated_at    INTEGER NOT NULL
+            );
+            CREATE TABLE rollout_devices (
+                rollout_id       INTEGER NOT NULL,
+                device_id        TEXT NOT NULL,
+                state            TEXT NOT NULL,
+                previous_variant TEXT NOT NULL DEFAULT '',
+                previous_hash    TEXT NOT NULL DEFAULT '',
+                command_id       INTEGER NULL,
+                assigned_at      INTEGER NOT NULL,
+                installed_at     INTEGER NULL,
+                updated_at       INTEGER NOT NULL,
+                detail           TEXT NOT NULL DEFAULT '',
+                PRIMARY KEY (rollout_id, device_id)
+            );
+            CREATE INDEX rollout_devices_device ON rollout_devices (device_id, rollout_id);
+            """,
+            """
+            CREATE TABLE rollouts (
+                rollout_id    bigserial PRIMARY KEY,
+                variant_id    text NOT NULL,
+                version       integer NOT NULL,
+                content_hash  text NOT NULL,
+                role          integer NOT NULL,
+                fleet         text NULL,
+                board         text NULL,
+                percent       integer NOT NULL,
+                stages        text NOT NULL,
+                policy        text NOT NULL,
+                state         text NOT NULL,
+                reason        text NOT NULL DEFAULT '',
+                created_at    timestamptz NOT NULL,
+                updated_at    timestamptz NOT NULL
+            );
+            CREATE TABLE rollout_devices (
+                rollout_id       bigint NOT NULL,
+                device_id        text NOT NULL,
+                state            text NOT NULL,
+                previous_variant text NOT NULL DEFAULT '',
+                previous_hash    text NOT NULL DEFAULT '',
+                command_id       bigint NULL,
+                assigned_at      timestamptz NOT NULL,
+                installed_at     timestamptz NULL,
+                updated_at       timestamptz NOT NULL,
+                detail           text NOT NULL DEFAULT '',
+                PRIMARY KEY (rollout_id, device_id)
+            );
+            CREATE INDEX rollout_devices_device ON rollout_devices (device_id, rollout_id);
+            """),
     ];
 
     /// <summary>The newest schema version this code knows.</summary>

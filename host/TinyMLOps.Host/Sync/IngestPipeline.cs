@@ -42,6 +42,13 @@ public sealed class IngestPipeline
     /// <summary>Chunk-status reports that arrived in a batch (the downlink transfers resume from them).</summary>
     public event Func<IReadOnlyCollection<(string DeviceId, ChunkStatusPayload Status)>, CancellationToken, Task>? ChunkStatusReceived;
 
+    /// <summary>
+    /// Raised after the acks with the messages of the batch that were new (not duplicates), in batch order. Handlers
+    /// must tolerate missing a batch (a host crash between commit and handler): what they derive has to be
+    /// rebuildable from the stored messages.
+    /// </summary>
+    public event Func<IReadOnlyList<IngestRecord>, CancellationToken, Task>? MessagesStored;
+
     public ValueTask EnqueueAsync(InboundUplink uplink, CancellationToken cancellationToken)
     {
         _metrics.OnReceived(1);
@@ -63,9 +70,9 @@ public sealed class IngestPipeline
 
             try
             {
-                var stored = await StoreAsync(batch, cancellationToken).ConfigureAwait(false);
+                var (stored, fresh) = await StoreAsync(batch, cancellationToken).ConfigureAwait(false);
                 await acking.ConfigureAwait(false);
-                acking = AcknowledgeAsync(batch, stored, cancellationToken);
+                acking = AcknowledgeAsync(batch, stored, fresh, cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -81,12 +88,12 @@ public sealed class IngestPipeline
     /// <summary>Processes one batch, both stages; public so tests can drive the pipeline without a broker.</summary>
     public async Task ProcessAsync(IReadOnlyList<InboundUplink> batch, CancellationToken cancellationToken)
     {
-        var stored = await StoreAsync(batch, cancellationToken).ConfigureAwait(false);
-        await AcknowledgeAsync(batch, stored, cancellationToken).ConfigureAwait(false);
+        var (stored, fresh) = await StoreAsync(batch, cancellationToken).ConfigureAwait(false);
+        await AcknowledgeAsync(batch, stored, fresh, cancellationToken).ConfigureAwait(false);
     }
 
     // Stage 1: decode, reject, store in one transaction, complete commands.
-    private async Task<List<IngestRecord>> StoreAsync(IReadOnlyList<InboundUplink> batch, CancellationToken cancellationToken)
+    private async Task<(List<IngestRecord> Records, List<IngestRecord> Fresh)> StoreAsync(IReadOnlyList<InboundUplink> batch, CancellationToken cancellationToken)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var records = new List<IngestRecord>(batch.Count);
@@ -118,11 +125,11 @@ public sealed class IngestPipeline
         }
 
         _metrics.OnStageTime(store: clock.Elapsed, ack: TimeSpan.Zero);
-        return records;
+        return (records, records.Where((_, i) => fresh[i]).ToList());
     }
 
     // Stage 2: application acks to the devices, then PUBACKs to the broker, then commands for greeted devices.
-    private async Task AcknowledgeAsync(IReadOnlyList<InboundUplink> batch, List<IngestRecord> records, CancellationToken cancellationToken)
+    private async Task AcknowledgeAsync(IReadOnlyList<InboundUplink> batch, List<IngestRecord> records, List<IngestRecord> fresh, CancellationToken cancellationToken)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         try
@@ -142,6 +149,11 @@ public sealed class IngestPipeline
             if (statuses.Count > 0 && ChunkStatusReceived != null)
             {
                 await ChunkStatusReceived(statuses, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (fresh.Count > 0 && MessagesStored != null)
+            {
+                await MessagesStored(fresh, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)

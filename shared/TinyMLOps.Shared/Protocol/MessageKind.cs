@@ -15,6 +15,8 @@ namespace TinyMLOps.Shared.Protocol
         public const int Dropped = 5;
         public const int ChunkStatus = 6;
         public const int VariantSwitch = 7;
+        public const int ModelHealth = 8;
+        public const int UsageReceipt = 9;
 
         // Downlink: host to device.
         public const int Ack = 64;
@@ -50,6 +52,8 @@ namespace TinyMLOps.Shared.Protocol
                 case Dropped: return "dropped";
                 case ChunkStatus: return "chunk-status";
                 case VariantSwitch: return "variant-switch";
+                case ModelHealth: return "model-health";
+                case UsageReceipt: return "usage-receipt";
                 case Ack: return "ack";
                 case Command: return "command";
                 case DownChunk: return "chunk";
