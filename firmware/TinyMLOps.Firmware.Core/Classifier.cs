@@ -1,4 +1,5 @@
 using System;
+using TinyMLOps.Shared.Kernels;
 using TinyMLOps.Shared.Model;
 using TinyMLOps.Shared.Runtime;
 
@@ -104,6 +105,35 @@ namespace TinyMLOps.Firmware.Core
         {
             CheckClass(classIndex);
             return _interpreter.GetOutput(classIndex);
+        }
+
+        /// <summary>
+        /// The top-1 confidence of the last <see cref="Classify"/> in 1/65535: the winning class's probability when the
+        /// model ends in a softmax, else the softmax of the dequantized scores.
+        /// </summary>
+        public int TopConfidence()
+        {
+            Operator output = _model.Output;
+            int top = _interpreter.ArgMax();
+            float best = (_interpreter.GetOutput(top) - output.OutZeroPoint) * output.OutScale;
+            float p;
+            if (output.OpCode == Softmax.Code)
+            {
+                p = best;
+            }
+            else
+            {
+                float sum = 0;
+                for (int i = 0; i < _labels.Length; i++)
+                {
+                    sum += (float)Math.Exp(((_interpreter.GetOutput(i) - output.OutZeroPoint) * output.OutScale) - best);
+                }
+
+                p = 1f / sum;
+            }
+
+            int q = (int)((p * 65535f) + 0.5f);
+            return q < 0 ? 0 : (q > 65535 ? 65535 : q);
         }
 
         /// <summary>The label of a class: the model's own, or the class number when the model has none.</summary>

@@ -23,6 +23,9 @@ namespace TinyMLOps.Firmware.Core.Models
         /// <summary><see cref="ModelSlots.Rollback"/> without a previous model.</summary>
         public const int NoPrevious = 6;
 
+        /// <summary>The model verified but the application could not load or run it (for example a kernel the firmware lacks).</summary>
+        public const int LoadFailed = 7;
+
         public static string Name(int result)
         {
             switch (result)
@@ -34,6 +37,7 @@ namespace TinyMLOps.Firmware.Core.Models
                 case Missing: return "missing";
                 case NothingStaged: return "nothing-staged";
                 case NoPrevious: return "no-previous";
+                case LoadFailed: return "load-failed";
                 default: return "result-" + result;
             }
         }

@@ -1,4 +1,5 @@
 using System;
+using TinyMLOps.Firmware.Core.Models;
 using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Shared.Protocol;
 
@@ -57,7 +58,10 @@ namespace TinyMLOps.Firmware.Core.Sync
             {
                 Variants = new VariantManager(storage, config.ArtifactKey, Downloads, power, clock, log, config.VariantDwellSeconds * 1000L, config.VariantLowBatteryPercent);
                 Commands.Register(VariantAssignment.CommandName, Variants);
+                Commands.Register(VariantRollback.CommandName, new VariantRollbackHandler(Variants));
             }
+
+            Health = new HealthWindow(config.HealthWindowSeconds * 1000L);
 
             if (Outbox.RepairedBytes > 0)
             {
@@ -77,6 +81,12 @@ namespace TinyMLOps.Firmware.Core.Sync
 
         /// <summary>Variant assignments, model slots per role and role selection; null without an artifact key.</summary>
         public VariantManager Variants { get; private set; }
+
+        /// <summary>Where the app records each inference's variant, confidence and errors; windows go up as model-health.</summary>
+        public HealthWindow Health { get; private set; }
+
+        /// <summary>Free heap and flash for the hello; null reports 0 (unknown).</summary>
+        public IMemoryInfo Memory { get; set; }
 
         public bool IsConnected
         {
@@ -149,6 +159,11 @@ namespace TinyMLOps.Firmware.Core.Sync
             if (Variants != null)
             {
                 ReportVariants();
+            }
+
+            for (ModelHealthPayload health = Health.Take(now); health != null; health = Health.Take(now))
+            {
+                Enqueue(MessageKind.ModelHealth, health.Encode(), true);
             }
 
             if (now >= _nextHeartbeatAt)
@@ -259,6 +274,12 @@ namespace TinyMLOps.Firmware.Core.Sync
             {
                 ChunkPayload chunk = ChunkPayload.Decode(message.Payload);
                 int result = Downloads.Accept(chunk);
+                if (result == ChunkAssembler.Rejected && Variants != null && Variants.ShouldReplaceDownload(chunk.TransferId))
+                {
+                    _log.Warn("dropping download " + Downloads.TransferId + ", which nothing waits for, for transfer " + chunk.TransferId);
+                    Downloads.Abandon();
+                    result = Downloads.Accept(chunk);
+                }
                 if (result == ChunkAssembler.Completed)
                 {
                     _log.Info("transfer " + chunk.TransferId + " complete");
@@ -368,6 +389,11 @@ namespace TinyMLOps.Firmware.Core.Sync
             h.BatteryPercent = Battery();
             h.BootCount = BootCount;
             h.OutboxCapacityBytes = (uint)Outbox.CapacityBytes;
+            if (Memory != null)
+            {
+                h.FreeHeapBytes = Clamp(Memory.FreeHeapBytes);
+                h.FreeFlashBytes = Clamp(Memory.FreeFlashBytes);
+            }
             Enqueue(MessageKind.Hello, h.Encode(), true);
         }
 
@@ -398,6 +424,11 @@ namespace TinyMLOps.Firmware.Core.Sync
         {
             int battery = _power.BatteryPercent;
             return battery < 0 || battery > 100 ? HelloPayload.NoBattery : battery;
+        }
+
+        private static uint Clamp(long bytes)
+        {
+            return bytes < 0 ? 0 : (bytes > 0xFFFFFFFFL ? 0xFFFFFFFF : (uint)bytes);
         }
 
         private static uint CountBoot(IStorage storage)

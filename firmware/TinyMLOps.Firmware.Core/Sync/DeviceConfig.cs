@@ -32,5 +32,8 @@ namespace TinyMLOps.Firmware.Core.Sync
 
         /// <summary>Below this battery level the battery variant is selected even on external power.</summary>
         public int VariantLowBatteryPercent = 15;
+
+        /// <summary>Length of a model-health window; a window also ends when another variant starts serving.</summary>
+        public int HealthWindowSeconds = 3600;
     }
 }

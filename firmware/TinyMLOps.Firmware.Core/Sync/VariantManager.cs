@@ -31,6 +31,7 @@ namespace TinyMLOps.Firmware.Core.Sync
         private readonly VariantAssignment[] _pending = new VariantAssignment[2];
         private uint _switchesTotal;
         private int _uncommitted = ModelRole.None;
+        private readonly VariantSwitchPayload[] _rollbackReports = new VariantSwitchPayload[2];
 
         public VariantManager(IStorage storage, byte[] deviceKey, ChunkAssembler downloads, IPower power, IClock clock, ILog log, long dwellMillis, int lowBatteryPercent)
         {
@@ -103,6 +104,17 @@ namespace TinyMLOps.Firmware.Core.Sync
             get { return Waiting(_pending[0]) || Waiting(_pending[1]); }
         }
 
+        /// <summary>
+        /// True when a chunk of <paramref name="transferId"/> was refused because another download is in progress that
+        /// no assignment waits for (a stray resend after an install): that download may be dropped for this one.
+        /// </summary>
+        public bool ShouldReplaceDownload(uint transferId)
+        {
+            return _downloads.Active && _downloads.TransferId != transferId
+                && (Waiting(_pending[ModelRole.Plugged], transferId) || Waiting(_pending[ModelRole.Battery], transferId))
+                && !Waiting(_pending[ModelRole.Plugged], _downloads.TransferId) && !Waiting(_pending[ModelRole.Battery], _downloads.TransferId);
+        }
+
         /// <summary>The verified bytes of the model that should run now, or null.</summary>
         public byte[] ReadServingModel()
         {
@@ -145,6 +157,16 @@ namespace TinyMLOps.Firmware.Core.Sync
         public VariantSwitchPayload Step()
         {
             Commit();
+            for (int role = ModelRole.Plugged; role <= ModelRole.Battery; role++)
+            {
+                VariantSwitchPayload rolledBack = _rollbackReports[role];
+                if (rolledBack != null)
+                {
+                    _rollbackReports[role] = null;
+                    return rolledBack;
+                }
+            }
+
             for (int role = ModelRole.Plugged; role <= ModelRole.Battery; role++)
             {
                 VariantAssignment a = _pending[role];
@@ -208,6 +230,71 @@ namespace TinyMLOps.Firmware.Core.Sync
             return p;
         }
 
+        /// <summary>
+        /// The variant-rollback command: returns a role to its kept previous variant when the role runs the variant the
+        /// host wants to leave; a role already on the target answers ok and changes nothing.
+        /// </summary>
+        public int RollBack(VariantRollback command, out string detail)
+        {
+            int role = command.Role - 1;
+            ModelSlots slots = Store.Slots(role);
+            if (slots.ActiveVariantId == command.ToVariantId)
+            {
+                detail = "already on " + command.ToVariantId;
+                return CommandResultPayload.Ok;
+            }
+
+            if (slots.ActiveVariantId != command.FromVariantId || slots.PreviousVariantId != command.ToVariantId)
+            {
+                detail = "runs " + Name(slots.ActiveVariantId) + " with " + Name(slots.PreviousVariantId) + " kept, not " + command.FromVariantId + " with " + command.ToVariantId;
+                return CommandResultPayload.Refused;
+            }
+
+            int result = RollBackRole(role, ModelResult.Ok);
+            detail = result == ModelResult.Ok ? "rolled back to " + command.ToVariantId : "rollback failed: " + ModelResult.Name(result);
+            return result == ModelResult.Ok ? CommandResultPayload.Ok : CommandResultPayload.Refused;
+        }
+
+        /// <summary>
+        /// The application could not load or run the serving model: return its role to the previous variant (when one
+        /// is kept) and report it. Returns false when there is nothing to go back to.
+        /// </summary>
+        public bool ReportLoadFailure()
+        {
+            int role = ServingRole;
+            if (role == ModelRole.None)
+            {
+                return false;
+            }
+
+            _log.Error("variant " + Name(Store.Slots(role).ActiveVariantId) + " failed to load");
+            return RollBackRole(role, ModelResult.LoadFailed) == ModelResult.Ok;
+        }
+
+        private int RollBackRole(int role, int cause)
+        {
+            ModelSlots slots = Store.Slots(role);
+            string from = slots.ActiveVariantId;
+            int result = slots.Rollback();
+            if (result != ModelResult.Ok)
+            {
+                return result;
+            }
+
+            ModelChanges++;
+            _log.Warn("role " + ModelRole.Name(role) + " rolled back from " + Name(from) + " to " + Name(slots.ActiveVariantId));
+            VariantSwitchPayload p = Report(VariantSwitchPayload.ReasonRolledBack, Switch.Role + 1, Switch.Role + 1);
+            p.AssignedRole = role + 1;
+            p.Result = cause;
+            _rollbackReports[role] = p;
+            return ModelResult.Ok;
+        }
+
+        private static string Name(string variantId)
+        {
+            return variantId == null ? "(none)" : variantId;
+        }
+
         /// <summary>The last report of <see cref="Step"/> is queued: forget the assignment it answered.</summary>
         public void Commit()
         {
@@ -216,9 +303,17 @@ namespace TinyMLOps.Firmware.Core.Sync
                 return;
             }
 
+            VariantAssignment done = _pending[_uncommitted];
             _pending[_uncommitted] = null;
             Delete(AssignFile(_uncommitted));
             _uncommitted = ModelRole.None;
+
+            // The slot holds its own copy now; free the download's flash unless the other role waits for the same bytes.
+            if (done != null && _downloads.Active && _downloads.IsComplete && _downloads.TransferId == done.TransferId
+                && !Waiting(_pending[ModelRole.Plugged], done.TransferId) && !Waiting(_pending[ModelRole.Battery], done.TransferId))
+            {
+                _downloads.Abandon();
+            }
         }
 
         private VariantSwitchPayload Report(int reason, int fromRole, int toRole)
@@ -246,6 +341,11 @@ namespace TinyMLOps.Firmware.Core.Sync
         private bool Waiting(VariantAssignment a)
         {
             return a != null && !Matches(a);
+        }
+
+        private static bool Waiting(VariantAssignment a, uint transferId)
+        {
+            return a != null && a.TransferId == transferId;
         }
 
         private void SaveRole()

@@ -50,6 +50,9 @@ public sealed class DownlinkTransfer
 
     public bool Complete { get; internal set; }
 
+    /// <summary>Start order among the device's transfers: a device assembles one at a time, oldest first.</summary>
+    internal long Order { get; set; }
+
     public int ChunksSent { get; internal set; }
 
     public ChunkPayload Chunk(int index)
@@ -78,6 +81,7 @@ public sealed class DownlinkTransfer
 public sealed class DownlinkTransfers
 {
     private readonly ConcurrentDictionary<(string Device, uint Transfer), DownlinkTransfer> _transfers = new();
+    private long _order;
     private readonly IFleetStore _store;
     private readonly ILogger _log;
 
@@ -99,9 +103,40 @@ public sealed class DownlinkTransfers
         }
 
         var transfer = new DownlinkTransfer(fleet, deviceId, transferId, contentType, artifact, chunkBytes);
+        transfer.Order = _transfers.TryGetValue((deviceId, transferId), out var previous) && !previous.Complete ? previous.Order : Interlocked.Increment(ref _order);
         _transfers[(deviceId, transferId)] = transfer;
-        await SendMissingAsync(transfer, cancellationToken).ConfigureAwait(false);
+        if (IsHead(transfer))
+        {
+            await SendMissingAsync(transfer, cancellationToken).ConfigureAwait(false);
+        }
+
         return transfer;
+    }
+
+    /// <summary>Forgets a transfer (superseded by a newer assignment); the device's next one starts.</summary>
+    public async Task CancelAsync(string deviceId, uint transferId, CancellationToken cancellationToken = default)
+    {
+        if (_transfers.TryRemove((deviceId, transferId), out _))
+        {
+            await SendHeadAsync(deviceId, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The device's incomplete transfers in the order it will assemble them.</summary>
+    public IReadOnlyList<DownlinkTransfer> Queue(string deviceId) =>
+        _transfers.Values.Where(t => t.DeviceId == deviceId && !t.Complete).OrderBy(t => t.Order).ToList();
+
+    // The device refuses chunks of a second transfer while one is incomplete, so only the oldest is sent.
+    private bool IsHead(DownlinkTransfer transfer) =>
+        !_transfers.Values.Any(t => t.DeviceId == transfer.DeviceId && !t.Complete && t.Order < transfer.Order);
+
+    private async Task SendHeadAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        var head = Queue(deviceId).FirstOrDefault();
+        if (head != null)
+        {
+            await SendMissingAsync(head, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>A chunk-status report arrived: mark what the device holds and resend the rest.</summary>
@@ -128,6 +163,7 @@ public sealed class DownlinkTransfers
         {
             transfer.Complete = true;
             _log.LogInformation("Transfer {Transfer} to {Device} complete: {Bytes} bytes, {Sent} chunks sent for {Count}", transfer.TransferId, deviceId, transfer.Artifact.Length, transfer.ChunksSent, transfer.ChunkCount);
+            await SendHeadAsync(deviceId, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -140,7 +176,7 @@ public sealed class DownlinkTransfers
     /// </summary>
     public async Task ResendDueAsync(CancellationToken cancellationToken)
     {
-        foreach (var transfer in _transfers.Values.Where(t => !t.Complete))
+        foreach (var transfer in _transfers.Values.Where(t => !t.Complete && IsHead(t)))
         {
             await SendMissingAsync(transfer, cancellationToken, requireNewerReport: true).ConfigureAwait(false);
         }
@@ -149,10 +185,7 @@ public sealed class DownlinkTransfers
     /// <summary>A device said hello: it may have missed chunks while offline.</summary>
     public async Task OnHelloAsync(string deviceId, CancellationToken cancellationToken)
     {
-        foreach (var transfer in _transfers.Values.Where(t => t.DeviceId == deviceId && !t.Complete))
-        {
-            await SendMissingAsync(transfer, cancellationToken).ConfigureAwait(false);
-        }
+        await SendHeadAsync(deviceId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>How long a sent chunk counts as in flight before a report without it makes the host send it again.</summary>

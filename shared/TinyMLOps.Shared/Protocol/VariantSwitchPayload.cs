@@ -16,6 +16,9 @@ namespace TinyMLOps.Shared.Protocol
         public const int ReasonInstalled = 2;
         public const int ReasonRejected = 3;
 
+        /// <summary>A role went back to its kept previous variant: by a rollback command (result 0) or because the new model failed to load (result: the load failure).</summary>
+        public const int ReasonRolledBack = 4;
+
         private const string Kind = "variant-switch";
 
         public int Reason = ReasonPower;
@@ -47,6 +50,7 @@ namespace TinyMLOps.Shared.Protocol
                 case ReasonPower: return "power";
                 case ReasonInstalled: return "installed";
                 case ReasonRejected: return "rejected";
+                case ReasonRolledBack: return "rolled-back";
                 default: return "reason-" + reason;
             }
         }
@@ -99,7 +103,7 @@ namespace TinyMLOps.Shared.Protocol
 
         private static void Check(VariantSwitchPayload s)
         {
-            if (s.Reason < ReasonPower || s.Reason > ReasonRejected)
+            if (s.Reason < ReasonPower || s.Reason > ReasonRolledBack)
             {
                 throw PayloadCodec.Invalid(Kind, "reason " + s.Reason);
             }
@@ -132,6 +136,16 @@ namespace TinyMLOps.Shared.Protocol
             if (s.FromRole != s.ToRole || !VariantAssignment.IsRole(s.AssignedRole))
             {
                 throw PayloadCodec.Invalid(Kind, "an assignment report keeps the role and names the assigned role (1 or 2), got " + s.FromRole + " to " + s.ToRole + ", assigned " + s.AssignedRole);
+            }
+
+            if (s.Reason == ReasonRolledBack)
+            {
+                if (s.TransferId != 0)
+                {
+                    throw PayloadCodec.Invalid(Kind, "a rollback carries no transfer");
+                }
+
+                return;
             }
 
             if ((s.Reason == ReasonInstalled) != (s.Result == 0))

@@ -74,6 +74,19 @@ namespace TinyMLOps.Shared.Util
             return (uint)ReadI32(what);
         }
 
+        public ulong ReadU64(string what)
+        {
+            Require(8, what);
+            ulong v = 0;
+            for (int i = 7; i >= 0; i--)
+            {
+                v = (v << 8) | _data[_position + i];
+            }
+
+            _position += 8;
+            return v;
+        }
+
         public float ReadF32(string what)
         {
             Require(4, what);

@@ -46,6 +46,16 @@ namespace TinyMLOps.Shared.Util
             _buffer[_length++] = (byte)(value >> 24);
         }
 
+        /// <summary>Eight bytes little-endian; a ulong is written as its (long) bit pattern.</summary>
+        public void WriteI64(long value)
+        {
+            Ensure(8);
+            for (int i = 0; i < 8; i++)
+            {
+                _buffer[_length++] = (byte)(value >> (8 * i));
+            }
+        }
+
         public void WriteF32(float value)
         {
             WriteBytes(BitConverter.GetBytes(value), 0, 4);

@@ -9,7 +9,7 @@ internal static class ProtocolSamples
     public static readonly int[] AllKinds =
     [
         MessageKind.Hello, MessageKind.Heartbeat, MessageKind.CommandResult, MessageKind.Chunk, MessageKind.Dropped,
-        MessageKind.ChunkStatus, MessageKind.VariantSwitch, MessageKind.Ack, MessageKind.Command, MessageKind.DownChunk,
+        MessageKind.ChunkStatus, MessageKind.VariantSwitch, MessageKind.UsageReceipt, MessageKind.Ack, MessageKind.Command, MessageKind.DownChunk,
     ];
 
     public static IEnumerable<object[]> KindData => AllKinds.Select(k => new object[] { k });
@@ -206,6 +206,7 @@ internal static class ProtocolSamples
         MessageKind.Dropped => Dropped(rng).Encode(),
         MessageKind.ChunkStatus => ChunkStatus(rng).Encode(),
         MessageKind.VariantSwitch => VariantSwitch(rng).Encode(),
+        MessageKind.UsageReceipt => Metering.MeterSamples.Receipt(rng).Encode(),
         MessageKind.Ack => Ack(rng).Encode(),
         MessageKind.Command => Command(rng).Encode(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
@@ -221,6 +222,7 @@ internal static class ProtocolSamples
         MessageKind.Dropped => DroppedPayload.Decode(payload).Encode(),
         MessageKind.ChunkStatus => ChunkStatusPayload.Decode(payload).Encode(),
         MessageKind.VariantSwitch => VariantSwitchPayload.Decode(payload).Encode(),
+        MessageKind.UsageReceipt => TinyMLOps.Shared.Metering.UsageReceipt.Decode(payload).Encode(),
         MessageKind.Ack => AckPayload.Decode(payload).Encode(),
         MessageKind.Command => CommandPayload.Decode(payload).Encode(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
@@ -235,6 +237,7 @@ internal static class ProtocolSamples
         MessageKind.Dropped => [0],
         MessageKind.ChunkStatus => [4, 7],
         MessageKind.VariantSwitch => [19],
+        MessageKind.UsageReceipt => [1],
         MessageKind.Ack => [0],
         MessageKind.Command => [4],
         _ => [],
