@@ -124,6 +124,24 @@ namespace TinyMLOps.Firmware.Core.Sync
             Inferences++;
         }
 
+        /// <summary>One inference of the serving model, with its top-1 confidence in 1/65535 (<see cref="Classifier.TopConfidence"/>), for the model-health windows.</summary>
+        public void ObserveInference(string variantId, int confidence)
+        {
+            Health.Record(variantId, ServingWireRole(), confidence, _clock.UptimeMillis);
+        }
+
+        /// <summary>A failed load or inference of a model, for the model-health windows.</summary>
+        public void ObserveError(string variantId)
+        {
+            Health.RecordError(variantId, ServingWireRole(), _clock.UptimeMillis);
+        }
+
+        private int ServingWireRole()
+        {
+            int role = Variants == null ? ModelRole.None : Variants.ServingRole;
+            return role == ModelRole.None ? 0 : role + 1;
+        }
+
         public EnqueueResult Enqueue(int kind, byte[] payload, bool droppable)
         {
             return Outbox.Enqueue(kind, payload, _clock.UnixSeconds, droppable);
@@ -280,6 +298,13 @@ namespace TinyMLOps.Firmware.Core.Sync
                     Downloads.Abandon();
                     result = Downloads.Accept(chunk);
                 }
+                // The host needs to hear when a transfer ends, fails, or reaches its last chunk with gaps; this goes
+                // first because an install frees the download, and with it the status.
+                if (result != ChunkAssembler.Stored || chunk.Index == chunk.Count - 1)
+                {
+                    EnqueueChunkStatus();
+                }
+
                 if (result == ChunkAssembler.Completed)
                 {
                     _log.Info("transfer " + chunk.TransferId + " complete");
@@ -288,12 +313,6 @@ namespace TinyMLOps.Firmware.Core.Sync
                         // Install now: a chunk of the next transfer, later in this drain, would replace the download.
                         ReportVariants();
                     }
-                }
-
-                // The host needs to hear when a transfer ends, fails, or reaches its last chunk with gaps.
-                if (result != ChunkAssembler.Stored || chunk.Index == chunk.Count - 1)
-                {
-                    EnqueueChunkStatus();
                 }
             }
         }

@@ -27,7 +27,12 @@ internal static class ServeCommand
         var shared = new Option<bool>("--shared") { Description = "MQTT 5 shared subscription: several workers split the fleet (use PostgreSQL)" };
         var metrics = new Option<int>("--metrics-port") { Description = "serve Prometheus metrics on http://127.0.0.1:PORT/metrics", DefaultValueFactory = _ => 0 };
         var credentials = new Option<bool>("--require-credentials") { Description = "embedded broker: devices log in with their provisioned secret" };
-        var command = new Command("serve", "Run the host service: broker, ingest, acks, commands") { db, pg, port, broker, tls, ca, user, password, worker, fleet, shared, metrics, credentials };
+        var registry = new Option<string?>("--registry")
+        {
+            Description = $"variant registry folder: run the staged rollouts (default: ${VariantCommands.RegistryVariable}; needs ${Host.Variants.DeviceKeys.EnvironmentVariable})",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(VariantCommands.RegistryVariable) is { Length: > 0 } v ? v : null,
+        };
+        var command = new Command("serve", "Run the host service: broker, ingest, acks, commands, rollouts") { db, pg, port, broker, tls, ca, user, password, worker, fleet, shared, metrics, credentials, registry };
         command.SetAction(async (parse, ct) =>
         {
             var options = new SyncOptions
@@ -44,6 +49,7 @@ internal static class ServeCommand
                 SharedSubscription = parse.GetValue(shared),
                 MetricsPort = parse.GetValue(metrics),
                 RequireDeviceCredentials = parse.GetValue(credentials),
+                VariantRegistryPath = parse.GetValue(registry),
             };
             if (parse.GetValue(broker) is { } external)
             {
@@ -73,6 +79,7 @@ internal static class ServeCommand
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss ";
         });
+        options.ArtifactMasterKey ??= builder.Configuration[Host.Variants.DeviceKeys.ConfigurationKey];
         builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
         builder.Services.AddSingleton<Func<SyncOptions, IFleetStore>>(o => FleetStoreFactory.Open(o.PostgresConnectionString, o.SqlitePath));
         builder.Services.AddHostedService<SyncHostedService>();

@@ -6,7 +6,7 @@ using TinyMLOps.Host.Variants;
 
 namespace TinyMLOps.Console.Commands;
 
-/// <summary>`variant build|ls|show|explain`: the model family per board and the choice made for each device.</summary>
+/// <summary>`variant build|ls|show|explain` (and the rollout verbs): the model family per board and the choice made for each device.</summary>
 internal static class VariantCommands
 {
     public const string RegistryVariable = "TINYMLOPS_VARIANTS";
@@ -18,6 +18,11 @@ internal static class VariantCommands
         variant.Subcommands.Add(List(console));
         variant.Subcommands.Add(Show(console));
         variant.Subcommands.Add(Explain(console));
+        foreach (var command in RolloutCommands.Build(console, Registry))
+        {
+            variant.Subcommands.Add(command);
+        }
+
         return variant;
     }
 

@@ -15,6 +15,9 @@ public sealed class DirectoryStorage : IStorage
 
     public string Root => _root;
 
+    /// <summary>Bytes held by all files, as a flash file system would count them.</summary>
+    public long UsedBytes() => Directory.EnumerateFiles(_root).Sum(f => new FileInfo(f).Length);
+
     public bool Exists(string name) => File.Exists(PathOf(name));
 
     public int Length(string name)

@@ -122,9 +122,12 @@ public sealed class VirtualBoard : IDisposable
             HeartbeatIntervalSeconds = _options.HeartbeatIntervalSeconds,
             OutboxCapacityBytes = _options.OutboxCapacityBytes,
             ArtifactKey = _artifactKey,
+            HealthWindowSeconds = _options.HealthWindowSeconds,
         };
         _modelChanges = -1;
-        return new DeviceAgent(config, Transport, Storage, _clock.ForBoard(() => _bootMillis), Battery, new LoggerLog(_logger, _options.DeviceId), new Random(_random.Next()));
+        var agent = new DeviceAgent(config, Transport, Storage, _clock.ForBoard(() => _bootMillis), Battery, new LoggerLog(_logger, _options.DeviceId), new Random(_random.Next()));
+        agent.Memory = SimMemoryInfo.For(_options.Board, Storage);
+        return agent;
     }
 
     /// <summary>Loads the verified model of the selected role after an install or a role switch (and after boot).</summary>
@@ -166,9 +169,16 @@ public sealed class VirtualBoard : IDisposable
                 break;
             }
 
-            _classifier.Classify(_sample, 0);
             Inferences++;
             Agent.Inferences++;
+            if (_options.FailingVariants.Contains(_classifier.VariantId ?? string.Empty))
+            {
+                Agent.ObserveError(_classifier.VariantId);
+                continue;
+            }
+
+            _classifier.Classify(_sample, 0);
+            Agent.ObserveInference(_classifier.VariantId, _classifier.TopConfidence());
         }
     }
 }

@@ -34,4 +34,10 @@ public sealed record VirtualBoardOptions
     public int OutboxCapacityBytes { get; init; } = 64 * 1024;
 
     public int Seed { get; init; }
+
+    /// <summary>Length of a model-health window (the device default is an hour; tests shorten it).</summary>
+    public int HealthWindowSeconds { get; init; } = 3600;
+
+    /// <summary>Fault injection: inferences of these variant ids fail (as a model the firmware cannot run would).</summary>
+    public IReadOnlySet<string> FailingVariants { get; init; } = new HashSet<string>();
 }

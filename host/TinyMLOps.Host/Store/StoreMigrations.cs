@@ -273,6 +273,179 @@ public static class StoreMigrations
             );
             CREATE INDEX rollout_devices_device ON rollout_devices (device_id, rollout_id);
             """),
+        new(
+            4,
+            "metering ledger, quota tokens and customers",
+            """
+            CREATE TABLE meter_devices (
+                device_id   TEXT PRIMARY KEY,
+                version     INTEGER NOT NULL,
+                next_seq    INTEGER NOT NULL,
+                head_hash   BLOB NOT NULL,
+                flagged     INTEGER NOT NULL DEFAULT 0,
+                flag_reason TEXT NOT NULL DEFAULT '',
+                flagged_at  INTEGER NULL,
+                cleared_at  INTEGER NULL,
+                clear_note  TEXT NOT NULL DEFAULT '',
+                updated_at  INTEGER NOT NULL
+            );
+            CREATE TABLE meter_models (
+                device_id         TEXT NOT NULL,
+                model_id          TEXT NOT NULL,
+                claimed_limit     INTEGER NOT NULL,
+                last_first        INTEGER NOT NULL,
+                last_window_start INTEGER NOT NULL,
+                last_boot         INTEGER NOT NULL,
+                PRIMARY KEY (device_id, model_id)
+            ) WITHOUT ROWID;
+            CREATE TABLE meter_receipts (
+                device_id      TEXT NOT NULL,
+                msg_seq        INTEGER NOT NULL,
+                receipt_seq    INTEGER NOT NULL,
+                model_id       TEXT NOT NULL,
+                variant_id     TEXT NOT NULL,
+                range_first    INTEGER NOT NULL,
+                range_count    INTEGER NOT NULL,
+                grace_count    INTEGER NOT NULL,
+                window_start   INTEGER NOT NULL,
+                window_end     INTEGER NOT NULL,
+                boot_count     INTEGER NOT NULL,
+                quota_token_id INTEGER NOT NULL,
+                flags          INTEGER NOT NULL,
+                hash           BLOB NOT NULL,
+                prev_hash      BLOB NOT NULL,
+                status         TEXT NOT NULL,
+                reason         TEXT NOT NULL,
+                detail         TEXT NOT NULL,
+                in_chain       INTEGER NOT NULL,
+                received_at    INTEGER NOT NULL,
+                billed_at      INTEGER NOT NULL,
+                processed_at   INTEGER NOT NULL,
+                PRIMARY KEY (device_id, msg_seq)
+            ) WITHOUT ROWID;
+            CREATE INDEX meter_receipts_seq ON meter_receipts (device_id, receipt_seq);
+            CREATE INDEX meter_receipts_model ON meter_receipts (device_id, model_id, range_first);
+            CREATE INDEX meter_receipts_billing ON meter_receipts (billed_at) WHERE status IN ('accepted', 'untrusted');
+            CREATE TABLE meter_findings (
+                finding_id       INTEGER PRIMARY KEY AUTOINCREMENT,
+                device_id        TEXT NOT NULL,
+                reason           TEXT NOT NULL,
+                serious          INTEGER NOT NULL,
+                receipt_seq      INTEGER NOT NULL,
+                last_receipt_seq INTEGER NOT NULL,
+                msg_seq          INTEGER NOT NULL,
+                detail           TEXT NOT NULL,
+                at               INTEGER NOT NULL,
+                resolved_at      INTEGER NULL
+            );
+            CREATE INDEX meter_findings_device ON meter_findings (device_id, finding_id);
+            CREATE TABLE meter_customers (
+                device_id TEXT PRIMARY KEY,
+                customer  TEXT NOT NULL
+            );
+            CREATE TABLE quota_counters (
+                device_id     TEXT PRIMARY KEY,
+                last_token_id INTEGER NOT NULL
+            );
+            CREATE TABLE quota_tokens (
+                device_id       TEXT NOT NULL,
+                token_id        INTEGER NOT NULL,
+                model_id        TEXT NOT NULL,
+                allowance       INTEGER NOT NULL,
+                issued_at       INTEGER NOT NULL,
+                expires_at      INTEGER NOT NULL,
+                policy          INTEGER NOT NULL,
+                grace_allowance INTEGER NOT NULL,
+                command_id      INTEGER NOT NULL,
+                PRIMARY KEY (device_id, token_id)
+            );
+            CREATE INDEX messages_usage_receipts ON messages (device_id, seq) WHERE kind = 9;
+            """,
+            """
+            CREATE TABLE meter_devices (
+                device_id   text PRIMARY KEY,
+                version     bigint NOT NULL,
+                next_seq    bigint NOT NULL,
+                head_hash   bytea NOT NULL,
+                flagged     integer NOT NULL DEFAULT 0,
+                flag_reason text NOT NULL DEFAULT '',
+                flagged_at  timestamptz NULL,
+                cleared_at  timestamptz NULL,
+                clear_note  text NOT NULL DEFAULT '',
+                updated_at  timestamptz NOT NULL
+            );
+            CREATE TABLE meter_models (
+                device_id         text NOT NULL,
+                model_id          text NOT NULL,
+                claimed_limit     bigint NOT NULL,
+                last_first        bigint NOT NULL,
+                last_window_start bigint NOT NULL,
+                last_boot         bigint NOT NULL,
+                PRIMARY KEY (device_id, model_id)
+            );
+            CREATE TABLE meter_receipts (
+                device_id      text NOT NULL,
+                msg_seq        bigint NOT NULL,
+                receipt_seq    bigint NOT NULL,
+                model_id       text NOT NULL,
+                variant_id     text NOT NULL,
+                range_first    bigint NOT NULL,
+                range_count    bigint NOT NULL,
+                grace_count    bigint NOT NULL,
+                window_start   bigint NOT NULL,
+                window_end     bigint NOT NULL,
+                boot_count     bigint NOT NULL,
+                quota_token_id bigint NOT NULL,
+                flags          integer NOT NULL,
+                hash           bytea NOT NULL,
+                prev_hash      bytea NOT NULL,
+                status         text NOT NULL,
+                reason         text NOT NULL,
+                detail         text NOT NULL,
+                in_chain       integer NOT NULL,
+                received_at    timestamptz NOT NULL,
+                billed_at      bigint NOT NULL,
+                processed_at   timestamptz NOT NULL,
+                PRIMARY KEY (device_id, msg_seq)
+            );
+            CREATE INDEX meter_receipts_seq ON meter_receipts (device_id, receipt_seq);
+            CREATE INDEX meter_receipts_model ON meter_receipts (device_id, model_id, range_first);
+            CREATE INDEX meter_receipts_billing ON meter_receipts (billed_at) WHERE status IN ('accepted', 'untrusted');
+            CREATE TABLE meter_findings (
+                finding_id       bigserial PRIMARY KEY,
+                device_id        text NOT NULL,
+                reason           text NOT NULL,
+                serious          integer NOT NULL,
+                receipt_seq      bigint NOT NULL,
+                last_receipt_seq bigint NOT NULL,
+                msg_seq          bigint NOT NULL,
+                detail           text NOT NULL,
+                at               timestamptz NOT NULL,
+                resolved_at      timestamptz NULL
+            );
+            CREATE INDEX meter_findings_device ON meter_findings (device_id, finding_id);
+            CREATE TABLE meter_customers (
+                device_id text PRIMARY KEY,
+                customer  text NOT NULL
+            );
+            CREATE TABLE quota_counters (
+                device_id     text PRIMARY KEY,
+                last_token_id bigint NOT NULL
+            );
+            CREATE TABLE quota_tokens (
+                device_id       text NOT NULL,
+                token_id        bigint NOT NULL,
+                model_id        text NOT NULL,
+                allowance       bigint NOT NULL,
+                issued_at       timestamptz NOT NULL,
+                expires_at      timestamptz NOT NULL,
+                policy          integer NOT NULL,
+                grace_allowance bigint NOT NULL,
+                command_id      bigint NOT NULL,
+                PRIMARY KEY (device_id, token_id)
+            );
+            CREATE INDEX messages_usage_receipts ON messages (device_id, seq) WHERE kind = 9;
+            """),
     ];
 
     /// <summary>The newest schema version this code knows.</summary>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TinyMLOps.Host.Store;
+using TinyMLOps.Host.Variants;
 
 namespace TinyMLOps.Host.Sync;
 
@@ -23,9 +24,21 @@ public sealed class SyncHostedService : BackgroundService
     {
         await using var store = _openStore(_options);
         await using var host = await SyncHost.StartAsync(_options, store, _loggers, stoppingToken).ConfigureAwait(false);
+        var log = _loggers.CreateLogger("TinyMLOps.Rollouts");
+        var keys = DeviceKeys.FromConfiguration(_options.ArtifactMasterKey);
         try
         {
-            await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
+            if (_options.VariantRegistryPath is { Length: > 0 } registry && keys != null)
+            {
+                var controller = new RolloutController(store, VariantRegistry.Open(registry), keys, host, log);
+                log.LogInformation("Rollouts from registry {Registry}, every {Interval}", registry, _options.RolloutInterval);
+                await controller.RunAsync(_options.RolloutInterval, stoppingToken).ConfigureAwait(false);
+            }
+            else
+            {
+                log.LogInformation("No rollouts: {Missing}", keys == null ? $"no artifact master key ({DeviceKeys.EnvironmentVariable})" : "no variant registry (--registry)");
+                await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException)
         {

@@ -46,4 +46,13 @@ public sealed class SyncOptions
 
     /// <summary>How long to wait before a command sent to a device without a result is sent again.</summary>
     public TimeSpan CommandResendAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Variant registry folder; with an artifact master key, the service runs the staged rollouts recorded in the store.</summary>
+    public string? VariantRegistryPath { get; set; }
+
+    /// <summary>The fleet's artifact master key (hex or base64; configuration TinyMLOps:ArtifactMasterKey or TINYMLOPS_ARTIFACT_MASTER_KEY).</summary>
+    public string? ArtifactMasterKey { get; set; }
+
+    /// <summary>How often the rollout controller reconciles.</summary>
+    public TimeSpan RolloutInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -56,6 +56,10 @@ public static class UplinkDecoder
             {
                 VariantSwitchPayload.Decode(message.Payload);
             }
+            else if (message.Kind == MessageKind.ModelHealth)
+            {
+                ModelHealthPayload.Decode(message.Payload);
+            }
 
             return new UplinkResult(record, null, info.DeviceId);
         }
