@@ -9,7 +9,7 @@ internal static class ProtocolSamples
     public static readonly int[] AllKinds =
     [
         MessageKind.Hello, MessageKind.Heartbeat, MessageKind.CommandResult, MessageKind.Chunk, MessageKind.Dropped,
-        MessageKind.ChunkStatus, MessageKind.VariantSwitch, MessageKind.UsageReceipt, MessageKind.Ack, MessageKind.Command, MessageKind.DownChunk,
+        MessageKind.ChunkStatus, MessageKind.VariantSwitch, MessageKind.ModelHealth, MessageKind.UsageReceipt, MessageKind.Ack, MessageKind.Command, MessageKind.DownChunk,
     ];
 
     public static IEnumerable<object[]> KindData => AllKinds.Select(k => new object[] { k });
@@ -103,7 +103,7 @@ internal static class ProtocolSamples
 
     public static VariantSwitchPayload VariantSwitch(Random rng)
     {
-        int reason = rng.Next(1, 4);
+        int reason = rng.Next(1, 5);
         int from = rng.Next(1, 3);
         bool power = reason == VariantSwitchPayload.ReasonPower;
         return new VariantSwitchPayload
@@ -116,12 +116,36 @@ internal static class ProtocolSamples
             BatteryPercent = rng.Next(2) == 0 ? HelloPayload.NoBattery : rng.Next(101),
             SwitchesTotal = U32(rng),
             AssignedRole = power ? 0 : rng.Next(1, 3),
-            Result = reason == VariantSwitchPayload.ReasonRejected ? rng.Next(1, 256) : 0,
-            TransferId = power ? 0 : U32(rng),
+            Result = reason == VariantSwitchPayload.ReasonRejected ? rng.Next(1, 256) : reason == VariantSwitchPayload.ReasonRolledBack ? rng.Next(0, 8) : 0,
+            TransferId = power || reason == VariantSwitchPayload.ReasonRolledBack ? 0 : U32(rng),
             PluggedVariantId = Text(rng),
             BatteryVariantId = Text(rng),
         };
     }
+
+    public static ModelHealthPayload ModelHealth(Random rng)
+    {
+        uint inferences = rng.Next(4) == 0 ? 0 : U32(rng);
+        return new ModelHealthPayload
+        {
+            VariantId = Text(rng),
+            Role = rng.Next(3),
+            StartUptimeSeconds = U32(rng),
+            WindowSeconds = U32(rng),
+            Inferences = inferences,
+            Errors = U32(rng),
+            MeanConfidence = inferences == 0 ? 0 : rng.Next(65536),
+            LowConfidenceCount = inferences == 0 ? 0 : (uint)rng.NextInt64(inferences + 1L),
+            DriftMilli = rng.Next(2) == 0 ? ModelHealthPayload.NoDrift : rng.Next(65535),
+        };
+    }
+
+    public static VariantRollback Rollback(Random rng) => new()
+    {
+        Role = rng.Next(1, 3),
+        FromVariantId = "from-" + Text(rng, 100),
+        ToVariantId = "to-" + Text(rng, 100),
+    };
 
     public static CommandPayload Command(Random rng) => new()
     {
@@ -206,6 +230,7 @@ internal static class ProtocolSamples
         MessageKind.Dropped => Dropped(rng).Encode(),
         MessageKind.ChunkStatus => ChunkStatus(rng).Encode(),
         MessageKind.VariantSwitch => VariantSwitch(rng).Encode(),
+        MessageKind.ModelHealth => ModelHealth(rng).Encode(),
         MessageKind.UsageReceipt => Metering.MeterSamples.Receipt(rng).Encode(),
         MessageKind.Ack => Ack(rng).Encode(),
         MessageKind.Command => Command(rng).Encode(),
@@ -222,6 +247,7 @@ internal static class ProtocolSamples
         MessageKind.Dropped => DroppedPayload.Decode(payload).Encode(),
         MessageKind.ChunkStatus => ChunkStatusPayload.Decode(payload).Encode(),
         MessageKind.VariantSwitch => VariantSwitchPayload.Decode(payload).Encode(),
+        MessageKind.ModelHealth => ModelHealthPayload.Decode(payload).Encode(),
         MessageKind.UsageReceipt => TinyMLOps.Shared.Metering.UsageReceipt.Decode(payload).Encode(),
         MessageKind.Ack => AckPayload.Decode(payload).Encode(),
         MessageKind.Command => CommandPayload.Decode(payload).Encode(),
@@ -237,6 +263,7 @@ internal static class ProtocolSamples
         MessageKind.Dropped => [0],
         MessageKind.ChunkStatus => [4, 7],
         MessageKind.VariantSwitch => [19],
+        MessageKind.ModelHealth => [0],
         MessageKind.UsageReceipt => [1],
         MessageKind.Ack => [0],
         MessageKind.Command => [4],

@@ -138,7 +138,8 @@ public class VariantPayloadTests
             return p.Encode();
         }
 
-        Rejects(() => VariantSwitchPayload.Decode(With(p => p.Reason = 4)), "reason 4");
+        Rejects(() => VariantSwitchPayload.Decode(With(p => p.Reason = 5)), "reason 5");
+        Rejects(() => VariantSwitchPayload.Decode(With(p => { p.Reason = 4; p.ToRole = 1; p.AssignedRole = 1; p.TransferId = 3; })), "a rollback carries no transfer");
         Rejects(() => VariantSwitchPayload.Decode(With(p => p.ToRole = 3)), "roles 1 to 3");
         Rejects(() => VariantSwitchPayload.Decode(With(p => p.ToRole = 1)), "a power switch goes from one role to the other");
         Rejects(() => VariantSwitchPayload.Decode(With(p => p.TransferId = 9)), "without assignment fields");
@@ -147,6 +148,10 @@ public class VariantPayloadTests
         Rejects(() => VariantSwitchPayload.Decode(With(p => { p.Reason = 2; p.ToRole = 1; })), "names the assigned role");
         Rejects(() => VariantSwitchPayload.Decode(With(p => { p.Reason = 2; p.ToRole = 1; p.AssignedRole = 2; p.Result = 2; })), "result 2 for reason installed");
         Rejects(() => VariantSwitchPayload.Decode(With(p => { p.Reason = 3; p.ToRole = 1; p.AssignedRole = 2; })), "result 0 for reason rejected");
+
+        var rolledBack = VariantSwitchPayload.Decode(With(p => { p.Reason = 4; p.ToRole = 1; p.AssignedRole = 1; p.Result = 7; }));
+        Assert.Equal("rolled-back", VariantSwitchPayload.ReasonName(rolledBack.Reason));
+        Assert.Equal(7, rolledBack.Result);
 
         var rejected = VariantSwitchPayload.Decode(With(p => { p.Reason = 3; p.ToRole = 1; p.AssignedRole = 2; p.Result = 2; p.TransferId = 7; }));
         Assert.Equal(2, rejected.Result);

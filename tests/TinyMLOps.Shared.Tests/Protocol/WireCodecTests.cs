@@ -140,7 +140,7 @@ public class WireCodecTests
     {
         Assert.False(WireCodec.IsValidDeviceId(null!));
         Assert.Throws<ArgumentException>(() => WireCodec.Encode(new Message(MessageKind.Hello, "d", 1, 0, new byte[WireCodec.MaxPayloadLength + 1])));
-        Assert.Throws<ArgumentException>(() => WireCodec.Encode(new Message(8, "d", 1, 0, [])));
+        Assert.Throws<ArgumentException>(() => WireCodec.Encode(new Message(60, "d", 1, 0, [])));
         Assert.Throws<ArgumentException>(() => WireCodec.Encode(new Message(MessageKind.Hello, "d", 0, 0, [])));
     }
 
@@ -212,7 +212,7 @@ public class WireCodecTests
 
     [Theory]
     [InlineData(0)]
-    [InlineData(8)]
+    [InlineData(60)]
     [InlineData(63)]
     [InlineData(67)]
     [InlineData(255)]

@@ -1,0 +1,142 @@
+using TinyMLOps.Firmware.Core.Models;
+using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Firmware.Core.Sync;
+using TinyMLOps.Firmware.Tests.Models;
+using TinyMLOps.Shared.Protocol;
+using TinyMLOps.Shared.Util;
+
+namespace TinyMLOps.Firmware.Tests.Sync;
+
+/// <summary>Rollbacks on the device: by the host's command, by a model that fails to load, and what a refusal leaves.</summary>
+public class VariantRollbackTests
+{
+    private static uint _nextCommand = 5000;
+
+    private static AgentRig Rig() => new(configure: c => c.ArtifactKey = TestModels.DeviceKey);
+
+    private static void Install(AgentRig rig, SignedModel model, uint transferId)
+    {
+        var a = new VariantAssignment { Role = VariantAssignment.RolePlugged, VariantId = model.VariantId, ContentHash = model.Hash, Tag = model.Tag, TransferId = transferId, TotalLength = (uint)model.Bytes.Length };
+        rig.Deliver(MessageKind.Command, new CommandPayload { CommandId = ++_nextCommand, Name = VariantAssignment.CommandName, Arguments = a.Encode() }.Encode());
+        uint crc = Crc32.Compute(model.Bytes, 0, model.Bytes.Length);
+        rig.Deliver(MessageKind.DownChunk, new ChunkPayload { TransferId = transferId, ContentType = VariantAssignment.ContentTypeModel, Index = 0, Count = 1, TotalLength = (uint)model.Bytes.Length, ArtifactCrc = crc, Data = model.Bytes }.Encode());
+        rig.SyncUntilEmpty();
+    }
+
+    private static CommandResultPayload RollBack(AgentRig rig, string from, string to)
+    {
+        uint id = ++_nextCommand;
+        var args = new VariantRollback { Role = VariantAssignment.RolePlugged, FromVariantId = from, ToVariantId = to }.Encode();
+        rig.Deliver(MessageKind.Command, new CommandPayload { CommandId = id, Name = VariantRollback.CommandName, Arguments = args }.Encode());
+        rig.SyncUntilEmpty();
+        return rig.Host.StoredOfKind(MessageKind.CommandResult).Select(m => CommandResultPayload.Decode(m.Payload)).Single(r => r.CommandId == id);
+    }
+
+    private static List<VariantSwitchPayload> Reports(AgentRig rig) =>
+        [.. rig.Host.StoredOfKind(MessageKind.VariantSwitch).Select(m => VariantSwitchPayload.Decode(m.Payload))];
+
+    [Fact]
+    public void A_rollback_command_returns_the_role_to_its_kept_previous_variant_and_reports_it()
+    {
+        var rig = Rig();
+        Install(rig, TestModels.Signed("v1", 1), 11);
+        Install(rig, TestModels.Signed("v2", 2), 12);
+        Assert.Equal("v2", rig.Agent.Variants.ServingVariantId);
+        int changes = rig.Agent.Variants.ModelChanges;
+
+        var result = RollBack(rig, "v2", "v1");
+        Assert.Equal(CommandResultPayload.Ok, result.Status);
+        Assert.Equal("rolled back to v1", result.Detail);
+        Assert.Equal("v1", rig.Agent.Variants.ServingVariantId);
+        Assert.Equal(changes + 1, rig.Agent.Variants.ModelChanges);
+        var report = Reports(rig).Last();
+        Assert.Equal(VariantSwitchPayload.ReasonRolledBack, report.Reason);
+        Assert.Equal(VariantAssignment.RolePlugged, report.AssignedRole);
+        Assert.Equal(ModelResult.Ok, report.Result);
+        Assert.Equal("v1", report.PluggedVariantId);
+
+        // Repeated (a resent command): nothing changes, the answer is still ok.
+        var again = RollBack(rig, "v2", "v1");
+        Assert.Equal(CommandResultPayload.Ok, again.Status);
+        Assert.Equal("already on v1", again.Detail);
+        Assert.Single(Reports(rig), r => r.Reason == VariantSwitchPayload.ReasonRolledBack);
+
+        // A reboot keeps the rolled-back state.
+        rig.Reboot();
+        Assert.Equal("v1", rig.Agent.Variants.ServingVariantId);
+    }
+
+    [Fact]
+    public void A_rollback_that_does_not_match_what_the_role_runs_is_refused_and_changes_nothing()
+    {
+        var rig = Rig();
+        Install(rig, TestModels.Signed("v1", 1), 11);
+
+        var nothingKept = RollBack(rig, "v1", "v0");
+        Assert.Equal(CommandResultPayload.Refused, nothingKept.Status);
+        Assert.Contains("runs v1 with (none) kept", nothingKept.Detail);
+
+        Install(rig, TestModels.Signed("v2", 2), 12);
+        var stale = RollBack(rig, "v3", "v1");
+        Assert.Equal(CommandResultPayload.Refused, stale.Status);
+        Assert.Equal("v2", rig.Agent.Variants.ServingVariantId);
+        Assert.DoesNotContain(Reports(rig), r => r.Reason == VariantSwitchPayload.ReasonRolledBack);
+    }
+
+    [Fact]
+    public void A_model_that_fails_to_load_sends_the_role_back_by_itself_with_the_load_failure_reported()
+    {
+        var rig = Rig();
+        Install(rig, TestModels.Signed("v1", 1), 11);
+        Install(rig, TestModels.Signed("v2", 2), 12);
+
+        Assert.True(rig.Agent.Variants.ReportLoadFailure());
+        rig.SyncUntilEmpty();
+        Assert.Equal("v1", rig.Agent.Variants.ServingVariantId);
+        var report = Reports(rig).Last();
+        Assert.Equal(VariantSwitchPayload.ReasonRolledBack, report.Reason);
+        Assert.Equal(ModelResult.LoadFailed, report.Result);
+
+        // Nothing left to go back to.
+        Assert.False(rig.Agent.Variants.ReportLoadFailure());
+    }
+
+    [Fact]
+    public void An_installed_download_frees_its_flash_and_a_stray_download_gives_way_to_an_assigned_one()
+    {
+        var rig = Rig();
+        var v1 = TestModels.Signed("v1", 1);
+        Install(rig, v1, 11);
+        Assert.False(rig.Agent.Downloads.Active);
+        Assert.False(rig.Storage.Exists(DeviceAgent.DownloadName + ".part"));
+
+        // A late resend of transfer 11's first chunk starts a download nothing waits for.
+        var v2 = TestModels.Signed("v2", 2);
+        rig.Deliver(MessageKind.DownChunk, new ChunkPayload { TransferId = 11, ContentType = 1, Index = 0, Count = 2, TotalLength = (uint)v1.Bytes.Length, ArtifactCrc = Crc32.Compute(v1.Bytes, 0, v1.Bytes.Length), Data = v1.Bytes[..(v1.Bytes.Length / 2)] }.Encode());
+        rig.SyncUntilEmpty();
+        Assert.True(rig.Agent.Downloads.Active);
+
+        Install(rig, v2, 12);
+        Assert.Equal("v2", rig.Agent.Variants.ServingVariantId);
+        Assert.Contains(rig.Log.Lines, l => l.Contains("dropping download 11"));
+    }
+
+    [Fact]
+    public void The_hello_reports_free_heap_and_flash_from_the_memory_adapter()
+    {
+        var rig = Rig();
+        rig.Agent.Memory = new FixedMemory(123_456, 7_000_000_000);
+        rig.Reboot().Memory = new FixedMemory(123_456, 7_000_000_000);
+        rig.SyncUntilEmpty();
+        var hello = HelloPayload.Decode(rig.Host.StoredOfKind(MessageKind.Hello).Last().Payload);
+        Assert.Equal(123_456u, hello.FreeHeapBytes);
+        Assert.Equal(uint.MaxValue, hello.FreeFlashBytes); // clamped, not wrapped
+    }
+
+    private sealed class FixedMemory(long heap, long flash) : IMemoryInfo
+    {
+        public long FreeHeapBytes => heap;
+
+        public long FreeFlashBytes => flash;
+    }
+}
