@@ -78,7 +78,12 @@ namespace TinyMLOps.Firmware.Core.Metering
 
         public byte[] LastHash
         {
-            get { return (byte[])_hash.Clone(); }
+            get
+            {
+                byte[] copy = new byte[_hash.Length];
+                Array.Copy(_hash, 0, copy, 0, copy.Length);
+                return copy;
+            }
         }
 
         /// <summary>A receipt waits for the sink.</summary>

@@ -33,6 +33,9 @@ public abstract partial class FleetStore
             ("limit", limit));
     }
 
+    public Task<IReadOnlyList<string>> MeterDevicesWithPendingAsync(CancellationToken cancellationToken = default) =>
+        QueryAsync("SELECT DISTINCT device_id FROM meter_receipts WHERE status = 'pending' ORDER BY device_id", r => r.GetString(0), cancellationToken);
+
     public Task<MeterSnapshot> MeterSnapshotAsync(string deviceId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(deviceId);
@@ -46,11 +49,10 @@ public abstract partial class FleetStore
                 var pending = await ReadAllAsync(
                     c,
                     tx,
-                    $"SELECT {MeterReceiptColumns} FROM meter_receipts WHERE device_id = @device AND status = @status ORDER BY receipt_seq, msg_seq",
+                    $"SELECT {MeterReceiptColumns} FROM meter_receipts WHERE device_id = @device AND status = 'pending' ORDER BY receipt_seq, msg_seq",
                     ReadMeterReceipt,
                     cancellationToken,
-                    ("device", deviceId),
-                    ("status", MeterStatus.Pending)).ConfigureAwait(false);
+                    ("device", deviceId)).ConfigureAwait(false);
                 var gaps = await ReadAllAsync(
                     c,
                     tx,

@@ -13,6 +13,9 @@ public partial interface IFleetStore
     /// </summary>
     Task<IReadOnlyList<StoredMessage>> UnprocessedReceiptsAsync(string deviceId, int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>Devices with receipts held behind a missing one (the ledger checks them for gaps).</summary>
+    Task<IReadOnlyList<string>> MeterDevicesWithPendingAsync(CancellationToken cancellationToken = default);
+
     /// <summary>The device's chain state (initial when unseen), models, held receipts and open gap findings.</summary>
     Task<MeterSnapshot> MeterSnapshotAsync(string deviceId, CancellationToken cancellationToken = default);
 

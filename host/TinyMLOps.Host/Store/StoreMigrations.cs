@@ -326,6 +326,7 @@ public static class StoreMigrations
             CREATE INDEX meter_receipts_seq ON meter_receipts (device_id, receipt_seq);
             CREATE INDEX meter_receipts_model ON meter_receipts (device_id, model_id, range_first);
             CREATE INDEX meter_receipts_billing ON meter_receipts (billed_at) WHERE status IN ('accepted', 'untrusted');
+            CREATE INDEX meter_receipts_pending ON meter_receipts (device_id, receipt_seq) WHERE status = 'pending';
             CREATE TABLE meter_findings (
                 finding_id       INTEGER PRIMARY KEY AUTOINCREMENT,
                 device_id        TEXT NOT NULL,
@@ -411,6 +412,7 @@ public static class StoreMigrations
             CREATE INDEX meter_receipts_seq ON meter_receipts (device_id, receipt_seq);
             CREATE INDEX meter_receipts_model ON meter_receipts (device_id, model_id, range_first);
             CREATE INDEX meter_receipts_billing ON meter_receipts (billed_at) WHERE status IN ('accepted', 'untrusted');
+            CREATE INDEX meter_receipts_pending ON meter_receipts (device_id, receipt_seq) WHERE status = 'pending';
             CREATE TABLE meter_findings (
                 finding_id       bigserial PRIMARY KEY,
                 device_id        text NOT NULL,

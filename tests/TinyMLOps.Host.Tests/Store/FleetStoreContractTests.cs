@@ -7,7 +7,7 @@ namespace TinyMLOps.Host.Tests.Store;
 /// The behaviour every <see cref="IFleetStore"/> engine must show. Each subclass points new store instances at one
 /// fresh database of its engine; a second instance plays a second host worker, or the same host after a restart.
 /// </summary>
-public abstract class FleetStoreContractTests : IAsyncLifetime
+public abstract partial class FleetStoreContractTests : IAsyncLifetime
 {
     protected static readonly DateTimeOffset T0 = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
 

@@ -17,9 +17,23 @@ public sealed class PostgresFleetStoreTests : FleetStoreContractTests
     public async Task The_store_keeps_to_its_schema()
     {
         await using NpgsqlConnection connection = await ConnectAsync();
-        await using var command = new NpgsqlCommand("SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE schemaname = @schema", connection);
+        await using var command = new NpgsqlCommand("SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = @schema ORDER BY tablename", connection);
         command.Parameters.AddWithValue("schema", _schema);
-        Assert.Equal(7L, (long?)await command.ExecuteScalarAsync());
+        var tables = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        // Exactly the tables the migrations create, in the store's own schema.
+        var declared = StoreMigrations.All.Prepend(StoreMigrations.Bootstrap)
+            .SelectMany(m => System.Text.RegularExpressions.Regex.Matches(m.Postgres, @"CREATE TABLE (?:IF NOT EXISTS )?(\w+)").Select(x => x.Groups[1].Value))
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(declared, tables.Order(StringComparer.Ordinal));
+        Assert.Contains("rollouts", tables);
     }
 
     [StoreFact]
