@@ -1,9 +1,30 @@
 // Declaration-only facade of nanoFramework System.IO.FileSystem 1.1 (package nanoFramework.System.IO.FileSystem):
-// File, FileStream and their enums, as FlashStorage uses them on the internal flash drive (I:\).
+// File, FileStream and their enums, as FlashStorage uses them on the internal flash drive (I:\); Directory and
+// DriveInfo for the free space NativeMemoryInfo reports.
 // See shared/nanoframework-api/System.IO.FileSystem.txt.
 
 namespace System.IO
 {
+    public static class Directory
+    {
+        public static string[] GetFiles(string path)
+        {
+            throw null;
+        }
+    }
+
+    public sealed class DriveInfo
+    {
+        public DriveInfo(string driveName)
+        {
+        }
+
+        public long TotalSize
+        {
+            get { throw null; }
+        }
+    }
+
     public static class File
     {
         public static bool Exists(string path)
