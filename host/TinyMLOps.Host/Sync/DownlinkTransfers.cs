@@ -48,6 +48,9 @@ public sealed class DownlinkTransfer
     /// <summary>When the device last reported its bitmap.</summary>
     internal DateTimeOffset LastStatusAt { get; set; }
 
+    /// <summary>The device's last hello while this transfer was incomplete.</summary>
+    internal DateTimeOffset LastHelloAt { get; set; }
+
     public bool Complete { get; internal set; }
 
     /// <summary>Start order among the device's transfers: a device assembles one at a time, oldest first.</summary>
@@ -185,6 +188,14 @@ public sealed class DownlinkTransfers
     /// <summary>A device said hello: it may have missed chunks while offline.</summary>
     public async Task OnHelloAsync(string deviceId, CancellationToken cancellationToken)
     {
+        // Chunks sent just before the device connected may be lost (a first session has no queue yet): those not
+        // confirmed by then are due again once ResendAfter has passed, even without a chunk-status.
+        var now = DateTimeOffset.UtcNow;
+        foreach (var transfer in Queue(deviceId))
+        {
+            transfer.LastHelloAt = now;
+        }
+
         await SendHeadAsync(deviceId, cancellationToken).ConfigureAwait(false);
     }
 
@@ -194,8 +205,9 @@ public sealed class DownlinkTransfers
     private async Task SendMissingAsync(DownlinkTransfer transfer, CancellationToken cancellationToken, bool requireNewerReport = false)
     {
         var now = DateTimeOffset.UtcNow;
+        var news = transfer.LastStatusAt > transfer.LastHelloAt ? transfer.LastStatusAt : transfer.LastHelloAt;
         var due = Enumerable.Range(0, transfer.ChunkCount)
-            .Where(i => !transfer.Confirmed[i] && now - transfer.LastSent[i] >= ResendAfter && (!requireNewerReport || transfer.LastStatusAt > transfer.LastSent[i]))
+            .Where(i => !transfer.Confirmed[i] && now - transfer.LastSent[i] >= ResendAfter && (!requireNewerReport || news > transfer.LastSent[i]))
             .ToList();
         if (due.Count == 0)
         {

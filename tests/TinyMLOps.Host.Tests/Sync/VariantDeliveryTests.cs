@@ -116,4 +116,51 @@ public sealed class VariantDeliveryTests
 
         Assert.Empty(await store.RejectsAsync());
     }
+
+    [Fact]
+    public async Task Both_roles_assigned_at_once_to_an_offline_board_travel_one_after_the_other_and_both_install()
+    {
+        await using var h = new SyncHarness();
+        int port = MosquittoProcess.FreePort();
+        var (store, host) = await h.StartSqliteHostAsync(port, embedded: true);
+        host.Transfers.ResendAfter = TimeSpan.FromMilliseconds(200);
+        var keys = new DeviceKeys(MasterKey);
+        var board = new VirtualBoard(
+            new VirtualBoardOptions { DeviceId = "both-1", Fleet = "test", HeartbeatIntervalSeconds = 600, Seed = 5 },
+            "127.0.0.1",
+            port,
+            Path.Combine(h.Directory_, "boards"),
+            h.Clock,
+            NullLogger.Instance,
+            artifactKey: keys.For("both-1"));
+        h.Track(board);
+        h.Fleet.Add(board);
+        var (plugged, pluggedFile) = Tiny("fc-p", 30);
+        var (battery, batteryFile) = Tiny("fc-b", 31);
+
+        var first = await VariantDelivery.AssignAsync(host, "test", "both-1", VariantAssignment.RolePlugged, plugged, pluggedFile, keys.For("both-1"));
+        var second = await VariantDelivery.AssignAsync(host, "test", "both-1", VariantAssignment.RoleBattery, battery, batteryFile, keys.For("both-1"));
+        Assert.Equal([first.Assignment.TransferId, second.Assignment.TransferId], host.Transfers.Queue("both-1").Select(t => t.TransferId));
+        Assert.Equal(0, second.Transfer.ChunksSent); // waits for the first: the device holds one download at a time
+
+        await MosquittoSyncTests.WaitUntilAsync(() =>
+        {
+            h.Run(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), pauseMillis: 20);
+            var v = board.Agent.Variants.Store;
+            return v.Slots(ModelRole.Plugged).ActiveVariantId == "fc-p" && v.Slots(ModelRole.Battery).ActiveVariantId == "fc-b";
+        }).ContinueWith(t =>
+        {
+            if (t.IsFaulted)
+            {
+                var v = board.Agent.Variants.Store;
+                throw new Exception($"plugged {v.Slots(ModelRole.Plugged).ActiveVariantId}, battery {v.Slots(ModelRole.Battery).ActiveVariantId}, download {board.Agent.Downloads.Active}/{board.Agent.Downloads.TransferId}/{board.Agent.Downloads.IsComplete}, " +
+                    $"first {first.Transfer.Complete} {first.Transfer.ChunksSent}/{first.Transfer.ChunkCount}, second {second.Transfer.Complete} {second.Transfer.ChunksSent}/{second.Transfer.ChunkCount}, pending {board.Agent.Variants.Pending(0)?.TransferId} {board.Agent.Variants.Pending(1)?.TransferId}");
+            }
+        });
+
+        Assert.True(first.Transfer.Complete && second.Transfer.Complete);
+        Assert.Empty(host.Transfers.Queue("both-1"));
+
+        Assert.False(board.Agent.Downloads.Active);
+    }
 }
