@@ -31,6 +31,8 @@ public sealed class SyncHost : IAsyncDisposable
         Transfers = new DownlinkTransfers(store, loggers.CreateLogger("TinyMLOps.Host.Transfers"));
     }
 
+    private int _disposed;
+
     public IFleetStore Store { get; }
 
     public HostMetrics Metrics { get; }
@@ -42,6 +44,9 @@ public sealed class SyncHost : IAsyncDisposable
     public DownlinkTransfers Transfers { get; }
 
     public EmbeddedBroker? Broker { get; private set; }
+
+    /// <summary>The usage-receipt ledger; set when the options carry the artifact master key (receipt tags need the device keys).</summary>
+    public Metering.ReceiptLedger? Ledger { get; private set; }
 
     public bool IsConnected => _connection?.IsConnected ?? false;
 
@@ -62,6 +67,11 @@ public sealed class SyncHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_connection != null)
         {
@@ -117,6 +127,21 @@ public sealed class SyncHost : IAsyncDisposable
                 await Transfers.OnStatusAsync(device, status, ct).ConfigureAwait(false);
             }
         };
+
+        if (Variants.DeviceKeys.FromConfiguration(_options.ArtifactMasterKey) is { } deviceKeys)
+        {
+            // Receipts are verified after each batch; what an earlier run stored but did not verify is caught up first.
+            Ledger = new Metering.ReceiptLedger(Store, deviceKeys, log: loggers.CreateLogger("TinyMLOps.Host.Metering"));
+            Ledger.Attach(Pipeline);
+            try
+            {
+                await Ledger.CatchUpAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _log.LogError(e, "Usage ledger catch-up failed; receipts stay unverified until the next batch or start");
+            }
+        }
 
         var token = _stop.Token;
         _loops.Add(Task.Run(() => Pipeline.RunAsync(token), CancellationToken.None));

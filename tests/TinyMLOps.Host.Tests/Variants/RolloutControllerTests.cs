@@ -38,11 +38,15 @@ public sealed class RolloutControllerTests
 
         public required IFleetStore Store { get; init; }
 
-        public required SyncHost Host { get; init; }
+        public required SyncHost Host { get; set; }
 
         public required VariantRegistry Registry { get; init; }
 
-        public required RolloutController Controller { get; init; }
+        public required RolloutController Controller { get; set; }
+
+        public required DeviceKeys Keys { get; init; }
+
+        public required int Port { get; init; }
 
         public required List<VirtualBoard> Boards { get; init; }
 
@@ -117,7 +121,7 @@ public sealed class RolloutControllerTests
         }
 
         // Every board says hello before the first rollout, so the store knows the cohort.
-        var rig = new Rig { Harness = h, Store = store, Host = host, Registry = registry, Controller = new RolloutController(store, registry, keys, host), Boards = list };
+        var rig = new Rig { Harness = h, Store = store, Host = host, Registry = registry, Controller = new RolloutController(store, registry, keys, host), Boards = list, Keys = keys, Port = port };
         await rig.RunUntilAsync(async () => (await store.ListDevicesAsync("test")).Count == boards);
         return rig;
     }
@@ -191,5 +195,29 @@ public sealed class RolloutControllerTests
         Assert.StartsWith("automatic: mean confidence", status.Rollout.Reason);
         Assert.True(status.Candidate.MeanConfidence < status.Baseline.MeanConfidence - FastPolicy.MaxConfidenceDrop, $"{status.Candidate.MeanConfidence} vs {status.Baseline.MeanConfidence}");
         await rig.RunUntilAsync(() => Task.FromResult(rig.Boards.All(b => b.RunningVariantId == "fc-old")), 20);
+    }
+
+    [Fact]
+    public async Task A_host_restart_between_assignment_and_install_resumes_the_rollout_from_the_store()
+    {
+        await using var rig = await StartAsync(boards: 2);
+        var rollout = await rig.Controller.StartAsync(new RolloutRequest("fc-new", null, VariantAssignment.RolePlugged, "test", null, "100", FastPolicy));
+
+        // The first host assigns (commands in the store, transfers in its memory) and dies before any board runs.
+        Assert.Equal(2, await rig.Controller.TickAsync());
+        await rig.Host.DisposeAsync();
+        Assert.All(await rig.Store.RolloutDevicesAsync(rollout.RolloutId), d => Assert.Equal(RolloutDeviceStates.Assigned, d.State));
+
+        // A new host on the same store and port: its controller starts the lost transfers again.
+        rig.Host = await rig.Harness.StartHostAsync(rig.Store, rig.Port, embedded: true);
+        rig.Harness.Own(rig.Host);
+        rig.Host.Transfers.ResendAfter = TimeSpan.FromMilliseconds(200);
+        rig.Controller = new RolloutController(rig.Store, rig.Registry, rig.Keys, rig.Host);
+        await rig.RunUntilAsync(async () => (await rig.RolloutAsync(rollout.RolloutId)).State == RolloutStates.Completed);
+
+        Assert.All(rig.Boards, b => Assert.Equal("fc-new", b.RunningVariantId));
+        Assert.All(await rig.Store.RolloutDevicesAsync(rollout.RolloutId), d => Assert.Equal(RolloutDeviceStates.Installed, d.State));
+        Assert.True(await rig.Harness.DrainAsync(TimeSpan.FromSeconds(30)));
+        await rig.Harness.AssertNothingLostAsync(rig.Store);
     }
 }
