@@ -20,6 +20,8 @@ public static class Cli
         root.Subcommands.Add(FleetCommands.Status(console));
         root.Subcommands.Add(FleetCommands.Live(console));
         root.Subcommands.Add(VariantCommands.Build(console));
+        root.Subcommands.Add(MeterCommands.Meter(console));
+        root.Subcommands.Add(MeterCommands.Quota(console));
         return root;
     }
 

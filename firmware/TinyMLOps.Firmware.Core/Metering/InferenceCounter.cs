@@ -125,7 +125,9 @@ namespace TinyMLOps.Firmware.Core.Metering
                 return;
             }
 
-            Write(m, NewRecord(m, variantId, tokenId, grace, unix, m.Next + (ulong)_options.BlockSize));
+            // The options may change at run time; a block is never empty, so the count below is always covered.
+            int block = _options.BlockSize < 1 ? 1 : _options.BlockSize;
+            Write(m, NewRecord(m, variantId, tokenId, grace, unix, m.Next + (ulong)block));
             Reservations++;
         }
 

@@ -1,6 +1,8 @@
 using System;
+using TinyMLOps.Firmware.Core.Metering;
 using TinyMLOps.Firmware.Core.Models;
 using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Shared.Metering;
 using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Firmware.Core.Sync
@@ -59,6 +61,8 @@ namespace TinyMLOps.Firmware.Core.Sync
                 Variants = new VariantManager(storage, config.ArtifactKey, Downloads, power, clock, log, config.VariantDwellSeconds * 1000L, config.VariantLowBatteryPercent);
                 Commands.Register(VariantAssignment.CommandName, Variants);
                 Commands.Register(VariantRollback.CommandName, new VariantRollbackHandler(Variants));
+                Meter = new DeviceMeter(storage, config.DeviceId, config.ArtifactKey, BootCount, clock, new AgentReceiptSink(this), new MeterOptions());
+                Commands.Register(QuotaToken.CommandName, Meter.Quota);
             }
 
             Health = new HealthWindow(config.HealthWindowSeconds * 1000L);
@@ -87,6 +91,9 @@ namespace TinyMLOps.Firmware.Core.Sync
 
         /// <summary>Free heap and flash for the hello; null reports 0 (unknown).</summary>
         public IMemoryInfo Memory { get; set; }
+
+        /// <summary>Metered inference (counters, usage receipts, quota tokens); null without an artifact key.</summary>
+        public DeviceMeter Meter { get; private set; }
 
         public bool IsConnected
         {
@@ -119,9 +126,15 @@ namespace TinyMLOps.Firmware.Core.Sync
             get { return _nextConnectAt; }
         }
 
+        /// <summary>Counts an inference of the configured model; with a meter, for the serving variant (call Meter.Decide before it runs).</summary>
         public void CountInference()
         {
             Inferences++;
+            if (Meter != null && _config.ModelId != null && _config.ModelId.Length > 0)
+            {
+                string variant = Variants == null ? null : Variants.ServingVariantId;
+                Meter.Count(_config.ModelId, variant == null || variant.Length == 0 ? _config.ModelId : variant, _clock.UnixSeconds);
+            }
         }
 
         /// <summary>One inference of the serving model, with its top-1 confidence in 1/65535 (<see cref="Classifier.TopConfidence"/>), for the model-health windows.</summary>
@@ -184,6 +197,11 @@ namespace TinyMLOps.Firmware.Core.Sync
                 Enqueue(MessageKind.ModelHealth, health.Encode(), true);
             }
 
+            if (Meter != null)
+            {
+                Meter.Poll(_clock.UnixSeconds);
+            }
+
             if (now >= _nextHeartbeatAt)
             {
                 EnqueueHeartbeat(now);
@@ -215,6 +233,12 @@ namespace TinyMLOps.Firmware.Core.Sync
                 }
 
                 EnqueueHello();
+                if (Meter != null)
+                {
+                    // Usage counted so far goes up with this sync.
+                    Meter.Flush(_clock.UnixSeconds);
+                }
+
                 if (Downloads.Active && !Downloads.IsComplete)
                 {
                     EnqueueChunkStatus();

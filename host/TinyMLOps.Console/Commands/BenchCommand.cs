@@ -18,6 +18,7 @@ internal static class BenchCommand
         var command = new Command("bench", "Batch-1 latency against ONNX Runtime, model bytes and arena bytes") { input, images, rounds, plot, data };
         command.Subcommands.Add(BenchSyncCommands.Ingest(console));
         command.Subcommands.Add(BenchSyncCommands.Wire(console));
+        command.Subcommands.Add(MeterCommands.Bench(console));
         command.SetAction(parse =>
         {
             var test = FashionMnist.LoadTest(parse.GetValue(data)).Take(parse.GetValue(images));

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using TinyMLOps.Firmware.Core;
+using TinyMLOps.Firmware.Core.Metering;
 using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Firmware.Core.Sync;
 
@@ -68,6 +69,9 @@ public sealed class VirtualBoard : IDisposable
     public int Reboots { get; private set; }
 
     public long Inferences { get; private set; }
+
+    /// <summary>Inferences the meter did not allow (quota used up under the refuse policy, or the free variant asked for).</summary>
+    public long MeterRefusals { get; private set; }
 
     public bool Online { get; private set; }
 
@@ -169,16 +173,37 @@ public sealed class VirtualBoard : IDisposable
                 break;
             }
 
-            Inferences++;
-            Agent.Inferences++;
-            if (_options.FailingVariants.Contains(_classifier.VariantId ?? string.Empty))
+            // Metered like the firmware app: the meter reserves the count before the model runs.
+            var meter = Agent.Meter;
+            string modelId = _classifier.ModelId ?? string.Empty;
+            string variantId = _classifier.VariantId ?? modelId;
+            uint now = (uint)_clock.Now.ToUnixTimeSeconds();
+            if (meter != null && modelId.Length > 0)
             {
-                Agent.ObserveError(_classifier.VariantId);
-                continue;
+                int decision = meter.Decide(modelId, variantId, now);
+                if (!MeterDecision.Runs(decision))
+                {
+                    MeterRefusals++;
+                    continue;
+                }
             }
 
-            _classifier.Classify(_sample, 0);
-            Agent.ObserveInference(_classifier.VariantId, _classifier.TopConfidence());
+            Inferences++;
+            Agent.Inferences++;
+            if (_options.FailingVariants.Contains(variantId))
+            {
+                Agent.ObserveError(variantId);
+            }
+            else
+            {
+                _classifier.Classify(_sample, 0);
+                Agent.ObserveInference(variantId, _classifier.TopConfidence());
+            }
+
+            if (meter != null && modelId.Length > 0)
+            {
+                meter.Count(modelId, variantId, now);
+            }
         }
     }
 }

@@ -30,7 +30,7 @@ public sealed class LedgerTotals
     {
         Passes++;
         Classified += pass.Commit.Inserts.Count;
-        Billable += pass.Commit.Inserts.Count(r => r.Status == MeterStatus.Accepted) + pass.Commit.Updates.Count(u => u.Status == MeterStatus.Accepted);
+        Billable += pass.Billable;
         foreach (var (reason, n) in pass.Reasons)
         {
             _reasons[reason] = _reasons.GetValueOrDefault(reason) + n;

@@ -2,7 +2,6 @@ using System.Globalization;
 using TinyMLOps.Host.Store;
 using TinyMLOps.Shared.Metering;
 using TinyMLOps.Shared.Protocol;
-using TinyMLOps.Shared.Util;
 
 namespace TinyMLOps.Host.Metering;
 
@@ -57,6 +56,10 @@ public sealed class VerificationPass
     private string _flagReason;
     private DateTimeOffset? _flaggedAt;
 
+    // Where this pass raised the flag: receipts sent after that message, or chained after that position, are untrusted.
+    private long _flagMessage = long.MaxValue;
+    private long _flagChain = long.MaxValue;
+
     internal VerificationPass(MeterSnapshot snapshot, IReadOnlyList<StoredMessage> incoming, DateTimeOffset now, byte[] key, Func<string, byte[]> keyFor, LedgerOptions options)
     {
         _snapshot = snapshot;
@@ -67,6 +70,10 @@ public sealed class VerificationPass
         _flagged = snapshot.Device.Flagged;
         _flagReason = snapshot.Device.FlagReason;
         _flaggedAt = snapshot.Device.FlaggedAt;
+        if (_flagged)
+        {
+            _flagMessage = _flagChain = long.MinValue;
+        }
         _models = snapshot.Models.ToDictionary(m => m.ModelId, StringComparer.Ordinal);
 
         foreach (MeterReceiptRecord held in snapshot.Pending)
@@ -81,11 +88,13 @@ public sealed class VerificationPass
 
         var lookUp = new HashSet<long>();
         var ranges = new List<(long, string, long, long)>();
-        foreach (Item item in _items.Where(i => i.Receipt != null))
+        foreach (Item item in _items.Where(i => i.Receipt != null && i.Receipt.ReceiptSeq < _next))
         {
+            // Positions the chain passed: stored rows there make this a replay, a fork or a late fill. Ahead of the
+            // chain the only rows are the held ones, which the snapshot has.
             long seq = item.Receipt!.ReceiptSeq;
             lookUp.Add(seq);
-            if (seq < _next && InOpenGap(seq) is not null)
+            if (InOpenGap(seq) is not null)
             {
                 lookUp.Add(seq - 1);
                 lookUp.Add(seq + 1);
@@ -112,7 +121,7 @@ public sealed class VerificationPass
     /// <summary>Per late receipt (by message sequence): the model range whose billed overlaps <see cref="Complete"/> needs.</summary>
     public IReadOnlyList<(long MessageSeq, string ModelId, long First, long Limit)> RangesToLookUp { get; }
 
-    /// <summary>Runs the chain over the held and new receipts and returns what to commit.</summary>
+    /// <summary>Runs the chain over the held and new receipts and returns what to commit (once per pass).</summary>
     /// <param name="known">Stored rows of <see cref="SeqsToLookUp"/>.</param>
     /// <param name="overlaps">Stored billable rows overlapping each of <see cref="RangesToLookUp"/>, by message sequence.</param>
     public LedgerPassResult Complete(IReadOnlyList<MeterReceiptRecord> known, IReadOnlyDictionary<long, IReadOnlyList<MeterReceiptRecord>> overlaps)
@@ -154,18 +163,21 @@ public sealed class VerificationPass
                 item.Reason = item.Reason == ReceiptReason.None ? ReceiptReason.Reordered : item.Reason;
             }
 
-            billable += item.Status == MeterStatus.Accepted ? 1 : 0;
-            Count(item.Reason);
+            // Only what this pass decided counts: a receipt still held is not counted again.
             if (item.Stored is { } stored)
             {
                 if (stored.Status != item.Status || stored.Reason != item.Reason.ToString() || stored.InChain != item.InChain || stored.Detail != item.Detail)
                 {
                     updates.Add(new MeterReceiptUpdate(item.MessageSeq, item.Status, item.Reason.ToString(), item.Detail, item.InChain));
+                    billable += item.Status == MeterStatus.Accepted ? 1 : 0;
+                    Count(item.Reason);
                 }
             }
             else
             {
                 inserts.Add(item.ToRecord(_snapshot.Device.DeviceId, _now));
+                billable += item.Status == MeterStatus.Accepted ? 1 : 0;
+                Count(item.Reason);
             }
         }
 
@@ -190,7 +202,7 @@ public sealed class VerificationPass
         {
             if (item.Stored == null && item.Status != null)
             {
-                Finding(item.Reason, item.ReceiptSeq, item.ReceiptSeq, item.MessageSeq, item.Detail); // failed decode, device or tag
+                Finding(item.Reason, item.ReceiptSeq, item.ReceiptSeq, item.MessageSeq, item.Detail, chained: false); // failed decode, device or tag
                 continue;
             }
 
@@ -210,7 +222,7 @@ public sealed class VerificationPass
                     string rollback = _models.TryGetValue(r.ModelId, out var m) && (long)r.First < m.ClaimedLimit
                         ? $"; its range starts below the {m.ClaimedLimit:N0} already claimed for {r.ModelId}, as after a flash image restored from a backup"
                         : string.Empty;
-                    Reject(item, ReceiptReason.Fork, $"receipt {r.ReceiptSeq} is already held by message {first.MessageSeq} (hash {Hex(first.Hash)}, {first.Range}); this one (hash {Hex(item.Hash)}, {Range(r)}) has a valid tag too: the device signed two receipts at one position{rollback}");
+                    Reject(item, ReceiptReason.Fork, chained: false, $"receipt {r.ReceiptSeq} is already held by message {first.MessageSeq} (hash {Hex(first.Hash)}, {first.Range}); this one (hash {Hex(item.Hash)}, {Range(r)}) has a valid tag too: the device signed two receipts at one position{rollback}");
                     continue;
                 }
             }
@@ -218,7 +230,7 @@ public sealed class VerificationPass
             Seen(seen, r.ReceiptSeq).Add((item.Hash, item.MessageSeq, Range(r)));
             if (r.ReceiptSeq < _next && InOpenGap(r.ReceiptSeq) is null)
             {
-                Reject(item, ReceiptReason.Late, $"receipt {r.ReceiptSeq} arrived after the chain passed its position (next expected {_next}) outside any open gap");
+                Reject(item, ReceiptReason.Late, chained: false, $"receipt {r.ReceiptSeq} arrived after the chain passed its position (next expected {_next}) outside any open gap");
             }
         }
     }
@@ -271,7 +283,7 @@ public sealed class VerificationPass
                     continue;
                 }
 
-                Decide(item, Billable(), ReceiptReason.LateFill, $"arrived after its gap was declared; placed by the hash link of receipt {seq + 1}");
+                Decide(item, Billable(item), ReceiptReason.LateFill, $"arrived after its gap was declared; placed by the hash link of receipt {seq + 1}");
                 item.InChain = true;
                 chain[seq] = (item.Hash, r.PrevHash, item.MessageSeq);
                 placed.Add(item);
@@ -284,23 +296,23 @@ public sealed class VerificationPass
 
     private void RunChain()
     {
-        while (true)
+        // Undecided receipts at or after the head, by position (step 1 left at most one per position).
+        var waiting = new Dictionary<long, Item>();
+        foreach (Item item in _items.Where(i => i.Status == null && i.Receipt!.ReceiptSeq >= _next))
         {
-            var waiting = _items.Where(i => i.Status == null && i.Receipt!.ReceiptSeq >= _next).ToList();
-            if (waiting.Count == 0)
-            {
-                return;
-            }
+            waiting[item.Receipt!.ReceiptSeq] = item;
+        }
 
-            Item? head = waiting.FirstOrDefault(i => i.Receipt!.ReceiptSeq == _next);
-            if (head != null)
+        while (waiting.Count > 0)
+        {
+            if (waiting.Remove(_next, out Item? head))
             {
                 Apply(head);
                 continue;
             }
 
             // The lowest held receipt waits for the ones before it; past the grace, and once the device sent newer messages, they are a gap.
-            Item lowest = waiting.MinBy(i => i.Receipt!.ReceiptSeq)!;
+            Item lowest = waiting.Values.MinBy(i => i.Receipt!.ReceiptSeq)!;
             DateTimeOffset heldSince = lowest.Stored?.ProcessedAt ?? _now;
             if (_snapshot.NewestMessageSeq <= lowest.MessageSeq || _now - heldSince < _options.GapGrace)
             {
@@ -313,7 +325,8 @@ public sealed class VerificationPass
                 _next,
                 missingTo,
                 lowest.MessageSeq,
-                $"receipts {_next}..{missingTo} missing since {heldSince:u} while the device sent newer messages (up to message {_snapshot.NewestMessageSeq}); the chain resumes at receipt {lowest.Receipt.ReceiptSeq} on its previous-hash claim {Hex(lowest.Receipt.PrevHash)}");
+                $"receipts {_next}..{missingTo} missing since {heldSince:u} while the device sent newer messages (up to message {_snapshot.NewestMessageSeq}); the chain resumes at receipt {lowest.Receipt.ReceiptSeq} on its previous-hash claim {Hex(lowest.Receipt.PrevHash)}",
+                chained: true);
             Count(ReceiptReason.Gap);
             _next = lowest.Receipt.ReceiptSeq;
             _head = lowest.Receipt.PrevHash;
@@ -355,10 +368,10 @@ public sealed class VerificationPass
             {
                 annotation = ReceiptReason.RangeGap;
                 detail = $"{r.ModelId} counter values [{model.ClaimedLimit:N0}, {first:N0}) were never receipted ({first - model.ClaimedLimit:N0} inferences not billed)";
-                Finding(ReceiptReason.RangeGap, r.ReceiptSeq, r.ReceiptSeq, item.MessageSeq, detail);
+                Finding(ReceiptReason.RangeGap, r.ReceiptSeq, r.ReceiptSeq, item.MessageSeq, detail, chained: true);
             }
 
-            Decide(item, Billable(), annotation, detail);
+            Decide(item, Billable(item), annotation, detail);
             SetModel(model with { ClaimedLimit = limit, LastFirst = first, LastWindowStart = r.WindowStart, LastBoot = r.BootCount });
         }
 
@@ -386,7 +399,8 @@ public sealed class VerificationPass
 
     // ---- helpers ----
 
-    private string Billable() => _flagged ? MeterStatus.Untrusted : MeterStatus.Accepted;
+    private string Billable(Item item) =>
+        item.MessageSeq > _flagMessage || item.ReceiptSeq > _flagChain ? MeterStatus.Untrusted : MeterStatus.Accepted;
 
     private MeterFindingRecord? InOpenGap(long seq) => _snapshot.OpenGaps.FirstOrDefault(g => seq >= g.ReceiptSeq && seq <= g.LastReceiptSeq);
 
@@ -403,18 +417,28 @@ public sealed class VerificationPass
         item.Detail = detail;
     }
 
-    private void Reject(Item item, ReceiptReason reason, string detail)
+    private void Reject(Item item, ReceiptReason reason, string detail) => Reject(item, reason, chained: true, detail);
+
+    /// <param name="chained">Whether the finding is about the receipt's chain position (then later positions are untrusted too).</param>
+    private void Reject(Item item, ReceiptReason reason, bool chained, string detail)
     {
         Decide(item, MeterStatus.Rejected, reason, detail);
         long seq = item.ReceiptSeq;
-        Finding(reason, seq, seq, item.MessageSeq, detail);
+        Finding(reason, seq, seq, item.MessageSeq, detail, chained);
     }
 
-    private void Finding(ReceiptReason reason, long seq, long lastSeq, long messageSeq, string detail)
+    private void Finding(ReceiptReason reason, long seq, long lastSeq, long messageSeq, string detail, bool chained)
     {
         bool serious = ReceiptReasons.IsSerious(reason);
         _findings.Add(new MeterFindingRecord(0, _snapshot.Device.DeviceId, reason.ToString(), serious, seq, lastSeq, messageSeq, detail, _now, null));
-        if (serious && !_flagged)
+        if (!serious)
+        {
+            return;
+        }
+
+        _flagMessage = Math.Min(_flagMessage, messageSeq);
+        _flagChain = chained ? Math.Min(_flagChain, seq) : _flagChain;
+        if (!_flagged)
         {
             _flagged = true;
             _flagReason = $"{reason} at receipt {seq} (message {messageSeq})";
@@ -497,25 +521,26 @@ public sealed class VerificationPass
             }
             catch (ProtocolException e)
             {
-                item.Hash = Sha256.Compute(message.Payload, 0, message.Payload.Length);
+                item.Hash = ReceiptCrypto.Hash(message.Payload);
                 item.Status = MeterStatus.Rejected;
                 item.Reason = ReceiptReason.Malformed;
                 item.Detail = $"{message.Payload.Length} bytes do not decode: {e.Message}";
                 return item;
             }
 
+            // The payload is the receipt's canonical encoding, so hash and tag are checked over it as received.
             item.Receipt = r;
-            item.Hash = r.Hash();
+            item.Hash = ReceiptCrypto.Hash(message.Payload);
             if (r.DeviceId != message.DeviceId)
             {
-                bool theirs = r.VerifyTag(keyFor(r.DeviceId));
+                bool theirs = ReceiptCrypto.VerifyTag(keyFor(r.DeviceId), message.Payload);
                 item.Status = MeterStatus.Rejected;
                 item.Reason = ReceiptReason.WrongDevice;
                 item.Detail = $"receipt {r.ReceiptSeq} names device '{r.DeviceId}' but came from '{message.DeviceId}'" + (theirs ? $"; it carries a valid tag of '{r.DeviceId}': a copy of that device's receipt" : "; its tag is not valid for that device either");
                 return item;
             }
 
-            if (!r.VerifyTag(key))
+            if (!ReceiptCrypto.VerifyTag(key, message.Payload))
             {
                 item.Status = MeterStatus.Rejected;
                 item.Reason = ReceiptReason.BadTag;

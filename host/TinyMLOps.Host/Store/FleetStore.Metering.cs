@@ -146,19 +146,6 @@ public abstract partial class FleetStore
                         [("device", m.DeviceId), ("model", m.ModelId), ("limit", m.ClaimedLimit), ("first", m.LastFirst), ("window", m.LastWindowStart), ("boot", m.LastBoot)]));
                 }
 
-                foreach (MeterReceiptRecord r in commit.Inserts)
-                {
-                    statements.Add(new(
-                        $"INSERT INTO meter_receipts ({MeterReceiptColumns}) VALUES (@device, @msg, @seq, @model, @variant, @first, @count, @grace, @ws, @we, @boot, @token, @flags, "
-                        + "@hash, @prev, @status, @reason, @detail, @chain, @received, @billed, @processed)",
-                        [
-                            ("device", r.DeviceId), ("msg", r.MessageSeq), ("seq", r.ReceiptSeq), ("model", r.ModelId), ("variant", r.VariantId), ("first", r.First),
-                            ("count", r.Count), ("grace", r.GraceCount), ("ws", r.WindowStart), ("we", r.WindowEnd), ("boot", r.BootCount), ("token", r.QuotaTokenId),
-                            ("flags", r.Flags), ("hash", r.Hash), ("prev", r.PrevHash), ("status", r.Status), ("reason", r.Reason), ("detail", r.Detail),
-                            ("chain", r.InChain ? 1 : 0), ("received", ToDb(r.ReceivedAt)), ("billed", r.BilledAt), ("processed", ToDb(r.ProcessedAt)),
-                        ]));
-                }
-
                 foreach (MeterReceiptUpdate u in commit.Updates)
                 {
                     statements.Add(new(
@@ -178,6 +165,7 @@ public abstract partial class FleetStore
                     statements.Add(new("UPDATE meter_findings SET resolved_at = @at WHERE finding_id = @id AND resolved_at IS NULL", [("at", ToDb(DateTimeOffset.UtcNow)), ("id", id)]));
                 }
 
+                await InsertReceiptsAsync(c, tx, commit.Inserts, cancellationToken).ConfigureAwait(false);
                 await ExecuteAllAsync(c, tx, statements, cancellationToken).ConfigureAwait(false);
                 return true;
             },
@@ -357,6 +345,42 @@ public abstract partial class FleetStore
             ? QueryAsync(sql, ReadQuotaToken, cancellationToken)
             : QueryAsync(sql, ReadQuotaToken, cancellationToken, ("device", deviceId));
     }
+
+    /// <summary>Inserts receipt rows with one prepared statement re-bound by position (no lookups by parameter name per row).</summary>
+    private async Task InsertReceiptsAsync(DbConnection c, DbTransaction tx, IReadOnlyList<MeterReceiptRecord> rows, CancellationToken cancellationToken)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        object?[] first = ReceiptValues(rows[0]);
+        string names = string.Join(", ", Enumerable.Range(0, first.Length).Select(k => $"@v{k}"));
+        await using DbCommand insert = Command(c, tx, $"INSERT INTO meter_receipts ({MeterReceiptColumns}) VALUES ({names})");
+        for (int k = 0; k < first.Length; k++)
+        {
+            Add(insert, $"v{k}", first[k]);
+        }
+
+        await insert.PrepareAsync(cancellationToken).ConfigureAwait(false);
+        for (int i = 0; i < rows.Count; i++)
+        {
+            object?[] values = i == 0 ? first : ReceiptValues(rows[i]);
+            for (int k = 0; k < values.Length; k++)
+            {
+                insert.Parameters[k].Value = values[k];
+            }
+
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // In the order of MeterReceiptColumns.
+    private object?[] ReceiptValues(MeterReceiptRecord r) =>
+    [
+        r.DeviceId, r.MessageSeq, r.ReceiptSeq, r.ModelId, r.VariantId, r.First, r.Count, r.GraceCount, r.WindowStart, r.WindowEnd, r.BootCount,
+        r.QuotaTokenId, r.Flags, r.Hash, r.PrevHash, r.Status, r.Reason, r.Detail, r.InChain ? 1 : 0, ToDb(r.ReceivedAt), r.BilledAt, ToDb(r.ProcessedAt),
+    ];
 
     private static async Task<IReadOnlyList<T>> ReadAllAsync<T>(DbConnection c, DbTransaction tx, string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {

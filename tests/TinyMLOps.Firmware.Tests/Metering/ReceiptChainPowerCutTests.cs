@@ -47,7 +47,10 @@ public class ReceiptChainPowerCutTests
         public Dictionary<string, ulong> Ran { get; } = [];
 
         /// <summary>The variant and grace state each counted value ran with, as Count returned it.</summary>
-        public Dictionary<(string, ulong), (string Variant, bool Grace)> Values { get; } = [];
+        public Dictionary<(string, ulong), (string Variant, uint Token, bool Grace)> Values { get; } = [];
+
+        /// <summary>Where model a's token started counting, once it is accepted.</summary>
+        public ulong? TokenStart { get; set; }
 
         public int Step { get; set; }
 
@@ -102,6 +105,7 @@ public class ReceiptChainPowerCutTests
                 {
                     int verdict = Meter.Quota.Accept(MeterKeys.Token(1, "a", Allowance, QuotaToken.PolicyGrace, 10_000).Encode(), now);
                     Assert.True(verdict is TokenVerdict.Accepted or TokenVerdict.Replayed, TokenVerdict.Name(verdict));
+                    TokenStart = Meter.Quota.Find("a")!.ActiveStart;
                     continue;
                 }
 
@@ -120,11 +124,14 @@ public class ReceiptChainPowerCutTests
 
                 // From here the inference has run: a cut inside Count must still leave it counted.
                 Ran[model] = Ran.GetValueOrDefault(model) + 1;
+                ulong expected = Meter.CounterOf(model);
+                uint token = model == "a" && TokenStart != null ? 1u : 0u;
+                bool grace = token == 1 && expected - TokenStart!.Value >= Allowance;
+                Values[(model, expected)] = (variant, token, grace);
                 Step++;
                 ulong value = Meter.Count(model, variant, now);
                 Step--;
-                bool grace = model == "a" && value >= Allowance;
-                Values[(model, value)] = (variant, grace);
+                Assert.Equal(expected, value);
             }
         }
     }
@@ -154,10 +161,10 @@ public class ReceiptChainPowerCutTests
             Assert.True(r.Count <= 16, $"{what}: receipt {r.ReceiptSeq} holds {r.Count}");
             for (ulong v = r.First; v < r.Limit; v++)
             {
-                var (variant, grace) = device.Values[(r.ModelId, v)];
+                var (variant, token, grace) = device.Values[(r.ModelId, v)];
                 Assert.Equal(variant, r.VariantId);
+                Assert.Equal(token, r.QuotaTokenId);
                 Assert.Equal(grace ? r.Count : 0, r.GraceCount);
-                Assert.Equal(grace || r.ModelId == "b" ? (r.ModelId == "a" ? 1u : 0u) : 1u, r.QuotaTokenId == 0 && r.ModelId == "a" && r.First < 5 ? 1u : r.QuotaTokenId == 1 || r.ModelId == "b" ? (r.ModelId == "a" ? 1u : 0u) : 0u);
             }
         }
     }
@@ -173,7 +180,8 @@ public class ReceiptChainPowerCutTests
         Check(baseline, "no cut", 0);
         int mutations = baseline.Storage.Journal.Count;
         Assert.Equal(0, baseline.Restarts);
-        Assert.True(baseline.Meter.Counter.Compactions > 0 && baseline.Sink.Outbox.PendingCount > 20);
+        Assert.True(baseline.Meter.Counter.Compactions > 0, baseline.Meter.Counter.Compactions + " compactions");
+        Assert.True(baseline.Sink.Outbox.PendingCount > 10, baseline.Sink.Outbox.PendingCount + " receipts");
 
         int cases = 0;
         int duplicates = 0;
@@ -195,7 +203,7 @@ public class ReceiptChainPowerCutTests
             }
         }
 
-        Assert.True(cases > 1000, cases + " cases");
+        Assert.True(cases > 500, cases + " cases");
         Assert.True(duplicates > 0, "some cuts fall between the outbox append and the head save, and resend a receipt");
         Assert.True(recoveredReceipts > 0);
     }
@@ -209,7 +217,7 @@ public class ReceiptChainPowerCutTests
         int mutations = baseline.Storage.Journal.Count;
 
         int cases = 0;
-        for (int cut = 0; cut < mutations; cut += 3)
+        for (int cut = 0; cut < mutations; cut += 2)
         {
             for (int after = 0; after < 4; after++)
             {
