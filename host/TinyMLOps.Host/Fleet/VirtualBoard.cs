@@ -42,6 +42,9 @@ public sealed class VirtualBoard : IDisposable
         _logger = logger;
         _random = new Random(options.Seed);
         Transport = new MqttNetTransport(brokerHost, brokerPort, options.DeviceId);
+
+        // No link until the first step asks the connectivity pattern (a board can start inside an outage).
+        Transport.LinkUp = false;
         Storage = new DirectoryStorage(Path.Combine(storageRoot, options.DeviceId));
         Battery = new SimBattery(options.HasBattery, options.BatteryPercent, options.DrainPerHour, options.ChargePerHour);
         _sensor = sensor;

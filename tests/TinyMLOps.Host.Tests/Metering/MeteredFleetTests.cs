@@ -1,0 +1,119 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Host.Broker;
+using TinyMLOps.Host.Fleet;
+using TinyMLOps.Host.Metering;
+using TinyMLOps.Host.Store;
+using TinyMLOps.Host.Sync;
+using TinyMLOps.Host.Tests.Sync;
+using TinyMLOps.Host.Variants;
+using TinyMLOps.Tests.Common;
+
+namespace TinyMLOps.Host.Tests.Metering;
+
+/// <summary>
+/// Metered virtual boards over the embedded broker: a week offline, then one sync, and the bill the ledger
+/// derives from the signed receipts against what the board really ran.
+/// </summary>
+[Collection(SyncCollection.Name)]
+public sealed class MeteredFleetTests
+{
+    private static readonly byte[] MasterKey = [.. Enumerable.Range(0, 32).Select(i => (byte)(i * 11 + 5))];
+
+    private sealed class NoiseSensor(int seed) : ISensor
+    {
+        private readonly Random _random = new(seed);
+
+        public bool Read(byte[] sample)
+        {
+            _random.NextBytes(sample);
+            return true;
+        }
+    }
+
+    private static async Task<(SyncHarness H, IFleetStore Store, SyncHost Host, VirtualBoard Board)> StartAsync(string deviceId, double rebootsPerHour)
+    {
+        var h = new SyncHarness();
+        int port = MosquittoProcess.FreePort();
+        var store = h.OpenSqlite();
+        h.Own(store);
+        var options = new SyncOptions { EmbeddedBroker = true, BrokerPort = port, WorkerId = "tinymlops-host-meter", MaxBatch = 256, ArtifactMasterKey = Convert.ToHexString(MasterKey) };
+        var host = await SyncHost.StartAsync(options, store, NullLoggerFactory.Instance);
+        h.Own(host);
+        Assert.NotNull(host.Ledger);
+        var board = new VirtualBoard(
+            new VirtualBoardOptions
+            {
+                DeviceId = deviceId,
+                Fleet = "field",
+                HeartbeatIntervalSeconds = 3600,
+                InferencesPerMinute = 2,
+                RebootsPerHour = rebootsPerHour,
+                Connectivity = ConnectivityPattern.AlwaysOn with { Outage = (TimeSpan.Zero, TimeSpan.FromDays(7)) },
+                Seed = 17,
+            },
+            "127.0.0.1",
+            port,
+            Path.Combine(h.Directory_, "boards"),
+            h.Clock,
+            NullLogger.Instance,
+            model: BrightestModel.Build("fc-metered", 100, ["l", "m", "r"]),
+            sensor: new NoiseSensor(3),
+            artifactKey: new DeviceKeys(MasterKey).For(deviceId));
+        h.Track(board);
+        h.Fleet.Add(board);
+        return (h, store, host, board);
+    }
+
+    /// <summary>Runs the offline week, then syncs: receipts for everything counted, drained, and verified by the ledger.</summary>
+    private static async Task<long> RunWeekAndSyncAsync(SyncHarness h, IFleetStore store, VirtualBoard board)
+    {
+        h.Run(TimeSpan.FromDays(7) - TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5), pauseMillis: 0);
+        Assert.Empty(await store.ListDevicesAsync()); // nothing reached the host during the outage
+        Assert.True(board.Agent.Outbox.PendingCount > 100, $"{board.Agent.Outbox.PendingCount} messages waiting");
+
+        // The link is back: the board flushes its last partial range and everything drains.
+        board.Agent.Meter.Flush((uint)h.Clock.Now.ToUnixTimeSeconds());
+        Assert.True(await h.DrainAsync(TimeSpan.FromSeconds(60)));
+        long billed = 0;
+        for (int i = 0; i < 100 && billed < board.Inferences; i++)
+        {
+            await Task.Delay(50);
+            billed = (await Billing.ComputeAsync(store, PriceList.Standard, new MeterUsageQuery())).Inferences;
+        }
+
+        return billed;
+    }
+
+    [Fact]
+    public async Task A_board_offline_for_seven_days_is_billed_exactly_what_it_ran_once_it_syncs()
+    {
+        var (h, store, _, board) = await StartAsync("week-1", rebootsPerHour: 0);
+        await using var _h = h;
+        long billed = await RunWeekAndSyncAsync(h, store, board);
+
+        Assert.Equal(((7 * 24 * 60) - 5) * 2, board.Inferences);
+        Assert.Equal(board.Inferences, billed);
+        var bill = await Billing.ComputeAsync(store, PriceList.Standard, new MeterUsageQuery());
+        var line = Assert.Single(bill.Lines);
+        Assert.Equal(("week-1", "brightest"), (line.DeviceId, line.ModelId));
+        Assert.Equal(Math.Round(board.Inferences * PriceList.StandardPer1000 / 1000m, 2, MidpointRounding.AwayFromZero), bill.Lines.Sum(l => l.Amount));
+        var audit = await ReceiptLedger.AuditAsync(store, "week-1");
+        Assert.False(audit.State.Flagged, audit.State.FlagReason);
+        Assert.Empty(audit.Findings);
+    }
+
+    [Fact]
+    public async Task Reboots_during_the_offline_week_never_under_bill_and_over_bill_at_most_one_block_each()
+    {
+        var (h, store, _, board) = await StartAsync("week-2", rebootsPerHour: 0.05);
+        await using var _h = h;
+        long billed = await RunWeekAndSyncAsync(h, store, board);
+
+        Assert.True(board.Reboots >= 3, $"{board.Reboots} reboots");
+        int block = board.Agent.Meter.Options.BlockSize;
+        Assert.InRange(billed, board.Inferences, board.Inferences + ((long)block * board.Reboots));
+        var audit = await ReceiptLedger.AuditAsync(store, "week-2");
+        Assert.False(audit.State.Flagged, audit.State.FlagReason);
+    }
+}
