@@ -51,6 +51,12 @@ internal static class MeterCommands
                     report = await MeterBenchmark.RunAsync(dir, parse.GetValue(devices), parse.GetValue(receipts), parse.GetValue(rounds), new Progress<string>(s => ctx.Status(s)), ct);
                 });
                 RenderBench(console, report);
+                foreach (int block in new[] { 64, 256 })
+                {
+                    string flash = Directory.CreateDirectory(Path.Combine(dir, $"device-{block}")).FullName;
+                    RenderDevice(console, MeterDeviceBenchmark.Run(flash, block));
+                }
+
                 return report.Billed == report.Expected ? 0 : 2;
             }
             finally
@@ -70,6 +76,17 @@ internal static class MeterCommands
         table.AddRow("ledger on SQLite (read, verify, durable commit)", r.LedgerPerSecond.ToString("N0", CultureInfo.InvariantCulture), r.LedgerRatio.ToString("0.00", CultureInfo.InvariantCulture));
         console.Write(table);
         console.MarkupLineInterpolated($"billed {r.Billed:N0} of {r.Expected:N0} inferences signed{(r.Billed == r.Expected ? "" : " [red](mismatch)[/]")}");
+    }
+
+    public static void RenderDevice(IAnsiConsole console, MeterDeviceReport r)
+    {
+        console.MarkupLineInterpolated($"device day, block N = {r.BlockSize}: {r.Inferences:N0} inferences at {r.InferencesPerSecond}/s, {r.FlashWrites:N0} flash writes = [bold]{r.FlashWritesPer1000:0.00} per 1,000 inferences[/]");
+        var table = new Table().AddColumns("uplink per day", "messages", "bytes", "bytes per sync (daily / hourly)");
+        table.AddRow("signed receipts (hourly ranges)", r.Receipts.ToString("N0", CultureInfo.InvariantCulture), r.ReceiptWireBytes.ToString("N0", CultureInfo.InvariantCulture),
+            string.Join(" / ", r.PerSync.Select(p => p.BytesPerSync.ToString("N0", CultureInfo.InvariantCulture))));
+        table.AddRow("reference: one usage event per inference", r.Inferences.ToString("N0", CultureInfo.InvariantCulture), r.EventWireBytes.ToString("N0", CultureInfo.InvariantCulture), "");
+        console.Write(table);
+        console.MarkupLineInterpolated($"receipts need {r.Ratio:N0} times fewer uplink bytes than per-inference events");
     }
 
     // ---- meter ----
