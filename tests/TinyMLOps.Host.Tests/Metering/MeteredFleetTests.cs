@@ -31,7 +31,7 @@ public sealed class MeteredFleetTests
         }
     }
 
-    private static async Task<(SyncHarness H, IFleetStore Store, SyncHost Host, VirtualBoard Board)> StartAsync(string deviceId, double rebootsPerHour)
+    private static async Task<(SyncHarness H, IFleetStore Store, SyncHost Host, VirtualBoard Board)> StartAsync(string deviceId, double rebootsPerHour, bool offlineWeek = true)
     {
         var h = new SyncHarness();
         int port = MosquittoProcess.FreePort();
@@ -49,7 +49,7 @@ public sealed class MeteredFleetTests
                 HeartbeatIntervalSeconds = 3600,
                 InferencesPerMinute = 2,
                 RebootsPerHour = rebootsPerHour,
-                Connectivity = ConnectivityPattern.AlwaysOn with { Outage = (TimeSpan.Zero, TimeSpan.FromDays(7)) },
+                Connectivity = offlineWeek ? ConnectivityPattern.AlwaysOn with { Outage = (TimeSpan.Zero, TimeSpan.FromDays(7)) } : ConnectivityPattern.AlwaysOn,
                 Seed = 17,
             },
             "127.0.0.1",
@@ -115,5 +115,56 @@ public sealed class MeteredFleetTests
         Assert.InRange(billed, board.Inferences, board.Inferences + ((long)block * board.Reboots));
         var audit = await ReceiptLedger.AuditAsync(store, "week-2");
         Assert.False(audit.State.Flagged, audit.State.FlagReason);
+    }
+
+    [Fact]
+    public async Task A_granted_quota_reaches_the_board_over_the_broker_and_the_board_stops_at_its_allowance_while_offline()
+    {
+        var (h, store, host, board) = await StartAsync("quota-1", rebootsPerHour: 0, offlineWeek: false);
+        await using var _h = h;
+        board.Agent.Meter.Options.RequireToken = true;
+
+        // Without a token nothing runs.
+        h.Run(TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(1), pauseMillis: 5);
+        Assert.Equal(0, board.Inferences);
+        Assert.True(board.MeterRefusals >= 50, $"{board.MeterRefusals} refusals");
+
+        var issuer = new QuotaIssuer(store, new DeviceKeys(MasterKey), host);
+        var grant = await issuer.GrantAsync(new QuotaGrantRequest("quota-1", "brightest", 100, TimeSpan.FromDays(30)));
+        await Sync.MosquittoSyncTests.WaitUntilAsync(() =>
+        {
+            h.Run(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), pauseMillis: 10);
+            return store.GetCommandAsync(grant.CommandId).Result?.Status != null;
+        });
+        Assert.Equal(Shared.Protocol.CommandResultPayload.Ok, (await store.GetCommandAsync(grant.CommandId))!.Status);
+
+        // The board enforces the allowance on its own, offline: exactly 100 inferences, then refusals.
+        board.Transport.LinkUp = false;
+        h.Run(TimeSpan.FromHours(3), TimeSpan.FromMinutes(1), pauseMillis: 0);
+        Assert.Equal(100, board.Inferences);
+
+        // Replaying the same token is refused by the device, with its reason.
+        var replay = await store.EnqueueCommandAsync("quota-1", Shared.Metering.QuotaToken.CommandName, grant.Token.Encode());
+        board.Agent.Meter.Flush((uint)h.Clock.Now.ToUnixTimeSeconds());
+        Assert.True(await h.DrainAsync(TimeSpan.FromSeconds(30)));
+        await host.Commands.SendPendingAsync("field", "quota-1", force: true, CancellationToken.None);
+        await Sync.MosquittoSyncTests.WaitUntilAsync(() =>
+        {
+            h.Fleet.DrainAsync(TimeSpan.FromSeconds(1), CancellationToken.None).Wait();
+            return store.GetCommandAsync(replay).Result?.Status != null;
+        });
+        var refused = (await store.GetCommandAsync(replay))!;
+        Assert.Equal(Shared.Protocol.CommandResultPayload.Refused, refused.Status);
+        Assert.Contains("replayed", refused.Detail);
+        Assert.Equal(100, board.Inferences);
+
+        long billed = 0;
+        for (int i = 0; i < 100 && billed < 100; i++)
+        {
+            await Task.Delay(50);
+            billed = (await Billing.ComputeAsync(store, PriceList.Standard, new MeterUsageQuery())).Inferences;
+        }
+
+        Assert.Equal(100, billed);
     }
 }
