@@ -73,8 +73,11 @@ public sealed class VirtualBoard : IDisposable
 
     public long Inferences { get; private set; }
 
-    /// <summary>Inferences the meter did not allow (quota used up under the refuse policy, or the free variant asked for).</summary>
+    /// <summary>Inferences the meter refused (no token, or the allowance used up under the refuse policy).</summary>
     public long MeterRefusals { get; private set; }
+
+    /// <summary>Inferences run on the free variant after the allowance ran out (fallback policy); never counted.</summary>
+    public long FreeInferences { get; private set; }
 
     public bool Online { get; private set; }
 
@@ -184,6 +187,14 @@ public sealed class VirtualBoard : IDisposable
             if (meter != null && modelId.Length > 0)
             {
                 int decision = meter.Decide(modelId, variantId, now);
+                if (decision == MeterDecision.UseFreeVariant)
+                {
+                    // A virtual board has one model: its free variant is that model, run and not counted.
+                    FreeInferences++;
+                    _classifier.Classify(_sample, 0);
+                    continue;
+                }
+
                 if (!MeterDecision.Runs(decision))
                 {
                     MeterRefusals++;

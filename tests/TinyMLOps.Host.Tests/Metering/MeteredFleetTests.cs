@@ -167,4 +167,35 @@ public sealed class MeteredFleetTests
 
         Assert.Equal(100, billed);
     }
+
+    [Fact]
+    public async Task Under_the_fallback_policy_a_board_past_its_allowance_keeps_serving_uncounted_on_the_free_variant()
+    {
+        var (h, store, host, board) = await StartAsync("quota-2", rebootsPerHour: 0, offlineWeek: false);
+        await using var _h = h;
+        board.Agent.Meter.Options.RequireToken = true;
+        var issuer = new QuotaIssuer(store, new DeviceKeys(MasterKey), host);
+        var grant = await issuer.GrantAsync(new QuotaGrantRequest("quota-2", "brightest", 40, TimeSpan.FromDays(30), Shared.Metering.QuotaToken.PolicyFreeVariant));
+        await Sync.MosquittoSyncTests.WaitUntilAsync(() =>
+        {
+            h.Run(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), pauseMillis: 10);
+            return store.GetCommandAsync(grant.CommandId).Result?.Status != null;
+        });
+
+        long refusedBefore = board.MeterRefusals; // while the token was on its way
+        h.Run(TimeSpan.FromHours(1), TimeSpan.FromMinutes(1), pauseMillis: 0);
+        Assert.Equal(40, board.Inferences);
+        Assert.True(board.FreeInferences >= 60, $"{board.FreeInferences} free");
+        Assert.Equal(refusedBefore, board.MeterRefusals);
+        board.Agent.Meter.Flush((uint)h.Clock.Now.ToUnixTimeSeconds());
+        Assert.True(await h.DrainAsync(TimeSpan.FromSeconds(30)));
+        long billed = 0;
+        for (int i = 0; i < 100 && billed < 40; i++)
+        {
+            await Task.Delay(50);
+            billed = (await Billing.ComputeAsync(store, PriceList.Standard, new MeterUsageQuery())).Inferences;
+        }
+
+        Assert.Equal(40, billed);
+    }
 }
