@@ -17,6 +17,7 @@ namespace TinyMLOps.Shared.Protocol
         public const int VariantSwitch = 7;
         public const int ModelHealth = 8;
         public const int UsageReceipt = 9;
+        public const int Drift = 10;
 
         // Downlink: host to device.
         public const int Ack = 64;
@@ -54,6 +55,7 @@ namespace TinyMLOps.Shared.Protocol
                 case VariantSwitch: return "variant-switch";
                 case ModelHealth: return "model-health";
                 case UsageReceipt: return "usage-receipt";
+                case Drift: return "drift";
                 case Ack: return "ack";
                 case Command: return "command";
                 case DownChunk: return "chunk";
