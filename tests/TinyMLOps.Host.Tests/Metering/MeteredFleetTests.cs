@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Host.Broker;
 using TinyMLOps.Host.Fleet;
 using TinyMLOps.Host.Metering;
@@ -19,17 +18,6 @@ namespace TinyMLOps.Host.Tests.Metering;
 public sealed class MeteredFleetTests
 {
     private static readonly byte[] MasterKey = [.. Enumerable.Range(0, 32).Select(i => (byte)(i * 11 + 5))];
-
-    private sealed class NoiseSensor(int seed) : ISensor
-    {
-        private readonly Random _random = new(seed);
-
-        public bool Read(byte[] sample)
-        {
-            _random.NextBytes(sample);
-            return true;
-        }
-    }
 
     private static async Task<(SyncHarness H, IFleetStore Store, SyncHost Host, VirtualBoard Board)> StartAsync(string deviceId, double rebootsPerHour, bool offlineWeek = true)
     {

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using TinyMLOps.Firmware.Core.Models;
-using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Host.Broker;
 using TinyMLOps.Host.Fleet;
 using TinyMLOps.Host.Models;
@@ -20,17 +19,6 @@ public sealed class RolloutControllerTests
     private static readonly byte[] MasterKey = [.. Enumerable.Range(0, 32).Select(i => (byte)(i * 7 + 3))];
 
     private static readonly RolloutPolicy FastPolicy = new() { MinInferences = 60, Soak = TimeSpan.Zero };
-
-    private sealed class NoiseSensor(int seed) : ISensor
-    {
-        private readonly Random _random = new(seed);
-
-        public bool Read(byte[] sample)
-        {
-            _random.NextBytes(sample);
-            return true;
-        }
-    }
 
     private sealed class Rig : IAsyncDisposable
     {
