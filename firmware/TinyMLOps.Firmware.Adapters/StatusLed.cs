@@ -1,15 +1,20 @@
 using System;
 using System.Device.Gpio;
 using System.Threading;
+using TinyMLOps.Firmware.Core.Platform;
 
 namespace TinyMLOps.Firmware.Adapters
 {
     /// <summary>
     /// A status LED on a GPIO output, steady or blinking a repeating pattern. A one-shot timer steps the pattern
-    /// so the main loop never waits on the LED.
+    /// so the main loop never waits on the LED. As the device's <see cref="IStatusIndicator"/> it double-blinks while the drift
+    /// alarm is on.
     /// </summary>
-    public sealed class StatusLed : IDisposable
+    public sealed class StatusLed : IDisposable, IStatusIndicator
     {
+        /// <summary>Lit, dark, lit, dark in milliseconds: a double blink each second.</summary>
+        private static readonly int[] AlarmPattern = new int[] { 100, 100, 100, 700 };
+
         private readonly object _sync = new object();
         private readonly GpioPin _pin;
         private readonly PinValue _onLevel;
@@ -71,6 +76,19 @@ namespace TinyMLOps.Firmware.Adapters
                 _step = 0;
                 _pin.Write(_onLevel);
                 _timer.Change(pattern[0], Timeout.Infinite);
+            }
+        }
+
+        /// <summary>Double-blinks while the alarm is on, off otherwise.</summary>
+        public void SetAlarm(bool on)
+        {
+            if (on)
+            {
+                SetPattern(AlarmPattern);
+            }
+            else
+            {
+                SetSteady(false);
             }
         }
 

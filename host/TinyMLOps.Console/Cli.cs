@@ -22,6 +22,7 @@ public static class Cli
         root.Subcommands.Add(VariantCommands.Build(console));
         root.Subcommands.Add(MeterCommands.Meter(console));
         root.Subcommands.Add(MeterCommands.Quota(console));
+        root.Subcommands.Add(DriftCommands.Build(console));
         return root;
     }
 

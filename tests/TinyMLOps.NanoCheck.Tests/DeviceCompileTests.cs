@@ -39,6 +39,7 @@ public class DeviceCompileTests(ITestOutputHelper output)
     [InlineData("DeviceClock", "IClock")]
     [InlineData("GpioPower", "IPower")]
     [InlineData("DebugLog", "ILog")]
+    [InlineData("StatusLed", "IStatusIndicator")]
     public void Each_platform_adapter_implements_its_firmware_core_interface(string adapter, string platformInterface)
     {
         var adapters = FirmwareAdaptersCompilation();

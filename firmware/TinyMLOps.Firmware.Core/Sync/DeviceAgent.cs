@@ -1,4 +1,5 @@
 using System;
+using TinyMLOps.Firmware.Core.Drift;
 using TinyMLOps.Firmware.Core.Metering;
 using TinyMLOps.Firmware.Core.Models;
 using TinyMLOps.Firmware.Core.Platform;
@@ -34,6 +35,8 @@ namespace TinyMLOps.Firmware.Core.Sync
         private bool _connected;
         private long _nextConnectAt;
         private long _nextHeartbeatAt;
+        private bool _shownAlarm;
+        private IStatusIndicator _shownOn;
 
         public DeviceAgent(DeviceConfig config, ITransport transport, IStorage storage, IClock clock, IPower power, ILog log, Random random)
         {
@@ -88,6 +91,15 @@ namespace TinyMLOps.Firmware.Core.Sync
 
         /// <summary>Where the app records each inference's variant, confidence and errors; windows go up as model-health.</summary>
         public HealthWindow Health { get; private set; }
+
+        /// <summary>
+        /// Drift histograms of the serving model; the app sets it when it loads a model that carries a profile
+        /// (<see cref="DriftMonitor.ForModel"/>, null otherwise) and calls Observe after each inference. Finished windows go up as drift.
+        /// </summary>
+        public DriftMonitor Drift { get; set; }
+
+        /// <summary>Shows the drift alarm (the status LED on a board); null shows nothing.</summary>
+        public IStatusIndicator Indicator { get; set; }
 
         /// <summary>Free heap and flash for the hello; null reports 0 (unknown).</summary>
         public IMemoryInfo Memory { get; set; }
@@ -197,6 +209,13 @@ namespace TinyMLOps.Firmware.Core.Sync
                 Enqueue(MessageKind.ModelHealth, health.Encode(), true);
             }
 
+            if (Drift != null)
+            {
+                EnqueueDriftWindows(now);
+            }
+
+            ShowAlarm();
+
             if (Meter != null)
             {
                 Meter.Poll(_clock.UnixSeconds);
@@ -217,6 +236,39 @@ namespace TinyMLOps.Firmware.Core.Sync
             {
                 PublishPending(now);
             }
+        }
+
+        private void EnqueueDriftWindows(long now)
+        {
+            string variant = Drift.VariantId;
+            if ((variant == null || variant.Length == 0) && Variants != null)
+            {
+                variant = Variants.ServingVariantId;
+            }
+
+            if (variant == null || variant.Length == 0)
+            {
+                variant = _config.ModelId;
+            }
+
+            for (DriftPayload window = Drift.TakeWindow(now, variant); window != null; window = Drift.TakeWindow(now, variant))
+            {
+                Enqueue(MessageKind.Drift, window.Encode(), true);
+            }
+        }
+
+        /// <summary>Tells the indicator when the alarm changes (or a new indicator is set), so a blink pattern is not restarted every poll.</summary>
+        private void ShowAlarm()
+        {
+            IStatusIndicator indicator = Indicator;
+            bool alarm = Drift != null && Drift.Alarm;
+            if (indicator != null && (alarm != _shownAlarm || indicator != _shownOn))
+            {
+                indicator.SetAlarm(alarm);
+            }
+
+            _shownAlarm = alarm;
+            _shownOn = indicator;
         }
 
         private void TryConnect(long now)

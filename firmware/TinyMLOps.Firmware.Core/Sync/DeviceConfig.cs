@@ -1,3 +1,5 @@
+using TinyMLOps.Firmware.Core.Drift;
+
 namespace TinyMLOps.Firmware.Core.Sync
 {
     /// <summary>Who the device is and how its sync loop behaves; the board app and the virtual fleet fill it.</summary>
@@ -35,5 +37,8 @@ namespace TinyMLOps.Firmware.Core.Sync
 
         /// <summary>Length of a model-health window; a window also ends when another variant starts serving.</summary>
         public int HealthWindowSeconds = 3600;
+
+        /// <summary>Options for the drift monitor the app makes when it loads a model with a drift profile.</summary>
+        public DriftOptions Drift = new DriftOptions();
     }
 }

@@ -19,6 +19,7 @@ internal static class BenchCommand
         command.Subcommands.Add(BenchSyncCommands.Ingest(console));
         command.Subcommands.Add(BenchSyncCommands.Wire(console));
         command.Subcommands.Add(MeterCommands.Bench(console));
+        command.Subcommands.Add(DriftCommands.Bench(console));
         command.SetAction(parse =>
         {
             var test = FashionMnist.LoadTest(parse.GetValue(data)).Take(parse.GetValue(images));

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using TinyMLOps.Firmware.Core;
+using TinyMLOps.Firmware.Core.Drift;
 using TinyMLOps.Firmware.Core.Metering;
 using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Firmware.Core.Sync;
@@ -24,6 +25,8 @@ public sealed class VirtualBoard : IDisposable
     private int _modelChanges = -1;
     private double _inferenceCredit;
     private long _bootMillis;
+    private bool _shifted;
+    private byte[] _scratch = [];
 
     // A board's sync loop blocks on its MQTT calls like the device does, on pool threads stepped in
     // parallel; the async I/O under them needs free pool threads, which the pool would add only slowly.
@@ -137,6 +140,7 @@ public sealed class VirtualBoard : IDisposable
         _modelChanges = -1;
         var agent = new DeviceAgent(config, Transport, Storage, _clock.ForBoard(() => _bootMillis), Battery, new LoggerLog(_logger, _options.DeviceId), new Random(_random.Next()));
         agent.Memory = SimMemoryInfo.For(_options.Board, Storage);
+        agent.Drift = NewDriftMonitor(); // the window lives in RAM: a reboot starts a new one
         return agent;
     }
 
@@ -161,6 +165,52 @@ public sealed class VirtualBoard : IDisposable
     {
         _classifier = new Classifier(model);
         _sample = new byte[_classifier.InputLength];
+        _scratch = new byte[_classifier.InputLength];
+        if (Agent != null)
+        {
+            Agent.Drift = NewDriftMonitor();
+        }
+    }
+
+    /// <summary>The drift monitor of the loaded model, when its file carries a reference profile.</summary>
+    private DriftMonitor? NewDriftMonitor()
+    {
+        if (_classifier == null)
+        {
+            return null;
+        }
+
+        var options = new DriftOptions { WindowSeconds = _options.DriftWindowSeconds };
+        if (_options.DriftEpsilon is { } epsilon)
+        {
+            options.Epsilon = (float)epsilon;
+        }
+
+        return DriftMonitor.ForModel(_classifier.Interpreter.Model, options, new Random(_random.Next()));
+    }
+
+    /// <summary>Drift injection: from the shift's time on, a label shift skews the sensor's classes and a covariate shift alters each sample.</summary>
+    private void ApplyShift()
+    {
+        if (_options.Shift is not { } shift || _clock.Millis < (long)shift.At.TotalMilliseconds)
+        {
+            return;
+        }
+
+        if (!_shifted)
+        {
+            _shifted = true;
+            if (shift.ClassWeights != null && _sensor is DatasetSensor dataset)
+            {
+                dataset.SkewClasses(shift.ClassWeights, new Random(_options.Seed));
+            }
+        }
+
+        if (shift.IsCovariate && _classifier != null)
+        {
+            var model = _classifier.Interpreter.Model;
+            CovariateShift.Apply(shift, _sample, model.InputH, model.InputW, model.InputC, _random, _scratch);
+        }
     }
 
     private void RunInferences(TimeSpan step)
@@ -178,6 +228,8 @@ public sealed class VirtualBoard : IDisposable
             {
                 break;
             }
+
+            ApplyShift();
 
             // Metered like the firmware app: the meter reserves the count before the model runs.
             var meter = Agent.Meter;
@@ -210,8 +262,10 @@ public sealed class VirtualBoard : IDisposable
             }
             else
             {
-                _classifier.Classify(_sample, 0);
-                Agent.ObserveInference(variantId, _classifier.TopConfidence());
+                int predicted = _classifier.Classify(_sample, 0);
+                int confidence = _classifier.TopConfidence();
+                Agent.ObserveInference(variantId, confidence);
+                Agent.Drift?.ObservePixels(_sample, 0, predicted, confidence);
             }
 
             if (meter != null && modelId.Length > 0)

@@ -38,6 +38,15 @@ public sealed record VirtualBoardOptions
     /// <summary>Length of a model-health window (the device default is an hour; tests shorten it).</summary>
     public int HealthWindowSeconds { get; init; } = 3600;
 
+    /// <summary>Drift injection: what the sensor sees changes at <see cref="SensorShift.At"/> (null: never).</summary>
+    public SensorShift? Shift { get; init; }
+
+    /// <summary>Length of a drift window (the device default is an hour; tests shorten it).</summary>
+    public int DriftWindowSeconds { get; init; } = 3600;
+
+    /// <summary>Upload noise of the drift windows; null keeps the device default.</summary>
+    public double? DriftEpsilon { get; init; }
+
     /// <summary>Fault injection: inferences of these variant ids fail (as a model the firmware cannot run would).</summary>
     public IReadOnlySet<string> FailingVariants { get; init; } = new HashSet<string>();
 }

@@ -448,6 +448,63 @@ public static class StoreMigrations
             );
             CREATE INDEX messages_usage_receipts ON messages (device_id, seq) WHERE kind = 9;
             """),
+        new(
+            5,
+            "drift windows with their cohort and host scores",
+            """
+            CREATE TABLE drift_windows (
+                device_id        TEXT NOT NULL,
+                msg_seq          INTEGER NOT NULL,
+                fleet            TEXT NOT NULL,
+                board            TEXT NOT NULL,
+                firmware_version TEXT NOT NULL,
+                variant_id       TEXT NOT NULL,
+                window_start     INTEGER NOT NULL,
+                window_seconds   INTEGER NOT NULL,
+                sample_count     INTEGER NOT NULL,
+                epsilon          REAL NOT NULL,
+                flags            INTEGER NOT NULL,
+                scored           INTEGER NOT NULL,
+                input_psi        REAL NOT NULL,
+                feature          INTEGER NOT NULL,
+                class_psi        REAL NOT NULL,
+                confidence_psi   REAL NOT NULL,
+                mean_confidence  REAL NOT NULL,
+                drifted          INTEGER NOT NULL,
+                received_at      INTEGER NOT NULL,
+                payload          BLOB NOT NULL,
+                PRIMARY KEY (device_id, msg_seq)
+            ) WITHOUT ROWID;
+            CREATE INDEX drift_windows_cohort ON drift_windows (fleet, board, variant_id, device_id);
+            CREATE INDEX messages_drift ON messages (device_id, seq) WHERE kind = 10;
+            """,
+            """
+            CREATE TABLE drift_windows (
+                device_id        text NOT NULL,
+                msg_seq          bigint NOT NULL,
+                fleet            text NOT NULL,
+                board            text NOT NULL,
+                firmware_version text NOT NULL,
+                variant_id       text NOT NULL,
+                window_start     bigint NOT NULL,
+                window_seconds   bigint NOT NULL,
+                sample_count     bigint NOT NULL,
+                epsilon          double precision NOT NULL,
+                flags            integer NOT NULL,
+                scored           integer NOT NULL,
+                input_psi        double precision NOT NULL,
+                feature          integer NOT NULL,
+                class_psi        double precision NOT NULL,
+                confidence_psi   double precision NOT NULL,
+                mean_confidence  double precision NOT NULL,
+                drifted          integer NOT NULL,
+                received_at      timestamptz NOT NULL,
+                payload          bytea NOT NULL,
+                PRIMARY KEY (device_id, msg_seq)
+            );
+            CREATE INDEX drift_windows_cohort ON drift_windows (fleet, board, variant_id, device_id);
+            CREATE INDEX messages_drift ON messages (device_id, seq) WHERE kind = 10;
+            """),
     ];
 
     /// <summary>The newest schema version this code knows.</summary>

@@ -48,6 +48,9 @@ public sealed class SyncHost : IAsyncDisposable
     /// <summary>The usage-receipt ledger; set when the options carry the artifact master key (receipt tags need the device keys).</summary>
     public Metering.ReceiptLedger? Ledger { get; private set; }
 
+    /// <summary>Scores and stores drift windows; profiles come from the variant registry when one is configured.</summary>
+    public Drift.DriftIngest? Drift { get; private set; }
+
     public bool IsConnected => _connection?.IsConnected ?? false;
 
     public static async Task<SyncHost> StartAsync(SyncOptions options, IFleetStore store, ILoggerFactory loggers, CancellationToken cancellationToken = default)
@@ -141,6 +144,19 @@ public sealed class SyncHost : IAsyncDisposable
             {
                 _log.LogError(e, "Usage ledger catch-up failed; receipts stay unverified until the next batch or start");
             }
+        }
+
+        // Drift windows are scored after each batch; without a registry they are stored unscored (catch-up scores none).
+        var profiles = _options.VariantRegistryPath is { Length: > 0 } registryPath ? global::TinyMLOps.Host.Drift.DriftProfiles.FromRegistry(Variants.VariantRegistry.Open(registryPath)) : global::TinyMLOps.Host.Drift.DriftProfiles.None;
+        Drift = new global::TinyMLOps.Host.Drift.DriftIngest(Store, profiles, log: loggers.CreateLogger("TinyMLOps.Host.Drift"));
+        Drift.Attach(Pipeline);
+        try
+        {
+            await Drift.CatchUpAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _log.LogError(e, "Drift catch-up failed; unscored windows wait for the next start");
         }
 
         var token = _stop.Token;

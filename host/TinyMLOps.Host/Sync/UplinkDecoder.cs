@@ -60,6 +60,10 @@ public static class UplinkDecoder
             {
                 ModelHealthPayload.Decode(message.Payload);
             }
+            else if (message.Kind == MessageKind.Drift)
+            {
+                DriftPayload.Decode(message.Payload);
+            }
 
             return new UplinkResult(record, null, info.DeviceId);
         }

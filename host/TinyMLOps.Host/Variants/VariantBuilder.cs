@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using TinyMLOps.Host.Data;
+using TinyMLOps.Host.Drift;
 using TinyMLOps.Host.Models;
 using TinyMLOps.Host.Quantization;
 using TinyMLOps.Host.Training;
@@ -12,7 +13,7 @@ public sealed record VariantBuildProgress(int Index, int Count, string VariantId
 
 /// <summary>
 /// Builds a model family: for each spec, train the float model, quantize it to int8 (calibrated on held-out
-/// data), measure int8 accuracy on held-out data it never trained on, and summarize its cost.
+/// data), measure int8 accuracy on held-out data it never trained on, attach the reference drift profile of its training data, and summarize its cost.
 /// </summary>
 public static class VariantBuilder
 {
@@ -24,7 +25,8 @@ public static class VariantBuilder
         int epochs,
         string modelId = "fashion",
         IProgress<VariantBuildProgress>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        int profileSamples = ProfileBuilder.DefaultSamples)
     {
         var built = new List<(VariantArtifact, byte[])>();
         for (int i = 0; i < specs.Count; i++)
@@ -37,6 +39,10 @@ public static class VariantBuilder
             Trainer.Train(model, train, spec.Training(epochs), trainingProgress, null, cancellationToken);
             progress?.Report(new VariantBuildProgress(index, specs.Count, spec.Id, "quantizing", 1));
             Int8Model int8 = PostTrainingQuantizer.Quantize(model, calibration, new QuantizationOptions { ModelId = modelId, VariantId = spec.Id });
+
+            // The reference drift profile goes inside the file, so the content hash and artifact tag cover it.
+            progress?.Report(new VariantBuildProgress(index, specs.Count, spec.Id, "profiling", 1));
+            int8.DriftProfile = ProfileBuilder.Build(ModelWriter.Write(int8), train, profileSamples);
             byte[] file = ModelWriter.Write(int8);
             var accuracy = Evaluation.Evaluate(ModelReader.Read(file), heldOut);
             var summary = ModelSummary.Of(file);

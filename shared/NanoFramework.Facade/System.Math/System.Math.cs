@@ -15,12 +15,22 @@ namespace System
             throw null;
         }
 
+        public static double Log(double d)
+        {
+            throw null;
+        }
+
         public static int Max(int val1, int val2)
         {
             throw null;
         }
 
         public static int Min(int val1, int val2)
+        {
+            throw null;
+        }
+
+        public static double Round(double a)
         {
             throw null;
         }

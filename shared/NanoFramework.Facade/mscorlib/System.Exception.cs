@@ -55,4 +55,12 @@ namespace System
         {
         }
     }
+
+    public class InvalidOperationException : SystemException
+    {
+        public InvalidOperationException(string message)
+            : base(message)
+        {
+        }
+    }
 }

@@ -91,6 +91,11 @@ namespace System
         {
             throw null;
         }
+
+        public static bool IsNaN(double d)
+        {
+            throw null;
+        }
     }
 
     public struct IntPtr

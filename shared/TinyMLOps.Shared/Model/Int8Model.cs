@@ -1,3 +1,4 @@
+using TinyMLOps.Shared.Drift;
 using TinyMLOps.Shared.Kernels;
 
 namespace TinyMLOps.Shared.Model
@@ -18,6 +19,9 @@ namespace TinyMLOps.Shared.Model
         public int InputZeroPoint;
         public string[] Labels;
         public Operator[] Operators;
+
+        /// <summary>Reference histograms for drift monitoring, or null; written after the operators when set.</summary>
+        public DriftProfile DriftProfile;
 
         /// <summary>Size of the encoded file, set by the reader and the writer.</summary>
         public int FileBytes;

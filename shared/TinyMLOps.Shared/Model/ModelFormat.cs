@@ -8,6 +8,9 @@ namespace TinyMLOps.Shared.Model
 
         public const int Version = 1;
 
+        /// <summary>Envelope flag bit 0: a drift profile section (u32 length, then the profile) follows the operators.</summary>
+        public const int FlagDriftProfile = 1;
+
         /// <summary>magic, version, flags, file length, content hash.</summary>
         public const int HeaderBytes = 44;
 

@@ -1,3 +1,4 @@
+using TinyMLOps.Shared.Drift;
 using TinyMLOps.Shared.Kernels;
 using TinyMLOps.Shared.Quantization;
 using TinyMLOps.Shared.Util;
@@ -47,7 +48,7 @@ namespace TinyMLOps.Shared.Model
                 throw new ModelFormatException("length mismatch: header says " + (uint)length + " bytes, file has " + data.Length + " (truncated or padded)");
             }
 
-            if (flags != 0)
+            if ((flags & ~ModelFormat.FlagDriftProfile) != 0)
             {
                 throw new ModelFormatException("unknown flags 0x" + flags.ToString("X4"));
             }
@@ -68,13 +69,13 @@ namespace TinyMLOps.Shared.Model
                 }
             }
 
-            Int8Model model = ReadBody(new ByteReader(data, ModelFormat.HeaderBytes, crcAt));
+            Int8Model model = ReadBody(new ByteReader(data, ModelFormat.HeaderBytes, crcAt), (flags & ModelFormat.FlagDriftProfile) != 0);
             model.ContentHash = hash;
             model.FileBytes = length;
             return model;
         }
 
-        private static Int8Model ReadBody(ByteReader r)
+        private static Int8Model ReadBody(ByteReader r, bool hasProfile)
         {
             Int8Model m = new Int8Model();
             m.ModelId = r.ReadString("model id");
@@ -110,9 +111,22 @@ namespace TinyMLOps.Shared.Model
                 m.Operators[i] = ReadOperator(r, m, i);
             }
 
+            if (hasProfile)
+            {
+                int profileLength = r.ReadI32("drift profile length");
+                if (profileLength < 0)
+                {
+                    throw new ModelFormatException("drift profile length " + (uint)profileLength + " invalid, " + r.Remaining + " bytes left");
+                }
+
+                int at = r.Skip(profileLength, "drift profile");
+                m.DriftProfile = DriftProfile.Decode(r.Data, at, profileLength);
+                m.DriftProfile.CheckFits(m.InputH, m.InputW, m.InputC, m.Output.OutputElements);
+            }
+
             if (r.Remaining != 0)
             {
-                throw new ModelFormatException(r.Remaining + " unexpected bytes after the last operator");
+                throw new ModelFormatException(r.Remaining + " unexpected bytes after the last " + (hasProfile ? "section" : "operator"));
             }
 
             if (labelCount != 0 && labelCount != m.Output.OutputElements)

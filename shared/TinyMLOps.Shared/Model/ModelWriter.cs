@@ -9,10 +9,17 @@ namespace TinyMLOps.Shared.Model
         public static byte[] Write(Int8Model model)
         {
             model.Prepare();
+            byte[] profile = null;
+            if (model.DriftProfile != null)
+            {
+                model.DriftProfile.CheckFits(model.InputH, model.InputW, model.InputC, model.Output.OutputElements);
+                profile = model.DriftProfile.Encode();
+            }
+
             ByteWriter w = new ByteWriter(1024);
             w.WriteI32(ModelFormat.Magic);
             w.WriteU16(ModelFormat.Version);
-            w.WriteU16(0);
+            w.WriteU16(profile == null ? 0 : ModelFormat.FlagDriftProfile);
             w.WriteI32(0); // file length, patched below
             for (int i = 0; i < ModelFormat.HashBytes; i++)
             {
@@ -49,6 +56,12 @@ namespace TinyMLOps.Shared.Model
                 w.WriteU8(op.OutZeroPoint & 0xFF);
                 op.WriteParams(w);
                 w.PatchI32(lengthAt, w.Length - start);
+            }
+
+            if (profile != null)
+            {
+                w.WriteI32(profile.Length);
+                w.WriteBytes(profile, 0, profile.Length);
             }
 
             int total = w.Length + ModelFormat.CrcBytes;

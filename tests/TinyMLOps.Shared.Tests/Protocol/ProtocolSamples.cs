@@ -9,7 +9,7 @@ internal static class ProtocolSamples
     public static readonly int[] AllKinds =
     [
         MessageKind.Hello, MessageKind.Heartbeat, MessageKind.CommandResult, MessageKind.Chunk, MessageKind.Dropped,
-        MessageKind.ChunkStatus, MessageKind.VariantSwitch, MessageKind.ModelHealth, MessageKind.UsageReceipt, MessageKind.Ack, MessageKind.Command, MessageKind.DownChunk,
+        MessageKind.ChunkStatus, MessageKind.VariantSwitch, MessageKind.ModelHealth, MessageKind.UsageReceipt, MessageKind.Drift, MessageKind.Ack, MessageKind.Command, MessageKind.DownChunk,
     ];
 
     public static IEnumerable<object[]> KindData => AllKinds.Select(k => new object[] { k });
@@ -232,6 +232,7 @@ internal static class ProtocolSamples
         MessageKind.VariantSwitch => VariantSwitch(rng).Encode(),
         MessageKind.ModelHealth => ModelHealth(rng).Encode(),
         MessageKind.UsageReceipt => Metering.MeterSamples.Receipt(rng).Encode(),
+        MessageKind.Drift => Drift.DriftSamples.Window(rng).Encode(),
         MessageKind.Ack => Ack(rng).Encode(),
         MessageKind.Command => Command(rng).Encode(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
@@ -249,6 +250,7 @@ internal static class ProtocolSamples
         MessageKind.VariantSwitch => VariantSwitchPayload.Decode(payload).Encode(),
         MessageKind.ModelHealth => ModelHealthPayload.Decode(payload).Encode(),
         MessageKind.UsageReceipt => TinyMLOps.Shared.Metering.UsageReceipt.Decode(payload).Encode(),
+        MessageKind.Drift => DriftPayload.Decode(payload).Encode(),
         MessageKind.Ack => AckPayload.Decode(payload).Encode(),
         MessageKind.Command => CommandPayload.Decode(payload).Encode(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
@@ -265,6 +267,7 @@ internal static class ProtocolSamples
         MessageKind.VariantSwitch => [19],
         MessageKind.ModelHealth => [0],
         MessageKind.UsageReceipt => [1],
+        MessageKind.Drift => [0],
         MessageKind.Ack => [0],
         MessageKind.Command => [4],
         _ => [],

@@ -1,0 +1,92 @@
+using TinyMLOps.Firmware.Core.Drift;
+using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Firmware.Tests.Sync;
+using TinyMLOps.Shared.Protocol;
+
+namespace TinyMLOps.Firmware.Tests.Drift;
+
+public class AgentDriftTests
+{
+    private sealed class RecordingIndicator : IStatusIndicator
+    {
+        public List<bool> Calls { get; } = [];
+
+        public void SetAlarm(bool on) => Calls.Add(on);
+    }
+
+    [Fact]
+    public void Finished_windows_go_through_the_outbox_as_droppable_drift_messages()
+    {
+        var rig = new AgentRig();
+        rig.Agent.Drift = DriftFixtures.Monitor(rig.Config.Drift);
+        rig.Agent.Drift.VariantId = "cam-v3";
+        rig.Agent.Poll();
+        new DriftFixtures(20).Feed(rig.Agent.Drift, 250, brightness: 40);
+        rig.Clock.Advance(3_600_000);
+        rig.Agent.Poll();
+
+        var queued = Enumerable.Range(0, rig.Agent.Outbox.PendingCount).Select(rig.Agent.Outbox.GetPending).Where(e => e.Kind == MessageKind.Drift).ToList();
+        Assert.Single(queued);
+        Assert.True(queued[0].Droppable);
+
+        rig.SyncUntilEmpty();
+        DriftPayload window = DriftPayload.Decode(Assert.Single(rig.Host.StoredOfKind(MessageKind.Drift)).Payload);
+        Assert.Equal("cam-v3", window.VariantId);
+        Assert.Equal(250u, window.SampleCount);
+        Assert.Equal(DriftOptions.DefaultEpsilon, window.Epsilon);
+        Assert.True(window.Alarm);
+    }
+
+    [Fact]
+    public void Without_a_variant_on_the_monitor_windows_carry_the_configured_model()
+    {
+        var rig = new AgentRig();
+        rig.Agent.Drift = DriftFixtures.Monitor();
+        rig.Agent.Poll();
+        new DriftFixtures(21).Feed(rig.Agent.Drift, 200);
+        rig.Clock.Advance(3_600_000);
+        rig.SyncUntilEmpty();
+
+        Assert.Equal("kws", DriftPayload.Decode(Assert.Single(rig.Host.StoredOfKind(MessageKind.Drift)).Payload).VariantId);
+    }
+
+    [Fact]
+    public void The_indicator_hears_the_alarm_when_it_changes_and_not_on_every_poll()
+    {
+        var rig = new AgentRig();
+        var indicator = new RecordingIndicator();
+        rig.Agent.Indicator = indicator;
+        rig.Agent.Drift = DriftFixtures.Monitor();
+        var data = new DriftFixtures(22);
+        rig.Agent.Poll();
+        rig.Agent.Poll();
+        Assert.Equal([false], indicator.Calls);
+
+        data.Feed(rig.Agent.Drift, 250, brightness: 40);
+        rig.Agent.Poll();
+        rig.Agent.Poll();
+        Assert.Equal([false, true], indicator.Calls);
+
+        // A clean window after the shifted one: the alarm clears when it finishes.
+        rig.Clock.Advance(3_600_000);
+        rig.Agent.Poll();
+        data.Feed(rig.Agent.Drift, 250);
+        rig.Clock.Advance(3_600_000);
+        rig.Agent.Poll();
+        Assert.Equal([false, true, false], indicator.Calls);
+
+        rig.Agent.Drift = null;
+        rig.Agent.Poll();
+        Assert.Equal([false, true, false], indicator.Calls);
+    }
+
+    [Fact]
+    public void An_agent_without_a_monitor_sends_no_drift()
+    {
+        var rig = new AgentRig();
+        rig.Clock.Advance(7_200_000);
+        rig.SyncUntilEmpty();
+        Assert.Empty(rig.Host.StoredOfKind(MessageKind.Drift));
+        Assert.Equal(200, rig.Config.Drift.MinCount);
+    }
+}
