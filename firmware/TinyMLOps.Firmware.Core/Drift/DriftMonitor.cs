@@ -73,9 +73,11 @@ namespace TinyMLOps.Firmware.Core.Drift
             _epsilon = options.Epsilon;
             AlarmPsiMilli = options.AlarmPsiMilli > 0 ? options.AlarmPsiMilli : reference.AlarmPsiMilli;
 
-            // A window also ends (once it has the minimum) before one more sample could push a count past the wire's u16.
-            uint full = (uint)(DriftPayload.MaxCount / _layout.MaxGroupElements);
+            // A window also ends (once it has the minimum) before one more sample could push a count past the wire's u16:
+            // a sample adds one count per input group (one element drawn from it, see HistogramLayout.AddSampledPixels).
+            uint full = (uint)DriftPayload.MaxCount;
             _fullCount = full > _minCount ? full : _minCount;
+            _layout.PrepareSampling();
 
             // The alarm is rescored about ten times per minimum count, not on every poll.
             _rescoreEvery = _minCount / 10 > 0 ? _minCount / 10 : 1;
@@ -142,7 +144,7 @@ namespace TinyMLOps.Firmware.Core.Drift
         public void Observe(sbyte[] input, int offset, int length, int predictedClass, int confidence)
         {
             CheckClass(predictedClass);
-            _layout.AddInput(_input, input, offset, length);
+            _layout.AddSampledInput(_input, input, offset, length, _noise);
             _layout.AddOutcome(_classes, _confidence, predictedClass, confidence);
             _count++;
         }
@@ -159,7 +161,7 @@ namespace TinyMLOps.Firmware.Core.Drift
             }
 
             CheckClass(predictedClass);
-            _layout.AddPixels(_input, raw, offset, _pixelToInput);
+            _layout.AddSampledPixels(_input, raw, offset, _pixelToInput, _noise);
             _layout.AddOutcome(_classes, _confidence, predictedClass, confidence);
             _count++;
         }
@@ -198,8 +200,17 @@ namespace TinyMLOps.Firmware.Core.Drift
             p.WindowSeconds = (uint)((uptimeMillis - _startMillis) / 1000);
             p.SampleCount = _count;
             p.Epsilon = _epsilon;
-            p.Flags = _currentAlarm ? DriftPayload.FlagAlarm : 0;
-            p.SetScores(_scores);
+            if (_epsilon > 0)
+            {
+                // With noise on, only the noised histograms leave the device: scores and the alarm bit are computed on
+                // the raw window and would bypass the noise (the alarm still shows on the device's own LED).
+                p.Flags = 0;
+            }
+            else
+            {
+                p.Flags = _currentAlarm ? DriftPayload.FlagAlarm : 0;
+                p.SetScores(_scores);
+            }
             p.InputBins = _layout.InputBins;
             p.Groups = _layout.Groups;
             p.InputCounts = Release(_input);

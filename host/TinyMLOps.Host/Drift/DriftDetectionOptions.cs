@@ -10,10 +10,10 @@ public sealed record DriftDetectionOptions
     public double? Threshold { get; init; }
 
     /// <summary>Noise-only simulations per score part and sample size, for the floor's mean and quantile.</summary>
-    public int Simulations { get; init; } = 200;
+    public int Simulations { get; init; } = 1000;
 
     /// <summary>A score must also exceed this quantile of its noise-only distribution.</summary>
-    public double NullQuantile { get; init; } = 0.99;
+    public double NullQuantile { get; init; } = 0.999;
 
     /// <summary>
     /// Drifted windows in a row that open an alert. Two: a single window over the threshold happens by noise alone

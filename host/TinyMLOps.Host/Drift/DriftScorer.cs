@@ -96,17 +96,11 @@ public sealed class DriftScorer
         return cache.GetOrAdd((rounded, Math.Round(noiseScale, 3), windows), key =>
         {
             int bins = reference.InputBins;
-            double referenceSamples = Math.Max(1, reference.SampleCount);
             var floors = new NoiseFloor[reference.Groups + 2];
             for (int g = 0; g < reference.Groups; g++)
             {
-                double units = 0;
-                for (int b = 0; b < bins; b++)
-                {
-                    units += reference.InputCounts[(g * bins) + b];
-                }
-
-                floors[g] = NoiseFloors.Simulate(reference.InputCounts, g * bins, bins, units / referenceSamples, key.Samples, noiseScale, windows, _options.Simulations, _options.NullQuantile, 1000 + g);
+                // The device counts one element drawn from each group per sample, so a group's window is a multinomial of N draws.
+                floors[g] = NoiseFloors.Simulate(reference.InputCounts, g * bins, bins, 1, key.Samples, noiseScale, windows, _options.Simulations, _options.NullQuantile, 1000 + g);
             }
 
             floors[reference.Groups] = NoiseFloors.Simulate(reference.ClassCounts, 0, reference.Classes, 1, key.Samples, noiseScale, windows, _options.Simulations, _options.NullQuantile, 17);

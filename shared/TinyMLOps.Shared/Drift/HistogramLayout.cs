@@ -30,6 +30,10 @@ namespace TinyMLOps.Shared.Drift
         /// <summary>Region column per input column (kind 1).</summary>
         private readonly int[] _column;
 
+        /// <summary>Input element indexes ordered by group, and where each group starts (Groups + 1 entries), for sampling.</summary>
+        private int[] _members;
+        private int[] _memberStart;
+
         /// <exception cref="ArgumentException">A size is outside the format's limits or the grid does not fit the input.</exception>
         public HistogramLayout(int groupKind, int gridH, int gridW, int inputBins, int classes, int confidenceBins, int inputH, int inputW, int inputC)
         {
@@ -98,6 +102,88 @@ namespace TinyMLOps.Shared.Drift
 
                 MaxGroupElements = Largest(rows) * Largest(columns) * inputC;
             }
+        }
+
+        /// <summary>
+        /// Counts one element drawn at random from each input group of a raw sample (quantized through the 256-entry
+        /// table), so a sample adds exactly one count per group: the sensitivity the upload noise is scaled for
+        /// (<see cref="DriftMath.NoiseScale"/>). Each group's histogram stays an unbiased estimate of its value mix.
+        /// </summary>
+        public void AddSampledPixels(uint[] counts, byte[] raw, int offset, sbyte[] pixelToInput, Random random)
+        {
+            if (offset < 0 || offset > raw.Length - InputElements || pixelToInput.Length != 256)
+            {
+                throw new ArgumentException("raw input at " + offset + " needs " + InputElements + " values and a 256-entry table");
+            }
+
+            Sample(counts, null, raw, pixelToInput, offset, random);
+        }
+
+        /// <summary>Like <see cref="AddSampledPixels"/> for an already quantized input.</summary>
+        public void AddSampledInput(uint[] counts, sbyte[] input, int offset, int length, Random random)
+        {
+            if (length != InputElements || offset < 0 || offset > input.Length - length)
+            {
+                throw new ArgumentException("input of " + length + " values at " + offset + ", the layout needs " + InputElements);
+            }
+
+            Sample(counts, input, null, null, offset, random);
+        }
+
+        private void Sample(uint[] counts, sbyte[] input, byte[] raw, sbyte[] table, int offset, Random random)
+        {
+            BuildMembers();
+            int bins = InputBins;
+            for (int g = 0; g < Groups; g++)
+            {
+                int start = _memberStart[g];
+                int element = offset + _members[start + random.Next(_memberStart[g + 1] - start)];
+                int q = input != null ? input[element] : table[raw[element]];
+                counts[(g * bins) + ((q + 128) * bins / 256)]++;
+            }
+        }
+
+        // Allocated on first use (the device's monitor calls it at construction), never per sample.
+        private void BuildMembers()
+        {
+            if (_members != null)
+            {
+                return;
+            }
+
+            int n = InputElements;
+            int[] groupOf = new int[n];
+            int[] start = new int[Groups + 1];
+            for (int i = 0; i < n; i++)
+            {
+                int pixel = i / InputC;
+                int g = GroupKind == KindPerChannel ? i % InputC : _rowBase[pixel / InputW] + _column[pixel % InputW];
+                groupOf[i] = g;
+                start[g + 1]++;
+            }
+
+            for (int g = 0; g < Groups; g++)
+            {
+                start[g + 1] += start[g];
+            }
+
+            int[] next = new int[Groups];
+            int[] members = new int[n];
+            for (int i = 0; i < n; i++)
+            {
+                int g = groupOf[i];
+                members[start[g] + next[g]] = i;
+                next[g]++;
+            }
+
+            _memberStart = start;
+            _members = members;
+        }
+
+        /// <summary>Prepares <see cref="AddSampledPixels"/> so that no call allocates.</summary>
+        public void PrepareSampling()
+        {
+            BuildMembers();
         }
 
         public int GroupKind { get; private set; }

@@ -25,7 +25,7 @@ internal sealed class DriftFixtures
     public static DriftProfile Reference { get; } = BuildReference();
 
     public static DriftMonitor Monitor(DriftOptions? options = null, int seed = 7) =>
-        new(Reference, Size, Size, 1, options ?? new DriftOptions(), new Random(seed));
+        new(Reference, Size, Size, 1, options ?? new DriftOptions { Epsilon = 0 }, new Random(seed));
 
     /// <summary>One sample; brightness is added to every pixel (clamped to the int8 range).</summary>
     public (sbyte[] Input, int Class, int Confidence) Sample(int brightness = 0)

@@ -23,7 +23,7 @@ public class DriftMonitorTests
         Assert.NotNull(window);
         Assert.False(window.Alarm);
         Assert.False(monitor.Alarm);
-        Assert.InRange(window.InputPsiMaxMilli, 0, 50);
+        Assert.InRange(window.InputPsiMaxMilli, 0, 150); // one drawn value per region per sample: sampling noise alone is about 15 bins / 300 samples
         Assert.InRange(window.ClassPsiMilli, 0, 150);
         Assert.InRange(window.ConfidencePsiMilli, 0, 150);
     }
@@ -99,15 +99,15 @@ public class DriftMonitorTests
     }
 
     [Fact]
-    public void A_window_ends_early_before_a_count_could_pass_the_wire_limit()
+    public void A_sample_adds_one_count_per_group_and_a_window_ends_before_a_count_could_pass_the_wire_limit()
     {
-        // 4x4x1 input on one region: 16 counts per sample, so 65535 / 16 = 4095 samples fit.
+        // 4x4x1 input on one region: each sample counts one of its 16 values, so 65535 samples fit.
         var layout = new HistogramLayout(HistogramLayout.KindImageRegions, 1, 1, 16, 2, 10, 4, 4, 1);
         var profile = layout.NewProfile();
         layout.AddSample(profile, new sbyte[16], 0, 16, 0, 60000);
         var monitor = new DriftMonitor(profile, 4, 4, 1, new DriftOptions { Epsilon = 0 }, new Random(1));
         monitor.TakeWindow(0, "v1");
-        for (int i = 0; i < 4094; i++)
+        for (int i = 0; i < 65534; i++)
         {
             monitor.Observe(new sbyte[16], 0, 16, 0, 60000);
         }
@@ -117,14 +117,16 @@ public class DriftMonitorTests
         DriftPayload? window = monitor.TakeWindow(1000, "v1");
 
         Assert.NotNull(window);
-        Assert.Equal(4095u, window.SampleCount);
-        Assert.Equal(4095u * 16, window.InputCounts[8]);
+        Assert.Equal(65535u, window.SampleCount);
+        Assert.Equal(65535u, window.InputCounts[8]);
+        Assert.Equal(65535u, window.InputCounts.Aggregate(0u, (a, c) => a + c));
     }
 
     [Fact]
     public void Without_noise_the_window_carries_the_exact_counts_and_epsilon_zero()
     {
-        var monitor = DriftFixtures.Monitor(new DriftOptions { Epsilon = 0 });
+        var monitor = DriftFixtures.Monitor(new DriftOptions { Epsilon = 0 }, seed: 11);
+        var sampling = new Random(11); // the monitor draws each group's element from its own random, seeded alike
         var data = new DriftFixtures(8);
         var expected = DriftFixtures.Layout.NewProfile();
         monitor.TakeWindow(0, "v1");
@@ -132,7 +134,8 @@ public class DriftMonitorTests
         {
             var (input, cls, confidence) = data.Sample();
             monitor.Observe(input, 0, input.Length, cls, confidence);
-            DriftFixtures.Layout.AddSample(expected, input, 0, input.Length, cls, confidence);
+            DriftFixtures.Layout.AddSampledInput(expected.InputCounts, input, 0, input.Length, sampling);
+            DriftFixtures.Layout.AddOutcome(expected.ClassCounts, expected.ConfidenceCounts, cls, confidence);
         }
 
         DriftPayload window = monitor.TakeWindow(Hour, "v1")!;
@@ -140,12 +143,32 @@ public class DriftMonitorTests
         Assert.Equal(expected.InputCounts, window.InputCounts);
         Assert.Equal(expected.ClassCounts, window.ClassCounts);
         Assert.Equal(expected.ConfidenceCounts, window.ConfidenceCounts);
+        for (int g = 0; g < 16; g++)
+        {
+            Assert.Equal(200u, window.InputCounts.Skip(g * 16).Take(16).Aggregate(0u, (a, c) => a + c));
+        }
+    }
+
+    [Fact]
+    public void With_noise_on_only_noised_histograms_leave_the_device_and_the_alarm_stays_local()
+    {
+        var monitor = DriftFixtures.Monitor(new DriftOptions { Epsilon = 8 });
+        var data = new DriftFixtures(12);
+        monitor.TakeWindow(0, "v1");
+        data.Feed(monitor, 300, brightness: 40);
+        DriftPayload window = monitor.TakeWindow(Hour, "v1")!;
+
+        Assert.True(monitor.Alarm, "the device still sees its drift");
+        Assert.False(window.Alarm);
+        Assert.Equal(DriftMath.NotComputed, window.InputPsiMaxMilli);
+        Assert.Equal(DriftMath.NotComputed, window.ClassPsiMilli);
+        Assert.Equal(8f, window.Epsilon);
     }
 
     [Fact]
     public void Noise_has_the_laplace_scale_of_groups_plus_two_over_epsilon_and_epsilon_is_recorded()
     {
-        // Constant input: every group's bin 8 holds exactly 49 * 200 counts and its other bins hold 0.
+        // Constant input: every group's bin 8 holds exactly 200 counts (one per sample) and its other bins hold 0.
         var monitor = DriftFixtures.Monitor(new DriftOptions { Epsilon = 1f });
         double scale = (16 + 2) / 1.0;
         var input = new sbyte[DriftFixtures.Size * DriftFixtures.Size];
@@ -163,7 +186,7 @@ public class DriftMonitorTests
             Assert.Equal(1f, window.Epsilon);
             for (int g = 0; g < 16; g++)
             {
-                offsets.Add(window.InputCounts[(g * 16) + 8] - 9800.0);
+                offsets.Add(window.InputCounts[(g * 16) + 8] - 200.0);
                 zeros.Add(window.InputCounts[g * 16]);
             }
         }
