@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using TinyMLOps.Shared.Model;
+using TinyMLOps.Shared.Protocol;
 using TinyMLOps.Shared.Util;
 
 namespace TinyMLOps.Shared.Metering
@@ -15,6 +17,41 @@ namespace TinyMLOps.Shared.Metering
         public const string QuotaDomain = "tinymlops-quota-v1";
         public const int TagBytes = 32;
         public const int HashBytes = 32;
+
+        /// <summary>
+        /// A reader over the body of a tagged encoding (body || 32-byte tag), positioned after the body's version byte,
+        /// which must be <paramref name="version"/>. Every failure is a <see cref="ProtocolException"/> naming the kind.
+        /// </summary>
+        public static ByteReader OpenBody(byte[] payload, string kind, int version)
+        {
+            if (payload == null)
+            {
+                throw PayloadCodec.Invalid(kind, "no payload");
+            }
+
+            if (payload.Length < TagBytes)
+            {
+                throw PayloadCodec.Invalid(kind, "truncated: " + payload.Length + " bytes, shorter than the tag");
+            }
+
+            ByteReader r = new ByteReader(payload, 0, payload.Length - TagBytes);
+            int found;
+            try
+            {
+                found = r.ReadU8("version");
+            }
+            catch (ModelFormatException e)
+            {
+                throw PayloadCodec.Wrap(e, kind);
+            }
+
+            if (found != version)
+            {
+                throw PayloadCodec.Invalid(kind, "version " + found);
+            }
+
+            return r;
+        }
 
         /// <summary>The 32-byte tag of a body under one domain.</summary>
         public static byte[] Compute(byte[] deviceKey, string domain, byte[] body)

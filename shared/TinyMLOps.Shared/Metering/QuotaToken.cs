@@ -83,26 +83,10 @@ namespace TinyMLOps.Shared.Metering
         /// <summary>Parses and checks the structure; the tag, device and replay checks are the device's.</summary>
         public static QuotaToken Decode(byte[] payload)
         {
-            if (payload == null)
-            {
-                throw PayloadCodec.Invalid(Kind, "no payload");
-            }
-
-            if (payload.Length < MeterTags.TagBytes)
-            {
-                throw PayloadCodec.Invalid(Kind, "truncated: " + payload.Length + " bytes, shorter than the tag");
-            }
-
+            ByteReader r = MeterTags.OpenBody(payload, Kind, Version);
             int bodyEnd = payload.Length - MeterTags.TagBytes;
-            ByteReader r = new ByteReader(payload, 0, bodyEnd);
             try
             {
-                int version = r.ReadU8("version");
-                if (version != Version)
-                {
-                    throw PayloadCodec.Invalid(Kind, "version " + version);
-                }
-
                 QuotaToken t = new QuotaToken();
                 t.DeviceId = PayloadCodec.ReadString(r, Kind, "device id");
                 t.ModelId = PayloadCodec.ReadString(r, Kind, "model id");

@@ -114,26 +114,10 @@ namespace TinyMLOps.Shared.Metering
         /// <summary>Parses and checks the structure (not the tag nor the chain, which need the key and the ledger).</summary>
         public static UsageReceipt Decode(byte[] payload)
         {
-            if (payload == null)
-            {
-                throw PayloadCodec.Invalid(Kind, "no payload");
-            }
-
-            if (payload.Length < MeterTags.TagBytes)
-            {
-                throw PayloadCodec.Invalid(Kind, "truncated: " + payload.Length + " bytes, shorter than the tag");
-            }
-
+            ByteReader r = MeterTags.OpenBody(payload, Kind, Version);
             int bodyEnd = payload.Length - MeterTags.TagBytes;
-            ByteReader r = new ByteReader(payload, 0, bodyEnd);
             try
             {
-                int version = r.ReadU8("version");
-                if (version != Version)
-                {
-                    throw PayloadCodec.Invalid(Kind, "version " + version);
-                }
-
                 UsageReceipt u = new UsageReceipt();
                 u.DeviceId = PayloadCodec.ReadString(r, Kind, "device id");
                 u.ModelId = PayloadCodec.ReadString(r, Kind, "model id");
