@@ -29,7 +29,7 @@ public sealed class MeteredFleetTests
         var host = await SyncHost.StartAsync(options, store, NullLoggerFactory.Instance);
         h.Own(host);
         Assert.NotNull(host.Ledger);
-        var board = new VirtualBoard(
+        var board = h.AddBoard(
             new VirtualBoardOptions
             {
                 DeviceId = deviceId,
@@ -40,16 +40,10 @@ public sealed class MeteredFleetTests
                 Connectivity = offlineWeek ? ConnectivityPattern.AlwaysOn with { Outage = (TimeSpan.Zero, TimeSpan.FromDays(7)) } : ConnectivityPattern.AlwaysOn,
                 Seed = 17,
             },
-            "127.0.0.1",
             port,
-            Path.Combine(h.Directory_, "boards"),
-            h.Clock,
-            NullLogger.Instance,
-            model: BrightestModel.Build("fc-metered", 100, ["l", "m", "r"]),
+            artifactKey: new DeviceKeys(MasterKey).For(deviceId),
             sensor: new NoiseSensor(3),
-            artifactKey: new DeviceKeys(MasterKey).For(deviceId));
-        h.Track(board);
-        h.Fleet.Add(board);
+            model: BrightestModel.Build("fc-metered", 100, ["l", "m", "r"]));
         return (h, store, host, board);
     }
 

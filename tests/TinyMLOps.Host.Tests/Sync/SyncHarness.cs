@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
+using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Host.Fleet;
 using TinyMLOps.Host.Store;
 using TinyMLOps.Host.Sync;
@@ -67,15 +68,13 @@ internal sealed class SyncHarness : IAsyncDisposable
         return await SyncHost.StartAsync(options, store, NullLoggerFactory.Instance);
     }
 
-    public VirtualBoard AddBoard(string deviceId, int port, string fleet = "test", ConnectivityPattern? pattern = null, int heartbeatSeconds = 600)
+    public VirtualBoard AddBoard(string deviceId, int port, string fleet = "test", ConnectivityPattern? pattern = null, int heartbeatSeconds = 600) =>
+        AddBoard(new VirtualBoardOptions { DeviceId = deviceId, Fleet = fleet, Connectivity = pattern ?? ConnectivityPattern.AlwaysOn, HeartbeatIntervalSeconds = heartbeatSeconds, Seed = Boards.Count + 1 }, port);
+
+    /// <summary>A board with these options on this harness's clock and folder, tracked and added to the fleet.</summary>
+    public VirtualBoard AddBoard(VirtualBoardOptions options, int port, byte[]? artifactKey = null, ISensor? sensor = null, byte[]? model = null)
     {
-        var board = new VirtualBoard(
-            new VirtualBoardOptions { DeviceId = deviceId, Fleet = fleet, Connectivity = pattern ?? ConnectivityPattern.AlwaysOn, HeartbeatIntervalSeconds = heartbeatSeconds, Seed = Boards.Count + 1 },
-            "127.0.0.1",
-            port,
-            Path.Combine(_dir, "boards"),
-            Clock,
-            NullLogger.Instance);
+        var board = new VirtualBoard(options, "127.0.0.1", port, Path.Combine(_dir, "boards"), Clock, NullLogger.Instance, model: model, sensor: sensor, artifactKey: artifactKey);
         Track(board);
         Fleet.Add(board);
         return board;

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using TinyMLOps.Firmware.Core.Models;
 using TinyMLOps.Host.Broker;
 using TinyMLOps.Host.Fleet;
@@ -52,16 +51,7 @@ public sealed class VariantDeliveryTests
         var (store, host) = await h.StartSqliteHostAsync(port, embedded: true);
         host.Transfers.ResendAfter = TimeSpan.FromMilliseconds(200);
         var keys = new DeviceKeys(MasterKey);
-        var board = new VirtualBoard(
-            new VirtualBoardOptions { DeviceId = "var-1", Fleet = "test", HasBattery = true, BatteryPercent = 80, PluggedHoursPerDay = 1, HeartbeatIntervalSeconds = 600, Seed = 3 },
-            "127.0.0.1",
-            port,
-            Path.Combine(h.Directory_, "boards"),
-            h.Clock,
-            NullLogger.Instance,
-            artifactKey: keys.For("var-1"));
-        h.Track(board);
-        h.Fleet.Add(board);
+        var board = h.AddBoard(new VirtualBoardOptions { DeviceId = "var-1", Fleet = "test", HasBattery = true, BatteryPercent = 80, PluggedHoursPerDay = 1, HeartbeatIntervalSeconds = 600, Seed = 3 }, port, artifactKey: keys.For("var-1"));
         var (plugged, pluggedFile) = Tiny("fc-plugged", 20);
         var (battery, batteryFile) = Tiny("fc-battery", 1);
 
@@ -125,16 +115,7 @@ public sealed class VariantDeliveryTests
         var (store, host) = await h.StartSqliteHostAsync(port, embedded: true);
         host.Transfers.ResendAfter = TimeSpan.FromMilliseconds(200);
         var keys = new DeviceKeys(MasterKey);
-        var board = new VirtualBoard(
-            new VirtualBoardOptions { DeviceId = "both-1", Fleet = "test", HeartbeatIntervalSeconds = 600, Seed = 5 },
-            "127.0.0.1",
-            port,
-            Path.Combine(h.Directory_, "boards"),
-            h.Clock,
-            NullLogger.Instance,
-            artifactKey: keys.For("both-1"));
-        h.Track(board);
-        h.Fleet.Add(board);
+        var board = h.AddBoard(new VirtualBoardOptions { DeviceId = "both-1", Fleet = "test", HeartbeatIntervalSeconds = 600, Seed = 5 }, port, artifactKey: keys.For("both-1"));
         var (plugged, pluggedFile) = Tiny("fc-p", 30);
         var (battery, batteryFile) = Tiny("fc-b", 31);
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using TinyMLOps.Firmware.Core.Models;
 using TinyMLOps.Host.Broker;
 using TinyMLOps.Host.Fleet;
@@ -85,7 +84,7 @@ public sealed class RolloutControllerTests
         for (int i = 0; i < boards; i++)
         {
             string id = $"roll-{i}";
-            var board = new VirtualBoard(
+            var board = h.AddBoard(
                 new VirtualBoardOptions
                 {
                     DeviceId = id,
@@ -96,15 +95,9 @@ public sealed class RolloutControllerTests
                     FailingVariants = failing ?? new HashSet<string>(),
                     Seed = i + 1,
                 },
-                "127.0.0.1",
                 port,
-                Path.Combine(h.Directory_, "boards"),
-                h.Clock,
-                NullLogger.Instance,
-                sensor: new NoiseSensor(i),
-                artifactKey: keys.For(id));
-            h.Track(board);
-            h.Fleet.Add(board);
+                artifactKey: keys.For(id),
+                sensor: new NoiseSensor(i));
             list.Add(board);
         }
 
