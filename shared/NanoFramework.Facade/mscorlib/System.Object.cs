@@ -45,6 +45,16 @@ namespace System
         {
             throw null;
         }
+
+        public static void Copy(Array sourceArray, Array destinationArray, int length)
+        {
+            throw null;
+        }
+
+        public static void Clear(Array array, int index, int length)
+        {
+            throw null;
+        }
     }
 
     public abstract class Delegate

@@ -23,7 +23,8 @@ namespace TinyMLOps.Shared.Federated
     /// <summary>
     /// The wire format of one device update: u8 version, str round id, str base variant id, u32 sample count,
     /// u16 tensor count, then per tensor str name, u32 element count, f32 scale, u8 encoding and the values
-    /// (dense: element count int8; sparse: u32 k, k ascending u32 indexes, k int8). It travels as a chunked
+    /// (dense: element count int8; sparse: u32 k, k index gaps as LEB128 varints, each the distance to the previous index
+    /// less one with the first counted from -1, then k int8). It travels as a chunked
     /// upload, so it is not bound by the message size; the element cap keeps a hostile header from making
     /// the host allocate without limit.
     /// </summary>
@@ -32,6 +33,9 @@ namespace TinyMLOps.Shared.Federated
         public const int Version = 1;
         public const int EncodingDense = 0;
         public const int EncodingTopK = 1;
+
+        /// <summary>The chunk content type a device uploads a delta under (models travel down as 1).</summary>
+        public const int ContentType = 2;
 
         /// <summary>4M parameters across all tensors: far above any model a microcontroller trains.</summary>
         public const int MaxTotalElements = 1 << 22;
@@ -90,9 +94,17 @@ namespace TinyMLOps.Shared.Federated
                     }
 
                     w.WriteI32(t.Indexes.Length);
+                    int previous = -1;
                     for (int j = 0; j < t.Indexes.Length; j++)
                     {
-                        w.WriteI32(t.Indexes[j]);
+                        int index = t.Indexes[j];
+                        if (index <= previous || index >= t.ElementCount)
+                        {
+                            throw new ArgumentException(t.Name + ": indexes must ascend within the element count");
+                        }
+
+                        WriteVarint(w, (uint)(index - previous - 1));
+                        previous = index;
                     }
 
                     WriteValues(w, t.Values);
@@ -175,16 +187,16 @@ namespace TinyMLOps.Shared.Federated
                             throw PayloadCodec.Invalid(Kind, t.Name + ": k " + k + " above element count " + n);
                         }
 
-                        // Check the whole block is present before allocating for it.
-                        r.Require((int)k * 5, "sparse block");
+                        // Every entry takes at least two bytes (a gap and a value): check they can be there before allocating.
+                        r.Require((int)k * 2, "sparse block");
                         t.Indexes = new int[(int)k];
                         long previous = -1;
                         for (int j = 0; j < (int)k; j++)
                         {
-                            uint index = r.ReadU32("index");
-                            if (index >= n || index <= previous)
+                            long index = previous + 1 + ReadVarint(r, t.Name);
+                            if (index >= n)
                             {
-                                throw PayloadCodec.Invalid(Kind, t.Name + ": index " + index + " out of range or not ascending");
+                                throw PayloadCodec.Invalid(Kind, t.Name + ": index " + index + " beyond element count " + n);
                             }
 
                             t.Indexes[j] = (int)index;
@@ -232,6 +244,39 @@ namespace TinyMLOps.Shared.Federated
             }
 
             return s;
+        }
+
+        /// <summary>LEB128: 7 bits a byte, low bits first, high bit set on every byte but the last.</summary>
+        private static void WriteVarint(ByteWriter w, uint value)
+        {
+            while (value >= 0x80)
+            {
+                w.WriteU8((int)((value & 0x7F) | 0x80));
+                value >>= 7;
+            }
+
+            w.WriteU8((int)value);
+        }
+
+        private static long ReadVarint(ByteReader r, string name)
+        {
+            long value = 0;
+            for (int shift = 0; shift < 35; shift += 7)
+            {
+                int b = r.ReadU8("index gap");
+                value |= (long)(b & 0x7F) << shift;
+                if ((b & 0x80) == 0)
+                {
+                    if (shift > 0 && b == 0)
+                    {
+                        throw PayloadCodec.Invalid(Kind, name + ": index gap not in its shortest form");
+                    }
+
+                    return value;
+                }
+            }
+
+            throw PayloadCodec.Invalid(Kind, name + ": index gap longer than 5 bytes");
         }
 
         private static void WriteValues(ByteWriter w, sbyte[] values)

@@ -125,6 +125,21 @@ namespace TinyMLOps.Shared.Runtime
             }
         }
 
+        /// <summary>Runs operators [first, end) only: the frozen part of a model up to a trainable head, then the head.</summary>
+        public void InvokeRange(int first, int end)
+        {
+            Operator[] ops = _model.Operators;
+            if (first < 0 || end > ops.Length || first > end)
+            {
+                throw new ArgumentOutOfRangeException("first", "operator range " + first + ".." + end + " of " + ops.Length);
+            }
+
+            for (int i = first; i < end; i++)
+            {
+                ops[i].Eval(_arena);
+            }
+        }
+
         public sbyte GetOutput(int index)
         {
             return _arena[_outputOffset + index];
