@@ -505,6 +505,87 @@ public static class StoreMigrations
             CREATE INDEX drift_windows_cohort ON drift_windows (fleet, board, variant_id, device_id);
             CREATE INDEX messages_drift ON messages (device_id, seq) WHERE kind = 10;
             """),
+        new(
+            6,
+            "federated rounds and their participants",
+            """
+            CREATE TABLE fl_rounds (
+                round_id             TEXT PRIMARY KEY,
+                model_id             TEXT NOT NULL,
+                base_variant_id      TEXT NOT NULL,
+                base_version         INTEGER NOT NULL,
+                base_hash            TEXT NOT NULL,
+                role                 INTEGER NOT NULL,
+                fleet                TEXT NULL,
+                board                TEXT NULL,
+                strategy             TEXT NOT NULL,
+                config               TEXT NOT NULL,
+                state                TEXT NOT NULL,
+                reason               TEXT NOT NULL DEFAULT '',
+                created_at           INTEGER NOT NULL,
+                deadline             INTEGER NOT NULL,
+                updated_at           INTEGER NOT NULL,
+                result               TEXT NULL,
+                candidate_head       BLOB NULL,
+                candidate_variant_id TEXT NULL,
+                candidate_version    INTEGER NULL,
+                rollout_id           INTEGER NULL,
+                version              INTEGER NOT NULL
+            );
+            CREATE INDEX fl_rounds_state ON fl_rounds (state);
+            CREATE TABLE fl_participants (
+                round_id     TEXT NOT NULL REFERENCES fl_rounds (round_id),
+                device_id    TEXT NOT NULL,
+                state        TEXT NOT NULL,
+                command_id   INTEGER NULL,
+                invited_at   INTEGER NOT NULL,
+                updated_at   INTEGER NOT NULL,
+                transfer_id  INTEGER NULL,
+                sample_count INTEGER NULL,
+                delta_bytes  INTEGER NULL,
+                detail       TEXT NOT NULL DEFAULT '',
+                PRIMARY KEY (round_id, device_id)
+            ) WITHOUT ROWID;
+            """,
+            """
+            CREATE TABLE fl_rounds (
+                round_id             text PRIMARY KEY,
+                model_id             text NOT NULL,
+                base_variant_id      text NOT NULL,
+                base_version         integer NOT NULL,
+                base_hash            text NOT NULL,
+                role                 integer NOT NULL,
+                fleet                text NULL,
+                board                text NULL,
+                strategy             text NOT NULL,
+                config               text NOT NULL,
+                state                text NOT NULL,
+                reason               text NOT NULL DEFAULT '',
+                created_at           timestamptz NOT NULL,
+                deadline             timestamptz NOT NULL,
+                updated_at           timestamptz NOT NULL,
+                result               text NULL,
+                candidate_head       bytea NULL,
+                candidate_variant_id text NULL,
+                candidate_version    integer NULL,
+                rollout_id           bigint NULL,
+                version              integer NOT NULL
+            );
+            CREATE INDEX fl_rounds_state ON fl_rounds (state);
+            CREATE TABLE fl_participants (
+                round_id     text NOT NULL REFERENCES fl_rounds (round_id),
+                device_id    text NOT NULL,
+                state        text NOT NULL,
+                command_id   bigint NULL,
+                invited_at   timestamptz NOT NULL,
+                updated_at   timestamptz NOT NULL,
+                transfer_id  bigint NULL,
+                sample_count bigint NULL,
+                delta_bytes  bigint NULL,
+                detail       text NOT NULL DEFAULT '',
+                PRIMARY KEY (round_id, device_id)
+            );
+            """),
     ];
 
     /// <summary>The newest schema version this code knows.</summary>

@@ -34,6 +34,7 @@ public sealed class PostgresFleetStoreTests : FleetStoreContractTests
             .Order(StringComparer.Ordinal);
         Assert.Equal(declared, tables.Order(StringComparer.Ordinal));
         Assert.Contains("rollouts", tables);
+        Assert.Contains("fl_participants", tables);
     }
 
     [StoreFact]
