@@ -23,6 +23,7 @@ public static class Cli
         root.Subcommands.Add(MeterCommands.Meter(console));
         root.Subcommands.Add(MeterCommands.Quota(console));
         root.Subcommands.Add(DriftCommands.Build(console));
+        root.Subcommands.Add(RoundCommands.Build(console));
         return root;
     }
 

@@ -187,7 +187,7 @@ internal static class RolloutCommands
     private static string Cohort(RolloutRecord r) =>
         $"{(r.Fleet == null ? "every fleet" : $"fleet {r.Fleet}")}, {(r.Board == null ? "every board" : $"board {r.Board}")}";
 
-    private static int ParseRole(string role) => role.ToLowerInvariant() switch
+    internal static int ParseRole(string role) => role.ToLowerInvariant() switch
     {
         "plugged" or "1" => VariantAssignment.RolePlugged,
         "battery" or "2" => VariantAssignment.RoleBattery,

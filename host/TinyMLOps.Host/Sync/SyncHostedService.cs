@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TinyMLOps.Host.Data;
+using TinyMLOps.Host.Federated.Rounds;
 using TinyMLOps.Host.Store;
 using TinyMLOps.Host.Variants;
 
@@ -30,9 +32,13 @@ public sealed class SyncHostedService : BackgroundService
         {
             if (_options.VariantRegistryPath is { Length: > 0 } registry && keys != null)
             {
-                var controller = new RolloutController(store, VariantRegistry.Open(registry), keys, host, log);
-                log.LogInformation("Rollouts from registry {Registry}, every {Interval}", registry, _options.RolloutInterval);
-                await controller.RunAsync(_options.RolloutInterval, stoppingToken).ConfigureAwait(false);
+                var variants = VariantRegistry.Open(registry);
+                var controller = new RolloutController(store, variants, keys, host, log);
+                var rounds = new RoundCoordinator(store, variants, controller, RoundDataFor(log), host, _loggers.CreateLogger("TinyMLOps.Rounds"));
+                log.LogInformation("Rollouts and federated rounds from registry {Registry}, every {Interval}", registry, _options.RolloutInterval);
+                await Task.WhenAll(
+                    controller.RunAsync(_options.RolloutInterval, stoppingToken),
+                    rounds.RunAsync(_options.RolloutInterval, stoppingToken)).ConfigureAwait(false);
             }
             else
             {
@@ -44,5 +50,18 @@ public sealed class SyncHostedService : BackgroundService
         {
             // Shutdown requested.
         }
+    }
+
+    /// <summary>The release gate's data: Fashion-MNIST's test set held out, the first 2,000 training images to calibrate.</summary>
+    private RoundData? RoundDataFor(ILogger log)
+    {
+        string directory = _options.DatasetDirectory ?? FashionMnist.DefaultDirectory;
+        if (!FashionMnist.IsAvailable(directory))
+        {
+            log.LogWarning("Federated rounds cannot release: no held-out data in {Directory}", directory);
+            return null;
+        }
+
+        return new RoundData(FashionMnist.LoadTrain(directory).Take(2_000), FashionMnist.LoadTest(directory));
     }
 }

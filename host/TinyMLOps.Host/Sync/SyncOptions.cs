@@ -53,6 +53,9 @@ public sealed class SyncOptions
     /// <summary>The fleet's artifact master key (hex or base64; configuration TinyMLOps:ArtifactMasterKey or TINYMLOPS_ARTIFACT_MASTER_KEY).</summary>
     public string? ArtifactMasterKey { get; set; }
 
-    /// <summary>How often the rollout controller reconciles.</summary>
+    /// <summary>How often the rollout controller and the round coordinator reconcile.</summary>
     public TimeSpan RolloutInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Folder of the Fashion-MNIST IDX files the release gate of federated rounds evaluates on (default: Debian's package).</summary>
+    public string? DatasetDirectory { get; set; }
 }

@@ -1,0 +1,310 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+using TinyMLOps.Host.Federated.Rounds;
+using TinyMLOps.Host.Store;
+using TinyMLOps.Host.Variants;
+using TinyMLOps.Shared.Protocol;
+
+namespace TinyMLOps.Console.Commands;
+
+/// <summary>
+/// `round start|status|history|cancel`: federated rounds recorded in the store; the host service
+/// (<see cref="RoundCoordinator"/>) invites, collects, aggregates, evaluates and releases them.
+/// </summary>
+internal static class RoundCommands
+{
+    public static Command Build(IAnsiConsole console)
+    {
+        var round = new Command("round", "Federated rounds: devices train the model's head on local labels and upload compressed deltas");
+        round.Subcommands.Add(Start(console));
+        round.Subcommands.Add(Status(console));
+        round.Subcommands.Add(History(console));
+        round.Subcommands.Add(Cancel(console));
+        return round;
+    }
+
+    private static Option<string> Registry() => new("--registry")
+    {
+        Description = $"variant registry folder (default: ${VariantCommands.RegistryVariable} or variants)",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(VariantCommands.RegistryVariable) is { Length: > 0 } v ? v : "variants",
+    };
+
+    private static Command Start(IAnsiConsole console)
+    {
+        var registry = Registry();
+        var db = FleetOptions.Db();
+        var pg = FleetOptions.Postgres();
+        var defaults = new RoundConfig();
+        var variant = new Argument<string>("variant") { Description = "base variant id in the registry (the model the devices run)" };
+        var version = new Option<int?>("--version") { Description = "base variant version (default: the newest)" };
+        var id = new Option<string?>("--id") { Description = "round id (default: r1, r2, ...)" };
+        var role = new Option<string>("--role") { Description = "plugged or battery", DefaultValueFactory = _ => "plugged" };
+        var fleet = new Option<string?>("--fleet") { Description = "only devices of this fleet" };
+        var board = new Option<string?>("--board") { Description = "only devices of this board" };
+        var strategy = new Option<string>("--strategy") { Description = $"aggregation: {string.Join(", ", StrategyFactory.Names)}", DefaultValueFactory = _ => defaults.Strategy };
+        var trim = new Option<double>("--trim") { Description = "trimmed mean: fraction cut per side", DefaultValueFactory = _ => defaults.TrimFraction };
+        var dpNoise = new Option<double>("--dp-noise") { Description = "differential privacy: Gaussian noise multiplier (0: off)", DefaultValueFactory = _ => defaults.DpNoiseMultiplier };
+        var dpClip = new Option<double>("--dp-clip") { Description = "differential privacy: per-update clipping norm", DefaultValueFactory = _ => defaults.DpClipNorm };
+        var min = new Option<int>("--min") { Description = "fewest deltas the round aggregates", DefaultValueFactory = _ => defaults.MinParticipants };
+        var target = new Option<int>("--target") { Description = "devices invited", DefaultValueFactory = _ => defaults.TargetParticipants };
+        var deadline = new Option<string>("--deadline") { Description = "time to collect deltas (90s, 30m, 1h)", DefaultValueFactory = _ => "30m" };
+        var anyPower = new Option<bool>("--on-battery") { Description = "let devices on battery train (above --min-battery); default: plugged in only" };
+        var minBattery = new Option<int>("--min-battery") { Description = "with --on-battery: the least charge in %", DefaultValueFactory = _ => defaults.MinBatteryPercent };
+        var idle = new Option<int>("--idle") { Description = "seconds without an inference before a device trains", DefaultValueFactory = _ => defaults.IdleSeconds };
+        var minSamples = new Option<int>("--min-samples") { Description = "labelled samples a device needs", DefaultValueFactory = _ => defaults.MinSamples };
+        var maxSamples = new Option<int>("--max-samples") { Description = "most recent samples a device trains on", DefaultValueFactory = _ => defaults.MaxSamples };
+        var layers = new Option<int>("--layers") { Description = "trailing dense layers trained on the device", DefaultValueFactory = _ => defaults.Layers };
+        var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => defaults.Epochs, Description = "local epochs" };
+        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => defaults.BatchSize, Description = "local batch size" };
+        var lr = new Option<float>("--lr") { DefaultValueFactory = _ => defaults.LearningRate, Description = "local learning rate" };
+        var mu = new Option<float>("--mu") { DefaultValueFactory = _ => defaults.ProximalMu, Description = "FedProx proximal term on the device (0: off)" };
+        var clip = new Option<float>("--clip") { DefaultValueFactory = _ => defaults.ClipNorm, Description = "L2 bound of a device's update" };
+        var keep = new Option<float>("--keep") { DefaultValueFactory = _ => defaults.KeepFraction, Description = "top-k fraction sent per tensor (1: dense int8)" };
+        var noFeedback = new Option<bool>("--no-error-feedback") { Description = "drop what top-k leaves out instead of carrying it to the next round" };
+        var maxDrop = new Option<double>("--max-class-drop") { Description = "release gate: points any class may lose on the held-out set", DefaultValueFactory = _ => defaults.MaxClassDropPoints };
+        var minGain = new Option<double>("--min-gain") { Description = "release gate: points the overall accuracy must gain", DefaultValueFactory = _ => defaults.MinGainPoints };
+        var noRollout = new Option<bool>("--no-rollout") { Description = "register a passing candidate without rolling it out" };
+        var stages = new Option<string>("--stages") { Description = "rollout stages of a passing candidate", DefaultValueFactory = _ => defaults.RolloutStages };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => defaults.Seed, Description = "seed of the devices' training" };
+        var command = new Command("start", "Record a round; the host service invites eligible devices and carries it to a gated release")
+        {
+            variant, version, id, role, fleet, board, strategy, trim, dpNoise, dpClip, min, target, deadline, anyPower, minBattery, idle, minSamples, maxSamples,
+            layers, epochs, batch, lr, mu, clip, keep, noFeedback, maxDrop, minGain, noRollout, stages, seed, registry, db, pg,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var store = await FleetOptions.OpenAsync(parse.GetValue(db)!, parse.GetValue(pg), mustExist: false, ct);
+            await store.MigrateAsync(ct);
+            var config = new RoundConfig
+            {
+                VariantId = parse.GetValue(variant)!,
+                Version = parse.GetValue(version),
+                Role = RolloutCommands.ParseRole(parse.GetValue(role)!),
+                Fleet = parse.GetValue(fleet),
+                Board = parse.GetValue(board),
+                Strategy = parse.GetValue(strategy)!,
+                TrimFraction = parse.GetValue(trim),
+                DpNoiseMultiplier = parse.GetValue(dpNoise),
+                DpClipNorm = parse.GetValue(dpClip),
+                MinParticipants = parse.GetValue(min),
+                TargetParticipants = parse.GetValue(target),
+                Deadline = RolloutCommands.ParseDuration(parse.GetValue(deadline)!),
+                RequirePlugged = !parse.GetValue(anyPower),
+                MinBatteryPercent = parse.GetValue(minBattery),
+                IdleSeconds = parse.GetValue(idle),
+                MinSamples = parse.GetValue(minSamples),
+                MaxSamples = parse.GetValue(maxSamples),
+                Layers = parse.GetValue(layers),
+                Epochs = parse.GetValue(epochs),
+                BatchSize = parse.GetValue(batch),
+                LearningRate = parse.GetValue(lr),
+                ProximalMu = parse.GetValue(mu),
+                ClipNorm = parse.GetValue(clip),
+                KeepFraction = parse.GetValue(keep),
+                ErrorFeedback = !parse.GetValue(noFeedback),
+                MaxClassDropPoints = parse.GetValue(maxDrop),
+                MinGainPoints = parse.GetValue(minGain),
+                Rollout = !parse.GetValue(noRollout),
+                RolloutStages = parse.GetValue(stages)!,
+                Seed = parse.GetValue(seed),
+            };
+            var coordinator = Coordinator(store, parse.GetValue(registry)!);
+            var round = await coordinator.StartAsync(config, parse.GetValue(id), ct);
+            console.MarkupLineInterpolated($"round [bold]{round.RoundId}[/]: {round.BaseVariantId} v{round.BaseVersion}, {config.Strategy}, {config.Layers} layer(s), {config.MinParticipants}-{config.TargetParticipants} devices, deadline {round.Deadline:u}");
+            console.MarkupLine($"The host service (`tinymlops serve --registry ...`) runs it; watch it with `tinymlops round status {round.RoundId} --watch`.");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Status(IAnsiConsole console)
+    {
+        var registry = Registry();
+        var db = FleetOptions.Db();
+        var pg = FleetOptions.Postgres();
+        var id = new Argument<string?>("id") { Description = "the round (default: the newest)", Arity = ArgumentArity.ZeroOrOne };
+        var watch = new Option<bool>("--watch") { Description = "redraw every 2 s until the round ends" };
+        var command = new Command("status", "A round's progress: participants, deltas, bytes, and the release gate per class") { id, watch, registry, db, pg };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var store = await FleetOptions.OpenAsync(parse.GetValue(db)!, parse.GetValue(pg), mustExist: true, ct);
+            string roundId = parse.GetValue(id) ?? (await store.ListRoundsAsync(cancellationToken: ct)).FirstOrDefault()?.RoundId
+                ?? throw new ArgumentException("no rounds yet: start one with `tinymlops round start VARIANT`");
+            var coordinator = Coordinator(store, parse.GetValue(registry)!);
+            var status = await coordinator.StatusAsync(roundId, ct);
+            if (!parse.GetValue(watch) || RoundStates.IsFinished(status.Round.State))
+            {
+                console.Write(View(status, DateTimeOffset.UtcNow));
+                return 0;
+            }
+
+            await console.Live(View(status, DateTimeOffset.UtcNow)).StartAsync(async live =>
+            {
+                while (!ct.IsCancellationRequested && !RoundStates.IsFinished(status.Round.State))
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(2), ct);
+                    status = await coordinator.StatusAsync(roundId, ct);
+                    live.UpdateTarget(View(status, DateTimeOffset.UtcNow));
+                }
+            });
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command History(IAnsiConsole console)
+    {
+        var db = FleetOptions.Db();
+        var pg = FleetOptions.Postgres();
+        var command = new Command("history", "Every round: accuracy before and after, participants, uplink bytes, outcome, with a chart") { db, pg };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var store = await FleetOptions.OpenAsync(parse.GetValue(db)!, parse.GetValue(pg), mustExist: true, ct);
+            var rounds = (await store.ListRoundsAsync(cancellationToken: ct)).Reverse().ToList();
+            if (rounds.Count == 0)
+            {
+                console.MarkupLine("No rounds yet.");
+                return 0;
+            }
+
+            var table = new Table().AddColumns("round", "base", "strategy", "state", "devices", "samples", "uplink", "vs float32", "accuracy", "candidate", "outcome");
+            var chart = new BarChart().Width(70).Label("[bold]held-out accuracy after each round (%)[/]");
+            foreach (var r in rounds)
+            {
+                var result = RoundResult.FromJson(r.Result);
+                table.AddRow(
+                    Markup.Escape(r.RoundId),
+                    Markup.Escape($"{r.BaseVariantId} v{r.BaseVersion}"),
+                    Markup.Escape(result.Strategy.Length > 0 ? result.Strategy : r.Strategy),
+                    StateMarkup(r.State),
+                    $"{result.Uploaded}/{result.Invited}",
+                    result.Samples.ToString("N0", CultureInfo.InvariantCulture),
+                    Bytes(result.DeltaBytes),
+                    result.DeltaBytes > 0 ? $"{(double)result.Float32Bytes / result.DeltaBytes:0.0}x smaller" : "-",
+                    Accuracy(result.CurrentAccuracy),
+                    Accuracy(result.CandidateAccuracy),
+                    Markup.Escape(r.Reason));
+                if (result.CandidateAccuracy is { } acc)
+                {
+                    chart.AddItem(r.RoundId, Math.Round(acc * 100, 2), r.State == RoundStates.Released ? Color.Green : Color.Red);
+                }
+            }
+
+            console.Write(table);
+            if (chart.Data.Count > 0)
+            {
+                console.Write(chart);
+                console.MarkupLine("[green]green[/]: released, [red]red[/]: held back by the gate");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Cancel(IAnsiConsole console)
+    {
+        var registry = Registry();
+        var db = FleetOptions.Db();
+        var pg = FleetOptions.Postgres();
+        var id = new Argument<string>("id") { Description = "the round" };
+        var reason = new Option<string>("--reason") { Description = "why", DefaultValueFactory = _ => "operator" };
+        var command = new Command("cancel", "Stop a round; deltas that arrive later are ignored") { id, reason, registry, db, pg };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var store = await FleetOptions.OpenAsync(parse.GetValue(db)!, parse.GetValue(pg), mustExist: true, ct);
+            await Coordinator(store, parse.GetValue(registry)!).CancelAsync(parse.GetValue(id)!, parse.GetValue(reason)!, ct);
+            console.MarkupLineInterpolated($"round {parse.GetValue(id)} cancelled");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>The round as one renderable: header, progress bars, participants, and the gate per class once evaluated.</summary>
+    internal static IRenderable View(RoundStatus status, DateTimeOffset now)
+    {
+        var r = status.Round;
+        var result = status.Result;
+        var rows = new List<IRenderable>
+        {
+            new Markup($"[bold]round {Markup.Escape(r.RoundId)}[/]  {StateMarkup(r.State)}  {Markup.Escape(r.Reason)}"),
+            new Markup(Markup.Escape($"base {r.BaseVariantId} v{r.BaseVersion} on the {VariantAssignment.RoleName(r.Role)} role, {status.Config.Strategy}, {status.Config.Layers} layer(s), keep {status.Config.KeepFraction:P0}, deadline {r.Deadline:u}"
+                + (RoundStates.IsFinished(r.State) ? string.Empty : $" ({Remaining(r.Deadline - now)} left)"))),
+        };
+        int invited = status.Participants.Count;
+        int responded = status.Participants.Count(p => p.State != ParticipantStates.Invited);
+        int uploaded = status.Participants.Count(p => p.State == ParticipantStates.Uploaded);
+        var bars = new BreakdownChart().Width(60)
+            .AddItem("uploaded", uploaded, Color.Green)
+            .AddItem("accepted", status.Participants.Count(p => p.State == ParticipantStates.Accepted), Color.Yellow)
+            .AddItem("invited", status.Participants.Count(p => p.State == ParticipantStates.Invited), Color.Grey)
+            .AddItem("declined", status.Participants.Count(p => p.State == ParticipantStates.Declined), Color.Orange1)
+            .AddItem("rejected", status.Participants.Count(p => p.State == ParticipantStates.Rejected), Color.Red)
+            .AddItem("stragglers", status.Participants.Count(p => p.State == ParticipantStates.Straggler), Color.Maroon);
+        if (invited > 0)
+        {
+            rows.Add(new Markup($"devices: {responded}/{invited} answered, {uploaded} delta(s) of {status.Config.MinParticipants} needed, {Bytes(status.Participants.Sum(p => p.DeltaBytes ?? 0))} uplink"));
+            rows.Add(bars);
+        }
+
+        var table = new Table().AddColumns("device", "state", "samples", "delta", "detail");
+        foreach (var p in status.Participants)
+        {
+            table.AddRow(Markup.Escape(p.DeviceId), Markup.Escape(p.State), p.SampleCount?.ToString(CultureInfo.InvariantCulture) ?? "-", p.DeltaBytes is { } b ? Bytes(b) : "-", Markup.Escape(p.Detail));
+        }
+
+        if (invited > 0)
+        {
+            rows.Add(table);
+        }
+
+        if (result.CandidateAccuracy is { } candidate && result.CurrentAccuracy is { } current)
+        {
+            rows.Add(new Markup($"held-out accuracy: current {current:P2}, candidate {candidate:P2} ({(candidate - current) * 100:+0.00;-0.00} points); update norm {result.UpdateNorm:G3}; {Markup.Escape(result.Strategy)} over {result.ClientsUsed} update(s)"
+                + (result.Epsilon is { } eps ? $", ε = {eps:0.00}" : string.Empty)));
+            var classes = new Table().AddColumns("class", "current", "candidate", "change");
+            for (int c = 0; c < result.Labels.Count && c < result.CurrentPerClass.Count && c < result.CandidatePerClass.Count; c++)
+            {
+                double change = (result.CandidatePerClass[c] - result.CurrentPerClass[c]) * 100;
+                string color = change < -status.Config.MaxClassDropPoints ? "red" : change < 0 ? "yellow" : "green";
+                classes.AddRow(Markup.Escape(result.Labels[c]), $"{result.CurrentPerClass[c]:P1}", $"{result.CandidatePerClass[c]:P1}", $"[{color}]{change:+0.00;-0.00}[/]");
+            }
+
+            rows.Add(classes);
+            foreach (var reason in result.GateReasons)
+            {
+                rows.Add(new Markup($"[red]gate:[/] {Markup.Escape(reason)}"));
+            }
+        }
+
+        return new Rows(rows);
+    }
+
+    private static RoundCoordinator Coordinator(IFleetStore store, string registryPath)
+    {
+        var registry = VariantRegistry.Open(registryPath);
+        var rollouts = new RolloutController(store, registry, new DeviceKeys(new byte[DeviceKeys.MinMasterKeyBytes]), host: null);
+        return new RoundCoordinator(store, registry, rollouts, data: null, host: null);
+    }
+
+    private static string StateMarkup(string state) => state switch
+    {
+        RoundStates.Released => "[green]released[/]",
+        RoundStates.Rejected or RoundStates.Failed => $"[red]{state}[/]",
+        RoundStates.Cancelled => "[grey]cancelled[/]",
+        _ => $"[yellow]{state}[/]",
+    };
+
+    private static string Accuracy(double? value) => value is { } v ? v.ToString("P2", CultureInfo.InvariantCulture) : "-";
+
+    private static string Remaining(TimeSpan t) => t <= TimeSpan.Zero ? "none" : t.TotalHours >= 1 ? $"{t.TotalHours:0.0} h" : t.TotalMinutes >= 1 ? $"{t.TotalMinutes:0} min" : $"{t.TotalSeconds:0} s";
+
+    private static string Bytes(long bytes) => bytes switch
+    {
+        >= 1 << 20 => $"{bytes / 1048576.0:0.0} MiB",
+        >= 1 << 10 => $"{bytes / 1024.0:0.0} KiB",
+        _ => $"{bytes} B",
+    };
+}
