@@ -16,6 +16,8 @@ namespace TinyMLOps.Firmware.Core
         private readonly Interpreter _interpreter;
         private readonly string[] _labels;
         private long _inferenceCount;
+        private int _tapOperator = -1;
+        private sbyte[] _tapBuffer;
 
         /// <summary>Decodes and checks a model file (see docs/model-format.md) and plans its memory.</summary>
         /// <exception cref="ModelFormatException">The bytes are not a valid model for this runtime.</exception>
@@ -78,6 +80,42 @@ namespace TinyMLOps.Firmware.Core
             get { return _interpreter; }
         }
 
+        /// <summary>The operator whose input <see cref="Classify"/> copies out, or -1 without a tap.</summary>
+        public int FeatureTapOperator
+        {
+            get { return _tapOperator; }
+        }
+
+        /// <summary>
+        /// From now on, <see cref="Classify"/> copies the int8 input of operator <paramref name="operatorIndex"/> (the features
+        /// a trainable head sees, <see cref="Shared.Federated.TrainableHead.FirstOperator"/>) into <paramref name="buffer"/>;
+        /// a null buffer removes the tap. The copy is taken between two runs of the operator range, so the result is the same
+        /// and nothing is allocated per call.
+        /// </summary>
+        public void SetFeatureTap(int operatorIndex, sbyte[] buffer)
+        {
+            if (buffer == null)
+            {
+                _tapOperator = -1;
+                _tapBuffer = null;
+                return;
+            }
+
+            Operator[] ops = _model.Operators;
+            if (operatorIndex < 0 || operatorIndex >= ops.Length)
+            {
+                throw new ArgumentOutOfRangeException("operatorIndex", "the model has " + ops.Length + " operators");
+            }
+
+            if (buffer.Length < ops[operatorIndex].InputElements)
+            {
+                throw new ArgumentException("the tap buffer needs " + ops[operatorIndex].InputElements + " bytes");
+            }
+
+            _tapOperator = operatorIndex;
+            _tapBuffer = buffer;
+        }
+
         /// <summary>
         /// Classifies one sample of raw 8-bit values (for example pixels 0..255) starting at
         /// <paramref name="offset"/> and returns the index of the winning class.
@@ -95,7 +133,19 @@ namespace TinyMLOps.Firmware.Core
             }
 
             _interpreter.SetInputFromBytes(sample, offset);
-            _interpreter.Invoke();
+            if (_tapOperator < 0)
+            {
+                _interpreter.Invoke();
+            }
+            else
+            {
+                // The planner may reuse the op's input memory for a later tensor: copy it before running the rest.
+                Operator op = _model.Operators[_tapOperator];
+                _interpreter.InvokeRange(0, _tapOperator);
+                Array.Copy(_interpreter.Arena, op.InputOffset, _tapBuffer, 0, op.InputElements);
+                _interpreter.InvokeRange(_tapOperator, _model.Operators.Length);
+            }
+
             _inferenceCount++;
             return _interpreter.ArgMax();
         }

@@ -1,5 +1,6 @@
 using System;
 using TinyMLOps.Firmware.Core.Drift;
+using TinyMLOps.Firmware.Core.Learning;
 using TinyMLOps.Firmware.Core.Metering;
 using TinyMLOps.Firmware.Core.Models;
 using TinyMLOps.Firmware.Core.Platform;
@@ -37,6 +38,8 @@ namespace TinyMLOps.Firmware.Core.Sync
         private long _nextHeartbeatAt;
         private bool _shownAlarm;
         private IStatusIndicator _shownOn;
+        private IMemoryInfo _memory;
+        private long _lastInferenceMillis;
 
         public DeviceAgent(DeviceConfig config, ITransport transport, IStorage storage, IClock clock, IPower power, ILog log, Random random)
         {
@@ -66,6 +69,8 @@ namespace TinyMLOps.Firmware.Core.Sync
                 Commands.Register(VariantRollback.CommandName, new VariantRollbackHandler(Variants));
                 Meter = new DeviceMeter(storage, config.DeviceId, config.ArtifactKey, BootCount, clock, new AgentReceiptSink(this), new MeterOptions());
                 Commands.Register(QuotaToken.CommandName, Meter.Quota);
+                Learning = new FederatedClient(storage, Variants.Store, Uploads, config.DeviceId, clock, log, config.Learning);
+                Commands.Register(RoundInvite.CommandName, Learning);
             }
 
             Health = new HealthWindow(config.HealthWindowSeconds * 1000L);
@@ -101,8 +106,35 @@ namespace TinyMLOps.Firmware.Core.Sync
         /// <summary>Shows the drift alarm (the status LED on a board); null shows nothing.</summary>
         public IStatusIndicator Indicator { get; set; }
 
-        /// <summary>Free heap and flash for the hello; null reports 0 (unknown).</summary>
-        public IMemoryInfo Memory { get; set; }
+        /// <summary>Free heap and flash for the hello (and to size local training); null reports 0 (unknown).</summary>
+        public IMemoryInfo Memory
+        {
+            get
+            {
+                return _memory;
+            }
+
+            set
+            {
+                _memory = value;
+                if (Learning != null)
+                {
+                    Learning.Memory = value;
+                }
+            }
+        }
+
+        /// <summary>Federated rounds: labelled samples, local training, delta uploads; null without an artifact key.</summary>
+        public FederatedClient Learning { get; private set; }
+
+        /// <summary>The user feedback that labels samples for <see cref="ObserveFeedback"/>; null: the device gets no labels.</summary>
+        public IFeedback Feedback { get; set; }
+
+        /// <summary>Seconds since the last inference the app reported (or since boot): rounds may wait for idle time.</summary>
+        public long IdleSeconds
+        {
+            get { return (_clock.UptimeMillis - _lastInferenceMillis) / 1000; }
+        }
 
         /// <summary>Metered inference (counters, usage receipts, quota tokens); null without an artifact key.</summary>
         public DeviceMeter Meter { get; private set; }
@@ -142,6 +174,7 @@ namespace TinyMLOps.Firmware.Core.Sync
         public void CountInference()
         {
             Inferences++;
+            _lastInferenceMillis = _clock.UptimeMillis;
             if (Meter != null && _config.ModelId != null && _config.ModelId.Length > 0)
             {
                 string variant = Variants == null ? null : Variants.ServingVariantId;
@@ -152,13 +185,32 @@ namespace TinyMLOps.Firmware.Core.Sync
         /// <summary>One inference of the serving model, with its top-1 confidence in 1/65535 (<see cref="Classifier.TopConfidence"/>), for the model-health windows.</summary>
         public void ObserveInference(string variantId, int confidence)
         {
+            _lastInferenceMillis = _clock.UptimeMillis;
             Health.Record(variantId, ServingWireRole(), confidence, _clock.UptimeMillis);
         }
 
         /// <summary>A failed load or inference of a model, for the model-health windows.</summary>
         public void ObserveError(string variantId)
         {
+            _lastInferenceMillis = _clock.UptimeMillis;
             Health.RecordError(variantId, ServingWireRole(), _clock.UptimeMillis);
+        }
+
+        /// <summary>
+        /// A labelled sample for local training: the features the classifier's tap captured for the sample just classified
+        /// (<see cref="FederatedClient.UseModel"/>) and its true class. False when the device does not learn or cannot use it.
+        /// </summary>
+        public bool ObserveLabel(sbyte[] features, int label)
+        {
+            return Learning != null && Learning.AddSample(features, 0, label);
+        }
+
+        /// <summary>After a classification with the tap set: stores the sample when <see cref="Feedback"/> has a label for it.</summary>
+        public bool ObserveFeedback(sbyte[] features)
+        {
+            IFeedback feedback = Feedback;
+            int label;
+            return feedback != null && feedback.TryTakeLabel(out label) && ObserveLabel(features, label);
         }
 
         private int ServingWireRole()
@@ -219,6 +271,12 @@ namespace TinyMLOps.Firmware.Core.Sync
             if (Meter != null)
             {
                 Meter.Poll(_clock.UnixSeconds);
+            }
+
+            if (Learning != null)
+            {
+                // Before publishing, so an update queued now goes out in this poll.
+                Learning.Poll(_clock.UnixSeconds, _power.Source == PowerSource.External, Policy.MayDoHeavyWork(_power), IdleSeconds);
             }
 
             if (now >= _nextHeartbeatAt)

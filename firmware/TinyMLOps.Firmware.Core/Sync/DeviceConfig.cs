@@ -1,4 +1,5 @@
 using TinyMLOps.Firmware.Core.Drift;
+using TinyMLOps.Firmware.Core.Learning;
 
 namespace TinyMLOps.Firmware.Core.Sync
 {
@@ -40,5 +41,8 @@ namespace TinyMLOps.Firmware.Core.Sync
 
         /// <summary>Options for the drift monitor the app makes when it loads a model with a drift profile.</summary>
         public DriftOptions Drift = new DriftOptions();
+
+        /// <summary>Sample capacity, save interval, feature layers and memory margin of federated learning.</summary>
+        public LearningOptions Learning = new LearningOptions();
     }
 }

@@ -67,11 +67,12 @@ internal static class RoundCommands
         var minGain = new Option<double>("--min-gain") { Description = "release gate: points the overall accuracy must gain", DefaultValueFactory = _ => defaults.MinGainPoints };
         var noRollout = new Option<bool>("--no-rollout") { Description = "register a passing candidate without rolling it out" };
         var stages = new Option<string>("--stages") { Description = "rollout stages of a passing candidate", DefaultValueFactory = _ => defaults.RolloutStages };
+        var soak = new Option<string>("--soak") { Description = "rollout: healthy time per stage before the next (30m, 1h)", DefaultValueFactory = _ => "1h" };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => defaults.Seed, Description = "seed of the devices' training" };
         var command = new Command("start", "Record a round; the host service invites eligible devices and carries it to a gated release")
         {
             variant, version, id, role, fleet, board, strategy, trim, dpNoise, dpClip, min, target, deadline, anyPower, minBattery, idle, minSamples, maxSamples,
-            layers, epochs, batch, lr, mu, clip, keep, noFeedback, maxDrop, minGain, noRollout, stages, seed, registry, db, pg,
+            layers, epochs, batch, lr, mu, clip, keep, noFeedback, maxDrop, minGain, noRollout, stages, soak, seed, registry, db, pg,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -108,6 +109,7 @@ internal static class RoundCommands
                 MinGainPoints = parse.GetValue(minGain),
                 Rollout = !parse.GetValue(noRollout),
                 RolloutStages = parse.GetValue(stages)!,
+                RolloutSoak = RolloutCommands.ParseDuration(parse.GetValue(soak)!),
                 Seed = parse.GetValue(seed),
             };
             var coordinator = Coordinator(store, parse.GetValue(registry)!);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using TinyMLOps.Firmware.Core;
 using TinyMLOps.Firmware.Core.Drift;
+using TinyMLOps.Firmware.Core.Learning;
 using TinyMLOps.Firmware.Core.Metering;
 using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Firmware.Core.Sync;
@@ -27,6 +28,7 @@ public sealed class VirtualBoard : IDisposable
     private long _bootMillis;
     private bool _shifted;
     private byte[] _scratch = [];
+    private sbyte[]? _features;
 
     // A board's sync loop blocks on its MQTT calls like the device does, on pool threads stepped in
     // parallel; the async I/O under them needs free pool threads, which the pool would add only slowly.
@@ -136,11 +138,22 @@ public sealed class VirtualBoard : IDisposable
             OutboxCapacityBytes = _options.OutboxCapacityBytes,
             ArtifactKey = _artifactKey,
             HealthWindowSeconds = _options.HealthWindowSeconds,
+            Learning = new LearningOptions { FeatureLayers = _options.FeatureLayers, SampleCapacity = _options.SampleCapacity },
         };
         _modelChanges = -1;
         var agent = new DeviceAgent(config, Transport, Storage, _clock.ForBoard(() => _bootMillis), Battery, new LoggerLog(_logger, _options.DeviceId), new Random(_random.Next()));
         agent.Memory = SimMemoryInfo.For(_options.Board, Storage);
         agent.Drift = NewDriftMonitor(); // the window lives in RAM: a reboot starts a new one
+        if (agent.Learning != null)
+        {
+            agent.Learning.PoisonFactor = _options.PoisonUpdates ? -10f : 1f;
+            if (_options.FeedbackRate > 0 && _sensor is DatasetSensor dataset)
+            {
+                agent.Feedback = new VirtualBoardFeedback(dataset, _options.FeedbackRate, new Random(_random.Next()));
+            }
+        }
+
+        BindLearning(agent);
         return agent;
     }
 
@@ -169,6 +182,33 @@ public sealed class VirtualBoard : IDisposable
         if (Agent != null)
         {
             Agent.Drift = NewDriftMonitor();
+            BindLearning(Agent);
+        }
+    }
+
+    /// <summary>
+    /// Points the classifier's feature tap at the loaded model's head and binds the samples to it, on a board that gets
+    /// feedback; a board without feedback keeps no samples (it refuses rounds for lack of them).
+    /// </summary>
+    private void BindLearning(DeviceAgent agent)
+    {
+        _features = null;
+        if (_classifier == null)
+        {
+            return;
+        }
+
+        _classifier.SetFeatureTap(0, null);
+        if (agent.Learning == null || agent.Feedback == null)
+        {
+            return;
+        }
+
+        var head = agent.Learning.UseModel(_classifier.Interpreter.Model);
+        if (head != null)
+        {
+            _features = new sbyte[head.FeatureLength];
+            _classifier.SetFeatureTap(head.FirstOperator, _features);
         }
     }
 
@@ -266,6 +306,10 @@ public sealed class VirtualBoard : IDisposable
                 int confidence = _classifier.TopConfidence();
                 Agent.ObserveInference(variantId, confidence);
                 Agent.Drift?.ObservePixels(_sample, 0, predicted, confidence);
+                if (_features != null)
+                {
+                    Agent.ObserveFeedback(_features);
+                }
             }
 
             if (meter != null && modelId.Length > 0)

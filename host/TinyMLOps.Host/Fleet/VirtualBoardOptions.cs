@@ -49,4 +49,16 @@ public sealed record VirtualBoardOptions
 
     /// <summary>Fault injection: inferences of these variant ids fail (as a model the firmware cannot run would).</summary>
     public IReadOnlySet<string> FailingVariants { get; init; } = new HashSet<string>();
+
+    /// <summary>Chance that a classification gets its true label as user feedback (a labelled sample for federated rounds).</summary>
+    public double FeedbackRate { get; init; }
+
+    /// <summary>Trailing fully connected layers whose input the board captures as features; rounds must train that many.</summary>
+    public int FeatureLayers { get; init; } = 1;
+
+    /// <summary>Labelled samples the board keeps (the device's ring).</summary>
+    public int SampleCapacity { get; init; } = 256;
+
+    /// <summary>Fault injection: the board's updates are poisoned (the delta's sign flipped and scaled by 10 before clipping).</summary>
+    public bool PoisonUpdates { get; init; }
 }

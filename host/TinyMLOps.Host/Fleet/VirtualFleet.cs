@@ -29,6 +29,9 @@ public sealed class VirtualFleet : IDisposable
 
     public void Add(VirtualBoard board) => _boards.Add(board);
 
+    /// <summary>Takes a board out of the simulation for good: a device that died or left the field (it keeps its link state).</summary>
+    public bool Remove(VirtualBoard board) => _boards.Remove(board);
+
     public int MaxParallel { get; set; } = Math.Max(4, Environment.ProcessorCount * 4);
 
     /// <summary>

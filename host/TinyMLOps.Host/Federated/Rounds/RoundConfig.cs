@@ -78,6 +78,12 @@ public sealed record RoundConfig
 
     public string RolloutStages { get; init; } = "10,50,100";
 
+    /// <summary>The rollout's soak per stage (see <see cref="Variants.RolloutPolicy.Soak"/>).</summary>
+    public TimeSpan RolloutSoak { get; init; } = new Variants.RolloutPolicy().Soak;
+
+    /// <summary>Pooled inferences on the candidate before the rollout judges it.</summary>
+    public long RolloutMinInferences { get; init; } = new Variants.RolloutPolicy().MinInferences;
+
     public int Seed { get; init; } = 1;
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);

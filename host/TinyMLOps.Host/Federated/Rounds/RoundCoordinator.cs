@@ -428,7 +428,7 @@ public sealed class RoundCoordinator(IFleetStore store, VariantRegistry registry
         {
             try
             {
-                var started = await rollouts.StartAsync(new RolloutRequest(variantId, round.CandidateVersion, round.Role, round.Fleet, round.Board, config.RolloutStages, new RolloutPolicy()), cancellationToken).ConfigureAwait(false);
+                var started = await rollouts.StartAsync(new RolloutRequest(variantId, round.CandidateVersion, round.Role, round.Fleet, round.Board, config.RolloutStages, new RolloutPolicy { Soak = config.RolloutSoak, MinInferences = config.RolloutMinInferences }), cancellationToken).ConfigureAwait(false);
                 rolloutId = started.RolloutId;
             }
             catch (InvalidOperationException e)
