@@ -228,6 +228,28 @@ public sealed class RoundCoordinatorTests
     }
 
     [Fact]
+    public async Task A_poisoned_device_drags_FedAvg_below_the_gate_while_the_trimmed_mean_outvotes_it()
+    {
+        await using var rig = await StartAsync(boards: 5, tune: (i, o) => i == 0 ? o with { PoisonUpdates = true } : o);
+
+        var plain = await rig.Coordinator.StartAsync(Repair with { Strategy = "fedavg", Rollout = false });
+        await rig.RunUntilAsync(async () => RoundStates.IsFinished((await rig.RoundAsync(plain.RoundId)).State));
+        var trimmed = await rig.Coordinator.StartAsync(Repair with { Strategy = "trimmed", TrimFraction = 0.2, Rollout = false });
+        await rig.RunUntilAsync(async () => RoundStates.IsFinished((await rig.RoundAsync(trimmed.RoundId)).State));
+
+        var poisoned = await rig.RoundAsync(plain.RoundId);
+        var robust = await rig.RoundAsync(trimmed.RoundId);
+        var poisonedResult = RoundResult.FromJson(poisoned.Result);
+        var robustResult = RoundResult.FromJson(robust.Result);
+        Assert.Equal(5, poisonedResult.Uploaded);
+        Assert.Equal(5, robustResult.Uploaded);
+        Assert.True(poisoned.State == RoundStates.Rejected, $"FedAvg: {poisoned.State}: {poisoned.Reason}");
+        Assert.True(robust.State == RoundStates.Released, $"trimmed mean: {robust.State}: {robust.Reason}");
+        Assert.Equal(2, robustResult.ClientsTrimmed);
+        Assert.True(robustResult.CandidateAccuracy > poisonedResult.CandidateAccuracy + 0.05, $"trimmed {robustResult.CandidateAccuracy:P2}, FedAvg {poisonedResult.CandidateAccuracy:P2}");
+    }
+
+    [Fact]
     public async Task A_host_restart_mid_round_resumes_from_the_store_and_counts_each_delta_once()
     {
         await using var rig = await StartAsync(boards: 3);
