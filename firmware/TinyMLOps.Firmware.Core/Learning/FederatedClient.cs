@@ -510,19 +510,18 @@ namespace TinyMLOps.Firmware.Core.Learning
             string[] names = head.TensorNames();
             int[] sizes = head.TensorSizes();
             DeltaEncoder encoder = new DeltaEncoder(names, sizes, _invite.KeepFraction, _invite.ErrorFeedback, rng);
-            if (_invite.ErrorFeedback)
+            ResidualFile kept = ResidualFile.Read(_storage, ResidualFileName);
+            if (kept != null && !kept.Matches(fingerprint, head))
             {
-                ResidualFile kept = ResidualFile.Read(_storage, ResidualFileName);
-                if (kept != null && kept.Matches(fingerprint, head))
+                _log.Info("learning: residual reset (the head or its extractor changed)");
+                kept = null;
+            }
+
+            if (kept != null && _invite.ErrorFeedback)
+            {
+                for (int t = 0; t < kept.Values.Length; t++)
                 {
-                    for (int t = 0; t < kept.Values.Length; t++)
-                    {
-                        Array.Copy(kept.Values[t], encoder.Residual(t), kept.Values[t].Length);
-                    }
-                }
-                else if (kept != null)
-                {
-                    _log.Info("learning: residual reset (the head or its extractor changed)");
+                    Array.Copy(kept.Values[t], encoder.Residual(t), kept.Values[t].Length);
                 }
             }
 
@@ -535,7 +534,8 @@ namespace TinyMLOps.Firmware.Core.Learning
             after.Values = new float[names.Length][];
             for (int t = 0; t < names.Length; t++)
             {
-                after.Values[t] = encoder.Residual(t);
+                // A round without error feedback leaves the residual for a later round that has it.
+                after.Values[t] = _invite.ErrorFeedback ? encoder.Residual(t) : (kept != null ? kept.Values[t] : new float[sizes[t]]);
             }
 
             return after;

@@ -382,6 +382,28 @@ public class FederatedClientTests
     }
 
     [Fact]
+    public void A_round_without_error_feedback_neither_uses_nor_clears_the_residual()
+    {
+        var rig = Ready();
+        var invite = rig.Invite();
+        invite.KeepFraction = 0.1f;
+        rig.Handle(invite);
+        rig.PollReady();
+        var kept = ResidualFile.Read(rig.Storage, FederatedClient.ResidualFileName)!;
+
+        var plain = rig.Invite("r2");
+        plain.KeepFraction = 0.1f;
+        plain.Flags = RoundInvite.FlagRequirePlugged;
+        rig.Handle(plain);
+        rig.PollReady();
+
+        Assert.Equal(FederatedClient.StateUploaded, rig.Client.RoundState);
+        var after = ResidualFile.Read(rig.Storage, FederatedClient.ResidualFileName)!;
+        Assert.Equal("r2", after.RoundId);
+        Assert.Equal(kept.Values, after.Values);
+    }
+
+    [Fact]
     public void The_residual_resets_when_the_heads_layout_changes()
     {
         var rig = Ready();
