@@ -93,6 +93,11 @@ public static class FederatedBenchmark
         }
 
         int maxSamples = partitions.Values.SelectMany(p => p).Max(p => p.Length);
+        if (options.MaxSamplesPerRound > 0)
+        {
+            maxSamples = Math.Min(maxSamples, options.MaxSamplesPerRound);
+        }
+
         var heads = new List<TrainableHead> { task.Head };
         if (task.Head.LayerCount > 1)
         {

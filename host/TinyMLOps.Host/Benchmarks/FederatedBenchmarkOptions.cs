@@ -39,6 +39,12 @@ public sealed record FederatedBenchmarkOptions
 
     public int LocalEpochs { get; init; } = 2;
 
+    /// <summary>
+    /// A device trains on at most this many of its samples a round, drawn afresh each round (0: all of them), as the
+    /// round invite's sample cap bounds a device's time and its shuffle order.
+    /// </summary>
+    public int MaxSamplesPerRound { get; init; }
+
     public int BatchSize { get; init; } = 16;
 
     public float LearningRate { get; init; } = 0.05f;
@@ -117,7 +123,7 @@ public sealed record FederatedBenchmarkOptions
             throw new ArgumentException("keep fraction in (0, 1], clip norm and poison scale positive, poison fraction in [0, 1]");
         }
 
-        if (Hidden < 1 || Hidden2 < 0 || HeadLayers < 1 || HeadLayers > (Hidden2 > 0 ? 3 : 2) || FinalWindow < 1 || FinalWindow > Rounds || MinSamplesPerDevice < 0)
+        if (Hidden < 1 || Hidden2 < 0 || HeadLayers < 1 || HeadLayers > (Hidden2 > 0 ? 3 : 2) || FinalWindow < 1 || FinalWindow > Rounds || MinSamplesPerDevice < 0 || MaxSamplesPerRound < 0)
         {
             throw new ArgumentException("hidden sizes, head layers (at most the model's dense layers) or final window out of range");
         }

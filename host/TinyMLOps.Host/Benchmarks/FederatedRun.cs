@@ -126,9 +126,11 @@ public static class FederatedRun
             Parallel.For(0, selected.Length, parallel, j =>
             {
                 int d = selected[j];
+                var random = new Random(Mix(options.Seed, d, round));
+                int[] mine = Cap(partition[d], options.MaxSamplesPerRound, random);
                 var trainer = new HeadTrainer(head);
                 trainer.SetGlobal(global);
-                trainer.Train(task.Samples(partition[d]), training, new Random(Mix(options.Seed, d, round)));
+                trainer.Train(task.Samples(mine), training, random);
                 float[][] delta = head.NewTensors();
                 trainer.Delta(delta);
                 norms[j] = AggregationMath.L2Norm(delta);
@@ -145,7 +147,7 @@ public static class FederatedRun
                 }
 
                 string id = $"dev-{d:D3}";
-                int samples = partition[d].Length;
+                int samples = mine.Length;
                 if (spec.Encoding == UpdateEncoding.Int8TopK)
                 {
                     wasClipped[j] = DeltaCodec.ClipL2(delta, options.ClipNorm) < 1f;
@@ -185,6 +187,21 @@ public static class FederatedRun
         }
 
         return new FederatedRunResult(spec, rounds, maxUpdate, updateBytes / updates, honest == 0 ? 0 : honestNorms / honest, clipped / (double)updates, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>All of a device's samples, or a seeded draw of <paramref name="cap"/> of them (in their stored order).</summary>
+    public static int[] Cap(int[] samples, int cap, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        ArgumentNullException.ThrowIfNull(random);
+        if (cap <= 0 || samples.Length <= cap)
+        {
+            return samples;
+        }
+
+        int[] copy = [.. samples];
+        random.Shuffle(copy);
+        return [.. copy[..cap].Order()];
     }
 
     /// <summary>The devices of a round: the first PerRound of a seeded shuffle, the same for every run.</summary>

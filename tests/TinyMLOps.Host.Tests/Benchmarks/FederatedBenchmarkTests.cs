@@ -49,7 +49,7 @@ public sealed class FederatedBenchmarkTests
     [Fact]
     public void The_run_is_reproducible_from_its_seed()
     {
-        var o = FederatedBenchmarkOptions.Quick with { Rounds = 3, PoisonFraction = 0, CentralizedEpochs = 1, BaseEpochs = 2 };
+        var o = FederatedBenchmarkOptions.Quick with { Rounds = 3, FinalWindow = 3, PoisonFraction = 0, CentralizedEpochs = 1, BaseEpochs = 2 };
 
         var a = FederatedBenchmark.Run(TestData.FashionTrainFull, TestData.Fashion.Test, o);
         var b = FederatedBenchmark.Run(TestData.FashionTrainFull, TestData.Fashion.Test, o);

@@ -49,9 +49,11 @@ public sealed class DirichletSplitTests
     [Fact]
     public void A_minimum_per_client_is_met_by_redrawing()
     {
-        int[][] parts = DirichletSplit.Partition(Labels, 10, 100, 0.1, seed: 9, minPerClient: 10);
+        int[][] parts = DirichletSplit.Partition(Labels, 10, 20, 0.1, seed: 9, minPerClient: 20);
+        int[][] free = DirichletSplit.Partition(Labels, 10, 20, 0.1, seed: 9, minPerClient: 0);
 
-        Assert.All(parts, p => Assert.True(p.Length >= 10, $"{p.Length} samples"));
+        Assert.Contains(free, p => p.Length < 20); // the first draw breaks the minimum, so the split above was redrawn
+        Assert.All(parts, p => Assert.True(p.Length >= 20, $"{p.Length} samples"));
         Assert.Equal(Labels.Length, parts.Sum(p => p.Length));
     }
 
