@@ -21,6 +21,8 @@ internal static class FederatedBenchCommand
         var epochs = new Option<int?>("--local-epochs") { Description = $"local epochs per round (default {defaults.LocalEpochs})" };
         var batch = new Option<int?>("--batch") { Description = $"local batch size (default {defaults.BatchSize})" };
         var lr = new Option<float?>("--lr") { Description = $"local SGD learning rate (default {defaults.LearningRate.ToString(CultureInfo.InvariantCulture)})" };
+        var cap = new Option<int?>("--max-samples") { Description = $"samples a device trains on per round, 0 for all (default {defaults.MaxSamplesPerRound})" };
+        var decay = new Option<float?>("--round-decay") { Description = $"learning rate factor per round (default {defaults.RoundDecay.ToString(CultureInfo.InvariantCulture)})" };
         var keep = new Option<float?>("--keep") { Description = $"top-k fraction of our encoding (default {defaults.KeepFraction.ToString(CultureInfo.InvariantCulture)})" };
         var clip = new Option<float?>("--clip") { Description = $"L2 clipping norm of our update (default {defaults.ClipNorm.ToString(CultureInfo.InvariantCulture)})" };
         var output = new Option<DirectoryInfo?>("--out") { Description = "write the plots (PNG) here, e.g. docs/img" };
@@ -29,7 +31,7 @@ internal static class FederatedBenchCommand
         var data = Options.DataDirectory();
         var command = new Command("federated", "Federated rounds on Fashion-MNIST split by Dirichlet α: our int8 top-k updates against Flower's float32, poisoning, device RAM")
         {
-            rounds, devices, perRound, seed, alphas, epochs, batch, lr, keep, clip, output, quick, markdown, data,
+            rounds, devices, perRound, seed, alphas, epochs, batch, lr, cap, decay, keep, clip, output, quick, markdown, data,
         };
         command.SetAction(parse =>
         {
@@ -44,6 +46,8 @@ internal static class FederatedBenchCommand
                 LocalEpochs = parse.GetValue(epochs) ?? o.LocalEpochs,
                 BatchSize = parse.GetValue(batch) ?? o.BatchSize,
                 LearningRate = parse.GetValue(lr) ?? o.LearningRate,
+                MaxSamplesPerRound = parse.GetValue(cap) ?? o.MaxSamplesPerRound,
+                RoundDecay = parse.GetValue(decay) ?? o.RoundDecay,
                 KeepFraction = parse.GetValue(keep) ?? o.KeepFraction,
                 ClipNorm = parse.GetValue(clip) ?? o.ClipNorm,
             };
@@ -102,22 +106,18 @@ internal static class FederatedBenchCommand
     public static void Render(IAnsiConsole console, FederatedBenchmarkReport r)
     {
         var o = r.Options;
-        console.MarkupLineInterpolated($"[bold]federated head {r.HeadShape}[/] ({r.HeadParameters:N0} parameters) on {r.VariantId}: {o.Devices} devices, {o.PerRound} a round, {o.Rounds} rounds, E={o.LocalEpochs}, B={o.BatchSize}, lr={o.LearningRate.ToString(CultureInfo.InvariantCulture)}, top-k {o.KeepFraction.ToString(CultureInfo.InvariantCulture)}, clip {o.ClipNorm.ToString(CultureInfo.InvariantCulture)}; {r.Seconds:0} s");
+        console.MarkupLineInterpolated($"[bold]federated head {r.HeadShape}[/] ({r.HeadParameters:N0} parameters) on {r.VariantId}: {o.Devices} devices, {o.PerRound} a round, {o.Rounds} rounds, E={o.LocalEpochs}, B={o.BatchSize}, lr={o.LearningRate.ToString(CultureInfo.InvariantCulture)} × {o.RoundDecay.ToString(CultureInfo.InvariantCulture)} per round, at most {o.MaxSamplesPerRound} samples a device a round, top-k {o.KeepFraction.ToString(CultureInfo.InvariantCulture)}, clip {o.ClipNorm.ToString(CultureInfo.InvariantCulture)}; {r.Seconds:0} s");
         var refs = new Table().AddColumns("reference", "test accuracy");
         refs.AddRow($"base model, whole int8 network ({r.FactoryImages:N0} factory images)", Pct(r.BaseAccuracy));
         refs.AddRow("base model's head, dequantized, on the cached features", Pct(r.BaseHeadAccuracy));
         refs.AddRow("re-initialised head (round 0)", Pct(r.InitialAccuracy));
         refs.AddRow($"centralized: same head on all {r.Centralized.Samples:N0} device samples, {r.Centralized.EpochAccuracy.Count} epochs", Pct(r.Centralized.Final));
-        if (r.Int8Accuracy is { } q)
+        foreach (var q in r.Int8)
         {
-            refs.AddRow("ours, head re-quantized into the int8 model", Pct(q));
+            refs.AddRow($"ours at α={A(q.Alpha)}: float head {Pct(q.FloatAccuracy)}, re-quantized into the int8 model ({q.ModelBytes:N0} B)", Pct(q.Int8Accuracy));
         }
 
         console.Write(refs);
-        if (r.Int8Note is { } note)
-        {
-            console.MarkupLineInterpolated($"[grey]{note}[/]");
-        }
 
         var runs = new Table().AddColumns("run", "final acc", "best", "bytes/update", "uplink total", "honest ‖Δ‖", "clipped", "s");
         foreach (var run in r.Runs)
@@ -163,6 +163,17 @@ internal static class FederatedBenchCommand
     {
         var s = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
+        s.AppendLine("| reference | test accuracy |");
+        s.AppendLine("|---|---|");
+        s.AppendLine(c, $"| base model, whole int8 network ({r.FactoryImages:N0} factory images) | {Pct(r.BaseAccuracy)} |");
+        s.AppendLine(c, $"| re-initialised head (round 0) | {Pct(r.InitialAccuracy)} |");
+        s.AppendLine(c, $"| centralized: the same head on all {r.Centralized.Samples:N0} device samples, {r.Centralized.EpochAccuracy.Count} epochs | {Pct(r.Centralized.Final)} |");
+        foreach (var q in r.Int8)
+        {
+            s.AppendLine(c, $"| ours at α={A(q.Alpha)}: float head {Pct(q.FloatAccuracy)}; re-quantized into the int8 model ({q.ModelBytes:N0} B) | {Pct(q.Int8Accuracy)} |");
+        }
+
+        s.AppendLine();
         s.AppendLine("| run | final accuracy (mean of last " + r.Window + ") | best | bytes per update | uplink, all rounds | mean honest ‖Δ‖ | clipped | seconds |");
         s.AppendLine("|---|---|---|---|---|---|---|---|");
         foreach (var run in r.Runs)

@@ -78,7 +78,7 @@ internal static class FederatedPlots
             var p = lines[i];
             bars.Add(new ScottPlot.Bar { Position = (i * 3) + 0, Value = p.CleanFinal * 100, FillColor = ScottPlot.Colors.SeaGreen, Label = $"{p.CleanFinal * 100:F1}" });
             bars.Add(new ScottPlot.Bar { Position = (i * 3) + 1, Value = p.PoisonedFinal * 100, FillColor = ScottPlot.Colors.Crimson, Label = $"{p.PoisonedFinal * 100:F1}" });
-            ticks.Add(new ScottPlot.Tick((i * 3) + 0.5, $"{p.Strategy} (−{p.LossPoints:F1} pt)"));
+            ticks.Add(new ScottPlot.Tick((i * 3) + 0.5, $"{p.Strategy} ({-p.LossPoints:+0.0;−0.0;±0.0} pt)"));
         }
 
         var barPlot = plot.Add.Bars(bars);

@@ -8,7 +8,7 @@ public sealed record FederatedBenchmarkOptions
     /// <summary>Devices sampled each round.</summary>
     public int PerRound { get; init; } = 10;
 
-    public int Rounds { get; init; } = 150;
+    public int Rounds { get; init; } = 300;
 
     public int Seed { get; init; } = 2025;
 
@@ -37,20 +37,20 @@ public sealed record FederatedBenchmarkOptions
     /// <summary>Devices with fewer samples make the Dirichlet split redraw (no device is left without data).</summary>
     public int MinSamplesPerDevice { get; init; } = 10;
 
-    public int LocalEpochs { get; init; } = 2;
+    public int LocalEpochs { get; init; } = 1;
 
     /// <summary>
     /// A device trains on at most this many of its samples a round, drawn afresh each round (0: all of them), as the
     /// round invite's sample cap bounds a device's time and its shuffle order.
     /// </summary>
-    public int MaxSamplesPerRound { get; init; }
+    public int MaxSamplesPerRound { get; init; } = 300;
 
     public int BatchSize { get; init; } = 16;
 
     public float LearningRate { get; init; } = 0.05f;
 
     /// <summary>The round's learning rate is LearningRate × this^(round − 1): the host sends it with each round's invite.</summary>
-    public float RoundDecay { get; init; } = 1f;
+    public float RoundDecay { get; init; } = 0.99f;
 
     /// <summary>FedProx μ on the devices (0: plain SGD).</summary>
     public float ProximalMu { get; init; }

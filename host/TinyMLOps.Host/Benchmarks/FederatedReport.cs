@@ -67,8 +67,7 @@ public sealed record FederatedBenchmarkReport(
     IReadOnlyList<FederatedRunResult> Runs,
     FederatedCentralized Centralized,
     IReadOnlyList<FederatedRamLine> Ram,
-    double? Int8Accuracy,
-    string? Int8Note,
+    IReadOnlyList<FederatedInt8Line> Int8,
     double Seconds)
 {
     public int Window => Options.FinalWindow;
@@ -96,3 +95,6 @@ public sealed record FederatedBenchmarkReport(
     public FederatedRunResult? Find(double alpha, UpdateEncoding encoding, string strategy, bool poisoned) =>
         Runs.FirstOrDefault(r => r.Spec.Alpha == alpha && r.Spec.Encoding == encoding && r.Spec.Strategy == strategy && r.Spec.Poisoned == poisoned);
 }
+
+/// <summary>Our final float head of one α, and the same head re-quantized into the int8 model that a device would run.</summary>
+public sealed record FederatedInt8Line(double Alpha, double FloatAccuracy, double Int8Accuracy, int ModelBytes);

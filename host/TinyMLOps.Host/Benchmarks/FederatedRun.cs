@@ -28,6 +28,9 @@ public sealed record FederatedRound(int Round, double Accuracy, long UplinkBytes
 /// <summary>What one run did, round by round.</summary>
 public sealed record FederatedRunResult(FederatedRunSpec Spec, IReadOnlyList<FederatedRound> Rounds, long MaxUpdateBytes, double MeanUpdateBytes, double MeanHonestDeltaNorm, double ClippedShare, double Seconds)
 {
+    /// <summary>The global head after the last round (weights then bias per layer).</summary>
+    public float[][] FinalGlobal { get; init; } = [];
+
     public long TotalBytes => Rounds[^1].CumulativeBytes;
 
     public double BytesPerRound => TotalBytes / (double)Rounds.Count;
@@ -186,7 +189,7 @@ public static class FederatedRun
             progress?.Report(new FederatedProgress(spec.Name, round, options.Rounds, accuracy));
         }
 
-        return new FederatedRunResult(spec, rounds, maxUpdate, updateBytes / updates, honest == 0 ? 0 : honestNorms / honest, clipped / (double)updates, clock.Elapsed.TotalSeconds);
+        return new FederatedRunResult(spec, rounds, maxUpdate, updateBytes / updates, honest == 0 ? 0 : honestNorms / honest, clipped / (double)updates, clock.Elapsed.TotalSeconds) { FinalGlobal = global };
     }
 
     /// <summary>All of a device's samples, or a seeded draw of <paramref name="cap"/> of them (in their stored order).</summary>

@@ -20,6 +20,10 @@ public sealed class FederatedBenchmarkTests
         Assert.True(r.Centralized.Final > 0.75, $"centralized {r.Centralized.Final:P1}");
         // The extractor's features are the ones the int8 model computes: its own head scores as the whole network does.
         Assert.InRange(r.BaseHeadAccuracy - r.BaseAccuracy, -0.01, 0.01);
+        // Re-quantized into the int8 model, the learnt head keeps its accuracy.
+        var q = Assert.Single(r.Int8);
+        Assert.Equal(ours.Rounds[^1].Accuracy, q.FloatAccuracy, 6);
+        Assert.InRange(q.Int8Accuracy - q.FloatAccuracy, -0.015, 0.015);
     }
 
     [Fact]
