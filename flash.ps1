@@ -3,9 +3,28 @@
   Flashes a board with nanoff: nanoCLR firmware, the TinyMLOps application, and the device configuration.
 
 .DESCRIPTION
-  Thin wrapper over the console's `flash` verb, so the logic is tested on Linux CI.
-  The firmware application and its `flash` verb are the subject of the firmware issue (#8); until it lands
-  this script stops with a clear message instead of pretending to flash.
+  Thin wrapper over the console's `flash` verb (host/TinyMLOps.Console, logic in host/TinyMLOps.Host/Flashing),
+  so the same code is tested on Linux CI against a fake nanoff. It installs nanoff when it is missing
+  (dotnet tool install -g nanoff), flashes nanoCLR for the board's nanoff target, builds and deploys the
+  application image (the referenced .pe files, then the app's, each padded to 4 bytes) and deploys
+  provisioned/DEVICE-ID/tinymlops.cfg (and ca.pem) to the device's drive. Provision the device first:
+  `dotnet run --project host/TinyMLOps.Console -- provision --board B --device-id D ...`.
+
+.PARAMETER Board
+  Board profile id from boards/ (esp32-devkitc, esp32-wrover, esp32-s3, esp32-c3, stm32f769i-disco, stm32f429i-disco).
+
+.PARAMETER Port
+  Serial port of the board (COM5, /dev/ttyUSB0). On STM32 boards: the ST-LINK virtual COM port (nanoCLR's
+  port, used to deploy the configuration); the firmware itself goes through the ST-LINK (JTAG/SWD).
+
+.PARAMETER DeviceId
+  The provisioned device whose configuration is deployed.
+
+.PARAMETER DryRun
+  Print every command (copy-pasteable) without running anything.
+
+.EXAMPLE
+  ./flash.ps1 -Board esp32-devkitc -Port COM5 -DeviceId greenhouse-01 -DryRun
 #>
 param(
     [Parameter(Mandatory = $true)][string]$Board,

@@ -8,9 +8,9 @@ namespace TinyMLOps.Firmware.Adapters
     /// <summary>
     /// A status LED on a GPIO output, steady or blinking a repeating pattern. A one-shot timer steps the pattern
     /// so the main loop never waits on the LED. As the device's <see cref="IStatusIndicator"/> it double-blinks while the drift
-    /// alarm is on.
+    /// alarm is on; the application drives it as an <see cref="ILed"/> through the core's StatusDisplay (blink codes, alarm, class).
     /// </summary>
-    public sealed class StatusLed : IDisposable, IStatusIndicator
+    public sealed class StatusLed : IDisposable, IStatusIndicator, ILed
     {
         /// <summary>Lit, dark, lit, dark in milliseconds: a double blink each second.</summary>
         private static readonly int[] AlarmPattern = new int[] { 100, 100, 100, 700 };

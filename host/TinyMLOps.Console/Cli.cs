@@ -7,7 +7,8 @@ namespace TinyMLOps.Console;
 /// <summary>The console's command tree. Commands write to an injected console so tests can read them.</summary>
 public static class Cli
 {
-    public static RootCommand Build(IAnsiConsole console)
+    /// <param name="environment">Variables that replace this process's for the verbs that read the environment or start tools (provision, flash); null for none.</param>
+    public static RootCommand Build(IAnsiConsole console, IReadOnlyDictionary<string, string>? environment = null)
     {
         var root = new RootCommand("TinyMLOps: operate int8 models on microcontroller fleets");
         root.Subcommands.Add(ModelCommands.Build(console));
@@ -24,10 +25,12 @@ public static class Cli
         root.Subcommands.Add(MeterCommands.Quota(console));
         root.Subcommands.Add(DriftCommands.Build(console));
         root.Subcommands.Add(RoundCommands.Build(console));
+        root.Subcommands.Add(ProvisionCommand.Build(console, environment));
+        root.Subcommands.Add(FlashCommand.Build(console, environment));
         return root;
     }
 
-    public static int Run(string[] args, IAnsiConsole console, TextWriter? output = null)
+    public static int Run(string[] args, IAnsiConsole console, TextWriter? output = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
         if (output != null)
@@ -38,7 +41,7 @@ public static class Cli
 
         try
         {
-            return Build(console).Parse(args).Invoke(config);
+            return Build(console, environment).Parse(args).Invoke(config);
         }
         catch (Exception e) when (UserError.IsUserError(e))
         {

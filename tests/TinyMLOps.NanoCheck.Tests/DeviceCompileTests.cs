@@ -34,12 +34,62 @@ public class DeviceCompileTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData("TinyMLOps.Firmware.App")]
+    [InlineData("TinyMLOps.Firmware.App.Stm32")]
+    public void Each_device_application_compiles_under_nanoframework_rules_with_a_static_main(string application)
+    {
+        var app = ApplicationCompilation(application);
+        var errors = NanoCompiler.Errors(app);
+
+        Assert.True(errors.IsEmpty, application + " under nanoFramework rules:\n" + NanoCompiler.Describe(errors));
+        var program = app.GetTypeByMetadataName(application + ".Program");
+        Assert.NotNull(program);
+        var main = Assert.Single(program.GetMembers("Main").OfType<IMethodSymbol>());
+        Assert.True(main.IsStatic && main.Parameters.IsEmpty && main.ReturnsVoid, "Main must be static void Main()");
+    }
+
+    [Fact]
+    public void The_stm32_application_uses_no_assembly_that_only_esp32_firmware_has()
+    {
+        // nanoCLR refuses an image holding an assembly whose native part the target lacks.
+        var used = NfprojTests.FacadeAssembliesUsedBy(Path.Combine(RepoLayout.FirmwareAppStm32Dir, "TinyMLOps.Firmware.App.Stm32.nfproj"));
+        var adapters = NfprojTests.FacadeAssembliesUsedBy(Path.Combine(RepoLayout.FirmwareAdaptersDir, "TinyMLOps.Firmware.Adapters.nfproj"));
+
+        foreach (string esp32Only in new[] { "System.Device.Wifi", "nanoFramework.Hardware.Esp32" })
+        {
+            Assert.DoesNotContain(esp32Only, used);
+            Assert.DoesNotContain(esp32Only, adapters);
+        }
+    }
+
+    [Fact]
+    public void The_nanoclr_tests_compile_under_nanoframework_rules_against_the_test_framework()
+    {
+        var tests = NanoTestsCompilation();
+        var errors = NanoCompiler.Errors(tests);
+
+        Assert.True(errors.IsEmpty, "TinyMLOps.Firmware.NanoTests under nanoFramework rules:\n" + NanoCompiler.Describe(errors));
+        var testClass = tests.GetTypeByMetadataName("nanoFramework.TestFramework.TestClassAttribute");
+        var testMethod = tests.GetTypeByMetadataName("nanoFramework.TestFramework.TestMethodAttribute");
+        var classes = tests.SyntaxTrees
+            .SelectMany(t => t.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax>().Select(c => tests.GetSemanticModel(t).GetDeclaredSymbol(c)!))
+            .Where(c => c.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, testClass)))
+            .ToList();
+        int methods = classes.Sum(c => c.GetMembers().OfType<IMethodSymbol>().Count(m => m.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, testMethod))));
+        output.WriteLine(classes.Count + " test classes, " + methods + " test methods");
+        Assert.True(classes.Count >= 3, "test classes: " + classes.Count);
+        Assert.InRange(methods, 5, 12);
+    }
+
+    [Theory]
     [InlineData("M2MqttTransport", "ITransport")]
     [InlineData("FlashStorage", "IStorage")]
     [InlineData("DeviceClock", "IClock")]
     [InlineData("GpioPower", "IPower")]
     [InlineData("DebugLog", "ILog")]
     [InlineData("StatusLed", "IStatusIndicator")]
+    [InlineData("StatusLed", "ILed")]
+    [InlineData("EthernetConnection", "INetwork")]
     public void Each_platform_adapter_implements_its_firmware_core_interface(string adapter, string platformInterface)
     {
         var adapters = FirmwareAdaptersCompilation();
@@ -152,8 +202,24 @@ public class DeviceCompileTests(ITestOutputHelper output)
 
     private static CSharpCompilation CompileFirmwareAdapters()
     {
-        var shared = NanoCompiler.Emit(SharedCompilation());
-        var core = NanoCompiler.Emit(NanoCompiler.Device("TinyMLOps.Firmware.Core", RepoLayout.SourceFiles(RepoLayout.FirmwareCoreDir).Select(NanoCompiler.Parse), shared));
-        return NanoCompiler.Device("TinyMLOps.Firmware.Adapters", RepoLayout.SourceFiles(RepoLayout.FirmwareAdaptersDir).Select(NanoCompiler.Parse), shared, core);
+        return NanoCompiler.Device("TinyMLOps.Firmware.Adapters", RepoLayout.SourceFiles(RepoLayout.FirmwareAdaptersDir).Select(NanoCompiler.Parse), SharedImage.Value, CoreImage.Value);
+    }
+
+    // The emitted device assemblies the later ones reference, made once.
+    private static readonly Lazy<MetadataReference> SharedImage = new(() => NanoCompiler.Emit(SharedCompilation()));
+    private static readonly Lazy<MetadataReference> CoreImage = new(() => NanoCompiler.Emit(NanoCompiler.Device("TinyMLOps.Firmware.Core", RepoLayout.SourceFiles(RepoLayout.FirmwareCoreDir).Select(NanoCompiler.Parse), SharedImage.Value)));
+    private static readonly Lazy<MetadataReference> AdaptersImage = new(() => NanoCompiler.Emit(FirmwareAdaptersCompilation()));
+
+    /// <summary>A device application (TinyMLOps.Firmware.App or .App.Stm32) as its own assembly over the adapters, the core and the shared one.</summary>
+    internal static CSharpCompilation ApplicationCompilation(string name)
+    {
+        string dir = name == "TinyMLOps.Firmware.App" ? RepoLayout.FirmwareAppDir : RepoLayout.FirmwareAppStm32Dir;
+        return NanoCompiler.Device(name, RepoLayout.SourceFiles(dir).Select(NanoCompiler.Parse), SharedImage.Value, CoreImage.Value, AdaptersImage.Value);
+    }
+
+    /// <summary>The nanoCLR tests as their own assembly over the core and the shared one, as their .nfproj builds them.</summary>
+    internal static CSharpCompilation NanoTestsCompilation()
+    {
+        return NanoCompiler.Device("TinyMLOps.Firmware.NanoTests", RepoLayout.SourceFiles(RepoLayout.NanoTestsDir).Select(NanoCompiler.Parse), SharedImage.Value, CoreImage.Value);
     }
 }

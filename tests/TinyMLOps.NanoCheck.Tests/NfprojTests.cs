@@ -28,6 +28,69 @@ public partial class NfprojTests
         Assert.Contains("shared/TinyMLOps.Shared/TinyMLOps.Shared.nfproj", nfprojs);
         Assert.Contains("firmware/TinyMLOps.Firmware.Core/TinyMLOps.Firmware.Core.nfproj", nfprojs);
         Assert.Contains("firmware/TinyMLOps.Firmware.Adapters/TinyMLOps.Firmware.Adapters.nfproj", nfprojs);
+        Assert.Contains("firmware/TinyMLOps.Firmware.App/TinyMLOps.Firmware.App.nfproj", nfprojs);
+        Assert.Contains("firmware/TinyMLOps.Firmware.App.Stm32/TinyMLOps.Firmware.App.Stm32.nfproj", nfprojs);
+        Assert.Contains("tests/TinyMLOps.Firmware.NanoTests/TinyMLOps.Firmware.NanoTests.nfproj", nfprojs);
+    }
+
+    /// <summary>The device applications: executables whose image is every referenced assembly followed by theirs.</summary>
+    private static readonly string[] Applications = ["TinyMLOps.Firmware.App", "TinyMLOps.Firmware.App.Stm32"];
+
+    [Theory]
+    [InlineData("firmware/TinyMLOps.Firmware.App/TinyMLOps.Firmware.App.nfproj")]
+    [InlineData("firmware/TinyMLOps.Firmware.App.Stm32/TinyMLOps.Firmware.App.Stm32.nfproj")]
+    public void An_application_lists_every_package_of_the_projects_it_references(string nfproj)
+    {
+        // packages.config has no transitive packages: an application must name every assembly its image carries.
+        string path = Path.Combine(RepoLayout.Root, nfproj);
+        var own = PackagesConfig(path).ToHashSet();
+        var referenced = new List<string>();
+        var pending = new Queue<string>([path]);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (pending.Count > 0)
+        {
+            string project = pending.Dequeue();
+            foreach (string include in Items(project, "ProjectReference"))
+            {
+                string target = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(project)!, include.Replace('\\', '/')));
+                Assert.True(File.Exists(target), nfproj + " references a missing project " + include);
+                if (seen.Add(target))
+                {
+                    referenced.Add(RepoLayout.Relative(target));
+                    pending.Enqueue(target);
+                }
+            }
+        }
+
+        Assert.Equal(
+            ["firmware/TinyMLOps.Firmware.Adapters/TinyMLOps.Firmware.Adapters.nfproj", "firmware/TinyMLOps.Firmware.Core/TinyMLOps.Firmware.Core.nfproj", "shared/TinyMLOps.Shared/TinyMLOps.Shared.nfproj"],
+            referenced.Order(StringComparer.Ordinal));
+        foreach (string project in referenced)
+        {
+            foreach (var package in PackagesConfig(Path.Combine(RepoLayout.Root, project)))
+            {
+                Assert.True(own.Contains(package), nfproj + " lacks " + package.Id + " " + package.Version + ", which " + project + " needs");
+            }
+        }
+    }
+
+    [Fact]
+    public void The_nanoclr_test_project_has_the_test_framework_layout()
+    {
+        string path = Path.Combine(RepoLayout.NanoTestsDir, "TinyMLOps.Firmware.NanoTests.nfproj");
+        var project = XDocument.Load(path).Root!;
+
+        Assert.Equal("TestContainer", (string?)project.Elements(Msbuild + "ItemGroup").Elements(Msbuild + "ProjectCapability").Single().Attribute("Include"));
+        Assert.Equal("true", Property(project, "IsTestProject"));
+        Assert.Equal("UnitTest", Property(project, "TestProjectType"));
+        Assert.Equal(@"$(MSBuildProjectDirectory)\nano.runsettings", Property(project, "RunSettingsFilePath"));
+        Assert.Contains("nano.runsettings", Items(path, "None"));
+        var runSettings = XDocument.Load(Path.Combine(RepoLayout.NanoTestsDir, "nano.runsettings")).Root!;
+        Assert.Equal("RunSettings", runSettings.Name.LocalName);
+        Assert.NotNull(runSettings.Element("nanoFrameworkAdapter")?.Element("IsRealHardware"));
+        var testFramework = Assert.Single(PackagesConfig(path), p => p.Id == "nanoFramework.TestFramework");
+        var hintPaths = References(path).Select(r => r.HintPath).ToList();
+        Assert.Contains(@"..\..\packages\nanoFramework.TestFramework." + testFramework.Version + @"\lib\nanoFramework.UnitTestLauncher.exe", hintPaths);
     }
 
     [Theory]
@@ -64,7 +127,7 @@ public partial class NfprojTests
 
         Assert.Equal(NanoProjectType + ";{FAE04EC0-301F-11D3-BF4B-00C04F79EFBC}", Property(project, "ProjectTypeGuids"));
         Assert.Matches(GuidPattern(), Property(project, "ProjectGuid"));
-        Assert.Equal("Library", Property(project, "OutputType"));
+        Assert.Equal(Applications.Contains(Path.GetFileNameWithoutExtension(nfproj)) ? "Exe" : "Library", Property(project, "OutputType"));
         Assert.Equal("v1.0", Property(project, "TargetFrameworkVersion"));
         Assert.Equal(Path.GetFileNameWithoutExtension(nfproj), Property(project, "AssemblyName"));
         Assert.NotNull(project.Descendants(Msbuild + "ProjectConfigurationsDeclaredAsItems").SingleOrDefault());
@@ -165,6 +228,9 @@ public partial class NfprojTests
         Assert.Contains("../TinyMLOps.Shared/**/*.cs", compiled);
         Assert.Contains("../../firmware/TinyMLOps.Firmware.Core/**/*.cs", compiled);
         Assert.Contains("../../firmware/TinyMLOps.Firmware.Adapters/**/*.cs", compiled);
+        Assert.Contains("../../firmware/TinyMLOps.Firmware.App/**/*.cs", compiled);
+        Assert.Contains("../../firmware/TinyMLOps.Firmware.App.Stm32/**/*.cs", compiled);
+        Assert.Contains("../../tests/TinyMLOps.Firmware.NanoTests/**/*.cs", compiled);
     }
 
     private static string SdkProperty(XElement project, string name)
@@ -202,7 +268,7 @@ public partial class NfprojTests
     /// The facade folders (nanoFramework assemblies) whose types an nfproj's sources use: its sources are compiled
     /// against the facade (and the device assemblies it references) and every bound symbol is traced to its folder.
     /// </summary>
-    private static HashSet<string> FacadeAssembliesUsedBy(string nfproj)
+    internal static HashSet<string> FacadeAssembliesUsedBy(string nfproj)
     {
         string dir = Path.GetDirectoryName(nfproj)!;
         var compilation = Path.GetFileNameWithoutExtension(nfproj) switch
@@ -210,6 +276,8 @@ public partial class NfprojTests
             "TinyMLOps.Shared" => DeviceCompileTests.SharedCompilation(),
             "TinyMLOps.Firmware.Core" => DeviceCompileTests.FirmwareCoreCompilation(),
             "TinyMLOps.Firmware.Adapters" => DeviceCompileTests.FirmwareAdaptersCompilation(),
+            "TinyMLOps.Firmware.App" or "TinyMLOps.Firmware.App.Stm32" => DeviceCompileTests.ApplicationCompilation(Path.GetFileNameWithoutExtension(nfproj)),
+            "TinyMLOps.Firmware.NanoTests" => DeviceCompileTests.NanoTestsCompilation(),
             string other => throw new InvalidOperationException("teach this test how to compile " + other),
         };
         Assert.True(NanoCompiler.Errors(compilation).IsEmpty, nfproj + " does not compile against the facade");

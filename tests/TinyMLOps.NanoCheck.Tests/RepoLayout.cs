@@ -17,6 +17,15 @@ internal static class RepoLayout
 
     public static string FirmwareAdaptersDir => Path.Combine(Root, "firmware", "TinyMLOps.Firmware.Adapters");
 
+    /// <summary>The ESP32 device application.</summary>
+    public static string FirmwareAppDir => Path.Combine(Root, "firmware", "TinyMLOps.Firmware.App");
+
+    /// <summary>The STM32 device application.</summary>
+    public static string FirmwareAppStm32Dir => Path.Combine(Root, "firmware", "TinyMLOps.Firmware.App.Stm32");
+
+    /// <summary>The nanoFramework.TestFramework project whose tests run on nanoCLR.</summary>
+    public static string NanoTestsDir => Path.Combine(Root, "tests", "TinyMLOps.Firmware.NanoTests");
+
     /// <summary>The nanoFramework API listings live in the workspace's shared folder, next to the repository.</summary>
     public static string ListingsDir => Path.GetFullPath(Path.Combine(Root, "..", "shared", "nanoframework-api"));
 

@@ -27,12 +27,13 @@ internal static class ServeCommand
         var shared = new Option<bool>("--shared") { Description = "MQTT 5 shared subscription: several workers split the fleet (use PostgreSQL)" };
         var metrics = new Option<int>("--metrics-port") { Description = "serve Prometheus metrics on http://127.0.0.1:PORT/metrics", DefaultValueFactory = _ => 0 };
         var credentials = new Option<bool>("--require-credentials") { Description = "embedded broker: devices log in with their provisioned secret" };
+        var listen = new Option<string>("--listen") { Description = "embedded broker: address to listen on, 0.0.0.0 for boards on the LAN (needs --require-credentials and --password)", DefaultValueFactory = _ => "127.0.0.1" };
         var registry = new Option<string?>("--registry")
         {
             Description = $"variant registry folder: run the staged rollouts (default: ${VariantCommands.RegistryVariable}; needs ${Host.Variants.DeviceKeys.EnvironmentVariable})",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable(VariantCommands.RegistryVariable) is { Length: > 0 } v ? v : null,
         };
-        var command = new Command("serve", "Run the host service: broker, ingest, acks, commands, rollouts") { db, pg, port, broker, tls, ca, user, password, worker, fleet, shared, metrics, credentials, registry };
+        var command = new Command("serve", "Run the host service: broker, ingest, acks, commands, rollouts") { db, pg, port, broker, tls, ca, user, password, worker, fleet, shared, metrics, credentials, listen, registry };
         command.SetAction(async (parse, ct) =>
         {
             var options = new SyncOptions
@@ -49,6 +50,7 @@ internal static class ServeCommand
                 SharedSubscription = parse.GetValue(shared),
                 MetricsPort = parse.GetValue(metrics),
                 RequireDeviceCredentials = parse.GetValue(credentials),
+                BrokerListenAddress = parse.GetValue(listen)!,
                 VariantRegistryPath = parse.GetValue(registry),
             };
             if (parse.GetValue(broker) is { } external)
@@ -57,12 +59,23 @@ internal static class ServeCommand
                 options.EmbeddedBroker = false;
             }
 
+            if (!System.Net.IPAddress.TryParse(options.BrokerListenAddress, out var address))
+            {
+                throw new ArgumentException($"--listen {options.BrokerListenAddress} is not an IP address");
+            }
+
+            if (options.EmbeddedBroker && !System.Net.IPAddress.IsLoopback(address) && (!options.RequireDeviceCredentials || string.IsNullOrEmpty(options.Password)))
+            {
+                // Off loopback anyone on the network could log in as a device or as a host: refuse rather than warn.
+                throw new ArgumentException($"--listen {options.BrokerListenAddress} opens the embedded broker to the network: add --require-credentials (devices log in with their provisioned secret) and --password (the host's own credential)");
+            }
+
             if (!options.WorkerId.StartsWith(Host.Broker.BrokerAccessPolicy.HostClientPrefix, StringComparison.Ordinal))
             {
                 throw new ArgumentException($"--worker-id must start with '{Host.Broker.BrokerAccessPolicy.HostClientPrefix}' (the broker's access policy knows hosts by it)");
             }
 
-            console.MarkupLineInterpolated($"[bold]tinymlops serve[/]: {(options.EmbeddedBroker ? $"embedded broker on 127.0.0.1:{options.BrokerPort}" : $"broker {options.BrokerHost}:{options.BrokerPort}")}, store {(options.PostgresConnectionString == null ? options.SqlitePath : "PostgreSQL")}. Ctrl+C stops.");
+            console.MarkupLineInterpolated($"[bold]tinymlops serve[/]: {(options.EmbeddedBroker ? $"embedded broker on {options.BrokerListenAddress}:{options.BrokerPort}" : $"broker {options.BrokerHost}:{options.BrokerPort}")}, store {(options.PostgresConnectionString == null ? options.SqlitePath : "PostgreSQL")}. Ctrl+C stops.");
             using var host = BuildHost(options);
             await host.RunAsync(ct);
             return 0;

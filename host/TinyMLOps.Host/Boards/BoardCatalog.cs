@@ -23,7 +23,7 @@ public sealed class BoardProfileException : Exception
 /// <summary>
 /// Every board profile in a folder (one boards/{id}.json per board), read with System.Text.Json and checked:
 /// each field present with the right type, sizes and coefficients not negative, a platform nanoff knows, kernel
-/// names this runtime has, and no id twice.
+/// names this runtime has, a flash section nanoff can act on, and no id twice.
 /// </summary>
 public sealed class BoardCatalog
 {
@@ -160,6 +160,7 @@ public sealed class BoardCatalog
                 r.Bool("coefficientsAreEstimates"))
             {
                 Notes = r.String("notes", allowEmpty: true),
+                Flash = ParseFlash(r.Object("flash"), file, platform),
             };
 
             if (board.CoefficientsAreEstimates && !board.CoefficientSource.StartsWith("estimate", StringComparison.OrdinalIgnoreCase))
@@ -170,6 +171,49 @@ public sealed class BoardCatalog
             return board;
         }
     }
+
+    /// <summary>
+    /// The "flash" section: interface serial (ESP32 only: nanoff flashes ESP32 through the ROM bootloader's serial
+    /// port), jtag or dfu (STM32); deploymentAddress "0x" + hex or null (STM32 needs one: nanoff --deploy writes a raw
+    /// image there); configDrive "X:" or null (no file system).
+    /// </summary>
+    private static BoardFlash ParseFlash(FieldReader f, string file, string platform)
+    {
+        string name = f.String("interface");
+        FlashInterface flashInterface = name switch
+        {
+            "serial" => FlashInterface.Serial,
+            "jtag" => FlashInterface.Jtag,
+            "dfu" => FlashInterface.Dfu,
+            _ => throw new BoardProfileException(file, "flash.interface", $"unknown interface '{name}' (known: serial, jtag, dfu)"),
+        };
+        if (platform == "esp32" && flashInterface != FlashInterface.Serial)
+        {
+            throw new BoardProfileException(file, "flash.interface", $"an esp32 board is flashed over its serial port, not '{name}'");
+        }
+
+        string? address = f.OptionalString("deploymentAddress");
+        if (address != null && !IsHexAddress(address))
+        {
+            throw new BoardProfileException(file, "flash.deploymentAddress", $"'{address}' must be a hexadecimal address such as 0x080C0000");
+        }
+
+        if (address == null && platform != "esp32")
+        {
+            throw new BoardProfileException(file, "flash.deploymentAddress", $"a {platform} board needs the address of its deployment region (only ESP32 firmware finds its deploy partition itself)");
+        }
+
+        string? drive = f.OptionalString("configDrive");
+        if (drive != null && !(drive.Length == 2 && char.IsAsciiLetterUpper(drive[0]) && drive[1] == ':'))
+        {
+            throw new BoardProfileException(file, "flash.configDrive", $"'{drive}' must be a drive such as I: (or null for none)");
+        }
+
+        return new BoardFlash(flashInterface, address, drive, f.String("source", allowEmpty: true));
+    }
+
+    private static bool IsHexAddress(string s) =>
+        s.Length is > 2 and <= 10 && s.StartsWith("0x", StringComparison.Ordinal) && s[2..].All(char.IsAsciiHexDigit);
 
     private static bool IsValidId(string id) =>
         id.Length > 0 && id.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-') && id[0] != '-' && id[^1] != '-';
@@ -217,6 +261,18 @@ public sealed class BoardCatalog
             }
 
             return s;
+        }
+
+        /// <summary>A string that may be absent or null.</summary>
+        public string? OptionalString(string name)
+        {
+            if (!_obj.TryGetProperty(name, out JsonElement e) || e.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            string? s = e.ValueKind == JsonValueKind.String ? e.GetString() : throw Error(name, $"expected String or null, found {e.ValueKind}");
+            return string.IsNullOrWhiteSpace(s) ? throw Error(name, "must not be empty (use null for none)") : s;
         }
 
         public bool Bool(string name)

@@ -7,7 +7,7 @@ using TinyMLOps.Host.Store;
 namespace TinyMLOps.Host.Broker;
 
 /// <summary>
-/// The in-process MQTTnet broker the host runs by default, on loopback. Sessions are persistent (a
+/// The in-process MQTTnet broker the host runs by default, on loopback unless told another address. Sessions are persistent (a
 /// device's QoS 1 downlink waits for it while it is offline, in memory: a broker restart loses that
 /// queue, which the protocol tolerates because devices resend until acked and the host resends
 /// commands). With <c>requireCredentials</c>, devices log in with the secret registered at provisioning.
@@ -19,13 +19,13 @@ public sealed class EmbeddedBroker : IAsyncDisposable
     private long _refusedConnections;
     private long _refusedPublishes;
 
-    public EmbeddedBroker(int port, IFleetStore? store, bool requireCredentials, string? hostPassword, ILogger log)
+    public EmbeddedBroker(int port, IFleetStore? store, bool requireCredentials, string? hostPassword, ILogger log, IPAddress? listenAddress = null)
     {
         _log = log;
         Port = port;
         var options = new MqttServerOptionsBuilder()
             .WithDefaultEndpoint()
-            .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
+            .WithDefaultEndpointBoundIPAddress(listenAddress ?? IPAddress.Loopback)
             .WithDefaultEndpointPort(port)
             .WithPersistentSessions()
             .WithMaxPendingMessagesPerClient(100_000)

@@ -1,17 +1,16 @@
 using Microsoft.Extensions.Logging;
-using TinyMLOps.Firmware.Core;
+using TinyMLOps.Firmware.Core.App;
 using TinyMLOps.Firmware.Core.Drift;
 using TinyMLOps.Firmware.Core.Learning;
-using TinyMLOps.Firmware.Core.Metering;
 using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Firmware.Core.Sync;
 
 namespace TinyMLOps.Host.Fleet;
 
 /// <summary>
-/// One simulated board: the real device core (<see cref="DeviceAgent"/>, outbox, classifier) with the
-/// host's adapters (MQTTnet, a folder as flash), a battery, a connectivity pattern, reboots and a sensor,
-/// all driven in simulated time by <see cref="Step"/>.
+/// One simulated board: the real device core composed as on a board (<see cref="DeviceRuntime"/>: agent, outbox,
+/// classifier, drift monitor, metered inference) with the host's adapters (MQTTnet, a folder as flash), a battery, a
+/// connectivity pattern, reboots and a sensor, all driven in simulated time by <see cref="Step"/>.
 /// </summary>
 public sealed class VirtualBoard : IDisposable
 {
@@ -21,14 +20,14 @@ public sealed class VirtualBoard : IDisposable
     private readonly Random _random;
     private readonly ISensor? _sensor;
     private readonly byte[]? _artifactKey;
-    private Classifier? _classifier;
+    private readonly FailingVariants _faults;
+    private DeviceRuntime _runtime;
     private byte[] _sample;
-    private int _modelChanges = -1;
+    private byte[] _scratch = [];
+    private int _sampleLoads = -1;
     private double _inferenceCredit;
     private long _bootMillis;
     private bool _shifted;
-    private byte[] _scratch = [];
-    private sbyte[]? _features;
 
     // A board's sync loop blocks on its MQTT calls like the device does, on pool threads stepped in
     // parallel; the async I/O under them needs free pool threads, which the pool would add only slowly.
@@ -46,6 +45,7 @@ public sealed class VirtualBoard : IDisposable
         _clock = clock;
         _logger = logger;
         _random = new Random(options.Seed);
+        _faults = new FailingVariants(options.FailingVariants);
         Transport = new MqttNetTransport(brokerHost, brokerPort, options.DeviceId);
 
         // No link until the first step asks the connectivity pattern (a board can start inside an outage).
@@ -54,19 +54,14 @@ public sealed class VirtualBoard : IDisposable
         Battery = new SimBattery(options.HasBattery, options.BatteryPercent, options.DrainPerHour, options.ChargePerHour);
         _sensor = sensor;
         _sample = [];
-        if (model != null)
-        {
-            Load(model);
-        }
-
-        Agent = Boot();
+        _runtime = Boot(model);
     }
 
     public string DeviceId => _options.DeviceId;
 
     public VirtualBoardOptions Options => _options;
 
-    public DeviceAgent Agent { get; private set; }
+    public DeviceAgent Agent => _runtime.Agent;
 
     public MqttNetTransport Transport { get; }
 
@@ -87,7 +82,7 @@ public sealed class VirtualBoard : IDisposable
     public bool Online { get; private set; }
 
     /// <summary>The variant id of the model the classifier runs, or null without one.</summary>
-    public string? RunningVariantId => _classifier?.VariantId;
+    public string? RunningVariantId => _runtime.Classifier?.VariantId;
 
     /// <summary>Advances this board by one step of simulated time, then runs one pass of its sync loop.</summary>
     public void Step(TimeSpan step)
@@ -109,8 +104,7 @@ public sealed class VirtualBoard : IDisposable
         }
 
         RunInferences(step);
-        Agent.Poll();
-        ReloadOnVariantChange();
+        _runtime.Poll();
     }
 
     /// <summary>Restarts the device core on the same flash, as after a watchdog reset.</summary>
@@ -119,114 +113,50 @@ public sealed class VirtualBoard : IDisposable
         Transport.Disconnect();
         Transport.ClearReceived();
         Reboots++;
-        Agent = Boot();
+
+        // The model that ran before comes back at once; the variant manager's serving model replaces it at the first poll.
+        _runtime = Boot(_runtime.Model);
     }
 
     public void Dispose() => Transport.Dispose();
 
-    private DeviceAgent Boot()
+    private DeviceRuntime Boot(byte[]? model)
     {
         _bootMillis = _clock.Millis;
+        var driftOptions = new DriftOptions { WindowSeconds = _options.DriftWindowSeconds };
+        if (_options.DriftEpsilon is { } epsilon)
+        {
+            driftOptions.Epsilon = (float)epsilon;
+        }
+
         var config = new DeviceConfig
         {
             DeviceId = _options.DeviceId,
             Fleet = _options.Fleet,
             Board = _options.Board,
             FirmwareVersion = _options.FirmwareVersion,
-            ModelId = _classifier?.ModelId ?? "",
             HeartbeatIntervalSeconds = _options.HeartbeatIntervalSeconds,
             OutboxCapacityBytes = _options.OutboxCapacityBytes,
             ArtifactKey = _artifactKey,
             HealthWindowSeconds = _options.HealthWindowSeconds,
+            Drift = driftOptions,
             Learning = new LearningOptions { FeatureLayers = _options.FeatureLayers, SampleCapacity = _options.SampleCapacity },
         };
-        _modelChanges = -1;
-        var agent = new DeviceAgent(config, Transport, Storage, _clock.ForBoard(() => _bootMillis), Battery, new LoggerLog(_logger, _options.DeviceId), new Random(_random.Next()));
-        agent.Memory = SimMemoryInfo.For(_options.Board, Storage);
-        agent.Drift = NewDriftMonitor(); // the window lives in RAM: a reboot starts a new one
-        if (agent.Learning != null)
+        var runtime = new DeviceRuntime(config, Transport, Storage, _clock.ForBoard(() => _bootMillis), Battery, new LoggerLog(_logger, _options.DeviceId), _random, model)
         {
-            agent.Learning.PoisonFactor = _options.PoisonUpdates ? -10f : 1f;
+            Faults = _faults,
+        };
+        runtime.Agent.Memory = SimMemoryInfo.For(_options.Board, Storage);
+        if (runtime.Agent.Learning != null)
+        {
+            runtime.Agent.Learning.PoisonFactor = _options.PoisonUpdates ? -10f : 1f;
             if (_options.FeedbackRate > 0 && _sensor is DatasetSensor dataset)
             {
-                agent.Feedback = new VirtualBoardFeedback(dataset, _options.FeedbackRate, new Random(_random.Next()));
+                runtime.Feedback = new VirtualBoardFeedback(dataset, _options.FeedbackRate, new Random(_random.Next()));
             }
         }
 
-        BindLearning(agent);
-        return agent;
-    }
-
-    /// <summary>Loads the verified model of the selected role after an install or a role switch (and after boot).</summary>
-    private void ReloadOnVariantChange()
-    {
-        var variants = Agent.Variants;
-        if (variants == null || variants.ModelChanges == _modelChanges)
-        {
-            return;
-        }
-
-        _modelChanges = variants.ModelChanges;
-        byte[]? model = variants.ReadServingModel();
-        if (model != null)
-        {
-            Load(model);
-        }
-    }
-
-    private void Load(byte[] model)
-    {
-        _classifier = new Classifier(model);
-        _sample = new byte[_classifier.InputLength];
-        _scratch = new byte[_classifier.InputLength];
-        if (Agent != null)
-        {
-            Agent.Drift = NewDriftMonitor();
-            BindLearning(Agent);
-        }
-    }
-
-    /// <summary>
-    /// Points the classifier's feature tap at the loaded model's head and binds the samples to it, on a board that gets
-    /// feedback; a board without feedback keeps no samples (it refuses rounds for lack of them).
-    /// </summary>
-    private void BindLearning(DeviceAgent agent)
-    {
-        _features = null;
-        if (_classifier == null)
-        {
-            return;
-        }
-
-        _classifier.SetFeatureTap(0, null);
-        if (agent.Learning == null || agent.Feedback == null)
-        {
-            return;
-        }
-
-        var head = agent.Learning.UseModel(_classifier.Interpreter.Model);
-        if (head != null)
-        {
-            _features = new sbyte[head.FeatureLength];
-            _classifier.SetFeatureTap(head.FirstOperator, _features);
-        }
-    }
-
-    /// <summary>The drift monitor of the loaded model, when its file carries a reference profile.</summary>
-    private DriftMonitor? NewDriftMonitor()
-    {
-        if (_classifier == null)
-        {
-            return null;
-        }
-
-        var options = new DriftOptions { WindowSeconds = _options.DriftWindowSeconds };
-        if (_options.DriftEpsilon is { } epsilon)
-        {
-            options.Epsilon = (float)epsilon;
-        }
-
-        return DriftMonitor.ForModel(_classifier.Interpreter.Model, options, new Random(_random.Next()));
+        return runtime;
     }
 
     /// <summary>Drift injection: from the shift's time on, a label shift skews the sensor's classes and a covariate shift alters each sample.</summary>
@@ -246,18 +176,26 @@ public sealed class VirtualBoard : IDisposable
             }
         }
 
-        if (shift.IsCovariate && _classifier != null)
+        var classifier = _runtime.Classifier;
+        if (shift.IsCovariate && classifier != null)
         {
-            var model = _classifier.Interpreter.Model;
+            var model = classifier.Interpreter.Model;
             CovariateShift.Apply(shift, _sample, model.InputH, model.InputW, model.InputC, _random, _scratch);
         }
     }
 
     private void RunInferences(TimeSpan step)
     {
-        if (_classifier == null || _sensor == null)
+        if (!_runtime.HasModel || _sensor == null)
         {
             return;
+        }
+
+        if (_sampleLoads != _runtime.Loads)
+        {
+            _sampleLoads = _runtime.Loads;
+            _sample = new byte[_runtime.InputLength];
+            _scratch = new byte[_runtime.InputLength];
         }
 
         _inferenceCredit += _options.InferencesPerMinute * step.TotalMinutes;
@@ -271,51 +209,26 @@ public sealed class VirtualBoard : IDisposable
 
             ApplyShift();
 
-            // Metered like the firmware app: the meter reserves the count before the model runs.
-            var meter = Agent.Meter;
-            string modelId = _classifier.ModelId ?? string.Empty;
-            string variantId = _classifier.VariantId ?? modelId;
-            uint now = (uint)_clock.Now.ToUnixTimeSeconds();
-            if (meter != null && modelId.Length > 0)
+            // Metered like the firmware app: the runtime's meter reserves the count before the model runs.
+            switch (_runtime.Infer(_sample))
             {
-                int decision = meter.Decide(modelId, variantId, now);
-                if (decision == MeterDecision.UseFreeVariant)
-                {
-                    // A virtual board has one model: its free variant is that model, run and not counted.
+                case InferenceOutcome.Free:
                     FreeInferences++;
-                    _classifier.Classify(_sample, 0);
-                    continue;
-                }
-
-                if (!MeterDecision.Runs(decision))
-                {
+                    break;
+                case InferenceOutcome.Refused:
                     MeterRefusals++;
-                    continue;
-                }
-            }
-
-            Inferences++;
-            Agent.Inferences++;
-            if (_options.FailingVariants.Contains(variantId))
-            {
-                Agent.ObserveError(variantId);
-            }
-            else
-            {
-                int predicted = _classifier.Classify(_sample, 0);
-                int confidence = _classifier.TopConfidence();
-                Agent.ObserveInference(variantId, confidence);
-                Agent.Drift?.ObservePixels(_sample, 0, predicted, confidence);
-                if (_features != null)
-                {
-                    Agent.ObserveFeedback(_features);
-                }
-            }
-
-            if (meter != null && modelId.Length > 0)
-            {
-                meter.Count(modelId, variantId, now);
+                    break;
+                case InferenceOutcome.Ran:
+                case InferenceOutcome.Failed:
+                    Inferences++;
+                    break;
             }
         }
+    }
+
+    /// <summary>The options' failing variants as the runtime's fault injection.</summary>
+    private sealed class FailingVariants(IReadOnlyCollection<string> variants) : IInferenceFault
+    {
+        public bool Fails(string variantId) => variants.Contains(variantId);
     }
 }

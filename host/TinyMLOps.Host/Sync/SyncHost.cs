@@ -105,9 +105,10 @@ public sealed class SyncHost : IAsyncDisposable
         await Store.MigrateAsync(cancellationToken).ConfigureAwait(false);
         if (_options.EmbeddedBroker)
         {
-            Broker = new EmbeddedBroker(_options.BrokerPort, Store, _options.RequireDeviceCredentials, _options.Password, loggers.CreateLogger("TinyMLOps.Host.Broker"));
+            var listen = System.Net.IPAddress.Parse(_options.BrokerListenAddress);
+            Broker = new EmbeddedBroker(_options.BrokerPort, Store, _options.RequireDeviceCredentials, _options.Password, loggers.CreateLogger("TinyMLOps.Host.Broker"), listen);
             await Broker.StartAsync().ConfigureAwait(false);
-            _log.LogInformation("Embedded MQTT broker listening on 127.0.0.1:{Port}", _options.BrokerPort);
+            _log.LogInformation("Embedded MQTT broker listening on {Address}:{Port}", listen, _options.BrokerPort);
         }
 
         _connection = new MqttConnection(_options, _log, OnMessageAsync);

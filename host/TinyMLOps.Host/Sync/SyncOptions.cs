@@ -10,6 +10,9 @@ public sealed class SyncOptions
 
     public int BrokerPort { get; set; } = 1883;
 
+    /// <summary>Address the embedded broker listens on: loopback by default; 0.0.0.0 for boards on the LAN (with device credentials).</summary>
+    public string BrokerListenAddress { get; set; } = "127.0.0.1";
+
     public bool UseTls { get; set; }
 
     /// <summary>PEM file of the CA that signed the external broker's certificate; null uses the system store.</summary>

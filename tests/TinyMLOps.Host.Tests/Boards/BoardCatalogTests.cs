@@ -145,6 +145,41 @@ public class BoardCatalogTests
         Assert.Equal(3_300, b.CyclesPerMacInterpreted);
         Assert.True(b.CoefficientsAreEstimates);
         Assert.Equal("n", b.Notes);
+        Assert.Equal(new BoardFlash(FlashInterface.Serial, null, "I:", "s"), b.Flash);
+    }
+
+    [Fact]
+    public void Every_board_says_how_nanoff_flashes_it()
+    {
+        BoardCatalog c = BoardCatalog.Default;
+        Assert.All(c.All.Where(b => b.Platform == "esp32"), b =>
+        {
+            Assert.Equal(FlashInterface.Serial, b.Flash.Interface);
+            Assert.Null(b.Flash.DeploymentAddress); // nanoff finds the deploy partition
+            Assert.Equal("I:", b.Flash.ConfigDrive);
+        });
+        Assert.All(c.All, b => Assert.False(string.IsNullOrWhiteSpace(b.Flash.Source), b.Id));
+        Assert.Equal(new BoardFlash(FlashInterface.Jtag, "0x080C0000", "I:", c.Get("stm32f769i-disco").Flash.Source), c.Get("stm32f769i-disco").Flash);
+        Assert.Equal(new BoardFlash(FlashInterface.Jtag, "0x080A0000", null, c.Get("stm32f429i-disco").Flash.Source), c.Get("stm32f429i-disco").Flash);
+    }
+
+    [Theory]
+    [InlineData("interface", "usb", "esp32", "flash.interface", "unknown interface 'usb'")]
+    [InlineData("interface", "jtag", "esp32", "flash.interface", "serial port")]
+    [InlineData("deploymentAddress", "80C0000", "stm32", "flash.deploymentAddress", "hexadecimal address")]
+    [InlineData("deploymentAddress", null, "stm32", "flash.deploymentAddress", "needs the address of its deployment region")]
+    [InlineData("configDrive", "flash", "esp32", "flash.configDrive", "drive such as I:")]
+    public void A_flash_section_nanoff_cannot_act_on_is_rejected_naming_the_field(string field, string? value, string platform, string path, string problem)
+    {
+        JsonObject json = ValidProfile("my-board");
+        json["platform"] = platform;
+        JsonObject flash = json["flash"]!.AsObject();
+        flash["interface"] = platform == "esp32" ? "serial" : "jtag";
+        flash[field] = value;
+
+        var e = Assert.Throws<BoardProfileException>(() => BoardCatalog.Parse(json.ToJsonString(), "my-board.json"));
+        Assert.Equal(path, e.Field);
+        Assert.Contains(problem, e.Message);
     }
 
     internal static JsonObject ValidProfile(string id) => new()
@@ -159,6 +194,7 @@ public class BoardCatalogTests
         ["appRamBytes"] = 45_056,
         ["kernels"] = new JsonArray(BoardCatalog.RuntimeKernels.Select(k => (JsonNode)JsonValue.Create(k)).ToArray()),
         ["pins"] = new JsonObject { ["statusLed"] = 2, ["powerDetect"] = 34, ["batteryAdc"] = -1 },
+        ["flash"] = new JsonObject { ["interface"] = "serial", ["deploymentAddress"] = null, ["configDrive"] = "I:", ["source"] = "s" },
         ["cyclesPerMacInterpreted"] = 3_300,
         ["cyclesPerMacNative"] = 4,
         ["cyclesPerOperatorOverhead"] = 30_000,

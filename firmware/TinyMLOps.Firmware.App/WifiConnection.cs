@@ -3,15 +3,17 @@ using System.Device.Wifi;
 using System.Net.NetworkInformation;
 using System.Threading;
 using nanoFramework.Networking;
+using TinyMLOps.Firmware.Core.Platform;
 
-namespace TinyMLOps.Firmware.Adapters
+namespace TinyMLOps.Firmware.App
 {
     /// <summary>
     /// The station link to one access point, through WifiNetworkHelper (join, DHCP, optionally wait for SNTP).
-    /// The radio driver retries on its own (WifiReconnectionKind.Automatic); EnsureUp re-joins from the main loop
-    /// when the runtime has reported the network gone.
+    /// The radio driver retries on its own (WifiReconnectionKind.Automatic); EnsureUp re-joins when the runtime has
+    /// reported the network gone, from the agent's connect (NetworkGatedTransport), so the agent's backoff paces it.
+    /// ESP32 only: System.Device.Wifi has no native part on the STM32 targets, so it lives in the ESP32 application.
     /// </summary>
-    public sealed class WifiConnection
+    public sealed class WifiConnection : INetwork
     {
         // The board's one Wi-Fi adapter.
         private const int WifiAdapterIndex = 0;

@@ -1,0 +1,277 @@
+using System;
+using TinyMLOps.Firmware.Core.Drift;
+using TinyMLOps.Firmware.Core.Learning;
+using TinyMLOps.Firmware.Core.Metering;
+using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Firmware.Core.Sync;
+using TinyMLOps.Shared.Federated;
+
+namespace TinyMLOps.Firmware.Core.App
+{
+    /// <summary>
+    /// One boot of the device: the sync agent, the classifier of the serving model, its drift monitor and feature tap,
+    /// and metered inference, composed the same way on a board (Program.Main through <see cref="DeviceLoop"/>) and on a
+    /// virtual board of the fleet simulator. The caller brings the sample (a sensor read, or a data set row with
+    /// simulated drift) and paces the calls.
+    /// </summary>
+    public sealed class DeviceRuntime
+    {
+        private readonly DeviceConfig _config;
+        private readonly ITransport _transport;
+        private readonly IClock _clock;
+        private readonly ILog _log;
+        private readonly Random _random;
+        private Classifier _classifier;
+        private byte[] _model;
+        private sbyte[] _features;
+        private int _modelChanges = -1;
+
+        /// <param name="config">The device's configuration; its model id follows the loaded model.</param>
+        /// <param name="random">Seeds the agent's backoff and the drift monitor's noise (one draw each, agent first).</param>
+        /// <param name="model">A model to run until the variant manager has a serving one (the virtual fleet's preloaded model); null for none.</param>
+        public DeviceRuntime(DeviceConfig config, ITransport transport, IStorage storage, IClock clock, IPower power, ILog log, Random random, byte[] model)
+        {
+            _config = config;
+            _transport = transport;
+            _clock = clock;
+            _log = log;
+            _random = random;
+            LastClass = -1;
+            if (model != null)
+            {
+                UseClassifier(new Classifier(model), model);
+            }
+
+            Agent = new DeviceAgent(config, transport, storage, clock, power, log, new Random(random.Next()));
+
+            // The drift window lives in RAM: a reboot starts a new one.
+            Agent.Drift = NewDriftMonitor();
+            BindLearning();
+        }
+
+        public DeviceAgent Agent { get; private set; }
+
+        /// <summary>The classifier of the model that runs now, or null.</summary>
+        public Classifier Classifier
+        {
+            get { return _classifier; }
+        }
+
+        /// <summary>The file of the model that runs now, or null.</summary>
+        public byte[] Model
+        {
+            get { return _model; }
+        }
+
+        public bool HasModel
+        {
+            get { return _classifier != null; }
+        }
+
+        /// <summary>Values one sample has for the loaded model; 0 without one.</summary>
+        public int InputLength
+        {
+            get { return _classifier == null ? 0 : _classifier.InputLength; }
+        }
+
+        public int ClassCount
+        {
+            get { return _classifier == null ? 0 : _classifier.ClassCount; }
+        }
+
+        /// <summary>The class of the last inference that ran, or -1.</summary>
+        public int LastClass { get; private set; }
+
+        /// <summary>Models loaded since this boot (the preloaded one counts); a sample buffer sized for the old one must be remade when it changes.</summary>
+        public int Loads { get; private set; }
+
+        /// <summary>Fault injection (the virtual fleet's failing variants); null on a board.</summary>
+        public IInferenceFault Faults { get; set; }
+
+        /// <summary>
+        /// The labels for on-device learning. Setting it binds the classifier's feature tap to the model's trainable head,
+        /// when the device learns; without feedback the device keeps no samples (and declines rounds for lack of them).
+        /// </summary>
+        public IFeedback Feedback
+        {
+            get
+            {
+                return Agent.Feedback;
+            }
+
+            set
+            {
+                Agent.Feedback = value;
+                BindLearning();
+            }
+        }
+
+        /// <summary>One pass of the sync loop, then loads the serving model when an install, rollback or role switch changed it.</summary>
+        public void Poll()
+        {
+            Agent.Poll();
+            ReloadOnVariantChange();
+        }
+
+        /// <summary>
+        /// One metered inference of a raw sample (InputLength values): the meter decides before the model runs; the result
+        /// goes to the model-health window, the drift monitor and, with feedback, the learning samples. Returns an
+        /// <see cref="InferenceOutcome"/> value.
+        /// </summary>
+        public int Infer(byte[] sample)
+        {
+            Classifier classifier = _classifier;
+            if (classifier == null)
+            {
+                return InferenceOutcome.NoModel;
+            }
+
+            DeviceMeter meter = Agent.Meter;
+            string modelId = classifier.ModelId == null ? string.Empty : classifier.ModelId;
+            string variantId = classifier.VariantId == null ? modelId : classifier.VariantId;
+            uint now = _clock.UnixSeconds;
+            bool metered = meter != null && modelId.Length > 0;
+            if (metered)
+            {
+                int decision = meter.Decide(modelId, variantId, now);
+                if (decision == MeterDecision.UseFreeVariant)
+                {
+                    // One model on the device: its free variant is that model, run and not counted.
+                    LastClass = classifier.Classify(sample, 0);
+                    return InferenceOutcome.Free;
+                }
+
+                if (!MeterDecision.Runs(decision))
+                {
+                    return InferenceOutcome.Refused;
+                }
+            }
+
+            Agent.Inferences++;
+            int outcome;
+            IInferenceFault faults = Faults;
+            if (faults != null && faults.Fails(variantId))
+            {
+                Agent.ObserveError(variantId);
+                outcome = InferenceOutcome.Failed;
+            }
+            else
+            {
+                int predicted = classifier.Classify(sample, 0);
+                int confidence = classifier.TopConfidence();
+                Agent.ObserveInference(variantId, confidence);
+                DriftMonitor drift = Agent.Drift;
+                if (drift != null)
+                {
+                    drift.ObservePixels(sample, 0, predicted, confidence);
+                }
+
+                if (_features != null)
+                {
+                    Agent.ObserveFeedback(_features);
+                }
+
+                LastClass = predicted;
+                outcome = InferenceOutcome.Ran;
+            }
+
+            if (metered)
+            {
+                meter.Count(modelId, variantId, now);
+            }
+
+            return outcome;
+        }
+
+        /// <summary>Before a deep sleep: closes the MQTT session (the broker keeps the downlink for the next wake-up).</summary>
+        public void PrepareForSleep()
+        {
+            _transport.Disconnect();
+        }
+
+        /// <summary>Loads the verified model of the selected role after an install or a role switch (and after boot).</summary>
+        private void ReloadOnVariantChange()
+        {
+            VariantManager variants = Agent.Variants;
+            if (variants == null || variants.ModelChanges == _modelChanges)
+            {
+                return;
+            }
+
+            _modelChanges = variants.ModelChanges;
+            byte[] model = variants.ReadServingModel();
+            if (model == null)
+            {
+                return;
+            }
+
+            Classifier classifier;
+            try
+            {
+                classifier = new Classifier(model);
+            }
+            catch (Exception e)
+            {
+                // Verified but not runnable here (an operator this firmware lacks, not enough memory): back to the kept variant.
+                _log.Error("serving model does not load: " + e.Message);
+                Agent.ObserveError(variants.ServingVariantId);
+                variants.ReportLoadFailure();
+                return;
+            }
+
+            UseClassifier(classifier, model);
+            Agent.Drift = NewDriftMonitor();
+            BindLearning();
+        }
+
+        private void UseClassifier(Classifier classifier, byte[] model)
+        {
+            _classifier = classifier;
+            _model = model;
+            LastClass = -1;
+            Loads++;
+            if (classifier.ModelId != null && classifier.ModelId.Length > 0)
+            {
+                _config.ModelId = classifier.ModelId;
+            }
+        }
+
+        /// <summary>The drift monitor of the loaded model, when its file carries a reference profile.</summary>
+        private DriftMonitor NewDriftMonitor()
+        {
+            if (_classifier == null)
+            {
+                return null;
+            }
+
+            return DriftMonitor.ForModel(_classifier.Interpreter.Model, _config.Drift, new Random(_random.Next()));
+        }
+
+        /// <summary>
+        /// Points the classifier's feature tap at the loaded model's head and binds the samples to it, on a device that
+        /// gets feedback; a device without feedback keeps no samples.
+        /// </summary>
+        private void BindLearning()
+        {
+            _features = null;
+            if (_classifier == null)
+            {
+                return;
+            }
+
+            _classifier.SetFeatureTap(0, null);
+            FederatedClient learning = Agent.Learning;
+            if (learning == null || Agent.Feedback == null)
+            {
+                return;
+            }
+
+            TrainableHead head = learning.UseModel(_classifier.Interpreter.Model);
+            if (head != null)
+            {
+                _features = new sbyte[head.FeatureLength];
+                _classifier.SetFeatureTap(head.FirstOperator, _features);
+            }
+        }
+    }
+}

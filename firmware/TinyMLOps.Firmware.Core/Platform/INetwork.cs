@@ -1,0 +1,12 @@
+namespace TinyMLOps.Firmware.Core.Platform
+{
+    /// <summary>The board's IP link (Wi-Fi station or Ethernet), below the MQTT transport.</summary>
+    public interface INetwork
+    {
+        /// <summary>True while the link has an address.</summary>
+        bool IsUp { get; }
+
+        /// <summary>Brings the link up when it is down, waiting at most the adapter's timeout; true when it is up afterwards.</summary>
+        bool EnsureUp();
+    }
+}

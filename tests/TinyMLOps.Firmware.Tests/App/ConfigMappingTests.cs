@@ -1,0 +1,65 @@
+using TinyMLOps.Firmware.Core.App;
+using TinyMLOps.Shared.Kernels;
+using TinyMLOps.Shared.Provisioning;
+
+namespace TinyMLOps.Firmware.Tests.App;
+
+public class ConfigMappingTests
+{
+    internal static ProvisionedConfig Config() => new()
+    {
+        DeviceId = "dev-1",
+        Fleet = "lab",
+        Board = "esp32-devkitc",
+        WifiSsid = "net",
+        BrokerHost = "broker.local",
+        ArtifactKey = [.. Enumerable.Range(1, 32).Select(i => (byte)(i * 7))],
+        StatusLedPin = 2,
+        PowerDetectPin = 34,
+        HeartbeatSeconds = 30,
+    };
+
+    [Fact]
+    public void The_device_config_takes_identity_heartbeat_key_and_firmware_version()
+    {
+        var provisioned = Config();
+
+        var device = ConfigMapping.ToDeviceConfig(provisioned, "0.4.0");
+
+        Assert.Equal("dev-1", device.DeviceId);
+        Assert.Equal("lab", device.Fleet);
+        Assert.Equal("esp32-devkitc", device.Board);
+        Assert.Equal("0.4.0", device.FirmwareVersion);
+        Assert.Equal(30, device.HeartbeatIntervalSeconds);
+        Assert.Equal(provisioned.ArtifactKey, device.ArtifactKey);
+        Assert.NotSame(provisioned.ArtifactKey, device.ArtifactKey);
+        Assert.Equal(string.Empty, device.ModelId);
+    }
+
+    [Fact]
+    public void The_kernel_mask_has_a_bit_for_every_kernel_of_the_runtime()
+    {
+        uint mask = ConfigMapping.SupportedKernelMask();
+
+        foreach (int code in new[] { FullyConnected.Code, Conv2D.Code, DepthwiseConv2D.Code, AveragePool2D.Code, MaxPool2D.Code, Reshape.Code, Softmax.Code })
+        {
+            Assert.NotEqual(0u, mask & (1u << code));
+        }
+
+        Assert.Equal(7, System.Numerics.BitOperations.PopCount(mask));
+    }
+
+    [Fact]
+    public void The_broker_login_defaults_to_the_device_id_and_an_anonymous_password()
+    {
+        var config = Config();
+
+        Assert.Equal("dev-1", ConfigMapping.MqttUsername(config));
+        Assert.Null(ConfigMapping.MqttPassword(config));
+
+        config.MqttUsername = "user";
+        config.MqttPassword = "secret";
+        Assert.Equal("user", ConfigMapping.MqttUsername(config));
+        Assert.Equal("secret", ConfigMapping.MqttPassword(config));
+    }
+}

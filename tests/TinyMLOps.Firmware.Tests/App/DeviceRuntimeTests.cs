@@ -1,0 +1,81 @@
+using TinyMLOps.Firmware.Core.App;
+using TinyMLOps.Firmware.Core.Sync;
+using TinyMLOps.Firmware.Tests.Models;
+using TinyMLOps.Firmware.Tests.Platform;
+
+namespace TinyMLOps.Firmware.Tests.App;
+
+public class DeviceRuntimeTests
+{
+    private static (DeviceRuntime Runtime, DeviceConfig Config) Runtime(byte[]? model, IInferenceFault? faults = null)
+    {
+        var config = new DeviceConfig { DeviceId = "dev-1", Fleet = "lab", Board = "esp32-devkitc", FirmwareVersion = "0.4.0" };
+        var transport = new LoopbackTransport(new FakeHost("lab", "dev-1"), new Random(1));
+        var runtime = new DeviceRuntime(config, transport, new MemoryStorage(), new FakeClock(), new FakePower(), new ListLog(), new Random(2), model)
+        {
+            Faults = faults,
+        };
+        return (runtime, config);
+    }
+
+    [Fact]
+    public void A_preloaded_model_classifies_counts_and_names_the_device_model()
+    {
+        var (runtime, config) = Runtime(TestModels.Build("v1", 1));
+
+        int outcome = runtime.Infer([10, 200, 30]);
+
+        Assert.Equal(InferenceOutcome.Ran, outcome);
+        Assert.Equal(1, runtime.LastClass);
+        Assert.Equal(1u, runtime.Agent.Inferences);
+        Assert.Equal("brightest", config.ModelId);
+        Assert.Equal(3, runtime.InputLength);
+        Assert.Equal(3, runtime.ClassCount);
+        Assert.Equal(1, runtime.Loads);
+    }
+
+    [Fact]
+    public void Without_a_model_nothing_runs_and_nothing_is_counted()
+    {
+        var (runtime, config) = Runtime(null);
+
+        Assert.Equal(InferenceOutcome.NoModel, runtime.Infer([1, 2, 3]));
+        Assert.False(runtime.HasModel);
+        Assert.Equal(0u, runtime.Agent.Inferences);
+        Assert.Equal(-1, runtime.LastClass);
+        Assert.Equal(string.Empty, config.ModelId);
+        Assert.Equal(0, runtime.InputLength);
+    }
+
+    [Fact]
+    public void An_injected_fault_counts_the_inference_as_a_failure()
+    {
+        var (runtime, _) = Runtime(TestModels.Build("v1", 1), new FailsAlways());
+
+        Assert.Equal(InferenceOutcome.Failed, runtime.Infer([1, 2, 3]));
+        Assert.Equal(1u, runtime.Agent.Inferences);
+        Assert.Equal(-1, runtime.LastClass);
+    }
+
+    [Fact]
+    public void An_installed_variant_replaces_the_running_model_at_the_next_poll()
+    {
+        var rig = new AppRig();
+        rig.Run(1000);
+        Assert.False(rig.Runtime.HasModel);
+
+        rig.Assign(TestModels.Signed("v2", 2), 21);
+        rig.Run(1000);
+
+        Assert.True(rig.Runtime.HasModel);
+        Assert.Equal("v2", rig.Runtime.Classifier.VariantId);
+        Assert.Equal(1, rig.Runtime.Loads);
+        Assert.Equal(InferenceOutcome.Ran, rig.Runtime.Infer([250, 1, 1]));
+        Assert.Equal(0, rig.Runtime.LastClass);
+    }
+
+    private sealed class FailsAlways : IInferenceFault
+    {
+        public bool Fails(string variantId) => true;
+    }
+}
