@@ -27,23 +27,32 @@ internal static class PostgresTestServer
 
     private static async Task<string?> ProbeAsync()
     {
-        var builder = new NpgsqlConnectionStringBuilder(ConnectionString) { Timeout = 5, Pooling = false };
-        try
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString) { Timeout = 15, Pooling = false };
+        Exception? last = null;
+
+        // The probe's answer holds for the whole run, so a server slow to answer on a loaded machine gets three tries.
+        for (int attempt = 0; attempt < 3; attempt++)
         {
-            await using var connection = new NpgsqlConnection(builder.ConnectionString);
-            await connection.OpenAsync().ConfigureAwait(false);
-            return null;
+            try
+            {
+                await using var connection = new NpgsqlConnection(builder.ConnectionString);
+                await connection.OpenAsync().ConfigureAwait(false);
+                return null;
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
+            {
+                last = e;
+                await Task.Delay(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            }
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
-        {
-            return $"""
-                The PostgreSQL store tests need a server at Host={builder.Host};Port={builder.Port};Database={builder.Database};Username={builder.Username} ({e.Message}).
-                Start one, e.g.
-                  sudo service postgresql start && sudo -u postgres psql -c "CREATE ROLE tinymlops LOGIN PASSWORD 'tinymlops'" -c "CREATE DATABASE tinymlops OWNER tinymlops"
-                or
-                  docker run -d --name tinymlops-pg -p 5432:5432 -e POSTGRES_USER=tinymlops -e POSTGRES_PASSWORD=tinymlops -e POSTGRES_DB=tinymlops postgres:16
-                point {Variable} at another server (an Npgsql connection string), or set {Variable}=skip to skip these tests.
-                """;
-        }
+
+        return $"""
+            The PostgreSQL store tests need a server at Host={builder.Host};Port={builder.Port};Database={builder.Database};Username={builder.Username} ({last!.Message}).
+            Start one, e.g.
+              sudo service postgresql start && sudo -u postgres psql -c "CREATE ROLE tinymlops LOGIN PASSWORD 'tinymlops'" -c "CREATE DATABASE tinymlops OWNER tinymlops"
+            or
+              docker run -d --name tinymlops-pg -p 5432:5432 -e POSTGRES_USER=tinymlops -e POSTGRES_PASSWORD=tinymlops -e POSTGRES_DB=tinymlops postgres:16
+            point {Variable} at another server (an Npgsql connection string), or set {Variable}=skip to skip these tests.
+            """;
     }
 }
