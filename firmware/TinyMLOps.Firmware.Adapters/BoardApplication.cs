@@ -66,6 +66,7 @@ namespace TinyMLOps.Firmware.Adapters
             DeviceClock clock = new DeviceClock();
             DebugLog deviceLog = new DebugLog(config.DeviceId);
 
+            startup.DeviceConfig.ArtifactCipher = new NanoAesBlockCipher();
             DeviceRuntime runtime = new DeviceRuntime(startup.DeviceConfig, new NetworkGatedTransport(network, mqtt), storage, clock, power, deviceLog, new Random(), null);
             runtime.Agent.Memory = new NativeMemoryInfo(FlashStorage.InternalFlashRoot, FlashStorage.InternalFlashRoot);
 

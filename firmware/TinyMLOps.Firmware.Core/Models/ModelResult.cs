@@ -26,6 +26,27 @@ namespace TinyMLOps.Firmware.Core.Models
         /// <summary>The model verified but the application could not load or run it (for example a kernel the firmware lacks).</summary>
         public const int LoadFailed = 7;
 
+        /// <summary>A sealed artifact (<see cref="TinyMLOps.Shared.Model.SealedArtifact"/>) whose key id is another device's: sealed for, or copied from, another device.</summary>
+        public const int NotSealedForDevice = 8;
+
+        /// <summary>A sealed artifact for this device whose HMAC tag does not match: some byte was changed.</summary>
+        public const int Tampered = 9;
+
+        /// <summary>A sealed artifact reached a verifier that has no block cipher to decrypt it with.</summary>
+        public const int NoCipher = 10;
+
+        /// <summary>A sentence for logs: the refusal reasons of sealed artifacts spelled out, else <see cref="Name"/>.</summary>
+        public static string Describe(int result)
+        {
+            switch (result)
+            {
+                case NotSealedForDevice: return "artifact not sealed for this device";
+                case Tampered: return "tag mismatch: tampered";
+                case NoCipher: return "sealed artifact but no cipher to open it";
+                default: return Name(result);
+            }
+        }
+
         public static string Name(int result)
         {
             switch (result)
@@ -38,6 +59,9 @@ namespace TinyMLOps.Firmware.Core.Models
                 case NothingStaged: return "nothing-staged";
                 case NoPrevious: return "no-previous";
                 case LoadFailed: return "load-failed";
+                case NotSealedForDevice: return "not-sealed-for-device";
+                case Tampered: return "tampered";
+                case NoCipher: return "no-cipher";
                 default: return "result-" + result;
             }
         }

@@ -49,8 +49,18 @@ namespace TinyMLOps.Firmware.Core.Models
         {
         }
 
-        /// <summary>Opens (and if needed repairs) the slots whose file names start with prefix.</summary>
+        /// <summary>Opens (and if needed repairs) the slots whose file names start with prefix; plain artifacts only.</summary>
         public ModelSlots(IStorage storage, byte[] deviceKey, string prefix)
+            : this(storage, deviceKey, prefix, null)
+        {
+        }
+
+        /// <summary>
+        /// Opens (and if needed repairs) the slots whose file names start with prefix. With a cipher the slots also take
+        /// sealed artifacts (<see cref="TinyMLOps.Shared.Model.SealedArtifact"/>), keep them sealed on storage, and decrypt
+        /// them only in <see cref="ReadActive"/>, the read that loads the model.
+        /// </summary>
+        public ModelSlots(IStorage storage, byte[] deviceKey, string prefix, IBlockCipher cipher)
         {
             if (storage == null)
             {
@@ -58,7 +68,7 @@ namespace TinyMLOps.Firmware.Core.Models
             }
 
             _storage = storage;
-            _verifier = new ArtifactVerifier(deviceKey);
+            _verifier = new ArtifactVerifier(deviceKey, cipher);
             string p = prefix == null ? string.Empty : prefix;
             _slotNames = new string[] { p + "slot-a.tmlm", p + "slot-b.tmlm" };
             _recordName = p + "slots.rec";
@@ -195,7 +205,7 @@ namespace TinyMLOps.Firmware.Core.Models
             return ModelResult.Ok;
         }
 
-        /// <summary>The active model's bytes after verifying them, or null when there is none or it fails.</summary>
+        /// <summary>The active model's plain bytes after verifying them (decrypted when the slot holds a sealed artifact), or null when there is none or it fails.</summary>
         public byte[] ReadActive()
         {
             if (_active == None)
@@ -204,7 +214,8 @@ namespace TinyMLOps.Firmware.Core.Models
             }
 
             byte[] data = _storage.ReadAll(_slotNames[_active]);
-            return _verifier.Verify(data, _hashes[_active], _tags[_active], _variants[_active]) == ModelResult.Ok ? data : null;
+            byte[] plain;
+            return _verifier.Open(data, _hashes[_active], _tags[_active], _variants[_active], out plain) == ModelResult.Ok ? plain : null;
         }
 
         /// <summary>Re-reads a slot and verifies it against what the record says it holds.</summary>

@@ -1,4 +1,5 @@
 using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Shared.Util;
 
 namespace TinyMLOps.Firmware.Core.Models
 {
@@ -19,9 +20,15 @@ namespace TinyMLOps.Firmware.Core.Models
         private readonly ModelSlots _battery;
 
         public VariantStore(IStorage storage, byte[] deviceKey)
+            : this(storage, deviceKey, null)
         {
-            _plugged = new ModelSlots(storage, deviceKey, PluggedPrefix);
-            _battery = new ModelSlots(storage, deviceKey, BatteryPrefix);
+        }
+
+        /// <summary>With a cipher the slots take sealed artifacts too (see <see cref="ModelSlots"/>).</summary>
+        public VariantStore(IStorage storage, byte[] deviceKey, IBlockCipher cipher)
+        {
+            _plugged = new ModelSlots(storage, deviceKey, PluggedPrefix, cipher);
+            _battery = new ModelSlots(storage, deviceKey, BatteryPrefix, cipher);
         }
 
         /// <summary>The slots of a <see cref="ModelRole"/>.</summary>

@@ -64,7 +64,7 @@ namespace TinyMLOps.Firmware.Core.Sync
             _nextHeartbeatAt = clock.UptimeMillis + (config.HeartbeatIntervalSeconds * 1000L);
             if (config.ArtifactKey != null && config.ArtifactKey.Length > 0)
             {
-                Variants = new VariantManager(storage, config.ArtifactKey, Downloads, power, clock, log, config.VariantDwellSeconds * 1000L, config.VariantLowBatteryPercent);
+                Variants = new VariantManager(storage, config.ArtifactKey, config.ArtifactCipher, Downloads, power, clock, log, config.VariantDwellSeconds * 1000L, config.VariantLowBatteryPercent);
                 Commands.Register(VariantAssignment.CommandName, Variants);
                 Commands.Register(VariantRollback.CommandName, new VariantRollbackHandler(Variants));
                 Meter = new DeviceMeter(storage, config.DeviceId, config.ArtifactKey, BootCount, clock, new AgentReceiptSink(this), new MeterOptions());

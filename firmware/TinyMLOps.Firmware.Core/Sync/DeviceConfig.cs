@@ -1,5 +1,6 @@
 using TinyMLOps.Firmware.Core.Drift;
 using TinyMLOps.Firmware.Core.Learning;
+using TinyMLOps.Shared.Util;
 
 namespace TinyMLOps.Firmware.Core.Sync
 {
@@ -29,6 +30,13 @@ namespace TinyMLOps.Firmware.Core.Sync
         /// at provisioning. Without one the device takes no variant assignments and runs no role selection.
         /// </summary>
         public byte[] ArtifactKey;
+
+        /// <summary>
+        /// The platform's AES block function (the nanoFramework or the .NET adapter), with which the device opens the
+        /// sealed artifacts the host delivers (<see cref="TinyMLOps.Shared.Model.SealedArtifact"/>). Without one the
+        /// device takes plain artifacts only and refuses sealed ones.
+        /// </summary>
+        public IBlockCipher ArtifactCipher;
 
         /// <summary>How long external power must be seen before the plugged variant is selected again.</summary>
         public int VariantDwellSeconds = 300;

@@ -34,13 +34,19 @@ namespace TinyMLOps.Firmware.Core.Sync
         private readonly VariantSwitchPayload[] _rollbackReports = new VariantSwitchPayload[2];
 
         public VariantManager(IStorage storage, byte[] deviceKey, ChunkAssembler downloads, IPower power, IClock clock, ILog log, long dwellMillis, int lowBatteryPercent)
+            : this(storage, deviceKey, null, downloads, power, clock, log, dwellMillis, lowBatteryPercent)
+        {
+        }
+
+        /// <summary>With a cipher the role slots take sealed artifacts (the form the host delivers) and keep them sealed on flash.</summary>
+        public VariantManager(IStorage storage, byte[] deviceKey, IBlockCipher cipher, ChunkAssembler downloads, IPower power, IClock clock, ILog log, long dwellMillis, int lowBatteryPercent)
         {
             _storage = storage;
             _downloads = downloads;
             _power = power;
             _clock = clock;
             _log = log;
-            Store = new VariantStore(storage, deviceKey);
+            Store = new VariantStore(storage, deviceKey, cipher);
             int role = ModelRole.Plugged;
             byte[] saved = SmallFile.Read(storage, RoleFile);
             if (saved != null && saved.Length == 5)
@@ -223,7 +229,7 @@ namespace TinyMLOps.Firmware.Core.Sync
             else
             {
                 Rejected++;
-                _log.Warn("variant " + a.VariantId + " of transfer " + a.TransferId + " rejected: " + ModelResult.Name(result));
+                _log.Warn("variant " + a.VariantId + " of transfer " + a.TransferId + " rejected: " + ModelResult.Describe(result));
             }
 
             _uncommitted = role;

@@ -21,6 +21,7 @@ internal static class BenchCommand
         command.Subcommands.Add(MeterCommands.Bench(console));
         command.Subcommands.Add(DriftCommands.Bench(console));
         command.Subcommands.Add(FederatedBenchCommand.Build(console));
+        command.Subcommands.Add(BenchSealCommand.Build(console));
         command.SetAction(parse =>
         {
             var test = FashionMnist.LoadTest(parse.GetValue(data)).Take(parse.GetValue(images));

@@ -138,6 +138,7 @@ public sealed class VirtualBoard : IDisposable
             HeartbeatIntervalSeconds = _options.HeartbeatIntervalSeconds,
             OutboxCapacityBytes = _options.OutboxCapacityBytes,
             ArtifactKey = _artifactKey,
+            ArtifactCipher = TinyMLOps.Host.Variants.DotNetAesBlockCipher.Instance,
             HealthWindowSeconds = _options.HealthWindowSeconds,
             Drift = driftOptions,
             Learning = new LearningOptions { FeatureLayers = _options.FeatureLayers, SampleCapacity = _options.SampleCapacity },

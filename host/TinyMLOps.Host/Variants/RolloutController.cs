@@ -171,7 +171,7 @@ public sealed class RolloutController(IFleetStore store, VariantRegistry registr
             if (entry != null)
             {
                 // Assigned before a host restart: the command is in the store, the transfer was in memory.
-                await host.Transfers.StartAsync(device.Fleet, device.DeviceId, TransferOf(rollout.ContentHash), VariantAssignment.ContentTypeModel, file, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await host.Transfers.StartAsync(device.Fleet, device.DeviceId, TransferOf(rollout.ContentHash), VariantAssignment.ContentTypeModel, VariantDelivery.Seal(file, keys.For(device.DeviceId)), cancellationToken: cancellationToken).ConfigureAwait(false);
                 actions++;
                 continue;
             }

@@ -15,7 +15,10 @@ public sealed record VariantSwitchRecord(long Sequence, DateTimeOffset DeviceTim
 /// <summary>
 /// Delivers a variant to one role of a device: queues a <see cref="VariantAssignment.CommandName"/> command in
 /// the store (variant id, content hash, the tag signed with the device's key, transfer id and length), then starts
-/// the chunked transfer of the file (content type <see cref="VariantAssignment.ContentTypeModel"/>). Both work with
+/// the chunked transfer of the file sealed for that device (<see cref="Seal"/>: AES-CTR under a key derived from
+/// the device's key, then HMAC; content type <see cref="VariantAssignment.ContentTypeModel"/>). The device keeps
+/// the sealed bytes on flash and decrypts them only when it loads the model, so a copied flash image neither
+/// shows the weights nor loads on another device (docs/protection.md). Both work with
 /// the device offline: the command sender sends queued commands when the device says hello, and the transfer
 /// sends the missing chunks at hello too (commands first, so the device knows the transfer before it completes;
 /// it also installs when the command comes after the download). The device answers the command at once
@@ -54,8 +57,20 @@ public static class VariantDelivery
             ContentHash = hash,
             Tag = ArtifactTag.Compute(deviceKey, hash, artifact.VariantId),
             TransferId = TransferIdOf(hash),
-            TotalLength = (uint)file.Length,
+            TotalLength = (uint)(file.Length + SealedArtifact.OverheadBytes),
         };
+    }
+
+    /// <summary>
+    /// The model file sealed for the device holding deviceKey (<see cref="SealedArtifact"/>), with the nonce derived
+    /// from the device key and the content hash, so a resend or a restarted transfer carries the same bytes.
+    /// </summary>
+    public static byte[] Seal(byte[] file, byte[] deviceKey)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(deviceKey);
+        byte[] hash = ModelReader.Read(file).ContentHash;
+        return SealedArtifact.Seal(file, deviceKey, SealedArtifact.NonceFor(deviceKey, hash), DotNetAesBlockCipher.Instance);
     }
 
     public static async Task<VariantDeliveryTicket> AssignAsync(SyncHost host, string fleet, string deviceId, int role, VariantArtifact artifact, byte[] file, byte[] deviceKey, CancellationToken cancellationToken = default)
@@ -66,7 +81,7 @@ public static class VariantDelivery
 
         // Online now: send at once (an offline device gets it at its next hello).
         await host.Commands.SendPendingAsync(fleet, deviceId, force: false, cancellationToken).ConfigureAwait(false);
-        var transfer = await host.Transfers.StartAsync(fleet, deviceId, assignment.TransferId, VariantAssignment.ContentTypeModel, file, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var transfer = await host.Transfers.StartAsync(fleet, deviceId, assignment.TransferId, VariantAssignment.ContentTypeModel, Seal(file, deviceKey), cancellationToken: cancellationToken).ConfigureAwait(false);
         return new VariantDeliveryTicket(commandId, assignment, transfer);
     }
 

@@ -3,6 +3,7 @@ using TinyMLOps.Host.Broker;
 using TinyMLOps.Host.Fleet;
 using TinyMLOps.Host.Models;
 using TinyMLOps.Host.Variants;
+using TinyMLOps.Shared.Model;
 using TinyMLOps.Shared.Protocol;
 using TinyMLOps.Shared.Util;
 using TinyMLOps.Tests.Common;
@@ -105,6 +106,55 @@ public sealed class VariantDeliveryTests
         }
 
         Assert.Empty(await store.RejectsAsync());
+    }
+
+    [Fact]
+    public async Task A_model_image_copied_from_one_boards_flash_to_another_does_not_load_there_and_still_loads_on_the_first()
+    {
+        await using var h = new SyncHarness();
+        int port = MosquittoProcess.FreePort();
+        var (store, host) = await h.StartSqliteHostAsync(port, embedded: true);
+        host.Transfers.ResendAfter = TimeSpan.FromMilliseconds(200);
+        var keys = new DeviceKeys(MasterKey);
+        var owner = h.AddBoard(new VirtualBoardOptions { DeviceId = "copy-a", Fleet = "test", HeartbeatIntervalSeconds = 600, Seed = 7 }, port, artifactKey: keys.For("copy-a"));
+        var thief = h.AddBoard(new VirtualBoardOptions { DeviceId = "copy-b", Fleet = "test", HeartbeatIntervalSeconds = 600, Seed = 8 }, port, artifactKey: keys.For("copy-b"));
+        var (artifact, file) = Tiny("fc-secret", 9);
+
+        var ticket = await VariantDelivery.AssignAsync(host, "test", "copy-a", VariantAssignment.RolePlugged, artifact, file, keys.For("copy-a"));
+        Assert.Equal((uint)(file.Length + SealedArtifact.OverheadBytes), ticket.Assignment.TotalLength);
+        await MosquittoSyncTests.WaitUntilAsync(() =>
+        {
+            h.Run(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), pauseMillis: 20);
+            return owner.RunningVariantId == "fc-secret";
+        });
+
+        // At rest the slot holds the sealed bytes: no 16-byte window of the model file is readable off the flash.
+        var slots = owner.Agent.Variants!.Store.Slots(ModelRole.Plugged);
+        byte[] atRest = owner.Storage.ReadAll(slots.SlotFile(slots.ActiveSlot))!;
+        Assert.True(SealedArtifact.IsSealed(atRest));
+        string atRestHex = Convert.ToHexString(atRest);
+        for (int at = 0; at + 16 <= file.Length; at += 16)
+        {
+            Assert.DoesNotContain(Convert.ToHexString(file, at, 16), atRestHex, StringComparison.Ordinal);
+        }
+
+        // The whole model image (slots and activation records of both roles) copied onto the second board's flash.
+        foreach (string path in Directory.EnumerateFiles(owner.Storage.Root).Where(p => Path.GetFileName(p).StartsWith(VariantStore.PluggedPrefix, StringComparison.Ordinal) || Path.GetFileName(p).StartsWith(VariantStore.BatteryPrefix, StringComparison.Ordinal)))
+        {
+            File.Copy(path, Path.Combine(thief.Storage.Root, Path.GetFileName(path)), overwrite: true);
+        }
+
+        thief.Reboot();
+        owner.Reboot();
+        h.Run(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), pauseMillis: 20);
+
+        var stolen = thief.Agent.Variants!.Store.Slots(ModelRole.Plugged);
+        Assert.True(stolen.FellBackOnOpen);
+        Assert.False(stolen.HasActive);
+        Assert.Null(thief.RunningVariantId);
+        Assert.Equal(ModelResult.NotSealedForDevice, new ArtifactVerifier(keys.For("copy-b"), DotNetAesBlockCipher.Instance).Verify(atRest, ticket.Assignment.ContentHash, ticket.Assignment.Tag, "fc-secret"));
+        Assert.Equal("fc-secret", owner.RunningVariantId);
+        Assert.Equal(file, owner.Agent.Variants!.Store.ReadModel(ModelRole.Plugged));
     }
 
     [Fact]
