@@ -3,7 +3,7 @@ using Spectre.Console;
 
 namespace TinyMLOps.Console.Commands;
 
-/// <summary>`model ...`: train, quantize, import, export, inspect and evaluate models.</summary>
+/// <summary>`model ...`: train, quantize, import, export, inspect, evaluate and watermark models.</summary>
 internal static class ModelCommands
 {
     public static Command Build(IAnsiConsole console)
@@ -16,6 +16,8 @@ internal static class ModelCommands
         model.Subcommands.Add(ModelInspectCommand.Build(console));
         model.Subcommands.Add(ModelEvalCommand.Build(console));
         model.Subcommands.Add(ModelPipelineCommand.Build(console));
+        model.Subcommands.Add(ModelWatermarkCommands.BuildWatermark(console));
+        model.Subcommands.Add(ModelWatermarkCommands.BuildVerify(console));
         return model;
     }
 }
