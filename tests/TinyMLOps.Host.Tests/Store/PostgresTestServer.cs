@@ -42,7 +42,10 @@ internal static class PostgresTestServer
             catch (Exception e) when (e is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
             {
                 last = e;
-                await Task.Delay(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+                if (attempt < 2)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+                }
             }
         }
 
