@@ -107,9 +107,10 @@ public sealed class IngestPipeline
             }
 
             var error = result.Error!;
-            _metrics.OnRejected(error.Reason);
             _log.LogWarning("Rejected uplink on {Topic} ({Size} bytes): {Reason}", uplink.Topic, uplink.Payload.Length, error.Message);
             await _store.RecordRejectAsync(new RejectRecord(uplink.ReceivedAt, uplink.Topic, result.TopicDeviceId, error.Reason, error.Message, uplink.Payload.Length), cancellationToken).ConfigureAwait(false);
+            // Counted after the row is written, so whoever sees the count also finds the record.
+            _metrics.OnRejected(error.Reason);
         }
 
         bool[] fresh = records.Count == 0 ? [] : await _store.IngestAsync(records, cancellationToken).ConfigureAwait(false);
