@@ -69,6 +69,8 @@ namespace TinyMLOps.Firmware.Adapters
             startup.DeviceConfig.ArtifactCipher = new NanoAesBlockCipher();
             DeviceRuntime runtime = new DeviceRuntime(startup.DeviceConfig, new NetworkGatedTransport(network, mqtt), storage, clock, power, deviceLog, new Random(), null);
             runtime.Agent.Memory = new NativeMemoryInfo(FlashStorage.InternalFlashRoot, FlashStorage.InternalFlashRoot);
+            runtime.Agent.Network = network;
+            runtime.Agent.Telemetry.Timer = new TickInferenceTimer();
 
             // No label source on a board yet (a button adapter would be one): the device keeps no samples and declines rounds.
             ISensor sensor = config.Sensor == ProvisionedConfig.SensorSamples ? new SampleFileSensor(storage, StartupCheck.SamplesFile) : null;

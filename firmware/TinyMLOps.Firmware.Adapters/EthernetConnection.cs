@@ -39,6 +39,12 @@ namespace TinyMLOps.Firmware.Adapters
             }
         }
 
+        /// <summary>Never: a wired link is not billed by volume (consent "wifi" uploads go out on it).</summary>
+        public bool IsMetered
+        {
+            get { return false; }
+        }
+
         /// <summary>The last failure NetworkHelper reported, or null.</summary>
         public Exception LastError
         {

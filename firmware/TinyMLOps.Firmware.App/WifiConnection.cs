@@ -50,6 +50,12 @@ namespace TinyMLOps.Firmware.App
             }
         }
 
+        /// <summary>Never: a Wi-Fi station link is not billed by volume (consent "wifi" uploads go out on it).</summary>
+        public bool IsMetered
+        {
+            get { return false; }
+        }
+
         /// <summary>The last failure WifiNetworkHelper reported, or null.</summary>
         public Exception LastError
         {

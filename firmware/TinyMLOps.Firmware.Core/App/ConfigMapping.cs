@@ -20,6 +20,8 @@ namespace TinyMLOps.Firmware.Core.App
             device.FirmwareVersion = firmwareVersion;
             device.HeartbeatIntervalSeconds = config.HeartbeatSeconds;
             device.KernelMask = SupportedKernelMask();
+            device.ConsentSettings = ConfigFile.ConsentOf(config);
+            device.RequireSealedModels = config.RequireSealedModels;
             if (config.ArtifactKey != null)
             {
                 byte[] key = new byte[config.ArtifactKey.Length];

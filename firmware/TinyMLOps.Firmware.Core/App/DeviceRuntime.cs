@@ -3,6 +3,7 @@ using TinyMLOps.Firmware.Core.Drift;
 using TinyMLOps.Firmware.Core.Learning;
 using TinyMLOps.Firmware.Core.Metering;
 using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Firmware.Core.Protection;
 using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Shared.Federated;
 
@@ -22,6 +23,8 @@ namespace TinyMLOps.Firmware.Core.App
         private readonly ILog _log;
         private readonly Random _random;
         private Classifier _classifier;
+        private NoveltyScorer _novelty;
+        private NearDuplicates _duplicates;
         private byte[] _model;
         private sbyte[] _features;
         private int _modelChanges = -1;
@@ -46,6 +49,7 @@ namespace TinyMLOps.Firmware.Core.App
 
             // The drift window lives in RAM: a reboot starts a new one.
             Agent.Drift = NewDriftMonitor();
+            NewQuerySignals();
             BindLearning();
         }
 
@@ -149,6 +153,7 @@ namespace TinyMLOps.Firmware.Core.App
 
             Agent.Inferences++;
             int outcome;
+            int signals = QuerySignalFlags.None;
             IInferenceFault faults = Faults;
             if (faults != null && faults.Fails(variantId))
             {
@@ -157,7 +162,9 @@ namespace TinyMLOps.Firmware.Core.App
             }
             else
             {
+                Agent.Telemetry.Begin();
                 int predicted = classifier.Classify(sample, 0);
+                Agent.Telemetry.End(variantId, classifier);
                 int confidence = classifier.TopConfidence();
                 Agent.ObserveInference(variantId, confidence);
                 DriftMonitor drift = Agent.Drift;
@@ -171,16 +178,55 @@ namespace TinyMLOps.Firmware.Core.App
                     Agent.ObserveFeedback(_features);
                 }
 
+                if (metered)
+                {
+                    signals = QuerySignals(meter, sample, confidence);
+                }
+
                 LastClass = predicted;
                 outcome = InferenceOutcome.Ran;
             }
 
             if (metered)
             {
-                meter.Count(modelId, variantId, now);
+                meter.Count(modelId, variantId, now, signals);
             }
 
             return outcome;
+        }
+
+        /// <summary>The extraction signals of one inference that ran (<see cref="QuerySignalFlags"/>); none when the meter measures none.</summary>
+        private int QuerySignals(DeviceMeter meter, byte[] sample, int confidence)
+        {
+            QuerySignalOptions options = meter.Options.Signals;
+            if (meter.Pattern == null || options == null)
+            {
+                return QuerySignalFlags.None;
+            }
+
+            int signals = QuerySignalFlags.Observed;
+            if (confidence < options.LowConfidence)
+            {
+                signals |= QuerySignalFlags.LowConfidence;
+            }
+
+            if (_novelty != null && _novelty.IsNovel(sample, 0))
+            {
+                signals |= QuerySignalFlags.OutOfDistribution;
+            }
+
+            if (_duplicates == null)
+            {
+                _duplicates = new NearDuplicates(options.DuplicateRing, options.FingerprintSlices, options.FingerprintLevels);
+            }
+
+            int length = _classifier.InputLength;
+            if (length >= options.FingerprintSlices && _duplicates.Observe(sample, 0, length))
+            {
+                signals |= QuerySignalFlags.NearDuplicate;
+            }
+
+            return signals;
         }
 
         /// <summary>Before a deep sleep: closes the MQTT session (the broker keeps the downlink for the next wake-up).</summary>
@@ -221,6 +267,7 @@ namespace TinyMLOps.Firmware.Core.App
 
             UseClassifier(classifier, model);
             Agent.Drift = NewDriftMonitor();
+            NewQuerySignals();
             BindLearning();
         }
 
@@ -234,6 +281,20 @@ namespace TinyMLOps.Firmware.Core.App
             {
                 _config.ModelId = classifier.ModelId;
             }
+        }
+
+        /// <summary>The novelty scorer of the loaded model (when it has a reference profile) and an empty duplicate ring.</summary>
+        private void NewQuerySignals()
+        {
+            _duplicates = null;
+            _novelty = null;
+            DeviceMeter meter = Agent.Meter;
+            if (_classifier == null || meter == null || meter.Pattern == null || meter.Options.Signals == null)
+            {
+                return;
+            }
+
+            _novelty = NoveltyScorer.ForModel(_classifier.Interpreter.Model, meter.Options.Signals.NoveltyMarginNats);
         }
 
         /// <summary>The drift monitor of the loaded model, when its file carries a reference profile.</summary>

@@ -110,6 +110,15 @@ namespace TinyMLOps.Firmware.Core.Learning
             get { return _state; }
         }
 
+        /// <summary>
+        /// Set by the agent from the device's consent (<see cref="TinyMLOps.Firmware.Core.Consent.ConsentPolicy"/>): while
+        /// not null, new round invites are refused with this reason (learning is off, or "ask" without the user's grant).
+        /// </summary>
+        public string ConsentRefusal { get; set; }
+
+        /// <summary>Set by the agent while a conditional consent (wifi, charging) is unmet: a pending round neither trains nor queues its update.</summary>
+        public string ConsentWait { get; set; }
+
         /// <summary>True while a committed upload waits for room in the outbox.</summary>
         public bool UploadWaiting
         {
@@ -213,8 +222,12 @@ namespace TinyMLOps.Firmware.Core.Learning
                 return CommandResultPayload.Ok;
             }
 
-            int samples;
-            string refusal = Check(invite, out samples);
+            int samples = 0;
+            string refusal = ConsentRefusal;
+            if (refusal == null)
+            {
+                refusal = Check(invite, out samples);
+            }
             if (refusal != null)
             {
                 detail = refusal;
@@ -292,6 +305,12 @@ namespace TinyMLOps.Firmware.Core.Learning
                     return;
                 }
 
+                if (ConsentWait != null)
+                {
+                    Wait(ConsentWait);
+                    return;
+                }
+
                 Enqueue(nowUnix);
                 return;
             }
@@ -299,6 +318,12 @@ namespace TinyMLOps.Firmware.Core.Learning
             if (late)
             {
                 Drop("deadline passed");
+                return;
+            }
+
+            if (ConsentWait != null)
+            {
+                Wait(ConsentWait);
                 return;
             }
 
@@ -321,6 +346,30 @@ namespace TinyMLOps.Firmware.Core.Learning
             }
 
             Train(nowUnix);
+        }
+
+        /// <summary>
+        /// Consent for learning was taken back: a pending round is dropped with the reason (a committed update that did
+        /// not go out returns to the residual). Its chunks already queued are the agent's to withdraw from the outbox.
+        /// </summary>
+        public void Withdraw(string reason)
+        {
+            if (_invite == null || _roundState != StatePending)
+            {
+                return;
+            }
+
+            if (!_recovered)
+            {
+                Recover();
+            }
+
+            if (_upload != null)
+            {
+                ReturnUpload();
+            }
+
+            Drop(reason);
         }
 
         private string Check(RoundInvite invite, out int samples)

@@ -1,5 +1,6 @@
 using System;
 using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Firmware.Core.Protection;
 
 namespace TinyMLOps.Firmware.Core.Metering
 {
@@ -40,7 +41,8 @@ namespace TinyMLOps.Firmware.Core.Metering
             _clock = clock;
             _sink = sink;
             Counter = new InferenceCounter(storage, options.CounterFile, bootCount, options);
-            Receipts = new ReceiptChain(storage, options.ChainFile, deviceId, deviceKey, Counter, options, clock.UnixSeconds);
+            Pattern = options.Signals != null && options.Signals.Enabled ? new QueryPattern() : null;
+            Receipts = new ReceiptChain(storage, options.ChainFile, deviceId, deviceKey, Counter, options, clock.UnixSeconds, Pattern);
             Quota = new QuotaGuard(storage, options.QuotaFile, deviceId, deviceKey, Counter, clock, options);
         }
 
@@ -52,6 +54,9 @@ namespace TinyMLOps.Firmware.Core.Metering
         public ReceiptChain Receipts { get; private set; }
 
         public QuotaGuard Quota { get; private set; }
+
+        /// <summary>The extraction signals and rate baseline the receipts carry; null when signals are off.</summary>
+        public QueryPattern Pattern { get; private set; }
 
         /// <summary>Inferences counted since open.</summary>
         public int Counted { get; private set; }
@@ -133,11 +138,22 @@ namespace TinyMLOps.Firmware.Core.Metering
         /// </summary>
         public ulong Count(string modelId, string variantId, uint nowUnix)
         {
+            return Count(modelId, variantId, nowUnix, QuerySignalFlags.None);
+        }
+
+        /// <summary>Like <see cref="Count(string, string, uint)"/>, with what the inference showed of its query (<see cref="QuerySignalFlags"/>).</summary>
+        public ulong Count(string modelId, string variantId, uint nowUnix, int signals)
+        {
             uint tokenId;
             bool grace;
             Quota.Decide(modelId, nowUnix, out tokenId, out grace);
             ulong value = Counter.Count(modelId, variantId, tokenId, grace, nowUnix);
             Counted++;
+            if (Pattern != null)
+            {
+                Pattern.Observe(modelId, nowUnix, signals);
+            }
+
             Receipts.OnCounted(modelId, value, nowUnix);
             if (Receipts.Pending(modelId) >= (ulong)Options.MaxReceiptCount)
             {

@@ -37,6 +37,9 @@ namespace TinyMLOps.Firmware.Core.Metering
         /// </summary>
         public bool RequireToken;
 
+        /// <summary>The extraction signals measured per inference and sent with the receipts.</summary>
+        public Protection.QuerySignalOptions Signals = new Protection.QuerySignalOptions();
+
         public string CounterFile = DefaultCounterFile;
         public string ChainFile = DefaultChainFile;
         public string QuotaFile = DefaultQuotaFile;

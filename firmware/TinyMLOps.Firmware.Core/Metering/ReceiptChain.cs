@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Firmware.Core.Protection;
 using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Shared.Metering;
 using TinyMLOps.Shared.Model;
@@ -28,7 +29,8 @@ namespace TinyMLOps.Firmware.Core.Metering
     /// </summary>
     public sealed class ReceiptChain
     {
-        private const int FormatVersion = 1;
+        private const int FormatVersion = 2;
+        private const int FormatWithoutPattern = 1;
 
         private readonly WriteCountingStorage _storage;
         private readonly string _name;
@@ -41,8 +43,15 @@ namespace TinyMLOps.Firmware.Core.Metering
         private byte[] _hash = new byte[MeterTags.HashBytes];
         private byte[] _unsent;
         private bool _savedWithUnsent;
+        private readonly QueryPattern _pattern;
 
         public ReceiptChain(IStorage storage, string fileName, string deviceId, byte[] deviceKey, InferenceCounter counter, MeterOptions options, uint nowUnix)
+            : this(storage, fileName, deviceId, deviceKey, counter, options, nowUnix, null)
+        {
+        }
+
+        /// <param name="pattern">The extraction signals each receipt takes (version 2 receipts) and whose rate state the head keeps; null for version 1 receipts.</param>
+        public ReceiptChain(IStorage storage, string fileName, string deviceId, byte[] deviceKey, InferenceCounter counter, MeterOptions options, uint nowUnix, QueryPattern pattern)
         {
             if (deviceKey == null || deviceKey.Length == 0)
             {
@@ -55,6 +64,7 @@ namespace TinyMLOps.Firmware.Core.Metering
             _key = deviceKey;
             _counter = counter;
             _options = options;
+            _pattern = pattern;
             Load();
             for (int i = 0; i < _marks.Count; i++)
             {
@@ -286,6 +296,12 @@ namespace TinyMLOps.Firmware.Core.Metering
         {
             receipt.ReceiptSeq = _seq + 1;
             receipt.PrevHash = _hash;
+            if (_pattern != null)
+            {
+                // A block taken as used at a restart ran nothing this boot saw: its receipt observes none.
+                receipt.Signals = _pattern.Take(receipt.ModelId, receipt.Recovered ? 0 : receipt.Count);
+            }
+
             receipt.Sign(_key);
             byte[] encoding = receipt.Encode();
             ChainMark mark = FindOrAdd(receipt.ModelId);
@@ -338,10 +354,13 @@ namespace TinyMLOps.Firmware.Core.Metering
             return mark;
         }
 
-        /// <summary>Head body: u8 version, u32 seq, 32B hash, u8 models, per model str id and u64 up-to, u16 length and the unsent receipt.</summary>
+        /// <summary>
+        /// Head body: u8 version, u32 seq, 32B hash, u8 models, per model str id and u64 up-to, u16 length and the unsent
+        /// receipt; version 2 then the query pattern's rate state.
+        /// </summary>
         private void Save()
         {
-            ByteWriter w = new ByteWriter(64 + (_unsent == null ? 0 : _unsent.Length));
+            ByteWriter w = new ByteWriter(64 + QueryPattern.StateBytes + (_unsent == null ? 0 : _unsent.Length));
             w.WriteU8(FormatVersion);
             w.WriteI32((int)_seq);
             w.WriteBytes(_hash, 0, _hash.Length);
@@ -360,6 +379,11 @@ namespace TinyMLOps.Firmware.Core.Metering
                 w.WriteBytes(_unsent, 0, unsent);
             }
 
+            if (_pattern != null)
+            {
+                _pattern.WriteState(w);
+            }
+
             byte[] body = w.ToArray();
             SmallFile.Write(_storage, _name, body, body.Length);
             _savedWithUnsent = unsent > 0;
@@ -376,7 +400,8 @@ namespace TinyMLOps.Firmware.Core.Metering
             try
             {
                 ByteReader r = new ByteReader(body, 0, body.Length);
-                if (r.ReadU8("version") != FormatVersion)
+                int version = r.ReadU8("version");
+                if (version != FormatVersion && version != FormatWithoutPattern)
                 {
                     return;
                 }
@@ -393,6 +418,11 @@ namespace TinyMLOps.Firmware.Core.Metering
 
                 int unsent = r.ReadU16("unsent length");
                 int from = r.Skip(unsent, "unsent");
+                if (version == FormatVersion && _pattern != null && r.Remaining >= QueryPattern.StateBytes)
+                {
+                    _pattern.ReadState(r);
+                }
+
                 _seq = seq;
                 Array.Copy(body, at, _hash, 0, MeterTags.HashBytes);
                 for (int i = 0; i < marks.Count; i++)

@@ -38,6 +38,9 @@ namespace TinyMLOps.Firmware.Core.Models
             _cipher = cipher;
         }
 
+        /// <summary>Refuse plain artifacts (<see cref="ModelResult.PlainRefused"/>): only sealed models may become active.</summary>
+        public bool RequireSealed { get; set; }
+
         /// <summary>Returns <see cref="ModelResult.Ok"/> or the first failed check's code.</summary>
         public int Verify(byte[] artifact, byte[] expectedHash, byte[] expectedTag, string variantId)
         {
@@ -84,6 +87,10 @@ namespace TinyMLOps.Firmware.Core.Models
                 model = new byte[SealedArtifact.PlainLength(artifact)];
                 SealedArtifact.Decrypt(artifact, _deviceKey, 0, model.Length, model, 0, _cipher);
             }
+            else if (RequireSealed)
+            {
+                return ModelResult.PlainRefused;
+            }
 
             int result = VerifyPlain(model, expectedHash, expectedTag, variantId);
             if (result == ModelResult.Ok)
@@ -92,6 +99,12 @@ namespace TinyMLOps.Firmware.Core.Models
             }
 
             return result;
+        }
+
+        /// <summary>The checks of a plain file on a model that <see cref="SealedSlotReader"/> already authenticated and decrypted.</summary>
+        public int VerifyOpened(byte[] plain, byte[] expectedHash, byte[] expectedTag, string variantId)
+        {
+            return plain == null ? ModelResult.Missing : VerifyPlain(plain, expectedHash, expectedTag, variantId);
         }
 
         private int VerifyPlain(byte[] artifact, byte[] expectedHash, byte[] expectedTag, string variantId)

@@ -35,6 +35,9 @@ namespace TinyMLOps.Firmware.Core.Models
         /// <summary>A sealed artifact reached a verifier that has no block cipher to decrypt it with.</summary>
         public const int NoCipher = 10;
 
+        /// <summary>A plain (unsealed) artifact reached a device that requires sealed models.</summary>
+        public const int PlainRefused = 11;
+
         /// <summary>A sentence for logs: the refusal reasons of sealed artifacts spelled out, else <see cref="Name"/>.</summary>
         public static string Describe(int result)
         {
@@ -43,6 +46,7 @@ namespace TinyMLOps.Firmware.Core.Models
                 case NotSealedForDevice: return "artifact not sealed for this device";
                 case Tampered: return "tag mismatch: tampered";
                 case NoCipher: return "sealed artifact but no cipher to open it";
+                case PlainRefused: return "plain artifact refused: this device takes sealed models only";
                 default: return Name(result);
             }
         }
@@ -62,6 +66,7 @@ namespace TinyMLOps.Firmware.Core.Models
                 case NotSealedForDevice: return "not-sealed-for-device";
                 case Tampered: return "tampered";
                 case NoCipher: return "no-cipher";
+                case PlainRefused: return "plain-refused";
                 default: return "result-" + result;
             }
         }

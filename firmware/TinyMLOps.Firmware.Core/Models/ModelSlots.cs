@@ -34,6 +34,8 @@ namespace TinyMLOps.Firmware.Core.Models
 
         private readonly IStorage _storage;
         private readonly ArtifactVerifier _verifier;
+        private readonly byte[] _deviceKey;
+        private readonly IBlockCipher _cipher;
         private readonly string[] _slotNames;
         private readonly string _recordName;
         private readonly string _mirrorName;
@@ -61,6 +63,12 @@ namespace TinyMLOps.Firmware.Core.Models
         /// them only in <see cref="ReadActive"/>, the read that loads the model.
         /// </summary>
         public ModelSlots(IStorage storage, byte[] deviceKey, string prefix, IBlockCipher cipher)
+            : this(storage, deviceKey, prefix, cipher, false)
+        {
+        }
+
+        /// <param name="requireSealed">Refuse plain artifacts, also one found on storage at open (<see cref="ModelResult.PlainRefused"/>).</param>
+        public ModelSlots(IStorage storage, byte[] deviceKey, string prefix, IBlockCipher cipher, bool requireSealed)
         {
             if (storage == null)
             {
@@ -69,6 +77,9 @@ namespace TinyMLOps.Firmware.Core.Models
 
             _storage = storage;
             _verifier = new ArtifactVerifier(deviceKey, cipher);
+            _verifier.RequireSealed = requireSealed;
+            _deviceKey = deviceKey;
+            _cipher = cipher;
             string p = prefix == null ? string.Empty : prefix;
             _slotNames = new string[] { p + "slot-a.tmlm", p + "slot-b.tmlm" };
             _recordName = p + "slots.rec";
@@ -213,9 +224,8 @@ namespace TinyMLOps.Firmware.Core.Models
                 return null;
             }
 
-            byte[] data = _storage.ReadAll(_slotNames[_active]);
             byte[] plain;
-            return _verifier.Open(data, _hashes[_active], _tags[_active], _variants[_active], out plain) == ModelResult.Ok ? plain : null;
+            return OpenSlot(_active, out plain) == ModelResult.Ok ? plain : null;
         }
 
         /// <summary>Re-reads a slot and verifies it against what the record says it holds.</summary>
@@ -231,8 +241,37 @@ namespace TinyMLOps.Firmware.Core.Models
                 return ModelResult.Missing;
             }
 
-            byte[] data = _storage.ReadAll(_slotNames[slot]);
-            return _verifier.Verify(data, _hashes[slot], _tags[slot], _variants[slot]);
+            byte[] plain;
+            return OpenSlot(slot, out plain);
+        }
+
+        /// <summary>
+        /// Verifies a slot and hands out its plain model. A sealed slot streams through <see cref="SealedSlotReader"/>, so
+        /// it never sits in RAM twice (sealed and clear); a plain one is read whole, as it runs from that buffer.
+        /// </summary>
+        private int OpenSlot(int slot, out byte[] plain)
+        {
+            return OpenFile(_slotNames[slot], _hashes[slot], _tags[slot], _variants[slot], out plain);
+        }
+
+        private int OpenFile(string name, byte[] expectedHash, byte[] expectedTag, string variant, out byte[] plain)
+        {
+            plain = null;
+            if (_cipher != null && SealedSlotReader.IsSealedFile(_storage, name))
+            {
+                byte[] opened;
+                int sealedResult = SealedSlotReader.Open(_storage, name, _deviceKey, _cipher, out opened);
+                if (sealedResult != ModelResult.Ok)
+                {
+                    return sealedResult;
+                }
+
+                int result = _verifier.VerifyOpened(opened, expectedHash, expectedTag, variant);
+                plain = result == ModelResult.Ok ? opened : null;
+                return result;
+            }
+
+            return _verifier.Open(_storage.ReadAll(name), expectedHash, expectedTag, variant, out plain);
         }
 
         private int StageCore(byte[] artifact, string sourceFile, byte[] expectedHash, byte[] expectedTag, string variantId)
@@ -266,7 +305,8 @@ namespace TinyMLOps.Firmware.Core.Models
                 CopyFile(sourceFile, name);
             }
 
-            int result = _verifier.Verify(_storage.ReadAll(name), expectedHash, expectedTag, variant);
+            byte[] opened;
+            int result = OpenFile(name, expectedHash, expectedTag, variant, out opened);
             if (result != ModelResult.Ok)
             {
                 _storage.Delete(name);

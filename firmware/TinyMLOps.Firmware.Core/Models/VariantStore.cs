@@ -26,9 +26,15 @@ namespace TinyMLOps.Firmware.Core.Models
 
         /// <summary>With a cipher the slots take sealed artifacts too (see <see cref="ModelSlots"/>).</summary>
         public VariantStore(IStorage storage, byte[] deviceKey, IBlockCipher cipher)
+            : this(storage, deviceKey, cipher, false)
         {
-            _plugged = new ModelSlots(storage, deviceKey, PluggedPrefix, cipher);
-            _battery = new ModelSlots(storage, deviceKey, BatteryPrefix, cipher);
+        }
+
+        /// <param name="requireSealed">Both roles refuse plain artifacts (see <see cref="ArtifactVerifier.RequireSealed"/>).</param>
+        public VariantStore(IStorage storage, byte[] deviceKey, IBlockCipher cipher, bool requireSealed)
+        {
+            _plugged = new ModelSlots(storage, deviceKey, PluggedPrefix, cipher, requireSealed);
+            _battery = new ModelSlots(storage, deviceKey, BatteryPrefix, cipher, requireSealed);
         }
 
         /// <summary>The slots of a <see cref="ModelRole"/>.</summary>

@@ -1,9 +1,11 @@
 using System;
+using TinyMLOps.Firmware.Core.Consent;
 using TinyMLOps.Firmware.Core.Drift;
 using TinyMLOps.Firmware.Core.Learning;
 using TinyMLOps.Firmware.Core.Metering;
 using TinyMLOps.Firmware.Core.Models;
 using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Firmware.Core.Telemetry;
 using TinyMLOps.Shared.Metering;
 using TinyMLOps.Shared.Protocol;
 
@@ -40,6 +42,9 @@ namespace TinyMLOps.Firmware.Core.Sync
         private IStatusIndicator _shownOn;
         private IMemoryInfo _memory;
         private long _lastInferenceMillis;
+        private bool _driftAllowed = true;
+        private bool _learningAllowed = true;
+        private bool _telemetryAllowed = true;
 
         public DeviceAgent(DeviceConfig config, ITransport transport, IStorage storage, IClock clock, IPower power, ILog log, Random random)
         {
@@ -64,7 +69,7 @@ namespace TinyMLOps.Firmware.Core.Sync
             _nextHeartbeatAt = clock.UptimeMillis + (config.HeartbeatIntervalSeconds * 1000L);
             if (config.ArtifactKey != null && config.ArtifactKey.Length > 0)
             {
-                Variants = new VariantManager(storage, config.ArtifactKey, config.ArtifactCipher, Downloads, power, clock, log, config.VariantDwellSeconds * 1000L, config.VariantLowBatteryPercent);
+                Variants = new VariantManager(storage, config.ArtifactKey, config.ArtifactCipher, config.RequireSealedModels, Downloads, power, clock, log, config.VariantDwellSeconds * 1000L, config.VariantLowBatteryPercent);
                 Commands.Register(VariantAssignment.CommandName, Variants);
                 Commands.Register(VariantRollback.CommandName, new VariantRollbackHandler(Variants));
                 Meter = new DeviceMeter(storage, config.DeviceId, config.ArtifactKey, BootCount, clock, new AgentReceiptSink(this), new MeterOptions());
@@ -74,10 +79,59 @@ namespace TinyMLOps.Firmware.Core.Sync
             }
 
             Health = new HealthWindow(config.HealthWindowSeconds * 1000L);
+            Telemetry = new OpsTelemetry(clock);
 
             if (Outbox.RepairedBytes > 0)
             {
                 log.Warn("outbox: cut " + Outbox.RepairedBytes + " bytes of a torn write");
+            }
+
+            // Data queued under an earlier consent that now denies it (reprovisioned, or revoked before a power cut) never goes out.
+            Consent = new ConsentPolicy(storage, config.ConsentSettings);
+            WithdrawDenied();
+            ApplyConsent();
+        }
+
+        /// <summary>
+        /// The device's consent to optional uploads (drift windows, federated learning, heartbeat telemetry); service
+        /// traffic (hello, heartbeat basics, acks, receipts, variant switches, model health, command results, chunk
+        /// status, drop reports) is never subject to it. Change the user's grants through <see cref="GrantConsent"/>.
+        /// </summary>
+        public ConsentPolicy Consent { get; private set; }
+
+        /// <summary>The board's link, asked whether it is metered (consent "wifi"); null: not metered.</summary>
+        public INetwork Network { get; set; }
+
+        /// <summary>Whether the heartbeat may carry its telemetry section now (consent for telemetry, as of the last poll).</summary>
+        public bool TelemetryAllowed
+        {
+            get { return _telemetryAllowed; }
+        }
+
+        /// <summary>Drift windows finished while consent for drift did not allow them, discarded since boot.</summary>
+        public int DriftWindowsWithheld { get; private set; }
+
+        /// <summary>
+        /// The user grants a consent category on the device (a button or local UI of the board app, the virtual fleet);
+        /// persisted. A change is reported to the host with a new hello.
+        /// </summary>
+        public void GrantConsent(int category)
+        {
+            if (Consent.Grant(category))
+            {
+                ConsentChanged(category, "granted");
+            }
+        }
+
+        /// <summary>
+        /// The user takes a grant back; persisted. When that denies the category, its data still queued in the outbox is
+        /// withdrawn before it is sent (usage receipts are never touched) and a pending round is dropped.
+        /// </summary>
+        public void RevokeConsent(int category)
+        {
+            if (Consent.Revoke(category))
+            {
+                ConsentChanged(category, "revoked");
             }
         }
 
@@ -103,6 +157,9 @@ namespace TinyMLOps.Firmware.Core.Sync
         /// </summary>
         public DriftMonitor Drift { get; set; }
 
+        /// <summary>Inferences, latency, memory and energy per variant since boot, for the heartbeat's telemetry section.</summary>
+        public OpsTelemetry Telemetry { get; private set; }
+
         /// <summary>Shows the drift alarm (the status LED on a board); null shows nothing.</summary>
         public IStatusIndicator Indicator { get; set; }
 
@@ -117,6 +174,7 @@ namespace TinyMLOps.Firmware.Core.Sync
             set
             {
                 _memory = value;
+                Telemetry.Memory = value;
                 if (Learning != null)
                 {
                     Learning.Memory = value;
@@ -227,6 +285,7 @@ namespace TinyMLOps.Firmware.Core.Sync
         public void Poll()
         {
             long now = _clock.UptimeMillis;
+            ApplyConsent();
             if (_connected && !_transport.IsConnected)
             {
                 LinkLost(now, "transport disconnected");
@@ -311,6 +370,13 @@ namespace TinyMLOps.Firmware.Core.Sync
 
             for (DriftPayload window = Drift.TakeWindow(now, variant); window != null; window = Drift.TakeWindow(now, variant))
             {
+                if (!_driftAllowed)
+                {
+                    // Droppable by nature: a window taken while consent does not allow it is discarded, never queued.
+                    DriftWindowsWithheld++;
+                    continue;
+                }
+
                 Enqueue(MessageKind.Drift, window.Encode(), true);
             }
         }
@@ -506,7 +572,7 @@ namespace TinyMLOps.Firmware.Core.Sync
             for (int i = 0; i < Outbox.PendingCount && inFlight < _config.MaxInFlight; i++)
             {
                 OutboxEntry e = Outbox.GetPending(i);
-                if (e.SentAtMillis >= 0 && now - e.SentAtMillis < timeout)
+                if ((e.SentAtMillis >= 0 && now - e.SentAtMillis < timeout) || HeldBack(e.Kind))
                 {
                     continue;
                 }
@@ -547,7 +613,69 @@ namespace TinyMLOps.Firmware.Core.Sync
                 h.FreeHeapBytes = Clamp(Memory.FreeHeapBytes);
                 h.FreeFlashBytes = Clamp(Memory.FreeFlashBytes);
             }
+            h.ConsentSettings = Consent.Settings();
+            h.ConsentGranted = Consent.GrantedMask;
             Enqueue(MessageKind.Hello, h.Encode(), true);
+        }
+
+        /// <summary>Reads the consent for this poll: drift and telemetry flags, and what the federated client refuses or waits for.</summary>
+        private void ApplyConsent()
+        {
+            bool metered = Network != null && Network.IsMetered;
+            bool plugged = _power.Source == PowerSource.External;
+            _driftAllowed = Consent.Allows(UploadConsent.Drift, metered, plugged);
+            _learningAllowed = Consent.Allows(UploadConsent.Learning, metered, plugged);
+            _telemetryAllowed = Consent.Allows(UploadConsent.Telemetry, metered, plugged);
+            if (Learning != null)
+            {
+                Learning.ConsentRefusal = Consent.IsDenied(UploadConsent.Learning) ? Consent.Why(UploadConsent.Learning, metered, plugged) : null;
+                Learning.ConsentWait = _learningAllowed ? null : Consent.Why(UploadConsent.Learning, metered, plugged);
+            }
+        }
+
+        /// <summary>Queued data of a category whose condition (wifi, charging) is unmet waits in the outbox; everything else goes out.</summary>
+        private bool HeldBack(int kind)
+        {
+            return (kind == MessageKind.Drift && !_driftAllowed) || (kind == MessageKind.Chunk && !_learningAllowed);
+        }
+
+        /// <summary>Withdraws from the outbox what a denied category queued: drift windows, and the chunks of federated updates.</summary>
+        private void WithdrawDenied()
+        {
+            if (Consent.IsDenied(UploadConsent.Drift))
+            {
+                int n = Outbox.Withdraw(MessageKind.Drift);
+                if (n > 0)
+                {
+                    _log.Info("consent: " + n + " queued drift windows withdrawn");
+                }
+            }
+
+            if (Consent.IsDenied(UploadConsent.Learning))
+            {
+                // Only federated updates go up as chunks.
+                int n = Outbox.Withdraw(MessageKind.Chunk);
+                if (n > 0)
+                {
+                    _log.Info("consent: " + n + " queued update chunks withdrawn");
+                }
+
+                if (Learning != null)
+                {
+                    Learning.Withdraw("consent: learning withdrawn");
+                }
+            }
+        }
+
+        private void ConsentChanged(int category, string what)
+        {
+            _log.Info("consent: " + UploadConsent.CategoryName(category) + " " + what + " by the user");
+            WithdrawDenied();
+            ApplyConsent();
+            if (_connected)
+            {
+                EnqueueHello();
+            }
         }
 
         private void EnqueueHeartbeat(long now)
@@ -561,6 +689,12 @@ namespace TinyMLOps.Firmware.Core.Sync
             h.DroppedTotal = Outbox.DroppedTotal + Outbox.RefusedTotal;
             h.Inferences = Inferences;
             h.BootCount = BootCount;
+            Telemetry.SampleHeap();
+            if (_config.SendTelemetry && _telemetryAllowed && Telemetry.Count > 0)
+            {
+                h.Telemetry = Telemetry.ToWire();
+            }
+
             Enqueue(MessageKind.Heartbeat, h.Encode(), true);
         }
 

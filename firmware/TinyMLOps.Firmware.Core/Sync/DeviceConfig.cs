@@ -38,6 +38,12 @@ namespace TinyMLOps.Firmware.Core.Sync
         /// </summary>
         public IBlockCipher ArtifactCipher;
 
+        /// <summary>
+        /// Take sealed models only: a plain artifact is refused on delivery and at boot (provisioned key
+        /// <c>require_sealed</c>). Needs <see cref="ArtifactCipher"/>.
+        /// </summary>
+        public bool RequireSealedModels;
+
         /// <summary>How long external power must be seen before the plugged variant is selected again.</summary>
         public int VariantDwellSeconds = 300;
 
@@ -50,7 +56,20 @@ namespace TinyMLOps.Firmware.Core.Sync
         /// <summary>Options for the drift monitor the app makes when it loads a model with a drift profile.</summary>
         public DriftOptions Drift = new DriftOptions();
 
+        /// <summary>
+        /// The consent setting of each optional upload category (<see cref="TinyMLOps.Shared.Protocol.UploadConsent"/>,
+        /// index = category). A board takes the provisioned one (<see cref="TinyMLOps.Firmware.Core.App.ConfigMapping"/>);
+        /// this default, everything on, is the virtual fleet's and the tests'.
+        /// </summary>
+        public int[] ConsentSettings = new int[] { TinyMLOps.Shared.Protocol.UploadConsent.On, TinyMLOps.Shared.Protocol.UploadConsent.On, TinyMLOps.Shared.Protocol.UploadConsent.On };
+
         /// <summary>Sample capacity, save interval, feature layers and memory margin of federated learning.</summary>
         public LearningOptions Learning = new LearningOptions();
+
+        /// <summary>
+        /// Whether heartbeats carry the operational telemetry section (inferences, latency, memory and energy per
+        /// variant). False withholds it; the stats are still kept on the device.
+        /// </summary>
+        public bool SendTelemetry = true;
     }
 }

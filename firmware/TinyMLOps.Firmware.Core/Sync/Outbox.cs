@@ -129,6 +129,9 @@ namespace TinyMLOps.Firmware.Core.Sync
 
         public int Compactions { get; private set; }
 
+        /// <summary>Entries <see cref="Withdraw"/> removed since boot.</summary>
+        public int WithdrawnTotal { get; private set; }
+
         public bool HasDropReport
         {
             get { return _dropUsed > 0; }
@@ -308,6 +311,54 @@ namespace TinyMLOps.Firmware.Core.Sync
             _pending = kept;
             _pendingBytes -= removedBytes;
             return removed;
+        }
+
+        /// <summary>
+        /// Removes every pending entry of a kind before it is sent (consent revoked for what it carries) and returns how
+        /// many. The entries go the way of evictions: they are counted in <see cref="DroppedTotal"/> and the drop summary,
+        /// so the host learns of the sequence gap, and the log is compacted without them. When the summary has no slot
+        /// left for the kind, an ack tombstone removes them instead. Usage receipts are billing records and are never
+        /// withdrawn (0 is returned).
+        /// </summary>
+        public int Withdraw(int kind)
+        {
+            if (kind == MessageKind.UsageReceipt)
+            {
+                return 0;
+            }
+
+            ArrayList victims = new ArrayList();
+            for (int i = 0; i < _pending.Count; i++)
+            {
+                OutboxEntry e = (OutboxEntry)_pending[i];
+                if (e.Kind == kind)
+                {
+                    victims.Add(e);
+                }
+            }
+
+            if (victims.Count == 0)
+            {
+                return 0;
+            }
+
+            WithdrawnTotal += victims.Count;
+            if (SlotOf(kind) >= 0 || _dropUsed < SummarySlots)
+            {
+                Evict(victims);
+                Compact();
+                return victims.Count;
+            }
+
+            uint[] first = new uint[victims.Count];
+            uint[] last = new uint[victims.Count];
+            for (int v = 0; v < victims.Count; v++)
+            {
+                first[v] = ((OutboxEntry)victims[v]).Sequence;
+                last[v] = first[v];
+            }
+
+            return Acknowledge(new AckPayload(first, last));
         }
 
         /// <summary>Rewrites the log with only the header and the pending entries.</summary>

@@ -40,13 +40,19 @@ namespace TinyMLOps.Firmware.Core.Sync
 
         /// <summary>With a cipher the role slots take sealed artifacts (the form the host delivers) and keep them sealed on flash.</summary>
         public VariantManager(IStorage storage, byte[] deviceKey, IBlockCipher cipher, ChunkAssembler downloads, IPower power, IClock clock, ILog log, long dwellMillis, int lowBatteryPercent)
+            : this(storage, deviceKey, cipher, false, downloads, power, clock, log, dwellMillis, lowBatteryPercent)
+        {
+        }
+
+        /// <param name="requireSealed">The role slots refuse plain artifacts: only models sealed for this device are installed or loaded.</param>
+        public VariantManager(IStorage storage, byte[] deviceKey, IBlockCipher cipher, bool requireSealed, ChunkAssembler downloads, IPower power, IClock clock, ILog log, long dwellMillis, int lowBatteryPercent)
         {
             _storage = storage;
             _downloads = downloads;
             _power = power;
             _clock = clock;
             _log = log;
-            Store = new VariantStore(storage, deviceKey, cipher);
+            Store = new VariantStore(storage, deviceKey, cipher, requireSealed);
             int role = ModelRole.Plugged;
             byte[] saved = SmallFile.Read(storage, RoleFile);
             if (saved != null && saved.Length == 5)

@@ -22,6 +22,7 @@ internal static class BenchCommand
         command.Subcommands.Add(DriftCommands.Bench(console));
         command.Subcommands.Add(FederatedBenchCommand.Build(console));
         command.Subcommands.Add(BenchSealCommand.Build(console));
+        command.Subcommands.Add(BenchSignalsCommand.Build(console));
         command.SetAction(parse =>
         {
             var test = FashionMnist.LoadTest(parse.GetValue(data)).Take(parse.GetValue(images));

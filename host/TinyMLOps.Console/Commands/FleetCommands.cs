@@ -16,7 +16,9 @@ internal static class FleetCommands
         var fleetName = new Option<string?>("--fleet") { Description = "only this fleet" };
         var ls = new Command("ls", "List devices: board, firmware, model, power, outbox, last seen") { db, pg, fleetName };
         ls.SetAction((parse, ct) => ListAsync(console, parse.GetValue(db)!, parse.GetValue(pg), parse.GetValue(fleetName), ct));
-        return new Command("fleet", "The device registry") { ls };
+        var consent = new Command("consent", "Consent to optional uploads: devices per category and setting, as their hellos reported it") { db, pg, fleetName };
+        consent.SetAction((parse, ct) => ConsentAsync(console, parse.GetValue(db)!, parse.GetValue(pg), parse.GetValue(fleetName), ct));
+        return new Command("fleet", "The device registry") { ls, consent, TelemetryCommands.Build(console) };
     }
 
     public static Command Device(IAnsiConsole console)
@@ -63,7 +65,24 @@ internal static class FleetCommands
         var device = await store.GetDeviceAsync(id, ct) ?? throw new ArgumentException($"no device '{id}' in the registry (see `tinymlops fleet ls`)");
         var recent = await store.MessagesAsync(id, null, 1000, ct);
         var pending = await store.PendingCommandsAsync(id, ct);
-        console.Write(FleetView.Device(device, recent, pending, DateTimeOffset.UtcNow));
+        var consent = await store.ConsentAsync(id, ct);
+        console.Write(FleetView.Device(device, recent, pending, DateTimeOffset.UtcNow, consent));
+        var telemetry = await store.VariantTelemetryAsync(new VariantTelemetryQuery { DeviceId = id }, ct);
+        if (telemetry.Count > 0)
+        {
+            console.Write(TelemetryView.Device(telemetry));
+        }
+
+        return 0;
+    }
+
+    public static async Task<int> ConsentAsync(IAnsiConsole console, string db, string? pg, string? fleet, CancellationToken ct)
+    {
+        await using var store = await FleetOptions.OpenAsync(db, pg, mustExist: true, ct);
+        var consent = await store.FleetConsentAsync(fleet, ct);
+        console.Write(FleetView.Consent(consent));
+        int devices = consent.Select(c => c.DeviceId).Distinct(StringComparer.Ordinal).Count();
+        console.MarkupLineInterpolated($"{devices} devices reported their consent");
         return 0;
     }
 

@@ -39,7 +39,7 @@ internal static class FleetView
         return table;
     }
 
-    public static IRenderable Device(DeviceRecord d, IReadOnlyList<StoredMessage> recent, IReadOnlyList<CommandRecord> pending, DateTimeOffset now)
+    public static IRenderable Device(DeviceRecord d, IReadOnlyList<StoredMessage> recent, IReadOnlyList<CommandRecord> pending, DateTimeOffset now, IReadOnlyList<DeviceConsentRecord>? consent = null)
     {
         var facts = new Grid().AddColumn().AddColumn();
         void Row(string k, string v) => facts.AddRow(new Markup($"[bold]{k}[/]"), new Text(v));
@@ -58,6 +58,7 @@ internal static class FleetView
         Row("messages", $"{d.MessageCount:N0} stored, last sequence {d.LastSequence:N0}");
         Row("first / last seen", $"{d.FirstSeen:u} / {d.LastSeen:u} ({Ago(d.LastSeen, now)})");
         Row("credential", d.CredentialHash == null ? "none (anonymous)" : "provisioned");
+        Row("consent", consent is { Count: > 0 } ? string.Join(", ", consent.Select(c => $"{c.Category} {c.Shown}")) : "not reported (firmware without consent)");
 
         var messages = new Table().Border(TableBorder.Simple).Title("recent uplink").AddColumns("seq", "kind", "device time", "received", "bytes");
         foreach (var m in recent.OrderByDescending(m => m.Sequence).Take(12))
@@ -72,6 +73,27 @@ internal static class FleetView
         }
 
         return new Rows(new Panel(facts).Header(d.DeviceId).Border(BoxBorder.Rounded), messages, commands);
+    }
+
+    /// <summary>How many devices have each setting per consent category (the `fleet consent` view).</summary>
+    public static Table Consent(IReadOnlyList<DeviceConsentRecord> consent)
+    {
+        string[] settings = [.. Enumerable.Range(0, UploadConsent.SettingCount).Select(s => UploadConsent.SettingName(s))];
+        var table = new Table().Border(TableBorder.Simple).AddColumn("category");
+        foreach (string s in settings)
+        {
+            table.AddColumn(new TableColumn(s).RightAligned());
+        }
+
+        table.AddColumn(new TableColumn("of which granted").RightAligned());
+        for (int c = 0; c < UploadConsent.Count; c++)
+        {
+            string category = UploadConsent.CategoryName(c);
+            var rows = consent.Where(r => r.Category == category).ToList();
+            table.AddRow([category, .. settings.Select(s => rows.Count(r => r.Setting == s).ToString()), rows.Count(r => r.Setting == "ask" && r.Granted).ToString()]);
+        }
+
+        return table;
     }
 
     public static IRenderable Status(FleetCounts counts, HostMetrics? metrics, string storeDescription)

@@ -10,7 +10,7 @@ using TinyMLOps.Shared.Metering;
 namespace TinyMLOps.Console.Commands;
 
 /// <summary>
-/// `meter usage|bill|audit|clear|customer`, `quota grant|ls` and `bench meter`: metered inference from the store.
+/// `meter usage|bill|audit|clear|customer|suspects|clear-suspect`, `quota grant|ls` and `bench meter`: metered inference from the store.
 /// With the fleet's artifact master key the meter verbs first verify what the host stored but did not verify yet.
 /// </summary>
 internal static class MeterCommands
@@ -23,6 +23,8 @@ internal static class MeterCommands
         meter.Subcommands.Add(Audit(console));
         meter.Subcommands.Add(Clear(console));
         meter.Subcommands.Add(Customer(console));
+        meter.Subcommands.Add(ExtractionCommands.Suspects(console));
+        meter.Subcommands.Add(ExtractionCommands.Clear(console));
         return meter;
     }
 

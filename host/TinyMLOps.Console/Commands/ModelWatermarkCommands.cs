@@ -5,6 +5,7 @@ using TinyMLOps.Host.Float;
 using TinyMLOps.Host.Models;
 using TinyMLOps.Host.Onnx;
 using TinyMLOps.Host.Quantization;
+using TinyMLOps.Host.Variants;
 using TinyMLOps.Host.Watermarking;
 using TinyMLOps.Shared.Model;
 
@@ -13,7 +14,8 @@ namespace TinyMLOps.Console.Commands;
 /// <summary>
 /// `model watermark ONNX --key KEY.json --out FILE`: embeds a weight-space watermark (creating the key when the
 /// file does not exist) and writes the marked model, int8 (.tmlm) or float (.onnx). `model verify-watermark FILE
-/// --key KEY.json`: reads the mark out of a suspect model; exit code 0 when it matches, 2 when it does not.
+/// --key KEY.json` (or `--registry DIR`, every key `variant build` kept): reads the mark out of a suspect model;
+/// exit code 0 when it matches, 2 when it does not.
 /// </summary>
 internal static class ModelWatermarkCommands
 {
@@ -77,18 +79,70 @@ internal static class ModelWatermarkCommands
     public static Command BuildVerify(IAnsiConsole console)
     {
         var input = new Argument<FileInfo>("file") { Description = "suspect model: int8 (.tmlm) or float ONNX (.onnx)" };
-        var keyFile = new Option<FileInfo>("--key") { Description = "watermark key (JSON) from `model watermark`", Required = true };
-        var command = new Command("verify-watermark", "Check a suspect model for a watermark: bit error rate, false-positive probability, verdict (exit 0 marked, 2 not)") { input, keyFile };
+        var keyFile = new Option<FileInfo?>("--key") { Description = "watermark key (JSON) from `model watermark`" };
+        var registry = new Option<string?>("--registry") { Description = "check against every watermark key of this variant registry (kept by `variant build`)" };
+        var command = new Command("verify-watermark", "Check a suspect model for a watermark: bit error rate, false-positive probability, verdict (exit 0 marked, 2 not)") { input, keyFile, registry };
         command.SetAction(parse =>
         {
             FileInfo file = parse.GetValue(input)!;
-            WatermarkKey key = WatermarkKey.Load(parse.GetValue(keyFile)!.FullName);
+            bool onnx = file.Extension.Equals(".onnx", StringComparison.OrdinalIgnoreCase);
             byte[] bytes = File.ReadAllBytes(file.FullName);
-            WatermarkReading r = file.Extension.Equals(".onnx", StringComparison.OrdinalIgnoreCase)
-                ? WeightWatermark.Verify(OnnxImporter.Import(bytes, labels: FashionMnist.ClassNames), key)
-                : WeightWatermark.Verify(ModelReader.Read(bytes), key);
-            Render(console, file.Name, r);
-            return r.IsMatch ? 0 : NoMatchExitCode;
+            FloatModel? floatModel = onnx ? OnnxImporter.Import(bytes, labels: FashionMnist.ClassNames) : null;
+            Int8Model? int8 = onnx ? null : ModelReader.Read(bytes);
+            WatermarkReading Read(WatermarkKey key) => floatModel != null ? WeightWatermark.Verify(floatModel, key) : WeightWatermark.Verify(int8!, key);
+
+            if (parse.GetValue(keyFile) is { } single)
+            {
+                WatermarkReading r = Read(WatermarkKey.Load(single.FullName));
+                Render(console, file.Name, r);
+                return r.IsMatch ? 0 : NoMatchExitCode;
+            }
+
+            string root = parse.GetValue(registry) ?? throw new ArgumentException("give the key (--key KEY.json) or a variant registry (--registry DIR)");
+            var keys = VariantRegistry.Open(root).WatermarkKeys();
+            if (keys.Count == 0)
+            {
+                throw new InvalidOperationException($"the registry {Path.GetFullPath(root)} keeps no watermark keys (variants built with --no-watermark, or before watermarking)");
+            }
+
+            var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(file.Name)).AddColumns("variant", "version", "bit errors", "false-positive probability", "verdict");
+            var matches = new List<string>();
+            foreach (var (artifact, key) in keys)
+            {
+                WatermarkReading r;
+                try
+                {
+                    r = Read(key);
+                }
+                catch (ArgumentException e)
+                {
+                    // Another architecture: the marked layer does not exist or has another shape.
+                    table.AddRow(Markup.Escape(artifact.VariantId), artifact.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), "-", "-", $"[grey]{Markup.Escape(e.Message)}[/]");
+                    continue;
+                }
+
+                if (r.IsMatch)
+                {
+                    matches.Add($"{artifact.VariantId} v{artifact.Version}");
+                }
+
+                table.AddRow(
+                    Markup.Escape(artifact.VariantId),
+                    artifact.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    $"{r.Errors}/{r.BitCount} ({r.BitErrorRate:P1})",
+                    r.FalsePositiveProbability.ToString("E2", System.Globalization.CultureInfo.InvariantCulture),
+                    r.IsMatch ? "[green bold]PRESENT[/]" : "no");
+            }
+
+            console.Write(table);
+            if (matches.Count == 0)
+            {
+                console.MarkupLine("[yellow bold]verdict: no watermark[/] of this registry");
+                return NoMatchExitCode;
+            }
+
+            console.MarkupLineInterpolated($"[green bold]verdict: WATERMARK PRESENT[/]: derives from {string.Join(", ", matches)}");
+            return 0;
         });
         return command;
     }

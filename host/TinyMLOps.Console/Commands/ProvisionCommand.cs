@@ -37,9 +37,15 @@ internal static class ProvisionCommand
         var sleep = new Option<int>("--sleep") { Description = "ESP32 on battery: deep sleep this many seconds between sync windows (0: never sleep)", DefaultValueFactory = _ => defaults.SleepSeconds };
         var window = new Option<int>("--sync-window") { Description = "seconds the device stays awake to sync before sleeping again", DefaultValueFactory = _ => defaults.SyncWindowSeconds };
         var sensor = new Option<string>("--sensor") { Description = "sample source: samples (replay I:\\samples.bin) or adc:PIN", DefaultValueFactory = _ => defaults.Sensor };
+        var consent = new Option<string>("--consent")
+        {
+            Description = "consent to optional uploads, CATEGORY:SETTING,... with categories drift, learning, telemetry and settings off, on, wifi, charging, ask (unnamed categories keep the default)",
+            DefaultValueFactory = _ => defaults.Consent,
+        };
+        var allowPlain = new Option<bool>("--allow-plain-models") { Description = "let the device also load plain (unsealed) models with a valid per-device tag; by default it takes sealed models only" };
         var command = new Command("provision", "Create a device's identity and keys, register it, and write the configuration that flash deploys to it")
         {
-            board, device, fleet, host, port, tls, ca, ssid, password, output, db, pg, masterKey, force, heartbeat, sleep, window, sensor,
+            board, device, fleet, host, port, tls, ca, ssid, password, output, db, pg, masterKey, force, heartbeat, sleep, window, sensor, consent, allowPlain,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -61,6 +67,8 @@ internal static class ProvisionCommand
                 SleepSeconds = parse.GetValue(sleep),
                 SyncWindowSeconds = parse.GetValue(window),
                 Sensor = parse.GetValue(sensor)!,
+                Consent = parse.GetValue(consent)!,
+                SealedOnly = !parse.GetValue(allowPlain),
             };
 
             await using var store = await FleetOptions.OpenAsync(parse.GetValue(db)!, parse.GetValue(pg), mustExist: false, ct);
@@ -74,6 +82,7 @@ internal static class ProvisionCommand
             console.MarkupLineInterpolated($"[green]provisioned[/] {c.DeviceId} ({c.Board}) in fleet {c.Fleet}: registered with a new MQTT secret (the store keeps only its hash)");
             console.MarkupLineInterpolated($"  configuration {result.ConfigPath}{(result.CaPath != null ? $" and {result.CaPath}" : "")}");
             console.MarkupLineInterpolated($"  broker {c.BrokerHost}:{c.BrokerPort}{(c.BrokerTls ? " over TLS" : "")}, network {c.Network}{(c.WifiSsid.Length > 0 ? $" ({c.WifiSsid})" : "")}, pins LED {c.StatusLedPin} / power {c.PowerDetectPin} / battery {c.BatteryAdcPin}");
+            console.MarkupLineInterpolated($"  consent {c.Consent}");
             console.MarkupLineInterpolated($"  next: tinymlops flash --board {c.Board} --port PORT --device-id {c.DeviceId}{(request.OutputDirectory != DefaultOutput ? $" --config-dir {request.OutputDirectory}" : "")}");
             return 0;
         });

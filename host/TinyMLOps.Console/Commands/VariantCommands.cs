@@ -3,6 +3,7 @@ using Spectre.Console;
 using TinyMLOps.Host.Boards;
 using TinyMLOps.Host.Data;
 using TinyMLOps.Host.Variants;
+using TinyMLOps.Host.Watermarking;
 
 namespace TinyMLOps.Console.Commands;
 
@@ -40,7 +41,8 @@ internal static class VariantCommands
         var only = new Option<string[]>("--only") { Description = "build only these variant ids", AllowMultipleArgumentsPerToken = true };
         var plots = new Option<DirectoryInfo?>("--plots") { Description = "write one Pareto plot per board (PNG) here, e.g. docs/img" };
         var data = Options.DataDirectory();
-        var command = new Command("build", "Train, quantize and measure the model family, then cost every variant on every board") { registry, epochs, limit, only, plots, data };
+        var noWatermark = new Option<bool>("--no-watermark") { Description = "do not embed a watermark (by default each variant gets its own 64-bit key, kept in the registry)" };
+        var command = new Command("build", "Train, watermark, quantize and measure the model family, then cost every variant on every board") { registry, epochs, limit, only, plots, data, noWatermark };
         command.SetAction(parse =>
         {
             var splits = FashionMnist.Load(parse.GetValue(data));
@@ -52,7 +54,7 @@ internal static class VariantCommands
             }
 
             var reg = VariantRegistry.Open(parse.GetValue(registry)!);
-            IReadOnlyList<(VariantArtifact Artifact, byte[] File)> built = [];
+            IReadOnlyList<(VariantArtifact Artifact, byte[] File, WatermarkKey? Watermark)> built = [];
             console.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).Start(ctx =>
             {
                 var tasks = specs.Select(s => ctx.AddTask(s.Id, maxValue: 1)).ToList();
@@ -61,9 +63,26 @@ internal static class VariantCommands
                     tasks[p.Index].Value = p.Stage == "done" ? 1 : Math.Min(0.95, p.Fraction * 0.95);
                     tasks[p.Index].Description = $"{p.VariantId}: {p.Stage}";
                 });
-                built = VariantBuilder.Build(specs, train, splits.HeldOut.Slice(0, 1000), splits.HeldOut.Slice(1000, splits.HeldOut.Count - 1000), parse.GetValue(epochs), "fashion", progress);
+                built = VariantBuilder.Build(specs, train, splits.HeldOut.Slice(0, 1000), splits.HeldOut.Slice(1000, splits.HeldOut.Count - 1000), parse.GetValue(epochs), "fashion", progress, watermark: !parse.GetValue(noWatermark));
             });
-            var stored = built.Select(b => reg.Add(b.Artifact, b.File)).ToList();
+            var stored = new List<VariantArtifact>();
+            foreach (var b in built)
+            {
+                var artifact = reg.Add(b.Artifact, b.File);
+                if (b.Watermark != null)
+                {
+                    reg.SaveWatermarkKey(artifact, b.Watermark);
+                }
+
+                stored.Add(artifact);
+            }
+
+            int marked = built.Count(b => b.Watermark != null);
+            if (marked > 0)
+            {
+                console.MarkupLineInterpolated($"{marked} variants watermarked; their keys are in {Path.Combine(Path.GetFullPath(reg.Root), "watermarks")} (keep them secret; `model verify-watermark FILE --registry {reg.Root}` checks a suspect model)");
+            }
+
             RenderTable(console, stored, BoardCatalog.Default.Boards, new SelectionPolicy());
             if (parse.GetValue(plots) is { } dir)
             {

@@ -4,6 +4,7 @@ using TinyMLOps.Firmware.Core.Drift;
 using TinyMLOps.Firmware.Core.Learning;
 using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Firmware.Core.Sync;
+using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Host.Fleet;
 
@@ -21,6 +22,7 @@ public sealed class VirtualBoard : IDisposable
     private readonly ISensor? _sensor;
     private readonly byte[]? _artifactKey;
     private readonly FailingVariants _faults;
+    private readonly SimInferenceTimer _timer;
     private DeviceRuntime _runtime;
     private byte[] _sample;
     private byte[] _scratch = [];
@@ -46,10 +48,14 @@ public sealed class VirtualBoard : IDisposable
         _logger = logger;
         _random = new Random(options.Seed);
         _faults = new FailingVariants(options.FailingVariants);
+
+        // Its own random source, so simulated latency leaves the board's other draws as they were.
+        _timer = new SimInferenceTimer(TinyMLOps.Host.Boards.BoardCatalog.Default.Boards.FirstOrDefault(b => b.Id == options.Board), new Random(options.Seed ^ 0x5EED7E1));
         Transport = new MqttNetTransport(brokerHost, brokerPort, options.DeviceId);
 
         // No link until the first step asks the connectivity pattern (a board can start inside an outage).
         Transport.LinkUp = false;
+        Link = new SimLink(Transport) { IsMetered = options.MeteredLink };
         Storage = new DirectoryStorage(Path.Combine(storageRoot, options.DeviceId));
         Battery = new SimBattery(options.HasBattery, options.BatteryPercent, options.DrainPerHour, options.ChargePerHour);
         _sensor = sensor;
@@ -64,6 +70,9 @@ public sealed class VirtualBoard : IDisposable
     public DeviceAgent Agent => _runtime.Agent;
 
     public MqttNetTransport Transport { get; }
+
+    /// <summary>The board's link; set <see cref="SimLink.IsMetered"/> to move it between Wi-Fi and a metered modem.</summary>
+    public SimLink Link { get; }
 
     public DirectoryStorage Storage { get; }
 
@@ -143,11 +152,16 @@ public sealed class VirtualBoard : IDisposable
             Drift = driftOptions,
             Learning = new LearningOptions { FeatureLayers = _options.FeatureLayers, SampleCapacity = _options.SampleCapacity },
         };
+        var problems = new System.Collections.ArrayList();
+        config.ConsentSettings = UploadConsent.Parse(_options.Consent, [UploadConsent.On, UploadConsent.On, UploadConsent.On], "consent", problems)
+            ?? throw new ArgumentException(string.Join("; ", problems.Cast<string>()), nameof(_options.Consent));
         var runtime = new DeviceRuntime(config, Transport, Storage, _clock.ForBoard(() => _bootMillis), Battery, new LoggerLog(_logger, _options.DeviceId), _random, model)
         {
             Faults = _faults,
         };
         runtime.Agent.Memory = SimMemoryInfo.For(_options.Board, Storage);
+        runtime.Agent.Telemetry.Timer = _timer;
+        runtime.Agent.Network = Link;
         if (runtime.Agent.Learning != null)
         {
             runtime.Agent.Learning.PoisonFactor = _options.PoisonUpdates ? -10f : 1f;
@@ -195,6 +209,7 @@ public sealed class VirtualBoard : IDisposable
         if (_sampleLoads != _runtime.Loads)
         {
             _sampleLoads = _runtime.Loads;
+            _timer.UseModel(_runtime.Model);
             _sample = new byte[_runtime.InputLength];
             _scratch = new byte[_runtime.InputLength];
         }

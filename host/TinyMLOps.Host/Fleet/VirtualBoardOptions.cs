@@ -59,6 +59,15 @@ public sealed record VirtualBoardOptions
     /// <summary>Labelled samples the board keeps (the device's ring).</summary>
     public int SampleCapacity { get; init; } = 256;
 
+    /// <summary>
+    /// The board's consent to optional uploads, as the provisioned <c>consent</c> key writes it ("drift:on,learning:wifi");
+    /// categories not named are on (the virtual fleet's default; a provisioned board defaults to <see cref="TinyMLOps.Shared.Protocol.UploadConsent.DefaultText"/>).
+    /// </summary>
+    public string Consent { get; init; } = "drift:on,learning:on,telemetry:on";
+
+    /// <summary>The board's link is metered (a cellular modem): uploads whose consent is "wifi" wait.</summary>
+    public bool MeteredLink { get; init; }
+
     /// <summary>Fault injection: the board's updates are poisoned (the delta's sign flipped and scaled by 10 before clipping).</summary>
     public bool PoisonUpdates { get; init; }
 }

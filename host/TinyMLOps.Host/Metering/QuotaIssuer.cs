@@ -26,8 +26,8 @@ public sealed record QuotaGrant(QuotaToken Token, long CommandId, bool SentNow);
 /// worker is given (an offline device gets it at its next hello). The device's answer (accepted, or refused with a
 /// reason) lands on the command and shows in <see cref="TokensAsync"/>.
 ///
-/// A device the ledger has flagged gets no new tokens until an operator clears the flag: its quota is cut, so
-/// once its current token runs out the device applies its overrun policy.
+/// A device the ledger has flagged, or one flagged as a model-extraction suspect with its quota cut, gets no new
+/// tokens until an operator clears the flag: once its current token runs out the device applies its overrun policy.
 /// </summary>
 public sealed class QuotaIssuer(IFleetStore store, DeviceKeys keys, SyncHost? host = null, TimeProvider? time = null, ILogger? log = null)
 {
@@ -42,6 +42,11 @@ public sealed class QuotaIssuer(IFleetStore store, DeviceKeys keys, SyncHost? ho
         if (ledger.Flagged)
         {
             throw new InvalidOperationException($"device '{request.DeviceId}' is flagged by the usage ledger ({ledger.FlagReason}): its quota is cut until an operator clears the flag (`tinymlops meter clear`)");
+        }
+
+        if (await store.GetExtractionSuspectAsync(request.DeviceId, cancellationToken).ConfigureAwait(false) is { Flagged: true, QuotaCut: true } suspect)
+        {
+            throw new InvalidOperationException($"device '{request.DeviceId}' is flagged as a model-extraction suspect ({suspect.Reasons}): its quota is cut until an operator clears the flag (`tinymlops meter clear-suspect`)");
         }
 
         long id = await store.NextQuotaTokenIdAsync(request.DeviceId, cancellationToken).ConfigureAwait(false);

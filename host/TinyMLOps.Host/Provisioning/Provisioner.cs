@@ -36,6 +36,12 @@ public sealed record ProvisionRequest(string Board, string DeviceId, string Flee
     public int SyncWindowSeconds { get; init; } = 60;
 
     public string Sensor { get; init; } = ProvisionedConfig.SensorSamples;
+
+    /// <summary>Consent to optional uploads, "category:setting" pairs (docs/firmware.md); categories not named keep the default.</summary>
+    public string Consent { get; init; } = TinyMLOps.Shared.Protocol.UploadConsent.DefaultText;
+
+    /// <summary>The device takes sealed models only (the host always seals what it delivers).</summary>
+    public bool SealedOnly { get; init; } = true;
 }
 
 /// <summary>What provisioning made.</summary>
@@ -88,6 +94,14 @@ public sealed class Provisioner
 
     /// <exception cref="ArgumentException">Unknown board, an invalid id or setting (every problem listed), TLS without a CA.</exception>
     /// <exception cref="InvalidOperationException">The device exists and <see cref="ProvisionRequest.Force"/> is not set.</exception>
+    /// <summary>The settings of a --consent value (unnamed categories keep the default), or ArgumentException listing its problems.</summary>
+    private static int[] ParseConsent(string text)
+    {
+        var problems = new System.Collections.ArrayList();
+        return TinyMLOps.Shared.Protocol.UploadConsent.Parse(text, ConfigFile.ConsentKey, problems)
+            ?? throw new ArgumentException($"cannot provision with this consent: {string.Join("; ", problems.Cast<string>())}");
+    }
+
     public async Task<ProvisionResult> ProvisionAsync(ProvisionRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -128,6 +142,8 @@ public sealed class Provisioner
             SleepSeconds = request.SleepSeconds,
             SyncWindowSeconds = request.SyncWindowSeconds,
             Sensor = request.Sensor,
+            Consent = TinyMLOps.Shared.Protocol.UploadConsent.Format(ParseConsent(request.Consent)),
+            RequireSealedModels = request.SealedOnly,
         };
         string[] problems = ConfigFile.Validate(config);
         if (problems.Length > 0)

@@ -651,6 +651,9 @@ public abstract partial class FleetStore : IFleetStore
             {
                 AddDrops(statements, r, toDb);
             }
+
+            AddConsent(statements, rows, device.Key, toDb);
+            AddTelemetry(statements, rows, device.Key, toDb);
         }
 
         return ExecuteAllAsync(c, tx, statements, cancellationToken);

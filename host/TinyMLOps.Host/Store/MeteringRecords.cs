@@ -143,3 +143,55 @@ public static class MeterStatus
     /// <summary>Untrusted receipts the operator declined to bill when clearing the flag.</summary>
     public const string WrittenOff = "written-off";
 }
+
+/// <summary>The extraction signals one verified usage receipt carried (receipt version 2), keyed by device and receipt seq.</summary>
+public sealed record QuerySignalRecord(
+    string DeviceId,
+    long ReceiptSeq,
+    string ModelId,
+    string VariantId,
+    long WindowStart,
+    long WindowEnd,
+    long Count,
+    long Observed,
+    long LowConfidence,
+    long OutOfDistribution,
+    long NearDuplicate,
+    long BaselinePerHour,
+    DateTimeOffset ReceivedAt);
+
+/// <summary>The states of an extraction suspect.</summary>
+public static class SuspectStates
+{
+    /// <summary>Evaluated, nothing suspicious.</summary>
+    public const string Normal = "normal";
+
+    /// <summary>Its query pattern looked like model extraction; stays until an operator clears it.</summary>
+    public const string Flagged = "flagged";
+
+    /// <summary>An operator cleared the flag; only receipts after that can flag it again.</summary>
+    public const string Cleared = "cleared";
+}
+
+/// <summary>The latest extraction evaluation of a device, and the flag an operator has to clear.</summary>
+public sealed record ExtractionSuspectRecord(
+    string DeviceId,
+    string State,
+    int Score,
+    string Reasons,
+    string ModelId,
+    long Observed,
+    double RatePerHour,
+    double BaselinePerHour,
+    double FleetPerHour,
+    double LowShare,
+    double OodShare,
+    double DupShare,
+    bool QuotaCut,
+    DateTimeOffset EvaluatedAt,
+    DateTimeOffset? FlaggedAt,
+    DateTimeOffset? ClearedAt,
+    string Note)
+{
+    public bool Flagged => State == SuspectStates.Flagged;
+}

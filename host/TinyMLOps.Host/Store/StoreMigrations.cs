@@ -586,6 +586,175 @@ public static class StoreMigrations
                 PRIMARY KEY (round_id, device_id)
             );
             """),
+        new(
+            7,
+            "extraction signals of usage receipts and extraction suspects",
+            """
+            CREATE TABLE meter_signals (
+                device_id           TEXT NOT NULL,
+                receipt_seq         INTEGER NOT NULL,
+                model_id            TEXT NOT NULL,
+                variant_id          TEXT NOT NULL,
+                window_start        INTEGER NOT NULL,
+                window_end          INTEGER NOT NULL,
+                count               INTEGER NOT NULL,
+                observed            INTEGER NOT NULL,
+                low_confidence      INTEGER NOT NULL,
+                out_of_distribution INTEGER NOT NULL,
+                near_duplicate      INTEGER NOT NULL,
+                baseline_per_hour   INTEGER NOT NULL,
+                received_at         INTEGER NOT NULL,
+                PRIMARY KEY (device_id, receipt_seq)
+            ) WITHOUT ROWID;
+            CREATE INDEX meter_signals_model ON meter_signals (model_id, window_end);
+            CREATE TABLE extraction_suspects (
+                device_id         TEXT PRIMARY KEY,
+                state             TEXT NOT NULL,
+                score             INTEGER NOT NULL,
+                reasons           TEXT NOT NULL,
+                model_id          TEXT NOT NULL,
+                observed          INTEGER NOT NULL,
+                rate_per_hour     REAL NOT NULL,
+                baseline_per_hour REAL NOT NULL,
+                fleet_per_hour    REAL NOT NULL,
+                low_share         REAL NOT NULL,
+                ood_share         REAL NOT NULL,
+                dup_share         REAL NOT NULL,
+                quota_cut         INTEGER NOT NULL,
+                evaluated_at      INTEGER NOT NULL,
+                flagged_at        INTEGER NULL,
+                cleared_at        INTEGER NULL,
+                note              TEXT NOT NULL DEFAULT ''
+            );
+            """,
+            """
+            CREATE TABLE meter_signals (
+                device_id           text NOT NULL,
+                receipt_seq         bigint NOT NULL,
+                model_id            text NOT NULL,
+                variant_id          text NOT NULL,
+                window_start        bigint NOT NULL,
+                window_end          bigint NOT NULL,
+                count               bigint NOT NULL,
+                observed            bigint NOT NULL,
+                low_confidence      bigint NOT NULL,
+                out_of_distribution bigint NOT NULL,
+                near_duplicate      bigint NOT NULL,
+                baseline_per_hour   bigint NOT NULL,
+                received_at         timestamptz NOT NULL,
+                PRIMARY KEY (device_id, receipt_seq)
+            );
+            CREATE INDEX meter_signals_model ON meter_signals (model_id, window_end);
+            CREATE TABLE extraction_suspects (
+                device_id         text PRIMARY KEY,
+                state             text NOT NULL,
+                score             integer NOT NULL,
+                reasons           text NOT NULL,
+                model_id          text NOT NULL,
+                observed          bigint NOT NULL,
+                rate_per_hour     double precision NOT NULL,
+                baseline_per_hour double precision NOT NULL,
+                fleet_per_hour    double precision NOT NULL,
+                low_share         double precision NOT NULL,
+                ood_share         double precision NOT NULL,
+                dup_share         double precision NOT NULL,
+                quota_cut         integer NOT NULL,
+                evaluated_at      timestamptz NOT NULL,
+                flagged_at        timestamptz NULL,
+                cleared_at        timestamptz NULL,
+                note              text NOT NULL DEFAULT ''
+            );
+            """),
+        new(
+            8,
+            "operational telemetry per device and variant, the newest heartbeat's totals",
+            """
+            CREATE TABLE variant_telemetry (
+                device_id           TEXT NOT NULL,
+                variant_id          TEXT NOT NULL,
+                boot_count          INTEGER NOT NULL,
+                heartbeat_seq       INTEGER NOT NULL,
+                inferences          INTEGER NOT NULL,
+                latency_sum_us      INTEGER NOT NULL,
+                latency_max_us      INTEGER NOT NULL,
+                latency_histogram   BLOB NOT NULL,
+                arena_bytes         INTEGER NOT NULL,
+                working_bytes       INTEGER NOT NULL,
+                min_free_heap_bytes INTEGER NOT NULL,
+                energy_uj           INTEGER NOT NULL,
+                updated_at          INTEGER NOT NULL,
+                PRIMARY KEY (device_id, variant_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX variant_telemetry_variant ON variant_telemetry (variant_id);
+            """,
+            """
+            CREATE TABLE variant_telemetry (
+                device_id           text NOT NULL,
+                variant_id          text NOT NULL,
+                boot_count          bigint NOT NULL,
+                heartbeat_seq       bigint NOT NULL,
+                inferences          bigint NOT NULL,
+                latency_sum_us      bigint NOT NULL,
+                latency_max_us      bigint NOT NULL,
+                latency_histogram   bytea NOT NULL,
+                arena_bytes         bigint NOT NULL,
+                working_bytes       bigint NOT NULL,
+                min_free_heap_bytes bigint NOT NULL,
+                energy_uj           bigint NOT NULL,
+                updated_at          timestamptz NOT NULL,
+                PRIMARY KEY (device_id, variant_id)
+            );
+            CREATE INDEX variant_telemetry_variant ON variant_telemetry (variant_id);
+            """),
+        new(
+            9,
+            "device consent to optional uploads and its history",
+            """
+            CREATE TABLE device_consent (
+                device_id  TEXT NOT NULL,
+                category   TEXT NOT NULL,
+                setting    TEXT NOT NULL,
+                granted    INTEGER NOT NULL,
+                hello_seq  INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                PRIMARY KEY (device_id, category)
+            ) WITHOUT ROWID;
+            CREATE TABLE consent_changes (
+                change_id   INTEGER PRIMARY KEY AUTOINCREMENT,
+                device_id   TEXT NOT NULL,
+                at          INTEGER NOT NULL,
+                category    TEXT NOT NULL,
+                old_setting TEXT NULL,
+                old_granted INTEGER NULL,
+                new_setting TEXT NOT NULL,
+                new_granted INTEGER NOT NULL,
+                hello_seq   INTEGER NOT NULL
+            );
+            CREATE INDEX consent_changes_device ON consent_changes (device_id, change_id);
+            """,
+            """
+            CREATE TABLE device_consent (
+                device_id  text NOT NULL,
+                category   text NOT NULL,
+                setting    text NOT NULL,
+                granted    integer NOT NULL,
+                hello_seq  bigint NOT NULL,
+                updated_at timestamptz NOT NULL,
+                PRIMARY KEY (device_id, category)
+            );
+            CREATE TABLE consent_changes (
+                change_id   bigserial PRIMARY KEY,
+                device_id   text NOT NULL,
+                at          timestamptz NOT NULL,
+                category    text NOT NULL,
+                old_setting text NULL,
+                old_granted integer NULL,
+                new_setting text NOT NULL,
+                new_granted integer NOT NULL,
+                hello_seq   bigint NOT NULL
+            );
+            CREATE INDEX consent_changes_device ON consent_changes (device_id, change_id);
+            """),
     ];
 
     /// <summary>The newest schema version this code knows.</summary>

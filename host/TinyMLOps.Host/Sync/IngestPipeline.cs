@@ -97,12 +97,14 @@ public sealed class IngestPipeline
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var records = new List<IngestRecord>(batch.Count);
+        var sources = new List<InboundUplink>(batch.Count);
         foreach (var uplink in batch)
         {
             var result = UplinkDecoder.Decode(uplink.Topic, uplink.Payload, uplink.ReceivedAt);
             if (result.Record != null)
             {
                 records.Add(result.Record);
+                sources.Add(uplink);
                 continue;
             }
 
@@ -113,6 +115,7 @@ public sealed class IngestPipeline
             _metrics.OnRejected(error.Reason);
         }
 
+        var refused = await RefuseWithoutConsentAsync(records, sources, cancellationToken).ConfigureAwait(false);
         bool[] fresh = records.Count == 0 ? [] : await _store.IngestAsync(records, cancellationToken).ConfigureAwait(false);
         int freshCount = fresh.Count(f => f);
         _metrics.OnStored(freshCount, records.Count - freshCount);
@@ -126,7 +129,87 @@ public sealed class IngestPipeline
         }
 
         _metrics.OnStageTime(store: clock.Elapsed, ack: TimeSpan.Zero);
-        return (records, records.Where((_, i) => fresh[i]).ToList());
+
+        // Refused for consent, yet acknowledged to the device: resending would be refused the same way.
+        return ([.. records, .. refused], records.Where((_, i) => fresh[i]).ToList());
+    }
+
+    /// <summary>
+    /// Defence in depth for the device's consent: takes out of <paramref name="records"/> (and records as counted
+    /// <see cref="RejectReason.NoConsent"/> rejects) the drift windows and model-delta chunks of devices whose recorded
+    /// consent denies that category (off, or ask without the user's grant), as of the store and the hellos earlier in
+    /// the batch. Conditional settings (wifi, charging) are the device's to enforce. Returns the refused records.
+    /// </summary>
+    private async Task<List<IngestRecord>> RefuseWithoutConsentAsync(List<IngestRecord> records, List<InboundUplink> sources, CancellationToken cancellationToken)
+    {
+        var refused = new List<IngestRecord>();
+        var devices = records.Where(r => r.Kind is MessageKind.Drift or MessageKind.Chunk).Select(r => r.DeviceId).ToHashSet(StringComparer.Ordinal);
+        if (devices.Count == 0)
+        {
+            return refused;
+        }
+
+        // Device -> setting shown per denied category (absent: allowed).
+        var denied = new Dictionary<string, Dictionary<int, string>>(StringComparer.Ordinal);
+        foreach (string device in devices)
+        {
+            var categories = new Dictionary<int, string>();
+            foreach (var c in await _store.ConsentAsync(device, cancellationToken).ConfigureAwait(false))
+            {
+                if (c.Denied)
+                {
+                    categories[UploadConsent.ParseCategory(c.Category)] = c.Shown;
+                }
+            }
+
+            denied[device] = categories;
+        }
+
+        for (int i = 0; i < records.Count; i++)
+        {
+            var r = records[i];
+            if (!denied.TryGetValue(r.DeviceId, out var categories))
+            {
+                continue;
+            }
+
+            if (r.Hello is { ConsentSettings: not null } h)
+            {
+                for (int c = 0; c < UploadConsent.Count; c++)
+                {
+                    int setting = h.ConsentOf(c);
+                    if (setting >= 0 && UploadConsent.IsDenied(setting, h.Granted(c)))
+                    {
+                        categories[c] = UploadConsent.SettingName(setting);
+                    }
+                    else
+                    {
+                        categories.Remove(c);
+                    }
+                }
+
+                continue;
+            }
+
+            int category = r.Kind == MessageKind.Drift ? UploadConsent.Drift : (r.Kind == MessageKind.Chunk ? UploadConsent.Learning : -1);
+            if (category < 0 || !categories.TryGetValue(category, out string? shown)
+                || (r.Kind == MessageKind.Chunk && ChunkPayload.Decode(r.Payload).ContentType != Shared.Federated.ModelDelta.ContentType))
+            {
+                continue;
+            }
+
+            var error = new ProtocolException(RejectReason.NoConsent, $"{MessageKind.Name(r.Kind)} {r.Sequence} from a device whose recorded {UploadConsent.CategoryName(category)} consent is {shown}");
+            var uplink = sources[i];
+            _log.LogWarning("Rejected uplink on {Topic} ({Size} bytes): {Reason}", uplink.Topic, uplink.Payload.Length, error.Message);
+            await _store.RecordRejectAsync(new RejectRecord(uplink.ReceivedAt, uplink.Topic, r.DeviceId, error.Reason, error.Message, uplink.Payload.Length), cancellationToken).ConfigureAwait(false);
+            _metrics.OnRejected(error.Reason);
+            refused.Add(r);
+            records.RemoveAt(i);
+            sources.RemoveAt(i);
+            i--;
+        }
+
+        return refused;
     }
 
     // Stage 2: application acks to the devices, then PUBACKs to the broker, then commands for greeted devices.

@@ -48,6 +48,9 @@ public sealed class SyncHost : IAsyncDisposable
     /// <summary>The usage-receipt ledger; set when the options carry the artifact master key (receipt tags need the device keys).</summary>
     public Metering.ReceiptLedger? Ledger { get; private set; }
 
+    /// <summary>Watches receipts for model extraction (with device keys, like the ledger).</summary>
+    public Metering.Extraction.ExtractionMonitor? Extraction { get; private set; }
+
     /// <summary>Scores and stores drift windows; profiles come from the variant registry when one is configured.</summary>
     public Drift.DriftIngest? Drift { get; private set; }
 
@@ -137,6 +140,8 @@ public sealed class SyncHost : IAsyncDisposable
             // Receipts are verified after each batch; what an earlier run stored but did not verify is caught up first.
             Ledger = new Metering.ReceiptLedger(Store, deviceKeys, log: loggers.CreateLogger("TinyMLOps.Host.Metering"));
             Ledger.Attach(Pipeline);
+            Extraction = new Metering.Extraction.ExtractionMonitor(Store, deviceKeys.For, _options.Extraction, log: loggers.CreateLogger("TinyMLOps.Host.Metering.Extraction"));
+            Extraction.Attach(Pipeline);
             try
             {
                 await Ledger.CatchUpAsync(cancellationToken).ConfigureAwait(false);

@@ -56,6 +56,9 @@ public sealed class SyncOptions
     /// <summary>The fleet's artifact master key (hex or base64; configuration TinyMLOps:ArtifactMasterKey or TINYMLOPS_ARTIFACT_MASTER_KEY).</summary>
     public string? ArtifactMasterKey { get; set; }
 
+    /// <summary>When a device's query pattern is flagged as model extraction.</summary>
+    public Metering.Extraction.ExtractionPolicy Extraction { get; set; } = new();
+
     /// <summary>How often the rollout controller and the round coordinator reconcile.</summary>
     public TimeSpan RolloutInterval { get; set; } = TimeSpan.FromSeconds(5);
 

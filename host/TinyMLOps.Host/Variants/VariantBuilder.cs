@@ -4,6 +4,7 @@ using TinyMLOps.Host.Drift;
 using TinyMLOps.Host.Models;
 using TinyMLOps.Host.Quantization;
 using TinyMLOps.Host.Training;
+using TinyMLOps.Host.Watermarking;
 using TinyMLOps.Shared.Model;
 
 namespace TinyMLOps.Host.Variants;
@@ -12,12 +13,14 @@ namespace TinyMLOps.Host.Variants;
 public sealed record VariantBuildProgress(int Index, int Count, string VariantId, string Stage, double Fraction);
 
 /// <summary>
-/// Builds a model family: for each spec, train the float model, quantize it to int8 (calibrated on held-out
-/// data), measure int8 accuracy on held-out data it never trained on, attach the reference drift profile of its training data, and summarize its cost.
+/// Builds a model family: for each spec, train the float model, embed a fresh weight-space watermark (when asked)
+/// before quantizing, quantize it to int8 (calibrated on held-out data), measure int8 accuracy on held-out data it never
+/// trained on, attach the reference drift profile of its training data, and summarize its cost.
 /// </summary>
 public static class VariantBuilder
 {
-    public static IReadOnlyList<(VariantArtifact Artifact, byte[] File)> Build(
+    /// <param name="watermark">Mark every variant with its own new 64-bit key, returned with it (keep it secret; the registry stores it).</param>
+    public static IReadOnlyList<(VariantArtifact Artifact, byte[] File, WatermarkKey? Watermark)> Build(
         IReadOnlyList<VariantSpec> specs,
         ImageDataset train,
         ImageDataset calibration,
@@ -26,9 +29,10 @@ public static class VariantBuilder
         string modelId = "fashion",
         IProgress<VariantBuildProgress>? progress = null,
         CancellationToken cancellationToken = default,
-        int profileSamples = ProfileBuilder.DefaultSamples)
+        int profileSamples = ProfileBuilder.DefaultSamples,
+        bool watermark = false)
     {
-        var built = new List<(VariantArtifact, byte[])>();
+        var built = new List<(VariantArtifact, byte[], WatermarkKey?)>();
         for (int i = 0; i < specs.Count; i++)
         {
             var spec = specs[i];
@@ -37,6 +41,15 @@ public static class VariantBuilder
             var model = spec.Create();
             var trainingProgress = new Progress<TrainingProgress>(p => progress?.Report(new VariantBuildProgress(index, specs.Count, spec.Id, "training", p.Fraction)));
             Trainer.Train(model, train, spec.Training(epochs), trainingProgress, null, cancellationToken);
+            WatermarkKey? key = null;
+            if (watermark)
+            {
+                // Into the float weights, so the mark goes through quantization like the model does.
+                progress?.Report(new VariantBuildProgress(index, specs.Count, spec.Id, "watermarking", 1));
+                key = WeightWatermark.CreateKey(model);
+                WeightWatermark.Embed(model, key);
+            }
+
             progress?.Report(new VariantBuildProgress(index, specs.Count, spec.Id, "quantizing", 1));
             Int8Model int8 = PostTrainingQuantizer.Quantize(model, calibration, new QuantizationOptions { ModelId = modelId, VariantId = spec.Id });
 
@@ -46,8 +59,9 @@ public static class VariantBuilder
             byte[] file = ModelWriter.Write(int8);
             var accuracy = Evaluation.Evaluate(ModelReader.Read(file), heldOut);
             var summary = ModelSummary.Of(file);
-            string notes = $"{spec.Architecture} at width {spec.Width}, {epochs} epochs on {train.Count:N0} images, calibrated on {calibration.Count:N0}, built in {clock.Elapsed.TotalSeconds:0} s";
-            built.Add((new VariantArtifact(spec.Id, modelId, 1, summary.ContentHash, spec.Architecture, spec.Width, accuracy.Accuracy, heldOut.Count, summary, notes, DateTimeOffset.UtcNow), file));
+            string notes = $"{spec.Architecture} at width {spec.Width}, {epochs} epochs on {train.Count:N0} images, calibrated on {calibration.Count:N0}"
+                + (key != null ? $", watermarked ({key.BitCount} bits)" : string.Empty) + $", built in {clock.Elapsed.TotalSeconds:0} s";
+            built.Add((new VariantArtifact(spec.Id, modelId, 1, summary.ContentHash, spec.Architecture, spec.Width, accuracy.Accuracy, heldOut.Count, summary, notes, DateTimeOffset.UtcNow), file, key));
             progress?.Report(new VariantBuildProgress(index, specs.Count, spec.Id, "done", 1));
         }
 

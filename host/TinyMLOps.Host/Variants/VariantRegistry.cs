@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TinyMLOps.Host.Watermarking;
 using TinyMLOps.Shared.Model;
 
 namespace TinyMLOps.Host.Variants;
@@ -6,7 +7,8 @@ namespace TinyMLOps.Host.Variants;
 /// <summary>
 /// Immutable, content-addressed variant artifacts in a folder: each model file is stored once under its
 /// content hash (artifacts/{hash}.tmlm, never overwritten), and index.json lists the versions of each
-/// variant with their accuracy, cost summary and release notes. Adding a variant id again adds a version.
+/// variant with their accuracy, cost summary and release notes. Adding a variant id again adds a version. The
+/// watermark key of a marked artifact is kept under watermarks/{hash}.json, readable by the owner only.
 /// </summary>
 public sealed class VariantRegistry
 {
@@ -85,6 +87,38 @@ public sealed class VariantRegistry
 
         return file;
     }
+
+    /// <summary>Keeps the secret watermark key of a stored artifact (owner-only file where the OS has modes).</summary>
+    public void SaveWatermarkKey(VariantArtifact artifact, WatermarkKey key)
+    {
+        ArgumentNullException.ThrowIfNull(artifact);
+        ArgumentNullException.ThrowIfNull(key);
+        string dir = Path.Combine(_root, "watermarks");
+        Directory.CreateDirectory(dir);
+        string path = WatermarkPath(artifact.ContentHash);
+        string temp = path + ".tmp";
+        File.WriteAllText(temp, key.ToJson());
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>The watermark key of an artifact, or null when it was not marked.</summary>
+    public WatermarkKey? WatermarkKeyFor(VariantArtifact artifact)
+    {
+        ArgumentNullException.ThrowIfNull(artifact);
+        string path = WatermarkPath(artifact.ContentHash);
+        return File.Exists(path) ? WatermarkKey.Load(path) : null;
+    }
+
+    /// <summary>Every version that has a watermark key, oldest first.</summary>
+    public IReadOnlyList<(VariantArtifact Artifact, WatermarkKey Key)> WatermarkKeys() =>
+        [.. _versions.Select(v => (v, WatermarkKeyFor(v))).Where(p => p.Item2 != null).Select(p => (p.v, p.Item2!))];
+
+    private string WatermarkPath(string hash) => Path.Combine(_root, "watermarks", hash + ".json");
 
     private string ArtifactPath(string hash) => Path.Combine(_root, "artifacts", hash + ".tmlm");
 

@@ -14,6 +14,11 @@ namespace System
             get { throw null; }
         }
 
+        public long Ticks
+        {
+            get { throw null; }
+        }
+
         public long ToUnixTimeSeconds()
         {
             throw null;

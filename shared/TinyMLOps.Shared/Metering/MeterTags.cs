@@ -53,6 +53,28 @@ namespace TinyMLOps.Shared.Metering
             return r;
         }
 
+        /// <summary>Like <see cref="OpenBody(byte[], string, int)"/> for a format with versions <paramref name="oldest"/>..<paramref name="newest"/>; returns the one found.</summary>
+        public static ByteReader OpenBody(byte[] payload, string kind, int oldest, int newest, out int found)
+        {
+            if (payload == null)
+            {
+                throw PayloadCodec.Invalid(kind, "no payload");
+            }
+
+            if (payload.Length < TagBytes + 1)
+            {
+                throw PayloadCodec.Invalid(kind, "truncated: " + payload.Length + " bytes, shorter than the tag");
+            }
+
+            found = payload[0];
+            if (found < oldest || found > newest)
+            {
+                throw PayloadCodec.Invalid(kind, "version " + found);
+            }
+
+            return OpenBody(payload, kind, found);
+        }
+
         /// <summary>The 32-byte tag of a body under one domain.</summary>
         public static byte[] Compute(byte[] deviceKey, string domain, byte[] body)
         {

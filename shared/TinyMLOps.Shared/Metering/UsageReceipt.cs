@@ -8,11 +8,16 @@ namespace TinyMLOps.Shared.Metering
     /// A signed count of inferences (kind <see cref="MessageKind.UsageReceipt"/>): one model and variant, the
     /// counter range [First, First + Count), the device-clock window it ran in, and the hash of the previous
     /// receipt of the device, so receipts form one chain per device (docs/metering.md). Encoding: body || tag,
-    /// tag = HMAC-SHA256(device key, "tinymlops-receipt-v1" || body).
+    /// tag = HMAC-SHA256(device key, "tinymlops-receipt-v1" || body). Version 2 appends the range's
+    /// <see cref="QuerySignals"/> to the body; version 1 (no signals) still decodes.
     /// </summary>
     public sealed class UsageReceipt
     {
-        public const int Version = 1;
+        /// <summary>The newest format: with <see cref="Signals"/>.</summary>
+        public const int Version = 2;
+
+        /// <summary>The first format, without signals; a receipt with null <see cref="Signals"/> is encoded in it.</summary>
+        public const int VersionWithoutSignals = 1;
 
         /// <summary>The range includes a reserved counter block taken as used after a reboot or power loss.</summary>
         public const int FlagRecovered = 1;
@@ -48,6 +53,9 @@ namespace TinyMLOps.Shared.Metering
         /// <summary>SHA-256 of the previous receipt's encoding; 32 zero bytes for receipt 1.</summary>
         public byte[] PrevHash = new byte[MeterTags.HashBytes];
 
+        /// <summary>The extraction signals of the range (version 2), or null (version 1).</summary>
+        public QuerySignals Signals;
+
         public byte[] Tag;
 
         /// <summary>One past the last counter value covered.</summary>
@@ -69,8 +77,8 @@ namespace TinyMLOps.Shared.Metering
                 throw new System.ArgumentException("the previous hash must be " + MeterTags.HashBytes + " bytes");
             }
 
-            ByteWriter w = new ByteWriter(80 + DeviceId.Length + ModelId.Length + VariantId.Length);
-            w.WriteU8(Version);
+            ByteWriter w = new ByteWriter(80 + QuerySignals.EncodedBytes + DeviceId.Length + ModelId.Length + VariantId.Length);
+            w.WriteU8(Signals == null ? VersionWithoutSignals : Version);
             w.WriteString(DeviceId);
             w.WriteString(ModelId);
             w.WriteString(VariantId);
@@ -84,6 +92,11 @@ namespace TinyMLOps.Shared.Metering
             w.WriteI32((int)GraceCount);
             w.WriteU8(Flags);
             w.WriteBytes(PrevHash, 0, MeterTags.HashBytes);
+            if (Signals != null)
+            {
+                Signals.Write(w);
+            }
+
             return w.ToArray();
         }
 
@@ -114,7 +127,8 @@ namespace TinyMLOps.Shared.Metering
         /// <summary>Parses and checks the structure (not the tag nor the chain, which need the key and the ledger).</summary>
         public static UsageReceipt Decode(byte[] payload)
         {
-            ByteReader r = MeterTags.OpenBody(payload, Kind, Version);
+            int version;
+            ByteReader r = MeterTags.OpenBody(payload, Kind, VersionWithoutSignals, Version, out version);
             int bodyEnd = payload.Length - MeterTags.TagBytes;
             try
             {
@@ -134,6 +148,11 @@ namespace TinyMLOps.Shared.Metering
                 int hashAt = r.Skip(MeterTags.HashBytes, "previous hash");
                 u.PrevHash = new byte[MeterTags.HashBytes];
                 System.Array.Copy(payload, hashAt, u.PrevHash, 0, MeterTags.HashBytes);
+                if (version >= Version)
+                {
+                    u.Signals = QuerySignals.Read(r, Kind, u.Count);
+                }
+
                 PayloadCodec.End(r, Kind);
 
                 if (u.DeviceId.Length == 0 || u.ModelId.Length == 0 || u.VariantId.Length == 0)

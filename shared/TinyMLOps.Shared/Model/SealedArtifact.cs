@@ -125,34 +125,70 @@ namespace TinyMLOps.Shared.Model
         public static int Check(byte[] sealedBytes, byte[] artifactKey)
         {
             RequireKey(artifactKey);
-            if (!IsSealed(sealedBytes) || sealedBytes.Length < OverheadBytes)
+            if (sealedBytes == null)
             {
                 return SealResult.Malformed;
             }
 
-            if (sealedBytes[4] != Version || sealedBytes[5] != AlgorithmAes128CtrHmacSha256 || sealedBytes[6] != 0 || sealedBytes[7] != 0)
+            int header = CheckHeader(sealedBytes, sealedBytes.Length, artifactKey);
+            if (header != SealResult.Ok)
             {
-                return SealResult.Malformed;
-            }
-
-            long declared = GetU32(sealedBytes, 32);
-            if (declared != sealedBytes.Length - OverheadBytes)
-            {
-                return SealResult.Malformed;
-            }
-
-            byte[] keyId = KeyId(artifactKey);
-            byte[] seen = new byte[KeyIdBytes];
-            System.Array.Copy(sealedBytes, 8, seen, 0, KeyIdBytes);
-            if (!ArtifactTag.FixedTimeEquals(keyId, seen))
-            {
-                return SealResult.WrongDevice;
+                return header;
             }
 
             byte[] tag = ComputeTag(sealedBytes, MacKey(artifactKey));
             byte[] given = new byte[TagBytes];
             System.Array.Copy(sealedBytes, sealedBytes.Length - TagBytes, given, 0, TagBytes);
             return ArtifactTag.FixedTimeEquals(tag, given) ? SealResult.Ok : SealResult.Tampered;
+        }
+
+        /// <summary>
+        /// Checks the header of an envelope of totalLength bytes (its first <see cref="HeaderBytes"/> in header) for the
+        /// device holding artifactKey: <see cref="SealResult.Ok"/>, <see cref="SealResult.Malformed"/> or
+        /// <see cref="SealResult.WrongDevice"/>. The tag is not checked here. Never throws for any bytes.
+        /// </summary>
+        public static int CheckHeader(byte[] header, int totalLength, byte[] artifactKey)
+        {
+            RequireKey(artifactKey);
+            if (!IsSealed(header) || header.Length < HeaderBytes || totalLength < OverheadBytes)
+            {
+                return SealResult.Malformed;
+            }
+
+            if (header[4] != Version || header[5] != AlgorithmAes128CtrHmacSha256 || header[6] != 0 || header[7] != 0)
+            {
+                return SealResult.Malformed;
+            }
+
+            long declared = GetU32(header, 32);
+            if (declared != totalLength - OverheadBytes)
+            {
+                return SealResult.Malformed;
+            }
+
+            byte[] keyId = KeyId(artifactKey);
+            byte[] seen = new byte[KeyIdBytes];
+            System.Array.Copy(header, 8, seen, 0, KeyIdBytes);
+            return ArtifactTag.FixedTimeEquals(keyId, seen) ? SealResult.Ok : SealResult.WrongDevice;
+        }
+
+        /// <summary>
+        /// Decrypts (or encrypts) in place: XORs data[at, at + count), which holds bytes [plainOffset, plainOffset + count)
+        /// of the ciphertext, with their keystream. For loaders that read the ciphertext straight into the model buffer.
+        /// </summary>
+        public static void XorKeystream(byte[] encKey, byte[] nonce, int plainOffset, byte[] data, int at, int count, IBlockCipher cipher)
+        {
+            if (encKey == null || nonce == null || data == null || cipher == null)
+            {
+                throw new System.ArgumentNullException(encKey == null ? "encKey" : (nonce == null ? "nonce" : (data == null ? "data" : "cipher")));
+            }
+
+            if (plainOffset < 0 || count < 0 || at < 0 || at > data.Length - count || nonce.Length != NonceBytes)
+            {
+                throw new System.ArgumentOutOfRangeException("plainOffset", "the range is outside the data, or the nonce is not 16 bytes");
+            }
+
+            Xor(data, at, plainOffset, count, encKey, nonce, cipher);
         }
 
         /// <summary>
@@ -208,6 +244,7 @@ namespace TinyMLOps.Shared.Model
         private static void Xor(byte[] data, int at, int streamOffset, int count, byte[] encKey, byte[] nonce, IBlockCipher cipher)
         {
             int done = 0;
+            byte[] counters = null;
             while (done < count)
             {
                 int position = streamOffset + done;
@@ -219,7 +256,12 @@ namespace TinyMLOps.Shared.Model
                     blocks = ChunkBlocks;
                 }
 
-                byte[] counters = new byte[blocks * BlockBytes];
+                // One counter buffer for the full chunks, one more for the tail: little garbage on a board's heap.
+                if (counters == null || counters.Length != blocks * BlockBytes)
+                {
+                    counters = new byte[blocks * BlockBytes];
+                }
+
                 for (int b = 0; b < blocks; b++)
                 {
                     Counter(nonce, firstBlock + b, counters, b * BlockBytes);

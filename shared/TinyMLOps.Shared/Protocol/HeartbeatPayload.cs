@@ -5,7 +5,9 @@ namespace TinyMLOps.Shared.Protocol
 {
     /// <summary>
     /// Periodic device state. Heartbeats are mergeable: a full outbox keeps only the newest one, so the
-    /// counters here are totals since first boot, never deltas.
+    /// counters here are totals since first boot, never deltas. An optional trailing section (a version byte, a count,
+    /// then <see cref="VariantTelemetry"/> records) carries operational telemetry per variant; a heartbeat without it
+    /// (older firmware, or a device that withholds telemetry) decodes with <see cref="Telemetry"/> null.
     /// </summary>
     public sealed class HeartbeatPayload
     {
@@ -18,9 +20,12 @@ namespace TinyMLOps.Shared.Protocol
         public uint Inferences;
         public uint BootCount;
 
+        /// <summary>Telemetry per variant since boot (at most <see cref="VariantTelemetry.MaxVariants"/>), or null to omit the section.</summary>
+        public VariantTelemetry[] Telemetry;
+
         public byte[] Encode()
         {
-            ByteWriter w = new ByteWriter(32);
+            ByteWriter w = new ByteWriter(Telemetry == null ? 32 : 40 + (Telemetry.Length * 200));
             w.WriteI32((int)UptimeSeconds);
             w.WriteU8(PowerSource);
             w.WriteU8(BatteryPercent);
@@ -29,6 +34,21 @@ namespace TinyMLOps.Shared.Protocol
             w.WriteI32((int)DroppedTotal);
             w.WriteI32((int)Inferences);
             w.WriteI32((int)BootCount);
+            if (Telemetry != null)
+            {
+                if (Telemetry.Length > VariantTelemetry.MaxVariants)
+                {
+                    throw new System.ArgumentException("telemetry of " + Telemetry.Length + " variants, at most " + VariantTelemetry.MaxVariants);
+                }
+
+                w.WriteU8(VariantTelemetry.SectionVersion);
+                w.WriteU8(Telemetry.Length);
+                for (int i = 0; i < Telemetry.Length; i++)
+                {
+                    Telemetry[i].Write(w);
+                }
+            }
+
             return w.ToArray();
         }
 
@@ -46,6 +66,11 @@ namespace TinyMLOps.Shared.Protocol
                 h.DroppedTotal = r.ReadU32("dropped total");
                 h.Inferences = r.ReadU32("inferences");
                 h.BootCount = r.ReadU32("boot count");
+                if (r.Remaining > 0)
+                {
+                    h.Telemetry = ReadTelemetry(r);
+                }
+
                 PayloadCodec.End(r, "heartbeat");
                 if (h.PowerSource > 2)
                 {
@@ -63,6 +88,38 @@ namespace TinyMLOps.Shared.Protocol
             {
                 throw PayloadCodec.Wrap(e, "heartbeat");
             }
+        }
+
+        private static VariantTelemetry[] ReadTelemetry(ByteReader r)
+        {
+            // Bytes after the base fields are a telemetry section only when they open with its version.
+            int after = r.Remaining;
+            int version = r.ReadU8("telemetry version");
+            if (version != VariantTelemetry.SectionVersion)
+            {
+                throw PayloadCodec.Invalid("heartbeat", after + " bytes after the last field (not a telemetry section: version " + version + ")");
+            }
+
+            int count = r.ReadU8("telemetry count");
+            if (count > VariantTelemetry.MaxVariants)
+            {
+                throw PayloadCodec.Invalid("heartbeat", "telemetry of " + count + " variants, at most " + VariantTelemetry.MaxVariants);
+            }
+
+            VariantTelemetry[] telemetry = new VariantTelemetry[count];
+            for (int i = 0; i < count; i++)
+            {
+                telemetry[i] = VariantTelemetry.Read(r, "heartbeat");
+                for (int j = 0; j < i; j++)
+                {
+                    if (telemetry[j].VariantId == telemetry[i].VariantId)
+                    {
+                        throw PayloadCodec.Invalid("heartbeat", "telemetry of " + telemetry[i].VariantId + " twice");
+                    }
+                }
+            }
+
+            return telemetry;
         }
     }
 }

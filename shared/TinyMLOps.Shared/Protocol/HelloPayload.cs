@@ -26,6 +26,27 @@ namespace TinyMLOps.Shared.Protocol
         public uint BootCount;
         public uint OutboxCapacityBytes;
 
+        /// <summary>
+        /// The optional consent section: the setting (<see cref="UploadConsent"/> Off..Ask) of each category, index = category;
+        /// null when the device sends no section (older firmware). 1 to <see cref="UploadConsent.MaxCategories"/> entries.
+        /// </summary>
+        public int[] ConsentSettings;
+
+        /// <summary>Bit c set when the user granted category c on the device (meaningful for <see cref="UploadConsent.Ask"/>).</summary>
+        public int ConsentGranted;
+
+        /// <summary>The setting of a category, or -1 when the hello has no consent section or does not name it.</summary>
+        public int ConsentOf(int category)
+        {
+            return ConsentSettings == null || category < 0 || category >= ConsentSettings.Length ? -1 : ConsentSettings[category];
+        }
+
+        /// <summary>True when the user granted the category on the device.</summary>
+        public bool Granted(int category)
+        {
+            return category >= 0 && category < UploadConsent.MaxCategories && (ConsentGranted & (1 << category)) != 0;
+        }
+
         public byte[] Encode()
         {
             ByteWriter w = new ByteWriter(96);
@@ -40,6 +61,17 @@ namespace TinyMLOps.Shared.Protocol
             w.WriteU8(BatteryPercent);
             w.WriteI32((int)BootCount);
             w.WriteI32((int)OutboxCapacityBytes);
+            if (ConsentSettings != null)
+            {
+                w.WriteU8(ConsentSettings.Length);
+                for (int c = 0; c < ConsentSettings.Length; c++)
+                {
+                    w.WriteU8(ConsentSettings[c]);
+                }
+
+                w.WriteU8(ConsentGranted);
+            }
+
             return w.ToArray();
         }
 
@@ -60,6 +92,11 @@ namespace TinyMLOps.Shared.Protocol
                 h.BatteryPercent = r.ReadU8("battery");
                 h.BootCount = r.ReadU32("boot count");
                 h.OutboxCapacityBytes = r.ReadU32("outbox capacity");
+                if (r.Remaining > 0)
+                {
+                    ReadConsent(r, h);
+                }
+
                 PayloadCodec.End(r, "hello");
                 if (h.PowerSource > 2)
                 {
@@ -77,6 +114,35 @@ namespace TinyMLOps.Shared.Protocol
             {
                 throw PayloadCodec.Wrap(e, "hello");
             }
+        }
+
+        /// <summary>The consent section: u8 count (1..8), one u8 setting (0..4) per category, u8 granted bits (none at or above the count).</summary>
+        private static void ReadConsent(ByteReader r, HelloPayload h)
+        {
+            int count = r.ReadU8("consent count");
+            if (count < 1 || count > UploadConsent.MaxCategories)
+            {
+                throw PayloadCodec.Invalid("hello", "consent count " + count + " is not 1.." + UploadConsent.MaxCategories);
+            }
+
+            int[] settings = new int[count];
+            for (int c = 0; c < count; c++)
+            {
+                settings[c] = r.ReadU8("consent setting");
+                if (settings[c] >= UploadConsent.SettingCount)
+                {
+                    throw PayloadCodec.Invalid("hello", "consent setting " + settings[c] + " of category " + c);
+                }
+            }
+
+            int granted = r.ReadU8("consent granted");
+            if ((granted >> count) != 0)
+            {
+                throw PayloadCodec.Invalid("hello", "consent granted bits " + granted + " name categories beyond " + count);
+            }
+
+            h.ConsentSettings = settings;
+            h.ConsentGranted = granted;
         }
     }
 }

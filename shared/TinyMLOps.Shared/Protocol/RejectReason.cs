@@ -15,7 +15,10 @@ namespace TinyMLOps.Shared.Protocol
         public const int TopicMismatch = 10;
         public const int WrongDirection = 11;
 
-        public const int Count = 12;
+        /// <summary>Host only: optional data (a drift window, a model delta) from a device whose recorded consent denies it.</summary>
+        public const int NoConsent = 12;
+
+        public const int Count = 13;
 
         public static string Name(int reason)
         {
@@ -32,6 +35,7 @@ namespace TinyMLOps.Shared.Protocol
                 case BadTopic: return "bad_topic";
                 case TopicMismatch: return "topic_mismatch";
                 case WrongDirection: return "wrong_direction";
+                case NoConsent: return "no_consent";
                 default: return "unknown";
             }
         }

@@ -36,6 +36,8 @@ namespace TinyMLOps.Shared.Provisioning
         public const string SleepKey = "sleep.seconds";
         public const string SyncWindowKey = "sync-window.seconds";
         public const string SensorKey = "sensor";
+        public const string ConsentKey = "consent";
+        public const string SealedOnlyKey = "models.sealed-only";
 
         /// <summary>802.11 limits an SSID to 32 bytes; a WPA passphrase is at most 63 characters, a raw key 64 hex digits.</summary>
         public const int MaxSsidBytes = 32;
@@ -65,14 +67,16 @@ namespace TinyMLOps.Shared.Provisioning
         private const int Sleep = 16;
         private const int SyncWindow = 17;
         private const int Sensor = 18;
-        private const int KeyCount = 19;
+        private const int ConsentSettings = 19;
+        private const int SealedOnly = 20;
+        private const int KeyCount = 21;
 
         // Indexed by the constants above: the order Encode writes them in.
         private static readonly string[] Keys = new string[]
         {
             DeviceIdKey, FleetKey, BoardKey, NetworkKey, WifiSsidKey, WifiPasswordKey, MqttHostKey, MqttPortKey, MqttTlsKey,
             MqttUsernameKey, MqttPasswordKey, ArtifactKeyKey, StatusLedPinKey, PowerDetectPinKey, BatteryAdcPinKey,
-            HeartbeatKey, SleepKey, SyncWindowKey, SensorKey,
+            HeartbeatKey, SleepKey, SyncWindowKey, SensorKey, ConsentKey, SealedOnlyKey,
         };
 
         private const byte Lf = 10;
@@ -114,7 +118,9 @@ namespace TinyMLOps.Shared.Provisioning
                 + Line(Heartbeat, config.HeartbeatSeconds.ToString())
                 + Line(Sleep, config.SleepSeconds.ToString())
                 + Line(SyncWindow, config.SyncWindowSeconds.ToString())
-                + Line(Sensor, config.Sensor);
+                + Line(Sensor, config.Sensor)
+                + Line(ConsentSettings, config.Consent)
+                + Line(SealedOnly, config.RequireSealedModels ? "true" : "false");
             byte[] head = Encoding.UTF8.GetBytes(body);
             byte[] tail = Encoding.UTF8.GetBytes(CrcKey + "=" + Hex32(Crc32.Compute(head, 0, head.Length)) + "\n");
             byte[] file = new byte[head.Length + tail.Length];
@@ -137,7 +143,7 @@ namespace TinyMLOps.Shared.Provisioning
                 {
                     config.DeviceId, config.Fleet, config.Board, config.Network, config.WifiSsid, config.WifiPassword,
                     config.BrokerHost, null, null, config.MqttUsername, config.MqttPassword, null, null, null, null, null, null, null,
-                    config.Sensor,
+                    config.Sensor, config.Consent, null,
                 };
                 for (int k = 0; k < KeyCount; k++)
                 {
@@ -360,6 +366,7 @@ namespace TinyMLOps.Shared.Provisioning
             config.MqttUsername = Or(values[MqttUsername], string.Empty);
             config.MqttPassword = Or(values[MqttPassword], string.Empty);
             config.Sensor = Or(values[Sensor], ProvisionedConfig.SensorSamples);
+            config.Consent = Or(values[ConsentSettings], UploadConsent.DefaultText);
 
             config.BrokerPort = Int(values, MqttPort, config.BrokerPort, 1, 65535, reported, problems);
             config.StatusLedPin = Int(values, StatusLedPin, config.StatusLedPin, -1, MaxPin, reported, problems);
@@ -379,6 +386,19 @@ namespace TinyMLOps.Shared.Provisioning
                 else
                 {
                     problems.Add(MqttTlsKey + " " + Shown(tls) + " is not true or false");
+                }
+            }
+
+            string sealedOnly = values[SealedOnly];
+            if (sealedOnly != null)
+            {
+                if (sealedOnly == "true" || sealedOnly == "false")
+                {
+                    config.RequireSealedModels = sealedOnly == "true";
+                }
+                else
+                {
+                    problems.Add(SealedOnlyKey + " " + Shown(sealedOnly) + " is not true or false");
                 }
             }
 
@@ -460,6 +480,18 @@ namespace TinyMLOps.Shared.Provisioning
                 problems.Add(SensorKey + " " + Shown(Or(config.Sensor, string.Empty)) + " is not " + ProvisionedConfig.SensorSamples
                     + " or " + ProvisionedConfig.SensorAdcPrefix + "<pin 0.." + MaxPin + ">");
             }
+
+            UploadConsent.Parse(config.Consent, ConsentKey, problems);
+        }
+
+        /// <summary>
+        /// The consent setting of each category (<see cref="UploadConsent"/>) the configuration gives; the defaults when its
+        /// <see cref="ProvisionedConfig.Consent"/> does not parse (Parse and Validate report that as a problem).
+        /// </summary>
+        public static int[] ConsentOf(ProvisionedConfig config)
+        {
+            int[] settings = config == null ? null : UploadConsent.Parse(config.Consent, ConsentKey, new ArrayList());
+            return settings == null ? UploadConsent.Defaults() : settings;
         }
 
         /// <summary>The ADC pin of an adc:&lt;pin&gt; sensor, -1 for samples, -2 when the value is neither.</summary>

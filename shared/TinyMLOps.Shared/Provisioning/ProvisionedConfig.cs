@@ -73,5 +73,14 @@ namespace TinyMLOps.Shared.Provisioning
 
         /// <summary>The sample source: <see cref="SensorSamples"/> (replay I:\samples.bin) or adc:&lt;pin&gt;.</summary>
         public string Sensor = SensorSamples;
+
+        /// <summary>
+        /// The consent of each category of optional uploads, "category:setting" pairs separated by commas
+        /// (<see cref="TinyMLOps.Shared.Protocol.UploadConsent"/>); categories not named keep their default.
+        /// </summary>
+        public string Consent = TinyMLOps.Shared.Protocol.UploadConsent.DefaultText;
+
+        /// <summary>Take sealed models only (key <c>models.sealed-only</c>; false when absent, as in configurations written before it).</summary>
+        public bool RequireSealedModels;
     }
 }

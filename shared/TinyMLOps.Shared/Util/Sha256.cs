@@ -62,7 +62,8 @@ namespace TinyMLOps.Shared.Util
             return digest;
         }
 
-        private static void Block(uint[] h, uint[] w, byte[] data, int offset)
+        /// <summary>One 64-byte block into the state h (w is scratch of 64 words); shared with <see cref="Sha256Hasher"/>.</summary>
+        internal static void Block(uint[] h, uint[] w, byte[] data, int offset)
         {
             for (int i = 0; i < 16; i++)
             {

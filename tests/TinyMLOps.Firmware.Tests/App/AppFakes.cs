@@ -22,6 +22,8 @@ internal sealed class FakeNetwork : INetwork
 
     public bool IsUp { get; private set; }
 
+    public bool IsMetered { get; set; }
+
     public int Joins { get; private set; }
 
     public bool EnsureUp()

@@ -92,4 +92,25 @@ public class SealedSlotsTests
         Assert.Null(slots.ReadActive());
         Assert.False(new VariantStore(storage, TestModels.DeviceKey, Aes).Slots(ModelRole.Plugged).HasActive);
     }
+
+    [Fact]
+    public void A_device_that_requires_sealed_models_refuses_a_plain_one_on_delivery_and_at_boot_and_keeps_its_sealed_one()
+    {
+        var plain = TestModels.Signed("mlp-p", 1);
+        Assert.Equal(ModelResult.PlainRefused, new ArtifactVerifier(TestModels.DeviceKey, Aes) { RequireSealed = true }.Verify(plain.Bytes, plain.Hash, plain.Tag, plain.VariantId));
+        Assert.Equal("plain artifact refused: this device takes sealed models only", ModelResult.Describe(ModelResult.PlainRefused));
+
+        // Delivery: the plain artifact is not staged and the sealed model stays active.
+        var strict = new VariantStore(new MemoryStorage(), TestModels.DeviceKey, Aes, requireSealed: true).Slots(ModelRole.Plugged);
+        Assert.Equal(ModelResult.Ok, ModelSlotsTests.StageAndActivate(strict, Sealed("mlp-a", 1)));
+        Assert.Equal(ModelResult.PlainRefused, strict.Stage(plain.Bytes, plain.Hash, plain.Tag, plain.VariantId));
+        Assert.Equal("mlp-a", strict.ActiveVariantId);
+
+        // Boot: a plain model written to flash earlier (or by someone with the flash) does not load once the setting is on.
+        var storage = new MemoryStorage();
+        Assert.Equal(ModelResult.Ok, ModelSlotsTests.StageAndActivate(new VariantStore(storage, TestModels.DeviceKey, Aes).Slots(ModelRole.Plugged), plain));
+        var reopened = new VariantStore(storage, TestModels.DeviceKey, Aes, requireSealed: true);
+        Assert.False(reopened.Slots(ModelRole.Plugged).HasActive);
+        Assert.Null(reopened.ReadModel(ModelRole.Plugged));
+    }
 }

@@ -1,4 +1,6 @@
 using TinyMLOps.Host.Store;
+using TinyMLOps.Host.Variants;
+using TinyMLOps.Shared.Model;
 using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Host.Tests.Console;
@@ -42,5 +44,33 @@ public sealed class VariantCliTests : ConsoleTest
         Out.GetStringBuilder().Clear();
         Assert.Equal(1, Run("variant", "show", "nope", "--registry", registry));
         Assert.Contains("no variant 'nope'", Out.ToString());
+
+        // Each built variant carries its own watermark; the registry keeps the keys, owner-only, and finds a copied file.
+        var reg = VariantRegistry.Open(registry);
+        var keys = reg.WatermarkKeys();
+        Assert.Equal(["cnn-w0.25", "mlp-w0.25"], keys.Select(k => k.Artifact.VariantId).Order());
+        Assert.NotEqual(keys[0].Key.Seed, keys[1].Key.Seed);
+        if (!OperatingSystem.IsWindows())
+        {
+            foreach (string f in Directory.GetFiles(Path.Combine(registry, "watermarks")))
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f));
+            }
+        }
+
+        var mlp = reg.Find("mlp-w0.25")!;
+        string stolen = Path.Combine(Dir.FullName, "stolen.tmlm");
+        File.WriteAllBytes(stolen, reg.ReadFile(mlp));
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run("model", "verify-watermark", stolen, "--registry", registry));
+        Assert.Contains("derives from mlp-w0.25 v1", Out.ToString());
+        Assert.Contains("PRESENT", Out.ToString());
+
+        // An unmarked model of the same shape is not claimed.
+        string unmarked = Path.Combine(Dir.FullName, "unmarked.tmlm");
+        File.WriteAllBytes(unmarked, ModelWriter.Write(TinyMLOps.Host.Quantization.PostTrainingQuantizer.Quantize(TrainedModels.Mlp, TestData.Fashion.HeldOut.Take(200), new TinyMLOps.Host.Quantization.QuantizationOptions())));
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(TinyMLOps.Console.Commands.ModelWatermarkCommands.NoMatchExitCode, Run("model", "verify-watermark", unmarked, "--registry", registry));
+        Assert.Contains("verdict: no watermark", Out.ToString());
     }
 }

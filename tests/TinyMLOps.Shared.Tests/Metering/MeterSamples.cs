@@ -41,6 +41,19 @@ internal static class MeterSamples
             Flags = rng.Next(2),
             PrevHash = rng.Next(4) == 0 ? new byte[32] : ProtocolSamples.Bytes(rng, 32),
         };
+        if (rng.Next(2) == 0)
+        {
+            uint observed = (uint)rng.NextInt64(0, (long)count + 1);
+            receipt.Signals = new QuerySignals
+            {
+                Observed = observed,
+                LowConfidence = (uint)rng.NextInt64(0, (long)observed + 1),
+                OutOfDistribution = (uint)rng.NextInt64(0, (long)observed + 1),
+                NearDuplicate = (uint)rng.NextInt64(0, (long)observed + 1),
+                BaselinePerHour = ProtocolSamples.U32(rng),
+            };
+        }
+
         receipt.Sign(key ?? Key(rng.Next()));
         return receipt;
     }

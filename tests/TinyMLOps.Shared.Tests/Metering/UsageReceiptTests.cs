@@ -183,11 +183,67 @@ public class UsageReceiptTests
             Rejects(Signed(r), reason);
         }
 
-        byte[] versionTwo = Signed(Sample());
-        versionTwo[0] = 2;
-        Rejects(versionTwo, "version 2");
+        byte[] versionThree = Signed(Sample());
+        versionThree[0] = 3;
+        Rejects(versionThree, "version 3");
+        byte[] versionTwoWithoutSignals = Signed(Sample());
+        versionTwoWithoutSignals[0] = 2;
+        Rejects(versionTwoWithoutSignals, "observed");
         Rejects(null!, "no payload");
         Rejects(new byte[31], "truncated: 31 bytes, shorter than the tag");
         Assert.Throws<ArgumentException>(() => new UsageReceipt { PrevHash = new byte[31] }.Body());
+    }
+
+    private static QuerySignals SampleSignals() => new()
+    {
+        Observed = 60,
+        LowConfidence = 7,
+        OutOfDistribution = 3,
+        NearDuplicate = 2,
+        BaselinePerHour = 350,
+    };
+
+    [Fact]
+    public void A_version_2_receipt_appends_its_query_signals_to_the_version_1_body_and_round_trips_them()
+    {
+        var plain = Sample();
+        var withSignals = Sample();
+        withSignals.Signals = SampleSignals();
+        byte[] v1 = plain.Body();
+        byte[] v2 = withSignals.Body();
+        Assert.Equal(1, v1[0]);
+        Assert.Equal(2, v2[0]);
+        Assert.Equal(v1[1..], v2[1..v1.Length]);
+        Assert.Equal([60, 0, 0, 0, 7, 0, 0, 0, 3, 0, 0, 0, 2, 0, 0, 0, .. BitConverter.GetBytes(350u)], v2[v1.Length..]);
+
+        var back = UsageReceipt.Decode(Signed(withSignals));
+        Assert.True(back.VerifyTag(DeviceKey));
+        Assert.NotNull(back.Signals);
+        Assert.Equal((60u, 7u, 3u, 2u, 350u), (back.Signals!.Observed, back.Signals.LowConfidence, back.Signals.OutOfDistribution, back.Signals.NearDuplicate, back.Signals.BaselinePerHour));
+        Assert.Null(UsageReceipt.Decode(Signed(plain)).Signals);
+    }
+
+    [Fact]
+    public void Signals_that_claim_more_than_the_receipt_counts_are_rejected()
+    {
+        (Action<QuerySignals> Edit, string Reason)[] cases =
+        [
+            (s => s.Observed = 65, "signals observed 65 above count 64"),
+            (s => s.LowConfidence = 61, "a signal count is above the observed inferences 60"),
+            (s => s.OutOfDistribution = 61, "a signal count is above the observed inferences 60"),
+            (s => s.NearDuplicate = 61, "a signal count is above the observed inferences 60"),
+        ];
+        foreach (var (edit, reason) in cases)
+        {
+            var r = Sample();
+            r.Signals = SampleSignals();
+            edit(r.Signals);
+            Rejects(Signed(r), reason);
+        }
+
+        var truncated = Sample();
+        truncated.Signals = SampleSignals();
+        byte[] body = truncated.Body()[..^1];
+        Rejects([.. body, .. new byte[32]], "truncated");
     }
 }

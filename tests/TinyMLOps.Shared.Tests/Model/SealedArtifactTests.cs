@@ -171,4 +171,35 @@ public class SealedArtifactTests
 
         return [.. bytes];
     }
+
+    [Fact]
+    public void The_header_alone_tells_a_malformed_envelope_and_another_devices_one_apart_from_this_devices()
+    {
+        byte[] sealedBytes = Sealed(SmallModel(), DeviceKey);
+        byte[] header = sealedBytes[..SealedArtifact.HeaderBytes];
+        Assert.Equal(SealResult.Ok, SealedArtifact.CheckHeader(header, sealedBytes.Length, DeviceKey));
+        Assert.Equal(SealResult.WrongDevice, SealedArtifact.CheckHeader(header, sealedBytes.Length, OtherKey));
+        Assert.Equal(SealResult.Malformed, SealedArtifact.CheckHeader(header, sealedBytes.Length + 1, DeviceKey));
+        Assert.Equal(SealResult.Malformed, SealedArtifact.CheckHeader(header[..20], sealedBytes.Length, DeviceKey));
+        byte[] version = (byte[])header.Clone();
+        version[4] = 9;
+        Assert.Equal(SealResult.Malformed, SealedArtifact.CheckHeader(version, sealedBytes.Length, DeviceKey));
+    }
+
+    [Fact]
+    public void Decrypting_the_ciphertext_in_place_with_its_keystream_gives_the_plain_file()
+    {
+        byte[] plain = SmallModel();
+        byte[] sealedBytes = Sealed(plain, DeviceKey);
+        byte[] buffer = sealedBytes[SealedArtifact.HeaderBytes..^SealedArtifact.TagBytes];
+        byte[] encKey = SealedArtifact.EncKey(DeviceKey);
+        byte[] nonce = SealedArtifact.NonceOf(sealedBytes);
+
+        // In two pieces at an offset that is not block aligned, as a layer-by-layer loader would.
+        SealedArtifact.XorKeystream(encKey, nonce, 0, buffer, 0, 21, Aes);
+        SealedArtifact.XorKeystream(encKey, nonce, 21, buffer, 21, buffer.Length - 21, Aes);
+        Assert.Equal(plain, buffer);
+        Assert.Throws<ArgumentOutOfRangeException>(() => SealedArtifact.XorKeystream(encKey, nonce, 0, buffer, 1, buffer.Length, Aes));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SealedArtifact.XorKeystream(encKey, new byte[8], 0, buffer, 0, 1, Aes));
+    }
 }

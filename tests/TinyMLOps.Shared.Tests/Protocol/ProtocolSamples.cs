@@ -80,6 +80,10 @@ internal static class ProtocolSamples
         BatteryPercent = rng.Next(2) == 0 ? HelloPayload.NoBattery : rng.Next(101),
         BootCount = U32(rng),
         OutboxCapacityBytes = U32(rng),
+
+        // Fixed, drawing nothing, so the other samples of a seed stay as they were.
+        ConsentSettings = [UploadConsent.On, UploadConsent.Charging, UploadConsent.Ask],
+        ConsentGranted = 1 << UploadConsent.Telemetry,
     };
 
     public static HeartbeatPayload Heartbeat(Random rng) => new()

@@ -102,7 +102,7 @@ public class ConfigFileTests
             [
                 "device.id", "fleet", "board", "network", "wifi.ssid", "wifi.password", "mqtt.host", "mqtt.port", "mqtt.tls",
                 "mqtt.username", "mqtt.password", "key.artifact", "pin.status-led", "pin.power-detect", "pin.battery-adc",
-                "heartbeat.seconds", "sleep.seconds", "sync-window.seconds", "sensor", "crc32",
+                "heartbeat.seconds", "sleep.seconds", "sync-window.seconds", "sensor", "consent", "models.sealed-only", "crc32",
             ],
             lines[1..^1].Select(l => l[..l.IndexOf('=', StringComparison.Ordinal)]));
         Assert.Equal(string.Empty, lines[^1]);
@@ -200,6 +200,7 @@ public class ConfigFileTests
     [InlineData("mqtt.port=18 83", "mqtt.port \"18 83\" is not a number")]
     [InlineData("mqtt.port=", "mqtt.port \"\" is not a number")]
     [InlineData("mqtt.tls=yes", "mqtt.tls \"yes\" is not true or false")]
+    [InlineData("models.sealed-only=1", "models.sealed-only \"1\" is not true or false")]
     [InlineData("key.artifact=", "key.artifact is not 64 lower-case hex digits")]
     [InlineData("key.artifact=000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F", "key.artifact is not 64 lower-case hex digits")]
     [InlineData("key.artifact=0001", "key.artifact is not 64 lower-case hex digits")]

@@ -154,7 +154,7 @@ public sealed class RoundCoordinator(IFleetStore store, VariantRegistry registry
         var eligible = await EligibleAsync(round, config, cancellationToken).ConfigureAwait(false);
         if (eligible.Count == 0)
         {
-            return await MoveAsync(round, RoundStates.Failed, "no eligible device (base variant on the role, power, battery, cohort)", cancellationToken).ConfigureAwait(false);
+            return await MoveAsync(round, RoundStates.Failed, "no eligible device (learning consent, base variant on the role, power, battery, cohort)", cancellationToken).ConfigureAwait(false);
         }
 
         // Invitations already sent (a restart between inviting and moving the state) are not sent again.
@@ -172,13 +172,20 @@ public sealed class RoundCoordinator(IFleetStore store, VariantRegistry registry
         return await MoveAsync(round, RoundStates.Collecting, $"collecting from {eligible.Count} invited device(s)", cancellationToken, r => r with { Result = new RoundResult { Invited = eligible.Count }.ToJson() }).ConfigureAwait(false);
     }
 
-    /// <summary>Devices of the cohort that run the base variant on the role and meet the power rules, in a per-round random order, up to the target.</summary>
+    /// <summary>Devices of the cohort that consent to learning, run the base variant on the role and meet the power rules, in a per-round random order, up to the target.</summary>
     private async Task<List<DeviceRecord>> EligibleAsync(RoundRecord round, RoundConfig config, CancellationToken cancellationToken)
     {
         var picked = new List<(byte[] Key, DeviceRecord Device)>();
         foreach (var device in await store.ListDevicesAsync(round.Fleet, cancellationToken).ConfigureAwait(false))
         {
             if (round.Board != null && device.Board != round.Board)
+            {
+                continue;
+            }
+
+            // A device whose learning consent is off (or "ask" without the user's grant) would only refuse.
+            string learning = UploadConsent.CategoryName(UploadConsent.Learning);
+            if ((await store.ConsentAsync(device.DeviceId, cancellationToken).ConfigureAwait(false)).Any(c => c.Category == learning && c.Denied))
             {
                 continue;
             }

@@ -304,6 +304,22 @@ public sealed class RoundCoordinatorTests
         Assert.Equal(1, RoundResult.FromJson(done.Result).Stragglers);
     }
 
+    [Fact]
+    public async Task Devices_whose_learning_consent_is_off_or_not_granted_are_not_invited()
+    {
+        string[] consents = ["drift:on,learning:off,telemetry:on", "drift:on,learning:ask,telemetry:on", "drift:on,learning:on,telemetry:on"];
+        await using var rig = await StartAsync(boards: 3, tune: (i, o) => o with { Consent = consents[i] });
+
+        var round = await rig.Coordinator.StartAsync(Config with { MinParticipants = 1, Rollout = false });
+        await rig.RunUntilAsync(async () => RoundStates.IsFinished((await rig.RoundAsync(round.RoundId)).State));
+
+        var participants = await rig.Store.RoundParticipantsAsync(round.RoundId);
+        Assert.Equal(["learn-2"], participants.Select(p => p.DeviceId));
+        Assert.Equal(1, RoundResult.FromJson((await rig.RoundAsync(round.RoundId)).Result).Invited);
+        Assert.Equal(0, rig.Boards[0].Agent.Learning!.RoundsUploaded);
+        Assert.Equal(1, rig.Boards[2].Agent.Learning!.RoundsUploaded);
+    }
+
     private static ImageDataset Only(ImageDataset data, IReadOnlySet<int> classes)
     {
         var keep = Enumerable.Range(0, data.Count).Where(i => classes.Contains(data.Labels[i])).ToArray();

@@ -1,0 +1,81 @@
+using TinyMLOps.Firmware.Core.App;
+using TinyMLOps.Firmware.Core.Sync;
+using TinyMLOps.Firmware.Tests.Learning;
+using TinyMLOps.Firmware.Tests.Models;
+using TinyMLOps.Firmware.Tests.Platform;
+using TinyMLOps.Firmware.Tests.Sync;
+using TinyMLOps.Shared.Protocol;
+
+namespace TinyMLOps.Firmware.Tests.Telemetry;
+
+/// <summary>The heartbeat carries the telemetry the runtime measured around each classification, unless the device withholds it.</summary>
+public sealed class AgentTelemetryTests
+{
+    private static HeartbeatPayload LastHeartbeat(FakeHost host) =>
+        HeartbeatPayload.Decode(host.StoredOfKind(MessageKind.Heartbeat).Last().Payload);
+
+    [Fact]
+    public void The_heartbeat_carries_per_variant_totals_of_the_inferences_that_ran()
+    {
+        var host = new FakeHost("lab", "dev-1");
+        var clock = new FakeClock();
+        var config = new DeviceConfig { DeviceId = "dev-1", Fleet = "lab", Board = "esp32-devkitc", HeartbeatIntervalSeconds = 60 };
+        var runtime = new DeviceRuntime(config, new LoopbackTransport(host, new Random(1)), new MemoryStorage(), clock, new FakePower(), new ListLog(), new Random(2), TestModels.Build("v1", 1));
+        runtime.Agent.Memory = new FakeMemory(123_456);
+
+        for (int i = 0; i < 25; i++)
+        {
+            Assert.Equal(InferenceOutcome.Ran, runtime.Infer([10, 200, 30]));
+        }
+
+        for (int i = 0; i < 200; i++)
+        {
+            clock.Advance(1000);
+            runtime.Poll();
+        }
+
+        var heartbeat = LastHeartbeat(host);
+        var record = Assert.Single(heartbeat.Telemetry!);
+        Assert.Equal(runtime.Classifier!.VariantId, record.VariantId);
+        Assert.Equal(25u, record.Inferences);
+        Assert.Equal(heartbeat.Inferences, record.Inferences);
+        Assert.Equal((uint)runtime.Classifier.ArenaBytes, record.ArenaBytes);
+        Assert.Equal((uint)runtime.Classifier.WorkingBytes, record.WorkingBytes);
+        Assert.Equal(123_456u, record.MinFreeHeapBytes);
+        Assert.Equal(VariantTelemetry.NotMetered, record.EnergyMicrojoules);
+
+        // Totals, not deltas: a later heartbeat still counts the first 25.
+        runtime.Infer([10, 200, 30]);
+        clock.Advance(61_000);
+        runtime.Poll();
+        for (int i = 0; i < 20; i++)
+        {
+            clock.Advance(100);
+            runtime.Poll();
+        }
+
+        Assert.Equal(26u, LastHeartbeat(host).Telemetry!.Single().Inferences);
+    }
+
+    [Fact]
+    public void A_device_that_withholds_telemetry_sends_heartbeats_without_the_section()
+    {
+        var rig = new AgentRig(configure: c => { c.SendTelemetry = false; c.HeartbeatIntervalSeconds = 60; });
+        rig.Agent.Telemetry.Record("v1", 500, 1000, 1200, 0);
+        rig.Clock.Advance(61_000);
+        rig.SyncUntilEmpty();
+
+        Assert.Null(LastHeartbeat(rig.Host).Telemetry);
+        Assert.Equal(1u, rig.Agent.Telemetry.Find("v1")!.Inferences);
+    }
+
+    [Fact]
+    public void Before_any_inference_the_heartbeat_has_no_section()
+    {
+        var rig = new AgentRig(configure: c => c.HeartbeatIntervalSeconds = 60);
+        rig.Clock.Advance(61_000);
+        rig.SyncUntilEmpty();
+
+        Assert.Null(LastHeartbeat(rig.Host).Telemetry);
+    }
+}
