@@ -101,10 +101,25 @@ namespace TinyMLOps.Firmware.Core.Models
             return result;
         }
 
-        /// <summary>The checks of a plain file on a model that <see cref="SealedSlotReader"/> already authenticated and decrypted.</summary>
-        public int VerifyOpened(byte[] plain, byte[] expectedHash, byte[] expectedTag, string variantId)
+        /// <summary>
+        /// The checks of a plain file on a model that <see cref="SealedSlotReader"/> authenticated and decrypted, given the
+        /// envelope's nonce. The host derives the nonce from the content hash it sealed (<see cref="SealedArtifact.NonceFor"/>)
+        /// and the tag covers it, so a nonce equal to the expected hash's nonce proves the content hash without hashing the
+        /// model a second time (one portable SHA-256 pass over the file, the HMAC's, instead of two).
+        /// </summary>
+        public int VerifyOpened(byte[] plain, byte[] nonce, byte[] expectedHash, byte[] expectedTag, string variantId)
         {
-            return plain == null ? ModelResult.Missing : VerifyPlain(plain, expectedHash, expectedTag, variantId);
+            if (plain == null)
+            {
+                return ModelResult.Missing;
+            }
+
+            if (nonce == null || expectedHash == null || !ArtifactTag.FixedTimeEquals(nonce, SealedArtifact.NonceFor(_deviceKey, expectedHash)))
+            {
+                return ModelResult.HashMismatch;
+            }
+
+            return VerifyAfterHash(plain, expectedHash, expectedTag, variantId);
         }
 
         private int VerifyPlain(byte[] artifact, byte[] expectedHash, byte[] expectedTag, string variantId)
@@ -119,6 +134,17 @@ namespace TinyMLOps.Firmware.Core.Models
             if (!ArtifactTag.FixedTimeEquals(hash, expectedHash))
             {
                 return ModelResult.HashMismatch;
+            }
+
+            return VerifyAfterHash(artifact, hash, expectedTag, variantId);
+        }
+
+        /// <summary>The artifact tag over a content hash already established, then the model reader.</summary>
+        private int VerifyAfterHash(byte[] artifact, byte[] hash, byte[] expectedTag, string variantId)
+        {
+            if (artifact.Length < ModelFormat.HeaderBytes + ModelFormat.CrcBytes)
+            {
+                return ModelResult.NotAModel;
             }
 
             byte[] tag = ArtifactTag.Compute(_deviceKey, hash, variantId);

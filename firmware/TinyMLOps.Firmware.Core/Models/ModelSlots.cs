@@ -260,13 +260,14 @@ namespace TinyMLOps.Firmware.Core.Models
             if (_cipher != null && SealedSlotReader.IsSealedFile(_storage, name))
             {
                 byte[] opened;
-                int sealedResult = SealedSlotReader.Open(_storage, name, _deviceKey, _cipher, out opened);
+                byte[] nonce;
+                int sealedResult = SealedSlotReader.Open(_storage, name, _deviceKey, _cipher, out opened, out nonce);
                 if (sealedResult != ModelResult.Ok)
                 {
                     return sealedResult;
                 }
 
-                int result = _verifier.VerifyOpened(opened, expectedHash, expectedTag, variant);
+                int result = _verifier.VerifyOpened(opened, nonce, expectedHash, expectedTag, variant);
                 plain = result == ModelResult.Ok ? opened : null;
                 return result;
             }

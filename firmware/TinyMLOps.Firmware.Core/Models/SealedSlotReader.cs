@@ -30,7 +30,15 @@ namespace TinyMLOps.Firmware.Core.Models
         /// </summary>
         public static int Open(IStorage storage, string name, byte[] artifactKey, IBlockCipher cipher, out byte[] plain)
         {
+            byte[] nonce;
+            return Open(storage, name, artifactKey, cipher, out plain, out nonce);
+        }
+
+        /// <summary>Like <see cref="Open(IStorage, string, byte[], IBlockCipher, out byte[])"/>, also handing out the envelope's nonce (authenticated by the tag).</summary>
+        public static int Open(IStorage storage, string name, byte[] artifactKey, IBlockCipher cipher, out byte[] plain, out byte[] nonce)
+        {
             plain = null;
+            nonce = null;
             byte[] header;
             int verified = Authenticate(storage, name, artifactKey, out header);
             if (verified != ModelResult.Ok)
@@ -57,7 +65,8 @@ namespace TinyMLOps.Firmware.Core.Models
             }
 
             // The file could change between the two reads; the caller's content hash and tag over the plain model catch that.
-            SealedArtifact.XorKeystream(SealedArtifact.EncKey(artifactKey), SealedArtifact.NonceOf(header), 0, model, 0, n, cipher);
+            nonce = SealedArtifact.NonceOf(header);
+            SealedArtifact.XorKeystream(SealedArtifact.EncKey(artifactKey), nonce, 0, model, 0, n, cipher);
             plain = model;
             return ModelResult.Ok;
         }

@@ -6,7 +6,7 @@ using TinyMLOps.Host.Variants;
 
 namespace TinyMLOps.Console.Commands;
 
-/// <summary>`bench seal`: load and inference latency of a sealed model (verify, decrypt per load) against the plain one.</summary>
+/// <summary>`bench seal`: load and inference latency of a sealed model slot (streamed verify, decrypt in place) against a plain one, and the bytes each load allocates.</summary>
 internal static class BenchSealCommand
 {
     public static Command Build(IAnsiConsole console)
@@ -36,9 +36,9 @@ internal static class BenchSealCommand
             var r = SealedLoadBenchmark.Run(file, test, parse.GetValue(loads), parse.GetValue(rounds));
             var table = new Table().Title($"sealed against plain, {r.ModelId}, median of {r.Loads} loads").AddColumn("figure").AddColumn(new TableColumn("value").RightAligned());
             table.AddRow("plain / sealed bytes", $"{r.PlainBytes:N0} / {r.SealedBytes:N0}");
-            table.AddRow("open from flash (verify + decrypt) µs", r.OpenMicroseconds.ToString("F1"));
-            table.AddRow("  of which verify (streamed HMAC) µs", r.VerifyMicroseconds.ToString("F1"));
-            table.AddRow("load (read + interpreter) µs", r.LoadMicroseconds.ToString("F1"));
+            table.AddRow("sealed slot read (verify, decrypt, check) µs", r.OpenMicroseconds.ToString("F1"));
+            table.AddRow("  its tag pass alone (streamed HMAC) µs", r.VerifyMicroseconds.ToString("F1"));
+            table.AddRow("plain slot read + interpreter µs", r.LoadMicroseconds.ToString("F1"));
             table.AddRow("plain load + 1 inference µs", r.PlainLoadAndInferMicroseconds.ToString("F1"));
             table.AddRow("sealed load + 1 inference µs", r.SealedLoadAndInferMicroseconds.ToString("F1"));
             table.AddRow("ratio per load (sealed / plain)", r.PerLoadRatio.ToString("F2"));

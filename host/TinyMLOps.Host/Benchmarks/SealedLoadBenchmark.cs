@@ -5,6 +5,7 @@ using TinyMLOps.Host.Data;
 using TinyMLOps.Host.Variants;
 using TinyMLOps.Shared.Model;
 using TinyMLOps.Shared.Runtime;
+using TinyMLOps.Shared.Util;
 
 namespace TinyMLOps.Host.Benchmarks;
 
@@ -33,10 +34,11 @@ public sealed record SealedLoadReport(
 
 /// <summary>
 /// The cost of sealed artifacts (<see cref="SealedArtifact"/>) at load time, in the style of <see cref="LatencyBenchmark"/>,
-/// on the device's own code and an in-memory flash: per load, the plain path reads the model file and builds the
-/// interpreter; the sealed path opens the slot file the way the device does (<see cref="SealedSlotReader"/>: the tag over
-/// 1 KB reads with the portable HMAC, then the ciphertext read into the model buffer and decrypted there with the .NET
-/// AES block function) and then does the same. Each path then classifies one image. Steady-state inference is timed on
+/// on the device's own code and an in-memory flash: per load, each path reads its installed slot the way the device
+/// does (<see cref="ModelSlots.ReadActive"/>) and builds the interpreter. The plain slot is read whole and checked
+/// (content hash, artifact tag, model reader); the sealed one streams through <see cref="SealedSlotReader"/> (the tag
+/// over 1 KB reads with the portable HMAC, the ciphertext read into the model buffer and decrypted there with the .NET
+/// AES block function, the content hash proved by the authenticated nonce). Each path then classifies one image. Steady-state inference is timed on
 /// both interpreters too, and the bytes each load allocates are counted. Medians over loads, the first round a
 /// warm-up; the figures belong in docs/benchmarks.md, never in a test assertion.
 /// </summary>
@@ -51,8 +53,18 @@ public static class SealedLoadBenchmark
         Int8Model plainModel = ModelReader.Read(modelFile);
         byte[] sealedFile = SealedArtifact.Seal(modelFile, key, SealedArtifact.NonceFor(key, plainModel.ContentHash), cipher);
         var flash = new RamFlash();
-        flash.Files["plain.tmlm"] = modelFile;
-        flash.Files["sealed.tmlm"] = sealedFile;
+        byte[] tag = ArtifactTag.Compute(key, plainModel.ContentHash, plainModel.VariantId);
+        var plainSlots = new ModelSlots(flash, key, "plain-", cipher);
+        var sealedSlots = new ModelSlots(flash, key, "sealed-", cipher);
+        foreach (var (slots, bytes) in new[] { (plainSlots, modelFile), (sealedSlots, sealedFile) })
+        {
+            if (slots.Stage(bytes, plainModel.ContentHash, tag, plainModel.VariantId) != ModelResult.Ok || slots.Activate() != ModelResult.Ok)
+            {
+                throw new InvalidOperationException("the benchmark's model does not install");
+            }
+        }
+
+        string sealedName = sealedSlots.SlotFile(sealedSlots.ActiveSlot);
         long plainAllocated = 0;
         long sealedAllocated = 0;
 
@@ -73,7 +85,7 @@ public static class SealedLoadBenchmark
 
                 long a0 = GC.GetAllocatedBytesForCurrentThread();
                 long t0 = Stopwatch.GetTimestamp();
-                var plain = new Interpreter(ModelReader.Read(flash.ReadAll("plain.tmlm")!));
+                var plain = new Interpreter(ModelReader.Read(plainSlots.ReadActive()));
                 long t1 = Stopwatch.GetTimestamp();
                 long a1 = GC.GetAllocatedBytesForCurrentThread();
                 sink += Classify(plain, images, image);
@@ -81,15 +93,15 @@ public static class SealedLoadBenchmark
 
                 long a2 = GC.GetAllocatedBytesForCurrentThread();
                 long t3 = Stopwatch.GetTimestamp();
-                bool tagOk = SealedSlotReader.Authenticate(flash, "sealed.tmlm", key, out _) == ModelResult.Ok;
+                bool tagOk = SealedSlotReader.Authenticate(flash, sealedName, key, out _) == ModelResult.Ok;
                 long t4 = Stopwatch.GetTimestamp();
-                int check = SealedSlotReader.Open(flash, "sealed.tmlm", key, cipher, out byte[] decrypted);
+                byte[]? decrypted = sealedSlots.ReadActive();
                 long t5 = Stopwatch.GetTimestamp();
                 var opened = new Interpreter(ModelReader.Read(decrypted));
                 long a3 = GC.GetAllocatedBytesForCurrentThread();
                 sink += Classify(opened, images, image);
                 long t6 = Stopwatch.GetTimestamp();
-                if (check != ModelResult.Ok || !tagOk)
+                if (decrypted == null || !tagOk)
                 {
                     throw new InvalidOperationException("the sealed file does not open");
                 }
@@ -134,36 +146,6 @@ public static class SealedLoadBenchmark
             sealedAllocated);
     }
 
-    /// <summary>Flash as the benchmark's files in RAM: reads copy, as a board's file reads do.</summary>
-    private sealed class RamFlash : IStorage
-    {
-        public Dictionary<string, byte[]> Files { get; } = [];
-
-        public bool Exists(string name) => Files.ContainsKey(name);
-
-        public int Length(string name) => Files.TryGetValue(name, out var f) ? f.Length : -1;
-
-        public byte[]? ReadAll(string name) => Files.TryGetValue(name, out var f) ? (byte[])f.Clone() : null;
-
-        public int Read(string name, int offset, byte[] buffer, int bufferOffset, int count)
-        {
-            byte[] f = Files[name];
-            int n = Math.Max(0, Math.Min(count, f.Length - offset));
-            Array.Copy(f, offset, buffer, bufferOffset, n);
-            return n;
-        }
-
-        public void Append(string name, byte[] data, int offset, int count) => throw new NotSupportedException();
-
-        public void WriteAll(string name, byte[] data) => Files[name] = (byte[])data.Clone();
-
-        public void Truncate(string name, int length) => throw new NotSupportedException();
-
-        public void Delete(string name) => Files.Remove(name);
-
-        public void Rename(string from, string to) => throw new NotSupportedException();
-    }
-
     private static int Classify(Interpreter interpreter, ImageDataset images, int index)
     {
         interpreter.SetInputFromBytes(images.Pixels, index * images.PixelsPerImage);
@@ -180,5 +162,44 @@ public static class SealedLoadBenchmark
 
         samples.Sort();
         return samples[samples.Count / 2];
+    }
+
+    /// <summary>Flash as the benchmark's files in RAM: reads copy, as a board's file reads do.</summary>
+    private sealed class RamFlash : IStorage
+    {
+        private readonly Dictionary<string, byte[]> _files = [];
+
+        public bool Exists(string name) => _files.ContainsKey(name);
+
+        public int Length(string name) => _files.TryGetValue(name, out var f) ? f.Length : -1;
+
+        public byte[]? ReadAll(string name) => _files.TryGetValue(name, out var f) ? (byte[])f.Clone() : null;
+
+        public int Read(string name, int offset, byte[] buffer, int bufferOffset, int count)
+        {
+            if (!_files.TryGetValue(name, out var f))
+            {
+                return 0;
+            }
+
+            int n = Math.Max(0, Math.Min(count, f.Length - offset));
+            Array.Copy(f, offset, buffer, bufferOffset, n);
+            return n;
+        }
+
+        public void Append(string name, byte[] data, int offset, int count) =>
+            _files[name] = [.. _files.GetValueOrDefault(name, []), .. data.AsSpan(offset, count)];
+
+        public void WriteAll(string name, byte[] data) => _files[name] = (byte[])data.Clone();
+
+        public void Truncate(string name, int length) => _files[name] = _files[name][..length];
+
+        public void Delete(string name) => _files.Remove(name);
+
+        public void Rename(string from, string to)
+        {
+            _files[to] = _files[from];
+            _files.Remove(from);
+        }
     }
 }

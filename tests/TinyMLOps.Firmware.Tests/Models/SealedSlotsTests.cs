@@ -113,4 +113,18 @@ public class SealedSlotsTests
         Assert.False(reopened.Slots(ModelRole.Plugged).HasActive);
         Assert.Null(reopened.ReadModel(ModelRole.Plugged));
     }
+
+    [Fact]
+    public void Another_sealed_model_of_the_same_device_swapped_into_the_slot_file_is_refused_by_the_records_hash()
+    {
+        var storage = new MemoryStorage();
+        var slots = new VariantStore(storage, TestModels.DeviceKey, Aes).Slots(ModelRole.Plugged);
+        Assert.Equal(ModelResult.Ok, ModelSlotsTests.StageAndActivate(slots, Sealed("mlp-a", 1)));
+
+        // A valid envelope for this very device, but of another model than the record vouches for.
+        storage.WriteAll(slots.SlotFile(slots.ActiveSlot), Sealed("mlp-a", 2).Bytes);
+
+        Assert.Equal(ModelResult.HashMismatch, slots.VerifySlot(slots.ActiveSlot));
+        Assert.Null(slots.ReadActive());
+    }
 }
