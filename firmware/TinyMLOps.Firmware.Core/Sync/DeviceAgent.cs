@@ -615,7 +615,33 @@ namespace TinyMLOps.Firmware.Core.Sync
             }
             h.ConsentSettings = Consent.Settings();
             h.ConsentGranted = Consent.GrantedMask;
+            h.InstalledHashes = InstalledHashes();
             Enqueue(MessageKind.Hello, h.Encode(), true);
+        }
+
+        /// <summary>
+        /// The first bytes of the active model's content hash per role (plugged, battery; zeros for none), so the host can
+        /// tell a flash image restored to an older model from what it installed; null without variant slots.
+        /// </summary>
+        private byte[][] InstalledHashes()
+        {
+            if (Variants == null)
+            {
+                return null;
+            }
+
+            byte[][] hashes = new byte[2][];
+            for (int role = ModelRole.Plugged; role <= ModelRole.Battery; role++)
+            {
+                hashes[role] = new byte[HelloPayload.InstalledHashBytes];
+                byte[] active = Variants.Store.Slots(role).ActiveContentHash;
+                if (active != null)
+                {
+                    Array.Copy(active, 0, hashes[role], 0, HelloPayload.InstalledHashBytes);
+                }
+            }
+
+            return hashes;
         }
 
         /// <summary>Reads the consent for this poll: drift and telemetry flags, and what the federated client refuses or waits for.</summary>

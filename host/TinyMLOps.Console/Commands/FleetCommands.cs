@@ -66,7 +66,8 @@ internal static class FleetCommands
         var recent = await store.MessagesAsync(id, null, 1000, ct);
         var pending = await store.PendingCommandsAsync(id, ct);
         var consent = await store.ConsentAsync(id, ct);
-        console.Write(FleetView.Device(device, recent, pending, DateTimeOffset.UtcNow, consent));
+        var stale = await TinyMLOps.Host.Variants.StaleImageCheck.CheckAsync(store, id, ct);
+        console.Write(FleetView.Device(device, recent, pending, DateTimeOffset.UtcNow, consent, stale));
         var telemetry = await store.VariantTelemetryAsync(new VariantTelemetryQuery { DeviceId = id }, ct);
         if (telemetry.Count > 0)
         {

@@ -39,7 +39,7 @@ internal static class FleetView
         return table;
     }
 
-    public static IRenderable Device(DeviceRecord d, IReadOnlyList<StoredMessage> recent, IReadOnlyList<CommandRecord> pending, DateTimeOffset now, IReadOnlyList<DeviceConsentRecord>? consent = null)
+    public static IRenderable Device(DeviceRecord d, IReadOnlyList<StoredMessage> recent, IReadOnlyList<CommandRecord> pending, DateTimeOffset now, IReadOnlyList<DeviceConsentRecord>? consent = null, IReadOnlyList<TinyMLOps.Host.Variants.StaleImageFinding>? staleImages = null)
     {
         var facts = new Grid().AddColumn().AddColumn();
         void Row(string k, string v) => facts.AddRow(new Markup($"[bold]{k}[/]"), new Text(v));
@@ -59,6 +59,10 @@ internal static class FleetView
         Row("first / last seen", $"{d.FirstSeen:u} / {d.LastSeen:u} ({Ago(d.LastSeen, now)})");
         Row("credential", d.CredentialHash == null ? "none (anonymous)" : "provisioned");
         Row("consent", consent is { Count: > 0 } ? string.Join(", ", consent.Select(c => $"{c.Category} {c.Shown}")) : "not reported (firmware without consent)");
+        foreach (var stale in staleImages ?? [])
+        {
+            facts.AddRow(new Markup("[bold red]stale model[/]"), new Text(stale.Describe()));
+        }
 
         var messages = new Table().Border(TableBorder.Simple).Title("recent uplink").AddColumns("seq", "kind", "device time", "received", "bytes");
         foreach (var m in recent.OrderByDescending(m => m.Sequence).Take(12))

@@ -253,6 +253,14 @@ public abstract partial class FleetStore : IFleetStore
             cancellationToken,
             ("device", deviceId));
 
+    public Task<IReadOnlyList<CommandRecord>> CommandsAsync(string deviceId, string name, CancellationToken cancellationToken = default) =>
+        QueryAsync(
+            $"SELECT {CommandColumns} FROM commands WHERE device_id = @device AND name = @name ORDER BY command_id",
+            ReadCommand,
+            cancellationToken,
+            ("device", deviceId),
+            ("name", name));
+
     /// <summary>Records the (latest) time the command went out; a completed command is left alone.</summary>
     public Task MarkCommandSentAsync(long commandId, DateTimeOffset at, CancellationToken cancellationToken = default) =>
         WriteAsync(

@@ -26,6 +26,7 @@ public sealed class HostMetrics : IDisposable
     private long _duplicateTotal;
     private long _ackedTotal;
     private long _storeFailures;
+    private long _staleImages;
     private long _devicesOnline;
     private long _storeTicks;
     private long _ackTicks;
@@ -96,6 +97,11 @@ public sealed class HostMetrics : IDisposable
     }
 
     public void OnStoreFailure() => Interlocked.Increment(ref _storeFailures);
+
+    /// <summary>Hellos that showed a role running another model than the one installed there last (see <c>StaleImageCheck</c>).</summary>
+    public long StaleImages => Interlocked.Read(ref _staleImages);
+
+    public void OnStaleImage() => Interlocked.Increment(ref _staleImages);
 
     public void SetDevicesOnline(long count) => Interlocked.Exchange(ref _devicesOnline, count);
 

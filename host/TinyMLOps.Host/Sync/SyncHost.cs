@@ -125,6 +125,19 @@ public sealed class SyncHost : IAsyncDisposable
             {
                 await Commands.SendPendingAsync(fleet, device, force: true, ct).ConfigureAwait(false);
                 await Transfers.OnHelloAsync(device, ct).ConfigureAwait(false);
+                try
+                {
+                    foreach (var finding in await Variants.StaleImageCheck.CheckAsync(Store, device, ct).ConfigureAwait(false))
+                    {
+                        Metrics.OnStaleImage();
+                        _log.LogWarning("Device {Device}: {Finding}", device, finding.Describe());
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // A judgement, not a step of the sync: the hello's commands and transfers went out above.
+                    _log.LogError(e, "Checking the installed models of {Device} failed", device);
+                }
             }
         };
         Pipeline.ChunkStatusReceived += async (statuses, ct) =>

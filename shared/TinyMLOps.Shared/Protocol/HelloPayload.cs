@@ -35,6 +35,17 @@ namespace TinyMLOps.Shared.Protocol
         /// <summary>Bit c set when the user granted category c on the device (meaningful for <see cref="UploadConsent.Ask"/>).</summary>
         public int ConsentGranted;
 
+        /// <summary>Bytes of a content hash the installed section carries per role.</summary>
+        public const int InstalledHashBytes = 8;
+
+        /// <summary>
+        /// The optional installed section, after the consent section (which it needs): per role (index =
+        /// <see cref="VariantAssignment.RolePlugged"/> - 1, <see cref="VariantAssignment.RoleBattery"/> - 1) the first
+        /// <see cref="InstalledHashBytes"/> bytes of the content hash of the model active in that role, zeros for none;
+        /// null when the device sends no section. The host compares them with what it installed last.
+        /// </summary>
+        public byte[][] InstalledHashes;
+
         /// <summary>The setting of a category, or -1 when the hello has no consent section or does not name it.</summary>
         public int ConsentOf(int category)
         {
@@ -70,6 +81,24 @@ namespace TinyMLOps.Shared.Protocol
                 }
 
                 w.WriteU8(ConsentGranted);
+                if (InstalledHashes != null)
+                {
+                    w.WriteU8(InstalledHashes.Length);
+                    for (int i = 0; i < InstalledHashes.Length; i++)
+                    {
+                        byte[] hash = InstalledHashes[i];
+                        if (hash == null || hash.Length != InstalledHashBytes)
+                        {
+                            throw new System.ArgumentException("an installed hash is " + InstalledHashBytes + " bytes");
+                        }
+
+                        w.WriteBytes(hash, 0, InstalledHashBytes);
+                    }
+                }
+            }
+            else if (InstalledHashes != null)
+            {
+                throw new System.ArgumentException("the installed section needs the consent section before it");
             }
 
             return w.ToArray();
@@ -95,6 +124,11 @@ namespace TinyMLOps.Shared.Protocol
                 if (r.Remaining > 0)
                 {
                     ReadConsent(r, h);
+                }
+
+                if (r.Remaining > 0)
+                {
+                    ReadInstalled(r, h, payload);
                 }
 
                 PayloadCodec.End(r, "hello");
@@ -143,6 +177,26 @@ namespace TinyMLOps.Shared.Protocol
 
             h.ConsentSettings = settings;
             h.ConsentGranted = granted;
+        }
+
+        /// <summary>The installed section: u8 roles (1..2), then 8 bytes of content hash per role.</summary>
+        private static void ReadInstalled(ByteReader r, HelloPayload h, byte[] payload)
+        {
+            int roles = r.ReadU8("installed roles");
+            if (roles < 1 || roles > 2)
+            {
+                throw PayloadCodec.Invalid("hello", "installed roles " + roles + " is not 1..2");
+            }
+
+            byte[][] hashes = new byte[roles][];
+            for (int i = 0; i < roles; i++)
+            {
+                int at = r.Skip(InstalledHashBytes, "installed hash");
+                hashes[i] = new byte[InstalledHashBytes];
+                System.Array.Copy(payload, at, hashes[i], 0, InstalledHashBytes);
+            }
+
+            h.InstalledHashes = hashes;
         }
     }
 }

@@ -133,6 +133,21 @@ public class VariantRollbackTests
         Assert.Equal(uint.MaxValue, hello.FreeFlashBytes); // clamped, not wrapped
     }
 
+    [Fact]
+    public void The_hello_after_a_reboot_reports_the_first_bytes_of_each_roles_active_content_hash()
+    {
+        var rig = Rig();
+        var v1 = TestModels.Signed("v1", 1);
+        Install(rig, v1, 11);
+        rig.Reboot();
+        rig.SyncUntilEmpty();
+
+        var hello = HelloPayload.Decode(rig.Host.StoredOfKind(MessageKind.Hello).Last().Payload);
+        Assert.NotNull(hello.InstalledHashes);
+        Assert.Equal(v1.Hash[..HelloPayload.InstalledHashBytes], hello.InstalledHashes![0]);
+        Assert.Equal(new byte[HelloPayload.InstalledHashBytes], hello.InstalledHashes[1]); // nothing in the battery role
+    }
+
     private sealed class FixedMemory(long heap, long flash) : IMemoryInfo
     {
         public long FreeHeapBytes => heap;

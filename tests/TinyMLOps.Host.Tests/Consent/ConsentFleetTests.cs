@@ -68,7 +68,12 @@ public sealed class ConsentFleetTests
         }
 
         Assert.True(await h.DrainAsync(TimeSpan.FromSeconds(30)));
-        await MosquittoSyncTests.WaitUntilAsync(() => store.DriftWindowsAsync(new DriftWindowQuery()).Result.Count >= 3 + 2);
+        // Drained means stored; the drift rows are scored right after: wait until every stored window has its row.
+        await MosquittoSyncTests.WaitUntilAsync(() =>
+        {
+            int stored = boards.Sum(b => store.MessagesAsync(b.DeviceId, MessageKind.Drift).Result.Count);
+            return stored >= 4 && store.DriftWindowsAsync(new DriftWindowQuery()).Result.Count == stored;
+        });
 
         // What each device consented to, as recorded from its hellos.
         var consent0 = await store.ConsentAsync("consent-0");

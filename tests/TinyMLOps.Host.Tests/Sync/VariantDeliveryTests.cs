@@ -158,6 +158,60 @@ public sealed class VariantDeliveryTests
     }
 
     [Fact]
+    public async Task A_flash_image_restored_to_an_older_model_loads_but_the_host_sees_it_in_the_next_hello()
+    {
+        await using var h = new SyncHarness();
+        int port = MosquittoProcess.FreePort();
+        var (store, host) = await h.StartSqliteHostAsync(port, embedded: true);
+        host.Transfers.ResendAfter = TimeSpan.FromMilliseconds(200);
+        var keys = new DeviceKeys(MasterKey);
+        var board = h.AddBoard(new VirtualBoardOptions { DeviceId = "restore-1", Fleet = "test", HeartbeatIntervalSeconds = 600, Seed = 11 }, port, artifactKey: keys.For("restore-1"));
+        var (v1, v1File) = Tiny("fc-v1", 12);
+        var (v2, v2File) = Tiny("fc-v2", 13);
+
+        async Task InstallAsync(VariantArtifact artifact, byte[] file)
+        {
+            await VariantDelivery.AssignAsync(host, "test", "restore-1", VariantAssignment.RolePlugged, artifact, file, keys.For("restore-1"));
+            await MosquittoSyncTests.WaitUntilAsync(() =>
+            {
+                h.Run(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), pauseMillis: 20);
+                return board.RunningVariantId == artifact.VariantId
+                    && VariantDelivery.SwitchReportsAsync(store, "restore-1").Result.Any(r => r.Report.Reason == VariantSwitchPayload.ReasonInstalled && r.Report.PluggedVariantId == artifact.VariantId);
+            });
+        }
+
+        await InstallAsync(v1, v1File);
+        bool IsModelFile(string path) => Path.GetFileName(path).StartsWith(VariantStore.PluggedPrefix, StringComparison.Ordinal) || Path.GetFileName(path).StartsWith(VariantStore.BatteryPrefix, StringComparison.Ordinal);
+        var snapshot = Directory.EnumerateFiles(board.Storage.Root).Where(IsModelFile).ToDictionary(p => Path.GetFileName(p), File.ReadAllBytes);
+        await InstallAsync(v2, v2File);
+        Assert.Empty(await StaleImageCheck.CheckAsync(store, "restore-1"));
+
+        // Someone with the board in hand writes the older slots and activation records back: all verify under its own key.
+        foreach (string path in Directory.EnumerateFiles(board.Storage.Root).Where(IsModelFile))
+        {
+            File.Delete(path);
+        }
+
+        foreach (var (name, bytes) in snapshot)
+        {
+            File.WriteAllBytes(Path.Combine(board.Storage.Root, name), bytes);
+        }
+
+        board.Reboot();
+        await MosquittoSyncTests.WaitUntilAsync(() =>
+        {
+            h.Run(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), pauseMillis: 20);
+            return host.Metrics.StaleImages > 0;
+        });
+
+        Assert.Equal("fc-v1", board.RunningVariantId);
+        var finding = Assert.Single(await StaleImageCheck.CheckAsync(store, "restore-1"));
+        Assert.Equal((VariantAssignment.RolePlugged, "fc-v1", "fc-v2"), (finding.Role, finding.ReportedVariant, finding.InstalledVariant));
+        Assert.Equal(Convert.ToHexStringLower(ModelReader.Read(v1File).ContentHash[..8]), finding.Reported);
+        Assert.Contains("older than the fc-v2", finding.Describe());
+    }
+
+    [Fact]
     public async Task Both_roles_assigned_at_once_to_an_offline_board_travel_one_after_the_other_and_both_install()
     {
         await using var h = new SyncHarness();

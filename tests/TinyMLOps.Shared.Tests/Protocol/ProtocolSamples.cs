@@ -84,6 +84,7 @@ internal static class ProtocolSamples
         // Fixed, drawing nothing, so the other samples of a seed stay as they were.
         ConsentSettings = [UploadConsent.On, UploadConsent.Charging, UploadConsent.Ask],
         ConsentGranted = 1 << UploadConsent.Telemetry,
+        InstalledHashes = [[1, 2, 3, 4, 5, 6, 7, 8], new byte[HelloPayload.InstalledHashBytes]],
     };
 
     public static HeartbeatPayload Heartbeat(Random rng) => new()
