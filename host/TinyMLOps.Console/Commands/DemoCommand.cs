@@ -1,15 +1,18 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
 using MQTTnet.Protocol;
 using Spectre.Console;
 using TinyMLOps.Host.Data;
+using TinyMLOps.Host.Drift;
 using TinyMLOps.Host.Fleet;
 using TinyMLOps.Host.Quantization;
 using TinyMLOps.Host.Store;
 using TinyMLOps.Host.Sync;
 using TinyMLOps.Host.Training;
+using TinyMLOps.Host.Variants;
 using TinyMLOps.Shared.Model;
 
 namespace TinyMLOps.Console.Commands;
@@ -30,16 +33,17 @@ internal static class DemoCommand
         var days = new Option<double>("--days") { Description = "simulated days", DefaultValueFactory = _ => 2 };
         var db = new Option<string>("--db") { Description = "SQLite file of the demo (replaced)", DefaultValueFactory = _ => "tinymlops-demo.db" };
         var data = Options.DataDirectory();
-        var command = new Command("demo", "Host, embedded broker, a virtual fleet and the console, end to end") { devices, days, db, data };
-        command.SetAction((parse, ct) => RunAsync(console, parse.GetValue(devices), parse.GetValue(days), parse.GetValue(db)!, parse.GetValue(data), ct));
+        var attackers = new Option<int>("--attackers") { Description = "extra boards that query the model like a model-extraction attack (the host should flag them)", DefaultValueFactory = _ => 1 };
+        var command = new Command("demo", "Host, embedded broker, a virtual fleet and the console, end to end") { devices, days, db, data, attackers };
+        command.SetAction((parse, ct) => RunAsync(console, parse.GetValue(devices), parse.GetValue(days), parse.GetValue(db)!, parse.GetValue(data), ct, parse.GetValue(attackers)));
         return command;
     }
 
-    public static async Task<int> RunAsync(IAnsiConsole console, int deviceCount, double days, string db, string? dataDirectory, CancellationToken ct)
+    public static async Task<int> RunAsync(IAnsiConsole console, int deviceCount, double days, string db, string? dataDirectory, CancellationToken ct, int attackerCount = 1)
     {
-        if (deviceCount < 1 || days <= 0)
+        if (deviceCount < 1 || days <= 0 || attackerCount < 0)
         {
-            throw new ArgumentException("--devices must be at least 1 and --days positive");
+            throw new ArgumentException("--devices must be at least 1, --days positive and --attackers not negative");
         }
 
         var images = LoadImages(console, dataDirectory);
@@ -52,13 +56,19 @@ internal static class DemoCommand
 
         string storage = Path.Combine(Path.GetTempPath(), $"tinymlops-demo-{Environment.ProcessId}");
         int port = Host.Broker.MosquittoProcess.FreePort();
-        var options = new SyncOptions { BrokerPort = port, SqlitePath = db, WorkerId = "tinymlops-host-demo", Fleet = "demo" };
+        // A fresh fleet master key per demo: the boards meter and sign receipts, the ledger bills them and the host watches them for extraction.
+        byte[] master = RandomNumberGenerator.GetBytes(32);
+        var options = new SyncOptions { BrokerPort = port, SqlitePath = db, WorkerId = "tinymlops-host-demo", Fleet = "demo", ArtifactMasterKey = Convert.ToHexString(master) };
         await using var store = FleetStoreFactory.Open(null, db);
         await using var host = await SyncHost.StartAsync(options, store, NullLoggerFactory.Instance, ct);
         console.MarkupLineInterpolated($"[bold]host[/]: embedded MQTT broker on 127.0.0.1:{port}, store SQLite {Path.GetFullPath(db)}");
 
-        using var fleet = VirtualFleet.CreateMixed(deviceCount, "demo", "127.0.0.1", port, storage, NullLogger.Instance, seed: 7, model, images);
-        console.MarkupLineInterpolated($"[bold]fleet[/]: {deviceCount} virtual boards, {days} simulated days in 1-minute steps; each runs the device core and the int8 model on its own slice of the images");
+        using var fleet = VirtualFleet.CreateMixed(deviceCount, "demo", "127.0.0.1", port, storage, NullLogger.Instance, seed: 7, model, images, keys: new DeviceKeys(master), attackers: attackerCount);
+        console.MarkupLineInterpolated($"[bold]fleet[/]: {deviceCount} virtual boards, {days} simulated days in 1-minute steps; each runs the device core and the int8 model on its own slice of the images, metered");
+        if (attackerCount > 0)
+        {
+            console.MarkupLineInterpolated($"[bold]attack[/]: {attackerCount} more board(s) (demo-x000…) query the model 20 times as often with noise and probes around a few seed images, as a model-extraction attack would");
+        }
 
         var duration = TimeSpan.FromDays(days);
         var step = TimeSpan.FromMinutes(1);
@@ -88,6 +98,11 @@ internal static class DemoCommand
         });
 
         console.MarkupLine("draining: every board online and plugged in until its outbox is empty…");
+        foreach (var board in fleet.All)
+        {
+            board.Agent.Meter?.Flush((uint)fleet.Clock.Now.ToUnixTimeSeconds());
+        }
+
         bool drained = await fleet.DrainAsync(TimeSpan.FromSeconds(60), ct);
         await Task.Delay(500, ct);
 
@@ -96,6 +111,12 @@ internal static class DemoCommand
         console.Write(FleetView.Devices(devices, now, FleetCommands.OnlineWindow, 30));
         console.Write(FleetView.Status(await store.CountsAsync(now - FleetCommands.OnlineWindow, ct), host.Metrics, $"SQLite {Path.GetFullPath(db)}"));
         console.Write(FleetView.Rejects(await store.RejectsAsync(10, ct)));
+        var suspects = await store.ExtractionSuspectsAsync(ct);
+        if (suspects.Count > 0)
+        {
+            console.Write(ExtractionCommands.Table(suspects.Where(s => s.State != SuspectStates.Normal).Concat(suspects.Where(s => s.State == SuspectStates.Normal).Take(5))));
+            console.MarkupLineInterpolated($"model extraction: {suspects.Count(s => s.Flagged)} of {suspects.Count} metered boards flagged, their quota cut");
+        }
 
         long enqueued = fleet.All.Sum(b => (long)b.Agent.Outbox.NextSequence - 1);
         long stored = devices.Sum(d => d.MessageCount);
@@ -103,7 +124,7 @@ internal static class DemoCommand
         console.MarkupLineInterpolated($"uplink: {published / (double)deviceCount / days / 1024:0.0} KiB of envelopes per device per simulated day; {fleet.All.Sum(b => b.Inferences):N0} inferences, {fleet.All.Sum(b => b.Reboots)} reboots");
         console.MarkupLineInterpolated($"broker refused {host.Broker?.RefusedPublishes ?? 0} publish(es) on another device's topic; the host rejected {host.Metrics.Rejected} malformed message(s) and kept running");
         console.MarkupLine($"outboxes {(drained ? "[green]drained[/]" : "[red]not drained[/]")}: {stored:N0} messages stored of {enqueued:N0} the boards made (the rest were hellos and heartbeats merged in outboxes while offline), {host.Metrics.Duplicates:N0} duplicate deliveries absorbed, wall time {clock.Elapsed.TotalSeconds:0}s");
-        console.MarkupLineInterpolated($"next: [bold]tinymlops fleet ls --db {db}[/], [bold]tinymlops device show demo-0000 --db {db}[/], [bold]tinymlops status --db {db}[/]");
+        console.MarkupLineInterpolated($"next: [bold]tinymlops fleet ls --db {db}[/], [bold]tinymlops device show demo-0000 --db {db}[/], [bold]tinymlops status --db {db}[/], [bold]tinymlops meter suspects --db {db}[/]");
         try
         {
             Directory.Delete(storage, recursive: true);
@@ -156,6 +177,9 @@ internal static class DemoCommand
         {
             Trainer.Train(floatModel, train, new TrainingOptions { Epochs = 3, LearningRate = 2e-3f }, null, heldOut);
             var int8 = PostTrainingQuantizer.Quantize(floatModel, heldOut, new QuantizationOptions { ModelId = "fashion-mlp-demo", VariantId = "mlp32-int8" });
+
+            // The reference histograms drive the boards' drift monitors and their novelty signal.
+            int8.DriftProfile = ProfileBuilder.Build(ModelWriter.Write(int8), train);
             file = ModelWriter.Write(int8);
             var eval = Evaluation.Evaluate(int8, heldOut);
             console.MarkupLineInterpolated($"[bold]model[/]: fashion-mlp-demo, int8, {file.Length / 1024.0:0.0} KiB, {eval.Accuracy:P1} on {heldOut.Count} held-out images");

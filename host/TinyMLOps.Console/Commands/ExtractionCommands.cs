@@ -25,35 +25,41 @@ internal static class ExtractionCommands
                 return 0;
             }
 
-            var table = new Table().Border(TableBorder.Rounded)
-                .AddColumns("device", "state", "model", "observed", "rate / h", "vs normal", "vs fleet", "low conf.", "out of dist.", "near dup.", "quota", "why");
-            foreach (var s in suspects)
-            {
-                string state = s.State switch
-                {
-                    SuspectStates.Flagged => "[red]flagged[/]",
-                    SuspectStates.Cleared => "[yellow]cleared[/]",
-                    _ => "[green]normal[/]",
-                };
-                table.AddRow(
-                    Markup.Escape(s.DeviceId),
-                    state,
-                    Markup.Escape(s.ModelId),
-                    s.Observed.ToString("N0", CultureInfo.InvariantCulture),
-                    s.RatePerHour.ToString("N0", CultureInfo.InvariantCulture),
-                    Ratio(s.RatePerHour, s.BaselinePerHour),
-                    Ratio(s.RatePerHour, s.FleetPerHour),
-                    ShareBar(s.LowShare),
-                    ShareBar(s.OodShare),
-                    ShareBar(s.DupShare),
-                    s.QuotaCut ? "[red]cut[/]" : "ok",
-                    Markup.Escape(s.Reasons));
-            }
-
-            console.Write(table);
+            console.Write(Table(suspects));
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The suspects with their rates, shares as bars, quota state and reasons.</summary>
+    public static Table Table(IEnumerable<ExtractionSuspectRecord> suspects)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumns("device", "state", "model", "observed", "rate / h", "vs normal", "vs fleet", "low conf.", "out of dist.", "near dup.", "quota", "why");
+        foreach (var s in suspects)
+        {
+            string state = s.State switch
+            {
+                SuspectStates.Flagged => "[red]flagged[/]",
+                SuspectStates.Cleared => "[yellow]cleared[/]",
+                _ => "[green]normal[/]",
+            };
+            table.AddRow(
+                Markup.Escape(s.DeviceId),
+                state,
+                Markup.Escape(s.ModelId),
+                s.Observed.ToString("N0", CultureInfo.InvariantCulture),
+                s.RatePerHour.ToString("N0", CultureInfo.InvariantCulture),
+                Ratio(s.RatePerHour, s.BaselinePerHour),
+                Ratio(s.RatePerHour, s.FleetPerHour),
+                ShareBar(s.LowShare),
+                ShareBar(s.OodShare),
+                ShareBar(s.DupShare),
+                s.QuotaCut ? "[red]cut[/]" : "ok",
+                Markup.Escape(s.Reasons));
+        }
+
+        return table;
     }
 
     public static Command Clear(IAnsiConsole console)

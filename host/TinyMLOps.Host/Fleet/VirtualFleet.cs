@@ -39,8 +39,12 @@ public sealed class VirtualFleet : IDisposable
     /// offline for one to three days in the first week; half on battery; occasional reboots. Each board sees its
     /// own slice of <paramref name="data"/> and runs <paramref name="model"/> on it when one is given.
     /// </summary>
-    public static VirtualFleet CreateMixed(int count, string fleet, string brokerHost, int brokerPort, string storageRoot, ILogger logger, int seed = 1, byte[]? model = null, ImageDataset? data = null, int heartbeatSeconds = 300)
+    /// <param name="keys">The fleet's device keys: each board gets its artifact key, so it meters its inferences and signs receipts.</param>
+    /// <param name="attackers">Extra boards, named <c>{fleet}-x000</c> on, that query the model twenty times as often with the
+    /// inputs of a model-extraction attack (<see cref="ExtractionAttackSensor"/>: half noise, half probes around a few seeds of <paramref name="data"/>).</param>
+    public static VirtualFleet CreateMixed(int count, string fleet, string brokerHost, int brokerPort, string storageRoot, ILogger logger, int seed = 1, byte[]? model = null, ImageDataset? data = null, int heartbeatSeconds = 300, Variants.DeviceKeys? keys = null, int attackers = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(attackers);
         var clock = new SimClock(new DateTimeOffset(2026, 1, 5, 0, 0, 0, TimeSpan.Zero));
         var rng = new Random(seed);
         var boards = new List<VirtualBoard>(count);
@@ -64,7 +68,23 @@ public sealed class VirtualFleet : IDisposable
                 Seed = rng.Next(),
             };
             var sensor = data == null ? null : new DatasetSensor(data.Slice((i * slice) % data.Count, Math.Min(slice, data.Count - ((i * slice) % data.Count))));
-            boards.Add(new VirtualBoard(options, brokerHost, brokerPort, storageRoot, clock, logger, model, sensor));
+            boards.Add(new VirtualBoard(options, brokerHost, brokerPort, storageRoot, clock, logger, model, sensor, keys?.For(options.DeviceId)));
+        }
+
+        for (int i = 0; i < attackers; i++)
+        {
+            var options = new VirtualBoardOptions
+            {
+                DeviceId = $"{fleet}-x{i:D3}",
+                Fleet = fleet,
+                Board = Boards[i % Boards.Length],
+                HeartbeatIntervalSeconds = heartbeatSeconds,
+                InferencesPerMinute = 20 * new VirtualBoardOptions { DeviceId = "-" }.InferencesPerMinute,
+                Seed = rng.Next(),
+            };
+            var seeds = data?.Slice((i * 16) % Math.Max(1, data.Count - 16), Math.Min(16, data.Count));
+            var sensor = new ExtractionAttackSensor(seeds, noiseShare: 0.5, seed: options.Seed);
+            boards.Add(new VirtualBoard(options, brokerHost, brokerPort, storageRoot, clock, logger, model, sensor, keys?.For(options.DeviceId)));
         }
 
         return new VirtualFleet(boards, clock);

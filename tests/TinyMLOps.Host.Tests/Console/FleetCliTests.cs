@@ -70,6 +70,10 @@ public sealed class FleetCliTests : ConsoleTest
         Assert.Contains("demo-0003", output);
         Assert.Matches(@"the host rejected [1-9]\d* malformed", output);
         Assert.Matches(@"broker refused [1-9]\d* publish", output);
+
+        // The default attacker board is caught by the signals in its own receipts; the four others are not.
+        Assert.Contains("model extraction: 1 of 5 metered boards flagged", output);
+        Assert.Contains("demo-x000", output);
     }
 
     [Fact]
