@@ -72,8 +72,14 @@ namespace TinyMLOps.Firmware.Adapters
             runtime.Agent.Network = network;
             runtime.Agent.Telemetry.Timer = new TickInferenceTimer();
 
-            // No label source on a board yet (a button adapter would be one): the device keeps no samples and declines rounds.
-            ISensor sensor = config.Sensor == ProvisionedConfig.SensorSamples ? new SampleFileSensor(storage, StartupCheck.SamplesFile) : null;
+            // Labels come from I:\labels.bin beside the replayed samples; without it the device keeps no learning samples and declines rounds.
+            SampleFileSensor samples = config.Sensor == ProvisionedConfig.SensorSamples ? new SampleFileSensor(storage, StartupCheck.SamplesFile) : null;
+            ISensor sensor = samples;
+            if (samples != null && storage.Exists(StartupCheck.LabelsFile))
+            {
+                runtime.Feedback = new SampleFileFeedback(storage, StartupCheck.LabelsFile, samples);
+            }
+
             DeviceLoop loop = new DeviceLoop(runtime, sensor, display, network, power,
                 new SleepPolicy(config.SleepSeconds, config.SyncWindowSeconds), board.CreateSleep(), clock, deviceLog);
             log.Info("running: boot " + runtime.Agent.BootCount + ", " + runtime.Agent.Outbox.PendingCount + " messages waiting to sync");

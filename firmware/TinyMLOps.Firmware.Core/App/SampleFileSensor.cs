@@ -17,7 +17,11 @@ namespace TinyMLOps.Firmware.Core.App
         {
             _storage = storage;
             _name = name;
+            LastIndex = -1;
         }
+
+        /// <summary>The position in the file of the sample read last, or -1 (a label file is indexed the same way).</summary>
+        public int LastIndex { get; private set; }
 
         /// <summary>Samples read since start.</summary>
         public int Reads { get; private set; }
@@ -38,6 +42,7 @@ namespace TinyMLOps.Firmware.Core.App
             }
 
             int read = _storage.Read(_name, _next * size, sample, 0, size);
+            LastIndex = read == size ? _next : -1;
             _next++;
             if (read != size)
             {

@@ -15,6 +15,9 @@ namespace TinyMLOps.Firmware.Core.App
         /// <summary>The sample file the "samples" sensor replays.</summary>
         public const string SamplesFile = "samples.bin";
 
+        /// <summary>The labels of the samples file, one byte per sample (<see cref="SampleFileFeedback"/>); optional.</summary>
+        public const string LabelsFile = "labels.bin";
+
         public static StartupResult Run(IStorage storage, string firmwareVersion)
         {
             StartupResult result = new StartupResult();

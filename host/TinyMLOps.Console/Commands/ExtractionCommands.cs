@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 using TinyMLOps.Host.Store;
 
 namespace TinyMLOps.Console.Commands;
@@ -31,12 +32,13 @@ internal static class ExtractionCommands
         return command;
     }
 
-    /// <summary>The suspects with their rates, shares as bars, quota state and reasons.</summary>
-    public static Table Table(IEnumerable<ExtractionSuspectRecord> suspects)
+    /// <summary>The suspects with their rates, shares as bars and quota state, then why each flagged one is flagged.</summary>
+    public static IRenderable Table(IEnumerable<ExtractionSuspectRecord> suspects)
     {
+        var list = suspects.ToList();
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumns("device", "state", "model", "observed", "rate / h", "vs normal", "vs fleet", "low conf.", "out of dist.", "near dup.", "quota", "why");
-        foreach (var s in suspects)
+            .AddColumns("device", "state", "model", "observed", "rate / h", "vs own", "vs fleet", "low conf.", "out of dist.", "near dup.", "quota");
+        foreach (var s in list)
         {
             string state = s.State switch
             {
@@ -55,11 +57,12 @@ internal static class ExtractionCommands
                 ShareBar(s.LowShare),
                 ShareBar(s.OodShare),
                 ShareBar(s.DupShare),
-                s.QuotaCut ? "[red]cut[/]" : "ok",
-                Markup.Escape(s.Reasons));
+                s.QuotaCut ? "[red]cut[/]" : "ok");
         }
 
-        return table;
+        var rows = new List<IRenderable> { table };
+        rows.AddRange(list.Where(s => s.State != SuspectStates.Normal).Select(s => new Markup($"[bold]{Markup.Escape(s.DeviceId)}[/]: {Markup.Escape(s.Reasons)}")));
+        return new Rows(rows);
     }
 
     public static Command Clear(IAnsiConsole console)
@@ -96,11 +99,11 @@ internal static class ExtractionCommands
         return r >= 5 ? $"[red]{text}[/]" : text;
     }
 
-    /// <summary>A ten-cell bar and the percentage, red from 25 %.</summary>
+    /// <summary>A five-cell bar and the percentage, red from 25 %.</summary>
     private static string ShareBar(double share)
     {
-        int cells = (int)Math.Round(Math.Clamp(share, 0, 1) * 10);
-        string bar = new string('█', cells) + new string('░', 10 - cells);
+        int cells = (int)Math.Round(Math.Clamp(share, 0, 1) * 5, MidpointRounding.AwayFromZero);
+        string bar = new string('█', cells) + new string('░', 5 - cells);
         string text = $"{bar} {share.ToString("P0", CultureInfo.InvariantCulture)}";
         return share >= 0.25 ? $"[red]{text}[/]" : text;
     }

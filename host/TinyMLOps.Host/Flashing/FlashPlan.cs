@@ -80,9 +80,11 @@ public sealed class FlashPlan
 {
     /// <summary>
     /// The files deployed from the device's folder, in this order: the configuration (required), the broker's CA
-    /// (when provisioned with TLS) and the samples the "samples" sensor replays (when the user put them there).
+    /// (when provisioned with TLS), the samples the "samples" sensor replays and their labels for on-device learning
+    /// (each when the user put them there).
     /// </summary>
-    public static readonly IReadOnlyList<string> ConfigurationFiles = [ProvisionedConfig.FileName, ProvisionedConfig.CaFileName, TinyMLOps.Firmware.Core.App.StartupCheck.SamplesFile];
+    public static readonly IReadOnlyList<string> ConfigurationFiles =
+        [ProvisionedConfig.FileName, ProvisionedConfig.CaFileName, TinyMLOps.Firmware.Core.App.StartupCheck.SamplesFile, TinyMLOps.Firmware.Core.App.StartupCheck.LabelsFile];
 
     public const string ImageFileName = "deployment.bin";
 

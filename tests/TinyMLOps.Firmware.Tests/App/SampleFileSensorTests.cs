@@ -37,3 +37,41 @@ public class SampleFileSensorTests
         Assert.False(sensor.Read([]));
     }
 }
+
+public class SampleFileFeedbackTests
+{
+    [Fact]
+    public void The_label_of_each_replayed_sample_comes_from_the_labels_file_once_per_read_and_255_means_none()
+    {
+        var storage = new MemoryStorage();
+        storage.WriteAll("samples.bin", [1, 1, 2, 2, 3, 3, 4, 4]);
+        storage.WriteAll("labels.bin", [7, SampleFileFeedback.Unlabelled, 2]); // no label for the fourth sample
+        var sensor = new SampleFileSensor(storage, "samples.bin");
+        var feedback = new SampleFileFeedback(storage, "labels.bin", sensor);
+        var sample = new byte[2];
+
+        Assert.False(feedback.TryTakeLabel(out _)); // nothing read yet
+        var labels = new List<int>();
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.True(sensor.Read(sample));
+            labels.Add(feedback.TryTakeLabel(out int label) ? label : -1);
+            Assert.False(feedback.TryTakeLabel(out _)); // once per read
+        }
+
+        Assert.Equal([7, -1, 2, -1, 7], labels);
+        Assert.Equal(3, feedback.Given);
+    }
+
+    [Fact]
+    public void Without_a_labels_file_no_label_is_given()
+    {
+        var storage = new MemoryStorage();
+        storage.WriteAll("samples.bin", [1, 2]);
+        var sensor = new SampleFileSensor(storage, "samples.bin");
+        var feedback = new SampleFileFeedback(storage, "labels.bin", sensor);
+        Assert.True(sensor.Read(new byte[2]));
+        Assert.False(feedback.TryTakeLabel(out _));
+        Assert.Throws<ArgumentNullException>(() => new SampleFileFeedback(storage, "labels.bin", null!));
+    }
+}

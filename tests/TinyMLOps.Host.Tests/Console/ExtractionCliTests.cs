@@ -25,7 +25,8 @@ public sealed class ExtractionCliTests : ConsoleTest
         Assert.Contains("cam-66", output);
         Assert.DoesNotContain("cam-01", output);
         Assert.Matches(@"cam-66\s+│\s+flagged\s+│\s+fashion\s+│\s+28,900\s+│\s+7,230\s+│\s+1\.0x\s+│\s+16\.0x", output);
-        Assert.Contains("█████░░░░░ 50 %", output);
+        Assert.Contains("███░░ 50 %", output);
+        Assert.Contains("cam-66: rate 7230/h is 16.0x the fleet median", output);
         Assert.Contains("cut", output);
 
         Out.GetStringBuilder().Clear();

@@ -58,24 +58,26 @@ public sealed class FlashPlanTests : IDisposable
     }
 
     [Fact]
-    public void The_file_deployment_json_has_nanoffs_schema_and_takes_ca_pem_and_samples_when_they_are_there()
+    public void The_file_deployment_json_has_nanoffs_schema_and_takes_ca_pem_samples_and_labels_when_they_are_there()
     {
         string device = Directory.CreateDirectory(Path.Combine(_dir.FullName, "dev-1")).FullName;
         Assert.Single(FlashPlan.Create(Request("esp32-c3")).Files);
 
         File.WriteAllText(Path.Combine(device, "ca.pem"), "-----BEGIN CERTIFICATE-----");
         File.WriteAllBytes(Path.Combine(device, "samples.bin"), new byte[784]);
+        File.WriteAllBytes(Path.Combine(device, "labels.bin"), new byte[1]);
         FlashPlan plan = FlashPlan.Create(Request("esp32-c3"));
 
         using JsonDocument json = JsonDocument.Parse(plan.FileDeploymentJson());
         Assert.Equal("COM7", json.RootElement.GetProperty("SerialPort").GetString());
         var files = json.RootElement.GetProperty("Files").EnumerateArray().ToList();
-        Assert.Equal(3, files.Count);
+        Assert.Equal(4, files.Count);
         Assert.Equal(@"I:\tinymlops.cfg", files[0].GetProperty("DestinationFilePath").GetString());
         Assert.Equal(Path.Combine(device, "tinymlops.cfg"), files[0].GetProperty("SourceFilePath").GetString());
         Assert.Equal(@"I:\ca.pem", files[1].GetProperty("DestinationFilePath").GetString());
         Assert.Equal(Path.Combine(device, "ca.pem"), files[1].GetProperty("SourceFilePath").GetString());
         Assert.Equal(@"I:\samples.bin", files[2].GetProperty("DestinationFilePath").GetString());
+        Assert.Equal(@"I:\labels.bin", files[3].GetProperty("DestinationFilePath").GetString());
     }
 
     [Fact]
