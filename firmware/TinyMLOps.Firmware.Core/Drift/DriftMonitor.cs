@@ -132,11 +132,7 @@ namespace TinyMLOps.Firmware.Core.Drift
         /// <summary>Quantization of raw 8-bit input values, as the interpreter's SetInputFromBytes does it.</summary>
         public void SetInputQuantization(float scale, int zeroPoint)
         {
-            for (int v = 0; v < 256; v++)
-            {
-                _pixelToInput[v] = QuantMath.Quantize(v / 255f, scale, zeroPoint);
-            }
-
+            QuantMath.FillPixelTable(_pixelToInput, scale, zeroPoint);
             _hasPixelTable = true;
         }
 

@@ -61,10 +61,7 @@ namespace TinyMLOps.Firmware.Core.Protection
             // Groups hold equal numbers of values for image regions and channels alike, so the per-value mean is the group mean.
             _expected = (float)(expected / _layout.Groups);
             _margin = marginNats;
-            for (int v = 0; v < 256; v++)
-            {
-                _pixelToInput[v] = QuantMath.Quantize(v / 255f, inputScale, inputZeroPoint);
-            }
+            QuantMath.FillPixelTable(_pixelToInput, inputScale, inputZeroPoint);
         }
 
         /// <summary>A scorer for a model's own profile and input quantization; null when the model has none.</summary>

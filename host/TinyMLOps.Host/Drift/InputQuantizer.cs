@@ -15,10 +15,7 @@ public sealed class InputQuantizer
     public InputQuantizer(Int8Model model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        for (int v = 0; v < 256; v++)
-        {
-            _table[v] = QuantMath.Quantize(v / 255f, model.InputScale, model.InputZeroPoint);
-        }
+        QuantMath.FillPixelTable(_table, model.InputScale, model.InputZeroPoint);
     }
 
     public void Quantize(byte[] raw, int offset, sbyte[] destination, int length)

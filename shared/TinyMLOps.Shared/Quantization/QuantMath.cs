@@ -117,6 +117,23 @@ namespace TinyMLOps.Shared.Quantization
             return (sbyte)ClampInt8(RoundToInt(value / (double)scale) + zeroPoint);
         }
 
+        /// <summary>
+        /// Fills a 256-entry table with the quantized input of each raw 8-bit value v (a pixel), read as the real value
+        /// v / 255: what the interpreter, the drift monitor and the novelty score all feed the model.
+        /// </summary>
+        public static void FillPixelTable(sbyte[] table, float scale, int zeroPoint)
+        {
+            if (table == null || table.Length != 256)
+            {
+                throw new System.ArgumentException("the pixel table has 256 entries");
+            }
+
+            for (int v = 0; v < 256; v++)
+            {
+                table[v] = Quantize(v / 255f, scale, zeroPoint);
+            }
+        }
+
         public static float Dequantize(int q, float scale, int zeroPoint)
         {
             return (q - zeroPoint) * scale;

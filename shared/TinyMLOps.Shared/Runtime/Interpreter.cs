@@ -30,10 +30,7 @@ namespace TinyMLOps.Shared.Runtime
 
             // Raw 8-bit sensor values (pixels) map to real values v/255; precompute their quantized form.
             _pixelToInput = new sbyte[256];
-            for (int v = 0; v < 256; v++)
-            {
-                _pixelToInput[v] = QuantMath.Quantize(v / 255f, model.InputScale, model.InputZeroPoint);
-            }
+            QuantMath.FillPixelTable(_pixelToInput, model.InputScale, model.InputZeroPoint);
         }
 
         public Int8Model Model
