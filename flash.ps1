@@ -3,7 +3,7 @@
   Flashes a board with nanoff: nanoCLR firmware, the TinyMLOps application, and the device configuration.
 
 .DESCRIPTION
-  Thin wrapper over the console's `flash` verb (host/TinyMLOps.Console, logic in host/TinyMLOps.Host/Flashing),
+  Thin wrapper over the console's `flash` verb (host/TinyMLOps.Console, logic in host/TinyMLOps.Fleet/Flashing),
   so the same code is tested on Linux CI against a fake nanoff. It installs nanoff when it is missing
   (dotnet tool install -g nanoff), flashes nanoCLR for the board's nanoff target, builds and deploys the
   application image (the referenced .pe files, then the app's, each padded to 4 bytes) and deploys

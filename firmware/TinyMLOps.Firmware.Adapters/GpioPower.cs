@@ -1,5 +1,6 @@
 using System.Device.Gpio;
 using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Firmware.Adapters
 {

@@ -1,5 +1,6 @@
 using nanoFramework.TestFramework;
 using TinyMLOps.Firmware.Core;
+using TinyMLOps.Shared.Runtime;
 
 namespace TinyMLOps.Firmware.NanoTests
 {

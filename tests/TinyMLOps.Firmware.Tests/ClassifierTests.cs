@@ -1,5 +1,6 @@
 using TinyMLOps.Firmware.Core;
 using TinyMLOps.Shared.Model;
+using TinyMLOps.Shared.Runtime;
 using TinyMLOps.Tests.Common;
 
 namespace TinyMLOps.Firmware.Tests;

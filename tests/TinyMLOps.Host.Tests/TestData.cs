@@ -1,6 +1,6 @@
-using TinyMLOps.Host.Data;
-using TinyMLOps.Host.Float;
-using TinyMLOps.Host.Training;
+using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Float;
+using TinyMLOps.Modelling.Training;
 
 namespace TinyMLOps.Host.Tests;
 

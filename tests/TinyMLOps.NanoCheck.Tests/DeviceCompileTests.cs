@@ -19,7 +19,8 @@ public class DeviceCompileTests(ITestOutputHelper output)
 
         output.WriteLine(shared.SyntaxTrees.Count() + " shared and " + core.SyntaxTrees.Count() + " firmware core files compile against the facade");
         Assert.Contains(shared.SyntaxTrees, t => t.FilePath.EndsWith("Interpreter.cs", StringComparison.Ordinal));
-        Assert.Contains(core.SyntaxTrees, t => t.FilePath.EndsWith("Classifier.cs", StringComparison.Ordinal));
+        Assert.Contains(shared.SyntaxTrees, t => t.FilePath.EndsWith("Classifier.cs", StringComparison.Ordinal));
+        Assert.Contains(core.SyntaxTrees, t => t.FilePath.EndsWith("DeviceAgent.cs", StringComparison.Ordinal));
     }
 
     [Fact]

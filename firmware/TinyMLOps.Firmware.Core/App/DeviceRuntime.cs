@@ -6,6 +6,7 @@ using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Firmware.Core.Protection;
 using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Shared.Federated;
+using TinyMLOps.Shared.Runtime;
 
 namespace TinyMLOps.Firmware.Core.App
 {

@@ -13,10 +13,10 @@ namespace TinyMLOps.Firmware.Core.App
     public static class StartupCheck
     {
         /// <summary>The sample file the "samples" sensor replays.</summary>
-        public const string SamplesFile = "samples.bin";
+        public const string SamplesFile = ProvisionedConfig.SamplesFileName;
 
         /// <summary>The labels of the samples file, one byte per sample (<see cref="SampleFileFeedback"/>); optional.</summary>
-        public const string LabelsFile = "labels.bin";
+        public const string LabelsFile = ProvisionedConfig.LabelsFileName;
 
         public static StartupResult Run(IStorage storage, string firmwareVersion)
         {

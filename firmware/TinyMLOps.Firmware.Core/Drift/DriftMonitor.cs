@@ -3,6 +3,7 @@ using TinyMLOps.Shared.Drift;
 using TinyMLOps.Shared.Model;
 using TinyMLOps.Shared.Protocol;
 using TinyMLOps.Shared.Quantization;
+using TinyMLOps.Shared.Runtime;
 
 namespace TinyMLOps.Firmware.Core.Drift
 {

@@ -6,6 +6,7 @@ using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Shared.Federated;
 using TinyMLOps.Shared.Model;
 using TinyMLOps.Shared.Protocol;
+using TinyMLOps.Shared.Runtime;
 using TinyMLOps.Shared.Util;
 
 namespace TinyMLOps.Firmware.Core.Learning

@@ -1,4 +1,5 @@
 using TinyMLOps.Shared.Model;
+using TinyMLOps.Shared.Protocol;
 using TinyMLOps.Shared.Util;
 
 namespace TinyMLOps.Firmware.Core.Models

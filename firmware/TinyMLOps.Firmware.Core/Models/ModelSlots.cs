@@ -2,6 +2,7 @@ using System;
 using System.Text;
 using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Firmware.Core.Sync;
+using TinyMLOps.Shared.Protocol;
 using TinyMLOps.Shared.Util;
 
 namespace TinyMLOps.Firmware.Core.Models

@@ -1,4 +1,5 @@
 using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Firmware.Core.Models
 {

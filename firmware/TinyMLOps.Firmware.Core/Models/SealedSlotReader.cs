@@ -1,5 +1,6 @@
 using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Shared.Model;
+using TinyMLOps.Shared.Protocol;
 using TinyMLOps.Shared.Util;
 
 namespace TinyMLOps.Firmware.Core.Models

@@ -1,9 +1,10 @@
+using TinyMLOps.Shared.Protocol;
 namespace TinyMLOps.Firmware.Core.Models
 {
     /// <summary>
     /// The last model-role switch, kept until the agent takes it and sends it as a
     /// variant-switch message (Sync/VariantManager) on its next sync. Roles are <see cref="ModelRole"/> values, the power source a
-    /// <see cref="Platform.PowerSource"/> value.
+    /// <see cref="TinyMLOps.Shared.Protocol.PowerSource"/> value.
     /// </summary>
     public sealed class VariantSwitchReport
     {

@@ -1,3 +1,4 @@
+using TinyMLOps.Shared.Protocol;
 namespace TinyMLOps.Firmware.Core.Platform
 {
     /// <summary>The power-detect input and the battery gauge.</summary>

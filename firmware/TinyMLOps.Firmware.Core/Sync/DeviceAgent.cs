@@ -8,6 +8,7 @@ using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Firmware.Core.Telemetry;
 using TinyMLOps.Shared.Metering;
 using TinyMLOps.Shared.Protocol;
+using TinyMLOps.Shared.Runtime;
 
 namespace TinyMLOps.Firmware.Core.Sync
 {

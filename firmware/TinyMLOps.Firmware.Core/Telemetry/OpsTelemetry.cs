@@ -1,5 +1,6 @@
 using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Shared.Protocol;
+using TinyMLOps.Shared.Runtime;
 
 namespace TinyMLOps.Firmware.Core.Telemetry
 {

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
-using TinyMLOps.Host.Benchmarks;
-using TinyMLOps.Host.Data;
+using TinyMLOps.Modelling.Data;
+using TinyMLOps.Simulation.Benchmarks;
 
 namespace TinyMLOps.Console.Commands;
 

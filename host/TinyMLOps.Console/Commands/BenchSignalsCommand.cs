@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
-using TinyMLOps.Host.Benchmarks;
-using TinyMLOps.Host.Data;
-using TinyMLOps.Host.Variants;
+using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Variants;
+using TinyMLOps.Simulation.Benchmarks;
 
 namespace TinyMLOps.Console.Commands;
 

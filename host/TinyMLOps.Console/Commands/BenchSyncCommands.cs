@@ -1,8 +1,8 @@
 using System.CommandLine;
 using Spectre.Console;
-using TinyMLOps.Host.Benchmarks;
-using TinyMLOps.Host.Broker;
-using TinyMLOps.Host.Store;
+using TinyMLOps.Fleet.Broker;
+using TinyMLOps.Fleet.Store;
+using TinyMLOps.Simulation.Benchmarks;
 
 namespace TinyMLOps.Console.Commands;
 

@@ -5,15 +5,16 @@ using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
 using MQTTnet.Protocol;
 using Spectre.Console;
-using TinyMLOps.Host.Data;
-using TinyMLOps.Host.Drift;
-using TinyMLOps.Host.Fleet;
-using TinyMLOps.Host.Quantization;
-using TinyMLOps.Host.Store;
-using TinyMLOps.Host.Sync;
-using TinyMLOps.Host.Training;
-using TinyMLOps.Host.Variants;
+using TinyMLOps.Fleet.Hosting;
+using TinyMLOps.Fleet.Security;
+using TinyMLOps.Fleet.Store;
+using TinyMLOps.Fleet.Sync;
+using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Drift;
+using TinyMLOps.Modelling.Quantization;
+using TinyMLOps.Modelling.Training;
 using TinyMLOps.Shared.Model;
+using TinyMLOps.Simulation.VirtualBoards;
 
 namespace TinyMLOps.Console.Commands;
 
@@ -55,7 +56,7 @@ internal static class DemoCommand
         }
 
         string storage = Path.Combine(Path.GetTempPath(), $"tinymlops-demo-{Environment.ProcessId}");
-        int port = Host.Broker.MosquittoProcess.FreePort();
+        int port = TinyMLOps.Fleet.Broker.MosquittoProcess.FreePort();
         // A fresh fleet master key per demo: the boards meter and sign receipts, the ledger bills them and the host watches them for extraction.
         byte[] master = RandomNumberGenerator.GetBytes(32);
         var options = new SyncOptions { BrokerPort = port, SqlitePath = db, WorkerId = "tinymlops-host-demo", Fleet = "demo", ArtifactMasterKey = Convert.ToHexString(master) };
@@ -163,7 +164,7 @@ internal static class DemoCommand
     }
 
     private static string? FindSubset() =>
-        Host.RepositoryFiles.FindDirectory(SubsetDirectory, candidate => File.Exists(Path.Combine(candidate, FashionMnist.TestImagesFile)));
+        TinyMLOps.Modelling.RepositoryFiles.FindDirectory(SubsetDirectory, candidate => File.Exists(Path.Combine(candidate, FashionMnist.TestImagesFile)));
 
     private static byte[] TrainModel(IAnsiConsole console, ImageDataset images)
     {

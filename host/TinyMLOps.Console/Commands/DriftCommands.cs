@@ -1,12 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
-using TinyMLOps.Host.Benchmarks;
-using TinyMLOps.Host.Data;
-using TinyMLOps.Host.Drift;
-using TinyMLOps.Host.Store;
-using TinyMLOps.Host.Variants;
+using TinyMLOps.Fleet.Drift;
+using TinyMLOps.Fleet.Store;
+using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Variants;
 using TinyMLOps.Shared.Drift;
+using TinyMLOps.Simulation.Benchmarks;
 
 namespace TinyMLOps.Console.Commands;
 

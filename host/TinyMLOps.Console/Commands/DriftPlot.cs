@@ -1,6 +1,6 @@
-using TinyMLOps.Host.Benchmarks;
-using TinyMLOps.Host.Drift;
+using TinyMLOps.Fleet.Drift;
 using TinyMLOps.Shared.Drift;
+using TinyMLOps.Simulation.Benchmarks;
 
 namespace TinyMLOps.Console.Commands;
 

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Rendering;
-using TinyMLOps.Host.Store;
+using TinyMLOps.Fleet.Store;
 
 namespace TinyMLOps.Console.Commands;
 

@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Spectre.Console;
-using TinyMLOps.Host.Benchmarks;
-using TinyMLOps.Host.Data;
+using TinyMLOps.Modelling.Data;
+using TinyMLOps.Simulation.Benchmarks;
 
 namespace TinyMLOps.Console.Commands;
 

@@ -1,4 +1,4 @@
-using TinyMLOps.Host.Benchmarks;
+using TinyMLOps.Simulation.Benchmarks;
 
 namespace TinyMLOps.Console.Commands;
 

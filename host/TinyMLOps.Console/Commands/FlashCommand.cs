@@ -1,8 +1,8 @@
 using System.CommandLine;
 using Spectre.Console;
-using TinyMLOps.Host;
-using TinyMLOps.Host.Boards;
-using TinyMLOps.Host.Flashing;
+using TinyMLOps.Fleet.Flashing;
+using TinyMLOps.Modelling;
+using TinyMLOps.Modelling.Boards;
 
 namespace TinyMLOps.Console.Commands;
 

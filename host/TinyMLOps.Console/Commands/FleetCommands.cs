@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
-using TinyMLOps.Host.Store;
+using TinyMLOps.Fleet.Store;
 
 namespace TinyMLOps.Console.Commands;
 
@@ -66,7 +66,7 @@ internal static class FleetCommands
         var recent = await store.MessagesAsync(id, null, 1000, ct);
         var pending = await store.PendingCommandsAsync(id, ct);
         var consent = await store.ConsentAsync(id, ct);
-        var stale = await TinyMLOps.Host.Variants.StaleImageCheck.CheckAsync(store, id, ct);
+        var stale = await TinyMLOps.Fleet.Rollouts.StaleImageCheck.CheckAsync(store, id, ct);
         console.Write(FleetView.Device(device, recent, pending, DateTimeOffset.UtcNow, consent, stale));
         var telemetry = await store.VariantTelemetryAsync(new VariantTelemetryQuery { DeviceId = id }, ct);
         if (telemetry.Count > 0)

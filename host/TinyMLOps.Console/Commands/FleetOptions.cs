@@ -1,5 +1,5 @@
 using System.CommandLine;
-using TinyMLOps.Host.Store;
+using TinyMLOps.Fleet.Store;
 
 namespace TinyMLOps.Console.Commands;
 

@@ -1,7 +1,7 @@
 using Spectre.Console;
 using Spectre.Console.Rendering;
-using TinyMLOps.Host.Store;
-using TinyMLOps.Host.Sync;
+using TinyMLOps.Fleet.Store;
+using TinyMLOps.Fleet.Sync;
 using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Console.Commands;
@@ -39,7 +39,7 @@ internal static class FleetView
         return table;
     }
 
-    public static IRenderable Device(DeviceRecord d, IReadOnlyList<StoredMessage> recent, IReadOnlyList<CommandRecord> pending, DateTimeOffset now, IReadOnlyList<DeviceConsentRecord>? consent = null, IReadOnlyList<TinyMLOps.Host.Variants.StaleImageFinding>? staleImages = null)
+    public static IRenderable Device(DeviceRecord d, IReadOnlyList<StoredMessage> recent, IReadOnlyList<CommandRecord> pending, DateTimeOffset now, IReadOnlyList<DeviceConsentRecord>? consent = null, IReadOnlyList<TinyMLOps.Fleet.Rollouts.StaleImageFinding>? staleImages = null)
     {
         var facts = new Grid().AddColumn().AddColumn();
         void Row(string k, string v) => facts.AddRow(new Markup($"[bold]{k}[/]"), new Text(v));

@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
-using TinyMLOps.Host.Benchmarks;
-using TinyMLOps.Host.Metering;
-using TinyMLOps.Host.Store;
-using TinyMLOps.Host.Variants;
+using TinyMLOps.Fleet.Metering;
+using TinyMLOps.Fleet.Security;
+using TinyMLOps.Fleet.Store;
 using TinyMLOps.Shared.Metering;
+using TinyMLOps.Simulation.Benchmarks;
 
 namespace TinyMLOps.Console.Commands;
 

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using Spectre.Console;
-using TinyMLOps.Host.Data;
-using TinyMLOps.Host.Onnx;
-using TinyMLOps.Host.Quantization;
+using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Onnx;
+using TinyMLOps.Modelling.Quantization;
 using TinyMLOps.Shared.Model;
 
 namespace TinyMLOps.Console.Commands;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
-using TinyMLOps.Host.Onnx;
+using TinyMLOps.Modelling.Onnx;
 using TinyMLOps.Shared.Model;
 
 namespace TinyMLOps.Console.Commands;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
-using TinyMLOps.Host.Models;
+using TinyMLOps.Modelling.Inspection;
 
 namespace TinyMLOps.Console.Commands;
 

@@ -1,11 +1,11 @@
 using System.CommandLine;
 using Spectre.Console;
-using TinyMLOps.Host.Benchmarks;
-using TinyMLOps.Host.Data;
-using TinyMLOps.Host.Onnx;
-using TinyMLOps.Host.Quantization;
-using TinyMLOps.Host.Training;
+using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Onnx;
+using TinyMLOps.Modelling.Quantization;
+using TinyMLOps.Modelling.Training;
 using TinyMLOps.Shared.Model;
+using TinyMLOps.Simulation.Benchmarks;
 
 namespace TinyMLOps.Console.Commands;
 

@@ -1,10 +1,10 @@
 using System.CommandLine;
 using Spectre.Console;
-using TinyMLOps.Host.Data;
-using TinyMLOps.Host.Float;
-using TinyMLOps.Host.Models;
-using TinyMLOps.Host.Onnx;
-using TinyMLOps.Host.Quantization;
+using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Float;
+using TinyMLOps.Modelling.Inspection;
+using TinyMLOps.Modelling.Onnx;
+using TinyMLOps.Modelling.Quantization;
 using TinyMLOps.Shared.Model;
 
 namespace TinyMLOps.Console.Commands;

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using Spectre.Console;
-using TinyMLOps.Host.Data;
-using TinyMLOps.Host.Float;
-using TinyMLOps.Host.Onnx;
-using TinyMLOps.Host.Training;
+using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Float;
+using TinyMLOps.Modelling.Onnx;
+using TinyMLOps.Modelling.Training;
 
 namespace TinyMLOps.Console.Commands;
 

@@ -1,12 +1,11 @@
 using System.CommandLine;
 using Spectre.Console;
-using TinyMLOps.Host.Data;
-using TinyMLOps.Host.Float;
-using TinyMLOps.Host.Models;
-using TinyMLOps.Host.Onnx;
-using TinyMLOps.Host.Quantization;
-using TinyMLOps.Host.Variants;
-using TinyMLOps.Host.Watermarking;
+using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Float;
+using TinyMLOps.Modelling.Onnx;
+using TinyMLOps.Modelling.Quantization;
+using TinyMLOps.Modelling.Variants;
+using TinyMLOps.Modelling.Watermarking;
 using TinyMLOps.Shared.Model;
 
 namespace TinyMLOps.Console.Commands;

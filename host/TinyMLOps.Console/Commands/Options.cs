@@ -1,5 +1,5 @@
 using System.CommandLine;
-using TinyMLOps.Host.Data;
+using TinyMLOps.Modelling.Data;
 
 namespace TinyMLOps.Console.Commands;
 

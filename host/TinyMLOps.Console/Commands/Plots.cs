@@ -1,6 +1,6 @@
-using TinyMLOps.Host.Benchmarks;
-using TinyMLOps.Host.Training;
-using TinyMLOps.Host.Variants;
+using TinyMLOps.Modelling.Training;
+using TinyMLOps.Modelling.Variants;
+using TinyMLOps.Simulation.Benchmarks;
 
 namespace TinyMLOps.Console.Commands;
 

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using Spectre.Console;
-using TinyMLOps.Host;
-using TinyMLOps.Host.Boards;
-using TinyMLOps.Host.Provisioning;
-using TinyMLOps.Host.Variants;
+using TinyMLOps.Fleet.Provisioning;
+using TinyMLOps.Fleet.Security;
+using TinyMLOps.Modelling;
+using TinyMLOps.Modelling.Boards;
 
 namespace TinyMLOps.Console.Commands;
 

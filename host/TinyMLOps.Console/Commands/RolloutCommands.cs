@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
-using TinyMLOps.Host.Store;
-using TinyMLOps.Host.Variants;
+using TinyMLOps.Fleet.Rollouts;
+using TinyMLOps.Fleet.Security;
+using TinyMLOps.Fleet.Store;
+using TinyMLOps.Modelling.Variants;
 using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Console.Commands;
@@ -180,7 +182,7 @@ internal static class RolloutCommands
     }
 
     private static RolloutController Controller(IFleetStore store, string registry) =>
-        new(store, VariantRegistry.Open(registry), new DeviceKeys(new byte[DeviceKeys.MinMasterKeyBytes]), host: null);
+        new(store, VariantRegistry.Open(registry), new DeviceKeys(new byte[DeviceKeys.MinMasterKeyBytes]), downlink: null);
 
     private static string Variant(string? id) => string.IsNullOrEmpty(id) ? "-" : id;
 

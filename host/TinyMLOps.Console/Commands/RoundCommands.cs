@@ -2,9 +2,11 @@ using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Rendering;
-using TinyMLOps.Host.Federated.Rounds;
-using TinyMLOps.Host.Store;
-using TinyMLOps.Host.Variants;
+using TinyMLOps.Fleet.Federated.Rounds;
+using TinyMLOps.Fleet.Rollouts;
+using TinyMLOps.Fleet.Security;
+using TinyMLOps.Fleet.Store;
+using TinyMLOps.Modelling.Variants;
 using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Console.Commands;
@@ -287,8 +289,8 @@ internal static class RoundCommands
     private static RoundCoordinator Coordinator(IFleetStore store, string registryPath)
     {
         var registry = VariantRegistry.Open(registryPath);
-        var rollouts = new RolloutController(store, registry, new DeviceKeys(new byte[DeviceKeys.MinMasterKeyBytes]), host: null);
-        return new RoundCoordinator(store, registry, rollouts, data: null, host: null);
+        var rollouts = new RolloutController(store, registry, new DeviceKeys(new byte[DeviceKeys.MinMasterKeyBytes]), downlink: null);
+        return new RoundCoordinator(store, registry, rollouts, data: null, downlink: null);
     }
 
     private static string StateMarkup(string state) => state switch

@@ -2,10 +2,10 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Spectre.Console;
-using TinyMLOps.Host.Store;
-using TinyMLOps.Host.Sync;
+using TinyMLOps.Fleet.Hosting;
+using TinyMLOps.Fleet.Store;
+using TinyMLOps.Fleet.Sync;
 
 namespace TinyMLOps.Console.Commands;
 
@@ -30,7 +30,7 @@ internal static class ServeCommand
         var listen = new Option<string>("--listen") { Description = "embedded broker: address to listen on, 0.0.0.0 for boards on the LAN (needs --require-credentials and --password)", DefaultValueFactory = _ => "127.0.0.1" };
         var registry = new Option<string?>("--registry")
         {
-            Description = $"variant registry folder: run the staged rollouts (default: ${VariantCommands.RegistryVariable}; needs ${Host.Variants.DeviceKeys.EnvironmentVariable})",
+            Description = $"variant registry folder: run the staged rollouts (default: ${VariantCommands.RegistryVariable}; needs ${TinyMLOps.Fleet.Security.DeviceKeys.EnvironmentVariable})",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable(VariantCommands.RegistryVariable) is { Length: > 0 } v ? v : null,
         };
         var command = new Command("serve", "Run the host service: broker, ingest, acks, commands, rollouts") { db, pg, port, broker, tls, ca, user, password, worker, fleet, shared, metrics, credentials, listen, registry };
@@ -70,9 +70,9 @@ internal static class ServeCommand
                 throw new ArgumentException($"--listen {options.BrokerListenAddress} opens the embedded broker to the network: add --require-credentials (devices log in with their provisioned secret) and --password (the host's own credential)");
             }
 
-            if (!options.WorkerId.StartsWith(Host.Broker.BrokerAccessPolicy.HostClientPrefix, StringComparison.Ordinal))
+            if (!options.WorkerId.StartsWith(TinyMLOps.Fleet.Broker.BrokerAccessPolicy.HostClientPrefix, StringComparison.Ordinal))
             {
-                throw new ArgumentException($"--worker-id must start with '{Host.Broker.BrokerAccessPolicy.HostClientPrefix}' (the broker's access policy knows hosts by it)");
+                throw new ArgumentException($"--worker-id must start with '{TinyMLOps.Fleet.Broker.BrokerAccessPolicy.HostClientPrefix}' (the broker's access policy knows hosts by it)");
             }
 
             console.MarkupLineInterpolated($"[bold]tinymlops serve[/]: {(options.EmbeddedBroker ? $"embedded broker on {options.BrokerListenAddress}:{options.BrokerPort}" : $"broker {options.BrokerHost}:{options.BrokerPort}")}, store {(options.PostgresConnectionString == null ? options.SqlitePath : "PostgreSQL")}. Ctrl+C stops.");
@@ -92,7 +92,7 @@ internal static class ServeCommand
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss ";
         });
-        options.ArtifactMasterKey ??= builder.Configuration[Host.Variants.DeviceKeys.ConfigurationKey];
+        options.ArtifactMasterKey ??= builder.Configuration[TinyMLOps.Fleet.Security.DeviceKeys.ConfigurationKey];
         builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
         builder.Services.AddSingleton<Func<SyncOptions, IFleetStore>>(o => FleetStoreFactory.Open(o.PostgresConnectionString, o.SqlitePath));
         builder.Services.AddHostedService<SyncHostedService>();

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging.Abstractions;
 using Spectre.Console;
-using TinyMLOps.Host.Fleet;
+using TinyMLOps.Simulation.VirtualBoards;
 
 namespace TinyMLOps.Console.Commands;
 

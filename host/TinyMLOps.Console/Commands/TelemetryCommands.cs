@@ -1,10 +1,10 @@
 using System.CommandLine;
 using Spectre.Console;
-using TinyMLOps.Host.Boards;
-using TinyMLOps.Host.Models;
-using TinyMLOps.Host.Store;
-using TinyMLOps.Host.Telemetry;
-using TinyMLOps.Host.Variants;
+using TinyMLOps.Fleet.Store;
+using TinyMLOps.Fleet.Telemetry;
+using TinyMLOps.Modelling.Boards;
+using TinyMLOps.Modelling.Inspection;
+using TinyMLOps.Modelling.Variants;
 
 namespace TinyMLOps.Console.Commands;
 

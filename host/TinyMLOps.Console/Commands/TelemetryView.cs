@@ -1,8 +1,8 @@
 using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Rendering;
-using TinyMLOps.Host.Store;
-using TinyMLOps.Host.Telemetry;
+using TinyMLOps.Fleet.Store;
+using TinyMLOps.Fleet.Telemetry;
 
 namespace TinyMLOps.Console.Commands;
 

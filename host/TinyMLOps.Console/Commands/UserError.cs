@@ -1,5 +1,5 @@
-using TinyMLOps.Host.Data;
-using TinyMLOps.Host.Onnx;
+using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Onnx;
 using TinyMLOps.Shared.Model;
 
 namespace TinyMLOps.Console.Commands;

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using Spectre.Console;
-using TinyMLOps.Host.Boards;
-using TinyMLOps.Host.Data;
-using TinyMLOps.Host.Variants;
-using TinyMLOps.Host.Watermarking;
+using TinyMLOps.Modelling.Boards;
+using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Variants;
+using TinyMLOps.Modelling.Watermarking;
 
 namespace TinyMLOps.Console.Commands;
 

@@ -11,6 +11,12 @@ namespace TinyMLOps.Shared.Provisioning
         public const string FileName = "tinymlops.cfg";
         public const string CaFileName = "ca.pem";
 
+        /// <summary>The sample file the "samples" sensor replays, deployed beside the configuration.</summary>
+        public const string SamplesFileName = "samples.bin";
+
+        /// <summary>The labels of the samples file, one byte per sample; optional.</summary>
+        public const string LabelsFileName = "labels.bin";
+
         public const string NetworkWifi = "wifi";
         public const string NetworkEthernet = "ethernet";
         public const string SensorSamples = "samples";

@@ -5,7 +5,7 @@ namespace TinyMLOps.Shared.Util
     /// 16-byte blocks with a given key, no padding. <see cref="Model.SealedArtifact"/> builds CTR mode on it, so
     /// the sealing and opening code is the same on the host and on the device. Implementations: the nanoFramework
     /// one (firmware/TinyMLOps.Firmware.Adapters/NanoAesBlockCipher.cs, mbedTLS through Aes(CipherMode.ECB)) and
-    /// the .NET one (host/TinyMLOps.Host/Variants/DotNetAesBlockCipher.cs, Aes.EncryptEcb).
+    /// the .NET one (host/TinyMLOps.Fleet/Security/DotNetAesBlockCipher.cs, Aes.EncryptEcb).
     /// </summary>
     public interface IBlockCipher
     {

@@ -2,6 +2,7 @@ using TinyMLOps.Firmware.Core.App;
 using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Firmware.Tests.Models;
 using TinyMLOps.Firmware.Tests.Platform;
+using TinyMLOps.Shared.Runtime;
 
 namespace TinyMLOps.Firmware.Tests.App;
 

@@ -26,7 +26,7 @@ public class AgentConsentTests
 
     private static AgentRig Offline(AgentRig rig)
     {
-        rig.Power.Source = TinyMLOps.Firmware.Core.Platform.PowerSource.Battery;
+        rig.Power.Source = TinyMLOps.Shared.Protocol.PowerSource.Battery;
         rig.Power.BatteryPercent = 1; // below the sync threshold: everything stays queued
         return rig;
     }
@@ -72,7 +72,7 @@ public class AgentConsentTests
         // Withdrawn windows stay gone after a reboot, and the host hears of the gap in the drop report.
         rig.Reboot();
         Assert.DoesNotContain(MessageKind.Drift, QueuedKinds(rig));
-        rig.Power.Source = TinyMLOps.Firmware.Core.Platform.PowerSource.External;
+        rig.Power.Source = TinyMLOps.Shared.Protocol.PowerSource.External;
         rig.SyncUntilEmpty();
         Assert.Empty(rig.Host.StoredOfKind(MessageKind.Drift));
         Assert.Equal([new byte[] { 1, 2, 3 }, [4, 5, 6]], rig.Host.StoredOfKind(MessageKind.UsageReceipt).Select(m => m.Payload));
@@ -185,14 +185,14 @@ public class AgentConsentTests
     {
         var rig = new AgentRig(configure: c => c.ConsentSettings = Settings(UploadConsent.On, UploadConsent.On, UploadConsent.Charging));
         rig.Agent.Telemetry.Record("v1", 1200, 4096, 5000, 0);
-        rig.Power.Source = TinyMLOps.Firmware.Core.Platform.PowerSource.Battery;
+        rig.Power.Source = TinyMLOps.Shared.Protocol.PowerSource.Battery;
         rig.Power.BatteryPercent = 90;
         rig.Clock.Advance(rig.Config.HeartbeatIntervalSeconds * 1000L);
         rig.SyncUntilEmpty();
         Assert.False(rig.Agent.TelemetryAllowed);
         Assert.Null(HeartbeatPayload.Decode(rig.Host.StoredOfKind(MessageKind.Heartbeat).Last().Payload).Telemetry);
 
-        rig.Power.Source = TinyMLOps.Firmware.Core.Platform.PowerSource.External;
+        rig.Power.Source = TinyMLOps.Shared.Protocol.PowerSource.External;
         rig.Clock.Advance(rig.Config.HeartbeatIntervalSeconds * 1000L);
         rig.SyncUntilEmpty();
         Assert.True(rig.Agent.TelemetryAllowed);

@@ -1,5 +1,6 @@
 using TinyMLOps.Firmware.Core;
 using TinyMLOps.Shared.Federated;
+using TinyMLOps.Shared.Runtime;
 
 namespace TinyMLOps.Firmware.Tests.Learning;
 

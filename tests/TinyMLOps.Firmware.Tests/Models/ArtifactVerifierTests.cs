@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using TinyMLOps.Firmware.Core.Models;
 using TinyMLOps.Shared.Model;
+using TinyMLOps.Shared.Protocol;
 using TinyMLOps.Shared.Util;
 
 namespace TinyMLOps.Firmware.Tests.Models;

@@ -1,6 +1,8 @@
 using TinyMLOps.Firmware.Core;
 using TinyMLOps.Firmware.Core.Models;
 using TinyMLOps.Firmware.Tests.Platform;
+using TinyMLOps.Shared.Protocol;
+using TinyMLOps.Shared.Runtime;
 
 namespace TinyMLOps.Firmware.Tests.Models;
 

@@ -1,8 +1,9 @@
 using TinyMLOps.Firmware.Core.Models;
 using TinyMLOps.Firmware.Tests.Learning;
 using TinyMLOps.Firmware.Tests.Platform;
-using TinyMLOps.Host.Variants;
+using TinyMLOps.Fleet.Security;
 using TinyMLOps.Shared.Model;
+using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Firmware.Tests.Models;
 

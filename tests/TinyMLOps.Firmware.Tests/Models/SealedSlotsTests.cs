@@ -1,7 +1,8 @@
 using TinyMLOps.Firmware.Core.Models;
 using TinyMLOps.Firmware.Tests.Platform;
-using TinyMLOps.Host.Variants;
+using TinyMLOps.Fleet.Security;
 using TinyMLOps.Shared.Model;
+using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Firmware.Tests.Models;
 

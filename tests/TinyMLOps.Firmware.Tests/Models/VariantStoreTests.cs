@@ -2,6 +2,8 @@ using TinyMLOps.Firmware.Core;
 using TinyMLOps.Firmware.Core.Models;
 using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Firmware.Tests.Platform;
+using TinyMLOps.Shared.Protocol;
+using TinyMLOps.Shared.Runtime;
 
 namespace TinyMLOps.Firmware.Tests.Models;
 

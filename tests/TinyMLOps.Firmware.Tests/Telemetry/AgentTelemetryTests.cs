@@ -5,6 +5,7 @@ using TinyMLOps.Firmware.Tests.Models;
 using TinyMLOps.Firmware.Tests.Platform;
 using TinyMLOps.Firmware.Tests.Sync;
 using TinyMLOps.Shared.Protocol;
+using TinyMLOps.Shared.Runtime;
 
 namespace TinyMLOps.Firmware.Tests.Telemetry;
 

@@ -3,6 +3,7 @@ using TinyMLOps.Firmware.Core.Telemetry;
 using TinyMLOps.Firmware.Tests.Learning;
 using TinyMLOps.Firmware.Tests.Platform;
 using TinyMLOps.Shared.Protocol;
+using TinyMLOps.Shared.Runtime;
 
 namespace TinyMLOps.Firmware.Tests.Telemetry;
 
@@ -68,7 +69,7 @@ public sealed class OpsTelemetryTests
     {
         var clock = new FakeClock();
         var telemetry = new OpsTelemetry(clock);
-        var classifier = new TinyMLOps.Firmware.Core.Classifier(Models.TestModels.Build("v1", 1));
+        var classifier = new TinyMLOps.Shared.Runtime.Classifier(Models.TestModels.Build("v1", 1));
 
         telemetry.Begin();
         clock.Advance(7);
@@ -101,7 +102,7 @@ public sealed class OpsTelemetryTests
     {
         var clock = new FakeClock();
         var telemetry = new OpsTelemetry(clock);
-        var classifier = new TinyMLOps.Firmware.Core.Classifier(TinyMLOps.Tests.Common.BrightestModel.Build("", 100, ["l", "m", "r"]));
+        var classifier = new TinyMLOps.Shared.Runtime.Classifier(TinyMLOps.Tests.Common.BrightestModel.Build("", 100, ["l", "m", "r"]));
 
         telemetry.Begin();
         telemetry.End("", classifier);

@@ -1,4 +1,4 @@
-using TinyMLOps.Host.Onnx;
+using TinyMLOps.Modelling.Onnx;
 using TinyMLOps.Shared.Model;
 
 namespace TinyMLOps.Host.Tests.Console;
@@ -52,7 +52,7 @@ public sealed class CliTests : ConsoleTest
     public void Bench_reports_both_runtimes_from_the_same_run()
     {
         string tmlm = Path.Combine(Dir.FullName, "cnn.tmlm");
-        File.WriteAllBytes(tmlm, ModelWriter.Write(TinyMLOps.Host.Quantization.PostTrainingQuantizer.Quantize(TrainedModels.Cnn, TestData.Fashion.HeldOut)));
+        File.WriteAllBytes(tmlm, ModelWriter.Write(TinyMLOps.Modelling.Quantization.PostTrainingQuantizer.Quantize(TrainedModels.Cnn, TestData.Fashion.HeldOut)));
         Assert.Equal(0, Run("bench", tmlm, "--images", "50", "--rounds", "2"));
         string text = Out.ToString();
         Assert.Contains("ours", text);

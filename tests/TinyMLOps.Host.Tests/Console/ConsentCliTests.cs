@@ -1,4 +1,4 @@
-using TinyMLOps.Host.Store;
+using TinyMLOps.Fleet.Store;
 using TinyMLOps.Shared.Protocol;
 using TinyMLOps.Shared.Provisioning;
 

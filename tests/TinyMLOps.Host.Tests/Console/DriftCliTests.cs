@@ -1,13 +1,13 @@
-using TinyMLOps.Firmware.Core;
 using TinyMLOps.Firmware.Core.Drift;
-using TinyMLOps.Host.Drift;
-using TinyMLOps.Host.Fleet;
-using TinyMLOps.Host.Models;
-using TinyMLOps.Host.Store;
-using TinyMLOps.Host.Tests.Drift;
-using TinyMLOps.Host.Variants;
+using TinyMLOps.Fleet.Drift;
+using TinyMLOps.Fleet.Store;
+using TinyMLOps.Host.Tests.Fleet.Drift;
+using TinyMLOps.Modelling.Inspection;
+using TinyMLOps.Modelling.Variants;
 using TinyMLOps.Shared.Model;
 using TinyMLOps.Shared.Protocol;
+using TinyMLOps.Shared.Runtime;
+using TinyMLOps.Simulation.VirtualBoards;
 
 namespace TinyMLOps.Host.Tests.Console;
 

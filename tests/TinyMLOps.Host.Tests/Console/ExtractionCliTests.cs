@@ -1,4 +1,4 @@
-using TinyMLOps.Host.Store;
+using TinyMLOps.Fleet.Store;
 
 namespace TinyMLOps.Host.Tests.Console;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using TinyMLOps.Console;
-using TinyMLOps.Host.Boards;
-using TinyMLOps.Host.Tests.Flashing;
+using TinyMLOps.Host.Tests.Fleet.Flashing;
+using TinyMLOps.Modelling.Boards;
 
 namespace TinyMLOps.Host.Tests.Console;
 
@@ -244,7 +244,7 @@ public sealed class FlashCliTests : ConsoleTest
     [Fact]
     public void Flash_ps1_passes_its_parameters_to_options_the_flash_verb_has()
     {
-        string? root = RepositoryFiles.FindDirectory(".", d => File.Exists(Path.Combine(d, "flash.ps1")));
+        string? root = TinyMLOps.Modelling.RepositoryFiles.FindDirectory(".", d => File.Exists(Path.Combine(d, "flash.ps1")));
         Assert.NotNull(root);
         string script = File.ReadAllText(Path.Combine(root, "flash.ps1"));
         foreach (string parameter in new[] { "[string]$Board", "[string]$Port", "[string]$DeviceId", "[switch]$DryRun" })

@@ -1,4 +1,4 @@
-using TinyMLOps.Host.Store;
+using TinyMLOps.Fleet.Store;
 using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Host.Tests.Console;
@@ -80,11 +80,11 @@ public sealed class FleetCliTests : ConsoleTest
     public async Task Sim_runs_virtual_boards_against_a_serving_host_and_live_shows_them()
     {
         string db = Path.Combine(Dir.FullName, "sim.db");
-        int port = TinyMLOps.Host.Broker.MosquittoProcess.FreePort();
+        int port = TinyMLOps.Fleet.Broker.MosquittoProcess.FreePort();
         await using (var store = FleetStoreFactory.Open(null, db))
         {
-            var options = new TinyMLOps.Host.Sync.SyncOptions { BrokerPort = port, WorkerId = "tinymlops-host-sim" };
-            await using var host = await TinyMLOps.Host.Sync.SyncHost.StartAsync(options, store, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+            var options = new TinyMLOps.Fleet.Hosting.SyncOptions { BrokerPort = port, WorkerId = "tinymlops-host-sim" };
+            await using var host = await TinyMLOps.Fleet.Hosting.SyncHost.StartAsync(options, store, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
             Assert.Equal(0, Run("sim", "-n", "3", "--hours", "2", "--broker", $"127.0.0.1:{port}", "--fleet", "simtest", "--storage", Path.Combine(Dir.FullName, "boards")));
             Assert.Contains("drained", Out.ToString());
             Assert.Equal(3, (await store.ListDevicesAsync("simtest")).Count);

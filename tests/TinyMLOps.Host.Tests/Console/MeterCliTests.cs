@@ -1,7 +1,7 @@
-using TinyMLOps.Host.Metering;
-using TinyMLOps.Host.Store;
-using TinyMLOps.Host.Tests.Metering;
-using TinyMLOps.Host.Variants;
+using TinyMLOps.Fleet.Metering;
+using TinyMLOps.Fleet.Security;
+using TinyMLOps.Fleet.Store;
+using TinyMLOps.Host.Tests.Fleet.Metering;
 using TinyMLOps.Shared.Metering;
 using TinyMLOps.Shared.Protocol;
 

@@ -1,8 +1,8 @@
 using TinyMLOps.Console;
-using TinyMLOps.Host.Boards;
-using TinyMLOps.Host.Broker;
-using TinyMLOps.Host.Store;
-using TinyMLOps.Host.Variants;
+using TinyMLOps.Fleet.Broker;
+using TinyMLOps.Fleet.Security;
+using TinyMLOps.Fleet.Store;
+using TinyMLOps.Modelling.Boards;
 using TinyMLOps.Shared.Provisioning;
 
 namespace TinyMLOps.Host.Tests.Console;

@@ -1,6 +1,6 @@
-using TinyMLOps.Host.Models;
-using TinyMLOps.Host.Store;
-using TinyMLOps.Host.Variants;
+using TinyMLOps.Fleet.Store;
+using TinyMLOps.Modelling.Inspection;
+using TinyMLOps.Modelling.Variants;
 using TinyMLOps.Shared.Protocol;
 using TinyMLOps.Tests.Common;
 

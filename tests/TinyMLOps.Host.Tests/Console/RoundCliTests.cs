@@ -1,7 +1,7 @@
-using TinyMLOps.Host.Federated.Rounds;
-using TinyMLOps.Host.Models;
-using TinyMLOps.Host.Store;
-using TinyMLOps.Host.Variants;
+using TinyMLOps.Fleet.Federated.Rounds;
+using TinyMLOps.Fleet.Store;
+using TinyMLOps.Modelling.Inspection;
+using TinyMLOps.Modelling.Variants;
 using TinyMLOps.Tests.Common;
 
 namespace TinyMLOps.Host.Tests.Console;

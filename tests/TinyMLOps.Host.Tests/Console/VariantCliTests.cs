@@ -1,5 +1,5 @@
-using TinyMLOps.Host.Store;
-using TinyMLOps.Host.Variants;
+using TinyMLOps.Fleet.Store;
+using TinyMLOps.Modelling.Variants;
 using TinyMLOps.Shared.Model;
 using TinyMLOps.Shared.Protocol;
 
@@ -68,7 +68,7 @@ public sealed class VariantCliTests : ConsoleTest
 
         // An unmarked model of the same shape is not claimed.
         string unmarked = Path.Combine(Dir.FullName, "unmarked.tmlm");
-        File.WriteAllBytes(unmarked, ModelWriter.Write(TinyMLOps.Host.Quantization.PostTrainingQuantizer.Quantize(TrainedModels.Mlp, TestData.Fashion.HeldOut.Take(200), new TinyMLOps.Host.Quantization.QuantizationOptions())));
+        File.WriteAllBytes(unmarked, ModelWriter.Write(TinyMLOps.Modelling.Quantization.PostTrainingQuantizer.Quantize(TrainedModels.Mlp, TestData.Fashion.HeldOut.Take(200), new TinyMLOps.Modelling.Quantization.QuantizationOptions())));
         Out.GetStringBuilder().Clear();
         Assert.Equal(TinyMLOps.Console.Commands.ModelWatermarkCommands.NoMatchExitCode, Run("model", "verify-watermark", unmarked, "--registry", registry));
         Assert.Contains("verdict: no watermark", Out.ToString());

@@ -1,4 +1,4 @@
-using TinyMLOps.Host.Variants;
+using TinyMLOps.Fleet.Security;
 using TinyMLOps.Shared.Model;
 
 namespace TinyMLOps.Shared.Tests.Model;

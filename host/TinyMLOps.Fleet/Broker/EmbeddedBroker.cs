@@ -1,0 +1,116 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+using TinyMLOps.Fleet.Store;
+
+namespace TinyMLOps.Fleet.Broker;
+
+/// <summary>
+/// The in-process MQTTnet broker the host runs by default, on loopback unless told another address. Sessions are persistent (a
+/// device's QoS 1 downlink waits for it while it is offline, in memory: a broker restart loses that
+/// queue, which the protocol tolerates because devices resend until acked and the host resends
+/// commands). With <c>requireCredentials</c>, devices log in with the secret registered at provisioning.
+/// </summary>
+public sealed class EmbeddedBroker : IAsyncDisposable
+{
+    private readonly MqttServer _server;
+    private readonly ILogger _log;
+    private long _refusedConnections;
+    private long _refusedPublishes;
+
+    public EmbeddedBroker(int port, IFleetStore? store, bool requireCredentials, string? hostPassword, ILogger log, IPAddress? listenAddress = null)
+    {
+        _log = log;
+        Port = port;
+        var options = new MqttServerOptionsBuilder()
+            .WithDefaultEndpoint()
+            .WithDefaultEndpointBoundIPAddress(listenAddress ?? IPAddress.Loopback)
+            .WithDefaultEndpointPort(port)
+            .WithPersistentSessions()
+            .WithMaxPendingMessagesPerClient(100_000)
+            .Build();
+        _server = new MqttServerFactory().CreateMqttServer(options);
+        _server.ValidatingConnectionAsync += async e =>
+        {
+            string? refusal = await CheckLoginAsync(e.ClientId, e.UserName, e.Password, store, requireCredentials, hostPassword).ConfigureAwait(false);
+            if (refusal != null)
+            {
+                Interlocked.Increment(ref _refusedConnections);
+                _log.LogWarning("Broker refused {Client}: {Reason}", e.ClientId, refusal);
+                e.ReasonCode = MqttConnectReasonCode.NotAuthorized;
+            }
+        };
+        _server.InterceptingPublishAsync += e =>
+        {
+            if (e.ClientId != null && !BrokerAccessPolicy.CanPublish(e.ClientId, e.ApplicationMessage.Topic))
+            {
+                Interlocked.Increment(ref _refusedPublishes);
+                _log.LogWarning("Broker dropped a publish by {Client} on {Topic}: not its topic", e.ClientId, e.ApplicationMessage.Topic);
+                e.ProcessPublish = false;
+                e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
+            }
+
+            return Task.CompletedTask;
+        };
+        _server.InterceptingSubscriptionAsync += e =>
+        {
+            if (!BrokerAccessPolicy.CanSubscribe(e.ClientId, e.TopicFilter.Topic))
+            {
+                _log.LogWarning("Broker refused subscription of {Client} to {Filter}", e.ClientId, e.TopicFilter.Topic);
+                e.ProcessSubscription = false;
+                e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+            }
+
+            return Task.CompletedTask;
+        };
+    }
+
+    public int Port { get; }
+
+    public long RefusedConnections => Interlocked.Read(ref _refusedConnections);
+
+    public long RefusedPublishes => Interlocked.Read(ref _refusedPublishes);
+
+    public Task StartAsync() => _server.StartAsync();
+
+    public Task StopAsync() => _server.StopAsync();
+
+    public async Task<int> ConnectedClientsAsync() => (await _server.GetClientsAsync().ConfigureAwait(false)).Count;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server.IsStarted)
+        {
+            await _server.StopAsync().ConfigureAwait(false);
+        }
+
+        _server.Dispose();
+    }
+
+    private static async Task<string?> CheckLoginAsync(string clientId, string? user, string? password, IFleetStore? store, bool requireCredentials, string? hostPassword)
+    {
+        if (BrokerAccessPolicy.IsHost(clientId))
+        {
+            return hostPassword == null || password == hostPassword ? null : "wrong host credential";
+        }
+
+        if (!Shared.Protocol.WireCodec.IsValidDeviceId(clientId))
+        {
+            return "client id is not a valid device id";
+        }
+
+        if (!requireCredentials)
+        {
+            return null;
+        }
+
+        var device = store == null ? null : await store.GetDeviceAsync(clientId).ConfigureAwait(false);
+        if (device?.CredentialHash == null)
+        {
+            return "device is not provisioned";
+        }
+
+        return user == clientId && password != null && DeviceCredentials.Verify(password, device.CredentialHash) ? null : "wrong device credential";
+    }
+}

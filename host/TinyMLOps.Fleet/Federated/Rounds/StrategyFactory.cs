@@ -1,0 +1,24 @@
+namespace TinyMLOps.Fleet.Federated.Rounds;
+
+/// <summary>Builds a round's aggregation strategy from its configuration.</summary>
+public static class StrategyFactory
+{
+    public static IReadOnlyList<string> Names { get; } = ["fedavg", "fedavgm", "fedprox", "median", "trimmed"];
+
+    public static IAggregationStrategy Create(RoundConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        IAggregationStrategy inner = config.Strategy.ToLowerInvariant() switch
+        {
+            "fedavg" => new FedAvg(),
+            "fedavgm" => new FedAvgM(),
+            "fedprox" => new FedProx(config.ProximalMu > 0 ? config.ProximalMu : 0.01),
+            "median" or "fedmedian" => new FedMedian(),
+            "trimmed" or "trimmedmean" => new TrimmedMean(config.TrimFraction),
+            _ => throw new ArgumentException($"unknown strategy '{config.Strategy}' (one of {string.Join(", ", Names)})"),
+        };
+        return config.DpNoiseMultiplier > 0
+            ? new DifferentialPrivacy(inner, config.DpClipNorm, config.DpNoiseMultiplier, config.Seed)
+            : inner;
+    }
+}

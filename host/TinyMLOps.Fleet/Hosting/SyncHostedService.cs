@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TinyMLOps.Fleet.Federated.Rounds;
+using TinyMLOps.Fleet.Rollouts;
+using TinyMLOps.Fleet.Security;
+using TinyMLOps.Fleet.Store;
+using TinyMLOps.Fleet.Sync;
+using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Variants;
+
+namespace TinyMLOps.Fleet.Hosting;
+
+/// <summary>The host worker as a Generic Host service (<c>tinymlops serve</c>).</summary>
+public sealed class SyncHostedService : BackgroundService
+{
+    private readonly SyncOptions _options;
+    private readonly Func<SyncOptions, IFleetStore> _openStore;
+    private readonly ILoggerFactory _loggers;
+
+    public SyncHostedService(IOptions<SyncOptions> options, Func<SyncOptions, IFleetStore> openStore, ILoggerFactory loggers)
+    {
+        _options = options.Value;
+        _openStore = openStore;
+        _loggers = loggers;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await using var store = _openStore(_options);
+        await using var host = await SyncHost.StartAsync(_options, store, _loggers, stoppingToken).ConfigureAwait(false);
+        var log = _loggers.CreateLogger("TinyMLOps.Rollouts");
+        var keys = DeviceKeys.FromConfiguration(_options.ArtifactMasterKey);
+        try
+        {
+            if (_options.VariantRegistryPath is { Length: > 0 } registry && keys != null)
+            {
+                var variants = VariantRegistry.Open(registry);
+                var controller = new RolloutController(store, variants, keys, host, log);
+                var rounds = new RoundCoordinator(store, variants, controller, RoundDataFor(log), host, _loggers.CreateLogger("TinyMLOps.Rounds"));
+                log.LogInformation("Rollouts and federated rounds from registry {Registry}, every {Interval}", registry, _options.RolloutInterval);
+                await Task.WhenAll(
+                    controller.RunAsync(_options.RolloutInterval, stoppingToken),
+                    rounds.RunAsync(_options.RolloutInterval, stoppingToken)).ConfigureAwait(false);
+            }
+            else
+            {
+                log.LogInformation("No rollouts: {Missing}", keys == null ? $"no artifact master key ({DeviceKeys.EnvironmentVariable})" : "no variant registry (--registry)");
+                await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutdown requested.
+        }
+    }
+
+    /// <summary>The release gate's data: Fashion-MNIST's test set held out, the first 2,000 training images to calibrate.</summary>
+    private RoundData? RoundDataFor(ILogger log)
+    {
+        string directory = _options.DatasetDirectory ?? FashionMnist.DefaultDirectory;
+        if (!FashionMnist.IsAvailable(directory))
+        {
+            log.LogWarning("Federated rounds cannot release: no held-out data in {Directory}", directory);
+            return null;
+        }
+
+        return new RoundData(FashionMnist.LoadTrain(directory).Take(2_000), FashionMnist.LoadTest(directory));
+    }
+}

@@ -1,0 +1,69 @@
+using TinyMLOps.Fleet.Metering.Extraction;
+
+namespace TinyMLOps.Fleet.Hosting;
+
+/// <summary>How the host service reaches the broker and the store. Bound from configuration section "TinyMLOps".</summary>
+public sealed class SyncOptions
+{
+    /// <summary>Run the MQTTnet broker in-process on <see cref="BrokerHost"/>:<see cref="BrokerPort"/>; false connects to an external broker there.</summary>
+    public bool EmbeddedBroker { get; set; } = true;
+
+    public string BrokerHost { get; set; } = "127.0.0.1";
+
+    public int BrokerPort { get; set; } = 1883;
+
+    /// <summary>Address the embedded broker listens on: loopback by default; 0.0.0.0 for boards on the LAN (with device credentials).</summary>
+    public string BrokerListenAddress { get; set; } = "127.0.0.1";
+
+    public bool UseTls { get; set; }
+
+    /// <summary>PEM file of the CA that signed the external broker's certificate; null uses the system store.</summary>
+    public string? CaCertificatePath { get; set; }
+
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    /// <summary>Client id of this worker; workers sharing a fleet need distinct ids.</summary>
+    public string WorkerId { get; set; } = "tinymlops-host-1";
+
+    /// <summary>Fleet to serve, or "+" for all fleets.</summary>
+    public string Fleet { get; set; } = "+";
+
+    /// <summary>Subscribe through an MQTT 5 shared subscription so several workers split the uplink.</summary>
+    public bool SharedSubscription { get; set; }
+
+    /// <summary>SQLite database file, used when <see cref="PostgresConnectionString"/> is not set.</summary>
+    public string SqlitePath { get; set; } = "tinymlops.db";
+
+    public string? PostgresConnectionString { get; set; }
+
+    /// <summary>Embedded broker only: devices must log in with the credential registered at provisioning.</summary>
+    public bool RequireDeviceCredentials { get; set; }
+
+    public int MaxBatch { get; set; } = 2048;
+
+    /// <summary>Devices seen within this window count as online.</summary>
+    public TimeSpan OnlineWindow { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>Prometheus text endpoint on http://127.0.0.1:{port}/metrics; 0 disables it.</summary>
+    public int MetricsPort { get; set; }
+
+    /// <summary>How long to wait before a command sent to a device without a result is sent again.</summary>
+    public TimeSpan CommandResendAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Variant registry folder; with an artifact master key, the service runs the staged rollouts recorded in the store.</summary>
+    public string? VariantRegistryPath { get; set; }
+
+    /// <summary>The fleet's artifact master key (hex or base64; configuration TinyMLOps:ArtifactMasterKey or TINYMLOPS_ARTIFACT_MASTER_KEY).</summary>
+    public string? ArtifactMasterKey { get; set; }
+
+    /// <summary>When a device's query pattern is flagged as model extraction.</summary>
+    public ExtractionPolicy Extraction { get; set; } = new();
+
+    /// <summary>How often the rollout controller and the round coordinator reconcile.</summary>
+    public TimeSpan RolloutInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Folder of the Fashion-MNIST IDX files the release gate of federated rounds evaluates on (default: Debian's package).</summary>
+    public string? DatasetDirectory { get; set; }
+}

@@ -1,0 +1,66 @@
+namespace TinyMLOps.Fleet.Store;
+
+/// <summary>
+/// The host's durable state: device registry, ingested uplink messages (deduplicated on device and
+/// sequence), rejects, downlink sequences and commands. SQLite by default, PostgreSQL when several
+/// host workers share one fleet. Every method is safe to call from several threads and, for PostgreSQL,
+/// from several processes.
+/// </summary>
+public partial interface IFleetStore : IAsyncDisposable
+{
+    /// <summary>"sqlite" or "postgresql".</summary>
+    string Engine { get; }
+
+    /// <summary>Applies the pending schema migrations in order, each in its own transaction; idempotent.</summary>
+    Task MigrateAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The schema version after <see cref="MigrateAsync"/>.</summary>
+    Task<int> SchemaVersionAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores a batch in one transaction: each message not yet stored for its (device, sequence) is
+    /// inserted and applied to the registry (hello: identity and capabilities; heartbeat: power, battery,
+    /// outbox; dropped: the drop report; every message: last seen). Returns, in batch order, true for a
+    /// message that was new and false for a duplicate. When the call returns, the batch is durable.
+    /// </summary>
+    Task<bool[]> IngestAsync(IReadOnlyList<IngestRecord> batch, CancellationToken cancellationToken = default);
+
+    Task RecordRejectAsync(RejectRecord reject, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds or updates a provisioned device (identity, board, credential hash).</summary>
+    Task RegisterDeviceAsync(DeviceRegistration registration, CancellationToken cancellationToken = default);
+
+    Task<DeviceRecord?> GetDeviceAsync(string deviceId, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<DeviceRecord>> ListDevicesAsync(string? fleet = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The stored uplink sequences of a device, ascending.</summary>
+    Task<IReadOnlyList<long>> SequencesAsync(string deviceId, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<StoredMessage>> MessagesAsync(string deviceId, int? kind = null, int limit = 1000, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<RejectRecord>> RejectsAsync(int limit = 100, CancellationToken cancellationToken = default);
+
+    Task<FleetCounts> CountsAsync(DateTimeOffset onlineSince, CancellationToken cancellationToken = default);
+
+    /// <summary>Reserves the next downlink sequence for a device (1, 2, ...); atomic across workers.</summary>
+    Task<long> NextDownlinkSequenceAsync(string deviceId, CancellationToken cancellationToken = default);
+
+    /// <summary>Reserves <paramref name="count"/> consecutive downlink sequences and returns the first; atomic across workers.</summary>
+    Task<long> ReserveDownlinkSequencesAsync(string deviceId, int count, CancellationToken cancellationToken = default);
+
+    /// <summary>Queues a command for a device and returns its command id (unique per store).</summary>
+    Task<long> EnqueueCommandAsync(string deviceId, string name, byte[] arguments, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<CommandRecord>> PendingCommandsAsync(string deviceId, CancellationToken cancellationToken = default);
+
+    /// <summary>Every command of one name queued for a device, completed or not, oldest first.</summary>
+    Task<IReadOnlyList<CommandRecord>> CommandsAsync(string deviceId, string name, CancellationToken cancellationToken = default);
+
+    Task MarkCommandSentAsync(long commandId, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>Records the device's result; a second result for the same command is ignored.</summary>
+    Task CompleteCommandAsync(long commandId, int status, string detail, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    Task<CommandRecord?> GetCommandAsync(long commandId, CancellationToken cancellationToken = default);
+}

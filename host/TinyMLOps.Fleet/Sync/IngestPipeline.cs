@@ -1,0 +1,284 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using TinyMLOps.Fleet.Store;
+using TinyMLOps.Shared.Protocol;
+
+namespace TinyMLOps.Fleet.Sync;
+
+/// <summary>One uplink as it left the broker, with the callback that sends its PUBACK.</summary>
+public sealed record InboundUplink(string Topic, byte[] Payload, DateTimeOffset ReceivedAt, Func<CancellationToken, Task> AcknowledgeToBroker);
+
+/// <summary>
+/// Decode, store, ack. Uplinks are taken in batches; each batch is stored in one transaction, then every
+/// stored or duplicate message is acknowledged to its device (application ack, on the device's downlink
+/// tree) and only then to the broker (PUBACK). A store failure acknowledges nothing: the connection is
+/// reset so the broker delivers the batch again, and the devices resend it anyway until they see an ack.
+/// </summary>
+public sealed class IngestPipeline
+{
+    private readonly IFleetStore _store;
+    private readonly HostMetrics _metrics;
+    private readonly ILogger _log;
+    private readonly int _maxBatch;
+    private readonly Channel<InboundUplink> _channel = Channel.CreateBounded<InboundUplink>(new BoundedChannelOptions(16384) { SingleReader = true });
+
+    public IngestPipeline(IFleetStore store, HostMetrics metrics, ILogger log, int maxBatch)
+    {
+        _store = store;
+        _metrics = metrics;
+        _log = log;
+        _maxBatch = maxBatch;
+    }
+
+    /// <summary>Publishes a downlink message (set by the service once the broker connection exists).</summary>
+    public Func<string, byte[], CancellationToken, Task<bool>> PublishDownlink { get; set; } = (_, _, _) => Task.FromResult(false);
+
+    /// <summary>Called after a store failure, so the broker redelivers what was not acknowledged.</summary>
+    public Func<Task> ResetConnection { get; set; } = () => Task.CompletedTask;
+
+    /// <summary>Devices that sent a hello in the last batch (the command sender serves them).</summary>
+    public event Func<IReadOnlyCollection<(string Fleet, string DeviceId)>, CancellationToken, Task>? DevicesGreeted;
+
+    /// <summary>Chunk-status reports that arrived in a batch (the downlink transfers resume from them).</summary>
+    public event Func<IReadOnlyCollection<(string DeviceId, ChunkStatusPayload Status)>, CancellationToken, Task>? ChunkStatusReceived;
+
+    /// <summary>
+    /// Raised after the acks with the messages of the batch that were new (not duplicates), in batch order. Handlers
+    /// must tolerate missing a batch (a host crash between commit and handler): what they derive has to be
+    /// rebuildable from the stored messages.
+    /// </summary>
+    public event Func<IReadOnlyList<IngestRecord>, CancellationToken, Task>? MessagesStored;
+
+    public ValueTask EnqueueAsync(InboundUplink uplink, CancellationToken cancellationToken)
+    {
+        _metrics.OnReceived(1);
+        return _channel.Writer.WriteAsync(uplink, cancellationToken);
+    }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        // Two stages: while batch N's acks go out (to devices, then PUBACKs to the broker, in arrival
+        // order), batch N+1 is decoded and stored.
+        Task acking = Task.CompletedTask;
+        while (await _channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var batch = new List<InboundUplink>(_maxBatch);
+            while (batch.Count < _maxBatch && _channel.Reader.TryRead(out var item))
+            {
+                batch.Add(item);
+            }
+
+            try
+            {
+                var (stored, fresh) = await StoreAsync(batch, cancellationToken).ConfigureAwait(false);
+                await acking.ConfigureAwait(false);
+                acking = AcknowledgeAsync(batch, stored, fresh, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _metrics.OnStoreFailure();
+                _log.LogError(e, "Ingest of a batch of {Count} failed; nothing was acknowledged, the broker will deliver it again", batch.Count);
+                await ResetConnection().ConfigureAwait(false);
+            }
+        }
+
+        await acking.ConfigureAwait(false);
+    }
+
+    /// <summary>Processes one batch, both stages; public so tests can drive the pipeline without a broker.</summary>
+    public async Task ProcessAsync(IReadOnlyList<InboundUplink> batch, CancellationToken cancellationToken)
+    {
+        var (stored, fresh) = await StoreAsync(batch, cancellationToken).ConfigureAwait(false);
+        await AcknowledgeAsync(batch, stored, fresh, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Stage 1: decode, reject, store in one transaction, complete commands.
+    private async Task<(List<IngestRecord> Records, List<IngestRecord> Fresh)> StoreAsync(IReadOnlyList<InboundUplink> batch, CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var records = new List<IngestRecord>(batch.Count);
+        var sources = new List<InboundUplink>(batch.Count);
+        foreach (var uplink in batch)
+        {
+            var result = UplinkDecoder.Decode(uplink.Topic, uplink.Payload, uplink.ReceivedAt);
+            if (result.Record != null)
+            {
+                records.Add(result.Record);
+                sources.Add(uplink);
+                continue;
+            }
+
+            var error = result.Error!;
+            _log.LogWarning("Rejected uplink on {Topic} ({Size} bytes): {Reason}", uplink.Topic, uplink.Payload.Length, error.Message);
+            await _store.RecordRejectAsync(new RejectRecord(uplink.ReceivedAt, uplink.Topic, result.TopicDeviceId, error.Reason, error.Message, uplink.Payload.Length), cancellationToken).ConfigureAwait(false);
+            // Counted after the row is written, so whoever sees the count also finds the record.
+            _metrics.OnRejected(error.Reason);
+        }
+
+        var refused = await RefuseWithoutConsentAsync(records, sources, cancellationToken).ConfigureAwait(false);
+        bool[] fresh = records.Count == 0 ? [] : await _store.IngestAsync(records, cancellationToken).ConfigureAwait(false);
+        int freshCount = fresh.Count(f => f);
+        _metrics.OnStored(freshCount, records.Count - freshCount);
+
+        for (int i = 0; i < records.Count; i++)
+        {
+            if (fresh[i] && records[i].CommandResult is { } result)
+            {
+                await _store.CompleteCommandAsync(result.CommandId, result.Status, result.Detail, records[i].ReceivedAt, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        _metrics.OnStageTime(store: clock.Elapsed, ack: TimeSpan.Zero);
+
+        // Refused for consent, yet acknowledged to the device: resending would be refused the same way.
+        return ([.. records, .. refused], records.Where((_, i) => fresh[i]).ToList());
+    }
+
+    /// <summary>
+    /// Defence in depth for the device's consent: takes out of <paramref name="records"/> (and records as counted
+    /// <see cref="RejectReason.NoConsent"/> rejects) the drift windows and model-delta chunks of devices whose recorded
+    /// consent denies that category (off, or ask without the user's grant), as of the store and the hellos earlier in
+    /// the batch. Conditional settings (wifi, charging) are the device's to enforce. Returns the refused records.
+    /// </summary>
+    private async Task<List<IngestRecord>> RefuseWithoutConsentAsync(List<IngestRecord> records, List<InboundUplink> sources, CancellationToken cancellationToken)
+    {
+        var refused = new List<IngestRecord>();
+        var devices = records.Where(r => r.Kind is MessageKind.Drift or MessageKind.Chunk).Select(r => r.DeviceId).ToHashSet(StringComparer.Ordinal);
+        if (devices.Count == 0)
+        {
+            return refused;
+        }
+
+        // Device -> setting shown per denied category (absent: allowed).
+        var denied = new Dictionary<string, Dictionary<int, string>>(StringComparer.Ordinal);
+        foreach (string device in devices)
+        {
+            var categories = new Dictionary<int, string>();
+            foreach (var c in await _store.ConsentAsync(device, cancellationToken).ConfigureAwait(false))
+            {
+                if (c.Denied)
+                {
+                    categories[UploadConsent.ParseCategory(c.Category)] = c.Shown;
+                }
+            }
+
+            denied[device] = categories;
+        }
+
+        for (int i = 0; i < records.Count; i++)
+        {
+            var r = records[i];
+            if (!denied.TryGetValue(r.DeviceId, out var categories))
+            {
+                continue;
+            }
+
+            if (r.Hello is { ConsentSettings: not null } h)
+            {
+                for (int c = 0; c < UploadConsent.Count; c++)
+                {
+                    int setting = h.ConsentOf(c);
+                    if (setting >= 0 && UploadConsent.IsDenied(setting, h.Granted(c)))
+                    {
+                        categories[c] = UploadConsent.SettingName(setting);
+                    }
+                    else
+                    {
+                        categories.Remove(c);
+                    }
+                }
+
+                continue;
+            }
+
+            int category = r.Kind == MessageKind.Drift ? UploadConsent.Drift : (r.Kind == MessageKind.Chunk ? UploadConsent.Learning : -1);
+            if (category < 0 || !categories.TryGetValue(category, out string? shown)
+                || (r.Kind == MessageKind.Chunk && ChunkPayload.Decode(r.Payload).ContentType != Shared.Federated.ModelDelta.ContentType))
+            {
+                continue;
+            }
+
+            var error = new ProtocolException(RejectReason.NoConsent, $"{MessageKind.Name(r.Kind)} {r.Sequence} from a device whose recorded {UploadConsent.CategoryName(category)} consent is {shown}");
+            var uplink = sources[i];
+            _log.LogWarning("Rejected uplink on {Topic} ({Size} bytes): {Reason}", uplink.Topic, uplink.Payload.Length, error.Message);
+            await _store.RecordRejectAsync(new RejectRecord(uplink.ReceivedAt, uplink.Topic, r.DeviceId, error.Reason, error.Message, uplink.Payload.Length), cancellationToken).ConfigureAwait(false);
+            _metrics.OnRejected(error.Reason);
+            refused.Add(r);
+            records.RemoveAt(i);
+            sources.RemoveAt(i);
+            i--;
+        }
+
+        return refused;
+    }
+
+    // Stage 2: application acks to the devices, then PUBACKs to the broker, then commands for greeted devices.
+    private async Task AcknowledgeAsync(IReadOnlyList<InboundUplink> batch, List<IngestRecord> records, List<IngestRecord> fresh, CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            await AcknowledgeToDevicesAsync(records, cancellationToken).ConfigureAwait(false);
+
+            // Rejected messages are acknowledged too: redelivering them would fail the same way.
+            await Task.WhenAll(batch.Select(b => b.AcknowledgeToBroker(cancellationToken))).ConfigureAwait(false);
+
+            var greeted = records.Where(r => r.Kind == MessageKind.Hello).Select(r => (r.Fleet, r.DeviceId)).Distinct().ToList();
+            if (greeted.Count > 0 && DevicesGreeted != null)
+            {
+                await DevicesGreeted(greeted, cancellationToken).ConfigureAwait(false);
+            }
+
+            var statuses = records.Where(r => r.ChunkStatus != null).Select(r => (r.DeviceId, r.ChunkStatus!)).ToList();
+            if (statuses.Count > 0 && ChunkStatusReceived != null)
+            {
+                await ChunkStatusReceived(statuses, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (fresh.Count > 0 && MessagesStored != null)
+            {
+                await MessagesStored(fresh, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The batch is stored: a lost ack or PUBACK only means a redelivery, which is deduplicated.
+            _log.LogWarning(e, "Acknowledging a stored batch of {Count} failed; the devices will resend", batch.Count);
+        }
+
+        _metrics.OnStageTime(store: TimeSpan.Zero, ack: clock.Elapsed);
+    }
+
+    private async Task AcknowledgeToDevicesAsync(List<IngestRecord> records, CancellationToken cancellationToken)
+    {
+        var sends = new List<Task<bool>>();
+        var counts = new List<int>();
+        foreach (var device in records.GroupBy(r => (r.Fleet, r.DeviceId)))
+        {
+            foreach (var ack in AckRanges.Build(device.Select(r => r.Sequence)))
+            {
+                // An ack's envelope sequence is the last sequence it covers: acks are idempotent, so they need no counter of their own.
+                uint last = ack.Last(ack.RangeCount - 1);
+                var envelope = new Message(MessageKind.Ack, device.Key.DeviceId, last, (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ack.Encode());
+                sends.Add(PublishDownlink(Topics.Down(device.Key.Fleet, device.Key.DeviceId, MessageKind.Ack), WireCodec.Encode(envelope), cancellationToken));
+                int covered = 0;
+                for (int r = 0; r < ack.RangeCount; r++)
+                {
+                    covered += (int)(ack.Last(r) - ack.First(r) + 1);
+                }
+
+                counts.Add(covered);
+            }
+        }
+
+        bool[] sent = await Task.WhenAll(sends).ConfigureAwait(false);
+        int acked = 0;
+        for (int i = 0; i < sent.Length; i++)
+        {
+            acked += sent[i] ? counts[i] : 0;
+        }
+
+        // An ack that did not reach the broker is not fatal: the device resends and gets acked then.
+        _metrics.OnAcked(acked);
+    }
+}

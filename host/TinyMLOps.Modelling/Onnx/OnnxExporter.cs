@@ -1,0 +1,572 @@
+using TinyMLOps.Modelling.Float;
+using TinyMLOps.Shared.Kernels;
+using TinyMLOps.Shared.Model;
+using TinyMLOps.Shared.Quantization;
+
+namespace TinyMLOps.Modelling.Onnx;
+
+/// <summary>
+/// Choices of <see cref="OnnxExporter.ExportInt8"/>.
+/// <para>
+/// Operand encodings: each ConvInteger / MatMulInteger operand (activations, weights) goes in as int8, or
+/// shifted by +128 to uint8 with its zero point shifted alike; Σ (x - xZp)(w - wZp) is the same integer
+/// either way. ONNX Runtime 1.31's CPU provider accepts every combination for both ops (the tests check),
+/// so the default keeps everything int8 like the runtime; <see cref="AllUInt8"/> is for runtimes that
+/// implement only the uint8 kernels (the combination every implementation of these ops must support).
+/// </para>
+/// </summary>
+public sealed record OnnxInt8ExportOptions
+{
+    public static OnnxInt8ExportOptions Default { get; } = new();
+
+    /// <summary>Every integer-op operand shifted to uint8 (activation zero point + 128, weight zero point 128).</summary>
+    public static OnnxInt8ExportOptions AllUInt8 { get; } = new()
+    {
+        ConvUInt8Activations = true,
+        ConvUInt8Weights = true,
+        MatMulUInt8Activations = true,
+        MatMulUInt8Weights = true,
+    };
+
+    public bool ConvUInt8Activations { get; init; }
+
+    public bool ConvUInt8Weights { get; init; }
+
+    public bool MatMulUInt8Activations { get; init; }
+
+    public bool MatMulUInt8Weights { get; init; }
+
+    /// <summary>
+    /// False (default): average pooling is Cast→AveragePool→round half away from zero→Cast on the raw int8
+    /// values, which is exactly the kernel's integer average. True: DequantizeLinear→AveragePool→
+    /// QuantizeLinear, whose round-half-to-even differs by one step on ties (about 10% of 2x2 windows).
+    /// </summary>
+    public bool AveragePoolViaQdq { get; init; }
+}
+
+/// <summary>
+/// Writes models as ONNX (opset 13). <see cref="ExportFloat"/> gives a standard float NCHW model;
+/// <see cref="ExportInt8"/> rebuilds the int8 runtime's computation from ONNX integer ops so another runtime
+/// can check it; <see cref="ExportInt8Probe"/> isolates one layer with NHWC int8 input and its int32
+/// accumulator as an output.
+/// </summary>
+public static class OnnxExporter
+{
+    public const int Opset = 13;
+
+    /// <summary>The symbolic batch dimension of every exported input and output.</summary>
+    public const string BatchDim = "N";
+
+    public const string InputName = "input";
+    public const string OutputName = "output";
+
+    /// <summary>metadata_props key holding the class labels, one per line (read back by the importer).</summary>
+    public const string LabelsMetadataKey = "tinymlops.labels";
+
+    /// <summary>Probe models: the layer's int32 accumulator (bias + Σ (x - xZp) w), NHWC.</summary>
+    public const string AccumulatorName = "accumulator";
+
+    /// <summary>
+    /// A float model as ONNX: input [N,C,H,W] (or [N,F] for a flat input), Conv / Gemm / Relu / Clip /
+    /// MaxPool / AveragePool / Flatten / Softmax. Our Flatten is HWC-ordered, so a Transpose to NHWC comes
+    /// before each ONNX Flatten. A model whose output is spatial gets it transposed to NHWC.
+    /// </summary>
+    public static ModelProto ExportFloat(FloatModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var b = new OnnxGraphBuilder(string.IsNullOrEmpty(model.Name) ? "model" : model.Name);
+        TensorShape inShape = model.Input;
+        bool flatInput = inShape.H == 1 && inShape.W == 1;
+        string x = flatInput
+            ? b.Input(InputName, OnnxDataType.Float, BatchDim, inShape.C)
+            : b.Input(InputName, OnnxDataType.Float, BatchDim, inShape.C, inShape.H, inShape.W);
+        int rank = flatInput ? 2 : 4;
+
+        for (int li = 0; li < model.Layers.Count; li++)
+        {
+            FloatLayer layer = model.Layers[li];
+            TensorShape s = model.Shapes[li];
+            string p = $"l{li}_";
+            switch (layer)
+            {
+                case Conv2DLayer c:
+                    {
+                        x = ToRank4(b, x, ref rank, s);
+                        WindowSpec w = c.Window;
+                        var wt = new float[c.Weights.Length];
+                        for (int o = 0; o < c.OutChannels; o++)
+                        {
+                            for (int ky = 0; ky < w.KernelH; ky++)
+                            {
+                                for (int kx = 0; kx < w.KernelW; kx++)
+                                {
+                                    for (int i = 0; i < c.InChannels; i++)
+                                    {
+                                        wt[(((o * c.InChannels) + i) * w.KernelH + ky) * w.KernelW + kx] = c.Weights[(((o * w.KernelH) + ky) * w.KernelW + kx) * c.InChannels + i];
+                                    }
+                                }
+                            }
+                        }
+
+                        string wName = b.Floats(p + "weight", wt, c.OutChannels, c.InChannels, w.KernelH, w.KernelW);
+                        string bName = b.Floats(p + "bias", c.Bias, c.OutChannels);
+                        x = b.Node("Conv", p + "conv", [x, wName, bName], WindowAttributes(w, group: 1));
+                        x = FloatActivationNode(b, x, c.Activation, p);
+                        break;
+                    }
+
+                case DepthwiseConv2DLayer d:
+                    {
+                        x = ToRank4(b, x, ref rank, s);
+                        WindowSpec w = d.Window;
+                        int outC = d.OutChannels;
+                        var wt = new float[d.Weights.Length];
+                        for (int oc = 0; oc < outC; oc++)
+                        {
+                            for (int k = 0; k < w.KernelH * w.KernelW; k++)
+                            {
+                                wt[(oc * w.KernelH * w.KernelW) + k] = d.Weights[(k * outC) + oc];
+                            }
+                        }
+
+                        string wName = b.Floats(p + "weight", wt, outC, 1, w.KernelH, w.KernelW);
+                        string bName = b.Floats(p + "bias", d.Bias, outC);
+                        x = b.Node("Conv", p + "dwconv", [x, wName, bName], WindowAttributes(w, group: d.Channels));
+                        x = FloatActivationNode(b, x, d.Activation, p);
+                        break;
+                    }
+
+                case MaxPool2DLayer mp:
+                    x = ToRank4(b, x, ref rank, s);
+                    x = b.Node("MaxPool", p + "maxpool", [x], PoolAttributes(mp.Window));
+                    break;
+                case AveragePool2DLayer ap:
+                    x = ToRank4(b, x, ref rank, s);
+                    x = b.Node("AveragePool", p + "avgpool", [x], [.. PoolAttributes(ap.Window), AttributeProto.Int("count_include_pad", 0)]);
+                    break;
+                case FlattenLayer:
+                    x = Flatten(b, x, ref rank, p);
+                    break;
+                case DenseLayer dense:
+                    {
+                        x = Flatten(b, x, ref rank, p);
+                        string wName = b.Floats(p + "weight", dense.Weights, dense.Units, dense.Inputs);
+                        string bName = b.Floats(p + "bias", dense.Bias, dense.Units);
+                        x = b.Node("Gemm", p + "gemm", [x, wName, bName], AttributeProto.Int("transB", 1));
+                        x = FloatActivationNode(b, x, dense.Activation, p);
+                        break;
+                    }
+
+                case SoftmaxLayer:
+                    x = b.Node("Softmax", p + "softmax", [x], AttributeProto.Int("axis", 1));
+                    break;
+                default:
+                    throw new NotSupportedException($"layer {li} ({layer.Kind}) has no ONNX export");
+            }
+        }
+
+        FinishOutput(b, x, rank, model.Output, OnnxDataType.Float);
+        return WithLabels(b.ToModel(Opset, $"TinyMLOps float model '{model.Name}'"), model.Labels);
+    }
+
+    /// <summary>
+    /// The int8 model as ONNX integer ops, input int8 [N,C,H,W] (or [N,F] for a flat input), output int8
+    /// (NHWC-ordered when spatial, so its bytes line up with the runtime's output). Per layer:
+    /// <list type="bullet">
+    /// <item>Conv2D / DepthwiseConv2D (group = C) / FullyConnected: ConvInteger or MatMulInteger with the
+    /// input zero point, + int32 bias = the kernel's accumulator; then Cast to float, Mul by
+    /// inScale·wScale[c], Relu or Clip(0, 6), QuantizeLinear(outScale, outZp).</item>
+    /// <item>MaxPool2D: MaxPool on int8. AveragePool2D: see <see cref="OnnxInt8ExportOptions.AveragePoolViaQdq"/>.
+    /// A pooling layer's fused activation is an int8 Clip to the kernel's bounds.</item>
+    /// <item>Reshape: Transpose to NHWC, then Flatten (or Reshape and back to NCHW for a spatial target).</item>
+    /// <item>Softmax: DequantizeLinear, Softmax, QuantizeLinear(1/256, -128).</item>
+    /// </list>
+    /// The model is prepared (validated) first.
+    /// </summary>
+    public static ModelProto ExportInt8(Int8Model model, OnnxInt8ExportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        model.Prepare();
+        var e = new Int8Emitter(new OnnxGraphBuilder(model.ModelId ?? "int8"), options ?? OnnxInt8ExportOptions.Default);
+        bool flatInput = model.InputH == 1 && model.InputW == 1;
+        string x = flatInput
+            ? e.B.Input(InputName, OnnxDataType.Int8, BatchDim, model.InputC)
+            : e.B.Input(InputName, OnnxDataType.Int8, BatchDim, model.InputC, model.InputH, model.InputW);
+        int rank = flatInput ? 2 : 4;
+        for (int i = 0; i < model.Operators.Length; i++)
+        {
+            x = e.Emit(model.Operators[i], $"l{i}_", x, ref rank, out _);
+        }
+
+        Operator last = model.Output;
+        FinishOutput(e.B, x, rank, new TensorShape(last.OutH, last.OutW, last.OutC), OnnxDataType.Int8);
+        return WithLabels(e.B.ToModel(Opset, $"TinyMLOps int8 model '{model.ModelId}' ({Describe(e.Options)})"), model.Labels ?? []);
+    }
+
+    /// <summary>
+    /// One layer alone: input int8 [N,H,W,C] (the layer's input in the runtime's NHWC order), outputs
+    /// <see cref="OutputName"/> int8 [N,H,W,C] and, for layers with one, <see cref="AccumulatorName"/>
+    /// int32 [N,H,W,C].
+    /// </summary>
+    public static ModelProto ExportInt8Probe(Int8Model model, int layer, OnnxInt8ExportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        model.Prepare();
+        if (layer < 0 || layer >= model.Operators.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(layer), $"the model has {model.Operators.Length} layers");
+        }
+
+        Operator op = model.Operators[layer];
+        var e = new Int8Emitter(new OnnxGraphBuilder($"{model.ModelId}_layer{layer}"), options ?? OnnxInt8ExportOptions.Default);
+        string input = e.B.Input(InputName, OnnxDataType.Int8, BatchDim, op.InH, op.InW, op.InC);
+        string x;
+        int rank;
+        if (op.InH == 1 && op.InW == 1)
+        {
+            x = e.B.Node("Flatten", "x_flat", [input], AttributeProto.Int("axis", 1));
+            rank = 2;
+        }
+        else
+        {
+            x = e.B.Node("Transpose", "x_nchw", [input], AttributeProto.IntList("perm", 0, 3, 1, 2));
+            rank = 4;
+        }
+
+        int outRank = rank;
+        string y = e.Emit(op, "", x, ref outRank, out string? acc);
+        var outShape = new TensorShape(op.OutH, op.OutW, op.OutC);
+        if (acc != null)
+        {
+            e.B.Output(ToNhwc(e.B, acc, outRank, outShape, AccumulatorName), OnnxDataType.Int32, BatchDim, op.OutH, op.OutW, op.OutC);
+        }
+
+        e.B.Output(ToNhwc(e.B, y, outRank, outShape, OutputName), OnnxDataType.Int8, BatchDim, op.OutH, op.OutW, op.OutC);
+        return e.B.ToModel(Opset, $"TinyMLOps probe of layer {layer} ({op.Name}) of '{model.ModelId}' ({Describe(e.Options)})");
+    }
+
+    private static ModelProto WithLabels(ModelProto model, IReadOnlyList<string> labels)
+    {
+        if (labels.Count > 0)
+        {
+            model.MetadataProps.Add(new KeyValuePair<string, string>(LabelsMetadataKey, string.Join('\n', labels)));
+        }
+
+        return model;
+    }
+
+    private static string Describe(OnnxInt8ExportOptions e) =>
+        $"average pool {(e.AveragePoolViaQdq ? "via QDQ" : "exact")}, ConvInteger {(e.ConvUInt8Activations ? "u8" : "i8")}x{(e.ConvUInt8Weights ? "u8" : "i8")}, MatMulInteger {(e.MatMulUInt8Activations ? "u8" : "i8")}x{(e.MatMulUInt8Weights ? "u8" : "i8")}";
+
+    private static AttributeProto[] WindowAttributes(WindowSpec w, int group) =>
+    [
+        AttributeProto.IntList("kernel_shape", w.KernelH, w.KernelW),
+        AttributeProto.IntList("pads", w.PadTop, w.PadLeft, w.PadBottom, w.PadRight),
+        AttributeProto.IntList("strides", w.StrideH, w.StrideW),
+        AttributeProto.IntList("dilations", 1, 1),
+        AttributeProto.Int("group", group),
+    ];
+
+    private static AttributeProto[] PoolAttributes(WindowSpec w) =>
+    [
+        AttributeProto.IntList("kernel_shape", w.KernelH, w.KernelW),
+        AttributeProto.IntList("pads", w.PadTop, w.PadLeft, w.PadBottom, w.PadRight),
+        AttributeProto.IntList("strides", w.StrideH, w.StrideW),
+    ];
+
+    private static string FloatActivationNode(OnnxGraphBuilder b, string x, FloatActivation act, string p) => act switch
+    {
+        FloatActivation.Relu => b.Node("Relu", p + "relu", [x]),
+        FloatActivation.Relu6 => b.Node("Clip", p + "relu6", [x, b.FloatScalar(p + "min", 0f), b.FloatScalar(p + "max", 6f)]),
+        _ => x,
+    };
+
+    /// <summary>NCHW flatten in our HWC order: Transpose to NHWC, then Flatten.</summary>
+    private static string Flatten(OnnxGraphBuilder b, string x, ref int rank, string p)
+    {
+        if (rank == 2)
+        {
+            return x;
+        }
+
+        string t = b.Node("Transpose", p + "nhwc", [x], AttributeProto.IntList("perm", 0, 2, 3, 1));
+        rank = 2;
+        return b.Node("Flatten", p + "flatten", [t], AttributeProto.Int("axis", 1));
+    }
+
+    private static string ToRank4(OnnxGraphBuilder b, string x, ref int rank, TensorShape s)
+    {
+        if (rank == 4)
+        {
+            return x;
+        }
+
+        // A flat (1x1xC) tensor as [N,C,1,1].
+        rank = 4;
+        return b.Node("Reshape", "as_nchw", [x, b.Int64s("shape", 0, s.C, s.H, s.W)]);
+    }
+
+    /// <summary>Rank-4 NCHW becomes [N,H,W,C] (our byte order); rank 2 stays [N,C] unless the shape is spatial.</summary>
+    private static void FinishOutput(OnnxGraphBuilder b, string x, int rank, TensorShape shape, OnnxDataType type)
+    {
+        string y;
+        if (rank == 4 && !(shape.H == 1 && shape.W == 1))
+        {
+            y = b.Node("Transpose", OutputName, [x], AttributeProto.IntList("perm", 0, 2, 3, 1));
+            b.Output(y, type, BatchDim, shape.H, shape.W, shape.C);
+            return;
+        }
+
+        y = b.Node(rank == 4 ? "Flatten" : "Identity", OutputName, [x], rank == 4 ? [AttributeProto.Int("axis", 1)] : []);
+        b.Output(y, type, BatchDim, shape.C);
+    }
+
+    private static string ToNhwc(OnnxGraphBuilder b, string x, int rank, TensorShape s, string name) => rank == 4
+        ? b.Node("Transpose", name, [x], AttributeProto.IntList("perm", 0, 2, 3, 1))
+        : b.Node("Reshape", name, [x, b.Int64s(name + "_shape", 0, s.H, s.W, s.C)]);
+
+    /// <summary>Emits the ONNX nodes of one int8 operator.</summary>
+    private sealed class Int8Emitter(OnnxGraphBuilder builder, OnnxInt8ExportOptions options)
+    {
+        public OnnxGraphBuilder B { get; } = builder;
+
+        public OnnxInt8ExportOptions Options { get; } = options;
+
+        /// <summary>Emits op on x (int8, NCHW when rank 4, [N,C] when rank 2); acc is its int32 accumulator, if any.</summary>
+        public string Emit(Operator op, string p, string x, ref int rank, out string? acc)
+        {
+            acc = null;
+            switch (op)
+            {
+                case Conv2D c:
+                    x = Rank4(x, ref rank, op);
+                    acc = ConvAccumulator(p, x, op, c.Window, 1, OihwFromOhwi(c), c.Bias);
+                    return Requantize(p, acc, op, c.WeightScales, rank);
+                case DepthwiseConv2D d:
+                    x = Rank4(x, ref rank, op);
+                    acc = ConvAccumulator(p, x, op, d.Window, op.InC, OihwFromDepthwise(d), d.Bias);
+                    return Requantize(p, acc, op, d.WeightScales, rank);
+                case FullyConnected fc:
+                    x = Rank2(x, ref rank, p);
+                    acc = DenseAccumulator(p, x, fc);
+                    return Requantize(p, acc, op, fc.WeightScales, rank);
+                case MaxPool2D mp:
+                    x = Rank4(x, ref rank, op);
+                    x = B.Node("MaxPool", p + "maxpool", [x], PoolAttributes(ToSpec(mp.Window)));
+                    return ClampInt8(p, x, op);
+                case AveragePool2D ap:
+                    x = Rank4(x, ref rank, op);
+                    x = Options.AveragePoolViaQdq ? AveragePoolQdq(p, x, ap) : AveragePoolExact(p, x, ap);
+                    return ClampInt8(p, x, op);
+                case Reshape:
+                    return ReshapeInt8(p, x, ref rank, op);
+                case Softmax:
+                    {
+                        string f = B.Node("DequantizeLinear", p + "dq", [x, B.FloatScalar(p + "in_scale", op.InScale), B.Int8Scalar(p + "in_zero_point", op.InZeroPoint)]);
+                        f = B.Node("Softmax", p + "softmax", [f], AttributeProto.Int("axis", 1));
+                        return B.Node("QuantizeLinear", p + "q", [f, B.FloatScalar(p + "out_scale", op.OutScale), B.Int8Scalar(p + "out_zero_point", op.OutZeroPoint)]);
+                    }
+
+                default:
+                    throw new NotSupportedException($"no ONNX export for int8 operator {op.Name}");
+            }
+        }
+
+        /// <summary>The kernel's integer average: mean of the raw int8 values, rounded half away from zero.</summary>
+        private string AveragePoolExact(string p, string x, AveragePool2D ap)
+        {
+            string f = B.Node("Cast", p + "x_f", [x], AttributeProto.Int("to", (long)OnnxDataType.Float));
+            f = B.Node("AveragePool", p + "avgpool", [f], [.. PoolAttributes(ToSpec(ap.Window)), AttributeProto.Int("count_include_pad", 0)]);
+            string magnitude = B.Node("Abs", p + "abs", [f]);
+            magnitude = B.Node("Add", p + "abs_half", [magnitude, B.FloatScalar(p + "half", 0.5f)]);
+            magnitude = B.Node("Floor", p + "rounded_abs", [magnitude]);
+            string rounded = B.Node("Mul", p + "rounded", [magnitude, B.Node("Sign", p + "sign", [f])]);
+            return B.Node("Cast", p + "avg", [rounded], AttributeProto.Int("to", (long)OnnxDataType.Int8));
+        }
+
+        private string AveragePoolQdq(string p, string x, AveragePool2D ap)
+        {
+            string scale = B.FloatScalar(p + "scale", ap.InScale);
+            string zp = B.Int8Scalar(p + "zero_point", ap.InZeroPoint);
+            string f = B.Node("DequantizeLinear", p + "dq", [x, scale, zp]);
+            f = B.Node("AveragePool", p + "avgpool", [f], [.. PoolAttributes(ToSpec(ap.Window)), AttributeProto.Int("count_include_pad", 0)]);
+            return B.Node("QuantizeLinear", p + "q", [f, scale, zp]);
+        }
+
+        private static WindowSpec ToSpec(Window w) => new(w.KernelH, w.KernelW, w.StrideH, w.StrideW, w.PadTop, w.PadLeft, w.PadBottom, w.PadRight);
+
+        private string Rank4(string x, ref int rank, Operator op)
+        {
+            if (rank == 4)
+            {
+                return x;
+            }
+
+            rank = 4;
+            return B.Node("Reshape", "as_nchw", [x, B.Int64s("shape", 0, op.InC, op.InH, op.InW)]);
+        }
+
+        private string Rank2(string x, ref int rank, string p)
+        {
+            if (rank == 2)
+            {
+                return x;
+            }
+
+            // Only reached with a 1x1xC input, where NCHW and NHWC flatten alike.
+            rank = 2;
+            return B.Node("Flatten", p + "flat", [x], AttributeProto.Int("axis", 1));
+        }
+
+        /// <summary>int8 → uint8 with the same meaning: cast up, add 128, cast down (exact, no saturation).</summary>
+        private string ShiftToUInt8(string p, string x)
+        {
+            string i32 = B.Node("Cast", p + "x_i32", [x], AttributeProto.Int("to", (long)OnnxDataType.Int32));
+            string shifted = B.Node("Add", p + "x_plus128", [i32, B.Initializer(TensorProto.FromInt32s(p + "c128", [], [128]))]);
+            return B.Node("Cast", p + "x_u8", [shifted], AttributeProto.Int("to", (long)OnnxDataType.UInt8));
+        }
+
+        private (string Weights, string ZeroPoint) WeightTensor(string p, sbyte[] w, long[] dims, bool asUInt8)
+        {
+            if (asUInt8)
+            {
+                var u = new byte[w.Length];
+                for (int i = 0; i < w.Length; i++)
+                {
+                    u[i] = (byte)(w[i] + 128);
+                }
+
+                return (B.Initializer(TensorProto.FromUInt8s(p + "weight_u8", dims, u)), B.UInt8Scalar(p + "weight_zero_point", 128));
+            }
+
+            return (B.Initializer(TensorProto.FromInt8s(p + "weight", dims, w)), B.Int8Scalar(p + "weight_zero_point", 0));
+        }
+
+        private (string X, string ZeroPoint) ActivationOperand(string p, string x, int zeroPoint, bool asUInt8) => asUInt8
+            ? (ShiftToUInt8(p, x), B.UInt8Scalar(p + "x_zero_point", zeroPoint + 128))
+            : (x, B.Int8Scalar(p + "x_zero_point", zeroPoint));
+
+        private string ConvAccumulator(string p, string x, Operator op, Window win, int group, sbyte[] oihw, int[] bias)
+        {
+            long[] dims = [op.OutC, op.InC / group, win.KernelH, win.KernelW];
+            (string xq, string xzp) = ActivationOperand(p, x, op.InZeroPoint, Options.ConvUInt8Activations);
+            (string w, string wzp) = WeightTensor(p, oihw, dims, Options.ConvUInt8Weights);
+            string sum = B.Node("ConvInteger", p + "conv", [xq, w, xzp, wzp], WindowAttributes(ToSpec(win), group));
+            return B.Node("Add", p + "acc", [sum, B.Initializer(TensorProto.FromInt32s(p + "bias", [op.OutC, 1, 1], bias))]);
+        }
+
+        private string DenseAccumulator(string p, string x, FullyConnected fc)
+        {
+            int inputs = fc.InC;
+            int units = fc.OutC;
+            var kn = new sbyte[inputs * units];
+            for (int o = 0; o < units; o++)
+            {
+                for (int i = 0; i < inputs; i++)
+                {
+                    kn[(i * units) + o] = (sbyte)fc.Weights[fc.WeightsOffset + (o * inputs) + i];
+                }
+            }
+
+            (string xq, string xzp) = ActivationOperand(p, x, fc.InZeroPoint, Options.MatMulUInt8Activations);
+            (string w, string wzp) = WeightTensor(p, kn, [inputs, units], Options.MatMulUInt8Weights);
+            string sum = B.Node("MatMulInteger", p + "matmul", [xq, w, xzp, wzp]);
+            return B.Node("Add", p + "acc", [sum, B.Initializer(TensorProto.FromInt32s(p + "bias", [units], fc.Bias))]);
+        }
+
+        /// <summary>int32 accumulator → float · (inScale · wScale[c]) → activation → QuantizeLinear(outScale, outZp).</summary>
+        private string Requantize(string p, string acc, Operator op, float[] weightScales, int rank)
+        {
+            var scales = new float[weightScales.Length];
+            for (int c = 0; c < scales.Length; c++)
+            {
+                scales[c] = (float)((double)op.InScale * weightScales[c]);
+            }
+
+            long[] dims = rank == 4 ? [scales.Length, 1, 1] : [scales.Length];
+            string f = B.Node("Cast", p + "acc_f", [acc], AttributeProto.Int("to", (long)OnnxDataType.Float));
+            f = B.Node("Mul", p + "real", [f, B.Initializer(TensorProto.FromFloats(p + "acc_scale", dims, scales))]);
+            if (op.FusedActivation == Activation.Relu)
+            {
+                f = B.Node("Relu", p + "relu", [f]);
+            }
+            else if (op.FusedActivation == Activation.Relu6)
+            {
+                f = B.Node("Clip", p + "relu6", [f, B.FloatScalar(p + "min", 0f), B.FloatScalar(p + "max", 6f)]);
+            }
+
+            return B.Node("QuantizeLinear", p + "q", [f, B.FloatScalar(p + "out_scale", op.OutScale), B.Int8Scalar(p + "out_zero_point", op.OutZeroPoint)]);
+        }
+
+        /// <summary>A pooling layer's fused activation, clamped in the int8 domain exactly like the kernel.</summary>
+        private string ClampInt8(string p, string x, Operator op)
+        {
+            QuantMath.ActivationRange(op.FusedActivation, op.OutScale, op.OutZeroPoint, out int min, out int max);
+            if (min == QuantMath.Int8Min && max == QuantMath.Int8Max)
+            {
+                return x;
+            }
+
+            return B.Node("Clip", p + "clamp", [x, B.Int8Scalar(p + "min", min), B.Int8Scalar(p + "max", max)]);
+        }
+
+        /// <summary>Reshape acts on the runtime's HWC bytes: go to NHWC, reshape, and back to NCHW when spatial.</summary>
+        private string ReshapeInt8(string p, string x, ref int rank, Operator op)
+        {
+            bool flatOut = op.OutH == 1 && op.OutW == 1;
+            if (rank == 4)
+            {
+                x = B.Node("Transpose", p + "nhwc", [x], AttributeProto.IntList("perm", 0, 2, 3, 1));
+            }
+
+            if (flatOut)
+            {
+                rank = 2;
+                return B.Node("Flatten", p + "flatten", [x], AttributeProto.Int("axis", 1));
+            }
+
+            rank = 4;
+            string r = B.Node("Reshape", p + "reshape", [x, B.Int64s(p + "shape", 0, op.OutH, op.OutW, op.OutC)]);
+            return B.Node("Transpose", p + "nchw", [r], AttributeProto.IntList("perm", 0, 3, 1, 2));
+        }
+
+        private static sbyte[] OihwFromOhwi(Conv2D c)
+        {
+            Window w = c.Window;
+            int inC = c.InC;
+            var t = new sbyte[c.OutC * w.KernelH * w.KernelW * inC];
+            for (int o = 0; o < c.OutC; o++)
+            {
+                for (int ky = 0; ky < w.KernelH; ky++)
+                {
+                    for (int kx = 0; kx < w.KernelW; kx++)
+                    {
+                        for (int i = 0; i < inC; i++)
+                        {
+                            t[(((o * inC) + i) * w.KernelH + ky) * w.KernelW + kx] = (sbyte)c.Weights[c.WeightsOffset + ((((o * w.KernelH) + ky) * w.KernelW + kx) * inC) + i];
+                        }
+                    }
+                }
+            }
+
+            return t;
+        }
+
+        private static sbyte[] OihwFromDepthwise(DepthwiseConv2D d)
+        {
+            Window w = d.Window;
+            int outC = d.OutC;
+            int k = w.KernelH * w.KernelW;
+            var t = new sbyte[outC * k];
+            for (int oc = 0; oc < outC; oc++)
+            {
+                for (int j = 0; j < k; j++)
+                {
+                    t[(oc * k) + j] = (sbyte)d.Weights[d.WeightsOffset + (j * outC) + oc];
+                }
+            }
+
+            return t;
+        }
+    }
+}

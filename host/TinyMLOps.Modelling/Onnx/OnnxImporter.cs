@@ -1,0 +1,1303 @@
+using System.Globalization;
+using TinyMLOps.Modelling.Float;
+
+namespace TinyMLOps.Modelling.Onnx;
+
+/// <summary>
+/// Reads a float ONNX model, as PyTorch or Keras (tf2onnx) export them, into a sequential HWC
+/// <see cref="FloatModel"/>. The graph must be a chain: one input ([N,C,H,W], [N,H,W,C] followed by a
+/// Transpose to NCHW, or [N,F]), one output, each node consuming the previous one's activation plus
+/// constants (initializers or Constant nodes).
+/// <para>
+/// Supported: Conv (group 1 or depthwise group = C, dilations 1), Gemm (transA 0, transB 0/1, alpha = beta = 1),
+/// MatMul (+ Add as bias), Relu / Clip(0, 6) / Clip(0, ∞) fused into the preceding Conv or dense layer,
+/// BatchNormalization folded into it, MaxPool, AveragePool (count_include_pad 0), GlobalAveragePool,
+/// GlobalMaxPool, Flatten, Reshape to [N,-1] (including PyTorch's Shape→Gather→Unsqueeze→Concat pattern),
+/// Transpose between NCHW and NHWC, Softmax, and Identity / Dropout (skipped).
+/// </para>
+/// <para>
+/// Layouts: OIHW filters become OHWI, depthwise filters [kh][kw][C·m]; since ONNX flattens CHW while our
+/// Flatten is HWC-ordered, the columns of the dense layer after a flatten are permuted to match.
+/// Malformed files raise <see cref="OnnxFormatException"/>; valid files outside this subset raise
+/// <see cref="OnnxUnsupportedException"/> naming the node.
+/// </para>
+/// </summary>
+public static class OnnxImporter
+{
+    public static FloatModel Import(byte[] onnx, string? name = null, IReadOnlyList<string>? labels = null)
+    {
+        ArgumentNullException.ThrowIfNull(onnx);
+        return Import(ModelProto.Parse(onnx), name, labels);
+    }
+
+    public static FloatModel ImportFile(string path, IReadOnlyList<string>? labels = null) =>
+        Import(File.ReadAllBytes(path), Path.GetFileNameWithoutExtension(path), labels);
+
+    public static FloatModel Import(ModelProto model, string? name = null, IReadOnlyList<string>? labels = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return new GraphImporter(model).Run(name, labels);
+    }
+
+    private enum Layout
+    {
+        Nchw,
+        Nhwc,
+        Flat,
+    }
+
+    /// <summary>A value in the graph: either an activation (the chain) or a constant.</summary>
+    private abstract class Value
+    {
+    }
+
+    /// <summary>
+    /// The chain's activation. H, W, C are the tensor's sizes (a flat tensor is 1x1xF); Perm maps ONNX flat
+    /// index → our flat index after an NCHW flatten (null = identity); Producer is the layer whose raw output
+    /// this is, while an activation, bias or batch norm may still be folded into it.
+    /// </summary>
+    private sealed class Act(Layout layout, int h, int w, int c, int[]? perm, FloatLayer? producer) : Value
+    {
+        public Layout Layout { get; } = layout;
+
+        public int H { get; } = h;
+
+        public int W { get; } = w;
+
+        public int C { get; } = c;
+
+        public int[]? Perm { get; } = perm;
+
+        public FloatLayer? Producer { get; } = producer;
+
+        public TensorShape Shape => new(H, W, C);
+
+        public Act With(FloatLayer? producer) => new(Layout, H, W, C, Perm, producer);
+
+        public string Describe() => Layout switch
+        {
+            Layout.Nchw => $"[N,{C},{H},{W}] (NCHW)",
+            Layout.Nhwc => $"[N,{H},{W},{C}] (NHWC)",
+            _ => $"[N,{C}]",
+        };
+    }
+
+    /// <summary>A constant tensor, decoded on first use. Integer constants may hold <see cref="BatchMarker"/>.</summary>
+    private sealed class Const : Value
+    {
+        private float[]? _floats;
+        private long[]? _ints;
+
+        public Const(TensorProto proto)
+        {
+            Proto = proto;
+            Dims = [.. proto.Dims];
+        }
+
+        public Const(long[] dims, long[] ints)
+        {
+            Dims = dims;
+            _ints = ints;
+        }
+
+        public TensorProto? Proto { get; }
+
+        public long[] Dims { get; }
+
+        public bool IsFloat => Proto != null && (Proto.DataType == OnnxDataType.Float || Proto.DataType == OnnxDataType.Double);
+
+        public long Count => Proto?.ElementCount ?? _ints!.Length;
+
+        public float[] Floats(string what)
+        {
+            if (_floats != null)
+            {
+                return _floats;
+            }
+
+            if (Proto == null || !IsFloat)
+            {
+                throw new OnnxUnsupportedException($"{what} must be a float tensor");
+            }
+
+            return _floats = Proto.ToFloats();
+        }
+
+        public long[] Ints(string what)
+        {
+            if (_ints != null)
+            {
+                return _ints;
+            }
+
+            if (Proto == null || IsFloat)
+            {
+                throw new OnnxUnsupportedException($"{what} must be an integer tensor");
+            }
+
+            return _ints = Proto.ToInt64s();
+        }
+    }
+
+    /// <summary>Stands for the (symbolic) batch size inside constant-folded shape vectors.</summary>
+    private const long BatchMarker = long.MinValue;
+
+    private const int MaxDim = 4096;
+
+    /// <summary>Largest activation (elements per sample) accepted, like the int8 runtime's limit.</summary>
+    private const int MaxElements = 1 << 24;
+
+    private sealed class GraphImporter
+    {
+        private readonly ModelProto _model;
+        private readonly GraphProto _graph;
+        private readonly long _opset;
+        private readonly Dictionary<string, Value> _values = new(StringComparer.Ordinal);
+        private readonly List<FloatLayer> _layers = [];
+        private readonly HashSet<string> _consumed = new(StringComparer.Ordinal);
+        private Act? _current;
+        private long? _staticBatch;
+        private NodeProto? _node;
+        private int _nodeIndex;
+
+        public GraphImporter(ModelProto model)
+        {
+            _model = model;
+            _graph = model.Graph ?? throw new OnnxFormatException("the model has no graph");
+            _opset = model.DefaultOpsetVersion;
+            if (_opset == 0 && model.OpsetImport.Count == 0)
+            {
+                _opset = 1;
+            }
+        }
+
+        private string Where => _node == null ? "graph" : _node.Describe(_nodeIndex);
+
+        public FloatModel Run(string? name, IReadOnlyList<string>? labels)
+        {
+            if (_opset < 1)
+            {
+                throw new OnnxUnsupportedException("the model does not import the default ONNX operator set");
+            }
+
+            foreach (TensorProto init in _graph.Initializers)
+            {
+                if (init.Name.Length == 0)
+                {
+                    throw new OnnxFormatException("an initializer has no name");
+                }
+
+                _values[init.Name] = new Const(init);
+            }
+
+            foreach (NodeProto n in _graph.Nodes)
+            {
+                _consumed.UnionWith(n.Inputs);
+            }
+
+            _consumed.UnionWith(_graph.Outputs.Select(o => o.Name));
+            TensorShape inputShape = ReadInput();
+            for (_nodeIndex = 0; _nodeIndex < _graph.Nodes.Count; _nodeIndex++)
+            {
+                _node = _graph.Nodes[_nodeIndex];
+                ImportNode(_node);
+            }
+
+            _node = null;
+            CheckOutput();
+            string modelName = name ?? (_graph.Name.Length != 0 ? _graph.Name : "onnx");
+            labels ??= LabelsFromMetadata();
+            try
+            {
+                return new FloatModel(modelName, inputShape, _layers, labels);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new OnnxFormatException($"the imported layers do not chain: {e.Message}", e);
+            }
+        }
+
+        /// <summary>Labels the exporter stored in metadata_props, when there is one per output.</summary>
+        private string[]? LabelsFromMetadata()
+        {
+            foreach (KeyValuePair<string, string> kv in _model.MetadataProps)
+            {
+                if (kv.Key == OnnxExporter.LabelsMetadataKey && _current != null)
+                {
+                    string[] labels = kv.Value.Split('\n');
+                    return labels.Length == _current.C * _current.H * _current.W ? labels : null;
+                }
+            }
+
+            return null;
+        }
+
+        private TensorShape ReadInput()
+        {
+            var real = _graph.Inputs.Where(i => !_values.ContainsKey(i.Name)).ToList();
+            if (real.Count != 1)
+            {
+                throw new OnnxUnsupportedException($"the graph has {real.Count} inputs besides initializers; exactly one is supported");
+            }
+
+            ValueInfoProto input = real[0];
+            TypeProto.TensorTypeProto? tt = input.Type?.TensorType;
+            if (tt == null || tt.Shape == null)
+            {
+                throw new OnnxUnsupportedException($"graph input '{input.Name}' must be a tensor with a known shape");
+            }
+
+            if (tt.ElemType != OnnxDataType.Float)
+            {
+                throw new OnnxUnsupportedException($"graph input '{input.Name}' has element type {tt.ElemType}; only float models are imported");
+            }
+
+            List<TensorShapeProto.Dimension> dims = tt.Shape.Dims;
+            if (dims.Count != 2 && dims.Count != 4)
+            {
+                throw new OnnxUnsupportedException($"graph input '{input.Name}' has rank {dims.Count}; expected [N,C,H,W], [N,H,W,C] or [N,F]");
+            }
+
+            if (dims[0].DimValue is long b && b >= 1)
+            {
+                _staticBatch = b;
+            }
+
+            int[] sizes = new int[dims.Count - 1];
+            for (int i = 1; i < dims.Count; i++)
+            {
+                if (dims[i].DimValue is not long v || v < 1)
+                {
+                    throw new OnnxUnsupportedException($"graph input '{input.Name}' dimension {i} is '{dims[i]}'; all but the batch must be fixed and positive");
+                }
+
+                if (v > MaxDim)
+                {
+                    throw new OnnxUnsupportedException($"graph input '{input.Name}' dimension {i} is {v}, above the {MaxDim} limit");
+                }
+
+                sizes[i - 1] = (int)v;
+            }
+
+            Act act;
+            if (dims.Count == 2)
+            {
+                act = new Act(Layout.Flat, 1, 1, sizes[0], null, null);
+            }
+            else if (FirstConsumerIsTranspose(input.Name, [0, 3, 1, 2]))
+            {
+                act = new Act(Layout.Nhwc, sizes[0], sizes[1], sizes[2], null, null);
+            }
+            else
+            {
+                act = new Act(Layout.Nchw, sizes[1], sizes[2], sizes[0], null, null);
+            }
+
+            if ((long)act.H * act.W * act.C > MaxElements)
+            {
+                throw new OnnxUnsupportedException($"graph input '{input.Name}' is too large");
+            }
+
+            _values[input.Name] = act;
+            _current = act;
+            return act.Shape;
+        }
+
+        private bool FirstConsumerIsTranspose(string name, long[] perm)
+        {
+            foreach (NodeProto n in _graph.Nodes)
+            {
+                if (n.Inputs.Contains(name))
+                {
+                    return n.OpType == "Transpose" && n.FindAttribute("perm") is { } p && p.Ints.SequenceEqual(perm);
+                }
+            }
+
+            return false;
+        }
+
+        private void CheckOutput()
+        {
+            if (_graph.Outputs.Count != 1)
+            {
+                throw new OnnxUnsupportedException($"the graph has {_graph.Outputs.Count} outputs; exactly one is supported");
+            }
+
+            string name = _graph.Outputs[0].Name;
+            if (!_values.TryGetValue(name, out Value? v))
+            {
+                throw new OnnxFormatException($"graph output '{name}' is never computed");
+            }
+
+            if (v is not Act act || !ReferenceEquals(act, _current))
+            {
+                throw new OnnxUnsupportedException($"graph output '{name}' is not the end of the layer chain");
+            }
+
+            if (act.Perm != null)
+            {
+                throw new OnnxUnsupportedException($"graph output '{name}' is a CHW-flattened tensor whose order differs from the HWC runtime; add a dense layer or a Transpose before the Flatten");
+            }
+
+            if (act.Layout == Layout.Nchw && act.H * act.W > 1 && act.C > 1)
+            {
+                throw new OnnxUnsupportedException($"graph output '{name}' is a spatial NCHW tensor; the runtime's output is HWC");
+            }
+
+            if (_layers.Count == 0)
+            {
+                throw new OnnxUnsupportedException("the graph has no layers");
+            }
+        }
+
+        private void ImportNode(NodeProto node)
+        {
+            if (node.Domain.Length != 0 && node.Domain != "ai.onnx")
+            {
+                throw Unsupported($"operator domain '{node.Domain}' is not supported");
+            }
+
+            if (node.Outputs.Count == 0 || node.Outputs[0].Length == 0)
+            {
+                throw new OnnxFormatException($"{Where} has no output");
+            }
+
+            switch (node.OpType)
+            {
+                case "Constant": Define(ConstantNode()); break;
+                case "Identity":
+                case "Dropout": PassThrough(); break;
+                case "Conv": Conv(); break;
+                case "Gemm": Gemm(); break;
+                case "MatMul": MatMul(); break;
+                case "Add": Add(); break;
+                case "Relu": Activation(FloatActivation.Relu); break;
+                case "Clip": Clip(); break;
+                case "BatchNormalization": BatchNorm(); break;
+                case "MaxPool": Pool(max: true); break;
+                case "AveragePool": Pool(max: false); break;
+                case "GlobalAveragePool": GlobalPool(max: false); break;
+                case "GlobalMaxPool": GlobalPool(max: true); break;
+                case "Flatten": Flatten(); break;
+                case "Reshape": Reshape(); break;
+                case "Transpose": Transpose(); break;
+                case "Softmax": Softmax(); break;
+                case "Shape": Shape(); break;
+                case "Gather": Gather(); break;
+                case "Unsqueeze": Unsqueeze(); break;
+                case "Squeeze": Squeeze(); break;
+                case "Concat": Concat(); break;
+                case "Cast": Cast(); break;
+                default: throw Unsupported("this operator is not supported");
+            }
+        }
+
+        // ---- value plumbing ----
+
+        private OnnxUnsupportedException Unsupported(string message) => new($"{Where}: {message}");
+
+        private OnnxFormatException Malformed(string message) => new($"{Where}: {message}");
+
+        private string InputName(int i) => i < _node!.Inputs.Count ? _node.Inputs[i] : "";
+
+        private Value? OptionalInput(int i)
+        {
+            string name = InputName(i);
+            if (name.Length == 0)
+            {
+                return null;
+            }
+
+            if (!_values.TryGetValue(name, out Value? v))
+            {
+                throw Malformed($"input '{name}' is not defined before the node");
+            }
+
+            return v;
+        }
+
+        private Value Input(int i) => OptionalInput(i) ?? throw Malformed($"input {i} is missing");
+
+        /// <summary>Input i as the chain's current activation.</summary>
+        private Act ActInput(int i)
+        {
+            Value v = Input(i);
+            if (v is not Act a)
+            {
+                throw Unsupported($"input '{InputName(i)}' is a constant; constant folding of this operator is not supported");
+            }
+
+            if (!ReferenceEquals(a, _current))
+            {
+                throw Unsupported($"input '{InputName(i)}' is not the latest activation; only sequential (chain) graphs are supported");
+            }
+
+            return a;
+        }
+
+        private Const ConstInput(int i, string what)
+        {
+            Value v = Input(i);
+            return v as Const ?? throw Unsupported($"{what} ('{InputName(i)}') must be a constant (initializer or Constant node)");
+        }
+
+        private Const? OptionalConst(int i, string what) => OptionalInput(i) switch
+        {
+            null => null,
+            Const c => c,
+            _ => throw Unsupported($"{what} ('{InputName(i)}') must be a constant (initializer or Constant node)"),
+        };
+
+        private void Define(Value v)
+        {
+            string name = _node!.Outputs[0];
+            if (_values.ContainsKey(name))
+            {
+                throw Malformed($"output '{name}' is already defined (a graph assigns each name once)");
+            }
+
+            if (v is Act a)
+            {
+                if ((long)a.H * a.W * a.C > MaxElements)
+                {
+                    throw Unsupported($"its output {a.Describe()} has more than {MaxElements} elements");
+                }
+
+                _current = a;
+            }
+
+            _values[name] = v;
+            for (int i = 1; i < _node.Outputs.Count; i++)
+            {
+                string extra = _node.Outputs[i];
+                if (extra.Length != 0 && _consumed.Contains(extra))
+                {
+                    throw Unsupported($"its output '{extra}' is used; only the first output is supported");
+                }
+            }
+        }
+
+        private AttributeProto? Attr(string name) => _node!.FindAttribute(name);
+
+        private long IntAttr(string name, long fallback)
+        {
+            AttributeProto? a = Attr(name);
+            if (a == null)
+            {
+                return fallback;
+            }
+
+            if (a.Type != OnnxAttributeType.Int && a.Type != OnnxAttributeType.Undefined)
+            {
+                throw Malformed($"attribute '{name}' should be an int");
+            }
+
+            return a.I;
+        }
+
+        private float FloatAttr(string name, float fallback)
+        {
+            AttributeProto? a = Attr(name);
+            if (a == null)
+            {
+                return fallback;
+            }
+
+            if (a.Type != OnnxAttributeType.Float && a.Type != OnnxAttributeType.Undefined)
+            {
+                throw Malformed($"attribute '{name}' should be a float");
+            }
+
+            return a.F;
+        }
+
+        private long[]? IntsAttr(string name)
+        {
+            AttributeProto? a = Attr(name);
+            if (a == null)
+            {
+                return null;
+            }
+
+            if (a.Type != OnnxAttributeType.Ints && a.Type != OnnxAttributeType.Undefined)
+            {
+                throw Malformed($"attribute '{name}' should be a list of ints");
+            }
+
+            return [.. a.Ints];
+        }
+
+        private string StringAttr(string name, string fallback)
+        {
+            AttributeProto? a = Attr(name);
+            return a == null ? fallback : System.Text.Encoding.UTF8.GetString(a.S);
+        }
+
+        private static int Small(long v) => v is >= int.MinValue and <= int.MaxValue ? (int)v : (v < 0 ? int.MinValue : int.MaxValue);
+
+        private void AddLayer(FloatLayer layer, Act output)
+        {
+            _layers.Add(layer);
+            Define(output);
+        }
+
+        // ---- constants and shape arithmetic ----
+
+        private Const ConstantNode()
+        {
+            AttributeProto? a = _node!.Attributes.Count == 1 ? _node.Attributes[0] : null;
+            if (a == null)
+            {
+                throw Malformed("a Constant needs exactly one attribute");
+            }
+
+            switch (a.Name)
+            {
+                case "value" when a.T != null:
+                    return new Const(a.T);
+                case "value_float":
+                    return new Const(TensorProto.FromFloats("", [], [a.F]));
+                case "value_floats":
+                    return new Const(TensorProto.FromFloats("", [a.Floats.Count], [.. a.Floats]));
+                case "value_int":
+                    return new Const([], [a.I]);
+                case "value_ints":
+                    return new Const([a.Ints.Count], [.. a.Ints]);
+                default:
+                    throw Unsupported($"Constant attribute '{a.Name}' is not supported");
+            }
+        }
+
+        private void PassThrough()
+        {
+            Value v = Input(0);
+            if (v is Act a)
+            {
+                ActInput(0);
+                Define(a.With(a.Producer));
+            }
+            else
+            {
+                Define(v);
+            }
+        }
+
+        private void Shape()
+        {
+            Act a = ActInput(0);
+            long[] dims = a.Layout switch
+            {
+                Layout.Nchw => [BatchMarker, a.C, a.H, a.W],
+                Layout.Nhwc => [BatchMarker, a.H, a.W, a.C],
+                _ => [BatchMarker, a.C],
+            };
+            if (_staticBatch is long b)
+            {
+                dims[0] = b;
+            }
+
+            int start = Small(IntAttr("start", 0));
+            int end = Small(IntAttr("end", dims.Length));
+            start = Math.Clamp(start < 0 ? start + dims.Length : start, 0, dims.Length);
+            end = Math.Clamp(end < 0 ? end + dims.Length : end, 0, dims.Length);
+            long[] slice = dims[start..Math.Max(start, end)];
+
+            // Shape does not consume the chain: the activation stays current.
+            string name = _node!.Outputs[0];
+            if (_values.ContainsKey(name))
+            {
+                throw Malformed($"output '{name}' is already defined");
+            }
+
+            _values[name] = new Const([slice.Length], slice);
+        }
+
+        private void Gather()
+        {
+            Const data = ConstInput(0, "Gather data");
+            Const idx = ConstInput(1, "Gather indices");
+            if (data.Dims.Length != 1 || Small(IntAttr("axis", 0)) is not (0 or -1))
+            {
+                throw Unsupported("only gathering from a 1-D constant (a shape) is supported");
+            }
+
+            long[] values = data.Ints("Gather data");
+            long[] indices = idx.Ints("Gather indices");
+            var result = new long[indices.Length];
+            for (int i = 0; i < indices.Length; i++)
+            {
+                long k = indices[i] < 0 ? indices[i] + values.Length : indices[i];
+                if (k < 0 || k >= values.Length)
+                {
+                    throw Malformed($"Gather index {indices[i]} is out of range for {values.Length} values");
+                }
+
+                result[i] = values[k];
+            }
+
+            Define(new Const([.. idx.Dims], result));
+        }
+
+        private long[] AxesFor(string what)
+        {
+            long[]? axes = IntsAttr("axes");
+            if (axes == null && OptionalConst(1, what + " axes") is Const c)
+            {
+                axes = c.Ints(what + " axes");
+            }
+
+            return axes ?? [];
+        }
+
+        private void Unsqueeze()
+        {
+            Const data = ConstInput(0, "Unsqueeze data");
+            long[] axes = AxesFor("Unsqueeze");
+            int rank = data.Dims.Length + axes.Length;
+            if (rank > 8)
+            {
+                throw Unsupported("Unsqueeze to more than 8 dimensions");
+            }
+
+            var dims = new List<long>(data.Dims);
+            foreach (long ax in axes.Select(a => a < 0 ? a + rank : a).Order())
+            {
+                if (ax < 0 || ax > dims.Count)
+                {
+                    throw Malformed($"Unsqueeze axis {ax} out of range");
+                }
+
+                dims.Insert((int)ax, 1);
+            }
+
+            Define(new Const([.. dims], data.Ints("Unsqueeze data")));
+        }
+
+        private void Squeeze()
+        {
+            Const data = ConstInput(0, "Squeeze data");
+            long[] axes = AxesFor("Squeeze");
+            var keep = new List<long>();
+            for (int i = 0; i < data.Dims.Length; i++)
+            {
+                bool squeezed = axes.Length == 0 ? data.Dims[i] == 1 : axes.Any(a => a == i || a + data.Dims.Length == i);
+                if (!squeezed)
+                {
+                    keep.Add(data.Dims[i]);
+                }
+            }
+
+            Define(new Const([.. keep], data.Ints("Squeeze data")));
+        }
+
+        private void Concat()
+        {
+            var all = new List<long>();
+            for (int i = 0; i < _node!.Inputs.Count; i++)
+            {
+                Const c = ConstInput(i, "Concat input");
+                if (c.Dims.Length != 1)
+                {
+                    throw Unsupported("only concatenating 1-D constants (shapes) is supported");
+                }
+
+                all.AddRange(c.Ints("Concat input"));
+            }
+
+            Define(new Const([all.Count], [.. all]));
+        }
+
+        private void Cast()
+        {
+            Const c = ConstInput(0, "Cast input");
+            long to = IntAttr("to", 0);
+            if (to == (long)OnnxDataType.Float && c.IsFloat)
+            {
+                Define(c);
+            }
+            else if (to is (long)OnnxDataType.Int64 or (long)OnnxDataType.Int32 && !c.IsFloat)
+            {
+                Define(new Const(c.Dims, c.Ints("Cast input")));
+            }
+            else
+            {
+                throw Unsupported($"Cast of a constant to type {to} is not supported");
+            }
+        }
+
+        // ---- layers ----
+
+        private WindowSpec Window(Act x, int kh, int kw, string what)
+        {
+            if (IntsAttr("dilations") is { } dil && dil.Any(d => d != 1))
+            {
+                throw Unsupported("dilations other than 1 are not supported");
+            }
+
+            if (IntsAttr("kernel_shape") is { } ks && (ks.Length != 2 || ks[0] != kh || ks[1] != kw))
+            {
+                throw Malformed($"kernel_shape [{string.Join(",", ks)}] does not match the {what} {kh}x{kw}");
+            }
+
+            long[] strides = IntsAttr("strides") ?? [1, 1];
+            if (strides.Length != 2 || strides.Any(s => s < 1 || s > MaxDim))
+            {
+                throw Unsupported($"strides [{string.Join(",", strides)}] must be two values in 1..{MaxDim}");
+            }
+
+            int sh = (int)strides[0];
+            int sw = (int)strides[1];
+            string autoPad = StringAttr("auto_pad", "NOTSET");
+            int pt, pl, pb, pr;
+            switch (autoPad)
+            {
+                case "NOTSET":
+                case "":
+                    long[] pads = IntsAttr("pads") ?? [0, 0, 0, 0];
+                    if (pads.Length != 4 || pads.Any(p => p < 0 || p > MaxDim))
+                    {
+                        throw Unsupported($"pads [{string.Join(",", pads)}] must be four values in 0..{MaxDim}");
+                    }
+
+                    (pt, pl, pb, pr) = ((int)pads[0], (int)pads[1], (int)pads[2], (int)pads[3]);
+                    break;
+                case "VALID":
+                    (pt, pl, pb, pr) = (0, 0, 0, 0);
+                    break;
+                case "SAME_UPPER":
+                case "SAME_LOWER":
+                    (pt, pb) = SamePads(x.H, kh, sh, autoPad == "SAME_LOWER");
+                    (pl, pr) = SamePads(x.W, kw, sw, autoPad == "SAME_LOWER");
+                    break;
+                default:
+                    throw Unsupported($"auto_pad '{autoPad}' is not supported");
+            }
+
+            if (pt >= kh || pb >= kh || pl >= kw || pr >= kw)
+            {
+                throw Unsupported($"padding ({pt},{pl},{pb},{pr}) must be smaller than the {kh}x{kw} window");
+            }
+
+            var spec = new WindowSpec(kh, kw, sh, sw, pt, pl, pb, pr);
+            if (x.H + pt + pb < kh || x.W + pl + pr < kw)
+            {
+                throw Malformed($"the {kh}x{kw} window does not fit the {x.H}x{x.W} input");
+            }
+
+            return spec;
+        }
+
+        private static (int Begin, int End) SamePads(int size, int k, int stride, bool lower)
+        {
+            int outSize = (size + stride - 1) / stride;
+            int total = Math.Max(0, ((outSize - 1) * stride) + k - size);
+            int small = total / 2;
+            return lower ? (total - small, small) : (small, total - small);
+        }
+
+        private Act Spatial(int i)
+        {
+            Act x = ActInput(i);
+            if (x.Layout != Layout.Nchw)
+            {
+                throw Unsupported($"expects an NCHW input, got {x.Describe()}");
+            }
+
+            return x;
+        }
+
+        private void Conv()
+        {
+            Act x = Spatial(0);
+            Const wc = ConstInput(1, "Conv weight");
+            Const? bc = OptionalConst(2, "Conv bias");
+            if (wc.Dims.Length != 4)
+            {
+                throw Unsupported($"weight has rank {wc.Dims.Length}; only 2-D convolutions (OIHW weights) are supported");
+            }
+
+            if (wc.Dims.Any(d => d < 1 || d > MaxDim))
+            {
+                throw Malformed("weight has an empty or huge dimension");
+            }
+
+            int o = (int)wc.Dims[0], ig = (int)wc.Dims[1], kh = (int)wc.Dims[2], kw = (int)wc.Dims[3];
+            long group = IntAttr("group", 1);
+            float[] w = wc.Floats("Conv weight");
+            float[] bias = bc == null ? new float[o] : bc.Floats("Conv bias");
+            if (bias.Length != o)
+            {
+                throw Malformed($"bias has {bias.Length} values for {o} output channels");
+            }
+
+            WindowSpec win = Window(x, kh, kw, "weight");
+            FloatLayer layer;
+            if (group == 1)
+            {
+                if (ig != x.C)
+                {
+                    throw Malformed($"weight expects {ig} input channels, the input has {x.C}");
+                }
+
+                var conv = new Conv2DLayer(x.C, o, win);
+                for (int oc = 0; oc < o; oc++)
+                {
+                    for (int ic = 0; ic < ig; ic++)
+                    {
+                        for (int ky = 0; ky < kh; ky++)
+                        {
+                            for (int kx = 0; kx < kw; kx++)
+                            {
+                                conv.Weights[(((oc * kh) + ky) * kw + kx) * ig + ic] = w[(((oc * ig) + ic) * kh + ky) * kw + kx];
+                            }
+                        }
+                    }
+                }
+
+                bias.CopyTo(conv.Bias, 0);
+                layer = conv;
+            }
+            else if (group == x.C && ig == 1 && o % x.C == 0)
+            {
+                var dw = new DepthwiseConv2DLayer(x.C, o / x.C, win);
+                for (int oc = 0; oc < o; oc++)
+                {
+                    for (int k = 0; k < kh * kw; k++)
+                    {
+                        dw.Weights[(k * o) + oc] = w[(oc * kh * kw) + k];
+                    }
+                }
+
+                bias.CopyTo(dw.Bias, 0);
+                layer = dw;
+            }
+            else
+            {
+                throw Unsupported($"group {group} with {x.C} input channels: only group 1 or depthwise (group = channels) is supported");
+            }
+
+            AddLayer(layer, new Act(Layout.Nchw, win.OutH(x.H), win.OutW(x.W), o, null, layer));
+        }
+
+        private Act FlatInput(int i)
+        {
+            Act x = ActInput(i);
+            if (x.Layout != Layout.Flat)
+            {
+                throw Unsupported($"expects a flat [N,F] input, got {x.Describe()}; add a Flatten");
+            }
+
+            return x;
+        }
+
+        /// <summary>A dense layer from ONNX weights: get(o, j) is the weight of ONNX input j for unit o.</summary>
+        private DenseLayer Dense(Act x, int units, Func<int, int, float> get)
+        {
+            int inputs = x.C;
+            var dense = new DenseLayer(inputs, units);
+            for (int o = 0; o < units; o++)
+            {
+                for (int j = 0; j < inputs; j++)
+                {
+                    int ours = x.Perm == null ? j : x.Perm[j];
+                    dense.Weights[(o * inputs) + ours] = get(o, j);
+                }
+            }
+
+            return dense;
+        }
+
+        private (int K, int M) Matrix(Const b, string what)
+        {
+            if (b.Dims.Length != 2 || b.Dims.Any(d => d < 1 || d > (1 << 24)))
+            {
+                throw Unsupported($"{what} must be a 2-D matrix, got dims [{string.Join(",", b.Dims)}]");
+            }
+
+            return ((int)b.Dims[0], (int)b.Dims[1]);
+        }
+
+        private void Gemm()
+        {
+            Act x = FlatInput(0);
+            Const bc = ConstInput(1, "Gemm B");
+            if (IntAttr("transA", 0) != 0)
+            {
+                throw Unsupported("transA = 1 is not supported");
+            }
+
+            long transB = IntAttr("transB", 0);
+            float alpha = FloatAttr("alpha", 1f);
+            float beta = FloatAttr("beta", 1f);
+            Const? cc = OptionalConst(2, "Gemm C");
+            if (alpha != 1f || (cc != null && beta != 1f))
+            {
+                throw Unsupported($"alpha = {alpha.ToString(CultureInfo.InvariantCulture)}, beta = {beta.ToString(CultureInfo.InvariantCulture)}: only 1 is supported");
+            }
+
+            (int r, int c) = Matrix(bc, "B");
+            int k = transB != 0 ? c : r;
+            int m = transB != 0 ? r : c;
+            if (k != x.C)
+            {
+                throw Malformed($"B has {k} inputs, the input has {x.C} features");
+            }
+
+            float[] b = bc.Floats("Gemm B");
+            DenseLayer dense = transB != 0 ? Dense(x, m, (o, j) => b[(o * k) + j]) : Dense(x, m, (o, j) => b[(j * m) + o]);
+            if (cc != null)
+            {
+                AddBias(dense.Bias, cc, m, flat: true);
+            }
+
+            AddLayer(dense, new Act(Layout.Flat, 1, 1, m, null, dense));
+        }
+
+        private void MatMul()
+        {
+            Act x = FlatInput(0);
+            Const bc = ConstInput(1, "MatMul B");
+            (int k, int m) = Matrix(bc, "B");
+            if (k != x.C)
+            {
+                throw Malformed($"B has {k} rows, the input has {x.C} features");
+            }
+
+            float[] b = bc.Floats("MatMul B");
+            DenseLayer dense = Dense(x, m, (o, j) => b[(j * m) + o]);
+            AddLayer(dense, new Act(Layout.Flat, 1, 1, m, null, dense));
+        }
+
+        /// <summary>Adds a constant that broadcasts along the channel axis ([C], [1,C], [C,1,1], [1,C,1,1] or a scalar).</summary>
+        private void AddBias(float[] bias, Const c, int channels, bool flat)
+        {
+            long[] d = c.Dims;
+            bool scalar = d.All(v => v == 1);
+            bool perChannel = flat
+                ? (d.Length == 1 && d[0] == channels) || (d.Length == 2 && d[0] == 1 && d[1] == channels)
+                : (d.Length == 3 && d[0] == channels && d[1] == 1 && d[2] == 1) || (d.Length == 4 && d[0] == 1 && d[1] == channels && d[2] == 1 && d[3] == 1);
+            if (!scalar && !perChannel)
+            {
+                throw Unsupported($"a bias of shape [{string.Join(",", d)}] does not broadcast per channel over {channels} channels");
+            }
+
+            float[] v = c.Floats("bias");
+            if (v.Length != (scalar ? 1 : channels))
+            {
+                throw Malformed("bias has the wrong number of values");
+            }
+
+            for (int i = 0; i < channels; i++)
+            {
+                bias[i] += v[scalar ? 0 : i];
+            }
+        }
+
+        private void Add()
+        {
+            int actIndex = Input(0) is Act ? 0 : 1;
+            Act x = ActInput(actIndex);
+            Const c = ConstInput(1 - actIndex, "Add operand");
+            (float[] bias, FloatActivation act) = x.Producer switch
+            {
+                DenseLayer d => (d.Bias, d.Activation),
+                Conv2DLayer cv => (cv.Bias, cv.Activation),
+                DepthwiseConv2DLayer dw => (dw.Bias, dw.Activation),
+                _ => throw Unsupported("Add is only supported as the bias of the Conv, Gemm or MatMul right before it"),
+            };
+            if (act != FloatActivation.None)
+            {
+                throw Unsupported("Add after an activation is not supported");
+            }
+
+            AddBias(bias, c, x.C, flat: x.Layout == Layout.Flat);
+            Define(x.With(x.Producer));
+        }
+
+        private void Activation(FloatActivation requested)
+        {
+            Act x = ActInput(0);
+            FloatActivation current = x.Producer switch
+            {
+                DenseLayer d => d.Activation,
+                Conv2DLayer c => c.Activation,
+                DepthwiseConv2DLayer dw => dw.Activation,
+                _ => throw Unsupported("an activation must directly follow a Conv, Gemm or MatMul (it is fused into that layer)"),
+            };
+
+            // relu(relu6(x)) = relu6(x); relu6(relu(x)) = relu6(x).
+            FloatActivation result = current == FloatActivation.Relu6 || requested == FloatActivation.Relu6 ? FloatActivation.Relu6 : FloatActivation.Relu;
+            switch (x.Producer)
+            {
+                case DenseLayer d: d.Activation = result; break;
+                case Conv2DLayer c: c.Activation = result; break;
+                case DepthwiseConv2DLayer dw: dw.Activation = result; break;
+            }
+
+            Define(x.With(x.Producer));
+        }
+
+        private void Clip()
+        {
+            float min;
+            float max;
+            if (_opset < 11)
+            {
+                min = FloatAttr("min", float.MinValue);
+                max = FloatAttr("max", float.MaxValue);
+            }
+            else
+            {
+                min = ScalarOr(1, float.NegativeInfinity);
+                max = ScalarOr(2, float.PositiveInfinity);
+            }
+
+            bool noMin = min <= float.MinValue;
+            bool noMax = max >= float.MaxValue;
+            if (noMin && noMax)
+            {
+                PassThrough();
+            }
+            else if (min == 0f && max == 6f)
+            {
+                Activation(FloatActivation.Relu6);
+            }
+            else if (min == 0f && noMax)
+            {
+                Activation(FloatActivation.Relu);
+            }
+            else
+            {
+                throw Unsupported($"Clip({min.ToString(CultureInfo.InvariantCulture)}, {max.ToString(CultureInfo.InvariantCulture)}): only Clip(0, 6) and Clip(0, ∞) are supported");
+            }
+        }
+
+        private float ScalarOr(int i, float fallback)
+        {
+            Const? c = OptionalConst(i, "Clip bound");
+            if (c == null)
+            {
+                return fallback;
+            }
+
+            float[] v = c.Floats("Clip bound");
+            if (v.Length != 1)
+            {
+                throw Malformed("a Clip bound must be a scalar");
+            }
+
+            return v[0];
+        }
+
+        private void BatchNorm()
+        {
+            Act x = ActInput(0);
+            if (IntAttr("training_mode", 0) != 0)
+            {
+                throw Unsupported("training_mode = 1 is not supported");
+            }
+
+            float eps = FloatAttr("epsilon", 1e-5f);
+            int ch = x.C;
+            float[] Param(int i, string what)
+            {
+                float[] v = ConstInput(i, what).Floats(what);
+                if (v.Length != ch)
+                {
+                    throw Malformed($"{what} has {v.Length} values for {ch} channels");
+                }
+
+                return v;
+            }
+
+            float[] gamma = Param(1, "scale"), beta = Param(2, "B"), mean = Param(3, "mean"), variance = Param(4, "var");
+            var s = new float[ch];
+            for (int c = 0; c < ch; c++)
+            {
+                s[c] = gamma[c] / MathF.Sqrt(variance[c] + eps);
+            }
+
+            (float[] w, float[] b, FloatActivation act, Func<int, int> channelOf) = x.Producer switch
+            {
+                DenseLayer d => (d.Weights, d.Bias, d.Activation, new Func<int, int>(i => i / d.Inputs)),
+                Conv2DLayer cv => (cv.Weights, cv.Bias, cv.Activation, i => i / (cv.Weights.Length / cv.OutChannels)),
+                DepthwiseConv2DLayer dw => (dw.Weights, dw.Bias, dw.Activation, i => i % dw.OutChannels),
+                _ => throw Unsupported("BatchNormalization must directly follow a Conv, Gemm or MatMul (it is folded into it)"),
+            };
+            if (act != FloatActivation.None)
+            {
+                throw Unsupported("BatchNormalization after an activation is not supported");
+            }
+
+            for (int i = 0; i < w.Length; i++)
+            {
+                w[i] *= s[channelOf(i)];
+            }
+
+            for (int c = 0; c < ch; c++)
+            {
+                b[c] = ((b[c] - mean[c]) * s[c]) + beta[c];
+            }
+
+            Define(x.With(x.Producer));
+        }
+
+        private void Pool(bool max)
+        {
+            Act x = Spatial(0);
+            if (IntAttr("ceil_mode", 0) != 0)
+            {
+                throw Unsupported("ceil_mode = 1 is not supported");
+            }
+
+            long[] ks = IntsAttr("kernel_shape") ?? throw Malformed("kernel_shape is required");
+            if (ks.Length != 2 || ks.Any(k => k < 1 || k > MaxDim))
+            {
+                throw Unsupported($"kernel_shape [{string.Join(",", ks)}] must be two values in 1..{MaxDim}");
+            }
+
+            WindowSpec win = Window(x, (int)ks[0], (int)ks[1], "kernel");
+            bool padded = win.PadTop + win.PadLeft + win.PadBottom + win.PadRight > 0;
+            if (!max && padded && IntAttr("count_include_pad", 0) != 0)
+            {
+                throw Unsupported("count_include_pad = 1 with padding is not supported (padded positions are not counted)");
+            }
+
+            FloatLayer layer = max ? new MaxPool2DLayer(win) : new AveragePool2DLayer(win);
+            AddLayer(layer, new Act(Layout.Nchw, win.OutH(x.H), win.OutW(x.W), x.C, null, null));
+        }
+
+        private void GlobalPool(bool max)
+        {
+            Act x = Spatial(0);
+            var win = new WindowSpec(x.H, x.W);
+            FloatLayer layer = max ? new MaxPool2DLayer(win) : new AveragePool2DLayer(win);
+            AddLayer(layer, new Act(Layout.Nchw, 1, 1, x.C, null, null));
+        }
+
+        /// <summary>[N,C,H,W] or [N,H,W,C] → [N,C·H·W]; ONNX's CHW order becomes a permutation of ours.</summary>
+        private void FlattenAct(Act x)
+        {
+            if (x.Layout == Layout.Flat)
+            {
+                Define(x.With(x.Producer));
+                return;
+            }
+
+            int[]? perm = null;
+            if (x.Layout == Layout.Nchw && x.C > 1 && x.H * x.W > 1)
+            {
+                perm = new int[x.C * x.H * x.W];
+                int hw = x.H * x.W;
+                for (int c = 0; c < x.C; c++)
+                {
+                    for (int p = 0; p < hw; p++)
+                    {
+                        perm[(c * hw) + p] = (p * x.C) + c;
+                    }
+                }
+            }
+
+            AddLayer(new FlattenLayer(), new Act(Layout.Flat, 1, 1, x.C * x.H * x.W, perm, null));
+        }
+
+        private void Flatten()
+        {
+            Act x = ActInput(0);
+            long axis = IntAttr("axis", 1);
+            if (axis != 1 && !(x.Layout == Layout.Flat && axis == -1))
+            {
+                throw Unsupported($"axis {axis}: only flattening everything but the batch (axis 1) is supported");
+            }
+
+            FlattenAct(x);
+        }
+
+        private void Reshape()
+        {
+            Act x = ActInput(0);
+            long[] shape = ConstInput(1, "Reshape shape").Ints("Reshape shape");
+            bool allowZero = IntAttr("allowzero", 0) != 0;
+            long features = (long)x.C * x.H * x.W;
+            long[] inDims = x.Layout switch
+            {
+                Layout.Nchw => [BatchMarker, x.C, x.H, x.W],
+                Layout.Nhwc => [BatchMarker, x.H, x.W, x.C],
+                _ => [BatchMarker, x.C],
+            };
+            bool IsBatch(long v, int i) =>
+                v == BatchMarker || (v == 0 && i == 0 && !allowZero) || (_staticBatch is long b && v == b);
+            bool IsFeatures(long v, int i) =>
+                v == -1 || v == features || (v == 0 && !allowZero && i < inDims.Length && inDims[i] == features);
+
+            if (shape.Length == 2 && ((IsBatch(shape[0], 0) && IsFeatures(shape[1], 1)) || (shape[0] == -1 && shape[1] == features)))
+            {
+                FlattenAct(x);
+                return;
+            }
+
+            bool same = shape.Length == inDims.Length;
+            for (int i = 0; same && i < shape.Length; i++)
+            {
+                same = i == 0 ? IsBatch(shape[0], 0) || shape[0] == -1 : shape[i] == inDims[i] || (shape[i] == 0 && !allowZero);
+            }
+
+            if (same)
+            {
+                Define(x.With(x.Producer));
+                return;
+            }
+
+            throw Unsupported($"reshape of {x.Describe()} to [{string.Join(",", shape.Select(v => v == BatchMarker ? "N" : v.ToString(CultureInfo.InvariantCulture)))}]: only flattening to [N,-1] is supported");
+        }
+
+        private void Transpose()
+        {
+            Act x = ActInput(0);
+            long[] perm = IntsAttr("perm") ?? (x.Layout == Layout.Flat ? [1, 0] : [3, 2, 1, 0]);
+            if (perm.SequenceEqual(x.Layout == Layout.Flat ? [0, 1] : [0L, 1, 2, 3]))
+            {
+                Define(x.With(x.Producer));
+            }
+            else if (x.Layout == Layout.Nchw && perm.SequenceEqual([0L, 2, 3, 1]))
+            {
+                Define(new Act(Layout.Nhwc, x.H, x.W, x.C, null, null));
+            }
+            else if (x.Layout == Layout.Nhwc && perm.SequenceEqual([0L, 3, 1, 2]))
+            {
+                Define(new Act(Layout.Nchw, x.H, x.W, x.C, null, null));
+            }
+            else
+            {
+                throw Unsupported($"perm [{string.Join(",", perm)}] on {x.Describe()}: only NCHW <-> NHWC transposes are supported");
+            }
+        }
+
+        private void Softmax()
+        {
+            Act x = ActInput(0);
+            long axis = IntAttr("axis", _opset >= 13 ? -1 : 1);
+            int rank = x.Layout == Layout.Flat ? 2 : 4;
+            if (axis < 0)
+            {
+                axis += rank;
+            }
+
+            // Opset 13 normalizes one axis; older opsets flatten from the axis on, which is the channel
+            // softmax only when nothing but the channels lies after it.
+            bool pointwise = x.H * x.W == 1;
+            bool ok = x.Layout switch
+            {
+                Layout.Flat => axis == 1,
+                Layout.Nchw => axis == 1 && (_opset >= 13 || pointwise),
+                _ => axis == 3 || (axis == 1 && _opset < 13 && pointwise),
+            };
+            if (!ok)
+            {
+                throw Unsupported($"axis {axis} on {x.Describe()}: only softmax over the channels is supported");
+            }
+
+            AddLayer(new SoftmaxLayer(), new Act(x.Layout, x.H, x.W, x.C, x.Perm, null));
+        }
+    }
+}

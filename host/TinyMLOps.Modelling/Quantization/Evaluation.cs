@@ -1,0 +1,217 @@
+using System.Globalization;
+using System.Text;
+using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Float;
+using TinyMLOps.Modelling.Training;
+using TinyMLOps.Shared.Model;
+using TinyMLOps.Shared.Runtime;
+
+namespace TinyMLOps.Modelling.Quantization;
+
+/// <summary>Top-1 accuracy and confusion matrix of a classifier on a labelled dataset.</summary>
+public sealed class EvaluationResult
+{
+    public EvaluationResult(IReadOnlyList<string> classNames, int[,] confusion)
+    {
+        ClassNames = classNames;
+        Confusion = confusion;
+        for (int t = 0; t < confusion.GetLength(0); t++)
+        {
+            for (int p = 0; p < confusion.GetLength(1); p++)
+            {
+                Total += confusion[t, p];
+                if (t == p)
+                {
+                    Correct += confusion[t, p];
+                }
+            }
+        }
+    }
+
+    public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>Confusion[true, predicted] counts.</summary>
+    public int[,] Confusion { get; }
+
+    public int Total { get; }
+
+    public int Correct { get; }
+
+    /// <summary>Fraction correct, 0..1.</summary>
+    public double Accuracy => Total == 0 ? 0 : (double)Correct / Total;
+
+    /// <summary>Recall of one class: correct predictions of it over its images.</summary>
+    public double ClassAccuracy(int label)
+    {
+        int n = 0;
+        for (int p = 0; p < Confusion.GetLength(1); p++)
+        {
+            n += Confusion[label, p];
+        }
+
+        return n == 0 ? 0 : (double)Confusion[label, label] / n;
+    }
+
+    /// <summary>The confusion matrix as text: one row per true class, one column per predicted class.</summary>
+    public string FormatConfusionMatrix()
+    {
+        int classes = Confusion.GetLength(0);
+        var sb = new StringBuilder();
+        int nameWidth = Math.Max(4, ClassNames.Count == 0 ? 4 : ClassNames.Max(n => n.Length));
+        sb.Append("true\\pred".PadRight(nameWidth + 1));
+        for (int p = 0; p < classes; p++)
+        {
+            sb.Append(p.ToString(CultureInfo.InvariantCulture).PadLeft(6));
+        }
+
+        sb.AppendLine("  recall");
+        for (int t = 0; t < classes; t++)
+        {
+            string name = t < ClassNames.Count ? ClassNames[t] : t.ToString(CultureInfo.InvariantCulture);
+            sb.Append(name.PadRight(nameWidth + 1));
+            for (int p = 0; p < classes; p++)
+            {
+                sb.Append(Confusion[t, p].ToString(CultureInfo.InvariantCulture).PadLeft(6));
+            }
+
+            sb.Append(CultureInfo.InvariantCulture, $"  {ClassAccuracy(t) * 100:F1}%").AppendLine();
+        }
+
+        return sb.ToString();
+    }
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Accuracy * 100:F2}% ({Correct}/{Total})");
+}
+
+/// <summary>Evaluates float and int8 classifiers on image datasets.</summary>
+public static class Evaluation
+{
+    /// <summary>Runs the int8 model on every image (pixels fed through the runtime's pixel table), in parallel over private copies of the model.</summary>
+    public static EvaluationResult Evaluate(Int8Model model, ImageDataset data, int maxDegreeOfParallelism = -1)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        CheckShape(model, data);
+        int classes = model.Output.OutputElements;
+        int workers = Math.Max(1, Math.Min(maxDegreeOfParallelism <= 0 ? Environment.ProcessorCount : maxDegreeOfParallelism, Math.Max(1, data.Count / 64)));
+        byte[] file = ModelWriter.Write(model);
+        var parts = new int[workers][,];
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+        {
+            // Operators hold their arena offsets, so every worker runs its own decoded copy.
+            var interpreter = new Interpreter(ModelReader.Read(file));
+            int start = (int)((long)data.Count * w / workers);
+            int end = (int)((long)data.Count * (w + 1) / workers);
+            parts[w] = Run(interpreter, data, start, end, classes);
+        });
+
+        return new EvaluationResult(ClassNames(model.Labels, data), Sum(parts, classes));
+    }
+
+    /// <summary>Runs an existing interpreter over every image, on the calling thread.</summary>
+    public static EvaluationResult Evaluate(Interpreter interpreter, ImageDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(interpreter);
+        ArgumentNullException.ThrowIfNull(data);
+        CheckShape(interpreter.Model, data);
+        int classes = interpreter.OutputLength;
+        return new EvaluationResult(ClassNames(interpreter.Model.Labels, data), Run(interpreter, data, 0, data.Count, classes));
+    }
+
+    /// <summary>Float top-1 accuracy and confusion matrix (the trainer's fast forward, or <see cref="FloatInference"/> for models it cannot run).</summary>
+    public static EvaluationResult Evaluate(FloatModel model, ImageDataset data, int maxDegreeOfParallelism = -1)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Height != model.Input.H || data.Width != model.Input.W || data.Channels != model.Input.C)
+        {
+            throw new ArgumentException($"{data.Name} holds {data.Height}x{data.Width}x{data.Channels} images, the model takes {model.Input}");
+        }
+
+        int classes = model.Output.Elements;
+        Network? net = null;
+        try
+        {
+            net = new Network(model);
+        }
+        catch (NotSupportedException)
+        {
+        }
+
+        var confusion = new int[classes, classes];
+        if (net != null)
+        {
+            net.ForEachForward(
+                data,
+                maxDegreeOfParallelism,
+                () => new int[classes, classes],
+                (_, i, logits, m) => m[data.Labels[i], Network.ArgMax(logits)]++,
+                m => Add(confusion, m));
+        }
+        else
+        {
+            var input = new float[model.Input.Elements];
+            for (int i = 0; i < data.Count; i++)
+            {
+                data.GetInput(i, input);
+                confusion[data.Labels[i], FloatInference.Predict(model, input)]++;
+            }
+        }
+
+        return new EvaluationResult(ClassNames(model.Labels.ToArray(), data), confusion);
+    }
+
+    private static int[,] Run(Interpreter interpreter, ImageDataset data, int start, int end, int classes)
+    {
+        var confusion = new int[classes, classes];
+        byte[] pixels = data.Pixels;
+        int per = data.PixelsPerImage;
+        for (int i = start; i < end; i++)
+        {
+            interpreter.SetInputFromBytes(pixels, i * per);
+            interpreter.Invoke();
+            int label = data.Labels[i];
+            if (label >= classes)
+            {
+                throw new ArgumentException($"label {label} of image {i} is outside the model's {classes} outputs");
+            }
+
+            confusion[label, interpreter.ArgMax()]++;
+        }
+
+        return confusion;
+    }
+
+    private static void CheckShape(Int8Model model, ImageDataset data)
+    {
+        if (data.Height != model.InputH || data.Width != model.InputW || data.Channels != model.InputC)
+        {
+            throw new ArgumentException($"{data.Name} holds {data.Height}x{data.Width}x{data.Channels} images, the model takes {model.InputH}x{model.InputW}x{model.InputC}");
+        }
+    }
+
+    private static IReadOnlyList<string> ClassNames(string[]? modelLabels, ImageDataset data) =>
+        modelLabels is { Length: > 0 } ? modelLabels : data.ClassNames;
+
+    private static int[,] Sum(int[][,] parts, int classes)
+    {
+        var total = new int[classes, classes];
+        foreach (int[,] p in parts)
+        {
+            Add(total, p);
+        }
+
+        return total;
+    }
+
+    private static void Add(int[,] total, int[,] part)
+    {
+        for (int t = 0; t < total.GetLength(0); t++)
+        {
+            for (int p = 0; p < total.GetLength(1); p++)
+            {
+                total[t, p] += part[t, p];
+            }
+        }
+    }
+}

@@ -1,0 +1,404 @@
+using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Float;
+using TinyMLOps.Modelling.Training;
+using TinyMLOps.Shared.Kernels;
+using TinyMLOps.Shared.Model;
+using TinyMLOps.Shared.Quantization;
+
+namespace TinyMLOps.Modelling.Quantization;
+
+/// <summary>Asymmetric int8 quantization of one tensor: real = (q - ZeroPoint) * Scale.</summary>
+public readonly record struct QuantParams(float Scale, int ZeroPoint)
+{
+    public float RealMin => (QuantMath.Int8Min - ZeroPoint) * Scale;
+
+    public float RealMax => (QuantMath.Int8Max - ZeroPoint) * Scale;
+
+    public override string ToString() => $"scale {Scale:G6} zp {ZeroPoint}";
+}
+
+/// <summary>Observed value ranges: of the model input and of every layer's output (index = layer).</summary>
+public sealed class CalibrationStats
+{
+    public CalibrationStats(int layers)
+    {
+        LayerMin = new float[layers];
+        LayerMax = new float[layers];
+        LayerLowestPeak = new float[layers];
+        Array.Fill(LayerMin, float.PositiveInfinity);
+        Array.Fill(LayerMax, float.NegativeInfinity);
+        Array.Fill(LayerLowestPeak, float.PositiveInfinity);
+    }
+
+    public float InputMin { get; set; } = float.PositiveInfinity;
+
+    public float InputMax { get; set; } = float.NegativeInfinity;
+
+    public float[] LayerMin { get; }
+
+    public float[] LayerMax { get; }
+
+    /// <summary>The smallest per-sample maximum of each layer's output: how low the top logit of any sample went.</summary>
+    public float[] LayerLowestPeak { get; }
+
+    /// <summary>Samples the ranges were taken over.</summary>
+    public int Samples { get; set; }
+
+    internal void Include(CalibrationStats other)
+    {
+        InputMin = Math.Min(InputMin, other.InputMin);
+        InputMax = Math.Max(InputMax, other.InputMax);
+        for (int i = 0; i < LayerMin.Length; i++)
+        {
+            LayerMin[i] = Math.Min(LayerMin[i], other.LayerMin[i]);
+            LayerMax[i] = Math.Max(LayerMax[i], other.LayerMax[i]);
+            LayerLowestPeak[i] = Math.Min(LayerLowestPeak[i], other.LayerLowestPeak[i]);
+        }
+
+        Samples += other.Samples;
+    }
+
+    internal void Observe(int layer, ReadOnlySpan<float> values)
+    {
+        if (values.IsEmpty)
+        {
+            return;
+        }
+
+        float peak = System.Numerics.Tensors.TensorPrimitives.Max(values);
+        LayerMin[layer] = Math.Min(LayerMin[layer], System.Numerics.Tensors.TensorPrimitives.Min(values));
+        LayerMax[layer] = Math.Max(LayerMax[layer], peak);
+        LayerLowestPeak[layer] = Math.Min(LayerLowestPeak[layer], peak);
+    }
+
+    internal void ObserveInput(ReadOnlySpan<float> values)
+    {
+        InputMin = Math.Min(InputMin, System.Numerics.Tensors.TensorPrimitives.Min(values));
+        InputMax = Math.Max(InputMax, System.Numerics.Tensors.TensorPrimitives.Max(values));
+    }
+}
+
+/// <summary>Options of <see cref="PostTrainingQuantizer.Quantize(FloatModel, ImageDataset, QuantizationOptions?)"/>.</summary>
+public sealed record QuantizationOptions
+{
+    /// <summary>Model id written to the file; defaults to the float model's name.</summary>
+    public string? ModelId { get; init; }
+
+    public string VariantId { get; init; } = "int8";
+
+    /// <summary>At most this many calibration images are used (the first ones).</summary>
+    public int CalibrationSamples { get; init; } = 5_000;
+
+    /// <summary>
+    /// True (default) when inputs are 8-bit pixels v / 255: the input then uses scale 1/255 and zero point
+    /// -128, exact for every pixel. False uses the calibrated input range.
+    /// </summary>
+    public bool PixelInput { get; init; } = true;
+
+    public int MaxDegreeOfParallelism { get; init; } = -1;
+}
+
+/// <summary>
+/// Post-training quantization of a <see cref="FloatModel"/> to an <see cref="Int8Model"/> in the runtime's TFLite
+/// scheme: asymmetric int8 activations from calibrated min/max ranges, symmetric per-output-channel int8
+/// weights, int32 biases at scale inScale * wScale[c], fused activations kept, Flatten as Reshape, pooling
+/// sharing its input's quantization and Softmax at the fixed output scale 1/256, zero point -128.
+/// </summary>
+public static class PostTrainingQuantizer
+{
+    /// <summary>Narrowest range a tensor is given, so that an all-zero (dead) tensor still has a positive scale.</summary>
+    public const float MinRange = 1e-6f;
+
+    /// <summary>Calibrates on <paramref name="calibration"/> and quantizes.</summary>
+    public static Int8Model Quantize(FloatModel model, ImageDataset calibration, QuantizationOptions? options = null)
+    {
+        options ??= new QuantizationOptions();
+        CalibrationStats stats = Calibrate(model, calibration.Take(options.CalibrationSamples), options.MaxDegreeOfParallelism);
+        return Quantize(model, stats, options);
+    }
+
+    /// <summary>
+    /// Runs the float model on every image and records the min and max of its input and of every layer's
+    /// output. Uses the trainer's fast forward pass, or <see cref="FloatInference.ForwardAll"/> for models the
+    /// trainer cannot run.
+    /// </summary>
+    public static CalibrationStats Calibrate(FloatModel model, ImageDataset data, int maxDegreeOfParallelism = -1)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Count == 0)
+        {
+            throw new ArgumentException("calibration needs at least one image", nameof(data));
+        }
+
+        if (data.Height != model.Input.H || data.Width != model.Input.W || data.Channels != model.Input.C)
+        {
+            throw new ArgumentException($"{data.Name} holds {data.Height}x{data.Width}x{data.Channels} images, the model takes {model.Input}");
+        }
+
+        int layers = model.Layers.Count;
+        var total = new CalibrationStats(layers);
+        Network? net = null;
+        try
+        {
+            net = new Network(model);
+        }
+        catch (NotSupportedException)
+        {
+        }
+
+        if (net != null)
+        {
+            net.ForEachForward(
+                data,
+                maxDegreeOfParallelism,
+                () => new CalibrationStats(layers),
+                (ws, _, _, s) =>
+                {
+                    s.ObserveInput(ws.Act[0]);
+                    for (int l = 0; l < net.Layers.Length; l++)
+                    {
+                        s.Observe(l, ws.Act[l + 1]);
+                    }
+
+                    if (net.EndsWithSoftmax)
+                    {
+                        Network.SoftmaxCrossEntropy(ws.Act[^1], 0, ws.Probabilities);
+                        s.Observe(layers - 1, ws.Probabilities);
+                    }
+
+                    s.Samples++;
+                },
+                total.Include);
+            return total;
+        }
+
+        var input = new float[model.Input.Elements];
+        for (int i = 0; i < data.Count; i++)
+        {
+            data.GetInput(i, input);
+            total.ObserveInput(input);
+            float[][] outputs = FloatInference.ForwardAll(model, input);
+            for (int l = 0; l < layers; l++)
+            {
+                total.Observe(l, outputs[l]);
+            }
+
+            total.Samples++;
+        }
+
+        return total;
+    }
+
+    /// <summary>Builds the int8 model from calibrated ranges. The result is prepared (validated) and ready to write or run.</summary>
+    public static Int8Model Quantize(FloatModel model, CalibrationStats stats, QuantizationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(stats);
+        options ??= new QuantizationOptions();
+        if (stats.LayerMin.Length != model.Layers.Count)
+        {
+            throw new ArgumentException($"calibration covers {stats.LayerMin.Length} layers, the model has {model.Layers.Count}");
+        }
+
+        QuantParams input = options.PixelInput ? new QuantParams(1f / 255f, -128) : ChooseActivationParams(stats.InputMin, stats.InputMax);
+        var ops = new Operator[model.Layers.Count];
+        QuantParams current = input;
+        for (int l = 0; l < model.Layers.Count; l++)
+        {
+            TensorShape outShape = model.Shapes[l + 1];
+            FloatLayer layer = model.Layers[l];
+            QuantParams output = layer switch
+            {
+                MaxPool2DLayer or AveragePool2DLayer or FlattenLayer => current,
+                SoftmaxLayer => new QuantParams(Softmax.OutputScale, Softmax.OutputZeroPoint),
+                _ when l + 1 < model.Layers.Count && model.Layers[l + 1] is SoftmaxLayer => ChooseActivationParams(LogitFloor(stats, l, outShape.C), stats.LayerMax[l]),
+                _ => ChooseActivationParams(stats.LayerMin[l], stats.LayerMax[l]),
+            };
+            Operator op = layer switch
+            {
+                DenseLayer d => QuantizeDense(d, current, output),
+                Conv2DLayer c => QuantizeConv(c, current, output),
+                DepthwiseConv2DLayer dw => QuantizeDepthwise(dw, current, output),
+                MaxPool2DLayer mp => new MaxPool2D { Window = ToWindow(mp.Window) },
+                AveragePool2DLayer ap => new AveragePool2D { Window = ToWindow(ap.Window) },
+                FlattenLayer => new Reshape(),
+                SoftmaxLayer => new Softmax(),
+                _ => throw new NotSupportedException($"layer {l}: cannot quantize a {layer.Kind} layer"),
+            };
+            op.OutH = outShape.H;
+            op.OutW = outShape.W;
+            op.OutC = outShape.C;
+            op.OutScale = output.Scale;
+            op.OutZeroPoint = output.ZeroPoint;
+            ops[l] = op;
+            current = output;
+        }
+
+        var result = new Int8Model
+        {
+            ModelId = options.ModelId ?? model.Name,
+            VariantId = options.VariantId,
+            InputH = model.Input.H,
+            InputW = model.Input.W,
+            InputC = model.Input.C,
+            InputScale = input.Scale,
+            InputZeroPoint = input.ZeroPoint,
+            Labels = [.. model.Labels],
+            Operators = ops,
+        };
+        result.Prepare();
+        return result;
+    }
+
+    /// <summary>
+    /// The lower end of the range of logits that feed a softmax. A logit more than ln(512·classes) below the top
+    /// one adds less than half an output step (1/512) to the int8 softmax, so values under the lowest top logit
+    /// seen in calibration minus that headroom can saturate. The narrower range gives the logits a finer scale,
+    /// which is what decides the top class when two are close.
+    /// </summary>
+    public static float LogitFloor(CalibrationStats stats, int layer, int classes)
+    {
+        float headroom = (float)Math.Log(512.0 * classes) + 1f;
+        return Math.Max(stats.LayerMin[layer], stats.LayerLowestPeak[layer] - headroom);
+    }
+
+    /// <summary>
+    /// Asymmetric int8 parameters covering [min, max] widened to include 0: scale = (max - min) / 255,
+    /// zero point = round(-128 - min / scale), clamped to int8 so that 0 is exactly representable.
+    /// </summary>
+    public static QuantParams ChooseActivationParams(float min, float max)
+    {
+        if (float.IsNaN(min) || float.IsNaN(max) || float.IsInfinity(min) || float.IsInfinity(max))
+        {
+            throw new ArgumentException($"calibration range [{min}, {max}] is not finite");
+        }
+
+        double lo = Math.Min(min, 0f);
+        double hi = Math.Max(max, 0f);
+        if (hi - lo < MinRange)
+        {
+            hi = lo + MinRange;
+        }
+
+        double scale = (hi - lo) / 255.0;
+        int zp = QuantMath.ClampInt8(QuantMath.RoundToInt(-128.0 - (lo / scale)));
+        return new QuantParams((float)scale, zp);
+    }
+
+    /// <summary>
+    /// Symmetric per-channel int8 quantization: scale[c] = max|w| / 127 over the channel, q = round(w / scale[c]).
+    /// <paramref name="channelOf"/> maps a flat weight index to its output channel. A channel of all zeros gets
+    /// <paramref name="zeroChannelScale"/> (its weights quantize to 0 whatever the scale).
+    /// </summary>
+    public static (sbyte[] Weights, float[] Scales) QuantizeWeightsPerChannel(float[] weights, int channels, Func<int, int> channelOf, float zeroChannelScale = 1f)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        var maxAbs = new float[channels];
+        for (int i = 0; i < weights.Length; i++)
+        {
+            if (!float.IsFinite(weights[i]))
+            {
+                throw new ArgumentException($"weight {i} is not finite");
+            }
+
+            int c = channelOf(i);
+            maxAbs[c] = Math.Max(maxAbs[c], Math.Abs(weights[i]));
+        }
+
+        var scales = new float[channels];
+        for (int c = 0; c < channels; c++)
+        {
+            scales[c] = maxAbs[c] > 0f ? maxAbs[c] / 127f : zeroChannelScale;
+        }
+
+        var q = new sbyte[weights.Length];
+        for (int i = 0; i < weights.Length; i++)
+        {
+            q[i] = (sbyte)Math.Clamp(QuantMath.RoundToInt(weights[i] / (double)scales[channelOf(i)]), -127, 127);
+        }
+
+        return (q, scales);
+    }
+
+    /// <summary>int32 bias[c] = round(b[c] / (inScale * wScale[c])), saturated to the int32 range.</summary>
+    public static int[] QuantizeBias(float[] bias, float inputScale, float[] weightScales)
+    {
+        var q = new int[bias.Length];
+        for (int c = 0; c < bias.Length; c++)
+        {
+            double v = Math.Round(bias[c] / ((double)inputScale * weightScales[c]), MidpointRounding.AwayFromZero);
+            q[c] = (int)Math.Clamp(v, int.MinValue, int.MaxValue);
+        }
+
+        return q;
+    }
+
+    /// <summary>Scale for an all-zero channel: accumulator scale outScale / 256, so its bias keeps 8 fractional bits.</summary>
+    private static float ZeroChannelScale(QuantParams input, QuantParams output) => output.Scale / (256f * input.Scale);
+
+    private static FullyConnected QuantizeDense(DenseLayer d, QuantParams input, QuantParams output)
+    {
+        int n = d.Inputs;
+        (sbyte[] w, float[] scales) = QuantizeWeightsPerChannel(d.Weights, d.Units, i => i / n, ZeroChannelScale(input, output));
+        return new FullyConnected
+        {
+            FusedActivation = (int)d.Activation,
+            WeightScales = scales,
+            Bias = QuantizeBias(d.Bias, input.Scale, scales),
+            Weights = ToBytes(w),
+            WeightsOffset = 0,
+        };
+    }
+
+    private static Conv2D QuantizeConv(Conv2DLayer c, QuantParams input, QuantParams output)
+    {
+        int k = c.Window.KernelH * c.Window.KernelW * c.InChannels;
+        (sbyte[] w, float[] scales) = QuantizeWeightsPerChannel(c.Weights, c.OutChannels, i => i / k, ZeroChannelScale(input, output));
+        return new Conv2D
+        {
+            FusedActivation = (int)c.Activation,
+            Window = ToWindow(c.Window),
+            WeightScales = scales,
+            Bias = QuantizeBias(c.Bias, input.Scale, scales),
+            Weights = ToBytes(w),
+            WeightsOffset = 0,
+        };
+    }
+
+    private static DepthwiseConv2D QuantizeDepthwise(DepthwiseConv2DLayer dw, QuantParams input, QuantParams output)
+    {
+        int outC = dw.OutChannels;
+        (sbyte[] w, float[] scales) = QuantizeWeightsPerChannel(dw.Weights, outC, i => i % outC, ZeroChannelScale(input, output));
+        return new DepthwiseConv2D
+        {
+            FusedActivation = (int)dw.Activation,
+            Window = ToWindow(dw.Window),
+            DepthMultiplier = dw.Multiplier,
+            WeightScales = scales,
+            Bias = QuantizeBias(dw.Bias, input.Scale, scales),
+            Weights = ToBytes(w),
+            WeightsOffset = 0,
+        };
+    }
+
+    private static Window ToWindow(WindowSpec w)
+    {
+        foreach (int v in new[] { w.KernelH, w.KernelW, w.StrideH, w.StrideW, w.PadTop, w.PadLeft, w.PadBottom, w.PadRight })
+        {
+            if (v < 0 || v > 255)
+            {
+                throw new NotSupportedException($"window {w} does not fit the model format (one byte per field)");
+            }
+        }
+
+        return new Window(w.KernelH, w.KernelW, w.StrideH, w.StrideW, w.PadTop, w.PadLeft, w.PadBottom, w.PadRight);
+    }
+
+    private static byte[] ToBytes(sbyte[] values)
+    {
+        var bytes = new byte[values.Length];
+        Buffer.BlockCopy(values, 0, bytes, 0, values.Length);
+        return bytes;
+    }
+}

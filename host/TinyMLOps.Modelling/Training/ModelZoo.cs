@@ -1,0 +1,91 @@
+using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Float;
+
+namespace TinyMLOps.Modelling.Training;
+
+/// <summary>
+/// The project's standard architectures for 28x28x1 images and ten classes (Fashion-MNIST). Weights are
+/// zero until <see cref="Trainer.Train"/> (or <see cref="Trainer.InitializeWeights"/>) fills them.
+/// </summary>
+public static class ModelZoo
+{
+    /// <summary>The input every zoo model takes: one 28x28 grey image.</summary>
+    public static TensorShape ImageInput { get; } = new(FashionMnist.ImageSize, FashionMnist.ImageSize, 1);
+
+    /// <summary>
+    /// Recipe for <see cref="Mlp"/> on the full Fashion-MNIST training split: 20 epochs of Adam at 1e-3,
+    /// decayed ×0.9 per epoch (about 15 s on two cores; ≈ 89% test accuracy).
+    /// </summary>
+    public static TrainingOptions MlpTraining { get; } = new() { Epochs = 20, LearningRate = 1e-3f, LearningRateDecay = 0.9f };
+
+    /// <summary>
+    /// Recipe for <see cref="Cnn"/> on the full Fashion-MNIST training split: 15 epochs of Adam at 1e-3,
+    /// decayed ×0.85 per epoch (about 3 minutes on two cores; ≈ 91.5% test accuracy).
+    /// </summary>
+    public static TrainingOptions CnnTraining { get; } = new() { Epochs = 15, LearningRate = 1e-3f, LearningRateDecay = 0.85f };
+
+    /// <summary>
+    /// Flatten → Dense(784, hidden, relu) [→ Dense(hidden, hidden2, relu)] → Dense(·, 10) → Softmax.
+    /// </summary>
+    public static FloatModel Mlp(int hidden = 128, int hidden2 = 0, IReadOnlyList<string>? labels = null, string? name = null)
+    {
+        if (hidden < 1 || hidden2 < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(hidden), "hidden sizes must be positive");
+        }
+
+        labels ??= FashionMnist.ClassNames;
+        int inputs = ImageInput.Elements;
+        var layers = new List<FloatLayer>
+        {
+            new FlattenLayer(),
+            new DenseLayer(inputs, hidden, FloatActivation.Relu),
+        };
+        int last = hidden;
+        if (hidden2 > 0)
+        {
+            layers.Add(new DenseLayer(hidden, hidden2, FloatActivation.Relu));
+            last = hidden2;
+        }
+
+        layers.Add(new DenseLayer(last, labels.Count));
+        layers.Add(new SoftmaxLayer());
+        return new FloatModel(name ?? (hidden2 > 0 ? $"mlp-{hidden}-{hidden2}" : $"mlp-{hidden}"), ImageInput, layers, labels);
+    }
+
+    /// <summary>
+    /// Conv 3x3 same (conv1, relu) → MaxPool 2 → Conv 3x3 same (conv2, relu) → MaxPool 2 → Flatten (7·7·conv2)
+    /// [→ Dense(·, hidden, relu)] → Dense(·, 10) → Softmax. The default (16, 32, 64) has 110k parameters and
+    /// 1.1M MACs per image; hidden: 0 drops the hidden Dense (16k parameters, about 0.8 points less accurate).
+    /// </summary>
+    public static FloatModel Cnn(int conv1 = 16, int conv2 = 32, int hidden = 64, IReadOnlyList<string>? labels = null, string? name = null)
+    {
+        if (conv1 < 1 || conv2 < 1 || hidden < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(conv1), "layer sizes must be positive");
+        }
+
+        labels ??= FashionMnist.ClassNames;
+        var pool = new WindowSpec(2, 2, 2, 2);
+        int flat = (ImageInput.H / 4) * (ImageInput.W / 4) * conv2;
+        var layers = new List<FloatLayer>
+        {
+            new Conv2DLayer(ImageInput.C, conv1, WindowSpec.Same(3), FloatActivation.Relu),
+            new MaxPool2DLayer(pool),
+            new Conv2DLayer(conv1, conv2, WindowSpec.Same(3), FloatActivation.Relu),
+            new MaxPool2DLayer(pool),
+            new FlattenLayer(),
+        };
+        int last = flat;
+        if (hidden > 0)
+        {
+            layers.Add(new DenseLayer(flat, hidden, FloatActivation.Relu));
+            last = hidden;
+        }
+
+        layers.Add(new DenseLayer(last, labels.Count));
+        layers.Add(new SoftmaxLayer());
+        string defaultName = hidden > 0 ? $"cnn-{conv1}-{conv2}-{hidden}" : $"cnn-{conv1}-{conv2}";
+        return new FloatModel(name ?? defaultName, ImageInput, layers, labels);
+    }
+}

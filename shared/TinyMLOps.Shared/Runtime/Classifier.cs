@@ -1,0 +1,203 @@
+using System;
+using TinyMLOps.Shared.Kernels;
+using TinyMLOps.Shared.Model;
+
+namespace TinyMLOps.Shared.Runtime
+{
+    /// <summary>
+    /// The device's inference entry point: one model, loaded and planned once, then <see cref="Classify"/>
+    /// per sample. Everything is allocated in the constructor (arena, kernel tables, label strings), so a
+    /// classification allocates nothing and the garbage collector stays idle in the sensor loop.
+    /// </summary>
+    public sealed class Classifier
+    {
+        private readonly Int8Model _model;
+        private readonly Interpreter _interpreter;
+        private readonly string[] _labels;
+        private long _inferenceCount;
+        private int _tapOperator = -1;
+        private sbyte[] _tapBuffer;
+
+        /// <summary>Decodes and checks a model file (see docs/model-format.md) and plans its memory.</summary>
+        /// <exception cref="ModelFormatException">The bytes are not a valid model for this runtime.</exception>
+        public Classifier(byte[] modelBytes)
+        {
+            _model = ModelReader.Read(modelBytes);
+            _interpreter = new Interpreter(_model);
+
+            // Models without labels get their class numbers as labels, made here so Label never allocates.
+            int classes = _interpreter.OutputLength;
+            _labels = new string[classes];
+            string[] stored = _model.Labels;
+            for (int i = 0; i < classes; i++)
+            {
+                _labels[i] = stored != null && stored.Length == classes ? stored[i] : i.ToString();
+            }
+        }
+
+        public string ModelId
+        {
+            get { return _model.ModelId; }
+        }
+
+        public string VariantId
+        {
+            get { return _model.VariantId; }
+        }
+
+        /// <summary>Values one sample has (height x width x channels of the model input).</summary>
+        public int InputLength
+        {
+            get { return _interpreter.InputLength; }
+        }
+
+        public int ClassCount
+        {
+            get { return _labels.Length; }
+        }
+
+        /// <summary>Size of the tensor arena in bytes.</summary>
+        public int ArenaBytes
+        {
+            get { return _interpreter.ArenaBytes; }
+        }
+
+        /// <summary>RAM held outside the model buffer: the arena plus the kernels' load-time tables.</summary>
+        public int WorkingBytes
+        {
+            get { return _interpreter.WorkingBytes; }
+        }
+
+        /// <summary>Classifications run since this classifier was made.</summary>
+        public long InferenceCount
+        {
+            get { return _inferenceCount; }
+        }
+
+        public Interpreter Interpreter
+        {
+            get { return _interpreter; }
+        }
+
+        /// <summary>The operator whose input <see cref="Classify"/> copies out, or -1 without a tap.</summary>
+        public int FeatureTapOperator
+        {
+            get { return _tapOperator; }
+        }
+
+        /// <summary>
+        /// From now on, <see cref="Classify"/> copies the int8 input of operator <paramref name="operatorIndex"/> (the features
+        /// a trainable head sees, <see cref="Shared.Federated.TrainableHead.FirstOperator"/>) into <paramref name="buffer"/>;
+        /// a null buffer removes the tap. The copy is taken between two runs of the operator range, so the result is the same
+        /// and nothing is allocated per call.
+        /// </summary>
+        public void SetFeatureTap(int operatorIndex, sbyte[] buffer)
+        {
+            if (buffer == null)
+            {
+                _tapOperator = -1;
+                _tapBuffer = null;
+                return;
+            }
+
+            Operator[] ops = _model.Operators;
+            if (operatorIndex < 0 || operatorIndex >= ops.Length)
+            {
+                throw new ArgumentOutOfRangeException("operatorIndex", "the model has " + ops.Length + " operators");
+            }
+
+            if (buffer.Length < ops[operatorIndex].InputElements)
+            {
+                throw new ArgumentException("the tap buffer needs " + ops[operatorIndex].InputElements + " bytes");
+            }
+
+            _tapOperator = operatorIndex;
+            _tapBuffer = buffer;
+        }
+
+        /// <summary>
+        /// Classifies one sample of raw 8-bit values (for example pixels 0..255) starting at
+        /// <paramref name="offset"/> and returns the index of the winning class.
+        /// </summary>
+        public int Classify(byte[] sample, int offset)
+        {
+            if (sample == null)
+            {
+                throw new ArgumentNullException("sample");
+            }
+
+            if (offset < 0)
+            {
+                throw new ArgumentOutOfRangeException("offset", "offset must not be negative");
+            }
+
+            _interpreter.SetInputFromBytes(sample, offset);
+            if (_tapOperator < 0)
+            {
+                _interpreter.Invoke();
+            }
+            else
+            {
+                // The planner may reuse the op's input memory for a later tensor: copy it before running the rest.
+                Operator op = _model.Operators[_tapOperator];
+                _interpreter.InvokeRange(0, _tapOperator);
+                Array.Copy(_interpreter.Arena, op.InputOffset, _tapBuffer, 0, op.InputElements);
+                _interpreter.InvokeRange(_tapOperator, _model.Operators.Length);
+            }
+
+            _inferenceCount++;
+            return _interpreter.ArgMax();
+        }
+
+        /// <summary>The quantized score (int8) of a class after the last <see cref="Classify"/>.</summary>
+        public int Score(int classIndex)
+        {
+            CheckClass(classIndex);
+            return _interpreter.GetOutput(classIndex);
+        }
+
+        /// <summary>
+        /// The top-1 confidence of the last <see cref="Classify"/> in 1/65535: the winning class's probability when the
+        /// model ends in a softmax, else the softmax of the dequantized scores.
+        /// </summary>
+        public int TopConfidence()
+        {
+            Operator output = _model.Output;
+            int top = _interpreter.ArgMax();
+            float best = (_interpreter.GetOutput(top) - output.OutZeroPoint) * output.OutScale;
+            float p;
+            if (output.OpCode == Softmax.Code)
+            {
+                p = best;
+            }
+            else
+            {
+                float sum = 0;
+                for (int i = 0; i < _labels.Length; i++)
+                {
+                    sum += (float)Math.Exp(((_interpreter.GetOutput(i) - output.OutZeroPoint) * output.OutScale) - best);
+                }
+
+                p = 1f / sum;
+            }
+
+            int q = (int)((p * 65535f) + 0.5f);
+            return q < 0 ? 0 : (q > 65535 ? 65535 : q);
+        }
+
+        /// <summary>The label of a class: the model's own, or the class number when the model has none.</summary>
+        public string Label(int classIndex)
+        {
+            CheckClass(classIndex);
+            return _labels[classIndex];
+        }
+
+        private void CheckClass(int classIndex)
+        {
+            if (classIndex < 0 || classIndex >= _labels.Length)
+            {
+                throw new ArgumentOutOfRangeException("classIndex", "the model has " + _labels.Length + " classes");
+            }
+        }
+    }
+}

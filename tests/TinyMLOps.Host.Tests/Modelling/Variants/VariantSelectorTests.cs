@@ -1,0 +1,84 @@
+using TinyMLOps.Modelling.Boards;
+using TinyMLOps.Modelling.Variants;
+
+namespace TinyMLOps.Host.Tests.Modelling.Variants;
+
+public sealed class VariantSelectorTests
+{
+    private static readonly Lazy<IReadOnlyList<VariantArtifact>> Family = new(VariantTestModels.Family);
+
+    public static TheoryData<string, int> BoardsAndPowerStates()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var board in BoardCatalog.Default.Boards)
+        {
+            data.Add(board.Id, 1);
+            data.Add(board.Id, 2);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(BoardsAndPowerStates))]
+    public void Each_board_gets_the_most_accurate_variant_that_fits_and_on_battery_the_most_accurate_within_budget(string boardId, int powerSource)
+    {
+        var board = BoardCatalog.Default.Boards.Single(b => b.Id == boardId);
+        var policy = new SelectionPolicy();
+        var device = new DeviceCapabilities("d-" + boardId, boardId, board.AppRamBytes, board.AppFlashBytes, null, powerSource, powerSource == 1 ? 60 : -1);
+        var s = VariantSelector.Select(device, board, Family.Value, policy);
+
+        var fitting = Family.Value.Where(v => CostModel.Estimate(board, v.Summary) is { Fits: true } c && c.RamBytes <= board.AppRamBytes * policy.HeapShare).ToList();
+        Assert.Equal(fitting.MaxBy(v => v.Accuracy)?.VariantId, s.Plugged?.VariantId);
+        var inBudget = fitting.Where(v =>
+        {
+            var c = CostModel.Estimate(board, v.Summary);
+            return c.LatencyMs <= policy.BatteryMaxLatencyMs && c.EnergyMillijoules <= policy.BatteryMaxEnergyMillijoules;
+        }).ToList();
+        Assert.Equal(inBudget.MaxBy(v => v.Accuracy)?.VariantId, s.Battery?.VariantId);
+
+        // What the device runs in this power state: the battery variant on battery when there is one.
+        var runs = powerSource == 1 && s.Battery != null ? s.Battery : s.Plugged;
+        Assert.NotNull(runs);
+        if (s.Battery != null)
+        {
+            Assert.True(s.Battery.Accuracy <= s.Plugged!.Accuracy);
+        }
+
+        Assert.All(s.Lines, l => Assert.False(string.IsNullOrWhiteSpace(l.Verdict)));
+    }
+
+    [Fact]
+    public void A_device_with_little_free_heap_is_given_a_smaller_variant_and_told_why()
+    {
+        var board = BoardCatalog.Default.Boards.MaxBy(b => b.AppRamBytes)!;
+        var smallest = Family.Value.MinBy(v => CostModel.RamBytes(v.Summary))!;
+        long heap = (long)(CostModel.RamBytes(smallest.Summary) / 0.75) + 16;
+        var s = VariantSelector.Select(new DeviceCapabilities("tight", board.Id, heap, 0, null, 2, -1), board, Family.Value, new SelectionPolicy());
+
+        Assert.Equal(smallest.VariantId, s.Plugged?.VariantId);
+        Assert.Contains(s.Lines, l => !l.FitsDevice && l.Verdict.Contains("free heap", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_firmware_without_the_convolution_kernel_gets_a_fully_connected_variant()
+    {
+        var board = BoardCatalog.Default.Boards.MaxBy(b => b.AppRamBytes)!;
+        var s = VariantSelector.Select(new DeviceCapabilities("no-conv", board.Id, 0, 0, ["FullyConnected", "Reshape", "Softmax"], 2, -1), board, Family.Value, new SelectionPolicy());
+
+        Assert.StartsWith("mlp", s.Plugged!.VariantId, StringComparison.Ordinal);
+        Assert.Contains(s.Lines, l => l.Verdict.Contains("lacks the Conv2D kernel", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_zero_battery_budget_leaves_no_battery_variant_and_says_so()
+    {
+        var board = BoardCatalog.Default.Boards[0];
+        var policy = new SelectionPolicy { BatteryMaxLatencyMs = 0 };
+        var s = VariantSelector.Select(VariantCommandsNominal(board), board, Family.Value, policy);
+        Assert.Null(s.Battery);
+        Assert.Contains(s.Lines, l => l.Verdict.Contains("over the battery budget", StringComparison.Ordinal));
+    }
+
+    private static DeviceCapabilities VariantCommandsNominal(BoardProfile board) => new("n", board.Id, board.AppRamBytes, board.AppFlashBytes, null, 2, -1);
+}
