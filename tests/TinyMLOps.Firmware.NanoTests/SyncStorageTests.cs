@@ -16,13 +16,30 @@ namespace TinyMLOps.Firmware.NanoTests
             Outbox outbox = new Outbox(storage, "outbox.log", "nano-1", 4096);
             for (int i = 0; i < 3; i++)
             {
-                Assert.IsTrue(outbox.Enqueue(MessageKind.Heartbeat, new HeartbeatPayload().Encode(), 1700000000, false).Accepted, "enqueue " + i);
+                CommandResultPayload result = new CommandResultPayload();
+                result.CommandId = (uint)(i + 1);
+                Assert.IsTrue(outbox.Enqueue(MessageKind.CommandResult, result.Encode(), 1700000000, false).Accepted, "enqueue " + i);
             }
 
             Outbox reopened = new Outbox(storage, "outbox.log", "nano-1", 4096);
 
             Assert.AreEqual(3, reopened.PendingCount, "pending after reboot");
             Assert.AreEqual(4u, reopened.NextSequence, "next sequence");
+        }
+
+        [TestMethod]
+        public void Heartbeats_merge_so_only_the_newest_waits_across_a_reboot()
+        {
+            MemoryStorage storage = new MemoryStorage();
+            Outbox outbox = new Outbox(storage, "outbox.log", "nano-1", 4096);
+            for (int i = 0; i < 3; i++)
+            {
+                Assert.IsTrue(outbox.Enqueue(MessageKind.Heartbeat, new HeartbeatPayload().Encode(), 1700000000, false).Accepted, "enqueue " + i);
+            }
+
+            Outbox reopened = new Outbox(storage, "outbox.log", "nano-1", 4096);
+
+            Assert.AreEqual(1, reopened.PendingCount, "pending after reboot");
         }
 
         [TestMethod]

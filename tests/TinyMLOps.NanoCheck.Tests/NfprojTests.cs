@@ -129,7 +129,9 @@ public partial class NfprojTests
         Assert.Matches(GuidPattern(), Property(project, "ProjectGuid"));
         Assert.Equal(Applications.Contains(Path.GetFileNameWithoutExtension(nfproj)) ? "Exe" : "Library", Property(project, "OutputType"));
         Assert.Equal("v1.0", Property(project, "TargetFrameworkVersion"));
-        Assert.Equal(Path.GetFileNameWithoutExtension(nfproj), Property(project, "AssemblyName"));
+        // nanoFramework's test launcher loads the tests with Assembly.Load("NFUnitTest"); every other project is named after its file.
+        bool isTestProject = project.Elements(Msbuild + "PropertyGroup").Elements(Msbuild + "IsTestProject").Any(e => e.Value == "true");
+        Assert.Equal(isTestProject ? "NFUnitTest" : Path.GetFileNameWithoutExtension(nfproj), Property(project, "AssemblyName"));
         Assert.NotNull(project.Descendants(Msbuild + "ProjectConfigurationsDeclaredAsItems").SingleOrDefault());
         Assert.Contains("packages.config", Items(Path.Combine(RepoLayout.Root, nfproj), "None"));
     }
@@ -231,6 +233,21 @@ public partial class NfprojTests
         Assert.Contains("../../firmware/TinyMLOps.Firmware.App/**/*.cs", compiled);
         Assert.Contains("../../firmware/TinyMLOps.Firmware.App.Stm32/**/*.cs", compiled);
         Assert.Contains("../../tests/TinyMLOps.Firmware.NanoTests/**/*.cs", compiled);
+        Assert.Contains("../../tests/TinyMLOps.Conformance/**/*.cs", compiled);
+    }
+
+    [Fact]
+    public void The_conformance_projitems_lists_every_source_file_and_both_test_projects_import_it()
+    {
+        string projitems = Path.Combine(RepoLayout.ConformanceDir, "TinyMLOps.Conformance.projitems");
+        var listed = Items(projitems, "Compile").Select(i => i.Replace("$(MSBuildThisFileDirectory)", "").Replace('\\', '/')).ToHashSet(StringComparer.Ordinal);
+        var onDisk = RepoLayout.SourceFiles(RepoLayout.ConformanceDir).Select(f => Path.GetRelativePath(RepoLayout.ConformanceDir, f).Replace('\\', '/')).ToHashSet(StringComparer.Ordinal);
+        Assert.True(onDisk.SetEquals(listed), "TinyMLOps.Conformance.projitems is out of step with its folder.\nMissing: " + string.Join(", ", onDisk.Except(listed)) + "\nListed but not on disk: " + string.Join(", ", listed.Except(onDisk)));
+
+        string nanoTests = File.ReadAllText(Path.Combine(RepoLayout.NanoTestsDir, "TinyMLOps.Firmware.NanoTests.nfproj"));
+        string xunitTests = File.ReadAllText(Path.Combine(RepoLayout.Root, "tests", "TinyMLOps.Conformance.Tests", "TinyMLOps.Conformance.Tests.csproj"));
+        Assert.Contains(@"<Import Project=""..\TinyMLOps.Conformance\TinyMLOps.Conformance.projitems"" Label=""Shared"" />", nanoTests);
+        Assert.Contains(@"<Import Project=""../TinyMLOps.Conformance/TinyMLOps.Conformance.projitems"" Label=""Shared"" />", xunitTests);
     }
 
     private static string SdkProperty(XElement project, string name)
@@ -281,7 +298,9 @@ public partial class NfprojTests
             string other => throw new InvalidOperationException("teach this test how to compile " + other),
         };
         Assert.True(NanoCompiler.Errors(compilation).IsEmpty, nfproj + " does not compile against the facade");
-        Assert.All(compilation.SyntaxTrees, t => Assert.StartsWith(dir, t.FilePath, StringComparison.Ordinal));
+        // The nanoCLR test project also compiles the shared conformance suite (its .projitems).
+        Assert.All(compilation.SyntaxTrees, t => Assert.True(
+            t.FilePath.StartsWith(dir, StringComparison.Ordinal) || t.FilePath.StartsWith(RepoLayout.ConformanceDir, StringComparison.Ordinal), t.FilePath));
 
         var folderOf = FacadeTests.FacadeTypesByAssembly()
             .SelectMany(g => g.Select(t => (Name: ListingFormat.FullName(t), Folder: g.Key)))

@@ -26,6 +26,9 @@ internal static class RepoLayout
     /// <summary>The nanoFramework.TestFramework project whose tests run on nanoCLR.</summary>
     public static string NanoTestsDir => Path.Combine(Root, "tests", "TinyMLOps.Firmware.NanoTests");
 
+    /// <summary>The conformance suite: portable tests shared by the nanoCLR test project and the xunit one.</summary>
+    public static string ConformanceDir => Path.Combine(Root, "tests", "TinyMLOps.Conformance");
+
     /// <summary>The nanoFramework API listings live in the workspace's shared folder, next to the repository.</summary>
     public static string ListingsDir => Path.GetFullPath(Path.Combine(Root, "..", "shared", "nanoframework-api"));
 

@@ -5,6 +5,21 @@ namespace System
 {
     public static class Math
     {
+        public static double Abs(double value)
+        {
+            throw null;
+        }
+
+        public static float Abs(float value)
+        {
+            throw null;
+        }
+
+        public static int Abs(int value)
+        {
+            throw null;
+        }
+
         public static double Exp(double d)
         {
             throw null;
@@ -20,7 +35,17 @@ namespace System
             throw null;
         }
 
+        public static double Max(double val1, double val2)
+        {
+            throw null;
+        }
+
         public static int Max(int val1, int val2)
+        {
+            throw null;
+        }
+
+        public static double Min(double val1, double val2)
         {
             throw null;
         }

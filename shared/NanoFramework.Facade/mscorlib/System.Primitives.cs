@@ -87,6 +87,8 @@ namespace System
 
     public struct Double
     {
+        public const double NaN = 0.0 / 0.0;
+
         public static bool IsInfinity(double d)
         {
             throw null;

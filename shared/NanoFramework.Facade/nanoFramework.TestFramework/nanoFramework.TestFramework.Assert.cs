@@ -15,6 +15,41 @@ namespace nanoFramework.TestFramework
 
     public class Assert
     {
+        public static void AreEqual(long expected, long actual, string message)
+        {
+            throw null;
+        }
+
+        public static void AreEqual(double expected, double actual, string message)
+        {
+            throw null;
+        }
+
+        public static void AreEqual(float expected, float actual, string message)
+        {
+            throw null;
+        }
+
+        public static void AreEqual(byte expected, byte actual, string message)
+        {
+            throw null;
+        }
+
+        public static void AreEqual(sbyte expected, sbyte actual, string message)
+        {
+            throw null;
+        }
+
+        public static void AreEqual(bool expected, bool actual, string message)
+        {
+            throw null;
+        }
+
+        public static void AreEqual(object expected, object actual, string message)
+        {
+            throw null;
+        }
+
         public static void AreEqual(int expected, int actual, string message)
         {
         }

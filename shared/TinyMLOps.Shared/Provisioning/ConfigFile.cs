@@ -212,7 +212,13 @@ namespace TinyMLOps.Shared.Provisioning
             int crcLine = CheckCrcLine(data, starts, ends, problems);
             int bodyEnd = crcLine < 0 ? lineCount : crcLine;
 
+            // Filled explicitly: nanoCLR's new string[] holds non-null empty-string blocks, not nulls.
             string[] values = new string[KeyCount];
+            for (int i = 0; i < KeyCount; i++)
+            {
+                values[i] = null;
+            }
+
             int[] seenOn = new int[KeyCount];
             for (int n = 1; n < bodyEnd; n++)
             {

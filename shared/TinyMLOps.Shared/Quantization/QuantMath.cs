@@ -102,6 +102,17 @@ namespace TinyMLOps.Shared.Quantization
         /// <summary>Round half away from zero, like TfLiteRound / std::round.</summary>
         public static int RoundToInt(double value)
         {
+            // Clamped before the cast: nanoFramework's double-to-int cast wraps out of range where .NET's saturates.
+            if (value >= int.MaxValue)
+            {
+                return int.MaxValue;
+            }
+
+            if (value <= int.MinValue)
+            {
+                return int.MinValue;
+            }
+
             return value >= 0 ? (int)Math.Floor(value + 0.5) : -(int)Math.Floor(-value + 0.5);
         }
 
@@ -114,7 +125,9 @@ namespace TinyMLOps.Shared.Quantization
         /// <summary>Affine quantization of a real value: clamp(round(x / scale) + zeroPoint).</summary>
         public static sbyte Quantize(float value, float scale, int zeroPoint)
         {
-            return (sbyte)ClampInt8(RoundToInt(value / (double)scale) + zeroPoint);
+            // In long: a value rounded to int.MaxValue plus a positive zero point would wrap to a negative.
+            long q = (long)RoundToInt(value / (double)scale) + zeroPoint;
+            return (sbyte)(q < Int8Min ? Int8Min : (q > Int8Max ? Int8Max : q));
         }
 
         /// <summary>
