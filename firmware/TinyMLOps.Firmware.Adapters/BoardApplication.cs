@@ -3,6 +3,7 @@ using System.Device.Gpio;
 using System.Threading;
 using TinyMLOps.Firmware.Core.App;
 using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Shared.Provisioning;
 
 namespace TinyMLOps.Firmware.Adapters

@@ -2,6 +2,7 @@ using System;
 using TinyMLOps.Firmware.Core.Drift;
 using TinyMLOps.Firmware.Core.Learning;
 using TinyMLOps.Firmware.Core.Metering;
+using TinyMLOps.Firmware.Core.Models;
 using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Firmware.Core.Protection;
 using TinyMLOps.Firmware.Core.Sync;

@@ -1,7 +1,9 @@
 using System;
 using System.Text;
+using TinyMLOps.Firmware.Core.Commands;
 using TinyMLOps.Firmware.Core.Models;
 using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Firmware.Core.Storage;
 using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Shared.Federated;
 using TinyMLOps.Shared.Model;

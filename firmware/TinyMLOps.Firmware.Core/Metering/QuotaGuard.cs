@@ -1,7 +1,8 @@
 using System;
 using System.Collections;
+using TinyMLOps.Firmware.Core.Commands;
 using TinyMLOps.Firmware.Core.Platform;
-using TinyMLOps.Firmware.Core.Sync;
+using TinyMLOps.Firmware.Core.Storage;
 using TinyMLOps.Shared.Metering;
 using TinyMLOps.Shared.Model;
 using TinyMLOps.Shared.Protocol;

@@ -2,7 +2,7 @@ namespace TinyMLOps.Firmware.Core.Models
 {
     /// <summary>
     /// The last model-role switch, kept until the agent takes it and sends it as a
-    /// variant-switch message (Sync/VariantManager) on its next sync. Roles are <see cref="ModelRole"/> values, the power source a
+    /// variant-switch message (<see cref="VariantManager"/>) on its next sync. Roles are <see cref="ModelRole"/> values, the power source a
     /// <see cref="Platform.PowerSource"/> value.
     /// </summary>
     public sealed class VariantSwitchReport

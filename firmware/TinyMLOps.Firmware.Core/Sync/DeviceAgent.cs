@@ -1,10 +1,13 @@
 using System;
+using TinyMLOps.Firmware.Core.App;
+using TinyMLOps.Firmware.Core.Commands;
 using TinyMLOps.Firmware.Core.Consent;
 using TinyMLOps.Firmware.Core.Drift;
 using TinyMLOps.Firmware.Core.Learning;
 using TinyMLOps.Firmware.Core.Metering;
 using TinyMLOps.Firmware.Core.Models;
 using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Firmware.Core.Storage;
 using TinyMLOps.Firmware.Core.Telemetry;
 using TinyMLOps.Shared.Metering;
 using TinyMLOps.Shared.Protocol;

@@ -1,4 +1,5 @@
 using TinyMLOps.Firmware.Core.Consent;
+using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Firmware.Tests.App;
 using TinyMLOps.Firmware.Tests.Drift;
 using TinyMLOps.Firmware.Tests.Models;

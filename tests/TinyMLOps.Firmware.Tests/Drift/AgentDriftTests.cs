@@ -1,5 +1,6 @@
 using TinyMLOps.Firmware.Core.Drift;
 using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Firmware.Tests.Sync;
 using TinyMLOps.Shared.Protocol;
 

@@ -1,4 +1,6 @@
 using TinyMLOps.Firmware.Core.Learning;
+using TinyMLOps.Firmware.Core.Models;
+using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Firmware.Tests.Platform;
 using TinyMLOps.Shared.Federated;
 using TinyMLOps.Shared.Protocol;

@@ -1,5 +1,5 @@
+using TinyMLOps.Firmware.Core.Commands;
 using TinyMLOps.Firmware.Core.Metering;
-using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Firmware.Tests.Platform;
 using TinyMLOps.Shared.Metering;
 using TinyMLOps.Shared.Protocol;

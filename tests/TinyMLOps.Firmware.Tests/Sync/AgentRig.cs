@@ -1,3 +1,5 @@
+using TinyMLOps.Firmware.Core.App;
+using TinyMLOps.Firmware.Core.Commands;
 using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Firmware.Tests.Platform;
 using TinyMLOps.Shared.Protocol;

@@ -1,4 +1,4 @@
-using TinyMLOps.Firmware.Core.Sync;
+using TinyMLOps.Firmware.Core.Commands;
 using TinyMLOps.Firmware.Tests.Platform;
 using TinyMLOps.Shared.Protocol;
 

@@ -1,3 +1,4 @@
+using TinyMLOps.Firmware.Core.Commands;
 using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Firmware.Tests.Platform;

@@ -1,6 +1,5 @@
 using TinyMLOps.Firmware.Core.Models;
 using TinyMLOps.Firmware.Core.Platform;
-using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Firmware.Tests.Models;
 using TinyMLOps.Shared.Protocol;
 using TinyMLOps.Shared.Util;

@@ -1,5 +1,4 @@
 using TinyMLOps.Firmware.Core.App;
-using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Firmware.Tests.Learning;
 using TinyMLOps.Firmware.Tests.Models;
 using TinyMLOps.Firmware.Tests.Platform;

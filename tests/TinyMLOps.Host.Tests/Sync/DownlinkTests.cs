@@ -1,4 +1,4 @@
-using TinyMLOps.Firmware.Core.Sync;
+using TinyMLOps.Firmware.Core.Commands;
 using TinyMLOps.Host.Broker;
 using TinyMLOps.Host.Fleet;
 using TinyMLOps.Shared.Protocol;

@@ -1,9 +1,8 @@
 using System;
 using System.Text;
 using TinyMLOps.Firmware.Core.Platform;
-using TinyMLOps.Firmware.Core.Sync;
 
-namespace TinyMLOps.Firmware.Core.Learning
+namespace TinyMLOps.Firmware.Core.Storage
 {
     /// <summary>
     /// Writes a file replaced as a whole, like <see cref="SmallFile"/> (temp file, then rename) but for contents above

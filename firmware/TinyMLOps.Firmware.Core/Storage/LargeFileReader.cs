@@ -1,10 +1,9 @@
 using System;
 using System.Text;
 using TinyMLOps.Firmware.Core.Platform;
-using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Shared.Model;
 
-namespace TinyMLOps.Firmware.Core.Learning
+namespace TinyMLOps.Firmware.Core.Storage
 {
     /// <summary>
     /// Reads a file written by <see cref="LargeFileWriter"/> front to back, one part in RAM at a time. The whole file

@@ -1,10 +1,11 @@
-using TinyMLOps.Firmware.Core.Models;
+using TinyMLOps.Firmware.Core.Commands;
 using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Firmware.Core.Storage;
+using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Shared.Protocol;
-
 using TinyMLOps.Shared.Util;
 
-namespace TinyMLOps.Firmware.Core.Sync
+namespace TinyMLOps.Firmware.Core.Models
 {
     /// <summary>
     /// The device side of variant delivery, owned by <see cref="DeviceAgent"/> when the device has an artifact key.

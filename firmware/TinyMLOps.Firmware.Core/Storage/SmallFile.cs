@@ -1,6 +1,6 @@
 using TinyMLOps.Firmware.Core.Platform;
 
-namespace TinyMLOps.Firmware.Core.Sync
+namespace TinyMLOps.Firmware.Core.Storage
 {
     /// <summary>
     /// A small file replaced as a whole: one framed record written to "name.tmp" and renamed over the file.

@@ -2,11 +2,12 @@ using System;
 using System.Collections;
 using System.Text;
 using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Firmware.Core.Storage;
 using TinyMLOps.Shared.Model;
 using TinyMLOps.Shared.Protocol;
 using TinyMLOps.Shared.Util;
 
-namespace TinyMLOps.Firmware.Core.Sync
+namespace TinyMLOps.Firmware.Core.Commands
 {
     /// <summary>
     /// Runs host commands by name, at most once per command id. QoS 1 may deliver a command again (after a

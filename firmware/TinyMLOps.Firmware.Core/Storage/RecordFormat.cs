@@ -1,6 +1,6 @@
 using TinyMLOps.Shared.Util;
 
-namespace TinyMLOps.Firmware.Core.Sync
+namespace TinyMLOps.Firmware.Core.Storage
 {
     /// <summary>
     /// The framing every persisted file of the sync layer uses: marker u8 (0xA7), type u8, body length u16,

@@ -1,7 +1,7 @@
 using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Shared.Util;
 
-namespace TinyMLOps.Firmware.Core.Sync
+namespace TinyMLOps.Firmware.Core.Storage
 {
     /// <summary>
     /// Reads a file of <see cref="RecordFormat"/> records front to back without loading the file: one body

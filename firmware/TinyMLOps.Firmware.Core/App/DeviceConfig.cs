@@ -1,8 +1,9 @@
 using TinyMLOps.Firmware.Core.Drift;
 using TinyMLOps.Firmware.Core.Learning;
+using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Shared.Util;
 
-namespace TinyMLOps.Firmware.Core.Sync
+namespace TinyMLOps.Firmware.Core.App
 {
     /// <summary>Who the device is and how its sync loop behaves; the board app and the virtual fleet fill it.</summary>
     public sealed class DeviceConfig

@@ -1,6 +1,7 @@
+using TinyMLOps.Firmware.Core.Commands;
 using TinyMLOps.Shared.Protocol;
 
-namespace TinyMLOps.Firmware.Core.Sync
+namespace TinyMLOps.Firmware.Core.Models
 {
     /// <summary>The <see cref="VariantRollback.CommandName"/> command, handed to <see cref="VariantManager.RollBack"/>.</summary>
     public sealed class VariantRollbackHandler : ICommandHandler

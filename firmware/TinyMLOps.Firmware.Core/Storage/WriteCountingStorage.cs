@@ -1,6 +1,6 @@
 using TinyMLOps.Firmware.Core.Platform;
 
-namespace TinyMLOps.Firmware.Core.Metering
+namespace TinyMLOps.Firmware.Core.Storage
 {
     /// <summary>
     /// Passes every call through and counts the mutations (append, write, truncate, delete, rename): each is

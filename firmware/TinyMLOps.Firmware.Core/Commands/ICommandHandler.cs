@@ -1,6 +1,6 @@
 using TinyMLOps.Shared.Protocol;
 
-namespace TinyMLOps.Firmware.Core.Sync
+namespace TinyMLOps.Firmware.Core.Commands
 {
     /// <summary>Runs one named host command.</summary>
     public interface ICommandHandler
