@@ -98,7 +98,7 @@ namespace TinyMLOps.Firmware.Core.App
             }
 
             Samples++;
-            int outcome = _runtime.Infer(_sample);
+            InferenceOutcome outcome = _runtime.Infer(_sample);
             if (outcome == InferenceOutcome.Ran || outcome == InferenceOutcome.Free)
             {
                 _display.ShowClass(_runtime.LastClass, _runtime.ClassCount);

@@ -120,10 +120,9 @@ namespace TinyMLOps.Firmware.Core.App
 
         /// <summary>
         /// One metered inference of a raw sample (InputLength values): the meter decides before the model runs; the result
-        /// goes to the model-health window, the drift monitor and, with feedback, the learning samples. Returns an
-        /// <see cref="InferenceOutcome"/> value.
+        /// goes to the model-health window, the drift monitor and, with feedback, the learning samples.
         /// </summary>
-        public int Infer(byte[] sample)
+        public InferenceOutcome Infer(byte[] sample)
         {
             Classifier classifier = _classifier;
             if (classifier == null)
@@ -138,7 +137,7 @@ namespace TinyMLOps.Firmware.Core.App
             bool metered = meter != null && modelId.Length > 0;
             if (metered)
             {
-                int decision = meter.Decide(modelId, variantId, now);
+                MeterDecision decision = meter.Decide(modelId, variantId, now);
                 if (decision == MeterDecision.UseFreeVariant)
                 {
                     // One model on the device: its free variant is that model, run and not counted.
@@ -146,14 +145,14 @@ namespace TinyMLOps.Firmware.Core.App
                     return InferenceOutcome.Free;
                 }
 
-                if (!MeterDecision.Runs(decision))
+                if (!MeterDecisions.Runs(decision))
                 {
                     return InferenceOutcome.Refused;
                 }
             }
 
             Agent.Inferences++;
-            int outcome;
+            InferenceOutcome outcome;
             int signals = QuerySignalFlags.None;
             IInferenceFault faults = Faults;
             if (faults != null && faults.Fails(variantId))

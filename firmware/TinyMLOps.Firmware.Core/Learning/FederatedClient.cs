@@ -434,11 +434,11 @@ namespace TinyMLOps.Firmware.Core.Learning
         /// <summary>The role's model when its content hash is the invite's base, else null with the reason.</summary>
         private Int8Model ReadBase(RoundInvite invite, out string why)
         {
-            int role = invite.Role - 1;
-            int serving = _models.Resolve(role);
+            ModelRole role = (ModelRole)invite.Role;
+            ModelRole serving = _models.Resolve(role);
             if (serving == ModelRole.None)
             {
-                why = "no model in role " + ModelRole.Name(role);
+                why = "no model in role " + ModelRoles.Name(role);
                 return null;
             }
 

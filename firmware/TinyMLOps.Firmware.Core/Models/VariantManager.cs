@@ -24,15 +24,19 @@ namespace TinyMLOps.Firmware.Core.Models
         public const string PluggedAssignFile = "plugged-assign.dat";
         public const string BatteryAssignFile = "battery-assign.dat";
 
+        // RoleFile keeps the selected role as it always has, 0 plugged and 1 battery: numbers from before roles took the wire's.
+        private const byte StoredPlugged = 0;
+        private const byte StoredBattery = 1;
+
         private readonly IStorage _storage;
         private readonly ChunkAssembler _downloads;
         private readonly IPower _power;
         private readonly IClock _clock;
         private readonly ILog _log;
-        private readonly VariantAssignment[] _pending = new VariantAssignment[2];
+        private readonly VariantAssignment[] _pending = new VariantAssignment[ModelRoles.Count];
         private uint _switchesTotal;
-        private int _uncommitted = ModelRole.None;
-        private readonly VariantSwitchPayload[] _rollbackReports = new VariantSwitchPayload[2];
+        private ModelRole _uncommitted = ModelRole.None;
+        private readonly VariantSwitchPayload[] _rollbackReports = new VariantSwitchPayload[ModelRoles.Count];
 
         public VariantManager(IStorage storage, byte[] deviceKey, ChunkAssembler downloads, IPower power, IClock clock, ILog log, long dwellMillis, int lowBatteryPercent)
             : this(storage, deviceKey, null, downloads, power, clock, log, dwellMillis, lowBatteryPercent)
@@ -54,31 +58,31 @@ namespace TinyMLOps.Firmware.Core.Models
             _clock = clock;
             _log = log;
             Store = new VariantStore(storage, deviceKey, cipher, requireSealed);
-            int role = ModelRole.Plugged;
+            ModelRole role = ModelRole.Plugged;
             byte[] saved = SmallFile.Read(storage, RoleFile);
             if (saved != null && saved.Length == 5)
             {
-                role = saved[0] == ModelRole.Battery ? ModelRole.Battery : ModelRole.Plugged;
+                role = saved[0] == StoredBattery ? ModelRole.Battery : ModelRole.Plugged;
                 _switchesTotal = RecordFormat.GetU32(saved, 1);
             }
 
             Switch = new PowerVariantSwitch(power, clock, dwellMillis, lowBatteryPercent, role);
-            _pending[ModelRole.Plugged] = LoadAssignment(PluggedAssignFile);
-            _pending[ModelRole.Battery] = LoadAssignment(BatteryAssignFile);
+            _pending[ModelRoles.Index(ModelRole.Plugged)] = LoadAssignment(PluggedAssignFile);
+            _pending[ModelRoles.Index(ModelRole.Battery)] = LoadAssignment(BatteryAssignFile);
         }
 
         public VariantStore Store { get; private set; }
 
         public PowerVariantSwitch Switch { get; private set; }
 
-        /// <summary>The selected <see cref="ModelRole"/> (from the power input).</summary>
-        public int SelectedRole
+        /// <summary>The selected role (from the power input).</summary>
+        public ModelRole SelectedRole
         {
             get { return Switch.Role; }
         }
 
         /// <summary>The role whose model runs: the selected one, or the other when the selected one has none yet.</summary>
-        public int ServingRole
+        public ModelRole ServingRole
         {
             get { return Store.Resolve(Switch.Role); }
         }
@@ -88,7 +92,7 @@ namespace TinyMLOps.Firmware.Core.Models
         {
             get
             {
-                int serving = ServingRole;
+                ModelRole serving = ServingRole;
                 return serving == ModelRole.None ? null : Store.Slots(serving).ActiveVariantId;
             }
         }
@@ -105,16 +109,16 @@ namespace TinyMLOps.Firmware.Core.Models
 
         public int Rejected { get; private set; }
 
-        /// <summary>The assignment of a <see cref="ModelRole"/> waiting for its download, or null.</summary>
-        public VariantAssignment Pending(int role)
+        /// <summary>The assignment of a role waiting for its download, or null.</summary>
+        public VariantAssignment Pending(ModelRole role)
         {
-            return _pending[role];
+            return _pending[ModelRoles.Index(role)];
         }
 
         /// <summary>True when an assignment waits for a transfer that is not the complete download.</summary>
         public bool AwaitingTransfer
         {
-            get { return Waiting(_pending[0]) || Waiting(_pending[1]); }
+            get { return Waiting(Pending(ModelRole.Plugged)) || Waiting(Pending(ModelRole.Battery)); }
         }
 
         /// <summary>
@@ -123,9 +127,7 @@ namespace TinyMLOps.Firmware.Core.Models
         /// </summary>
         public bool ShouldReplaceDownload(uint transferId)
         {
-            return _downloads.Active && _downloads.TransferId != transferId
-                && (Waiting(_pending[ModelRole.Plugged], transferId) || Waiting(_pending[ModelRole.Battery], transferId))
-                && !Waiting(_pending[ModelRole.Plugged], _downloads.TransferId) && !Waiting(_pending[ModelRole.Battery], _downloads.TransferId);
+            return _downloads.Active && _downloads.TransferId != transferId && Assigned(transferId) && !Assigned(_downloads.TransferId);
         }
 
         /// <summary>The verified bytes of the model that should run now, or null.</summary>
@@ -148,17 +150,17 @@ namespace TinyMLOps.Firmware.Core.Models
                 return CommandResultPayload.Refused;
             }
 
-            int role = a.Role - 1;
+            ModelRole role = (ModelRole)a.Role;
             byte[] body = a.Encode();
             SmallFile.Write(_storage, AssignFile(role), body, body.Length);
-            _pending[role] = a;
+            _pending[ModelRoles.Index(role)] = a;
             detail = "awaiting transfer " + a.TransferId;
             if (Matches(a))
             {
                 detail = "transfer " + a.TransferId + " is here";
             }
 
-            _log.Info("variant " + a.VariantId + " assigned to " + ModelRole.Name(role) + ", " + detail);
+            _log.Info("variant " + a.VariantId + " assigned to " + ModelRoles.Name(role) + ", " + detail);
             return CommandResultPayload.Ok;
         }
 
@@ -170,19 +172,19 @@ namespace TinyMLOps.Firmware.Core.Models
         public VariantSwitchPayload Step()
         {
             Commit();
-            for (int role = ModelRole.Plugged; role <= ModelRole.Battery; role++)
+            for (int i = 0; i < ModelRoles.Count; i++)
             {
-                VariantSwitchPayload rolledBack = _rollbackReports[role];
+                VariantSwitchPayload rolledBack = _rollbackReports[i];
                 if (rolledBack != null)
                 {
-                    _rollbackReports[role] = null;
+                    _rollbackReports[i] = null;
                     return rolledBack;
                 }
             }
 
-            for (int role = ModelRole.Plugged; role <= ModelRole.Battery; role++)
+            for (ModelRole role = ModelRole.Plugged; role <= ModelRole.Battery; role++)
             {
-                VariantAssignment a = _pending[role];
+                VariantAssignment a = Pending(role);
                 if (a != null && Matches(a))
                 {
                     return Install(role, a);
@@ -199,15 +201,15 @@ namespace TinyMLOps.Firmware.Core.Models
             _switchesTotal += (uint)report.UnreportedSwitches;
             SaveRole();
             ModelChanges++;
-            _log.Info("model role " + ModelRole.Name(report.FromRole) + " -> " + ModelRole.Name(report.ToRole));
-            VariantSwitchPayload p = Report(VariantSwitchPayload.ReasonPower, report.FromRole + 1, report.ToRole + 1);
+            _log.Info("model role " + ModelRoles.Name(report.FromRole) + " -> " + ModelRoles.Name(report.ToRole));
+            VariantSwitchPayload p = Report(VariantSwitchPayload.ReasonPower, report.FromRole, report.ToRole);
             p.UptimeSeconds = (uint)(report.AtUptimeMillis / 1000);
             p.PowerSource = report.PowerSource;
             p.BatteryPercent = Battery(report.BatteryPercent);
             return p;
         }
 
-        private VariantSwitchPayload Install(int role, VariantAssignment a)
+        private VariantSwitchPayload Install(ModelRole role, VariantAssignment a)
         {
             ModelSlots slots = Store.Slots(role);
             int result = ModelResult.Ok;
@@ -223,7 +225,7 @@ namespace TinyMLOps.Firmware.Core.Models
                 }
             }
 
-            VariantSwitchPayload p = Report(result == ModelResult.Ok ? VariantSwitchPayload.ReasonInstalled : VariantSwitchPayload.ReasonRejected, Switch.Role + 1, Switch.Role + 1);
+            VariantSwitchPayload p = Report(result == ModelResult.Ok ? VariantSwitchPayload.ReasonInstalled : VariantSwitchPayload.ReasonRejected, Switch.Role, Switch.Role);
             p.AssignedRole = a.Role;
             p.Result = result;
             p.TransferId = a.TransferId;
@@ -231,7 +233,7 @@ namespace TinyMLOps.Firmware.Core.Models
             {
                 Installed++;
                 ModelChanges++;
-                _log.Info("variant " + a.VariantId + " active in role " + ModelRole.Name(role));
+                _log.Info("variant " + a.VariantId + " active in role " + ModelRoles.Name(role));
             }
             else
             {
@@ -249,7 +251,7 @@ namespace TinyMLOps.Firmware.Core.Models
         /// </summary>
         public int RollBack(VariantRollback command, out string detail)
         {
-            int role = command.Role - 1;
+            ModelRole role = (ModelRole)command.Role;
             ModelSlots slots = Store.Slots(role);
             if (slots.ActiveVariantId == command.ToVariantId)
             {
@@ -274,7 +276,7 @@ namespace TinyMLOps.Firmware.Core.Models
         /// </summary>
         public bool ReportLoadFailure()
         {
-            int role = ServingRole;
+            ModelRole role = ServingRole;
             if (role == ModelRole.None)
             {
                 return false;
@@ -284,7 +286,7 @@ namespace TinyMLOps.Firmware.Core.Models
             return RollBackRole(role, ModelResult.LoadFailed) == ModelResult.Ok;
         }
 
-        private int RollBackRole(int role, int cause)
+        private int RollBackRole(ModelRole role, int cause)
         {
             ModelSlots slots = Store.Slots(role);
             string from = slots.ActiveVariantId;
@@ -295,11 +297,11 @@ namespace TinyMLOps.Firmware.Core.Models
             }
 
             ModelChanges++;
-            _log.Warn("role " + ModelRole.Name(role) + " rolled back from " + Name(from) + " to " + Name(slots.ActiveVariantId));
-            VariantSwitchPayload p = Report(VariantSwitchPayload.ReasonRolledBack, Switch.Role + 1, Switch.Role + 1);
-            p.AssignedRole = role + 1;
+            _log.Warn("role " + ModelRoles.Name(role) + " rolled back from " + Name(from) + " to " + Name(slots.ActiveVariantId));
+            VariantSwitchPayload p = Report(VariantSwitchPayload.ReasonRolledBack, Switch.Role, Switch.Role);
+            p.AssignedRole = (int)role;
             p.Result = cause;
-            _rollbackReports[role] = p;
+            _rollbackReports[ModelRoles.Index(role)] = p;
             return ModelResult.Ok;
         }
 
@@ -316,25 +318,24 @@ namespace TinyMLOps.Firmware.Core.Models
                 return;
             }
 
-            VariantAssignment done = _pending[_uncommitted];
-            _pending[_uncommitted] = null;
+            VariantAssignment done = Pending(_uncommitted);
+            _pending[ModelRoles.Index(_uncommitted)] = null;
             Delete(AssignFile(_uncommitted));
             _uncommitted = ModelRole.None;
 
             // The slot holds its own copy now; free the download's flash unless the other role waits for the same bytes.
-            if (done != null && _downloads.Active && _downloads.IsComplete && _downloads.TransferId == done.TransferId
-                && !Waiting(_pending[ModelRole.Plugged], done.TransferId) && !Waiting(_pending[ModelRole.Battery], done.TransferId))
+            if (done != null && _downloads.Active && _downloads.IsComplete && _downloads.TransferId == done.TransferId && !Assigned(done.TransferId))
             {
                 _downloads.Abandon();
             }
         }
 
-        private VariantSwitchPayload Report(int reason, int fromRole, int toRole)
+        private VariantSwitchPayload Report(int reason, ModelRole fromRole, ModelRole toRole)
         {
             VariantSwitchPayload p = new VariantSwitchPayload();
             p.Reason = reason;
-            p.FromRole = fromRole;
-            p.ToRole = toRole;
+            p.FromRole = (int)fromRole;
+            p.ToRole = (int)toRole;
             p.UptimeSeconds = (uint)(_clock.UptimeMillis / 1000);
             p.PowerSource = _power.Source;
             p.BatteryPercent = Battery(_power.BatteryPercent);
@@ -356,6 +357,12 @@ namespace TinyMLOps.Firmware.Core.Models
             return a != null && !Matches(a);
         }
 
+        /// <summary>True when an assignment of either role waits for the transfer.</summary>
+        private bool Assigned(uint transferId)
+        {
+            return Waiting(Pending(ModelRole.Plugged), transferId) || Waiting(Pending(ModelRole.Battery), transferId);
+        }
+
         private static bool Waiting(VariantAssignment a, uint transferId)
         {
             return a != null && a.TransferId == transferId;
@@ -364,7 +371,7 @@ namespace TinyMLOps.Firmware.Core.Models
         private void SaveRole()
         {
             byte[] body = new byte[5];
-            body[0] = (byte)Switch.Role;
+            body[0] = Switch.Role == ModelRole.Battery ? StoredBattery : StoredPlugged;
             RecordFormat.PutU32(body, 1, _switchesTotal);
             SmallFile.Write(_storage, RoleFile, body, body.Length);
         }
@@ -396,7 +403,7 @@ namespace TinyMLOps.Firmware.Core.Models
             }
         }
 
-        private static string AssignFile(int role)
+        private static string AssignFile(ModelRole role)
         {
             return role == ModelRole.Battery ? BatteryAssignFile : PluggedAssignFile;
         }

@@ -247,14 +247,14 @@ namespace TinyMLOps.Firmware.Core.Sync
         public void ObserveInference(string variantId, int confidence)
         {
             _lastInferenceMillis = _clock.UptimeMillis;
-            Health.Record(variantId, ServingWireRole(), confidence, _clock.UptimeMillis);
+            Health.Record(variantId, ServingRole(), confidence, _clock.UptimeMillis);
         }
 
         /// <summary>A failed load or inference of a model, for the model-health windows.</summary>
         public void ObserveError(string variantId)
         {
             _lastInferenceMillis = _clock.UptimeMillis;
-            Health.RecordError(variantId, ServingWireRole(), _clock.UptimeMillis);
+            Health.RecordError(variantId, ServingRole(), _clock.UptimeMillis);
         }
 
         /// <summary>
@@ -274,10 +274,9 @@ namespace TinyMLOps.Firmware.Core.Sync
             return feedback != null && feedback.TryTakeLabel(out label) && ObserveLabel(features, label);
         }
 
-        private int ServingWireRole()
+        private ModelRole ServingRole()
         {
-            int role = Variants == null ? ModelRole.None : Variants.ServingRole;
-            return role == ModelRole.None ? 0 : role + 1;
+            return Variants == null ? ModelRole.None : Variants.ServingRole;
         }
 
         public EnqueueResult Enqueue(int kind, byte[] payload, bool droppable)
@@ -633,15 +632,17 @@ namespace TinyMLOps.Firmware.Core.Sync
                 return null;
             }
 
-            byte[][] hashes = new byte[2][];
-            for (int role = ModelRole.Plugged; role <= ModelRole.Battery; role++)
+            byte[][] hashes = new byte[ModelRoles.Count][];
+            for (ModelRole role = ModelRole.Plugged; role <= ModelRole.Battery; role++)
             {
-                hashes[role] = new byte[HelloPayload.InstalledHashBytes];
+                byte[] hash = new byte[HelloPayload.InstalledHashBytes];
                 byte[] active = Variants.Store.Slots(role).ActiveContentHash;
                 if (active != null)
                 {
-                    Array.Copy(active, 0, hashes[role], 0, HelloPayload.InstalledHashBytes);
+                    Array.Copy(active, 0, hash, 0, HelloPayload.InstalledHashBytes);
                 }
+
+                hashes[ModelRoles.Index(role)] = hash;
             }
 
             return hashes;

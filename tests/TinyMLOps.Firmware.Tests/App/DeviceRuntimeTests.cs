@@ -22,7 +22,7 @@ public class DeviceRuntimeTests
     {
         var (runtime, config) = Runtime(TestModels.Build("v1", 1));
 
-        int outcome = runtime.Infer([10, 200, 30]);
+        var outcome = runtime.Infer([10, 200, 30]);
 
         Assert.Equal(InferenceOutcome.Ran, outcome);
         Assert.Equal(1, runtime.LastClass);

@@ -98,8 +98,8 @@ public class AgentMeteringTests
         Assert.Equal((CommandResultPayload.Refused, "replayed"), (results[71].Status, results[71].Detail));
         Assert.Equal([MeterDecision.Allow, MeterDecision.Allow, MeterDecision.Refuse], Enumerable.Range(0, 3).Select(_ =>
         {
-            int d = rig.Agent.Meter.Decide("kws");
-            if (MeterDecision.Runs(d))
+            var d = rig.Agent.Meter.Decide("kws");
+            if (MeterDecisions.Runs(d))
             {
                 rig.Agent.CountInference();
             }

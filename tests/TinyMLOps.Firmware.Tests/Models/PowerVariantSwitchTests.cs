@@ -1,6 +1,7 @@
 using TinyMLOps.Firmware.Core.Models;
 using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Firmware.Tests.Platform;
+using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Firmware.Tests.Models;
 
@@ -11,7 +12,7 @@ public class PowerVariantSwitchTests
     private readonly FakePower _power = new() { Source = PowerSource.External, BatteryPercent = 80 };
     private readonly FakeClock _clock = new();
 
-    private PowerVariantSwitch NewSwitch(int initialRole = ModelRole.Plugged) => new(_power, _clock, Dwell, 15, initialRole);
+    private PowerVariantSwitch NewSwitch(ModelRole initialRole = ModelRole.Plugged) => new(_power, _clock, Dwell, 15, initialRole);
 
     [Fact]
     public void Going_on_battery_selects_the_battery_variant_at_once()
@@ -136,7 +137,7 @@ public class PowerVariantSwitchTests
     [Fact]
     public void Role_names_are_readable()
     {
-        Assert.Equal("battery", ModelRole.Name(ModelRole.Battery));
-        Assert.Equal("plugged", ModelRole.Name(ModelRole.Plugged));
+        Assert.Equal("battery", ModelRoles.Name(ModelRole.Battery));
+        Assert.Equal("plugged", ModelRoles.Name(ModelRole.Plugged));
     }
 }

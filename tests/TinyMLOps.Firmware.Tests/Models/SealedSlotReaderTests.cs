@@ -3,6 +3,7 @@ using TinyMLOps.Firmware.Tests.Learning;
 using TinyMLOps.Firmware.Tests.Platform;
 using TinyMLOps.Host.Variants;
 using TinyMLOps.Shared.Model;
+using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Firmware.Tests.Models;
 

@@ -2,6 +2,7 @@ using TinyMLOps.Firmware.Core.Models;
 using TinyMLOps.Firmware.Tests.Platform;
 using TinyMLOps.Host.Variants;
 using TinyMLOps.Shared.Model;
+using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Firmware.Tests.Models;
 

@@ -2,6 +2,7 @@ using TinyMLOps.Firmware.Core;
 using TinyMLOps.Firmware.Core.Models;
 using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Firmware.Tests.Platform;
+using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Firmware.Tests.Models;
 
@@ -78,7 +79,7 @@ public class VariantStoreTests
 
         power.Source = PowerSource.Battery;
         clock.Advance(1_000);
-        int role = powerSwitch.Update();
+        var role = powerSwitch.Update();
         classifier = new Classifier(store.ReadModel(role)!);
 
         Assert.Equal(ModelRole.Battery, role);
@@ -92,6 +93,6 @@ public class VariantStoreTests
     {
         var store = new VariantStore(new MemoryStorage(), TestModels.DeviceKey);
 
-        Assert.Throws<ArgumentOutOfRangeException>(() => store.Slots(5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => store.Slots((ModelRole)5));
     }
 }

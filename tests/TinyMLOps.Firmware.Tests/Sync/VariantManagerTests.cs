@@ -1,6 +1,9 @@
 using TinyMLOps.Firmware.Core.Models;
 using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Firmware.Core.Storage;
+using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Firmware.Tests.Models;
+using TinyMLOps.Firmware.Tests.Platform;
 using TinyMLOps.Shared.Protocol;
 using TinyMLOps.Shared.Util;
 
@@ -184,6 +187,31 @@ public class VariantManagerTests
         rig.SyncUntilEmpty();
         Assert.Equal(CommandResultPayload.UnknownCommand, Result(rig, _nextCommand).Status);
         Assert.Empty(Reports(rig));
+    }
+
+    [Fact]
+    public void The_role_file_keeps_its_old_bytes_0_for_plugged_and_1_for_battery()
+    {
+        var storage = new MemoryStorage();
+        var power = new FakePower { Source = PowerSource.External, BatteryPercent = 80 };
+        var clock = new FakeClock();
+        VariantManager Open() => new(storage, TestModels.DeviceKey, new ChunkAssembler(storage, "download", 8), power, clock, new ListLog(), 60_000, 15);
+
+        // As a firmware from before roles took the wire's numbers left it: battery selected, 3 switches so far.
+        SmallFile.Write(storage, VariantManager.RoleFile, [1, 3, 0, 0, 0], 5);
+        var variants = Open();
+        Assert.Equal(ModelRole.Battery, variants.SelectedRole);
+        Assert.Equal(3u, variants.SwitchesTotal);
+
+        Assert.Null(variants.Step());
+        clock.Advance(60_000);
+        Assert.Equal(VariantSwitchPayload.ReasonPower, variants.Step()!.Reason);
+        Assert.Equal(new byte[] { 0, 4, 0, 0, 0 }, SmallFile.Read(storage, VariantManager.RoleFile));
+
+        power.Source = PowerSource.Battery;
+        Assert.Equal((int)ModelRole.Battery, variants.Step()!.ToRole);
+        Assert.Equal(new byte[] { 1, 5, 0, 0, 0 }, SmallFile.Read(storage, VariantManager.RoleFile));
+        Assert.Equal(ModelRole.Battery, Open().SelectedRole);
     }
 
     [Fact]

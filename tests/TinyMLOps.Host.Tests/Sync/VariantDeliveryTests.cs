@@ -239,7 +239,7 @@ public sealed class VariantDeliveryTests
             {
                 var v = board.Agent.Variants.Store;
                 throw new Exception($"plugged {v.Slots(ModelRole.Plugged).ActiveVariantId}, battery {v.Slots(ModelRole.Battery).ActiveVariantId}, download {board.Agent.Downloads.Active}/{board.Agent.Downloads.TransferId}/{board.Agent.Downloads.IsComplete}, " +
-                    $"first {first.Transfer.Complete} {first.Transfer.ChunksSent}/{first.Transfer.ChunkCount}, second {second.Transfer.Complete} {second.Transfer.ChunksSent}/{second.Transfer.ChunkCount}, pending {board.Agent.Variants.Pending(0)?.TransferId} {board.Agent.Variants.Pending(1)?.TransferId}");
+                    $"first {first.Transfer.Complete} {first.Transfer.ChunksSent}/{first.Transfer.ChunkCount}, second {second.Transfer.Complete} {second.Transfer.ChunksSent}/{second.Transfer.ChunkCount}, pending {board.Agent.Variants.Pending(ModelRole.Plugged)?.TransferId} {board.Agent.Variants.Pending(ModelRole.Battery)?.TransferId}");
             }
         });
 
