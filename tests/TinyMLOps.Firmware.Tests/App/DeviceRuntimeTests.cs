@@ -9,12 +9,16 @@ public class DeviceRuntimeTests
     private static (DeviceRuntime Runtime, DeviceConfig Config) Runtime(byte[]? model, IInferenceFault? faults = null)
     {
         var config = new DeviceConfig { DeviceId = "dev-1", Fleet = "lab", Board = "esp32-devkitc", FirmwareVersion = "0.4.0" };
-        var transport = new LoopbackTransport(new FakeHost("lab", "dev-1"), new Random(1));
-        var runtime = new DeviceRuntime(config, transport, new MemoryStorage(), new FakeClock(), new FakePower(), new ListLog(), new Random(2), model)
+        var ports = new DevicePorts
         {
+            Transport = new LoopbackTransport(new FakeHost("lab", "dev-1"), new Random(1)),
+            Storage = new MemoryStorage(),
+            Clock = new FakeClock(),
+            Power = new FakePower(),
+            Log = new ListLog(),
             Faults = faults,
         };
-        return (runtime, config);
+        return (new DeviceRuntime(config, ports, new Random(2), model), config);
     }
 
     [Fact]
@@ -26,7 +30,7 @@ public class DeviceRuntimeTests
 
         Assert.Equal(InferenceOutcome.Ran, outcome);
         Assert.Equal(1, runtime.LastClass);
-        Assert.Equal(1u, runtime.Agent.Inferences);
+        Assert.Equal(1u, runtime.Device.Activity.Inferences);
         Assert.Equal("brightest", config.ModelId);
         Assert.Equal(3, runtime.InputLength);
         Assert.Equal(3, runtime.ClassCount);
@@ -40,7 +44,7 @@ public class DeviceRuntimeTests
 
         Assert.Equal(InferenceOutcome.NoModel, runtime.Infer([1, 2, 3]));
         Assert.False(runtime.HasModel);
-        Assert.Equal(0u, runtime.Agent.Inferences);
+        Assert.Equal(0u, runtime.Device.Activity.Inferences);
         Assert.Equal(-1, runtime.LastClass);
         Assert.Equal(string.Empty, config.ModelId);
         Assert.Equal(0, runtime.InputLength);
@@ -52,7 +56,7 @@ public class DeviceRuntimeTests
         var (runtime, _) = Runtime(TestModels.Build("v1", 1), new FailsAlways());
 
         Assert.Equal(InferenceOutcome.Failed, runtime.Infer([1, 2, 3]));
-        Assert.Equal(1u, runtime.Agent.Inferences);
+        Assert.Equal(1u, runtime.Device.Activity.Inferences);
         Assert.Equal(-1, runtime.LastClass);
     }
 

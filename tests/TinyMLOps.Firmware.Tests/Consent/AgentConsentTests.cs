@@ -14,18 +14,15 @@ public class AgentConsentTests
 {
     private static int[] Settings(int drift, int learning, int telemetry) => [drift, learning, telemetry];
 
-    private static List<int> QueuedKinds(AgentRig rig) =>
-        [.. Enumerable.Range(0, rig.Agent.Outbox.PendingCount).Select(i => rig.Agent.Outbox.GetPending(i).Kind)];
-
     /// <summary>Finishes one drift window on the agent's monitor (an hour of 250 samples).</summary>
-    private static void FinishDriftWindow(AgentRig rig, int seed)
+    private static void FinishDriftWindow(DeviceRig rig, int seed)
     {
-        new DriftFixtures(seed).Feed(rig.Agent.Drift, 250, brightness: 40);
+        new DriftFixtures(seed).Feed(rig.Device.Drift.Monitor, 250, brightness: 40);
         rig.Clock.Advance(3_600_000);
-        rig.Agent.Poll();
+        rig.Poll();
     }
 
-    private static AgentRig Offline(AgentRig rig)
+    private static DeviceRig Offline(DeviceRig rig)
     {
         rig.Power.Source = TinyMLOps.Firmware.Core.Platform.PowerSource.Battery;
         rig.Power.BatteryPercent = 1; // below the sync threshold: everything stays queued
@@ -35,14 +32,14 @@ public class AgentConsentTests
     [Fact]
     public void A_device_with_drift_off_queues_no_drift_windows_and_says_so_in_its_hello()
     {
-        var rig = new AgentRig(configure: c => c.ConsentSettings = Settings(UploadConsent.Off, UploadConsent.On, UploadConsent.On));
-        rig.Agent.Drift = DriftFixtures.Monitor(rig.Config.Drift);
-        rig.Agent.Poll();
+        var rig = new DeviceRig(configure: c => c.ConsentSettings = Settings(UploadConsent.Off, UploadConsent.On, UploadConsent.On));
+        rig.Device.Drift.Monitor = DriftFixtures.Monitor(rig.Config.Drift);
+        rig.Poll();
         FinishDriftWindow(rig, 30);
 
-        Assert.DoesNotContain(MessageKind.Drift, QueuedKinds(rig));
-        Assert.Equal(1, rig.Agent.DriftWindowsWithheld);
-        Assert.True(rig.Agent.Drift.Alarm); // the local alarm still works
+        Assert.DoesNotContain(MessageKind.Drift, rig.QueuedKinds());
+        Assert.Equal(1, rig.Device.Drift.WindowsWithheld);
+        Assert.True(rig.Device.Drift.Monitor.Alarm); // the local alarm still works
 
         rig.SyncUntilEmpty();
         Assert.Empty(rig.Host.StoredOfKind(MessageKind.Drift));
@@ -53,26 +50,26 @@ public class AgentConsentTests
     [Fact]
     public void Revoking_a_grant_withdraws_queued_drift_windows_but_never_receipts()
     {
-        var rig = Offline(new AgentRig(configure: c => c.ConsentSettings = Settings(UploadConsent.Ask, UploadConsent.On, UploadConsent.On)));
-        rig.Agent.Drift = DriftFixtures.Monitor(rig.Config.Drift);
-        rig.Agent.GrantConsent(UploadConsent.Drift);
-        rig.Agent.Poll();
+        var rig = Offline(new DeviceRig(configure: c => c.ConsentSettings = Settings(UploadConsent.Ask, UploadConsent.On, UploadConsent.On)));
+        rig.Device.Drift.Monitor = DriftFixtures.Monitor(rig.Config.Drift);
+        rig.Device.GrantConsent(UploadConsent.Drift);
+        rig.Poll();
         FinishDriftWindow(rig, 31);
-        rig.Agent.Enqueue(MessageKind.UsageReceipt, [1, 2, 3], false);
+        rig.Device.Uplink.Enqueue(MessageKind.UsageReceipt, [1, 2, 3], false);
         FinishDriftWindow(rig, 32);
-        rig.Agent.Enqueue(MessageKind.UsageReceipt, [4, 5, 6], false);
-        Assert.Equal(2, QueuedKinds(rig).Count(k => k == MessageKind.Drift));
+        rig.Device.Uplink.Enqueue(MessageKind.UsageReceipt, [4, 5, 6], false);
+        Assert.Equal(2, rig.QueuedKinds().Count(k => k == MessageKind.Drift));
 
-        rig.Agent.RevokeConsent(UploadConsent.Drift);
+        rig.Device.RevokeConsent(UploadConsent.Drift);
 
-        Assert.DoesNotContain(MessageKind.Drift, QueuedKinds(rig));
-        Assert.Equal(2, QueuedKinds(rig).Count(k => k == MessageKind.UsageReceipt));
-        Assert.Equal(2, rig.Agent.Outbox.WithdrawnTotal);
-        Assert.Equal(0, rig.Agent.Outbox.Withdraw(MessageKind.UsageReceipt));
+        Assert.DoesNotContain(MessageKind.Drift, rig.QueuedKinds());
+        Assert.Equal(2, rig.QueuedKinds().Count(k => k == MessageKind.UsageReceipt));
+        Assert.Equal(2, rig.Device.Outbox.WithdrawnTotal);
+        Assert.Equal(0, rig.Device.Outbox.Withdraw(MessageKind.UsageReceipt));
 
         // Withdrawn windows stay gone after a reboot, and the host hears of the gap in the drop report.
         rig.Reboot();
-        Assert.DoesNotContain(MessageKind.Drift, QueuedKinds(rig));
+        Assert.DoesNotContain(MessageKind.Drift, rig.QueuedKinds());
         rig.Power.Source = TinyMLOps.Firmware.Core.Platform.PowerSource.External;
         rig.SyncUntilEmpty();
         Assert.Empty(rig.Host.StoredOfKind(MessageKind.Drift));
@@ -85,45 +82,44 @@ public class AgentConsentTests
     [Fact]
     public void An_ask_grant_persists_across_a_reboot_and_each_change_is_reported_in_a_new_hello()
     {
-        var rig = new AgentRig(configure: c => c.ConsentSettings = Settings(UploadConsent.On, UploadConsent.Ask, UploadConsent.On));
+        var rig = new DeviceRig(configure: c => c.ConsentSettings = Settings(UploadConsent.On, UploadConsent.Ask, UploadConsent.On));
         rig.SyncUntilEmpty();
         Assert.False(HelloPayload.Decode(rig.Host.StoredOfKind(MessageKind.Hello).Last().Payload).Granted(UploadConsent.Learning));
 
-        rig.Agent.GrantConsent(UploadConsent.Learning);
+        rig.Device.GrantConsent(UploadConsent.Learning);
         rig.SyncUntilEmpty();
         Assert.Equal(2, rig.Host.StoredOfKind(MessageKind.Hello).Count());
         Assert.True(HelloPayload.Decode(rig.Host.StoredOfKind(MessageKind.Hello).Last().Payload).Granted(UploadConsent.Learning));
 
         rig.Reboot();
-        Assert.True(rig.Agent.Consent.IsGranted(UploadConsent.Learning));
-        Assert.True(rig.Agent.Consent.Allows(UploadConsent.Learning, metered: true, plugged: false));
+        Assert.True(rig.Device.Consent.Policy.IsGranted(UploadConsent.Learning));
+        Assert.True(rig.Device.Consent.Policy.Allows(UploadConsent.Learning, metered: true, plugged: false));
 
-        rig.Agent.RevokeConsent(UploadConsent.Learning);
+        rig.Device.RevokeConsent(UploadConsent.Learning);
         rig.Reboot();
-        Assert.False(rig.Agent.Consent.IsGranted(UploadConsent.Learning));
+        Assert.False(rig.Device.Consent.Policy.IsGranted(UploadConsent.Learning));
         Assert.True(rig.Storage.Exists(ConsentPolicy.FileName));
     }
 
     [Fact]
     public void A_metered_link_holds_back_learning_set_to_wifi_while_other_traffic_goes_out()
     {
-        var rig = new AgentRig(configure: c => c.ConsentSettings = Settings(UploadConsent.On, UploadConsent.Wifi, UploadConsent.On));
         var link = new FakeNetwork { IsMetered = true };
-        rig.Agent.Network = link;
+        var rig = new DeviceRig(configure: c => c.ConsentSettings = Settings(UploadConsent.On, UploadConsent.Wifi, UploadConsent.On), network: link);
         byte[] update = [.. Enumerable.Range(0, 5000).Select(i => (byte)i)];
-        Assert.True(rig.Agent.Uploads.Upload(7, ModelDelta.ContentType, update, 0).Accepted);
-        rig.Agent.Enqueue(MessageKind.UsageReceipt, [9, 9], false);
+        Assert.True(rig.Device.Uploads.Upload(7, ModelDelta.ContentType, update, 0).Accepted);
+        rig.Device.Uplink.Enqueue(MessageKind.UsageReceipt, [9, 9], false);
 
         for (int i = 0; i < 50; i++)
         {
             rig.Clock.Advance(100);
-            rig.Agent.Poll();
+            rig.Poll();
         }
 
         Assert.Empty(rig.Host.StoredOfKind(MessageKind.Chunk));
         Assert.Single(rig.Host.StoredOfKind(MessageKind.UsageReceipt));
-        Assert.Equal(3, QueuedKinds(rig).Count(k => k == MessageKind.Chunk));
-        Assert.Equal(0, rig.Agent.Outbox.WithdrawnTotal); // held, not withdrawn
+        Assert.Equal(3, rig.QueuedKinds().Count(k => k == MessageKind.Chunk));
+        Assert.Equal(0, rig.Device.Outbox.WithdrawnTotal); // held, not withdrawn
 
         link.IsMetered = false;
         rig.SyncUntilEmpty();
@@ -135,23 +131,23 @@ public class AgentConsentTests
     [Fact]
     public void Revoking_learning_withdraws_queued_update_chunks_and_keeps_the_receipt_between_them()
     {
-        var rig = Offline(new AgentRig(configure: c => c.ConsentSettings = Settings(UploadConsent.On, UploadConsent.Ask, UploadConsent.On)));
-        rig.Agent.GrantConsent(UploadConsent.Learning);
-        Assert.True(rig.Agent.Uploads.Upload(3, ModelDelta.ContentType, new byte[3000], 0).Accepted);
-        rig.Agent.Enqueue(MessageKind.UsageReceipt, [7], false);
-        Assert.True(rig.Agent.Uploads.Upload(4, ModelDelta.ContentType, new byte[100], 0).Accepted);
+        var rig = Offline(new DeviceRig(configure: c => c.ConsentSettings = Settings(UploadConsent.On, UploadConsent.Ask, UploadConsent.On)));
+        rig.Device.GrantConsent(UploadConsent.Learning);
+        Assert.True(rig.Device.Uploads.Upload(3, ModelDelta.ContentType, new byte[3000], 0).Accepted);
+        rig.Device.Uplink.Enqueue(MessageKind.UsageReceipt, [7], false);
+        Assert.True(rig.Device.Uploads.Upload(4, ModelDelta.ContentType, new byte[100], 0).Accepted);
 
-        rig.Agent.RevokeConsent(UploadConsent.Learning);
+        rig.Device.RevokeConsent(UploadConsent.Learning);
 
-        Assert.Equal([MessageKind.UsageReceipt], QueuedKinds(rig));
-        Assert.Equal(3, rig.Agent.Outbox.WithdrawnTotal);
+        Assert.Equal([MessageKind.UsageReceipt], rig.QueuedKinds());
+        Assert.Equal(3, rig.Device.Outbox.WithdrawnTotal);
         Assert.Contains(rig.Log.Lines, l => l.Contains("3 queued update chunks withdrawn", StringComparison.Ordinal));
     }
 
     [Fact]
     public void A_round_invite_is_declined_with_the_consent_reason_when_learning_is_off()
     {
-        var rig = new AgentRig(configure: c =>
+        var rig = new DeviceRig(configure: c =>
         {
             c.ArtifactKey = TestModels.DeviceKey;
             c.ConsentSettings = Settings(UploadConsent.On, UploadConsent.Off, UploadConsent.On);
@@ -178,25 +174,25 @@ public class AgentConsentTests
         var result = CommandResultPayload.Decode(Assert.Single(rig.Host.StoredOfKind(MessageKind.CommandResult)).Payload);
         Assert.Equal(CommandResultPayload.Refused, result.Status);
         Assert.Equal("consent: learning is off", result.Detail);
-        Assert.Equal(TinyMLOps.Firmware.Core.Learning.FederatedClient.StateNone, rig.Agent.Learning!.RoundState);
+        Assert.Equal(TinyMLOps.Firmware.Core.Learning.FederatedClient.StateNone, rig.Device.Learning!.RoundState);
     }
 
     [Fact]
     public void Telemetry_is_left_out_of_the_heartbeat_while_its_consent_is_unmet()
     {
-        var rig = new AgentRig(configure: c => c.ConsentSettings = Settings(UploadConsent.On, UploadConsent.On, UploadConsent.Charging));
-        rig.Agent.Telemetry.Record("v1", 1200, 4096, 5000, 0);
+        var rig = new DeviceRig(configure: c => c.ConsentSettings = Settings(UploadConsent.On, UploadConsent.On, UploadConsent.Charging));
+        rig.Device.Telemetry.Record("v1", 1200, 4096, 5000, 0);
         rig.Power.Source = TinyMLOps.Firmware.Core.Platform.PowerSource.Battery;
         rig.Power.BatteryPercent = 90;
         rig.Clock.Advance(rig.Config.HeartbeatIntervalSeconds * 1000L);
         rig.SyncUntilEmpty();
-        Assert.False(rig.Agent.TelemetryAllowed);
+        Assert.False(rig.Device.Consent.TelemetryAllowed);
         Assert.Null(HeartbeatPayload.Decode(rig.Host.StoredOfKind(MessageKind.Heartbeat).Last().Payload).Telemetry);
 
         rig.Power.Source = TinyMLOps.Firmware.Core.Platform.PowerSource.External;
         rig.Clock.Advance(rig.Config.HeartbeatIntervalSeconds * 1000L);
         rig.SyncUntilEmpty();
-        Assert.True(rig.Agent.TelemetryAllowed);
+        Assert.True(rig.Device.Consent.TelemetryAllowed);
         Assert.NotNull(HeartbeatPayload.Decode(rig.Host.StoredOfKind(MessageKind.Heartbeat).Last().Payload).Telemetry);
     }
 }

@@ -2,6 +2,7 @@ using TinyMLOps.Firmware.Core.Learning;
 using TinyMLOps.Firmware.Core.Models;
 using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Firmware.Core.Sync;
+using TinyMLOps.Firmware.Tests.App;
 using TinyMLOps.Firmware.Tests.Models;
 using TinyMLOps.Firmware.Tests.Sync;
 using TinyMLOps.Shared.Federated;
@@ -20,16 +21,16 @@ public class AgentLearningTests
         public bool TryTakeLabel(out int label) => Labels.TryDequeue(out label);
     }
 
-    private static AgentRig KeyedRig(SignedModel model)
+    private static DeviceRig KeyedRig(SignedModel model, IFeedback? feedback = null, IMemoryInfo? memory = null)
     {
-        var rig = new AgentRig(seed: 6, c => c.ArtifactKey = TestModels.DeviceKey);
-        var slots = rig.Agent.Variants.Store.Slots(ModelRole.Plugged);
+        var rig = new DeviceRig(seed: 6, c => c.ArtifactKey = TestModels.DeviceKey, feedback: feedback, memory: memory);
+        var slots = rig.Device.Variants.Store.Slots(ModelRole.Plugged);
         Assert.Equal(ModelResult.Ok, slots.Stage(model.Bytes, model.Hash, model.Tag, model.VariantId));
         Assert.Equal(ModelResult.Ok, slots.Activate());
         return rig;
     }
 
-    private static RoundInvite Invite(AgentRig rig, SignedModel model, int minSamples) => new()
+    private static RoundInvite Invite(DeviceRig rig, SignedModel model, int minSamples) => new()
     {
         RoundId = "round-7",
         Role = VariantAssignment.RolePlugged,
@@ -41,39 +42,40 @@ public class AgentLearningTests
         Seed = 9,
     };
 
-    private static CommandResultPayload Result(AgentRig rig, uint id) =>
+    private static CommandResultPayload Result(DeviceRig rig, uint id) =>
         rig.Host.StoredOfKind(MessageKind.CommandResult).Select(m => CommandResultPayload.Decode(m.Payload)).Single(r => r.CommandId == id);
 
     [Fact]
-    public void An_agent_without_a_key_does_not_learn()
+    public void A_device_without_a_key_does_not_learn()
     {
-        var rig = new AgentRig();
-        Assert.Null(rig.Agent.Learning);
-        Assert.False(rig.Agent.Commands.IsRegistered(RoundInvite.CommandName));
-        Assert.False(rig.Agent.ObserveLabel(new sbyte[4], 1));
+        var feedback = new QueueFeedback();
+        feedback.Labels.Enqueue(1);
+        var rig = new DeviceRig(feedback: feedback);
+        Assert.Null(rig.Device.Learning);
+        Assert.False(rig.Device.Commands.IsRegistered(RoundInvite.CommandName));
+        Assert.False(rig.Device.ObserveFeedback(new sbyte[4]));
     }
 
     [Fact]
     public void Labelled_samples_become_an_update_the_host_reassembles_after_the_device_idles()
     {
         var model = LearningModels.Signed(3);
-        var rig = KeyedRig(model);
-        var learning = rig.Agent.Learning;
-        Assert.True(rig.Agent.Commands.IsRegistered(RoundInvite.CommandName));
+        var feedback = new QueueFeedback();
+        var rig = KeyedRig(model, feedback);
+        var learning = rig.Device.Learning;
+        Assert.True(rig.Device.Commands.IsRegistered(RoundInvite.CommandName));
 
         // The app binds the model, sets the tap, and reports each classification's features with the user's label.
         var head = learning.UseModel(ModelReader.Read(model.Bytes))!;
         var features = new sbyte[head.FeatureLength];
-        var feedback = new QueueFeedback();
-        rig.Agent.Feedback = feedback;
         var rng = new Random(4);
         for (int s = 0; s < 40; s++)
         {
             rng.NextBytes((byte[])(Array)features);
             feedback.Labels.Enqueue(s % head.ClassCount);
-            Assert.True(rig.Agent.ObserveFeedback(features));
-            Assert.False(rig.Agent.ObserveFeedback(features)); // no label for the next one
-            rig.Agent.ObserveInference(model.VariantId, 60000);
+            Assert.True(rig.Device.ObserveFeedback(features));
+            Assert.False(rig.Device.ObserveFeedback(features)); // no label for the next one
+            rig.Device.ObserveInference(model.VariantId, 60000);
         }
 
         Assert.Equal(40, learning.Samples.Count);
@@ -110,25 +112,24 @@ public class AgentLearningTests
         rig.SyncUntilEmpty();
 
         Assert.Equal((CommandResultPayload.Refused, "0 samples < 1"), (Result(rig, 72).Status, Result(rig, 72).Detail));
-        Assert.False(rig.Agent.ObserveFeedback(new sbyte[8]));
+        Assert.False(rig.Device.ObserveFeedback(new sbyte[8]));
     }
 
     [Fact]
-    public void The_agent_passes_its_memory_to_training_and_counts_idle_time_from_the_last_inference()
+    public void Training_is_sized_by_the_memory_adapter_and_idle_time_counts_from_the_last_inference_or_failure()
     {
         var model = LearningModels.Signed(3);
-        var rig = KeyedRig(model);
         var memory = new FakeMemory(1000);
-        rig.Agent.Memory = memory;
-        Assert.Same(memory, rig.Agent.Learning.Memory);
+        var rig = KeyedRig(model, memory: memory);
+        Assert.Same(memory, rig.Device.Learning.Memory);
 
         rig.Clock.Advance(90_000);
-        Assert.Equal(90, rig.Agent.IdleSeconds);
-        rig.Agent.ObserveInference(model.VariantId, 1);
+        Assert.Equal(90, rig.Device.Activity.IdleSeconds);
+        rig.Device.ObserveInference(model.VariantId, 1);
         rig.Clock.Advance(5_000);
-        Assert.Equal(5, rig.Agent.IdleSeconds);
-        rig.Agent.CountInference();
-        Assert.Equal(0, rig.Agent.IdleSeconds);
+        Assert.Equal(5, rig.Device.Activity.IdleSeconds);
+        rig.Device.ObserveError(model.VariantId);
+        Assert.Equal(0, rig.Device.Activity.IdleSeconds);
     }
 
     [Fact]
@@ -137,17 +138,17 @@ public class AgentLearningTests
         var model = LearningModels.Signed(3);
         var rig = KeyedRig(model);
         var parsed = ModelReader.Read(model.Bytes);
-        var head = rig.Agent.Learning.UseModel(parsed)!;
+        var head = rig.Device.Learning.UseModel(parsed)!;
         for (int s = 0; s < 40; s++)
         {
-            Assert.True(rig.Agent.ObserveLabel(new sbyte[head.FeatureLength], s % head.ClassCount));
+            Assert.True(rig.Device.Learning.AddSample(new sbyte[head.FeatureLength], 0, s % head.ClassCount));
         }
 
-        Assert.False(rig.Agent.ObserveLabel(new sbyte[head.FeatureLength], head.ClassCount));
+        Assert.False(rig.Device.Learning.AddSample(new sbyte[head.FeatureLength], 0, head.ClassCount));
         rig.Reboot();
-        rig.Agent.Learning.UseModel(parsed);
+        rig.Device.Learning.UseModel(parsed);
 
         // Saved every 32 adds by default: the last 8 were only in RAM.
-        Assert.Equal(new LearningOptions().SaveEvery, rig.Agent.Learning.Samples.Count);
+        Assert.Equal(new LearningOptions().SaveEvery, rig.Device.Learning.Samples.Count);
     }
 }

@@ -1,25 +1,33 @@
+using TinyMLOps.Firmware.Core.App;
 using TinyMLOps.Firmware.Core.Metering;
-using TinyMLOps.Firmware.Tests.Sync;
+using TinyMLOps.Firmware.Tests.App;
+using TinyMLOps.Firmware.Tests.Models;
 using TinyMLOps.Shared.Metering;
 using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Firmware.Tests.Metering;
 
+/// <summary>Metered inference through the runtime, receipts through the sync loop.</summary>
 public class AgentMeteringTests
 {
-    private static AgentRig KeyedRig(int seed = 3) => new(seed, c => c.ArtifactKey = MeterKeys.Device);
+    /// <summary>The model of the runtime: model id "brightest", variant "v1".</summary>
+    private static readonly byte[] Model = TestModels.Build("v1", 1);
 
-    private static List<UsageReceipt> HostChain(AgentRig rig) =>
+    private static readonly byte[] Sample = [10, 200, 30];
+
+    private static DeviceRig KeyedRig(int seed = 3) => new(seed, c => c.ArtifactKey = MeterKeys.Device, model: Model);
+
+    private static List<UsageReceipt> HostChain(DeviceRig rig) =>
         ReceiptLedger.Verify(rig.Host.StoredOfKind(MessageKind.UsageReceipt).Select(m => m.Payload));
 
     [Fact]
-    public void An_agent_without_a_key_has_no_meter_and_counts_as_before()
+    public void A_device_without_a_key_has_no_meter_and_counts_its_inferences()
     {
-        var rig = new AgentRig();
-        Assert.Null(rig.Agent.Meter);
-        rig.Agent.CountInference();
-        Assert.Equal(1u, rig.Agent.Inferences);
-        Assert.False(rig.Agent.Commands.IsRegistered(QuotaToken.CommandName));
+        var rig = new DeviceRig(model: Model);
+        Assert.Null(rig.Device.Meter);
+        Assert.Equal(InferenceOutcome.Ran, rig.Runtime!.Infer(Sample));
+        Assert.Equal(1u, rig.Device.Activity.Inferences);
+        Assert.False(rig.Device.Commands.IsRegistered(QuotaToken.CommandName));
     }
 
     [Fact]
@@ -27,14 +35,13 @@ public class AgentMeteringTests
     {
         var rig = KeyedRig();
         rig.Transport.Online = false;
-        Assert.True(rig.Agent.Commands.IsRegistered(QuotaToken.CommandName));
+        Assert.True(rig.Device.Commands.IsRegistered(QuotaToken.CommandName));
         const int Minutes = 7 * 24 * 60;
         for (int minute = 0; minute < Minutes; minute++)
         {
             rig.Clock.Advance(60_000);
-            Assert.Equal(MeterDecision.Allow, rig.Agent.Meter.Decide(rig.Config.ModelId));
-            rig.Agent.CountInference();
-            rig.Agent.Poll();
+            Assert.Equal(InferenceOutcome.Ran, rig.Runtime!.Infer(Sample));
+            rig.Poll();
         }
 
         Assert.Equal(0, rig.Transport.Connects);
@@ -43,9 +50,9 @@ public class AgentMeteringTests
         rig.SyncUntilEmpty();
 
         var chain = HostChain(rig);
-        Assert.Equal((ulong)Minutes, ReceiptLedger.Covered(chain, "kws"));
-        Assert.Equal((ulong)Minutes, rig.Agent.Meter.ReceiptedUpTo("kws"));
-        Assert.All(chain, r => Assert.Equal(("kws", "kws", 0), (r.VariantId, r.ModelId, r.Flags)));
+        Assert.Equal((ulong)Minutes, ReceiptLedger.Covered(chain, "brightest"));
+        Assert.Equal((ulong)Minutes, rig.Device.Meter.ReceiptedUpTo("brightest"));
+        Assert.All(chain, r => Assert.Equal(("v1", "brightest", 0), (r.VariantId, r.ModelId, r.Flags)));
 
         // Cut by window age: a poll an hour after a range's first inference, which by then holds 61 of them.
         Assert.All(chain.SkipLast(1), r => Assert.Equal((61u, 3600u), (r.Count, r.WindowEnd - r.WindowStart)));
@@ -61,22 +68,20 @@ public class AgentMeteringTests
         for (int i = 0; i < 100; i++)
         {
             rig.Clock.Advance(1000);
-            rig.Agent.Meter.Decide("kws");
-            rig.Agent.CountInference();
+            rig.Runtime!.Infer(Sample);
         }
 
         rig.Reboot();
         for (int i = 0; i < 10; i++)
         {
             rig.Clock.Advance(1000);
-            rig.Agent.Meter.Decide("kws");
-            rig.Agent.CountInference();
+            rig.Runtime!.Infer(Sample);
         }
 
         rig.Transport.Online = true;
         rig.SyncUntilEmpty();
         var chain = HostChain(rig);
-        ulong billed = ReceiptLedger.Covered(chain, "kws");
+        ulong billed = ReceiptLedger.Covered(chain, "brightest");
         Assert.InRange(billed, 110UL, 110UL + 64);
         Assert.Equal(128UL + 10, billed);
         Assert.Equal([true, false], chain.Select(r => r.Recovered));
@@ -88,7 +93,7 @@ public class AgentMeteringTests
     {
         var rig = KeyedRig(5);
         rig.SyncUntilEmpty();
-        var token = MeterKeys.Token(1, "kws", allowance: 2);
+        var token = MeterKeys.Token(1, "brightest", allowance: 2);
         rig.Deliver(MessageKind.Command, new CommandPayload { CommandId = 70, Name = QuotaToken.CommandName, Arguments = token.Encode() }.Encode());
         rig.Deliver(MessageKind.Command, new CommandPayload { CommandId = 71, Name = QuotaToken.CommandName, Arguments = token.Encode() }.Encode());
         rig.SyncUntilEmpty();
@@ -96,15 +101,6 @@ public class AgentMeteringTests
         var results = rig.Host.StoredOfKind(MessageKind.CommandResult).Select(m => CommandResultPayload.Decode(m.Payload)).ToDictionary(r => r.CommandId);
         Assert.Equal((CommandResultPayload.Ok, "accepted"), (results[70].Status, results[70].Detail));
         Assert.Equal((CommandResultPayload.Refused, "replayed"), (results[71].Status, results[71].Detail));
-        Assert.Equal([MeterDecision.Allow, MeterDecision.Allow, MeterDecision.Refuse], Enumerable.Range(0, 3).Select(_ =>
-        {
-            var d = rig.Agent.Meter.Decide("kws");
-            if (MeterDecisions.Runs(d))
-            {
-                rig.Agent.CountInference();
-            }
-
-            return d;
-        }));
+        Assert.Equal([InferenceOutcome.Ran, InferenceOutcome.Ran, InferenceOutcome.Refused], Enumerable.Range(0, 3).Select(_ => rig.Runtime!.Infer(Sample)));
     }
 }

@@ -2,6 +2,7 @@ using TinyMLOps.Firmware.Core.Models;
 using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Firmware.Core.Storage;
 using TinyMLOps.Firmware.Core.Sync;
+using TinyMLOps.Firmware.Tests.App;
 using TinyMLOps.Firmware.Tests.Models;
 using TinyMLOps.Firmware.Tests.Platform;
 using TinyMLOps.Shared.Protocol;
@@ -12,7 +13,7 @@ namespace TinyMLOps.Firmware.Tests.Sync;
 /// <summary>Variant assignments over the sync loop: install on a completed download, verification, role switches reported later.</summary>
 public class VariantManagerTests
 {
-    private static AgentRig Rig() => new(configure: c =>
+    private static DeviceRig Rig() => new(configure: c =>
     {
         c.ArtifactKey = TestModels.DeviceKey;
         c.VariantDwellSeconds = 60;
@@ -20,7 +21,7 @@ public class VariantManagerTests
 
     private static uint _nextCommand = 100;
 
-    private static uint Assign(AgentRig rig, int wireRole, SignedModel model, uint transferId)
+    private static uint Assign(DeviceRig rig, int wireRole, SignedModel model, uint transferId)
     {
         var a = new VariantAssignment
         {
@@ -36,7 +37,7 @@ public class VariantManagerTests
         return id;
     }
 
-    private static void Send(AgentRig rig, byte[] artifact, uint transferId, int chunkBytes = 64)
+    private static void Send(DeviceRig rig, byte[] artifact, uint transferId, int chunkBytes = 64)
     {
         int count = Math.Max(1, (artifact.Length + chunkBytes - 1) / chunkBytes);
         uint crc = Crc32.Compute(artifact, 0, artifact.Length);
@@ -57,10 +58,10 @@ public class VariantManagerTests
         }
     }
 
-    private static List<VariantSwitchPayload> Reports(AgentRig rig) =>
+    private static List<VariantSwitchPayload> Reports(DeviceRig rig) =>
         [.. rig.Host.StoredOfKind(MessageKind.VariantSwitch).Select(m => VariantSwitchPayload.Decode(m.Payload))];
 
-    private static CommandResultPayload Result(AgentRig rig, uint commandId) =>
+    private static CommandResultPayload Result(DeviceRig rig, uint commandId) =>
         rig.Host.StoredOfKind(MessageKind.CommandResult).Select(m => CommandResultPayload.Decode(m.Payload)).Single(r => r.CommandId == commandId);
 
     [Fact]
@@ -72,15 +73,15 @@ public class VariantManagerTests
         rig.SyncUntilEmpty();
         Assert.Equal(CommandResultPayload.Ok, Result(rig, command).Status);
         Assert.Equal("awaiting transfer 41", Result(rig, command).Detail);
-        Assert.NotNull(rig.Agent.Variants.Pending(ModelRole.Battery));
+        Assert.NotNull(rig.Device.Variants.Pending(ModelRole.Battery));
         Assert.True(rig.Storage.Exists(VariantManager.BatteryAssignFile));
 
         Send(rig, battery.Bytes, 41);
         rig.SyncUntilEmpty();
 
-        var slots = rig.Agent.Variants.Store.Slots(ModelRole.Battery);
+        var slots = rig.Device.Variants.Store.Slots(ModelRole.Battery);
         Assert.Equal("mlp-battery", slots.ActiveVariantId);
-        Assert.Null(rig.Agent.Variants.Pending(ModelRole.Battery));
+        Assert.Null(rig.Device.Variants.Pending(ModelRole.Battery));
         Assert.False(rig.Storage.Exists(VariantManager.BatteryAssignFile));
         var report = Assert.Single(Reports(rig));
         Assert.Equal(VariantSwitchPayload.ReasonInstalled, report.Reason);
@@ -90,9 +91,9 @@ public class VariantManagerTests
         Assert.Equal("", report.PluggedVariantId);
 
         // On external power the plugged role is selected; it has no model yet and borrows the battery one.
-        Assert.Equal(ModelRole.Plugged, rig.Agent.Variants.SelectedRole);
-        Assert.Equal(ModelRole.Battery, rig.Agent.Variants.ServingRole);
-        Assert.Equal(battery.Bytes, rig.Agent.Variants.ReadServingModel());
+        Assert.Equal(ModelRole.Plugged, rig.Device.Variants.SelectedRole);
+        Assert.Equal(ModelRole.Battery, rig.Device.Variants.ServingRole);
+        Assert.Equal(battery.Bytes, rig.Device.Variants.ReadServingModel());
 
         // The download may also come first: the plugged variant installs when its command arrives.
         var plugged = TestModels.Signed("cnn-plugged", 2);
@@ -101,14 +102,14 @@ public class VariantManagerTests
         uint second = Assign(rig, VariantAssignment.RolePlugged, plugged, 42);
         rig.SyncUntilEmpty();
         Assert.Equal("transfer 42 is here", Result(rig, second).Detail);
-        Assert.Equal("cnn-plugged", rig.Agent.Variants.ServingVariantId);
+        Assert.Equal("cnn-plugged", rig.Device.Variants.ServingVariantId);
         Assert.Equal(2, Reports(rig).Count);
 
         // Both survive a reboot, and nothing is pending or reported again.
         rig.Reboot();
         rig.SyncUntilEmpty();
-        Assert.Equal("cnn-plugged", rig.Agent.Variants.Store.Slots(ModelRole.Plugged).ActiveVariantId);
-        Assert.Equal("mlp-battery", rig.Agent.Variants.Store.Slots(ModelRole.Battery).ActiveVariantId);
+        Assert.Equal("cnn-plugged", rig.Device.Variants.Store.Slots(ModelRole.Plugged).ActiveVariantId);
+        Assert.Equal("mlp-battery", rig.Device.Variants.Store.Slots(ModelRole.Battery).ActiveVariantId);
         Assert.Equal(2, Reports(rig).Count);
         Assert.Empty(rig.Host.Violations);
     }
@@ -122,10 +123,10 @@ public class VariantManagerTests
         rig.SyncUntilEmpty();
 
         rig.Reboot();
-        Assert.Equal(7u, rig.Agent.Variants.Pending(ModelRole.Plugged).TransferId);
+        Assert.Equal(7u, rig.Device.Variants.Pending(ModelRole.Plugged).TransferId);
         Send(rig, model.Bytes, 7);
         rig.SyncUntilEmpty();
-        Assert.Equal("mlp-a", rig.Agent.Variants.Store.Slots(ModelRole.Plugged).ActiveVariantId);
+        Assert.Equal("mlp-a", rig.Device.Variants.Store.Slots(ModelRole.Plugged).ActiveVariantId);
     }
 
     [Fact]
@@ -136,7 +137,7 @@ public class VariantManagerTests
         Assign(rig, VariantAssignment.RolePlugged, good, 1);
         Send(rig, good.Bytes, 1);
         rig.SyncUntilEmpty();
-        Assert.Equal("mlp-a", rig.Agent.Variants.ServingVariantId);
+        Assert.Equal("mlp-a", rig.Device.Variants.ServingVariantId);
 
         // Signed with another device's key: the tag does not verify here.
         var foreign = TestModels.Sign(TestModels.Build("mlp-b", 5), "mlp-b", TestModels.OtherKey);
@@ -152,7 +153,7 @@ public class VariantManagerTests
         Send(rig, bytes, 3);
         rig.SyncUntilEmpty();
 
-        var slots = rig.Agent.Variants.Store.Slots(ModelRole.Plugged);
+        var slots = rig.Device.Variants.Store.Slots(ModelRole.Plugged);
         Assert.Equal("mlp-a", slots.ActiveVariantId);
         Assert.Equal(good.Bytes, slots.ReadActive());
         var reports = Reports(rig);
@@ -160,11 +161,11 @@ public class VariantManagerTests
         Assert.Equal(ModelResult.TagMismatch, reports[1].Result);
         Assert.Equal(ModelResult.HashMismatch, reports[2].Result);
         Assert.All(reports, r => Assert.Equal("mlp-a", r.PluggedVariantId));
-        Assert.Equal(2, rig.Agent.Variants.Rejected);
-        Assert.Null(rig.Agent.Variants.Pending(ModelRole.Plugged));
+        Assert.Equal(2, rig.Device.Variants.Rejected);
+        Assert.Null(rig.Device.Variants.Pending(ModelRole.Plugged));
 
         rig.Reboot();
-        Assert.Equal("mlp-a", rig.Agent.Variants.Store.Slots(ModelRole.Plugged).ActiveVariantId);
+        Assert.Equal("mlp-a", rig.Device.Variants.Store.Slots(ModelRole.Plugged).ActiveVariantId);
     }
 
     [Fact]
@@ -180,8 +181,8 @@ public class VariantManagerTests
     [Fact]
     public void A_device_without_a_key_takes_no_assignments_and_sends_no_switch_reports()
     {
-        var rig = new AgentRig();
-        Assert.Null(rig.Agent.Variants);
+        var rig = new DeviceRig();
+        Assert.Null(rig.Device.Variants);
         Assign(rig, VariantAssignment.RolePlugged, TestModels.Signed("x", 1), 1);
         rig.Power.Source = PowerSource.Battery;
         rig.SyncUntilEmpty();
@@ -226,24 +227,24 @@ public class VariantManagerTests
         Assign(rig, VariantAssignment.RoleBattery, battery, 12);
         Send(rig, battery.Bytes, 12);
         rig.SyncUntilEmpty();
-        Assert.Equal("cnn-plugged", rig.Agent.Variants.ServingVariantId);
-        int changes = rig.Agent.Variants.ModelChanges;
+        Assert.Equal("cnn-plugged", rig.Device.Variants.ServingVariantId);
+        int changes = rig.Device.Variants.ModelChanges;
 
         rig.Transport.Online = false;
         rig.Power.Source = PowerSource.Battery;
         rig.Power.BatteryPercent = 64;
         rig.Clock.Advance(1000);
-        rig.Agent.Poll();
-        Assert.Equal(ModelRole.Battery, rig.Agent.Variants.SelectedRole);
-        Assert.Equal("mlp-battery", rig.Agent.Variants.ServingVariantId);
-        Assert.Equal(battery.Bytes, rig.Agent.Variants.ReadServingModel());
-        Assert.Equal(changes + 1, rig.Agent.Variants.ModelChanges);
-        Assert.False(rig.Agent.IsConnected);
+        rig.Poll();
+        Assert.Equal(ModelRole.Battery, rig.Device.Variants.SelectedRole);
+        Assert.Equal("mlp-battery", rig.Device.Variants.ServingVariantId);
+        Assert.Equal(battery.Bytes, rig.Device.Variants.ReadServingModel());
+        Assert.Equal(changes + 1, rig.Device.Variants.ModelChanges);
+        Assert.False(rig.Device.Agent.IsConnected);
         Assert.Equal(2, Reports(rig).Count);
 
         // A reboot while offline keeps both the role and the queued report.
         rig.Reboot();
-        Assert.Equal(ModelRole.Battery, rig.Agent.Variants.SelectedRole);
+        Assert.Equal(ModelRole.Battery, rig.Device.Variants.SelectedRole);
         rig.Transport.Online = true;
         rig.SyncUntilEmpty();
 
@@ -262,13 +263,13 @@ public class VariantManagerTests
         for (int i = 0; i < 59; i++)
         {
             rig.Clock.Advance(1000);
-            rig.Agent.Poll();
+            rig.Poll();
         }
 
-        Assert.Equal(ModelRole.Battery, rig.Agent.Variants.SelectedRole);
+        Assert.Equal(ModelRole.Battery, rig.Device.Variants.SelectedRole);
         rig.Clock.Advance(2000);
         rig.SyncUntilEmpty();
-        Assert.Equal(ModelRole.Plugged, rig.Agent.Variants.SelectedRole);
+        Assert.Equal(ModelRole.Plugged, rig.Device.Variants.SelectedRole);
         Assert.Equal(2u, Reports(rig).Last().SwitchesTotal);
         Assert.Empty(rig.Host.Violations);
     }

@@ -1,6 +1,8 @@
+using TinyMLOps.Firmware.Core.App;
 using TinyMLOps.Firmware.Core.Models;
 using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Firmware.Core.Sync;
+using TinyMLOps.Firmware.Tests.App;
 using TinyMLOps.Firmware.Tests.Models;
 using TinyMLOps.Shared.Protocol;
 using TinyMLOps.Shared.Util;
@@ -12,9 +14,9 @@ public class VariantRollbackTests
 {
     private static uint _nextCommand = 5000;
 
-    private static AgentRig Rig() => new(configure: c => c.ArtifactKey = TestModels.DeviceKey);
+    private static DeviceRig Rig() => new(configure: c => c.ArtifactKey = TestModels.DeviceKey);
 
-    private static void Install(AgentRig rig, SignedModel model, uint transferId)
+    private static void Install(DeviceRig rig, SignedModel model, uint transferId)
     {
         var a = new VariantAssignment { Role = VariantAssignment.RolePlugged, VariantId = model.VariantId, ContentHash = model.Hash, Tag = model.Tag, TransferId = transferId, TotalLength = (uint)model.Bytes.Length };
         rig.Deliver(MessageKind.Command, new CommandPayload { CommandId = ++_nextCommand, Name = VariantAssignment.CommandName, Arguments = a.Encode() }.Encode());
@@ -23,7 +25,7 @@ public class VariantRollbackTests
         rig.SyncUntilEmpty();
     }
 
-    private static CommandResultPayload RollBack(AgentRig rig, string from, string to)
+    private static CommandResultPayload RollBack(DeviceRig rig, string from, string to)
     {
         uint id = ++_nextCommand;
         var args = new VariantRollback { Role = VariantAssignment.RolePlugged, FromVariantId = from, ToVariantId = to }.Encode();
@@ -32,7 +34,7 @@ public class VariantRollbackTests
         return rig.Host.StoredOfKind(MessageKind.CommandResult).Select(m => CommandResultPayload.Decode(m.Payload)).Single(r => r.CommandId == id);
     }
 
-    private static List<VariantSwitchPayload> Reports(AgentRig rig) =>
+    private static List<VariantSwitchPayload> Reports(DeviceRig rig) =>
         [.. rig.Host.StoredOfKind(MessageKind.VariantSwitch).Select(m => VariantSwitchPayload.Decode(m.Payload))];
 
     [Fact]
@@ -41,14 +43,14 @@ public class VariantRollbackTests
         var rig = Rig();
         Install(rig, TestModels.Signed("v1", 1), 11);
         Install(rig, TestModels.Signed("v2", 2), 12);
-        Assert.Equal("v2", rig.Agent.Variants.ServingVariantId);
-        int changes = rig.Agent.Variants.ModelChanges;
+        Assert.Equal("v2", rig.Device.Variants.ServingVariantId);
+        int changes = rig.Device.Variants.ModelChanges;
 
         var result = RollBack(rig, "v2", "v1");
         Assert.Equal(CommandResultPayload.Ok, result.Status);
         Assert.Equal("rolled back to v1", result.Detail);
-        Assert.Equal("v1", rig.Agent.Variants.ServingVariantId);
-        Assert.Equal(changes + 1, rig.Agent.Variants.ModelChanges);
+        Assert.Equal("v1", rig.Device.Variants.ServingVariantId);
+        Assert.Equal(changes + 1, rig.Device.Variants.ModelChanges);
         var report = Reports(rig).Last();
         Assert.Equal(VariantSwitchPayload.ReasonRolledBack, report.Reason);
         Assert.Equal(VariantAssignment.RolePlugged, report.AssignedRole);
@@ -63,7 +65,7 @@ public class VariantRollbackTests
 
         // A reboot keeps the rolled-back state.
         rig.Reboot();
-        Assert.Equal("v1", rig.Agent.Variants.ServingVariantId);
+        Assert.Equal("v1", rig.Device.Variants.ServingVariantId);
     }
 
     [Fact]
@@ -79,7 +81,7 @@ public class VariantRollbackTests
         Install(rig, TestModels.Signed("v2", 2), 12);
         var stale = RollBack(rig, "v3", "v1");
         Assert.Equal(CommandResultPayload.Refused, stale.Status);
-        Assert.Equal("v2", rig.Agent.Variants.ServingVariantId);
+        Assert.Equal("v2", rig.Device.Variants.ServingVariantId);
         Assert.DoesNotContain(Reports(rig), r => r.Reason == VariantSwitchPayload.ReasonRolledBack);
     }
 
@@ -90,15 +92,15 @@ public class VariantRollbackTests
         Install(rig, TestModels.Signed("v1", 1), 11);
         Install(rig, TestModels.Signed("v2", 2), 12);
 
-        Assert.True(rig.Agent.Variants.ReportLoadFailure());
+        Assert.True(rig.Device.Variants.ReportLoadFailure());
         rig.SyncUntilEmpty();
-        Assert.Equal("v1", rig.Agent.Variants.ServingVariantId);
+        Assert.Equal("v1", rig.Device.Variants.ServingVariantId);
         var report = Reports(rig).Last();
         Assert.Equal(VariantSwitchPayload.ReasonRolledBack, report.Reason);
         Assert.Equal(ModelResult.LoadFailed, report.Result);
 
         // Nothing left to go back to.
-        Assert.False(rig.Agent.Variants.ReportLoadFailure());
+        Assert.False(rig.Device.Variants.ReportLoadFailure());
     }
 
     [Fact]
@@ -107,26 +109,25 @@ public class VariantRollbackTests
         var rig = Rig();
         var v1 = TestModels.Signed("v1", 1);
         Install(rig, v1, 11);
-        Assert.False(rig.Agent.Downloads.Active);
-        Assert.False(rig.Storage.Exists(DeviceAgent.DownloadName + ".part"));
+        Assert.False(rig.Device.Downloads.Active);
+        Assert.False(rig.Storage.Exists(DeviceComposition.DownloadName + ".part"));
 
         // A late resend of transfer 11's first chunk starts a download nothing waits for.
         var v2 = TestModels.Signed("v2", 2);
         rig.Deliver(MessageKind.DownChunk, new ChunkPayload { TransferId = 11, ContentType = 1, Index = 0, Count = 2, TotalLength = (uint)v1.Bytes.Length, ArtifactCrc = Crc32.Compute(v1.Bytes, 0, v1.Bytes.Length), Data = v1.Bytes[..(v1.Bytes.Length / 2)] }.Encode());
         rig.SyncUntilEmpty();
-        Assert.True(rig.Agent.Downloads.Active);
+        Assert.True(rig.Device.Downloads.Active);
 
         Install(rig, v2, 12);
-        Assert.Equal("v2", rig.Agent.Variants.ServingVariantId);
+        Assert.Equal("v2", rig.Device.Variants.ServingVariantId);
         Assert.Contains(rig.Log.Lines, l => l.Contains("dropping download 11"));
     }
 
     [Fact]
     public void The_hello_reports_free_heap_and_flash_from_the_memory_adapter()
     {
-        var rig = Rig();
-        rig.Agent.Memory = new FixedMemory(123_456, 7_000_000_000);
-        rig.Reboot().Memory = new FixedMemory(123_456, 7_000_000_000);
+        var rig = new DeviceRig(configure: c => c.ArtifactKey = TestModels.DeviceKey, memory: new FixedMemory(123_456, 7_000_000_000));
+        rig.Reboot();
         rig.SyncUntilEmpty();
         var hello = HelloPayload.Decode(rig.Host.StoredOfKind(MessageKind.Hello).Last().Payload);
         Assert.Equal(123_456u, hello.FreeHeapBytes);

@@ -1,4 +1,5 @@
 using TinyMLOps.Firmware.Core.App;
+using TinyMLOps.Firmware.Tests.App;
 using TinyMLOps.Firmware.Tests.Learning;
 using TinyMLOps.Firmware.Tests.Models;
 using TinyMLOps.Firmware.Tests.Platform;
@@ -19,8 +20,16 @@ public sealed class AgentTelemetryTests
         var host = new FakeHost("lab", "dev-1");
         var clock = new FakeClock();
         var config = new DeviceConfig { DeviceId = "dev-1", Fleet = "lab", Board = "esp32-devkitc", HeartbeatIntervalSeconds = 60 };
-        var runtime = new DeviceRuntime(config, new LoopbackTransport(host, new Random(1)), new MemoryStorage(), clock, new FakePower(), new ListLog(), new Random(2), TestModels.Build("v1", 1));
-        runtime.Agent.Memory = new FakeMemory(123_456);
+        var ports = new DevicePorts
+        {
+            Transport = new LoopbackTransport(host, new Random(1)),
+            Storage = new MemoryStorage(),
+            Clock = clock,
+            Power = new FakePower(),
+            Log = new ListLog(),
+            Memory = new FakeMemory(123_456),
+        };
+        var runtime = new DeviceRuntime(config, ports, new Random(2), TestModels.Build("v1", 1));
 
         for (int i = 0; i < 25; i++)
         {
@@ -59,19 +68,19 @@ public sealed class AgentTelemetryTests
     [Fact]
     public void A_device_that_withholds_telemetry_sends_heartbeats_without_the_section()
     {
-        var rig = new AgentRig(configure: c => { c.SendTelemetry = false; c.HeartbeatIntervalSeconds = 60; });
-        rig.Agent.Telemetry.Record("v1", 500, 1000, 1200, 0);
+        var rig = new DeviceRig(configure: c => { c.SendTelemetry = false; c.HeartbeatIntervalSeconds = 60; });
+        rig.Device.Telemetry.Record("v1", 500, 1000, 1200, 0);
         rig.Clock.Advance(61_000);
         rig.SyncUntilEmpty();
 
         Assert.Null(LastHeartbeat(rig.Host).Telemetry);
-        Assert.Equal(1u, rig.Agent.Telemetry.Find("v1")!.Inferences);
+        Assert.Equal(1u, rig.Device.Telemetry.Find("v1")!.Inferences);
     }
 
     [Fact]
     public void Before_any_inference_the_heartbeat_has_no_section()
     {
-        var rig = new AgentRig(configure: c => c.HeartbeatIntervalSeconds = 60);
+        var rig = new DeviceRig(configure: c => c.HeartbeatIntervalSeconds = 60);
         rig.Clock.Advance(61_000);
         rig.SyncUntilEmpty();
 
