@@ -133,11 +133,4 @@ public class PowerVariantSwitchTests
         Assert.Equal(3, next.TotalSwitches);
         Assert.Equal(1, next.UnreportedSwitches);
     }
-
-    [Fact]
-    public void Role_names_are_readable()
-    {
-        Assert.Equal("battery", ModelRoles.Name(ModelRole.Battery));
-        Assert.Equal("plugged", ModelRoles.Name(ModelRole.Plugged));
-    }
 }

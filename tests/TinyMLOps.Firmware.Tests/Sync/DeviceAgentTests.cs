@@ -291,19 +291,6 @@ public class DeviceAgentTests
         Assert.True(ChunkStatusPayload.Decode(rig.Host.StoredOfKind(MessageKind.ChunkStatus).Last().Payload).Complete);
     }
 
-    [Fact]
-    public void Every_boot_is_counted_and_announced_in_the_hello()
-    {
-        var rig = new DeviceRig();
-        rig.Reboot();
-        rig.Reboot();
-        rig.SyncUntilEmpty();
-
-        Assert.Equal(3u, rig.Device.BootCount);
-        var hello = HelloPayload.Decode(rig.Host.StoredOfKind(MessageKind.Hello).Single().Payload);
-        Assert.Equal((3u, "esp32-s3", "kws", 3u, 65536u), (hello.BootCount, hello.Board, hello.ModelId, hello.ModelVersion, hello.OutboxCapacityBytes));
-    }
-
     private sealed class CountingHandler : ICommandHandler
     {
         public int Runs { get; private set; }

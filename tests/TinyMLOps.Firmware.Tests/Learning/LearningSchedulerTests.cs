@@ -4,15 +4,14 @@ using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Firmware.Tests.App;
 using TinyMLOps.Firmware.Tests.Models;
-using TinyMLOps.Firmware.Tests.Sync;
 using TinyMLOps.Shared.Federated;
 using TinyMLOps.Shared.Model;
 using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Firmware.Tests.Learning;
 
-/// <summary>Federated rounds through the sync loop: the invite as a host command, training in the agent's poll, the update as chunks the host reassembles.</summary>
-public class AgentLearningTests
+/// <summary>Federated rounds through the sync loop: the invite as a host command, training in the sync loop's poll, the update as chunks the host reassembles.</summary>
+public class LearningSchedulerTests
 {
     private sealed class QueueFeedback : IFeedback
     {

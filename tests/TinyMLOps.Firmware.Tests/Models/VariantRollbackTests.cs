@@ -7,7 +7,7 @@ using TinyMLOps.Firmware.Tests.Models;
 using TinyMLOps.Shared.Protocol;
 using TinyMLOps.Shared.Util;
 
-namespace TinyMLOps.Firmware.Tests.Sync;
+namespace TinyMLOps.Firmware.Tests.Models;
 
 /// <summary>Rollbacks on the device: by the host's command, by a model that fails to load, and what a refusal leaves.</summary>
 public class VariantRollbackTests
@@ -124,17 +124,6 @@ public class VariantRollbackTests
     }
 
     [Fact]
-    public void The_hello_reports_free_heap_and_flash_from_the_memory_adapter()
-    {
-        var rig = new DeviceRig(configure: c => c.ArtifactKey = TestModels.DeviceKey, memory: new FixedMemory(123_456, 7_000_000_000));
-        rig.Reboot();
-        rig.SyncUntilEmpty();
-        var hello = HelloPayload.Decode(rig.Host.StoredOfKind(MessageKind.Hello).Last().Payload);
-        Assert.Equal(123_456u, hello.FreeHeapBytes);
-        Assert.Equal(uint.MaxValue, hello.FreeFlashBytes); // clamped, not wrapped
-    }
-
-    [Fact]
     public void The_hello_after_a_reboot_reports_the_first_bytes_of_each_roles_active_content_hash()
     {
         var rig = Rig();
@@ -149,10 +138,4 @@ public class VariantRollbackTests
         Assert.Equal(new byte[HelloPayload.InstalledHashBytes], hello.InstalledHashes[1]); // nothing in the battery role
     }
 
-    private sealed class FixedMemory(long heap, long flash) : IMemoryInfo
-    {
-        public long FreeHeapBytes => heap;
-
-        public long FreeFlashBytes => flash;
-    }
 }

@@ -2,7 +2,7 @@ using TinyMLOps.Firmware.Core.Commands;
 using TinyMLOps.Firmware.Tests.Platform;
 using TinyMLOps.Shared.Protocol;
 
-namespace TinyMLOps.Firmware.Tests.Sync;
+namespace TinyMLOps.Firmware.Tests.Commands;
 
 public class CommandDispatcherTests
 {

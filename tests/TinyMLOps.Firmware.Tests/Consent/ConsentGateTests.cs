@@ -3,18 +3,17 @@ using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Firmware.Tests.App;
 using TinyMLOps.Firmware.Tests.Drift;
 using TinyMLOps.Firmware.Tests.Models;
-using TinyMLOps.Firmware.Tests.Sync;
 using TinyMLOps.Shared.Federated;
 using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Firmware.Tests.Consent;
 
-/// <summary>The agent applies the device's consent: what is not allowed is not produced, held back, or withdrawn; service traffic always flows.</summary>
-public class AgentConsentTests
+/// <summary>The consent gate applies the device's consent: what is not allowed is not produced, held back, or withdrawn; service traffic always flows.</summary>
+public class ConsentGateTests
 {
     private static int[] Settings(int drift, int learning, int telemetry) => [drift, learning, telemetry];
 
-    /// <summary>Finishes one drift window on the agent's monitor (an hour of 250 samples).</summary>
+    /// <summary>Finishes one drift window on the device's monitor (an hour of 250 samples).</summary>
     private static void FinishDriftWindow(DeviceRig rig, int seed)
     {
         new DriftFixtures(seed).Feed(rig.Device.Drift.Monitor, 250, brightness: 40);

@@ -8,7 +8,7 @@ using TinyMLOps.Shared.Protocol;
 namespace TinyMLOps.Firmware.Tests.Metering;
 
 /// <summary>Metered inference through the runtime, receipts through the sync loop.</summary>
-public class AgentMeteringTests
+public class ReceiptReporterTests
 {
     /// <summary>The model of the runtime: model id "brightest", variant "v1".</summary>
     private static readonly byte[] Model = TestModels.Build("v1", 1);

@@ -1,13 +1,12 @@
 using TinyMLOps.Firmware.Core.Drift;
 using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Firmware.Core.Sync;
-using TinyMLOps.Firmware.Tests.App;
-using TinyMLOps.Firmware.Tests.Sync;
+using TinyMLOps.Firmware.Tests.Drift;
 using TinyMLOps.Shared.Protocol;
 
-namespace TinyMLOps.Firmware.Tests.Drift;
+namespace TinyMLOps.Firmware.Tests.App;
 
-public class AgentDriftTests
+public class DriftReporterTests
 {
     private sealed class RecordingIndicator : IStatusIndicator
     {

@@ -1,15 +1,14 @@
 using TinyMLOps.Firmware.Core.App;
-using TinyMLOps.Firmware.Tests.App;
+using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Firmware.Tests.Learning;
 using TinyMLOps.Firmware.Tests.Models;
 using TinyMLOps.Firmware.Tests.Platform;
-using TinyMLOps.Firmware.Tests.Sync;
 using TinyMLOps.Shared.Protocol;
 
-namespace TinyMLOps.Firmware.Tests.Telemetry;
+namespace TinyMLOps.Firmware.Tests.App;
 
-/// <summary>The heartbeat carries the telemetry the runtime measured around each classification, unless the device withholds it.</summary>
-public sealed class AgentTelemetryTests
+/// <summary>What the device says about itself: boot count, identity and memory in the hello; the telemetry the runtime measured in the heartbeat, unless withheld.</summary>
+public sealed class DeviceStatusTests
 {
     private static HeartbeatPayload LastHeartbeat(FakeHost host) =>
         HeartbeatPayload.Decode(host.StoredOfKind(MessageKind.Heartbeat).Last().Payload);
@@ -85,5 +84,36 @@ public sealed class AgentTelemetryTests
         rig.SyncUntilEmpty();
 
         Assert.Null(LastHeartbeat(rig.Host).Telemetry);
+    }
+
+    [Fact]
+    public void Every_boot_is_counted_and_announced_in_the_hello()
+    {
+        var rig = new DeviceRig();
+        rig.Reboot();
+        rig.Reboot();
+        rig.SyncUntilEmpty();
+
+        Assert.Equal(3u, rig.Device.BootCount);
+        var hello = HelloPayload.Decode(rig.Host.StoredOfKind(MessageKind.Hello).Single().Payload);
+        Assert.Equal((3u, "esp32-s3", "kws", 3u, 65536u), (hello.BootCount, hello.Board, hello.ModelId, hello.ModelVersion, hello.OutboxCapacityBytes));
+    }
+
+    [Fact]
+    public void The_hello_reports_free_heap_and_flash_from_the_memory_adapter()
+    {
+        var rig = new DeviceRig(configure: c => c.ArtifactKey = TestModels.DeviceKey, memory: new FixedMemory(123_456, 7_000_000_000));
+        rig.Reboot();
+        rig.SyncUntilEmpty();
+        var hello = HelloPayload.Decode(rig.Host.StoredOfKind(MessageKind.Hello).Last().Payload);
+        Assert.Equal(123_456u, hello.FreeHeapBytes);
+        Assert.Equal(uint.MaxValue, hello.FreeFlashBytes); // clamped, not wrapped
+    }
+
+    private sealed class FixedMemory(long heap, long flash) : IMemoryInfo
+    {
+        public long FreeHeapBytes => heap;
+
+        public long FreeFlashBytes => flash;
     }
 }

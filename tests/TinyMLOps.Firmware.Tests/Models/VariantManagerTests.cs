@@ -8,7 +8,7 @@ using TinyMLOps.Firmware.Tests.Platform;
 using TinyMLOps.Shared.Protocol;
 using TinyMLOps.Shared.Util;
 
-namespace TinyMLOps.Firmware.Tests.Sync;
+namespace TinyMLOps.Firmware.Tests.Models;
 
 /// <summary>Variant assignments over the sync loop: install on a completed download, verification, role switches reported later.</summary>
 public class VariantManagerTests
