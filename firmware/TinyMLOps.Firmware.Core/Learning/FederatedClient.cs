@@ -347,7 +347,7 @@ namespace TinyMLOps.Firmware.Core.Learning
 
         /// <summary>
         /// Consent for learning was taken back: a pending round is dropped with the reason (a committed update that did
-        /// not go out returns to the residual). Its chunks already queued are the agent's to withdraw from the outbox.
+        /// not go out returns to the residual). Its chunks already queued are the consent gate's to withdraw from the outbox.
         /// </summary>
         public void Withdraw(string reason)
         {

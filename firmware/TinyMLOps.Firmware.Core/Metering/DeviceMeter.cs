@@ -5,7 +5,7 @@ using TinyMLOps.Firmware.Core.Protection;
 namespace TinyMLOps.Firmware.Core.Metering
 {
     /// <summary>
-    /// Metered inference on the device (docs/metering.md): what apps and the agent call. Before an inference,
+    /// Metered inference on the device (docs/metering.md): what the runtime and the sync loop call. Before an inference,
     /// <see cref="Decide(string)"/> asks the quota and reserves a counter value durably; after it,
     /// <see cref="Count"/> counts it (no flash write inside a reserved block); <see cref="Poll"/> and
     /// <see cref="Flush"/> cut signed receipts into the sink (the outbox).

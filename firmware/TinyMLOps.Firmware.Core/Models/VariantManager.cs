@@ -8,7 +8,8 @@ using TinyMLOps.Shared.Util;
 namespace TinyMLOps.Firmware.Core.Models
 {
     /// <summary>
-    /// The device side of variant delivery, owned by <see cref="DeviceAgent"/> when the device has an artifact key.
+    /// The device side of variant delivery, built by the composition when the device has an artifact key and reported
+    /// through the sync loop by <see cref="VariantReporter"/>.
     /// It handles the <see cref="VariantAssignment.CommandName"/> command by remembering the assignment on flash
     /// ("plugged-assign.dat" / "battery-assign.dat", one <see cref="SmallFile"/> per role, a newer assignment
     /// replacing an older one) and answering at once; when the download with the assigned transfer id is complete

@@ -3,9 +3,8 @@ using TinyMLOps.Shared.Protocol;
 namespace TinyMLOps.Firmware.Core.Models
 {
     /// <summary>
-    /// The last model-role switch, kept until the agent takes it and sends it as a
-    /// variant-switch message (<see cref="VariantManager"/>) on its next sync. Roles are plugged or battery, the power source a
-    /// <see cref="Platform.PowerSource"/> value.
+    /// The last model-role switch, kept until the <see cref="VariantManager"/> turns it into a variant-switch message
+    /// for the next sync. Roles are plugged or battery, the power source a <see cref="Platform.PowerSource"/> value.
     /// </summary>
     public sealed class VariantSwitchReport
     {

@@ -35,7 +35,7 @@ namespace TinyMLOps.Firmware.Core.Sync
         private long _nextConnectAt;
         private long _nextHeartbeatAt;
 
-        /// <param name="installs">Installs and reports on every poll (the variant manager, as the downlink's), or null.</param>
+        /// <param name="installs">Installs and reports on every poll (the variant manager; the downlink also hands it completed transfers), or null.</param>
         /// <param name="parts">Stepped on every poll, in this order.</param>
         /// <param name="random">Jitters the reconnect backoff.</param>
         public DeviceAgent(SyncOptions options, ITransport transport, Outbox outbox, Downlink downlink, PowerPolicy policy, IDeviceStatus status,
