@@ -5,7 +5,6 @@ using TinyMLOps.Firmware.Core.Metering;
 using TinyMLOps.Firmware.Core.Models;
 using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Firmware.Core.Protection;
-using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Shared.Federated;
 
 namespace TinyMLOps.Firmware.Core.App

@@ -1,6 +1,5 @@
 using TinyMLOps.Firmware.Core.App;
 using TinyMLOps.Firmware.Core.Platform;
-using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Firmware.Tests.Models;
 using TinyMLOps.Shared.Protocol;
 

@@ -1,6 +1,5 @@
 using TinyMLOps.Firmware.Core.Drift;
 using TinyMLOps.Firmware.Core.Platform;
-using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Firmware.Tests.Drift;
 using TinyMLOps.Shared.Protocol;
 

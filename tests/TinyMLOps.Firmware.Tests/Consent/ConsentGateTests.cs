@@ -1,5 +1,4 @@
 using TinyMLOps.Firmware.Core.Consent;
-using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Firmware.Tests.App;
 using TinyMLOps.Firmware.Tests.Drift;
 using TinyMLOps.Firmware.Tests.Models;

@@ -1,5 +1,4 @@
 using TinyMLOps.Firmware.Core.Learning;
-using TinyMLOps.Firmware.Core.Models;
 using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Firmware.Tests.Platform;
 using TinyMLOps.Shared.Federated;

@@ -1,5 +1,4 @@
 using TinyMLOps.Firmware.Core.App;
-using TinyMLOps.Firmware.Core.Metering;
 using TinyMLOps.Firmware.Tests.App;
 using TinyMLOps.Firmware.Tests.Models;
 using TinyMLOps.Shared.Metering;

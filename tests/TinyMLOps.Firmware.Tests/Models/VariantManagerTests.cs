@@ -3,7 +3,6 @@ using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Firmware.Core.Storage;
 using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Firmware.Tests.App;
-using TinyMLOps.Firmware.Tests.Models;
 using TinyMLOps.Firmware.Tests.Platform;
 using TinyMLOps.Shared.Protocol;
 using TinyMLOps.Shared.Util;

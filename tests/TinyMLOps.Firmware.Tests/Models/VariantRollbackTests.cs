@@ -1,9 +1,6 @@
 using TinyMLOps.Firmware.Core.App;
 using TinyMLOps.Firmware.Core.Models;
-using TinyMLOps.Firmware.Core.Platform;
-using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Firmware.Tests.App;
-using TinyMLOps.Firmware.Tests.Models;
 using TinyMLOps.Shared.Protocol;
 using TinyMLOps.Shared.Util;
 
