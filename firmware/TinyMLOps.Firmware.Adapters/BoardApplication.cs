@@ -67,22 +67,28 @@ namespace TinyMLOps.Firmware.Adapters
             DebugLog deviceLog = new DebugLog(config.DeviceId);
 
             startup.DeviceConfig.ArtifactCipher = new NanoAesBlockCipher();
-            DeviceRuntime runtime = new DeviceRuntime(startup.DeviceConfig, new NetworkGatedTransport(network, mqtt), storage, clock, power, deviceLog, new Random(), null);
-            runtime.Agent.Memory = new NativeMemoryInfo(FlashStorage.InternalFlashRoot, FlashStorage.InternalFlashRoot);
-            runtime.Agent.Network = network;
-            runtime.Agent.Telemetry.Timer = new TickInferenceTimer();
+            DevicePorts ports = new DevicePorts();
+            ports.Transport = new NetworkGatedTransport(network, mqtt);
+            ports.Storage = storage;
+            ports.Clock = clock;
+            ports.Power = power;
+            ports.Log = deviceLog;
+            ports.Network = network;
+            ports.Memory = new NativeMemoryInfo(FlashStorage.InternalFlashRoot, FlashStorage.InternalFlashRoot);
+            ports.Timer = new TickInferenceTimer();
+            ports.Indicator = display;
 
             // Labels come from I:\labels.bin beside the replayed samples; without it the device keeps no learning samples and declines rounds.
             SampleFileSensor samples = config.Sensor == ProvisionedConfig.SensorSamples ? new SampleFileSensor(storage, StartupCheck.SamplesFile) : null;
-            ISensor sensor = samples;
             if (samples != null && storage.Exists(StartupCheck.LabelsFile))
             {
-                runtime.Feedback = new SampleFileFeedback(storage, StartupCheck.LabelsFile, samples);
+                ports.Feedback = new SampleFileFeedback(storage, StartupCheck.LabelsFile, samples);
             }
 
-            DeviceLoop loop = new DeviceLoop(runtime, sensor, display, network, power,
+            DeviceRuntime runtime = new DeviceRuntime(startup.DeviceConfig, ports, new Random(), null);
+            DeviceLoop loop = new DeviceLoop(runtime, samples, display, network, power,
                 new SleepPolicy(config.SleepSeconds, config.SyncWindowSeconds), board.CreateSleep(), clock, deviceLog);
-            log.Info("running: boot " + runtime.Agent.BootCount + ", " + runtime.Agent.Outbox.PendingCount + " messages waiting to sync");
+            log.Info("running: boot " + runtime.Device.BootCount + ", " + runtime.Device.Outbox.PendingCount + " messages waiting to sync");
 
             while (true)
             {

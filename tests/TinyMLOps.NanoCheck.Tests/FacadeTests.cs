@@ -46,6 +46,84 @@ public class FacadeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Every_facade_member_exists_with_the_same_signature_in_the_real_reference_assemblies()
+    {
+        // The toolchain beside the repository holds nanoFramework's real 1.x reference assemblies.
+        string refDir = Path.GetFullPath(Path.Combine(RepoLayout.Root, "..", "shared", "nanoframework", "ref"));
+        if (!Directory.Exists(refDir))
+        {
+            output.WriteLine("NOTE: no nanoFramework reference assemblies at " + refDir + "; the facade was not checked against them.");
+            return;
+        }
+
+        var real = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create(
+            "real", references: Directory.GetFiles(refDir, "*.dll").Select(f => MetadataReference.CreateFromFile(f)));
+        var assemblies = real.References.Select(r => real.GetAssemblyOrModuleSymbol(r)).OfType<IAssemblySymbol>().ToDictionary(a => a.Name, StringComparer.Ordinal);
+        var problems = new List<string>();
+        int members = 0;
+        foreach (var group in FacadeTypesByAssembly())
+        {
+            // A facade folder is named after the assembly its types come from (System.Environment is in two).
+            if (!assemblies.TryGetValue(group.Key, out var assembly))
+            {
+                problems.Add("facade folder " + group.Key + "/ names no reference assembly");
+                continue;
+            }
+
+            foreach (var type in group)
+            {
+                members += CompareType(type, assembly, group.Key, problems);
+            }
+        }
+
+        output.WriteLine(members + " facade members checked against " + refDir);
+        Assert.True(problems.Count == 0, "Not in the real reference assemblies with this signature:\n" + string.Join("\n", problems));
+        Assert.True(members > 50, "suspiciously few facade members: " + members);
+    }
+
+    private static int CompareType(INamedTypeSymbol type, IAssemblySymbol assembly, string assemblyName, List<string> problems)
+    {
+        string name = type.ToDisplayString(SignatureFormat);
+        var match = assembly.GetTypeByMetadataName(MetadataName(type));
+        if (match == null)
+        {
+            problems.Add("type " + name + " is not in " + assemblyName);
+            return 0;
+        }
+
+        var realSignatures = match.GetMembers().Where(IsVisibleOutsideMember).Select(Signature).ToHashSet(StringComparer.Ordinal);
+        int members = 0;
+        foreach (var member in type.GetMembers().Where(m => IsVisibleOutsideMember(m) && !m.IsImplicitlyDeclared))
+        {
+            members++;
+            if (!realSignatures.Contains(Signature(member)))
+            {
+                problems.Add(name + ": " + Signature(member));
+            }
+        }
+
+        return members;
+    }
+
+    private static readonly SymbolDisplayFormat SignatureFormat = new(
+        globalNamespaceStyle: SymbolDisplayGlobalNamespaceStyle.Omitted,
+        typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces,
+        genericsOptions: SymbolDisplayGenericsOptions.IncludeTypeParameters,
+        memberOptions: SymbolDisplayMemberOptions.IncludeParameters | SymbolDisplayMemberOptions.IncludeType | SymbolDisplayMemberOptions.IncludeRef,
+        parameterOptions: SymbolDisplayParameterOptions.IncludeType | SymbolDisplayParameterOptions.IncludeParamsRefOut,
+        miscellaneousOptions: SymbolDisplayMiscellaneousOptions.UseSpecialTypes);
+
+    private static string Signature(ISymbol member) =>
+        member.Kind + " " + (member.IsStatic ? "static " : "") + member.ToDisplayString(SignatureFormat);
+
+    private static bool IsVisibleOutsideMember(ISymbol member) =>
+        member.DeclaredAccessibility is Accessibility.Public or Accessibility.Protected or Accessibility.ProtectedOrInternal;
+
+    private static string MetadataName(INamedTypeSymbol type) =>
+        type.ContainingType != null ? MetadataName(type.ContainingType) + "+" + type.MetadataName
+        : (type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString() + ".") + type.MetadataName;
+
+    [Fact]
     public void Facade_compiles_on_its_own_as_the_core_library()
     {
         var facade = NanoCompiler.Facade;

@@ -1,4 +1,3 @@
-using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Shared.Kernels;
 using TinyMLOps.Shared.Provisioning;
 

@@ -44,7 +44,6 @@ namespace TinyMLOps.Firmware.Core.App
             _log = log;
             InferenceIntervalMillis = DefaultInferenceIntervalMillis;
             IdleMillis = DefaultIdleMillis;
-            runtime.Agent.Indicator = display;
             _awakeSince = clock.UptimeMillis;
         }
 
@@ -72,12 +71,13 @@ namespace TinyMLOps.Firmware.Core.App
 
             _runtime.Poll();
 
-            DeviceAgent agent = _runtime.Agent;
-            bool maySync = agent.Policy.MaySync(_power);
+            DeviceComposition device = _runtime.Device;
+            DeviceAgent agent = device.Agent;
+            bool maySync = device.Policy.MaySync(_power);
             bool networkUp = _network == null || _network.IsUp;
             _display.ShowCode(BlinkCode.ForRunning(maySync, agent.IsConnected, agent.ConnectAttempts, networkUp, _runtime.HasModel));
 
-            bool settled = !maySync || (agent.IsConnected && agent.Outbox.PendingCount == 0 && !(agent.Downloads.Active && !agent.Downloads.IsComplete));
+            bool settled = !maySync || (agent.IsConnected && device.Outbox.PendingCount == 0 && !(device.Downloads.Active && !device.Downloads.IsComplete));
             if (_sleep != null && !_cannotSleep && _sleepPolicy.ShouldSleep(_power.Source, now - _awakeSince, settled))
             {
                 GoToSleep();
@@ -98,7 +98,7 @@ namespace TinyMLOps.Firmware.Core.App
             }
 
             Samples++;
-            int outcome = _runtime.Infer(_sample);
+            InferenceOutcome outcome = _runtime.Infer(_sample);
             if (outcome == InferenceOutcome.Ran || outcome == InferenceOutcome.Free)
             {
                 _display.ShowClass(_runtime.LastClass, _runtime.ClassCount);

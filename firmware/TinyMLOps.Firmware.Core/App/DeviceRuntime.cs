@@ -2,19 +2,19 @@ using System;
 using TinyMLOps.Firmware.Core.Drift;
 using TinyMLOps.Firmware.Core.Learning;
 using TinyMLOps.Firmware.Core.Metering;
+using TinyMLOps.Firmware.Core.Models;
 using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Firmware.Core.Protection;
-using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Shared.Federated;
 using TinyMLOps.Shared.Runtime;
 
 namespace TinyMLOps.Firmware.Core.App
 {
     /// <summary>
-    /// One boot of the device: the sync agent, the classifier of the serving model, its drift monitor and feature tap,
-    /// and metered inference, composed the same way on a board (Program.Main through <see cref="DeviceLoop"/>) and on a
-    /// virtual board of the fleet simulator. The caller brings the sample (a sensor read, or a data set row with
-    /// simulated drift) and paces the calls.
+    /// One boot of the device: its parts (<see cref="DeviceComposition"/>), the classifier of the serving model, its
+    /// drift monitor, query signals and feature tap, and metered inference, built the same way on a board (Program.Main
+    /// through <see cref="DeviceLoop"/>) and on a virtual board of the fleet simulator. The caller brings the sample (a
+    /// sensor read, or a data set row with simulated drift) and paces the calls.
     /// </summary>
     public sealed class DeviceRuntime
     {
@@ -22,6 +22,7 @@ namespace TinyMLOps.Firmware.Core.App
         private readonly ITransport _transport;
         private readonly IClock _clock;
         private readonly ILog _log;
+        private readonly IInferenceFault _faults;
         private readonly Random _random;
         private Classifier _classifier;
         private NoveltyScorer _novelty;
@@ -31,14 +32,16 @@ namespace TinyMLOps.Firmware.Core.App
         private int _modelChanges = -1;
 
         /// <param name="config">The device's configuration; its model id follows the loaded model.</param>
+        /// <param name="ports">The platform adapters, handed to the parts that need them.</param>
         /// <param name="random">Seeds the agent's backoff and the drift monitor's noise (one draw each, agent first).</param>
         /// <param name="model">A model to run until the variant manager has a serving one (the virtual fleet's preloaded model); null for none.</param>
-        public DeviceRuntime(DeviceConfig config, ITransport transport, IStorage storage, IClock clock, IPower power, ILog log, Random random, byte[] model)
+        public DeviceRuntime(DeviceConfig config, DevicePorts ports, Random random, byte[] model)
         {
             _config = config;
-            _transport = transport;
-            _clock = clock;
-            _log = log;
+            _transport = ports.Transport;
+            _clock = ports.Clock;
+            _log = ports.Log;
+            _faults = ports.Faults;
             _random = random;
             LastClass = -1;
             if (model != null)
@@ -46,15 +49,16 @@ namespace TinyMLOps.Firmware.Core.App
                 UseClassifier(new Classifier(model), model);
             }
 
-            Agent = new DeviceAgent(config, transport, storage, clock, power, log, new Random(random.Next()));
+            Device = new DeviceComposition(config, ports, new Random(random.Next()));
 
             // The drift window lives in RAM: a reboot starts a new one.
-            Agent.Drift = NewDriftMonitor();
+            Device.Drift.Monitor = NewDriftMonitor();
             NewQuerySignals();
             BindLearning();
         }
 
-        public DeviceAgent Agent { get; private set; }
+        /// <summary>The device's parts: sync agent, outbox, variants, meter, learning, health, drift, telemetry, consent.</summary>
+        public DeviceComposition Device { get; private set; }
 
         /// <summary>The classifier of the model that runs now, or null.</summary>
         public Classifier Classifier
@@ -90,40 +94,18 @@ namespace TinyMLOps.Firmware.Core.App
         /// <summary>Models loaded since this boot (the preloaded one counts); a sample buffer sized for the old one must be remade when it changes.</summary>
         public int Loads { get; private set; }
 
-        /// <summary>Fault injection (the virtual fleet's failing variants); null on a board.</summary>
-        public IInferenceFault Faults { get; set; }
-
-        /// <summary>
-        /// The labels for on-device learning. Setting it binds the classifier's feature tap to the model's trainable head,
-        /// when the device learns; without feedback the device keeps no samples (and declines rounds for lack of them).
-        /// </summary>
-        public IFeedback Feedback
-        {
-            get
-            {
-                return Agent.Feedback;
-            }
-
-            set
-            {
-                Agent.Feedback = value;
-                BindLearning();
-            }
-        }
-
         /// <summary>One pass of the sync loop, then loads the serving model when an install, rollback or role switch changed it.</summary>
         public void Poll()
         {
-            Agent.Poll();
+            Device.Poll();
             ReloadOnVariantChange();
         }
 
         /// <summary>
         /// One metered inference of a raw sample (InputLength values): the meter decides before the model runs; the result
-        /// goes to the model-health window, the drift monitor and, with feedback, the learning samples. Returns an
-        /// <see cref="InferenceOutcome"/> value.
+        /// goes to the model-health window, the drift monitor and, with feedback, the learning samples.
         /// </summary>
-        public int Infer(byte[] sample)
+        public InferenceOutcome Infer(byte[] sample)
         {
             Classifier classifier = _classifier;
             if (classifier == null)
@@ -131,14 +113,14 @@ namespace TinyMLOps.Firmware.Core.App
                 return InferenceOutcome.NoModel;
             }
 
-            DeviceMeter meter = Agent.Meter;
+            DeviceMeter meter = Device.Meter;
             string modelId = classifier.ModelId == null ? string.Empty : classifier.ModelId;
             string variantId = classifier.VariantId == null ? modelId : classifier.VariantId;
             uint now = _clock.UnixSeconds;
             bool metered = meter != null && modelId.Length > 0;
             if (metered)
             {
-                int decision = meter.Decide(modelId, variantId, now);
+                MeterDecision decision = meter.Decide(modelId, variantId, now);
                 if (decision == MeterDecision.UseFreeVariant)
                 {
                     // One model on the device: its free variant is that model, run and not counted.
@@ -146,29 +128,28 @@ namespace TinyMLOps.Firmware.Core.App
                     return InferenceOutcome.Free;
                 }
 
-                if (!MeterDecision.Runs(decision))
+                if (!MeterDecisions.Runs(decision))
                 {
                     return InferenceOutcome.Refused;
                 }
             }
 
-            Agent.Inferences++;
-            int outcome;
+            Device.Activity.Count();
+            InferenceOutcome outcome;
             int signals = QuerySignalFlags.None;
-            IInferenceFault faults = Faults;
-            if (faults != null && faults.Fails(variantId))
+            if (_faults != null && _faults.Fails(variantId))
             {
-                Agent.ObserveError(variantId);
+                Device.ObserveError(variantId);
                 outcome = InferenceOutcome.Failed;
             }
             else
             {
-                Agent.Telemetry.Begin();
+                Device.Telemetry.Begin();
                 int predicted = classifier.Classify(sample, 0);
-                Agent.Telemetry.End(variantId, classifier);
+                Device.Telemetry.End(variantId, classifier);
                 int confidence = classifier.TopConfidence();
-                Agent.ObserveInference(variantId, confidence);
-                DriftMonitor drift = Agent.Drift;
+                Device.ObserveInference(variantId, confidence);
+                DriftMonitor drift = Device.Drift.Monitor;
                 if (drift != null)
                 {
                     drift.ObservePixels(sample, 0, predicted, confidence);
@@ -176,7 +157,7 @@ namespace TinyMLOps.Firmware.Core.App
 
                 if (_features != null)
                 {
-                    Agent.ObserveFeedback(_features);
+                    Device.ObserveFeedback(_features);
                 }
 
                 if (metered)
@@ -239,7 +220,7 @@ namespace TinyMLOps.Firmware.Core.App
         /// <summary>Loads the verified model of the selected role after an install or a role switch (and after boot).</summary>
         private void ReloadOnVariantChange()
         {
-            VariantManager variants = Agent.Variants;
+            VariantManager variants = Device.Variants;
             if (variants == null || variants.ModelChanges == _modelChanges)
             {
                 return;
@@ -261,13 +242,13 @@ namespace TinyMLOps.Firmware.Core.App
             {
                 // Verified but not runnable here (an operator this firmware lacks, not enough memory): back to the kept variant.
                 _log.Error("serving model does not load: " + e.Message);
-                Agent.ObserveError(variants.ServingVariantId);
+                Device.ObserveError(variants.ServingVariantId);
                 variants.ReportLoadFailure();
                 return;
             }
 
             UseClassifier(classifier, model);
-            Agent.Drift = NewDriftMonitor();
+            Device.Drift.Monitor = NewDriftMonitor();
             NewQuerySignals();
             BindLearning();
         }
@@ -289,7 +270,7 @@ namespace TinyMLOps.Firmware.Core.App
         {
             _duplicates = null;
             _novelty = null;
-            DeviceMeter meter = Agent.Meter;
+            DeviceMeter meter = Device.Meter;
             if (_classifier == null || meter == null || meter.Pattern == null || meter.Options.Signals == null)
             {
                 return;
@@ -322,8 +303,8 @@ namespace TinyMLOps.Firmware.Core.App
             }
 
             _classifier.SetFeatureTap(0, null);
-            FederatedClient learning = Agent.Learning;
-            if (learning == null || Agent.Feedback == null)
+            FederatedClient learning = Device.Learning;
+            if (learning == null || !Device.HasFeedback)
             {
                 return;
             }

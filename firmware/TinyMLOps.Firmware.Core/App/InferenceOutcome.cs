@@ -1,21 +1,21 @@
 namespace TinyMLOps.Firmware.Core.App
 {
     /// <summary>What <see cref="DeviceRuntime.Infer"/> did with a sample.</summary>
-    public static class InferenceOutcome
+    public enum InferenceOutcome
     {
         /// <summary>No model is loaded.</summary>
-        public const int NoModel = 0;
+        NoModel = 0,
 
         /// <summary>The model ran and the inference was counted.</summary>
-        public const int Ran = 1;
+        Ran = 1,
 
         /// <summary>The allowance ran out under the fallback policy: the free variant ran, not counted.</summary>
-        public const int Free = 2;
+        Free = 2,
 
         /// <summary>The meter refused the inference (no token, or the allowance used up under the refuse policy).</summary>
-        public const int Refused = 3;
+        Refused = 3,
 
         /// <summary>The inference failed (counted, and recorded as an error in the model-health window).</summary>
-        public const int Failed = 4;
+        Failed = 4,
     }
 }

@@ -1,5 +1,4 @@
 using TinyMLOps.Firmware.Core.Platform;
-using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Shared.Provisioning;
 
 namespace TinyMLOps.Firmware.Core.App

@@ -57,7 +57,7 @@ namespace TinyMLOps.Firmware.Core.App
             Refresh();
         }
 
-        /// <summary>The drift alarm (the agent calls this when it changes).</summary>
+        /// <summary>The drift alarm (the drift reporter calls this when it changes).</summary>
         public void SetAlarm(bool on)
         {
             _alarm = on;

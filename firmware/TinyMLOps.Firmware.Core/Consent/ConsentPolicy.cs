@@ -1,6 +1,6 @@
 using System;
 using TinyMLOps.Firmware.Core.Platform;
-using TinyMLOps.Firmware.Core.Sync;
+using TinyMLOps.Firmware.Core.Storage;
 using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Firmware.Core.Consent
@@ -9,7 +9,7 @@ namespace TinyMLOps.Firmware.Core.Consent
     /// What the device may upload beyond its service traffic, per category (<see cref="UploadConsent"/>: drift, learning,
     /// telemetry): the provisioned setting (off, on, wifi, charging, ask) and the user's grants for "ask", which
     /// <see cref="Grant"/> and <see cref="Revoke"/> persist in "consent.dat" (a <see cref="SmallFile"/>: u8 format
-    /// version, u8 granted bits), so they survive a reboot. <see cref="Allows"/> is the truth table the agent applies
+    /// version, u8 granted bits), so they survive a reboot. <see cref="Allows"/> is the truth table the consent gate applies
     /// on every poll; <see cref="IsDenied"/> says whether queued data of a category must be withdrawn.
     /// </summary>
     public sealed class ConsentPolicy

@@ -98,7 +98,7 @@ namespace TinyMLOps.Firmware.Core.Drift
             return monitor;
         }
 
-        /// <summary>The variant the windows are about; the agent reports windows under it (null: the serving variant).</summary>
+        /// <summary>The variant the windows are about; its windows are reported under it (null: the serving variant).</summary>
         public string VariantId { get; set; }
 
         public DriftProfile Reference

@@ -1,7 +1,9 @@
 using System;
 using System.Text;
+using TinyMLOps.Firmware.Core.Commands;
 using TinyMLOps.Firmware.Core.Models;
 using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Firmware.Core.Storage;
 using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Shared.Federated;
 using TinyMLOps.Shared.Model;
@@ -50,7 +52,8 @@ namespace TinyMLOps.Firmware.Core.Learning
         private TrainableHead _featureHead;
         private string _state = "idle";
 
-        public FederatedClient(IStorage storage, VariantStore models, ChunkedUpload uploads, string deviceId, IClock clock, ILog log, LearningOptions options)
+        /// <param name="memory">Free heap to size training against; null (or -1 from it) skips the check.</param>
+        public FederatedClient(IStorage storage, VariantStore models, ChunkedUpload uploads, string deviceId, IClock clock, ILog log, LearningOptions options, IMemoryInfo memory)
         {
             _storage = storage;
             _models = models;
@@ -59,21 +62,15 @@ namespace TinyMLOps.Firmware.Core.Learning
             _clock = clock;
             _log = log;
             _options = options;
+            Memory = memory;
             Samples = new SampleStore(storage, SampleFile, options.SampleCapacity, options.SaveEvery);
-            PoisonFactor = 1f;
             LoadRound();
         }
 
         public SampleStore Samples { get; private set; }
 
         /// <summary>Free heap to size training against; null (or -1 from it) skips the check.</summary>
-        public IMemoryInfo Memory { get; set; }
-
-        /// <summary>
-        /// Fault injection for robustness tests: the delta is multiplied by this before clipping (-10 flips and scales
-        /// it as a poisoning client would). 1 on a real device.
-        /// </summary>
-        public float PoisonFactor { get; set; }
+        public IMemoryInfo Memory { get; private set; }
 
         /// <summary>The head whose input the app captures (<see cref="UseModel"/>), or null.</summary>
         public TrainableHead FeatureHead
@@ -112,12 +109,12 @@ namespace TinyMLOps.Firmware.Core.Learning
         }
 
         /// <summary>
-        /// Set by the agent from the device's consent (<see cref="TinyMLOps.Firmware.Core.Consent.ConsentPolicy"/>): while
+        /// Set from the device's consent on every poll (the consent gate): while
         /// not null, new round invites are refused with this reason (learning is off, or "ask" without the user's grant).
         /// </summary>
         public string ConsentRefusal { get; set; }
 
-        /// <summary>Set by the agent while a conditional consent (wifi, charging) is unmet: a pending round neither trains nor queues its update.</summary>
+        /// <summary>Set from the device's consent while a conditional one (wifi, charging) is unmet: a pending round neither trains nor queues its update.</summary>
         public string ConsentWait { get; set; }
 
         /// <summary>True while a committed upload waits for room in the outbox.</summary>
@@ -351,7 +348,7 @@ namespace TinyMLOps.Firmware.Core.Learning
 
         /// <summary>
         /// Consent for learning was taken back: a pending round is dropped with the reason (a committed update that did
-        /// not go out returns to the residual). Its chunks already queued are the agent's to withdraw from the outbox.
+        /// not go out returns to the residual). Its chunks already queued are the consent gate's to withdraw from the outbox.
         /// </summary>
         public void Withdraw(string reason)
         {
@@ -433,11 +430,11 @@ namespace TinyMLOps.Firmware.Core.Learning
         /// <summary>The role's model when its content hash is the invite's base, else null with the reason.</summary>
         private Int8Model ReadBase(RoundInvite invite, out string why)
         {
-            int role = invite.Role - 1;
-            int serving = _models.Resolve(role);
+            ModelRole role = (ModelRole)invite.Role;
+            ModelRole serving = _models.Resolve(role);
             if (serving == ModelRole.None)
             {
-                why = "no model in role " + ModelRole.Name(role);
+                why = "no model in role " + ModelRoles.Name(role);
                 return null;
             }
 
@@ -544,14 +541,15 @@ namespace TinyMLOps.Firmware.Core.Learning
             LastTraining = trainer.Train(Samples.Latest(n), p, rng);
             Trainings++;
             trainer.Delta(tensors);
-            if (PoisonFactor != 1f)
+            float poison = _options.PoisonFactor;
+            if (poison != 1f)
             {
                 for (int t = 0; t < tensors.Length; t++)
                 {
                     float[] d = tensors[t];
                     for (int i = 0; i < d.Length; i++)
                     {
-                        d[i] *= PoisonFactor;
+                        d[i] *= poison;
                     }
                 }
             }

@@ -17,5 +17,11 @@ namespace TinyMLOps.Firmware.Core.Learning
 
         /// <summary>Free heap left to the rest of the firmware when local training is sized against the free memory.</summary>
         public int MemoryMarginBytes = 16 * 1024;
+
+        /// <summary>
+        /// Fault injection for robustness tests and the virtual fleet: the delta is multiplied by this before clipping (-10
+        /// flips and scales it as a poisoning client would). 1 on a real device.
+        /// </summary>
+        public float PoisonFactor = 1f;
     }
 }

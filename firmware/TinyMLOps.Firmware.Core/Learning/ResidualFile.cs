@@ -1,5 +1,6 @@
 using System;
 using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Firmware.Core.Storage;
 using TinyMLOps.Shared.Federated;
 using TinyMLOps.Shared.Model;
 

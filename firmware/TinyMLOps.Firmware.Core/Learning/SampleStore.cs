@@ -1,6 +1,6 @@
 using System;
 using TinyMLOps.Firmware.Core.Platform;
-using TinyMLOps.Firmware.Core.Sync;
+using TinyMLOps.Firmware.Core.Storage;
 using TinyMLOps.Shared.Model;
 
 namespace TinyMLOps.Firmware.Core.Learning

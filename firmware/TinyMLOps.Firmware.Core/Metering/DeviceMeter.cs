@@ -5,7 +5,7 @@ using TinyMLOps.Firmware.Core.Protection;
 namespace TinyMLOps.Firmware.Core.Metering
 {
     /// <summary>
-    /// Metered inference on the device (docs/metering.md): what apps and the agent call. Before an inference,
+    /// Metered inference on the device (docs/metering.md): what the runtime and the sync loop call. Before an inference,
     /// <see cref="Decide(string)"/> asks the quota and reserves a counter value durably; after it,
     /// <see cref="Count"/> counts it (no flash write inside a reserved block); <see cref="Poll"/> and
     /// <see cref="Flush"/> cut signed receipts into the sink (the outbox).
@@ -95,7 +95,7 @@ namespace TinyMLOps.Firmware.Core.Metering
         }
 
         /// <summary>The decision for the model's next inference, by the device clock, for the variant counted last.</summary>
-        public int Decide(string modelId)
+        public MeterDecision Decide(string modelId)
         {
             return Decide(modelId, null, _clock.UnixSeconds);
         }
@@ -105,7 +105,7 @@ namespace TinyMLOps.Firmware.Core.Metering
         /// its counter value is durably reserved before this returns, so counting it afterwards needs no write
         /// and a power loss during the inference over-counts instead of under-counting.
         /// </summary>
-        public int Decide(string modelId, string variantId, uint nowUnix)
+        public MeterDecision Decide(string modelId, string variantId, uint nowUnix)
         {
             if (!Counter.CanMeter(modelId))
             {
@@ -115,8 +115,8 @@ namespace TinyMLOps.Firmware.Core.Metering
 
             uint tokenId;
             bool grace;
-            int decision = Quota.Decide(modelId, nowUnix, out tokenId, out grace);
-            if (MeterDecision.Runs(decision))
+            MeterDecision decision = Quota.Decide(modelId, nowUnix, out tokenId, out grace);
+            if (MeterDecisions.Runs(decision))
             {
                 Counter.Reserve(modelId, VariantFor(modelId, variantId), tokenId, grace, nowUnix);
             }

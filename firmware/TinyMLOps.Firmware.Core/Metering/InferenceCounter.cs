@@ -1,7 +1,7 @@
 using System;
 using System.Collections;
 using TinyMLOps.Firmware.Core.Platform;
-using TinyMLOps.Firmware.Core.Sync;
+using TinyMLOps.Firmware.Core.Storage;
 
 namespace TinyMLOps.Firmware.Core.Metering
 {

@@ -1,7 +1,8 @@
 using System;
 using System.Collections;
+using TinyMLOps.Firmware.Core.Commands;
 using TinyMLOps.Firmware.Core.Platform;
-using TinyMLOps.Firmware.Core.Sync;
+using TinyMLOps.Firmware.Core.Storage;
 using TinyMLOps.Shared.Metering;
 using TinyMLOps.Shared.Model;
 using TinyMLOps.Shared.Protocol;
@@ -172,7 +173,7 @@ namespace TinyMLOps.Firmware.Core.Metering
         /// The decision for the model's next inference (counter value <see cref="InferenceCounter.Next"/>), with the
         /// token and grace state its count will carry. Writes only when a token starts being used or is retired.
         /// </summary>
-        public int Decide(string modelId, uint nowUnix, out uint tokenId, out bool grace)
+        public MeterDecision Decide(string modelId, uint nowUnix, out uint tokenId, out bool grace)
         {
             tokenId = 0;
             grace = false;

@@ -2,7 +2,7 @@ using System;
 using System.Collections;
 using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Firmware.Core.Protection;
-using TinyMLOps.Firmware.Core.Sync;
+using TinyMLOps.Firmware.Core.Storage;
 using TinyMLOps.Shared.Metering;
 using TinyMLOps.Shared.Model;
 using TinyMLOps.Shared.Util;

@@ -17,7 +17,7 @@ namespace TinyMLOps.Firmware.Core.Models
         private readonly long _windowMillis;
         private readonly ArrayList _finished = new ArrayList();
         private string _variantId;
-        private int _role;
+        private ModelRole _role;
         private long _startMillis;
         private uint _inferences;
         private uint _errors;
@@ -32,8 +32,8 @@ namespace TinyMLOps.Firmware.Core.Models
         /// <summary>Windows dropped because nobody took them.</summary>
         public int Dropped { get; private set; }
 
-        /// <summary>One inference of a variant in a wire role (0 outside the role slots) with its top-1 confidence in 1/65535.</summary>
-        public void Record(string variantId, int role, int confidence, long nowMillis)
+        /// <summary>One inference of a variant in a role (<see cref="ModelRole.None"/> outside the role slots) with its top-1 confidence in 1/65535.</summary>
+        public void Record(string variantId, ModelRole role, int confidence, long nowMillis)
         {
             Switch(variantId, role, nowMillis);
             _inferences++;
@@ -54,7 +54,7 @@ namespace TinyMLOps.Firmware.Core.Models
         }
 
         /// <summary>A failed load or inference of a variant.</summary>
-        public void RecordError(string variantId, int role, long nowMillis)
+        public void RecordError(string variantId, ModelRole role, long nowMillis)
         {
             Switch(variantId, role, nowMillis);
             _errors++;
@@ -79,7 +79,7 @@ namespace TinyMLOps.Firmware.Core.Models
             return p;
         }
 
-        private void Switch(string variantId, int role, long nowMillis)
+        private void Switch(string variantId, ModelRole role, long nowMillis)
         {
             if (variantId == null)
             {
@@ -105,7 +105,7 @@ namespace TinyMLOps.Firmware.Core.Models
         {
             ModelHealthPayload p = new ModelHealthPayload();
             p.VariantId = _variantId;
-            p.Role = _role;
+            p.Role = (int)_role;
             p.StartUptimeSeconds = (uint)(_startMillis / 1000);
             p.WindowSeconds = (uint)((nowMillis - _startMillis) / 1000);
             p.Inferences = _inferences;

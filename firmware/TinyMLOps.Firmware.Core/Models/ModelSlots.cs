@@ -1,6 +1,7 @@
 using System;
 using System.Text;
 using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Firmware.Core.Storage;
 using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Shared.Protocol;
 using TinyMLOps.Shared.Util;

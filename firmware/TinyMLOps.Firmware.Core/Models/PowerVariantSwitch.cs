@@ -31,7 +31,7 @@ namespace TinyMLOps.Firmware.Core.Models
         }
 
         /// <param name="initialRole">The role at start, for example the one the device ran before a reboot.</param>
-        public PowerVariantSwitch(IPower power, IClock clock, long dwellMillis, int lowBatteryPercent, int initialRole)
+        public PowerVariantSwitch(IPower power, IClock clock, long dwellMillis, int lowBatteryPercent, ModelRole initialRole)
         {
             if (power == null)
             {
@@ -54,8 +54,8 @@ namespace TinyMLOps.Firmware.Core.Models
 
         public int LowBatteryPercent { get; private set; }
 
-        /// <summary>The selected <see cref="ModelRole"/>.</summary>
-        public int Role { get; private set; }
+        /// <summary>The selected role, plugged or battery.</summary>
+        public ModelRole Role { get; private set; }
 
         /// <summary>Switches since start.</summary>
         public int SwitchCount { get; private set; }
@@ -66,7 +66,7 @@ namespace TinyMLOps.Firmware.Core.Models
         }
 
         /// <summary>Reads the power input, applies the rules and returns the selected role.</summary>
-        public int Update()
+        public ModelRole Update()
         {
             int source = _power.Source;
             int battery = _power.BatteryPercent;
@@ -109,9 +109,9 @@ namespace TinyMLOps.Firmware.Core.Models
             return report;
         }
 
-        private void Switch(int to, long now, int source, int battery)
+        private void Switch(ModelRole to, long now, int source, int battery)
         {
-            int from = Role;
+            ModelRole from = Role;
             Role = to;
             SwitchCount++;
             _unreported++;

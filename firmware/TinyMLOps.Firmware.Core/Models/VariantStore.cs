@@ -1,4 +1,5 @@
 using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Shared.Protocol;
 using TinyMLOps.Shared.Util;
 
 namespace TinyMLOps.Firmware.Core.Models
@@ -38,7 +39,7 @@ namespace TinyMLOps.Firmware.Core.Models
         }
 
         /// <summary>The slots of a <see cref="ModelRole"/>.</summary>
-        public ModelSlots Slots(int role)
+        public ModelSlots Slots(ModelRole role)
         {
             if (role == ModelRole.Plugged)
             {
@@ -50,25 +51,25 @@ namespace TinyMLOps.Firmware.Core.Models
                 return _battery;
             }
 
-            throw new System.ArgumentOutOfRangeException("role", "no model role " + role);
+            throw new System.ArgumentOutOfRangeException("role", "no model slots for role " + ModelRoles.Name(role));
         }
 
         /// <summary>The role whose model serves this role: itself when it has one, else the other, else <see cref="ModelRole.None"/>.</summary>
-        public int Resolve(int role)
+        public ModelRole Resolve(ModelRole role)
         {
             if (Slots(role).HasActive)
             {
                 return role;
             }
 
-            int other = role == ModelRole.Plugged ? ModelRole.Battery : ModelRole.Plugged;
+            ModelRole other = ModelRoles.Other(role);
             return Slots(other).HasActive ? other : ModelRole.None;
         }
 
         /// <summary>The verified model bytes that serve a role (see <see cref="Resolve"/>), or null.</summary>
-        public byte[] ReadModel(int role)
+        public byte[] ReadModel(ModelRole role)
         {
-            int serving = Resolve(role);
+            ModelRole serving = Resolve(role);
             if (serving == ModelRole.None)
             {
                 return null;
@@ -78,8 +79,7 @@ namespace TinyMLOps.Firmware.Core.Models
             if (model == null && serving == role)
             {
                 // The role's own model stopped verifying since open: lend the other role's.
-                int other = role == ModelRole.Plugged ? ModelRole.Battery : ModelRole.Plugged;
-                model = Slots(other).ReadActive();
+                model = Slots(ModelRoles.Other(role)).ReadActive();
             }
 
             return model;

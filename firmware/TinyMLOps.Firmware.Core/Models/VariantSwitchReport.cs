@@ -1,14 +1,14 @@
 using TinyMLOps.Shared.Protocol;
+
 namespace TinyMLOps.Firmware.Core.Models
 {
     /// <summary>
-    /// The last model-role switch, kept until the agent takes it and sends it as a
-    /// variant-switch message (Sync/VariantManager) on its next sync. Roles are <see cref="ModelRole"/> values, the power source a
-    /// <see cref="TinyMLOps.Shared.Protocol.PowerSource"/> value.
+    /// The last model-role switch, kept until the <see cref="VariantManager"/> turns it into a variant-switch message
+    /// for the next sync. Roles are plugged or battery, the power source a <see cref="PowerSource"/> value.
     /// </summary>
     public sealed class VariantSwitchReport
     {
-        public VariantSwitchReport(int fromRole, int toRole, long atUptimeMillis, int powerSource, int batteryPercent, int totalSwitches, int unreportedSwitches)
+        public VariantSwitchReport(ModelRole fromRole, ModelRole toRole, long atUptimeMillis, int powerSource, int batteryPercent, int totalSwitches, int unreportedSwitches)
         {
             FromRole = fromRole;
             ToRole = toRole;
@@ -19,9 +19,9 @@ namespace TinyMLOps.Firmware.Core.Models
             UnreportedSwitches = unreportedSwitches;
         }
 
-        public int FromRole { get; private set; }
+        public ModelRole FromRole { get; private set; }
 
-        public int ToRole { get; private set; }
+        public ModelRole ToRole { get; private set; }
 
         /// <summary>Device uptime when the switch happened.</summary>
         public long AtUptimeMillis { get; private set; }

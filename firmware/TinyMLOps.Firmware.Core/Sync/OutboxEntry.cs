@@ -1,3 +1,5 @@
+using TinyMLOps.Firmware.Core.Storage;
+
 namespace TinyMLOps.Firmware.Core.Sync
 {
     /// <summary>

@@ -26,11 +26,14 @@ namespace TinyMLOps.Firmware.Core.Telemetry
         private bool _started;
 
         public OpsTelemetry(IClock clock)
-            : this(clock, VariantTelemetry.MaxVariants)
+            : this(clock, VariantTelemetry.MaxVariants, null, null, null)
         {
         }
 
-        public OpsTelemetry(IClock clock, int maxVariants)
+        /// <param name="timer">The fine clock for latency; null: the clock's milliseconds.</param>
+        /// <param name="energy">The board's energy meter; null (every board today): energy is reported as not metered.</param>
+        /// <param name="memory">Where the free heap is read; null: unknown.</param>
+        public OpsTelemetry(IClock clock, int maxVariants, IInferenceTimer timer, IEnergyMeter energy, IMemoryInfo memory)
         {
             if (maxVariants < 1 || maxVariants > VariantTelemetry.MaxVariants)
             {
@@ -38,18 +41,18 @@ namespace TinyMLOps.Firmware.Core.Telemetry
             }
 
             _clock = clock;
+            Timer = timer;
+            Energy = energy;
+            Memory = memory;
             _variants = new VariantStats[maxVariants];
             HeapSampleEvery = DefaultHeapSampleEvery;
         }
 
-        /// <summary>The fine clock for latency; null: the clock's milliseconds.</summary>
-        public IInferenceTimer Timer { get; set; }
+        public IInferenceTimer Timer { get; private set; }
 
-        /// <summary>The board's energy meter; null (every board today): energy is reported as not metered.</summary>
-        public IEnergyMeter Energy { get; set; }
+        public IEnergyMeter Energy { get; private set; }
 
-        /// <summary>Where the free heap is read; null: unknown.</summary>
-        public IMemoryInfo Memory { get; set; }
+        public IMemoryInfo Memory { get; private set; }
 
         public int HeapSampleEvery { get; set; }
 

@@ -101,7 +101,7 @@ internal static class DemoCommand
         console.MarkupLine("draining: every board online and plugged in until its outbox is empty…");
         foreach (var board in fleet.All)
         {
-            board.Agent.Meter?.Flush((uint)fleet.Clock.Now.ToUnixTimeSeconds());
+            board.Device.Meter?.Flush((uint)fleet.Clock.Now.ToUnixTimeSeconds());
         }
 
         bool drained = await fleet.DrainAsync(TimeSpan.FromSeconds(60), ct);
@@ -119,7 +119,7 @@ internal static class DemoCommand
             console.MarkupLineInterpolated($"model extraction: {suspects.Count(s => s.Flagged)} of {suspects.Count} metered boards flagged, their quota cut");
         }
 
-        long enqueued = fleet.All.Sum(b => (long)b.Agent.Outbox.NextSequence - 1);
+        long enqueued = fleet.All.Sum(b => (long)b.Device.Outbox.NextSequence - 1);
         long stored = devices.Sum(d => d.MessageCount);
         long published = fleet.All.Sum(b => b.Transport.PublishedBytes);
         console.MarkupLineInterpolated($"uplink: {published / (double)deviceCount / days / 1024:0.0} KiB of envelopes per device per simulated day; {fleet.All.Sum(b => b.Inferences):N0} inferences, {fleet.All.Sum(b => b.Reboots)} reboots");

@@ -1,5 +1,6 @@
 using TinyMLOps.Firmware.Core.Metering;
 using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Firmware.Core.Storage;
 using TinyMLOps.Shared.Protocol;
 using TinyMLOps.Shared.Util;
 using TinyMLOps.Simulation.VirtualBoards;

@@ -52,7 +52,7 @@ public static class WireBenchmark
                 }
 
                 return scenarios.Select((s, i) => new WireRow(
-                    s.Name, s.Heartbeat, boards[i].Transport.Publishes, boards[i].Transport.WireBytesOut, boards[i].Agent.AcksReceived, boards[i].Transport.WireBytesIn)).ToList();
+                    s.Name, s.Heartbeat, boards[i].Transport.Publishes, boards[i].Transport.WireBytesOut, boards[i].Device.Downlink.AcksReceived, boards[i].Transport.WireBytesIn)).ToList();
             }
             finally
             {

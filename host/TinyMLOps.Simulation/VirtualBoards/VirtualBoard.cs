@@ -3,7 +3,6 @@ using TinyMLOps.Firmware.Core.App;
 using TinyMLOps.Firmware.Core.Drift;
 using TinyMLOps.Firmware.Core.Learning;
 using TinyMLOps.Firmware.Core.Platform;
-using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Simulation.VirtualBoards;
@@ -67,7 +66,8 @@ public sealed class VirtualBoard : IDisposable
 
     public VirtualBoardOptions Options => _options;
 
-    public DeviceAgent Agent => _runtime.Agent;
+    /// <summary>The device core's parts: sync agent, outbox, variants, meter, learning, consent.</summary>
+    public DeviceComposition Device => _runtime.Device;
 
     public MqttNetTransport Transport { get; }
 
@@ -150,27 +150,29 @@ public sealed class VirtualBoard : IDisposable
             ArtifactCipher = TinyMLOps.Fleet.Security.DotNetAesBlockCipher.Instance,
             HealthWindowSeconds = _options.HealthWindowSeconds,
             Drift = driftOptions,
-            Learning = new LearningOptions { FeatureLayers = _options.FeatureLayers, SampleCapacity = _options.SampleCapacity },
+            Learning = new LearningOptions { FeatureLayers = _options.FeatureLayers, SampleCapacity = _options.SampleCapacity, PoisonFactor = _options.PoisonUpdates ? -10f : 1f },
         };
         var problems = new System.Collections.ArrayList();
         config.ConsentSettings = UploadConsent.Parse(_options.Consent, [UploadConsent.On, UploadConsent.On, UploadConsent.On], "consent", problems)
             ?? throw new ArgumentException(string.Join("; ", problems.Cast<string>()), nameof(_options.Consent));
-        var runtime = new DeviceRuntime(config, Transport, Storage, _clock.ForBoard(() => _bootMillis), Battery, new LoggerLog(_logger, _options.DeviceId), _random, model)
+        var feedback = _artifactKey is { Length: > 0 } && _options.FeedbackRate > 0 && _sensor is DatasetSensor dataset ? new VirtualBoardFeedback(dataset, _options.FeedbackRate) : null;
+        var ports = new DevicePorts
         {
+            Transport = Transport,
+            Storage = Storage,
+            Clock = _clock.ForBoard(() => _bootMillis),
+            Power = Battery,
+            Log = new LoggerLog(_logger, _options.DeviceId),
+            Network = Link,
+            Memory = SimMemoryInfo.For(_options.Board, Storage),
+            Timer = _timer,
+            Feedback = feedback,
             Faults = _faults,
         };
-        runtime.Agent.Memory = SimMemoryInfo.For(_options.Board, Storage);
-        runtime.Agent.Telemetry.Timer = _timer;
-        runtime.Agent.Network = Link;
-        if (runtime.Agent.Learning != null)
-        {
-            runtime.Agent.Learning.PoisonFactor = _options.PoisonUpdates ? -10f : 1f;
-            if (_options.FeedbackRate > 0 && _sensor is DatasetSensor dataset)
-            {
-                runtime.Feedback = new VirtualBoardFeedback(dataset, _options.FeedbackRate, new Random(_random.Next()));
-            }
-        }
+        var runtime = new DeviceRuntime(config, ports, _random, model);
 
+        // Drawn after the runtime's own draws, as always, so the board's random sequence stays the same.
+        feedback?.Seed(_random.Next());
         return runtime;
     }
 

@@ -2,9 +2,14 @@ using TinyMLOps.Firmware.Core.Platform;
 
 namespace TinyMLOps.Simulation.VirtualBoards;
 
-/// <summary>Simulated user feedback: with the given chance per classification, the data set's true label of the image just read.</summary>
-public sealed class VirtualBoardFeedback(DatasetSensor sensor, double rate, Random random) : IFeedback
+/// <summary>
+/// Simulated user feedback: with the given chance per classification, the data set's true label of the image just read.
+/// The board seeds it once the device runtime is built (<see cref="Seed"/>).
+/// </summary>
+public sealed class VirtualBoardFeedback(DatasetSensor sensor, double rate) : IFeedback
 {
+    private Random _random = new(0);
+
     public double Rate => rate;
 
     public int Given { get; private set; }
@@ -12,7 +17,7 @@ public sealed class VirtualBoardFeedback(DatasetSensor sensor, double rate, Rand
     public bool TryTakeLabel(out int label)
     {
         label = sensor.LastLabel;
-        if (label < 0 || random.NextDouble() >= rate)
+        if (label < 0 || _random.NextDouble() >= rate)
         {
             return false;
         }
@@ -20,4 +25,6 @@ public sealed class VirtualBoardFeedback(DatasetSensor sensor, double rate, Rand
         Given++;
         return true;
     }
+
+    public void Seed(int seed) => _random = new Random(seed);
 }

@@ -125,8 +125,8 @@ public sealed class VirtualFleet : IDisposable
         while (DateTime.UtcNow < deadline)
         {
             Clock.Advance(TimeSpan.FromSeconds(2));
-            Parallel.ForEach(_boards, new ParallelOptions { MaxDegreeOfParallelism = MaxParallel }, b => b.Agent.Poll());
-            if (_boards.All(b => b.Agent.Outbox.PendingCount == 0))
+            Parallel.ForEach(_boards, new ParallelOptions { MaxDegreeOfParallelism = MaxParallel }, b => b.Device.Poll());
+            if (_boards.All(b => b.Device.Outbox.PendingCount == 0))
             {
                 return true;
             }
@@ -142,7 +142,7 @@ public sealed class VirtualFleet : IDisposable
         end,
         _boards.Count(b => b.Transport.IsConnected),
         _boards.Count,
-        _boards.Sum(b => (long)b.Agent.Outbox.PendingCount),
+        _boards.Sum(b => (long)b.Device.Outbox.PendingCount),
         _boards.Sum(b => b.Inferences),
         _boards.Sum(b => b.Transport.Publishes),
         _boards.Sum(b => (long)b.Reboots));

@@ -52,7 +52,7 @@ namespace System
             throw null;
         }
 
-        public string[] Split(char[] separator)
+        public string[] Split(params char[] separator)
         {
             throw null;
         }

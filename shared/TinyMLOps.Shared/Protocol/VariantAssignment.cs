@@ -8,14 +8,15 @@ namespace TinyMLOps.Shared.Protocol
     /// The arguments of the <see cref="CommandName"/> command: which role slot a variant is for, the variant id,
     /// content hash and tag it must verify with on the device (<see cref="ArtifactTag"/>), and the downlink
     /// transfer (content type <see cref="ContentTypeModel"/>) that carries its bytes. Roles on the wire are
-    /// <see cref="RolePlugged"/> and <see cref="RoleBattery"/>.
+    /// <see cref="ModelRole"/> values; <see cref="RolePlugged"/> and <see cref="RoleBattery"/> are the same numbers
+    /// for the payloads' int role fields.
     /// </summary>
     public sealed class VariantAssignment
     {
         public const string CommandName = "variant-assign";
 
-        public const int RolePlugged = 1;
-        public const int RoleBattery = 2;
+        public const int RolePlugged = (int)ModelRole.Plugged;
+        public const int RoleBattery = (int)ModelRole.Battery;
 
         /// <summary>The chunk content type of a model artifact.</summary>
         public const int ContentTypeModel = 1;
@@ -32,17 +33,12 @@ namespace TinyMLOps.Shared.Protocol
 
         public static bool IsRole(int role)
         {
-            return role == RolePlugged || role == RoleBattery;
+            return ModelRoles.IsSlot(role);
         }
 
         public static string RoleName(int role)
         {
-            switch (role)
-            {
-                case RolePlugged: return "plugged";
-                case RoleBattery: return "battery";
-                default: return "role-" + role;
-            }
+            return IsRole(role) ? ModelRoles.Name((ModelRole)role) : "role-" + role;
         }
 
         public byte[] Encode()

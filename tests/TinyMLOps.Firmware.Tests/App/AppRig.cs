@@ -33,8 +33,18 @@ internal sealed class AppRig
         Assert.True(Startup.Ok, string.Join("\n", Startup.Problems));
         Host = new FakeHost(config.Fleet, config.DeviceId);
         Mqtt = new LoopbackTransport(Host, new Random(3));
-        Runtime = new DeviceRuntime(Startup.DeviceConfig, new NetworkGatedTransport(Network, Mqtt), Storage, Clock, Power, Log, new Random(5), null);
         Display = new StatusDisplay(Led);
+        var ports = new DevicePorts
+        {
+            Transport = new NetworkGatedTransport(Network, Mqtt),
+            Storage = Storage,
+            Clock = Clock,
+            Power = Power,
+            Log = Log,
+            Network = Network,
+            Indicator = Display,
+        };
+        Runtime = new DeviceRuntime(Startup.DeviceConfig, ports, new Random(5), null);
         Loop = new DeviceLoop(
             Runtime,
             new SampleFileSensor(Storage, StartupCheck.SamplesFile),

@@ -16,7 +16,7 @@ public class DeviceLoopTests
 
         rig.Run(2000);
 
-        Assert.True(rig.Runtime.Agent.IsConnected);
+        Assert.True(rig.Runtime.Device.Agent.IsConnected);
         var hello = HelloPayload.Decode(Assert.Single(rig.Host.StoredOfKind(MessageKind.Hello)).Payload);
         Assert.Equal("esp32-devkitc", hello.Board);
         Assert.Equal("0.4.0", hello.FirmwareVersion);
@@ -41,7 +41,7 @@ public class DeviceLoopTests
         rig.Run(10_000);
 
         Assert.InRange(rig.Loop.Samples, 8, 10);
-        Assert.Equal((uint)rig.Loop.Samples, rig.Runtime.Agent.Inferences);
+        Assert.Equal((uint)rig.Loop.Samples, rig.Runtime.Device.Activity.Inferences);
         Assert.InRange(rig.Runtime.LastClass, 0, 2);
     }
 
@@ -62,7 +62,7 @@ public class DeviceLoopTests
 
         rig.Mqtt.Online = true;
         rig.Run(60_000);
-        Assert.True(rig.Runtime.Agent.IsConnected);
+        Assert.True(rig.Runtime.Device.Agent.IsConnected);
         Assert.Equal(BlinkCode.NoModel, rig.Display.Code);
     }
 
@@ -70,7 +70,7 @@ public class DeviceLoopTests
     public void On_battery_the_board_sleeps_after_the_sync_window_once_everything_is_sent()
     {
         var rig = new AppRig(c => { c.SleepSeconds = 900; c.SyncWindowSeconds = 30; c.PowerDetectPin = 34; }, powerSource: PowerSource.Battery);
-        rig.Sleep.Probe = () => rig.Mqtt.IsConnected || rig.Runtime.Agent.Outbox.PendingCount > 0;
+        rig.Sleep.Probe = () => rig.Mqtt.IsConnected || rig.Runtime.Device.Outbox.PendingCount > 0;
 
         rig.Run(29_000);
         Assert.Empty(rig.Sleep.Sleeps);

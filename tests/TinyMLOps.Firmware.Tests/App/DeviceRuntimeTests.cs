@@ -1,5 +1,4 @@
 using TinyMLOps.Firmware.Core.App;
-using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Firmware.Tests.Models;
 using TinyMLOps.Firmware.Tests.Platform;
 using TinyMLOps.Shared.Runtime;
@@ -11,12 +10,16 @@ public class DeviceRuntimeTests
     private static (DeviceRuntime Runtime, DeviceConfig Config) Runtime(byte[]? model, IInferenceFault? faults = null)
     {
         var config = new DeviceConfig { DeviceId = "dev-1", Fleet = "lab", Board = "esp32-devkitc", FirmwareVersion = "0.4.0" };
-        var transport = new LoopbackTransport(new FakeHost("lab", "dev-1"), new Random(1));
-        var runtime = new DeviceRuntime(config, transport, new MemoryStorage(), new FakeClock(), new FakePower(), new ListLog(), new Random(2), model)
+        var ports = new DevicePorts
         {
+            Transport = new LoopbackTransport(new FakeHost("lab", "dev-1"), new Random(1)),
+            Storage = new MemoryStorage(),
+            Clock = new FakeClock(),
+            Power = new FakePower(),
+            Log = new ListLog(),
             Faults = faults,
         };
-        return (runtime, config);
+        return (new DeviceRuntime(config, ports, new Random(2), model), config);
     }
 
     [Fact]
@@ -24,11 +27,11 @@ public class DeviceRuntimeTests
     {
         var (runtime, config) = Runtime(TestModels.Build("v1", 1));
 
-        int outcome = runtime.Infer([10, 200, 30]);
+        var outcome = runtime.Infer([10, 200, 30]);
 
         Assert.Equal(InferenceOutcome.Ran, outcome);
         Assert.Equal(1, runtime.LastClass);
-        Assert.Equal(1u, runtime.Agent.Inferences);
+        Assert.Equal(1u, runtime.Device.Activity.Inferences);
         Assert.Equal("brightest", config.ModelId);
         Assert.Equal(3, runtime.InputLength);
         Assert.Equal(3, runtime.ClassCount);
@@ -42,7 +45,7 @@ public class DeviceRuntimeTests
 
         Assert.Equal(InferenceOutcome.NoModel, runtime.Infer([1, 2, 3]));
         Assert.False(runtime.HasModel);
-        Assert.Equal(0u, runtime.Agent.Inferences);
+        Assert.Equal(0u, runtime.Device.Activity.Inferences);
         Assert.Equal(-1, runtime.LastClass);
         Assert.Equal(string.Empty, config.ModelId);
         Assert.Equal(0, runtime.InputLength);
@@ -54,7 +57,7 @@ public class DeviceRuntimeTests
         var (runtime, _) = Runtime(TestModels.Build("v1", 1), new FailsAlways());
 
         Assert.Equal(InferenceOutcome.Failed, runtime.Infer([1, 2, 3]));
-        Assert.Equal(1u, runtime.Agent.Inferences);
+        Assert.Equal(1u, runtime.Device.Activity.Inferences);
         Assert.Equal(-1, runtime.LastClass);
     }
 

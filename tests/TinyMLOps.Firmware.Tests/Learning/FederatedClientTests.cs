@@ -1,4 +1,5 @@
 using TinyMLOps.Firmware.Core.Learning;
+using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Firmware.Tests.Platform;
 using TinyMLOps.Shared.Federated;
 using TinyMLOps.Shared.Protocol;
@@ -48,13 +49,13 @@ public class FederatedClientTests
 
         Assert.Equal((CommandResultPayload.Refused, "12 samples < 50"), rig.Handle(rig.Invite(minSamples: 50)));
 
-        rig.Client.Memory = new FakeMemory(20_000);
+        rig.Memory.FreeHeapBytes = 20_000;
         var (status, detail) = rig.Handle(rig.Invite(minSamples: 10));
         Assert.Equal(CommandResultPayload.Refused, status);
         int need = FederatedClient.TrainingRamBytes(rig.Head!, 12, 1f);
         Assert.Equal("training needs " + need + " bytes, 20000 free (16384 kept)", detail);
 
-        rig.Client.Memory = new FakeMemory(need + rig.Options.MemoryMarginBytes);
+        rig.Memory.FreeHeapBytes = need + rig.Options.MemoryMarginBytes;
         Assert.Equal((CommandResultPayload.Ok, "accepted: 12 samples"), rig.Handle(rig.Invite(minSamples: 10)));
         Assert.Equal("r1", rig.Client.RoundId);
     }
@@ -214,7 +215,7 @@ public class FederatedClientTests
     {
         var honest = Ready(samples: 60);
         var poisoned = Ready(samples: 60);
-        poisoned.Client.PoisonFactor = -10f;
+        poisoned.Options.PoisonFactor = -10f;
         foreach (var rig in new[] { honest, poisoned })
         {
             var invite = rig.Invite();
@@ -278,7 +279,7 @@ public class FederatedClientTests
         (float[][] Sum, ResidualFile After) Round2(MemoryStorage storage)
         {
             var outbox = new Core.Sync.Outbox(storage, "outbox-2.log", LearningRig.DeviceId, 64 * 1024);
-            var client = new FederatedClient(storage, new Core.Models.VariantStore(storage, Models.TestModels.DeviceKey), new Core.Sync.ChunkedUpload(outbox, LearningRig.DeviceId, 256), LearningRig.DeviceId, rig.Clock, rig.Log, rig.Options);
+            var client = new FederatedClient(storage, new Core.Models.VariantStore(storage, Models.TestModels.DeviceKey), new Core.Sync.ChunkedUpload(outbox, LearningRig.DeviceId, 256), LearningRig.DeviceId, rig.Clock, rig.Log, rig.Options, rig.Memory);
             client.UseModel(rig.Model);
             var next = rig.Invite("r2");
             next.KeepFraction = 0.1f;

@@ -46,6 +46,9 @@ internal sealed class LearningRig
 
     public LearningOptions Options { get; } = new() { SampleCapacity = 200, SaveEvery = 25 };
 
+    /// <summary>The free heap training is sized against; -1 (unknown) skips the check.</summary>
+    public FakeMemory Memory { get; } = new(-1);
+
     public SignedModel Signed { get; }
 
     public Int8Model Model { get; }
@@ -65,7 +68,7 @@ internal sealed class LearningRig
     {
         Outbox = new Outbox(Storage, "outbox.log", DeviceId, OutboxBytes);
         var store = new VariantStore(Storage, TestModels.DeviceKey);
-        Client = new FederatedClient(Storage, store, new ChunkedUpload(Outbox, DeviceId, ChunkBytes), DeviceId, Clock, Log, Options);
+        Client = new FederatedClient(Storage, store, new ChunkedUpload(Outbox, DeviceId, ChunkBytes), DeviceId, Clock, Log, Options, Memory);
         Head = Client.UseModel(Model);
     }
 

@@ -1,4 +1,5 @@
 using TinyMLOps.Firmware.Core.Learning;
+using TinyMLOps.Firmware.Core.Storage;
 using TinyMLOps.Firmware.Tests.Platform;
 
 namespace TinyMLOps.Firmware.Tests.Learning;

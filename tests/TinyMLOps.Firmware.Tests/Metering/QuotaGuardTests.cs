@@ -1,5 +1,5 @@
+using TinyMLOps.Firmware.Core.Commands;
 using TinyMLOps.Firmware.Core.Metering;
-using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Firmware.Tests.Platform;
 using TinyMLOps.Shared.Metering;
 using TinyMLOps.Shared.Protocol;
@@ -34,14 +34,14 @@ public class QuotaGuardTests
         public int Grant(QuotaToken token) => Meter.Quota.Accept(token.Encode(), Clock.UnixSeconds);
 
         /// <summary>Decides and, when it runs, counts; returns the decisions in order.</summary>
-        public List<int> Run(string model, int n)
+        public List<MeterDecision> Run(string model, int n)
         {
-            var decisions = new List<int>();
+            var decisions = new List<MeterDecision>();
             for (int i = 0; i < n; i++)
             {
-                int d = Meter.Decide(model);
+                var d = Meter.Decide(model);
                 decisions.Add(d);
-                if (MeterDecision.Runs(d))
+                if (MeterDecisions.Runs(d))
                 {
                     Meter.Count(model, model + "-int8", Clock.UnixSeconds);
                 }
@@ -53,7 +53,7 @@ public class QuotaGuardTests
         }
     }
 
-    private static int CountOf(List<int> decisions, int decision) => decisions.Count(d => d == decision);
+    private static int CountOf(List<MeterDecision> decisions, MeterDecision decision) => decisions.Count(d => d == decision);
 
     [Fact]
     public void A_forged_token_is_refused_as_bad_tag()

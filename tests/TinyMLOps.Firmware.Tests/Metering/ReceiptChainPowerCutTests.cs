@@ -119,8 +119,8 @@ public class ReceiptChainPowerCutTests
 
                 string model = Step % 3 == 0 ? "b" : "a";
                 string variant = model + "-v" + (Step / 50);
-                int decision = Meter.Decide(model, variant, now);
-                Assert.True(MeterDecision.Runs(decision), MeterDecision.Name(decision));
+                var decision = Meter.Decide(model, variant, now);
+                Assert.True(MeterDecisions.Runs(decision), MeterDecisions.Name(decision));
 
                 // From here the inference has run: a cut inside Count must still leave it counted.
                 Ran[model] = Ran.GetValueOrDefault(model) + 1;

@@ -34,7 +34,7 @@ public class ReceiptChainTests
         {
             for (int i = 0; i < n; i++)
             {
-                Assert.True(MeterDecision.Runs(Meter.Decide(model, variant, Clock.UnixSeconds)));
+                Assert.True(MeterDecisions.Runs(Meter.Decide(model, variant, Clock.UnixSeconds)));
                 Meter.Count(model, variant, Clock.UnixSeconds);
                 Clock.Advance(secondsApart * 1000L);
             }

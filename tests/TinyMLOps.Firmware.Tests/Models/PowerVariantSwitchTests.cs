@@ -12,7 +12,7 @@ public class PowerVariantSwitchTests
     private readonly FakePower _power = new() { Source = PowerSource.External, BatteryPercent = 80 };
     private readonly FakeClock _clock = new();
 
-    private PowerVariantSwitch NewSwitch(int initialRole = ModelRole.Plugged) => new(_power, _clock, Dwell, 15, initialRole);
+    private PowerVariantSwitch NewSwitch(ModelRole initialRole = ModelRole.Plugged) => new(_power, _clock, Dwell, 15, initialRole);
 
     [Fact]
     public void Going_on_battery_selects_the_battery_variant_at_once()
@@ -132,12 +132,5 @@ public class PowerVariantSwitchTests
         var next = s.TakePendingSwitchReport()!;
         Assert.Equal(3, next.TotalSwitches);
         Assert.Equal(1, next.UnreportedSwitches);
-    }
-
-    [Fact]
-    public void Role_names_are_readable()
-    {
-        Assert.Equal("battery", ModelRole.Name(ModelRole.Battery));
-        Assert.Equal("plugged", ModelRole.Name(ModelRole.Plugged));
     }
 }

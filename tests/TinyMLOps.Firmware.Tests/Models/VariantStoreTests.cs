@@ -80,7 +80,7 @@ public class VariantStoreTests
 
         power.Source = PowerSource.Battery;
         clock.Advance(1_000);
-        int role = powerSwitch.Update();
+        var role = powerSwitch.Update();
         classifier = new Classifier(store.ReadModel(role)!);
 
         Assert.Equal(ModelRole.Battery, role);
@@ -94,6 +94,6 @@ public class VariantStoreTests
     {
         var store = new VariantStore(new MemoryStorage(), TestModels.DeviceKey);
 
-        Assert.Throws<ArgumentOutOfRangeException>(() => store.Slots(5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => store.Slots((ModelRole)5));
     }
 }

@@ -15,7 +15,7 @@ public class QueryPatternTests
     {
         for (int i = 0; i < count; i++)
         {
-            Assert.True(MeterDecision.Runs(meter.Decide("kws")));
+            Assert.True(MeterDecisions.Runs(meter.Decide("kws")));
             meter.Count("kws", "kws-int8", clock.UnixSeconds, flags(i));
             clock.Advance(stepMillis);
         }

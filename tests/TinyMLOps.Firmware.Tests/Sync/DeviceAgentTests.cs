@@ -1,5 +1,9 @@
+using TinyMLOps.Firmware.Core.App;
+using TinyMLOps.Firmware.Core.Commands;
 using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Firmware.Core.Sync;
+using TinyMLOps.Firmware.Tests.App;
+using TinyMLOps.Firmware.Tests.Models;
 using TinyMLOps.Firmware.Tests.Platform;
 using TinyMLOps.Shared.Protocol;
 
@@ -10,12 +14,12 @@ public class DeviceAgentTests
     [Fact]
     public void Drains_oldest_first_with_a_bounded_number_in_flight()
     {
-        var rig = new AgentRig(configure: c => c.MaxInFlight = 4);
-        var sequences = Enumerable.Range(0, 10).Select(i => rig.Agent.Enqueue(MessageKind.CommandResult, rig.AppPayload(i), false).Sequence).ToList();
+        var rig = new DeviceRig(configure: c => c.MaxInFlight = 4);
+        var sequences = Enumerable.Range(0, 10).Select(i => rig.Device.Uplink.Enqueue(MessageKind.CommandResult, rig.AppPayload(i), false).Sequence).ToList();
         rig.Transport.DropAckProbability = 1;
 
-        rig.Agent.Poll();
-        Assert.True(rig.Agent.IsConnected);
+        rig.Poll();
+        Assert.True(rig.Device.Agent.IsConnected);
         Assert.Equal(sequences.Take(4), rig.Host.Arrivals);
 
         rig.Transport.DropAckProbability = 0;
@@ -31,27 +35,27 @@ public class DeviceAgentTests
     [Fact]
     public void Stops_syncing_on_a_low_battery_unless_on_external_power()
     {
-        var rig = new AgentRig(configure: c => c.MaxInFlight = 2);
+        var rig = new DeviceRig(configure: c => c.MaxInFlight = 2);
         rig.Power.Source = PowerSource.Battery;
         rig.Power.BatteryPercent = 10;
         for (int i = 0; i < 6; i++)
         {
-            rig.Agent.Enqueue(MessageKind.CommandResult, rig.AppPayload(i), false);
+            rig.Device.Uplink.Enqueue(MessageKind.CommandResult, rig.AppPayload(i), false);
         }
 
-        rig.Agent.Poll();
-        Assert.False(rig.Agent.IsConnected);
+        rig.Poll();
+        Assert.False(rig.Device.Agent.IsConnected);
         Assert.Equal(0, rig.Transport.Published);
 
         rig.Power.BatteryPercent = 60;
         rig.Transport.DropAckProbability = 1;
-        rig.Agent.Poll();
+        rig.Poll();
         Assert.Equal(2, rig.Transport.Published);
 
         rig.Power.BatteryPercent = 15;
         rig.Clock.Advance(rig.Config.AckTimeoutMillis);
-        rig.Agent.Poll();
-        Assert.False(rig.Agent.IsConnected);
+        rig.Poll();
+        Assert.False(rig.Device.Agent.IsConnected);
         Assert.Equal(2, rig.Transport.Published);
 
         rig.Power.Source = PowerSource.External;
@@ -63,7 +67,7 @@ public class DeviceAgentTests
     [Fact]
     public void Nothing_is_lost_across_link_drops_duplicated_and_reordered_acks_and_reboots_mid_drain()
     {
-        var rig = new AgentRig(seed: 42, configure: c => c.MaxInFlight = 5);
+        var rig = new DeviceRig(seed: 42, configure: c => c.MaxInFlight = 5);
         var expected = new Dictionary<uint, byte[]>();
         rig.Transport.DuplicateProbability = 0.3;
         rig.Transport.DropAckProbability = 0.2;
@@ -77,7 +81,7 @@ public class DeviceAgentTests
                 if (roll < 30)
                 {
                     var payload = rig.AppPayload(step);
-                    var r = rig.Agent.Enqueue(MessageKind.CommandResult, payload, false);
+                    var r = rig.Device.Uplink.Enqueue(MessageKind.CommandResult, payload, false);
                     Assert.True(r.Accepted);
                     expected[r.Sequence] = payload;
                 }
@@ -93,14 +97,14 @@ public class DeviceAgentTests
                 {
                     // The power goes in the middle of the next write (or right away).
                     rig.Storage.CutNextWrite(rig.Random.Next(40));
-                    rig.Agent.Poll();
+                    rig.Poll();
                     rig.Storage.CutPowerAt(-1, 0);
                     reboots++;
                     rig.Reboot();
                 }
 
                 rig.Clock.Advance(rig.Random.Next(50, 700));
-                rig.Agent.Poll();
+                rig.Poll();
             }
             catch (PowerLossException)
             {
@@ -124,10 +128,10 @@ public class DeviceAgentTests
     [Fact]
     public void Duplicated_commands_run_once_and_every_delivery_is_answered()
     {
-        var rig = new AgentRig();
+        var rig = new DeviceRig();
         var handler = new CountingHandler();
         rig.Handlers.Add(("calibrate", handler));
-        rig.Agent.Commands.Register("calibrate", handler);
+        rig.Device.Commands.Register("calibrate", handler);
         byte[] command = new CommandPayload { CommandId = 900, Name = "calibrate" }.Encode();
 
         rig.Deliver(MessageKind.Command, command);
@@ -147,23 +151,23 @@ public class DeviceAgentTests
     [Fact]
     public void Offline_for_days_then_every_entry_reaches_the_host_once_and_heartbeats_merge()
     {
-        var rig = new AgentRig(seed: 9);
+        var rig = new DeviceRig(seed: 9, model: TestModels.Build("v1", 1));
         rig.Transport.Online = false;
         var expected = new List<uint>();
         for (int poll = 0; poll < 10 * 24 * 6; poll++)
         {
             rig.Clock.Advance(10 * 60 * 1000);
-            rig.Agent.CountInference();
+            Assert.Equal(InferenceOutcome.Ran, rig.Runtime!.Infer([10, 200, 30]));
             if (poll % 6 == 0)
             {
-                expected.Add(rig.Agent.Enqueue(MessageKind.CommandResult, rig.AppPayload(poll), false).Sequence);
+                expected.Add(rig.Device.Uplink.Enqueue(MessageKind.CommandResult, rig.AppPayload(poll), false).Sequence);
             }
 
-            rig.Agent.Poll();
+            rig.Poll();
         }
 
         Assert.Equal(0, rig.Transport.Connects);
-        Assert.True(rig.Agent.ConnectAttempts > 100);
+        Assert.True(rig.Device.Agent.ConnectAttempts > 100);
         rig.Transport.Online = true;
         rig.Clock.Advance(rig.Config.BackoffMaxMillis);
         rig.SyncUntilEmpty();
@@ -179,16 +183,16 @@ public class DeviceAgentTests
     [Fact]
     public void Reconnect_delays_grow_exponentially_with_jitter_and_reset_after_a_connect()
     {
-        var rig = new AgentRig(seed: 3, configure: c => { c.BackoffInitialMillis = 1000; c.BackoffMaxMillis = 64000; });
+        var rig = new DeviceRig(seed: 3, configure: c => { c.BackoffInitialMillis = 1000; c.BackoffMaxMillis = 64000; });
         rig.Transport.Online = false;
         var delays = new List<long>();
         for (int i = 0; i < 4000 && delays.Count < 10; i++)
         {
-            int before = rig.Agent.ConnectAttempts;
-            rig.Agent.Poll();
-            if (rig.Agent.ConnectAttempts > before)
+            int before = rig.Device.Agent.ConnectAttempts;
+            rig.Poll();
+            if (rig.Device.Agent.ConnectAttempts > before)
             {
-                delays.Add(rig.Agent.NextConnectAtMillis - rig.Clock.UptimeMillis);
+                delays.Add(rig.Device.Agent.NextConnectAtMillis - rig.Clock.UptimeMillis);
             }
 
             rig.Clock.Advance(250);
@@ -202,20 +206,20 @@ public class DeviceAgentTests
         Assert.True(delays.Skip(5).Average() > delays.Take(3).Average());
         rig.Transport.Online = true;
         rig.Clock.Advance(64000);
-        rig.Agent.Poll();
-        Assert.True(rig.Agent.IsConnected);
+        rig.Poll();
+        Assert.True(rig.Device.Agent.IsConnected);
 
         rig.Transport.Online = false;
         rig.Clock.Advance(100);
-        rig.Agent.Poll();
-        Assert.InRange(rig.Agent.NextConnectAtMillis - rig.Clock.UptimeMillis, 0, 1000);
+        rig.Poll();
+        Assert.InRange(rig.Device.Agent.NextConnectAtMillis - rig.Clock.UptimeMillis, 0, 1000);
     }
 
     [Fact]
     public void Malformed_and_misaddressed_downlink_is_ignored_and_counted()
     {
-        var rig = new AgentRig();
-        rig.Agent.Poll();
+        var rig = new DeviceRig();
+        rig.Poll();
         var other = new FakeHost("lab", "dev-2");
         var forOther = other.Downlink(MessageKind.Ack, new AckPayload([1], [1]).Encode());
 
@@ -227,23 +231,23 @@ public class DeviceAgentTests
         rig.Deliver(MessageKind.Command, [9, 9]);
         rig.SyncUntilEmpty();
 
-        Assert.Equal(6, rig.Agent.RejectedDownlinks);
-        Assert.True(rig.Agent.IsConnected);
+        Assert.Equal(6, rig.Device.Downlink.Rejected);
+        Assert.True(rig.Device.Agent.IsConnected);
     }
 
     [Fact]
     public void A_chunked_upload_resumes_after_a_disconnect_and_a_reboot()
     {
-        var rig = new AgentRig(seed: 5, configure: c => c.MaxInFlight = 4);
+        var rig = new DeviceRig(seed: 5, configure: c => c.MaxInFlight = 4);
         var artifact = ChunkAssemblerTests.Artifact(9000);
-        Assert.True(rig.Agent.Uploads.Upload(5, 1, artifact, 0).Accepted);
+        Assert.True(rig.Device.Uploads.Upload(5, 1, artifact, 0).Accepted);
 
         rig.Transport.BreakAfterPublishes = 2;
-        rig.Agent.Poll();
-        Assert.False(rig.Agent.IsConnected);
+        rig.Poll();
+        Assert.False(rig.Device.Agent.IsConnected);
         rig.Transport.BreakAfterPublishes = 2;
         rig.Clock.Advance(5000);
-        rig.Agent.Poll();
+        rig.Poll();
         rig.Reboot();
         rig.Transport.BreakAfterPublishes = -1;
         rig.SyncUntilEmpty();
@@ -261,17 +265,17 @@ public class DeviceAgentTests
     [Fact]
     public void A_model_download_resumes_after_a_reboot_skips_a_corrupted_chunk_and_reports_its_status()
     {
-        var rig = new AgentRig(seed: 8);
+        var rig = new DeviceRig(seed: 8);
         var model = ChunkAssemblerTests.Artifact(7000);
         var chunks = ChunkAssemblerTests.Split(model, 12, 2048);
-        rig.Agent.Poll();
+        rig.Poll();
         rig.Deliver(MessageKind.DownChunk, chunks[0].Encode());
         var (topic, corrupted) = rig.Host.Downlink(MessageKind.DownChunk, chunks[1].Encode());
         corrupted[40] ^= 0x10;
         rig.Transport.Deliver(topic, corrupted);
         rig.Deliver(MessageKind.DownChunk, chunks[3].Encode());
         rig.SyncUntilEmpty();
-        Assert.Equal(1, rig.Agent.RejectedDownlinks);
+        Assert.Equal(1, rig.Device.Downlink.Rejected);
 
         rig.Reboot();
         rig.SyncUntilEmpty();
@@ -282,22 +286,9 @@ public class DeviceAgentTests
         rig.Deliver(MessageKind.DownChunk, chunks[2].Encode());
         rig.SyncUntilEmpty();
 
-        Assert.True(rig.Agent.Downloads.IsComplete);
-        Assert.Equal(model, rig.Agent.Downloads.ReadArtifact());
+        Assert.True(rig.Device.Downloads.IsComplete);
+        Assert.Equal(model, rig.Device.Downloads.ReadArtifact());
         Assert.True(ChunkStatusPayload.Decode(rig.Host.StoredOfKind(MessageKind.ChunkStatus).Last().Payload).Complete);
-    }
-
-    [Fact]
-    public void Every_boot_is_counted_and_announced_in_the_hello()
-    {
-        var rig = new AgentRig();
-        rig.Reboot();
-        rig.Reboot();
-        rig.SyncUntilEmpty();
-
-        Assert.Equal(3u, rig.Agent.BootCount);
-        var hello = HelloPayload.Decode(rig.Host.StoredOfKind(MessageKind.Hello).Single().Payload);
-        Assert.Equal((3u, "esp32-s3", "kws", 3u, 65536u), (hello.BootCount, hello.Board, hello.ModelId, hello.ModelVersion, hello.OutboxCapacityBytes));
     }
 
     private sealed class CountingHandler : ICommandHandler

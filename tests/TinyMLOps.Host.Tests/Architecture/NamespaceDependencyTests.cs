@@ -30,6 +30,12 @@ public sealed class NamespaceDependencyTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Device_core_has_no_cycle_between_top_level_namespaces()
+    {
+        AssertNoCycle("TinyMLOps.Firmware.Core");
+    }
+
+    [Fact]
     public void Host_libraries_reference_each_other_one_way_and_only_the_simulation_references_the_device_core()
     {
         Assert.Empty(Referenced(Modelling).Intersect(["TinyMLOps.Fleet", "TinyMLOps.Simulation", "TinyMLOps.Firmware.Core"]));

@@ -59,12 +59,12 @@ public sealed class ConsentFleetTests
         {
             if (i == 10)
             {
-                boards[2].Agent.GrantConsent(UploadConsent.Drift);
+                boards[2].Device.GrantConsent(UploadConsent.Drift);
             }
         });
         foreach (var board in boards)
         {
-            board.Agent.Meter!.Flush((uint)h.Clock.Now.ToUnixTimeSeconds());
+            board.Device.Meter!.Flush((uint)h.Clock.Now.ToUnixTimeSeconds());
         }
 
         Assert.True(await h.DrainAsync(TimeSpan.FromSeconds(30)));
@@ -99,7 +99,7 @@ public sealed class ConsentFleetTests
         Assert.Equal(3, windows.Count(w => w.DeviceId == "consent-0"));
         Assert.DoesNotContain(windows, w => w.DeviceId == "consent-1");
         Assert.InRange(windows.Count(w => w.DeviceId == "consent-2"), 1, 2); // only windows finished after the grant
-        Assert.True(boards[1].Agent.DriftWindowsWithheld >= 3);
+        Assert.True(boards[1].Device.Drift.WindowsWithheld >= 3);
         Assert.Empty(await store.MessagesAsync("consent-1", MessageKind.Drift));
         foreach (var board in boards)
         {

@@ -92,8 +92,8 @@ public sealed class LedgerRecoveryTests
                     int n = model == "kws" ? random.Next(0, 2) : random.Next(0, 4);
                     for (int i = 0; i < n; i++)
                     {
-                        int decision = meter.Decide(model);
-                        if (MeterDecision.Runs(decision))
+                        var decision = meter.Decide(model);
+                        if (MeterDecisions.Runs(decision))
                         {
                             meter.Count(model, model + "-v1", clock.Now);
                             ran++;

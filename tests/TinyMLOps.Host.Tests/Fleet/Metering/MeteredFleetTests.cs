@@ -53,10 +53,10 @@ public sealed class MeteredFleetTests
     {
         h.Run(TimeSpan.FromDays(7) - TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5), pauseMillis: 0);
         Assert.Empty(await store.ListDevicesAsync()); // nothing reached the host during the outage
-        Assert.True(board.Agent.Outbox.PendingCount > 100, $"{board.Agent.Outbox.PendingCount} messages waiting");
+        Assert.True(board.Device.Outbox.PendingCount > 100, $"{board.Device.Outbox.PendingCount} messages waiting");
 
         // The link is back: the board flushes its last partial range and everything drains.
-        board.Agent.Meter.Flush((uint)h.Clock.Now.ToUnixTimeSeconds());
+        board.Device.Meter.Flush((uint)h.Clock.Now.ToUnixTimeSeconds());
         Assert.True(await h.DrainAsync(TimeSpan.FromSeconds(60)));
         long billed = 0;
         for (int i = 0; i < 100 && billed < board.Inferences; i++)
@@ -94,7 +94,7 @@ public sealed class MeteredFleetTests
         long billed = await RunWeekAndSyncAsync(h, store, board);
 
         Assert.True(board.Reboots >= 3, $"{board.Reboots} reboots");
-        int block = board.Agent.Meter.Options.BlockSize;
+        int block = board.Device.Meter.Options.BlockSize;
         Assert.InRange(billed, board.Inferences, board.Inferences + ((long)block * board.Reboots));
         var audit = await ReceiptLedger.AuditAsync(store, "week-2");
         Assert.False(audit.State.Flagged, audit.State.FlagReason);
@@ -105,7 +105,7 @@ public sealed class MeteredFleetTests
     {
         var (h, store, host, board) = await StartAsync("quota-1", rebootsPerHour: 0, offlineWeek: false);
         await using var _h = h;
-        board.Agent.Meter.Options.RequireToken = true;
+        board.Device.Meter.Options.RequireToken = true;
 
         // Without a token nothing runs.
         h.Run(TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(1), pauseMillis: 5);
@@ -128,7 +128,7 @@ public sealed class MeteredFleetTests
 
         // Replaying the same token is refused by the device, with its reason.
         var replay = await store.EnqueueCommandAsync("quota-1", Shared.Metering.QuotaToken.CommandName, grant.Token.Encode());
-        board.Agent.Meter.Flush((uint)h.Clock.Now.ToUnixTimeSeconds());
+        board.Device.Meter.Flush((uint)h.Clock.Now.ToUnixTimeSeconds());
         Assert.True(await h.DrainAsync(TimeSpan.FromSeconds(30)));
         await host.Commands.SendPendingAsync("field", "quota-1", force: true, CancellationToken.None);
         await Sync.MosquittoSyncTests.WaitUntilAsync(() =>
@@ -156,7 +156,7 @@ public sealed class MeteredFleetTests
     {
         var (h, store, host, board) = await StartAsync("quota-2", rebootsPerHour: 0, offlineWeek: false);
         await using var _h = h;
-        board.Agent.Meter.Options.RequireToken = true;
+        board.Device.Meter.Options.RequireToken = true;
         var issuer = new QuotaIssuer(store, new DeviceKeys(MasterKey), host);
         var grant = await issuer.GrantAsync(new QuotaGrantRequest("quota-2", "brightest", 40, TimeSpan.FromDays(30), Shared.Metering.QuotaToken.PolicyFreeVariant));
         await Sync.MosquittoSyncTests.WaitUntilAsync(() =>
@@ -170,7 +170,7 @@ public sealed class MeteredFleetTests
         Assert.Equal(40, board.Inferences);
         Assert.True(board.FreeInferences >= 60, $"{board.FreeInferences} free");
         Assert.Equal(refusedBefore, board.MeterRefusals);
-        board.Agent.Meter.Flush((uint)h.Clock.Now.ToUnixTimeSeconds());
+        board.Device.Meter.Flush((uint)h.Clock.Now.ToUnixTimeSeconds());
         Assert.True(await h.DrainAsync(TimeSpan.FromSeconds(30)));
         long billed = 0;
         for (int i = 0; i < 100 && billed < 40; i++)

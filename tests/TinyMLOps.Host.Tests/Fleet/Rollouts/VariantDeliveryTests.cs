@@ -64,7 +64,7 @@ public sealed class VariantDeliveryTests
         await MosquittoSyncTests.WaitUntilAsync(() =>
         {
             h.Run(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), pauseMillis: 20);
-            return board.Agent.Variants.Store.Slots(ModelRole.Plugged).ActiveVariantId == "fc-plugged";
+            return board.Device.Variants.Store.Slots(ModelRole.Plugged).ActiveVariantId == "fc-plugged";
         });
         Assert.Equal("fc-plugged", board.RunningVariantId);
 
@@ -73,7 +73,7 @@ public sealed class VariantDeliveryTests
         await MosquittoSyncTests.WaitUntilAsync(() =>
         {
             h.Run(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), pauseMillis: 20);
-            return board.Agent.Variants.Store.Slots(ModelRole.Battery).ActiveVariantId == "fc-battery";
+            return board.Device.Variants.Store.Slots(ModelRole.Battery).ActiveVariantId == "fc-battery";
         });
         Assert.Equal("fc-plugged", board.RunningVariantId);
         Assert.True(h.Clock.Millis < TimeSpan.FromHours(1).TotalMilliseconds, "still within the plugged hour");
@@ -84,7 +84,7 @@ public sealed class VariantDeliveryTests
             h.Run(TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(1), pauseMillis: 20);
             return VariantDelivery.SwitchReportsAsync(store, "var-1").Result.Any(r => r.Report.Reason == VariantSwitchPayload.ReasonPower);
         }, 60_000);
-        Assert.Equal(ModelRole.Battery, board.Agent.Variants.SelectedRole);
+        Assert.Equal(ModelRole.Battery, board.Device.Variants.SelectedRole);
         Assert.Equal("fc-battery", board.RunningVariantId);
 
         var reports = await VariantDelivery.SwitchReportsAsync(store, "var-1");
@@ -131,7 +131,7 @@ public sealed class VariantDeliveryTests
         });
 
         // At rest the slot holds the sealed bytes: no 16-byte window of the model file is readable off the flash.
-        var slots = owner.Agent.Variants!.Store.Slots(ModelRole.Plugged);
+        var slots = owner.Device.Variants!.Store.Slots(ModelRole.Plugged);
         byte[] atRest = owner.Storage.ReadAll(slots.SlotFile(slots.ActiveSlot))!;
         Assert.True(SealedArtifact.IsSealed(atRest));
         string atRestHex = Convert.ToHexString(atRest);
@@ -150,13 +150,13 @@ public sealed class VariantDeliveryTests
         owner.Reboot();
         h.Run(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), pauseMillis: 20);
 
-        var stolen = thief.Agent.Variants!.Store.Slots(ModelRole.Plugged);
+        var stolen = thief.Device.Variants!.Store.Slots(ModelRole.Plugged);
         Assert.True(stolen.FellBackOnOpen);
         Assert.False(stolen.HasActive);
         Assert.Null(thief.RunningVariantId);
         Assert.Equal(ModelResult.NotSealedForDevice, new ArtifactVerifier(keys.For("copy-b"), DotNetAesBlockCipher.Instance).Verify(atRest, ticket.Assignment.ContentHash, ticket.Assignment.Tag, "fc-secret"));
         Assert.Equal("fc-secret", owner.RunningVariantId);
-        Assert.Equal(file, owner.Agent.Variants!.Store.ReadModel(ModelRole.Plugged));
+        Assert.Equal(file, owner.Device.Variants!.Store.ReadModel(ModelRole.Plugged));
     }
 
     [Fact]
@@ -233,21 +233,21 @@ public sealed class VariantDeliveryTests
         await MosquittoSyncTests.WaitUntilAsync(() =>
         {
             h.Run(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), pauseMillis: 20);
-            var v = board.Agent.Variants.Store;
+            var v = board.Device.Variants.Store;
             return v.Slots(ModelRole.Plugged).ActiveVariantId == "fc-p" && v.Slots(ModelRole.Battery).ActiveVariantId == "fc-b";
         }).ContinueWith(t =>
         {
             if (t.IsFaulted)
             {
-                var v = board.Agent.Variants.Store;
-                throw new Exception($"plugged {v.Slots(ModelRole.Plugged).ActiveVariantId}, battery {v.Slots(ModelRole.Battery).ActiveVariantId}, download {board.Agent.Downloads.Active}/{board.Agent.Downloads.TransferId}/{board.Agent.Downloads.IsComplete}, " +
-                    $"first {first.Transfer.Complete} {first.Transfer.ChunksSent}/{first.Transfer.ChunkCount}, second {second.Transfer.Complete} {second.Transfer.ChunksSent}/{second.Transfer.ChunkCount}, pending {board.Agent.Variants.Pending(0)?.TransferId} {board.Agent.Variants.Pending(1)?.TransferId}");
+                var v = board.Device.Variants.Store;
+                throw new Exception($"plugged {v.Slots(ModelRole.Plugged).ActiveVariantId}, battery {v.Slots(ModelRole.Battery).ActiveVariantId}, download {board.Device.Downloads.Active}/{board.Device.Downloads.TransferId}/{board.Device.Downloads.IsComplete}, " +
+                    $"first {first.Transfer.Complete} {first.Transfer.ChunksSent}/{first.Transfer.ChunkCount}, second {second.Transfer.Complete} {second.Transfer.ChunksSent}/{second.Transfer.ChunkCount}, pending {board.Device.Variants.Pending(ModelRole.Plugged)?.TransferId} {board.Device.Variants.Pending(ModelRole.Battery)?.TransferId}");
             }
         });
 
         Assert.True(first.Transfer.Complete && second.Transfer.Complete);
         Assert.Empty(host.Transfers.Queue("both-1"));
 
-        Assert.False(board.Agent.Downloads.Active);
+        Assert.False(board.Device.Downloads.Active);
     }
 }

@@ -1,3 +1,4 @@
+using TinyMLOps.Firmware.Core.Commands;
 using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Fleet.Broker;
 using TinyMLOps.Shared.Protocol;
@@ -17,7 +18,7 @@ public sealed class DownlinkTests
         var (store, host) = await h.StartSqliteHostAsync(port, embedded: true);
         var board = h.AddBoard("cmd-1", port, pattern: new ConnectivityPattern(60, 10, 30));
         var handler = new CountingHandler();
-        board.Agent.Commands.Register("blink", handler);
+        board.Device.Commands.Register("blink", handler);
 
         long id = await store.EnqueueCommandAsync("cmd-1", "blink", [3]);
         long unknown = await store.EnqueueCommandAsync("cmd-1", "self-destruct", []);
@@ -50,10 +51,10 @@ public sealed class DownlinkTests
         var transfer = await host.Transfers.StartAsync("test", "dl-1", 77, 1, artifact, chunkBytes: 1024);
 
         // Take one poll's worth of chunks, lose the link and reboot (what was received but not taken is in RAM, gone).
-        board.Agent.Poll();
+        board.Device.Poll();
         board.Transport.LinkUp = false;
         h.Run(TimeSpan.FromMinutes(20), TimeSpan.FromMinutes(1), pauseMillis: 0);
-        Assert.False(board.Agent.Downloads.IsComplete);
+        Assert.False(board.Device.Downloads.IsComplete);
         board.Reboot();
         h.Track(board);
 
@@ -61,9 +62,9 @@ public sealed class DownlinkTests
         {
             board.Transport.LinkUp = true;
             h.Run(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), pauseMillis: 20);
-            return board.Agent.Downloads.IsComplete && transfer.Complete;
+            return board.Device.Downloads.IsComplete && transfer.Complete;
         });
-        Assert.Equal(artifact, board.Agent.Downloads.ReadArtifact());
+        Assert.Equal(artifact, board.Device.Downloads.ReadArtifact());
         // The host resent only what the device's report said it lacked, not the whole artifact.
         Assert.InRange(transfer.ChunksSent, transfer.ChunkCount + 1, (2 * transfer.ChunkCount) - 1);
     }

@@ -24,7 +24,7 @@ public sealed class EmbeddedBrokerSyncTests
             var board = h.AddBoard($"emb-{i}", port, pattern: pattern, heartbeatSeconds: 300);
             var artifact = new byte[5000 + (i * 1111)];
             new Random(i).NextBytes(artifact);
-            Assert.True(board.Agent.Uploads.Upload((uint)(100 + i), 2, artifact, h.Clock.ForBoard(() => 0).UnixSeconds).Accepted);
+            Assert.True(board.Device.Uploads.Upload((uint)(100 + i), 2, artifact, h.Clock.ForBoard(() => 0).UnixSeconds).Accepted);
             artifacts[board.DeviceId] = artifact;
         }
 
@@ -81,7 +81,7 @@ public sealed class EmbeddedBrokerSyncTests
             await MosquittoSyncTests.WaitUntilAsync(() =>
             {
                 h.Run(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), pauseMillis: 20);
-                return board.Agent.AcksReceived > 0 && board.Agent.Outbox.PendingCount == 0;
+                return board.Device.Downlink.AcksReceived > 0 && board.Device.Outbox.PendingCount == 0;
             });
             using var http = new HttpClient();
             string metrics = await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics/");

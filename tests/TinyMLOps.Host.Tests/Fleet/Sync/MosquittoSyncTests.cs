@@ -22,7 +22,7 @@ public sealed class MosquittoSyncTests
         for (int i = 0; i < 5; i++)
         {
             var board = h.AddBoard($"mq-{i}", broker.Port, heartbeatSeconds: 120);
-            Assert.True(board.Agent.Uploads.Upload(7, 2, new byte[6000 + i], 0).Accepted);
+            Assert.True(board.Device.Uploads.Upload(7, 2, new byte[6000 + i], 0).Accepted);
         }
 
         h.Run(TimeSpan.FromHours(2), TimeSpan.FromMinutes(1), everyStep: step =>
@@ -35,7 +35,7 @@ public sealed class MosquittoSyncTests
 
         Assert.True(await h.DrainAsync(TimeSpan.FromSeconds(60)), "outboxes did not drain after the broker restart");
         await h.AssertNothingLostAsync(store);
-        Assert.All(h.Boards, b => Assert.True(b.Agent.Connects >= 2, $"{b.DeviceId} never reconnected"));
+        Assert.All(h.Boards, b => Assert.True(b.Device.Agent.Connects >= 2, $"{b.DeviceId} never reconnected"));
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class MosquittoSyncTests
         for (int i = 0; i < 5; i++)
         {
             var board = h.AddBoard($"hr-{i}", broker.Port, heartbeatSeconds: 60);
-            Assert.True(board.Agent.Uploads.Upload(9, 2, new byte[8000], 0).Accepted);
+            Assert.True(board.Device.Uploads.Upload(9, 2, new byte[8000], 0).Accepted);
         }
 
         h.Run(TimeSpan.FromMinutes(3), TimeSpan.FromMinutes(1), pauseMillis: 0);
@@ -92,7 +92,7 @@ public sealed class MosquittoSyncTests
                 foreach (var b in h.Boards)
                 {
                     Assert.False(b.Transport.IsConnected);
-                    Assert.True(b.Agent.Uploads.Upload(11, 2, new byte[3000], 0).Accepted);
+                    Assert.True(b.Device.Uploads.Upload(11, 2, new byte[3000], 0).Accepted);
                 }
             }
         });

@@ -27,7 +27,7 @@ public sealed class ScaleOutTests
             for (int i = 0; i < 10; i++)
             {
                 var board = h.AddBoard($"so-{i:D2}", broker.Port, heartbeatSeconds: 60);
-                Assert.True(board.Agent.Uploads.Upload(3, 2, new byte[7000], 0).Accepted);
+                Assert.True(board.Device.Uploads.Upload(3, 2, new byte[7000], 0).Accepted);
             }
 
             h.Run(TimeSpan.FromHours(1), TimeSpan.FromMinutes(1));

@@ -124,8 +124,8 @@ internal sealed class SyncHarness : IAsyncDisposable
             var published = Published[board.DeviceId].Where(p => !Firmware.Core.Sync.Outbox.IsMergeable(p.Value)).Select(p => p.Key).ToHashSet();
             Assert.NotEmpty(published);
             Assert.Subset(stored.ToHashSet(), published);
-            Assert.All(stored, s => Assert.InRange(s, 1, board.Agent.Outbox.NextSequence - 1));
-            Assert.Equal(0, board.Agent.Outbox.PendingCount);
+            Assert.All(stored, s => Assert.InRange(s, 1, board.Device.Outbox.NextSequence - 1));
+            Assert.Equal(0, board.Device.Outbox.PendingCount);
         }
     }
 

@@ -97,7 +97,7 @@ public sealed class RoundCoordinatorTests
                 lines.Add($"{r.RoundId} {r.State} {r.Reason} deadline {r.Deadline:u} now {Harness.Clock.Now:u} | " + string.Join(", ", p.Select(x => $"{x.DeviceId}:{x.State}:{x.Detail}")));
             }
 
-            return string.Join(" / ", lines) + " | boards " + string.Join(", ", Boards.Select(b => $"{b.DeviceId} {b.RunningVariantId} {b.Agent.Learning?.State} samples {b.Agent.Learning?.Samples.Count}"));
+            return string.Join(" / ", lines) + " | boards " + string.Join(", ", Boards.Select(b => $"{b.DeviceId} {b.RunningVariantId} {b.Device.Learning?.State} samples {b.Device.Learning?.Samples.Count}"));
         }
 
         public async Task<RoundRecord> RoundAsync(string id) => (await Store.GetRoundAsync(id))!;
@@ -147,7 +147,7 @@ public sealed class RoundCoordinatorTests
         // The boards run the base variant (a completed rollout) and collect labelled samples before any round.
         var rollout = await rig.Rollouts.StartAsync(new RolloutRequest("mlp-base", null, VariantAssignment.RolePlugged, "test", null, "100", new RolloutPolicy { MinInferences = 10, Soak = TimeSpan.Zero }));
         await rig.RunUntilAsync(async () => (await store.GetRolloutAsync(rollout.RolloutId))!.State != RolloutStates.Active
-            && list.All(b => b.Options.FeedbackRate == 0 || b.Agent.Learning!.Samples.Count >= 200));
+            && list.All(b => b.Options.FeedbackRate == 0 || b.Device.Learning!.Samples.Count >= 200));
         Assert.Equal(RolloutStates.Completed, (await store.GetRolloutAsync(rollout.RolloutId))!.State);
         return rig;
     }
@@ -280,7 +280,7 @@ public sealed class RoundCoordinatorTests
             Assert.Equal(CommandResultPayload.Ok, (await rig.Store.GetCommandAsync(p.CommandId!.Value))!.Status);
         }
 
-        Assert.All(rig.Boards, b => Assert.Equal(1, b.Agent.Learning!.RoundsUploaded));
+        Assert.All(rig.Boards, b => Assert.Equal(1, b.Device.Learning!.RoundsUploaded));
     }
 
     [Fact]
@@ -317,8 +317,8 @@ public sealed class RoundCoordinatorTests
         var participants = await rig.Store.RoundParticipantsAsync(round.RoundId);
         Assert.Equal(["learn-2"], participants.Select(p => p.DeviceId));
         Assert.Equal(1, RoundResult.FromJson((await rig.RoundAsync(round.RoundId)).Result).Invited);
-        Assert.Equal(0, rig.Boards[0].Agent.Learning!.RoundsUploaded);
-        Assert.Equal(1, rig.Boards[2].Agent.Learning!.RoundsUploaded);
+        Assert.Equal(0, rig.Boards[0].Device.Learning!.RoundsUploaded);
+        Assert.Equal(1, rig.Boards[2].Device.Learning!.RoundsUploaded);
     }
 
     private static ImageDataset Only(ImageDataset data, IReadOnlySet<int> classes)

@@ -61,7 +61,7 @@ public sealed class ExtractionFleetTests(ITestOutputHelper output)
         h.Run(TimeSpan.FromHours(4), TimeSpan.FromMinutes(1), pauseMillis: 2);
         foreach (var b in boards.Append(attacker))
         {
-            b.Agent.Meter.Flush((uint)h.Clock.Now.ToUnixTimeSeconds());
+            b.Device.Meter.Flush((uint)h.Clock.Now.ToUnixTimeSeconds());
         }
 
         Assert.True(await h.DrainAsync(TimeSpan.FromSeconds(60)));

@@ -1,0 +1,36 @@
+using TinyMLOps.Firmware.Core.Platform;
+
+namespace TinyMLOps.Firmware.Core.App
+{
+    /// <summary>
+    /// The platform adapters one boot of the device runs on: a board's (firmware/TinyMLOps.Firmware.Adapters) or a
+    /// virtual board's (host). Filled once, before <see cref="DeviceRuntime"/> is built, which hands each to the parts
+    /// that need it; the optional ones may stay null.
+    /// </summary>
+    public sealed class DevicePorts
+    {
+        public ITransport Transport;
+        public IStorage Storage;
+        public IClock Clock;
+        public IPower Power;
+        public ILog Log;
+
+        /// <summary>The IP link, asked whether it is metered (consent "wifi"); null: not metered.</summary>
+        public INetwork Network;
+
+        /// <summary>Free heap and flash for the hello, the telemetry and local training; null: unknown.</summary>
+        public IMemoryInfo Memory;
+
+        /// <summary>The fine clock for inference latency; null: the clock's milliseconds.</summary>
+        public IInferenceTimer Timer;
+
+        /// <summary>Shows the drift alarm (the status LED on a board); null shows nothing.</summary>
+        public IStatusIndicator Indicator;
+
+        /// <summary>The user feedback that labels samples for local training; null: the device keeps no samples.</summary>
+        public IFeedback Feedback;
+
+        /// <summary>Fault injection (the virtual fleet's failing variants); null on a board.</summary>
+        public IInferenceFault Faults;
+    }
+}

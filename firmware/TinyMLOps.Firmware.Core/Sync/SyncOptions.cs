@@ -1,0 +1,17 @@
+namespace TinyMLOps.Firmware.Core.Sync
+{
+    /// <summary>Whose sync loop this is and how it paces itself; the composition fills it from the device's configuration.</summary>
+    public sealed class SyncOptions
+    {
+        public string DeviceId;
+        public string Fleet;
+        public int HeartbeatIntervalSeconds;
+        public int AckTimeoutMillis;
+
+        /// <summary>Published messages waiting for their ack at most.</summary>
+        public int MaxInFlight;
+
+        public int BackoffInitialMillis;
+        public int BackoffMaxMillis;
+    }
+}
