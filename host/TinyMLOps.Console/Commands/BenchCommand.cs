@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
+using TinyMLOps.Console.Rendering;
 using TinyMLOps.Modelling.Data;
 using TinyMLOps.Simulation.Benchmarks;
 
@@ -29,7 +30,7 @@ internal static class BenchCommand
             var reports = parse.GetValue(input)!
                 .Select(f => Measure(console, File.ReadAllBytes(f.FullName), test, parse.GetValue(rounds)))
                 .ToList();
-            Render(console, reports);
+            LatencyView.Render(console, reports);
             if (parse.GetValue(plot) is { } png)
             {
                 Plots.Latency(png.FullName, reports);
@@ -51,40 +52,5 @@ internal static class BenchCommand
             task.Value = 1.0;
         });
         return report!;
-    }
-
-    public static void Render(IAnsiConsole console, IReadOnlyList<BenchmarkReport> reports)
-    {
-        // One column per model, so the table fits an 80-column terminal.
-        var table = new Table().Title("batch-1 latency, one thread, same int8 model").AddColumn("figure");
-        foreach (var r in reports)
-        {
-            table.AddColumn(new TableColumn($"{r.ModelId}/{r.VariantId}").RightAligned());
-        }
-
-        AddRow(table, reports, "MACs", r => r.Macs.ToString("N0"));
-        AddRow(table, reports, "ours median µs", r => r.Ours.MedianMicroseconds.ToString("F1"));
-        AddRow(table, reports, "ONNX Runtime median µs", r => r.OnnxRuntime.MedianMicroseconds.ToString("F1"));
-        AddRow(table, reports, "ratio ours / ORT", r => r.LatencyRatio.ToString("F2"));
-        AddRow(table, reports, "ours p95 µs", r => r.Ours.P95Microseconds.ToString("F1"));
-        AddRow(table, reports, "ONNX Runtime p95 µs", r => r.OnnxRuntime.P95Microseconds.ToString("F1"));
-        AddRow(table, reports, "model bytes", r => r.ModelBytes.ToString("N0"));
-        AddRow(table, reports, "ONNX bytes", r => r.OnnxBytes.ToString("N0"));
-        AddRow(table, reports, "arena bytes", r => r.ArenaBytes.ToString("N0"));
-        AddRow(table, reports, "top-1 agreement", r => r.TopOneAgreement.ToString("P2"));
-        console.Write(table);
-        var chart = new BarChart().Label("median latency per inference (µs)").Width(70);
-        foreach (var r in reports)
-        {
-            chart.AddItem($"{r.ModelId} ours", Math.Round(r.Ours.MedianMicroseconds, 1), Color.Green);
-            chart.AddItem($"{r.ModelId} ORT", Math.Round(r.OnnxRuntime.MedianMicroseconds, 1), Color.Blue);
-        }
-
-        console.Write(chart);
-    }
-
-    private static void AddRow(Table table, IReadOnlyList<BenchmarkReport> reports, string figure, Func<BenchmarkReport, string> value)
-    {
-        table.AddRow([figure, .. reports.Select(value)]);
     }
 }

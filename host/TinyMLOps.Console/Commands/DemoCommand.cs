@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
 using MQTTnet.Protocol;
 using Spectre.Console;
+using TinyMLOps.Console.Rendering;
 using TinyMLOps.Fleet.Hosting;
 using TinyMLOps.Fleet.Security;
 using TinyMLOps.Fleet.Store;
@@ -115,7 +116,7 @@ internal static class DemoCommand
         var suspects = await store.ExtractionSuspectsAsync(ct);
         if (suspects.Count > 0)
         {
-            console.Write(ExtractionCommands.Table(suspects.Where(s => s.State != SuspectStates.Normal).Concat(suspects.Where(s => s.State == SuspectStates.Normal).Take(5))));
+            console.Write(SuspectsView.Table(suspects.Where(s => s.State != SuspectStates.Normal).Concat(suspects.Where(s => s.State == SuspectStates.Normal).Take(5))));
             console.MarkupLineInterpolated($"model extraction: {suspects.Count(s => s.Flagged)} of {suspects.Count} metered boards flagged, their quota cut");
         }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
+using TinyMLOps.Console.Rendering;
 using TinyMLOps.Fleet.Drift;
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Modelling.Data;

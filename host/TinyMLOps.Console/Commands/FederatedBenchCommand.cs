@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Spectre.Console;
+using TinyMLOps.Console.Rendering;
 using TinyMLOps.Modelling.Data;
 using TinyMLOps.Simulation.Benchmarks;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
+using TinyMLOps.Console.Rendering;
 using TinyMLOps.Fleet.Store;
 
 namespace TinyMLOps.Console.Commands;

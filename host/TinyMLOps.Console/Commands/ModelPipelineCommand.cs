@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
+using TinyMLOps.Console.Rendering;
 using TinyMLOps.Modelling.Data;
 using TinyMLOps.Modelling.Onnx;
 using TinyMLOps.Modelling.Quantization;
@@ -59,7 +60,7 @@ internal static class ModelPipelineCommand
         var table = new Table().AddColumns("model", "float accuracy", "int8 accuracy", "int8 − float (points)", "top-1 agreement with ONNX Runtime");
         rows.ForEach(r => table.AddRow(r));
         console.Write(table);
-        BenchCommand.Render(console, reports);
+        LatencyView.Render(console, reports);
         if (plots != null)
         {
             plots.Create();

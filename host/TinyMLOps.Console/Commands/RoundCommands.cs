@@ -1,13 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
-using Spectre.Console.Rendering;
+using TinyMLOps.Console.Rendering;
 using TinyMLOps.Fleet.Federated.Rounds;
 using TinyMLOps.Fleet.Rollouts;
 using TinyMLOps.Fleet.Security;
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Modelling.Variants;
-using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Console.Commands;
 
@@ -140,17 +139,17 @@ internal static class RoundCommands
             var status = await coordinator.StatusAsync(roundId, ct);
             if (!parse.GetValue(watch) || RoundStates.IsFinished(status.Round.State))
             {
-                console.Write(View(status, DateTimeOffset.UtcNow));
+                console.Write(RoundView.View(status, DateTimeOffset.UtcNow));
                 return 0;
             }
 
-            await console.Live(View(status, DateTimeOffset.UtcNow)).StartAsync(async live =>
+            await console.Live(RoundView.View(status, DateTimeOffset.UtcNow)).StartAsync(async live =>
             {
                 while (!ct.IsCancellationRequested && !RoundStates.IsFinished(status.Round.State))
                 {
                     await Task.Delay(TimeSpan.FromSeconds(2), ct);
                     status = await coordinator.StatusAsync(roundId, ct);
-                    live.UpdateTarget(View(status, DateTimeOffset.UtcNow));
+                    live.UpdateTarget(RoundView.View(status, DateTimeOffset.UtcNow));
                 }
             });
             return 0;
@@ -182,10 +181,10 @@ internal static class RoundCommands
                     Markup.Escape(r.RoundId),
                     Markup.Escape($"{r.BaseVariantId} v{r.BaseVersion}"),
                     Markup.Escape(result.Strategy.Length > 0 ? result.Strategy : r.Strategy),
-                    StateMarkup(r.State),
+                    RoundView.StateMarkup(r.State),
                     $"{result.Uploaded}/{result.Invited}",
                     result.Samples.ToString("N0", CultureInfo.InvariantCulture),
-                    Bytes(result.DeltaBytes),
+                    RoundView.Bytes(result.DeltaBytes),
                     result.DeltaBytes > 0 ? $"{(double)result.Float32Bytes / result.DeltaBytes:0.0}x smaller" : "-",
                     Accuracy(result.CurrentAccuracy),
                     Accuracy(result.CandidateAccuracy),
@@ -226,66 +225,6 @@ internal static class RoundCommands
         return command;
     }
 
-    /// <summary>The round as one renderable: header, progress bars, participants, and the gate per class once evaluated.</summary>
-    internal static IRenderable View(RoundStatus status, DateTimeOffset now)
-    {
-        var r = status.Round;
-        var result = status.Result;
-        var rows = new List<IRenderable>
-        {
-            new Markup($"[bold]round {Markup.Escape(r.RoundId)}[/]  {StateMarkup(r.State)}  {Markup.Escape(r.Reason)}"),
-            new Markup(Markup.Escape($"base {r.BaseVariantId} v{r.BaseVersion} on the {VariantAssignment.RoleName(r.Role)} role, {status.Config.Strategy}, {status.Config.Layers} layer(s), keep {status.Config.KeepFraction:P0}, deadline {r.Deadline:u}"
-                + (RoundStates.IsFinished(r.State) ? string.Empty : $" ({Remaining(r.Deadline - now)} left)"))),
-        };
-        int invited = status.Participants.Count;
-        int responded = status.Participants.Count(p => p.State != ParticipantStates.Invited);
-        int uploaded = status.Participants.Count(p => p.State == ParticipantStates.Uploaded);
-        var bars = new BreakdownChart().Width(60)
-            .AddItem("uploaded", uploaded, Color.Green)
-            .AddItem("accepted", status.Participants.Count(p => p.State == ParticipantStates.Accepted), Color.Yellow)
-            .AddItem("invited", status.Participants.Count(p => p.State == ParticipantStates.Invited), Color.Grey)
-            .AddItem("declined", status.Participants.Count(p => p.State == ParticipantStates.Declined), Color.Orange1)
-            .AddItem("rejected", status.Participants.Count(p => p.State == ParticipantStates.Rejected), Color.Red)
-            .AddItem("stragglers", status.Participants.Count(p => p.State == ParticipantStates.Straggler), Color.Maroon);
-        if (invited > 0)
-        {
-            rows.Add(new Markup($"devices: {responded}/{invited} answered, {uploaded} delta(s) of {status.Config.MinParticipants} needed, {Bytes(status.Participants.Sum(p => p.DeltaBytes ?? 0))} uplink"));
-            rows.Add(bars);
-        }
-
-        var table = new Table().AddColumns("device", "state", "samples", "delta", "detail");
-        foreach (var p in status.Participants)
-        {
-            table.AddRow(Markup.Escape(p.DeviceId), Markup.Escape(p.State), p.SampleCount?.ToString(CultureInfo.InvariantCulture) ?? "-", p.DeltaBytes is { } b ? Bytes(b) : "-", Markup.Escape(p.Detail));
-        }
-
-        if (invited > 0)
-        {
-            rows.Add(table);
-        }
-
-        if (result.CandidateAccuracy is { } candidate && result.CurrentAccuracy is { } current)
-        {
-            rows.Add(new Markup($"held-out accuracy: current {current:P2}, candidate {candidate:P2} ({(candidate - current) * 100:+0.00;-0.00} points); update norm {result.UpdateNorm:G3}; {Markup.Escape(result.Strategy)} over {result.ClientsUsed} update(s)"
-                + (result.Epsilon is { } eps ? $", ε = {eps:0.00}" : string.Empty)));
-            var classes = new Table().AddColumns("class", "current", "candidate", "change");
-            for (int c = 0; c < result.Labels.Count && c < result.CurrentPerClass.Count && c < result.CandidatePerClass.Count; c++)
-            {
-                double change = (result.CandidatePerClass[c] - result.CurrentPerClass[c]) * 100;
-                string color = change < -status.Config.MaxClassDropPoints ? "red" : change < 0 ? "yellow" : "green";
-                classes.AddRow(Markup.Escape(result.Labels[c]), $"{result.CurrentPerClass[c]:P1}", $"{result.CandidatePerClass[c]:P1}", $"[{color}]{change:+0.00;-0.00}[/]");
-            }
-
-            rows.Add(classes);
-            foreach (var reason in result.GateReasons)
-            {
-                rows.Add(new Markup($"[red]gate:[/] {Markup.Escape(reason)}"));
-            }
-        }
-
-        return new Rows(rows);
-    }
-
     private static RoundCoordinator Coordinator(IFleetStore store, string registryPath)
     {
         var registry = VariantRegistry.Open(registryPath);
@@ -293,22 +232,5 @@ internal static class RoundCommands
         return new RoundCoordinator(store, registry, rollouts, data: null, downlink: null);
     }
 
-    private static string StateMarkup(string state) => state switch
-    {
-        RoundStates.Released => "[green]released[/]",
-        RoundStates.Rejected or RoundStates.Failed => $"[red]{state}[/]",
-        RoundStates.Cancelled => "[grey]cancelled[/]",
-        _ => $"[yellow]{state}[/]",
-    };
-
     private static string Accuracy(double? value) => value is { } v ? v.ToString("P2", CultureInfo.InvariantCulture) : "-";
-
-    private static string Remaining(TimeSpan t) => t <= TimeSpan.Zero ? "none" : t.TotalHours >= 1 ? $"{t.TotalHours:0.0} h" : t.TotalMinutes >= 1 ? $"{t.TotalMinutes:0} min" : $"{t.TotalSeconds:0} s";
-
-    private static string Bytes(long bytes) => bytes switch
-    {
-        >= 1 << 20 => $"{bytes / 1048576.0:0.0} MiB",
-        >= 1 << 10 => $"{bytes / 1024.0:0.0} KiB",
-        _ => $"{bytes} B",
-    };
 }

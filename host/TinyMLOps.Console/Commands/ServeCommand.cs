@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using TinyMLOps.Fleet.Hosting;
 using TinyMLOps.Fleet.Store;
-using TinyMLOps.Fleet.Sync;
 
 namespace TinyMLOps.Console.Commands;
 

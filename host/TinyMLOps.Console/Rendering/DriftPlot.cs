@@ -2,7 +2,7 @@ using TinyMLOps.Fleet.Drift;
 using TinyMLOps.Shared.Drift;
 using TinyMLOps.Simulation.Benchmarks;
 
-namespace TinyMLOps.Console.Commands;
+namespace TinyMLOps.Console.Rendering;
 
 /// <summary>PNG of reference (grey) against observed (orange) proportions: the worst input region's bins, then the classes, then the confidences.</summary>
 internal static class DriftPlot

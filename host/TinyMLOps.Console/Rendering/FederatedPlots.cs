@@ -1,6 +1,6 @@
 using TinyMLOps.Simulation.Benchmarks;
 
-namespace TinyMLOps.Console.Commands;
+namespace TinyMLOps.Console.Rendering;
 
 /// <summary>PNG plots of the federated benchmark for docs/img.</summary>
 internal static class FederatedPlots

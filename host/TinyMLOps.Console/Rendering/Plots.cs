@@ -2,7 +2,7 @@ using TinyMLOps.Modelling.Training;
 using TinyMLOps.Modelling.Variants;
 using TinyMLOps.Simulation.Benchmarks;
 
-namespace TinyMLOps.Console.Commands;
+namespace TinyMLOps.Console.Rendering;
 
 /// <summary>PNG plots for docs/: training curves and the latency comparison.</summary>
 internal static class Plots

@@ -4,7 +4,7 @@ using Spectre.Console.Rendering;
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Fleet.Telemetry;
 
-namespace TinyMLOps.Console.Commands;
+namespace TinyMLOps.Console.Rendering;
 
 /// <summary>Operational telemetry drawn as tables: `fleet telemetry` and the lines of `device show`.</summary>
 internal static class TelemetryView

@@ -4,7 +4,7 @@ using TinyMLOps.Fleet.Store;
 using TinyMLOps.Fleet.Sync;
 using TinyMLOps.Shared.Protocol;
 
-namespace TinyMLOps.Console.Commands;
+namespace TinyMLOps.Console.Rendering;
 
 /// <summary>The fleet drawn as Spectre.Console tables: shared by fleet ls, device show, status, live and demo.</summary>
 internal static class FleetView
