@@ -70,7 +70,7 @@ public sealed class VariantCliTests : ConsoleTest
         string unmarked = Path.Combine(Dir.FullName, "unmarked.tmlm");
         File.WriteAllBytes(unmarked, ModelWriter.Write(TinyMLOps.Modelling.Quantization.PostTrainingQuantizer.Quantize(TrainedModels.Mlp, TestData.Fashion.HeldOut.Take(200), new TinyMLOps.Modelling.Quantization.QuantizationOptions())));
         Out.GetStringBuilder().Clear();
-        Assert.Equal(TinyMLOps.Console.Commands.ModelWatermarkCommands.NoMatchExitCode, Run("model", "verify-watermark", unmarked, "--registry", registry));
+        Assert.Equal(TinyMLOps.Console.Commands.Model.ModelVerifyWatermarkCommand.NoMatchExitCode, Run("model", "verify-watermark", unmarked, "--registry", registry));
         Assert.Contains("verdict: no watermark", Out.ToString());
     }
 }
