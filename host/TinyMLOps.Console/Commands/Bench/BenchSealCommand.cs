@@ -1,8 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
-using TinyMLOps.Modelling.Data;
-using TinyMLOps.Modelling.Variants;
 using TinyMLOps.Simulation.Benchmarks;
 
 namespace TinyMLOps.Console.Commands.Bench;
@@ -19,20 +17,7 @@ internal static class BenchSealCommand
         var command = new Command("seal", "Latency of loading a sealed (per-device encrypted) model against the plain one") { model, loads, rounds, data };
         command.SetAction(parse =>
         {
-            byte[] file;
-            ImageDataset test;
-            if (parse.GetValue(model) is { } path)
-            {
-                file = File.ReadAllBytes(path.FullName);
-                test = FashionMnist.LoadTest(parse.GetValue(data)).Take(1000);
-            }
-            else
-            {
-                console.WriteLine("building fashion-mlp (784 → 128 → 10) on 20,000 training images, 2 epochs");
-                var splits = FashionMnist.Load(parse.GetValue(data));
-                file = VariantBuilder.Build([new VariantSpec("fashion-mlp", "mlp", 1.0)], splits.Train.Take(20_000), splits.HeldOut.Slice(0, 1000), splits.HeldOut.Slice(1000, 2000), 2)[0].File;
-                test = splits.Test.Take(1000);
-            }
+            var (file, test) = BenchModel.FileOrFashionMlp(console, parse.GetValue(model), parse.GetValue(data), 1000);
 
             var r = SealedLoadBenchmark.Run(file, test, parse.GetValue(loads), parse.GetValue(rounds));
             var table = new Table().Title($"sealed against plain, {r.ModelId}, median of {r.Loads} loads").AddColumn("figure").AddColumn(new TableColumn("value").RightAligned());

@@ -2,8 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
-using TinyMLOps.Modelling.Data;
-using TinyMLOps.Modelling.Variants;
 using TinyMLOps.Simulation.Benchmarks;
 
 namespace TinyMLOps.Console.Commands.Bench;
@@ -20,20 +18,7 @@ internal static class BenchSignalsCommand
         var command = new Command("signals", "Per-inference cost of the extraction signals (novelty, near duplicates, confidence) against the inference") { model, samples, rounds, data };
         command.SetAction(parse =>
         {
-            byte[] file;
-            ImageDataset test;
-            if (parse.GetValue(model) is { } path)
-            {
-                file = File.ReadAllBytes(path.FullName);
-                test = FashionMnist.LoadTest(parse.GetValue(data)).Take(parse.GetValue(samples));
-            }
-            else
-            {
-                console.WriteLine("building fashion-mlp (784 → 128 → 10) on 20,000 training images, 2 epochs");
-                var splits = FashionMnist.Load(parse.GetValue(data));
-                file = VariantBuilder.Build([new VariantSpec("fashion-mlp", "mlp", 1.0)], splits.Train.Take(20_000), splits.HeldOut.Slice(0, 1000), splits.HeldOut.Slice(1000, 2000), 2)[0].File;
-                test = splits.Test.Take(parse.GetValue(samples));
-            }
+            var (file, test) = BenchModel.FileOrFashionMlp(console, parse.GetValue(model), parse.GetValue(data), parse.GetValue(samples));
 
             var r = QuerySignalBenchmark.Run(file, test, parse.GetValue(rounds));
             string F(double v) => v.ToString("F2", CultureInfo.InvariantCulture);

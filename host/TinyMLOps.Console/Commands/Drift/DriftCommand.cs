@@ -17,9 +17,9 @@ internal static class DriftCommand
         return drift;
     }
 
-    internal sealed record Selection(Option<string?> Fleet, Option<string?> Cohort, Option<string?> Device, Option<string> Registry, Option<string> Db, Option<string?> Postgres);
+    public sealed record Selection(Option<string?> Fleet, Option<string?> Cohort, Option<string?> Device, Option<string> Registry, Option<string> Db, Option<string?> Postgres);
 
-    internal static Selection SelectionOptions() => new(
+    public static Selection SelectionOptions() => new(
         new Option<string?>("--fleet") { Description = "every cohort of this fleet" },
         new Option<string?>("--cohort") { Description = "fleet/board/variant/firmware, * for any board or firmware (e.g. lab/*/cnn-w1/*)" },
         new Option<string?>("--device") { Description = "one device" },
@@ -27,7 +27,7 @@ internal static class DriftCommand
         FleetOptions.Db(),
         FleetOptions.Postgres());
 
-    internal static void AddTo(Command command, Selection s)
+    public static void AddTo(Command command, Selection s)
     {
         command.Options.Add(s.Fleet);
         command.Options.Add(s.Cohort);
@@ -49,6 +49,6 @@ internal static class DriftCommand
         return new CohortKey(parts[0], Any(parts[1]), parts[2], Any(parts[3]));
     }
 
-    internal static DriftProfiles Profiles(string registry) =>
+    public static DriftProfiles Profiles(string registry) =>
         Directory.Exists(registry) ? DriftProfiles.FromRegistry(VariantRegistry.Open(registry)) : DriftProfiles.None;
 }

@@ -28,18 +28,18 @@ internal static class MeterCommand
         return meter;
     }
 
-    internal static Option<string?> MasterKey() => new("--master-key")
+    public static Option<string?> MasterKey() => new("--master-key")
     {
         Description = $"the fleet's artifact master key, hex or base64 (default: ${DeviceKeys.EnvironmentVariable}); meter verbs first verify unverified receipts with it",
         DefaultValueFactory = _ => null,
     };
 
-    internal static Option<string?> Since() => new("--since") { Description = "from this time (2026-01-01, an ISO time, or 7d/12h/30m ago)" };
+    public static Option<string?> Since() => new("--since") { Description = "from this time (2026-01-01, an ISO time, or 7d/12h/30m ago)" };
 
-    internal static Option<string?> Until() => new("--until") { Description = "before this time (same forms as --since)" };
+    public static Option<string?> Until() => new("--until") { Description = "before this time (same forms as --since)" };
 
     /// <summary>Opens the store and, when the master key is known, lets the ledger catch up first.</summary>
-    internal static async Task<IFleetStore> OpenAsync(IAnsiConsole console, string db, string? pg, string? masterKey, CancellationToken ct)
+    public static async Task<IFleetStore> OpenAsync(IAnsiConsole console, string db, string? pg, string? masterKey, CancellationToken ct)
     {
         var store = await FleetOptions.OpenAsync(db, pg, mustExist: true, ct);
         try
@@ -62,7 +62,7 @@ internal static class MeterCommand
         }
     }
 
-    internal static async Task WriteFlagsAsync(IAnsiConsole console, IFleetStore store, CancellationToken ct)
+    public static async Task WriteFlagsAsync(IAnsiConsole console, IFleetStore store, CancellationToken ct)
     {
         foreach (var d in (await store.MeterDevicesAsync(ct)).Where(d => d.Flagged))
         {
@@ -104,12 +104,12 @@ internal static class MeterCommand
         return DateTimeOffset.UtcNow - Duration(text);
     }
 
-    internal static string Period(MeterUsageQuery q) =>
+    public static string Period(MeterUsageQuery q) =>
         q.Since is null && q.Until is null ? "all time (by receipt window end, device clock, capped at arrival)" : $"from {q.Since?.ToString("u", CultureInfo.InvariantCulture) ?? "the start"} until {q.Until?.ToString("u", CultureInfo.InvariantCulture) ?? "now"}";
 
-    internal static string Cell(string s) => Markup.Escape(s.Length == 0 ? "-" : s);
+    public static string Cell(string s) => Markup.Escape(s.Length == 0 ? "-" : s);
 
-    internal static string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+    public static string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
 
-    internal static string Money(decimal d) => d.ToString("0.00##", CultureInfo.InvariantCulture);
+    public static string Money(decimal d) => d.ToString("0.00##", CultureInfo.InvariantCulture);
 }

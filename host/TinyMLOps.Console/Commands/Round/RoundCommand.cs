@@ -24,7 +24,7 @@ internal static class RoundCommand
         return round;
     }
 
-    internal static RoundCoordinator Coordinator(IFleetStore store, string registryPath)
+    public static RoundCoordinator Coordinator(IFleetStore store, string registryPath)
     {
         var registry = VariantRegistry.Open(registryPath);
         var rollouts = new RolloutController(store, registry, new DeviceKeys(new byte[DeviceKeys.MinMasterKeyBytes]), downlink: null);
