@@ -3,7 +3,7 @@ using TinyMLOps.Modelling.Variants;
 using TinyMLOps.Shared.Model;
 using TinyMLOps.Shared.Protocol;
 
-namespace TinyMLOps.Host.Tests.Console;
+namespace TinyMLOps.Host.Tests.Console.Variant;
 
 /// <summary>variant build, ls, show and explain through the real command tree.</summary>
 public sealed class VariantCliTests : ConsoleTest

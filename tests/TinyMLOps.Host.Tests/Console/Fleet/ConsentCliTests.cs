@@ -1,8 +1,9 @@
 using TinyMLOps.Fleet.Store;
+using TinyMLOps.Host.Tests.Console.Provision;
 using TinyMLOps.Shared.Protocol;
 using TinyMLOps.Shared.Provisioning;
 
-namespace TinyMLOps.Host.Tests.Console;
+namespace TinyMLOps.Host.Tests.Console.Fleet;
 
 /// <summary>Consent in the console: provision --consent, device show and fleet consent.</summary>
 public sealed class ConsentCliTests : ConsoleTest

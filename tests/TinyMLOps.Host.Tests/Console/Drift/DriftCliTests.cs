@@ -9,7 +9,7 @@ using TinyMLOps.Shared.Protocol;
 using TinyMLOps.Shared.Runtime;
 using TinyMLOps.Simulation.VirtualBoards;
 
-namespace TinyMLOps.Host.Tests.Console;
+namespace TinyMLOps.Host.Tests.Console.Drift;
 
 /// <summary>`drift report` and `drift plot` through the real command tree, over windows made by the device's drift monitor.</summary>
 public sealed class DriftCliTests : ConsoleTest

@@ -1,9 +1,10 @@
 using System.Text.Json;
 using TinyMLOps.Console;
+using TinyMLOps.Host.Tests.Console.Provision;
 using TinyMLOps.Host.Tests.Fleet.Flashing;
 using TinyMLOps.Modelling.Boards;
 
-namespace TinyMLOps.Host.Tests.Console;
+namespace TinyMLOps.Host.Tests.Console.Flash;
 
 /// <summary>
 /// `flash` through the real command tree against a fake nanoff on a temporary PATH (<see cref="FakeTools"/>), for

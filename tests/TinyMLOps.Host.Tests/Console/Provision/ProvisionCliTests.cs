@@ -5,7 +5,7 @@ using TinyMLOps.Fleet.Store;
 using TinyMLOps.Modelling.Boards;
 using TinyMLOps.Shared.Provisioning;
 
-namespace TinyMLOps.Host.Tests.Console;
+namespace TinyMLOps.Host.Tests.Console.Provision;
 
 /// <summary>`provision` through the real command tree: identity, keys, registration and the configuration file.</summary>
 public sealed class ProvisionCliTests : ConsoleTest

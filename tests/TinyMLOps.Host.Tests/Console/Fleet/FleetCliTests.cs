@@ -1,7 +1,7 @@
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Shared.Protocol;
 
-namespace TinyMLOps.Host.Tests.Console;
+namespace TinyMLOps.Host.Tests.Console.Fleet;
 
 /// <summary>The fleet verbs (fleet ls, device show, status) and the demo, through the real command tree.</summary>
 public sealed class FleetCliTests : ConsoleTest

@@ -4,7 +4,7 @@ using TinyMLOps.Modelling.Inspection;
 using TinyMLOps.Modelling.Variants;
 using TinyMLOps.Tests.Common;
 
-namespace TinyMLOps.Host.Tests.Console;
+namespace TinyMLOps.Host.Tests.Console.Round;
 
 /// <summary>round start, status, history and cancel through the real command tree.</summary>
 public sealed class RoundCliTests : ConsoleTest

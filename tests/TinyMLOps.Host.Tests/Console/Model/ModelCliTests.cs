@@ -1,10 +1,10 @@
 using TinyMLOps.Modelling.Onnx;
 using TinyMLOps.Shared.Model;
 
-namespace TinyMLOps.Host.Tests.Console;
+namespace TinyMLOps.Host.Tests.Console.Model;
 
-/// <summary>The console verbs, run through the real command tree with an injected console.</summary>
-public sealed class CliTests : ConsoleTest
+/// <summary>The model verbs, run through the real command tree with an injected console.</summary>
+public sealed class ModelCliTests : ConsoleTest
 {
     [Fact]
     public void Quantize_then_inspect_then_eval_then_export_run_end_to_end()
@@ -46,17 +46,5 @@ public sealed class CliTests : ConsoleTest
         string text = Out.ToString().Trim();
         Assert.StartsWith("error:", text);
         Assert.DoesNotContain("   at ", text);
-    }
-
-    [Fact]
-    public void Bench_reports_both_runtimes_from_the_same_run()
-    {
-        string tmlm = Path.Combine(Dir.FullName, "cnn.tmlm");
-        File.WriteAllBytes(tmlm, ModelWriter.Write(TinyMLOps.Modelling.Quantization.PostTrainingQuantizer.Quantize(TrainedModels.Cnn, TestData.Fashion.HeldOut)));
-        Assert.Equal(0, Run("bench", tmlm, "--images", "50", "--rounds", "2"));
-        string text = Out.ToString();
-        Assert.Contains("ours", text);
-        Assert.Contains("ORT", text);
-        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(text, @"100\.00 %|9\d\.\d\d %"), text);
     }
 }

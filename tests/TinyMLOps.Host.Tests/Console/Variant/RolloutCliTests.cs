@@ -4,7 +4,7 @@ using TinyMLOps.Modelling.Variants;
 using TinyMLOps.Shared.Protocol;
 using TinyMLOps.Tests.Common;
 
-namespace TinyMLOps.Host.Tests.Console;
+namespace TinyMLOps.Host.Tests.Console.Variant;
 
 /// <summary>variant rollout, rollouts, rollback and fleet through the real command tree, on a store seeded with device reports.</summary>
 public sealed class RolloutCliTests : ConsoleTest

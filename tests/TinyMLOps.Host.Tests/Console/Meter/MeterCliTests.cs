@@ -5,7 +5,7 @@ using TinyMLOps.Host.Tests.Fleet.Metering;
 using TinyMLOps.Shared.Metering;
 using TinyMLOps.Shared.Protocol;
 
-namespace TinyMLOps.Host.Tests.Console;
+namespace TinyMLOps.Host.Tests.Console.Meter;
 
 /// <summary>The metering verbs (meter usage|bill|audit|clear|customer, quota grant|ls) through the real command tree.</summary>
 public sealed class MeterCliTests : ConsoleTest

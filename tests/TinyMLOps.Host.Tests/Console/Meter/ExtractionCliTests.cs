@@ -1,6 +1,6 @@
 using TinyMLOps.Fleet.Store;
 
-namespace TinyMLOps.Host.Tests.Console;
+namespace TinyMLOps.Host.Tests.Console.Meter;
 
 /// <summary>`meter suspects` and `meter clear-suspect` through the real command tree.</summary>
 public sealed class ExtractionCliTests : ConsoleTest

@@ -1,9 +1,9 @@
-using TinyMLOps.Host.Tests.Console;
+using TinyMLOps.Host.Tests.Modelling.Watermarking;
 using TinyMLOps.Modelling.Onnx;
 using TinyMLOps.Modelling.Watermarking;
 using TinyMLOps.Shared.Model;
 
-namespace TinyMLOps.Host.Tests.Modelling.Watermarking;
+namespace TinyMLOps.Host.Tests.Console.Model;
 
 /// <summary>model watermark and model verify-watermark through the real command tree.</summary>
 public sealed class WatermarkCliTests : ConsoleTest

@@ -1,4 +1,4 @@
-namespace TinyMLOps.Host.Tests.Console;
+namespace TinyMLOps.Host.Tests.Console.Serve;
 
 public sealed class ServeCliTests : ConsoleTest
 {

@@ -1,7 +1,7 @@
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Shared.Protocol;
 
-namespace TinyMLOps.Host.Tests.Console;
+namespace TinyMLOps.Host.Tests.Console.Fleet;
 
 /// <summary>`fleet telemetry` and the telemetry lines of `device show`, over a store filled by hand.</summary>
 public sealed class TelemetryCliTests : ConsoleTest
