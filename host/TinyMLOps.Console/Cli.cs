@@ -1,6 +1,18 @@
 using System.CommandLine;
 using Spectre.Console;
-using TinyMLOps.Console.Commands;
+using TinyMLOps.Console.Commands.Bench;
+using TinyMLOps.Console.Commands.Common;
+using TinyMLOps.Console.Commands.Demo;
+using TinyMLOps.Console.Commands.Drift;
+using TinyMLOps.Console.Commands.Flash;
+using TinyMLOps.Console.Commands.Fleet;
+using TinyMLOps.Console.Commands.Meter;
+using TinyMLOps.Console.Commands.Model;
+using TinyMLOps.Console.Commands.Provision;
+using TinyMLOps.Console.Commands.Round;
+using TinyMLOps.Console.Commands.Serve;
+using TinyMLOps.Console.Commands.Sim;
+using TinyMLOps.Console.Commands.Variant;
 
 namespace TinyMLOps.Console;
 
@@ -11,20 +23,20 @@ public static class Cli
     public static RootCommand Build(IAnsiConsole console, IReadOnlyDictionary<string, string>? environment = null)
     {
         var root = new RootCommand("TinyMLOps: operate int8 models on microcontroller fleets");
-        root.Subcommands.Add(ModelCommands.Build(console));
+        root.Subcommands.Add(ModelCommand.Build(console));
         root.Subcommands.Add(BenchCommand.Build(console));
         root.Subcommands.Add(DemoCommand.Build(console));
         root.Subcommands.Add(ServeCommand.Build(console));
         root.Subcommands.Add(SimCommand.Build(console));
-        root.Subcommands.Add(FleetCommands.Fleet(console));
-        root.Subcommands.Add(FleetCommands.Device(console));
-        root.Subcommands.Add(FleetCommands.Status(console));
-        root.Subcommands.Add(FleetCommands.Live(console));
-        root.Subcommands.Add(VariantCommands.Build(console));
-        root.Subcommands.Add(MeterCommands.Meter(console));
-        root.Subcommands.Add(MeterCommands.Quota(console));
-        root.Subcommands.Add(DriftCommands.Build(console));
-        root.Subcommands.Add(RoundCommands.Build(console));
+        root.Subcommands.Add(FleetCommand.Build(console));
+        root.Subcommands.Add(DeviceCommand.Build(console));
+        root.Subcommands.Add(StatusCommand.Build(console));
+        root.Subcommands.Add(LiveCommand.Build(console));
+        root.Subcommands.Add(VariantCommand.Build(console));
+        root.Subcommands.Add(MeterCommand.Build(console));
+        root.Subcommands.Add(QuotaCommand.Build(console));
+        root.Subcommands.Add(DriftCommand.Build(console));
+        root.Subcommands.Add(RoundCommand.Build(console));
         root.Subcommands.Add(ProvisionCommand.Build(console, environment));
         root.Subcommands.Add(FlashCommand.Build(console, environment));
         return root;

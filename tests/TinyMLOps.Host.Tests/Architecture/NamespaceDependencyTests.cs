@@ -46,7 +46,7 @@ public sealed class NamespaceDependencyTests(ITestOutputHelper output)
     [Fact]
     public void Serve_needs_neither_the_simulation_library_nor_the_device_core()
     {
-        string serve = typeof(TinyMLOps.Console.Commands.ServeCommand).FullName!;
+        string serve = typeof(TinyMLOps.Console.Commands.Serve.ServeCommand).FullName!;
         var reached = Graph.Value.Reachable(serve);
         var offending = reached.Where(t => t.StartsWith("TinyMLOps.Simulation.", StringComparison.Ordinal) || t.StartsWith("TinyMLOps.Firmware.", StringComparison.Ordinal)).ToList();
         output.WriteLine($"serve reaches {reached.Count} TinyMLOps types");

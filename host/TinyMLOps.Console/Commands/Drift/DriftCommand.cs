@@ -1,0 +1,54 @@
+using System.CommandLine;
+using Spectre.Console;
+using TinyMLOps.Console.Commands.Common;
+using TinyMLOps.Fleet.Drift;
+using TinyMLOps.Modelling.Variants;
+
+namespace TinyMLOps.Console.Commands.Drift;
+
+/// <summary>`drift report|plot`: drift of a device, a cohort or a fleet from the stored windows, against the variants' reference profiles; and the selection both take.</summary>
+internal static class DriftCommand
+{
+    public static Command Build(IAnsiConsole console)
+    {
+        var drift = new Command("drift", "Data drift from the devices' histogram windows (no raw inputs leave the devices)");
+        drift.Subcommands.Add(DriftReportCommand.Build(console));
+        drift.Subcommands.Add(DriftPlotCommand.Build(console));
+        return drift;
+    }
+
+    public sealed record Selection(Option<string?> Fleet, Option<string?> Cohort, Option<string?> Device, Option<string> Registry, Option<string> Db, Option<string?> Postgres);
+
+    public static Selection SelectionOptions() => new(
+        new Option<string?>("--fleet") { Description = "every cohort of this fleet" },
+        new Option<string?>("--cohort") { Description = "fleet/board/variant/firmware, * for any board or firmware (e.g. lab/*/cnn-w1/*)" },
+        new Option<string?>("--device") { Description = "one device" },
+        RegistryOption.Create("variant registry with the reference profiles"),
+        FleetOptions.Db(),
+        FleetOptions.Postgres());
+
+    public static void AddTo(Command command, Selection s)
+    {
+        command.Options.Add(s.Fleet);
+        command.Options.Add(s.Cohort);
+        command.Options.Add(s.Device);
+        command.Options.Add(s.Registry);
+        command.Options.Add(s.Db);
+        command.Options.Add(s.Postgres);
+    }
+
+    public static CohortKey ParseCohort(string spec)
+    {
+        string[] parts = spec.Split('/');
+        if (parts.Length != 4 || parts[0].Length == 0 || parts[0] == "*" || parts[2].Length == 0 || parts[2] == "*")
+        {
+            throw new FormatException($"cohort '{spec}' is not fleet/board/variant/firmware (fleet and variant required, * for any board or firmware)");
+        }
+
+        static string? Any(string p) => p is "*" or "" ? null : p;
+        return new CohortKey(parts[0], Any(parts[1]), parts[2], Any(parts[3]));
+    }
+
+    public static DriftProfiles Profiles(string registry) =>
+        Directory.Exists(registry) ? DriftProfiles.FromRegistry(VariantRegistry.Open(registry)) : DriftProfiles.None;
+}

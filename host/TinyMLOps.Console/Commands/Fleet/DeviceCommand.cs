@@ -1,0 +1,39 @@
+using System.CommandLine;
+using Spectre.Console;
+using TinyMLOps.Console.Commands.Common;
+using TinyMLOps.Console.Rendering;
+using TinyMLOps.Fleet.Store;
+
+namespace TinyMLOps.Console.Commands.Fleet;
+
+/// <summary>`device show ID`: one device's identity, capabilities, state, recent uplink, pending commands and telemetry.</summary>
+internal static class DeviceCommand
+{
+    public static Command Build(IAnsiConsole console)
+    {
+        var db = FleetOptions.Db();
+        var pg = FleetOptions.Postgres();
+        var id = new Argument<string>("id") { Description = "device id" };
+        var show = new Command("show", "One device: identity, capabilities, state, recent uplink and pending commands") { id, db, pg };
+        show.SetAction((parse, ct) => ShowAsync(console, parse.GetValue(id)!, parse.GetValue(db)!, parse.GetValue(pg), ct));
+        return new Command("device", "One device") { show };
+    }
+
+    public static async Task<int> ShowAsync(IAnsiConsole console, string id, string db, string? pg, CancellationToken ct)
+    {
+        await using var store = await FleetOptions.OpenAsync(db, pg, mustExist: true, ct);
+        var device = await store.GetDeviceAsync(id, ct) ?? throw new ArgumentException($"no device '{id}' in the registry (see `tinymlops fleet ls`)");
+        var recent = await store.MessagesAsync(id, null, 1000, ct);
+        var pending = await store.PendingCommandsAsync(id, ct);
+        var consent = await store.ConsentAsync(id, ct);
+        var stale = await TinyMLOps.Fleet.Rollouts.StaleImageCheck.CheckAsync(store, id, ct);
+        console.Write(FleetView.Device(device, recent, pending, DateTimeOffset.UtcNow, consent, stale));
+        var telemetry = await store.VariantTelemetryAsync(new VariantTelemetryQuery { DeviceId = id }, ct);
+        if (telemetry.Count > 0)
+        {
+            console.Write(TelemetryView.Device(telemetry));
+        }
+
+        return 0;
+    }
+}

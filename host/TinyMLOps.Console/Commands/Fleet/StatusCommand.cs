@@ -1,0 +1,34 @@
+using System.CommandLine;
+using Spectre.Console;
+using TinyMLOps.Console.Commands.Common;
+using TinyMLOps.Console.Rendering;
+using static TinyMLOps.Console.Commands.Fleet.FleetCommand;
+
+namespace TinyMLOps.Console.Commands.Fleet;
+
+/// <summary>`status`: fleet totals (devices online, messages, rejects, pending commands) and the recent rejects.</summary>
+internal static class StatusCommand
+{
+    public static Command Build(IAnsiConsole console)
+    {
+        var db = FleetOptions.Db();
+        var pg = FleetOptions.Postgres();
+        var command = new Command("status", "Fleet totals: devices online, messages, rejects, pending commands") { db, pg };
+        command.SetAction((parse, ct) => StatusAsync(console, parse.GetValue(db)!, parse.GetValue(pg), ct));
+        return command;
+    }
+
+    public static async Task<int> StatusAsync(IAnsiConsole console, string db, string? pg, CancellationToken ct)
+    {
+        await using var store = await FleetOptions.OpenAsync(db, pg, mustExist: true, ct);
+        var counts = await store.CountsAsync(DateTimeOffset.UtcNow - OnlineWindow, ct);
+        console.Write(FleetView.Status(counts, null, Describe(store, db)));
+        var rejects = await store.RejectsAsync(10, ct);
+        if (rejects.Count > 0)
+        {
+            console.Write(FleetView.Rejects(rejects));
+        }
+
+        return 0;
+    }
+}

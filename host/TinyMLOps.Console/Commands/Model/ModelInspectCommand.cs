@@ -1,0 +1,36 @@
+using System.CommandLine;
+using Spectre.Console;
+using TinyMLOps.Modelling.Inspection;
+
+namespace TinyMLOps.Console.Commands.Model;
+
+/// <summary>`model inspect FILE`: layers, MACs, flash bytes and arena bytes of an int8 model.</summary>
+internal static class ModelInspectCommand
+{
+    public static Command Build(IAnsiConsole console)
+    {
+        var file = new Argument<FileInfo>("file") { Description = "an int8 model (.tmlm)" };
+        var command = new Command("inspect", "Show a model's layers and its cost: MACs, flash bytes, arena bytes") { file };
+        command.SetAction(parse =>
+        {
+            var summary = ModelSummary.Of(File.ReadAllBytes(parse.GetValue(file)!.FullName));
+            Render(console, summary);
+            return 0;
+        });
+        return command;
+    }
+
+    public static void Render(IAnsiConsole console, ModelSummary s)
+    {
+        console.MarkupLineInterpolated($"[bold]{s.ModelId}[/] / {s.VariantId}   sha256 {s.ContentHash[..16]}…");
+        console.MarkupLineInterpolated($"input {s.Input}, {s.Classes} outputs");
+        var table = new Table().AddColumns("#", "op", "output", "act", "MACs", "param bytes", "out scale", "out zp");
+        foreach (var l in s.Layers)
+        {
+            table.AddRow(l.Index.ToString(), l.Op, l.Output, l.Activation, l.Macs.ToString("N0"), l.ParameterBytes.ToString("N0"), l.OutScale.ToString("G4"), l.OutZeroPoint.ToString());
+        }
+
+        console.Write(table);
+        console.MarkupLineInterpolated($"MACs {s.Macs:N0}   flash bytes {s.FlashBytes:N0}   arena bytes {s.ArenaBytes:N0}   RAM incl. tables {s.WorkingBytes:N0}");
+    }
+}

@@ -1,0 +1,64 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using TinyMLOps.Console.Commands.Common;
+using TinyMLOps.Shared.Protocol;
+using static TinyMLOps.Console.Commands.Variant.VariantCommand;
+using static TinyMLOps.Console.Commands.Variant.VariantRolloutCommand;
+
+namespace TinyMLOps.Console.Commands.Variant;
+
+/// <summary>`variant rollouts [ID]`: the rollouts with their stage and state, or one in detail with its devices and health.</summary>
+internal static class VariantRolloutsCommand
+{
+    public static Command Build(IAnsiConsole console)
+    {
+        var registry = Registry();
+        var db = FleetOptions.Db();
+        var pg = FleetOptions.Postgres();
+        var id = new Argument<long?>("id") { Description = "one rollout: its devices and health", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("rollouts", "Rollouts with their stage and state, or one rollout in detail") { id, registry, db, pg };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var store = await FleetOptions.OpenAsync(parse.GetValue(db)!, parse.GetValue(pg), mustExist: true, ct);
+            if (parse.GetValue(id) is not { } one)
+            {
+                var table = new Table().AddColumns("id", "variant", "role", "cohort", "stage", "state", "devices", "reason");
+                foreach (var r in await store.ListRolloutsAsync(cancellationToken: ct))
+                {
+                    var devices = await store.RolloutDevicesAsync(r.RolloutId, ct);
+                    table.AddRow(
+                        r.RolloutId.ToString(CultureInfo.InvariantCulture), $"{r.VariantId} v{r.Version}", VariantAssignment.RoleName(r.Role), Cohort(r), $"{r.Percent}% of {r.Stages}",
+                        r.State, string.Join(", ", devices.GroupBy(d => d.State).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}")), r.Reason);
+                }
+
+                console.Write(table);
+                return 0;
+            }
+
+            var status = await Controller(store, parse.GetValue(registry)!).StatusAsync(one, ct);
+            var rollout = status.Rollout;
+            console.MarkupLineInterpolated($"rollout [bold]{rollout.RolloutId}[/]: {rollout.VariantId} v{rollout.Version} ({rollout.ContentHash[..12]}…) to the {VariantAssignment.RoleName(rollout.Role)} role of {Cohort(rollout)}");
+            console.MarkupLineInterpolated($"stage {rollout.Percent}% of {rollout.Stages}; [bold]{rollout.State}[/]: {rollout.Reason}");
+            var health = new Table().AddColumns("", "devices", "inferences", "errors", "error rate", "mean confidence", "drift");
+            foreach (var (name, h) in new[] { ("new variant", status.Candidate), ("previous variants", status.Baseline) })
+            {
+                health.AddRow(name, h.Devices.ToString(CultureInfo.InvariantCulture), h.Inferences.ToString("N0", CultureInfo.InvariantCulture), h.Errors.ToString("N0", CultureInfo.InvariantCulture),
+                    h.ErrorRate.ToString("P2", CultureInfo.InvariantCulture), h.MeanConfidence.ToString("0.000", CultureInfo.InvariantCulture), h.Drift?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-");
+            }
+
+            console.Write(health);
+            console.MarkupLineInterpolated($"verdict: {status.Verdict.Reason}");
+            var table2 = new Table().AddColumns("device", "state", "previous", "assigned", "installed", "detail");
+            foreach (var d in status.Devices)
+            {
+                table2.AddRow(d.DeviceId, d.State, d.PreviousVariant.Length == 0 ? "-" : d.PreviousVariant, d.AssignedAt.ToString("u", CultureInfo.InvariantCulture),
+                    d.InstalledAt?.ToString("u", CultureInfo.InvariantCulture) ?? "-", d.Detail);
+            }
+
+            console.Write(table2);
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,43 @@
+using Spectre.Console;
+using TinyMLOps.Simulation.Benchmarks;
+
+namespace TinyMLOps.Console.Rendering;
+
+/// <summary>Batch-1 latency of our kernels against ONNX Runtime as a table and a bar chart: `bench` and `model pipeline`.</summary>
+internal static class LatencyView
+{
+    public static void Render(IAnsiConsole console, IReadOnlyList<BenchmarkReport> reports)
+    {
+        // One column per model, so the table fits an 80-column terminal.
+        var table = new Table().Title("batch-1 latency, one thread, same int8 model").AddColumn("figure");
+        foreach (var r in reports)
+        {
+            table.AddColumn(new TableColumn($"{r.ModelId}/{r.VariantId}").RightAligned());
+        }
+
+        AddRow(table, reports, "MACs", r => r.Macs.ToString("N0"));
+        AddRow(table, reports, "ours median µs", r => r.Ours.MedianMicroseconds.ToString("F1"));
+        AddRow(table, reports, "ONNX Runtime median µs", r => r.OnnxRuntime.MedianMicroseconds.ToString("F1"));
+        AddRow(table, reports, "ratio ours / ORT", r => r.LatencyRatio.ToString("F2"));
+        AddRow(table, reports, "ours p95 µs", r => r.Ours.P95Microseconds.ToString("F1"));
+        AddRow(table, reports, "ONNX Runtime p95 µs", r => r.OnnxRuntime.P95Microseconds.ToString("F1"));
+        AddRow(table, reports, "model bytes", r => r.ModelBytes.ToString("N0"));
+        AddRow(table, reports, "ONNX bytes", r => r.OnnxBytes.ToString("N0"));
+        AddRow(table, reports, "arena bytes", r => r.ArenaBytes.ToString("N0"));
+        AddRow(table, reports, "top-1 agreement", r => r.TopOneAgreement.ToString("P2"));
+        console.Write(table);
+        var chart = new BarChart().Label("median latency per inference (µs)").Width(70);
+        foreach (var r in reports)
+        {
+            chart.AddItem($"{r.ModelId} ours", Math.Round(r.Ours.MedianMicroseconds, 1), Color.Green);
+            chart.AddItem($"{r.ModelId} ORT", Math.Round(r.OnnxRuntime.MedianMicroseconds, 1), Color.Blue);
+        }
+
+        console.Write(chart);
+    }
+
+    private static void AddRow(Table table, IReadOnlyList<BenchmarkReport> reports, string figure, Func<BenchmarkReport, string> value)
+    {
+        table.AddRow([figure, .. reports.Select(value)]);
+    }
+}

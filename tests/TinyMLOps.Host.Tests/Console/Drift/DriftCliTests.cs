@@ -1,0 +1,112 @@
+using TinyMLOps.Firmware.Core.Drift;
+using TinyMLOps.Fleet.Drift;
+using TinyMLOps.Fleet.Store;
+using TinyMLOps.Host.Tests.Fleet.Drift;
+using TinyMLOps.Modelling.Inspection;
+using TinyMLOps.Modelling.Variants;
+using TinyMLOps.Shared.Model;
+using TinyMLOps.Shared.Protocol;
+using TinyMLOps.Shared.Runtime;
+using TinyMLOps.Simulation.VirtualBoards;
+
+namespace TinyMLOps.Host.Tests.Console.Drift;
+
+/// <summary>`drift report` and `drift plot` through the real command tree, over windows made by the device's drift monitor.</summary>
+public sealed class DriftCliTests : ConsoleTest
+{
+    private string Db => Path.Combine(Dir.FullName, "fleet.db");
+
+    private string Registry => Path.Combine(Dir.FullName, "registry");
+
+    /// <summary>Devices of fleet "lab" (six unless told), four hourly windows each; cam-0's camera gets brighter after the second.</summary>
+    private async Task SeedAsync(int devices = 6)
+    {
+        byte[] file = DriftTestModels.MlpWithProfile;
+        var registry = VariantRegistry.Open(Registry);
+        var summary = ModelSummary.Of(file);
+        registry.Add(new VariantArtifact("mlp-drift", "fashion", 0, summary.ContentHash, "mlp", 1, 0.8, 100, summary, "test", DateTimeOffset.UnixEpoch), file);
+        var model = ModelReader.Read(file);
+        var classifier = new Classifier(file);
+        var records = new List<IngestRecord>();
+        var at = DateTimeOffset.FromUnixTimeSeconds(1_767_300_000);
+        var raw = new byte[784];
+        var scratch = new byte[784];
+        for (int d = 0; d < devices; d++)
+        {
+            var monitor = DriftMonitor.ForModel(model, new DriftOptions(), new Random(d))!;
+            monitor.TakeWindow(0, "mlp-drift");
+            long seq = 0;
+            for (int i = 1; i <= 4 * 360; i++)
+            {
+                TestData.Fashion.Test.Image((d * 1500) + (i % 1500)).CopyTo(raw);
+                if (d == 0 && i > 2 * 360)
+                {
+                    CovariateShift.Apply(new SensorShift { Brightness = 40 }, raw, 28, 28, 1, new Random(i), scratch);
+                }
+
+                int predicted = classifier.Classify(raw, 0);
+                monitor.ObservePixels(raw, 0, predicted, classifier.TopConfidence());
+                if (monitor.TakeWindow(i * 10_000L, "mlp-drift") is { } window)
+                {
+                    seq++;
+                    records.Add(new IngestRecord("lab", $"cam-{d}", seq, MessageKind.Drift, (uint)seq, at.AddHours(seq), window.Encode()));
+                }
+            }
+        }
+
+        await using var store = await FleetStoreFactory.OpenAsync(null, Db);
+        await store.IngestAsync(records);
+        Assert.Equal(devices * 4, await new DriftIngest(store, DriftProfiles.FromRegistry(registry)).CatchUpAsync());
+    }
+
+    [Fact]
+    public async Task Drift_report_of_a_shifted_device_shows_its_alert_with_evidence_and_the_reference_against_observed()
+    {
+        await SeedAsync();
+
+        Assert.Equal(0, Run("drift", "report", "--device", "cam-0", "--registry", Registry, "--db", Db));
+        string text = Out.ToString();
+        Assert.Contains("ALERT cam-0 (mlp-drift): input regions #", text);
+        Assert.Contains("since", text);
+        Assert.Contains("DRIFT", text);
+        Assert.Contains("bin 0 ref", text);
+        Assert.Contains("class 9 obs", text);
+    }
+
+    [Fact]
+    public async Task Drift_report_of_the_fleet_pools_the_cohort_and_lists_only_the_shifted_device()
+    {
+        await SeedAsync();
+
+        Assert.Equal(0, Run("drift", "report", "--fleet", "lab", "--registry", Registry, "--db", Db));
+        string text = Out.ToString();
+        Assert.Contains("lab//mlp-drift/", text);
+        Assert.Contains("device alerts: 1 of 6 devices", text);
+        Assert.Contains("cam-0 (mlp-drift)", text);
+        Assert.DoesNotContain("cam-1 (mlp-drift)", text);
+    }
+
+    [Fact]
+    public async Task A_cohort_below_the_minimum_size_is_hidden_and_cannot_be_plotted()
+    {
+        await SeedAsync(devices: 4);
+
+        Assert.Equal(0, Run("drift", "report", "--cohort", "lab/*/mlp-drift/*", "--registry", Registry, "--db", Db));
+        Assert.Contains("hidden (fewer than 5 devices)", Out.ToString());
+        Assert.NotEqual(0, Run("drift", "plot", "--cohort", "lab/*/mlp-drift/*", "-o", Path.Combine(Dir.FullName, "none.png"), "--registry", Registry, "--db", Db));
+        Assert.Contains("it is shown from 5", Out.ToString());
+        Assert.False(File.Exists(Path.Combine(Dir.FullName, "none.png")));
+    }
+
+    [Fact]
+    public async Task Drift_plot_writes_a_png_for_a_device_and_for_a_cohort()
+    {
+        await SeedAsync();
+        string device = Path.Combine(Dir.FullName, "cam-0.png");
+        string cohort = Path.Combine(Dir.FullName, "cohort.png");
+
+        Assert.Equal(0, Run("drift", "plot", "--device", "cam-0", "-o", device, "--registry", Registry, "--db", Db));
+        Assert.Equal(0, Run("drift", "plot", "--cohort", "lab/*/mlp-drift/*", "-o", cohort, "--registry", Registry, "--db", Db));
+        Assert.All([device, cohort], p => Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(p)[..4]));
+    }
+}

@@ -1,0 +1,83 @@
+using TinyMLOps.Fleet.Store;
+using TinyMLOps.Modelling.Inspection;
+using TinyMLOps.Modelling.Variants;
+using TinyMLOps.Shared.Protocol;
+using TinyMLOps.Tests.Common;
+
+namespace TinyMLOps.Host.Tests.Console.Variant;
+
+/// <summary>variant rollout, rollouts, rollback and fleet through the real command tree, on a store seeded with device reports.</summary>
+public sealed class RolloutCliTests : ConsoleTest
+{
+    private async Task<(string Registry, string Db)> SeedAsync()
+    {
+        string registry = Path.Combine(Dir.FullName, "variants");
+        var reg = VariantRegistry.Open(registry);
+        foreach (var (id, diagonal) in new[] { ("fc-a", (byte)90), ("fc-b", (byte)91) })
+        {
+            byte[] file = BrightestModel.Build(id, diagonal, ["l", "m", "r"]);
+            var summary = ModelSummary.Of(file);
+            reg.Add(new VariantArtifact(id, "brightest", 0, summary.ContentHash, "fc", 1, 0.9, 100, summary, "first release", DateTimeOffset.UnixEpoch), file);
+        }
+
+        string db = Path.Combine(Dir.FullName, "fleet.db");
+        await using var store = await FleetStoreFactory.OpenAsync(null, db);
+        var records = new List<IngestRecord>();
+        for (int i = 0; i < 4; i++)
+        {
+            var hello = new HelloPayload { Board = "esp32-s3", FreeHeapBytes = 300_000, FreeFlashBytes = 1_000_000, PowerSource = 2 };
+            var installed = new VariantSwitchPayload
+            {
+                Reason = VariantSwitchPayload.ReasonInstalled, FromRole = 1, ToRole = 1, AssignedRole = 1, TransferId = 7, PowerSource = 2, PluggedVariantId = "fc-a",
+            };
+            records.Add(new IngestRecord("lab", $"s3-{i}", 1, MessageKind.Hello, 0, DateTimeOffset.UtcNow, hello.Encode()) { Hello = hello });
+            records.Add(new IngestRecord("lab", $"s3-{i}", 2, MessageKind.VariantSwitch, 0, DateTimeOffset.UtcNow, installed.Encode()));
+        }
+
+        await store.IngestAsync(records);
+        return (registry, db);
+    }
+
+    [Fact]
+    public async Task A_rollout_is_recorded_listed_shown_and_rolled_back_and_the_fleet_view_says_who_runs_what()
+    {
+        var (registry, db) = await SeedAsync();
+        string[] common = ["--registry", registry, "--db", db];
+
+        Assert.Equal(0, Run(["variant", "rollout", "fc-b", "--fleet", "lab", "--stages", "25,100", "--soak", "30m", .. common]));
+        Assert.Contains("rollout 1: fc-b v1 to the plugged role of fleet lab, every board, stages 25,100%, soak 00:30:00", Out.ToString());
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run(["variant", "rollouts", .. common]));
+        Assert.Contains("fc-b v1", Out.ToString());
+        Assert.Contains("25% of 25,100", Out.ToString());
+        Assert.Contains("active", Out.ToString());
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run(["variant", "rollouts", "1", .. common]));
+        Assert.Contains("verdict: waiting for data: 0 of 200 inferences", Out.ToString());
+
+        // A second rollout to the same role and cohort is refused while the first runs.
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(1, Run(["variant", "rollout", "fc-a", "--fleet", "lab", .. common]));
+        Assert.Contains("rollout 1 (fc-b, active) already targets this role and cohort", Out.ToString());
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run(["variant", "rollback", "1", "--reason", "bad field reports", .. common]));
+        Assert.Contains("rollout 1: rolling-back (manual: bad field reports)", Out.ToString());
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run(["variant", "fleet", "--db", db]));
+        string fleet = Out.ToString();
+        Assert.Equal(4, fleet.Split('\n').Count(l => l.Contains("s3-") && l.Contains("fc-a") && l.Contains("plugged")));
+        Assert.Contains("devices per serving variant", fleet);
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(1, Run(["variant", "rollout", "fc-b", "--stages", "50,20", .. common]));
+        Assert.Contains("each is a percentage 1-100, ascending", Out.ToString());
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(1, Run(["variant", "rollout", "nope", .. common]));
+        Assert.Contains("the registry has no variant nope", Out.ToString());
+    }
+}
