@@ -1,5 +1,6 @@
 using System;
 using nanoFramework.TestFramework;
+using TinyMLOps.Conformance.Support;
 using TinyMLOps.Firmware.Core.App;
 using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Shared.Protocol;

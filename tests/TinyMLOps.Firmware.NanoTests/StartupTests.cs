@@ -1,4 +1,5 @@
 using nanoFramework.TestFramework;
+using TinyMLOps.Conformance.Support;
 using TinyMLOps.Firmware.Core.App;
 using TinyMLOps.Shared.Provisioning;
 

@@ -106,7 +106,7 @@ namespace TinyMLOps.Shared.Drift
             if (tail <= 0)
             {
                 // u == 0 exactly: the far left tail, kept finite.
-                tail = 1e-300;
+                tail = 1e-30; // float-representable: logf(1e-300f) would be -inf on single-precision boards
             }
 
             double magnitude = -scale * Math.Log(tail);

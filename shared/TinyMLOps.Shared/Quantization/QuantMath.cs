@@ -75,7 +75,8 @@ namespace TinyMLOps.Shared.Quantization
                 exponent--;
             }
 
-            long qFixed = (long)Math.Floor((q * 2147483648.0) + 0.5);
+            // A cast, not Math.Floor: boards built for single-precision System.Math would round this 31-bit value to a float.
+            long qFixed = (long)((q * 2147483648.0) + 0.5);
             if (qFixed == 2147483648L)
             {
                 qFixed /= 2;
@@ -103,17 +104,18 @@ namespace TinyMLOps.Shared.Quantization
         public static int RoundToInt(double value)
         {
             // Clamped before the cast: nanoFramework's double-to-int cast wraps out of range where .NET's saturates.
-            if (value >= int.MaxValue)
+            if (value >= 2147483646.5)
             {
                 return int.MaxValue;
             }
 
-            if (value <= int.MinValue)
+            if (value <= -2147483647.5)
             {
                 return int.MinValue;
             }
 
-            return value >= 0 ? (int)Math.Floor(value + 0.5) : -(int)Math.Floor(-value + 0.5);
+            // Truncating casts of non-negative values are floors, in double on every board (Math.Floor may be floorf).
+            return value >= 0 ? (int)(value + 0.5) : -(int)(-value + 0.5);
         }
 
         /// <summary>Clamps to the int8 range.</summary>

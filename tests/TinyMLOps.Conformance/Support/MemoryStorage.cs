@@ -1,7 +1,7 @@
 using System.Collections;
 using TinyMLOps.Firmware.Core.Platform;
 
-namespace TinyMLOps.Firmware.NanoTests
+namespace TinyMLOps.Conformance.Support
 {
     /// <summary>IStorage in RAM for the device-side tests: the same calls as the flash drive, no flash wear on the test board.</summary>
     public sealed class MemoryStorage : IStorage
