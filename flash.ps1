@@ -11,7 +11,8 @@
   `dotnet run --project host/TinyMLOps.Console -- provision --board B --device-id D ...`.
 
 .PARAMETER Board
-  Board profile id from boards/ (esp32-devkitc, esp32-wrover, esp32-s3, esp32-c3, stm32f769i-disco, stm32f429i-disco).
+  Board profile id from boards/ (esp32-devkitc, esp32-wrover, esp32-s3, esp32-c3, stm32f769i-disco; stm32f429i-disco
+  is not deployable and is refused, see boards/README.md).
 
 .PARAMETER Port
   Serial port of the board (COM5, /dev/ttyUSB0). On STM32 boards: the ST-LINK virtual COM port (nanoCLR's

@@ -33,7 +33,7 @@ internal static class VariantView
         console.Write(table);
     }
 
-    /// <summary>Per board: every variant's accuracy and cost, and the two picks; then what a per-board choice gains over one model for all boards.</summary>
+    /// <summary>Per board: every variant's accuracy and cost, and the two picks; then what a per-board choice gains over one model for all deployable boards.</summary>
     public static string Markdown(IReadOnlyList<VariantArtifact> variants, IReadOnlyList<BoardProfile> boards, SelectionPolicy policy)
     {
         var sb = new System.Text.StringBuilder();
@@ -42,18 +42,24 @@ internal static class VariantView
         foreach (var s in selections)
         {
             sb.Append(inv, $"\n### {s.Board.Name} ({s.Board.Id}, {s.Board.ClockMhz} MHz, app RAM {s.Board.AppRamBytes:N0} B, app flash {s.Board.AppFlashBytes:N0} B)\n\n");
+            if (s.Board.NotDeployable is { } refused)
+            {
+                sb.Append(inv, $"{refused}\n\n");
+            }
+
             sb.Append("| variant | accuracy | MACs | flash B | RAM B | est. ms | est. mJ | choice |\n|---|---|---|---|---|---|---|---|\n");
             foreach (var l in s.Lines.OrderBy(l => l.Variant.Summary.Macs))
             {
                 string choice = string.Join(" + ", new[] { l.Variant == s.Plugged ? "plugged" : null, l.Variant == s.Battery ? "battery" : null }.Where(c => c != null));
                 string cost = l.Cost.Fits ? $"{l.Cost.LatencyMs:0} | {l.Cost.EnergyMillijoules:0.0}" : "— | —";
-                sb.Append(inv, $"| {l.Variant.VariantId} | {l.Variant.Accuracy:P2} | {l.Cost.Macs:N0} | {l.Cost.FlashBytes:N0} | {l.Cost.RamBytes:N0} | {cost} | {(l.FitsDevice ? choice : l.Verdict)} |\n");
+                sb.Append(inv, $"| {l.Variant.VariantId} | {l.Variant.Accuracy:P2} | {l.Cost.Macs:N0} | {l.Cost.FlashBytes:N0} | {l.Cost.RamBytes:N0} | {cost} | {(l.FitsDevice ? choice : s.Board.Deployable ? l.Verdict : "not deployable")} |\n");
             }
         }
 
-        var universal = variants.Where(v => selections.All(s => s.Lines.Single(l => l.Variant == v).FitsDevice)).MaxBy(v => v.Accuracy);
-        sb.Append(inv, $"\nOne model for every board: {universal?.VariantId ?? "none fits all"} ({universal?.Accuracy:P2}). Plugged-in variant per board, and its gain:\n\n| board | plugged in | accuracy | gain (points) | on battery | accuracy |\n|---|---|---|---|---|---|\n");
-        foreach (var s in selections)
+        var deployable = selections.Where(s => s.Board.Deployable).ToList();
+        var universal = variants.Where(v => deployable.All(s => s.Lines.Single(l => l.Variant == v).FitsDevice)).MaxBy(v => v.Accuracy);
+        sb.Append(inv, $"\nOne model for every deployable board: {universal?.VariantId ?? "none fits all"} ({universal?.Accuracy:P2}). Plugged-in variant per board, and its gain:\n\n| board | plugged in | accuracy | gain (points) | on battery | accuracy |\n|---|---|---|---|---|---|\n");
+        foreach (var s in deployable)
         {
             double gain = ((s.Plugged?.Accuracy ?? 0) - (universal?.Accuracy ?? 0)) * 100;
             sb.Append(inv, $"| {s.Board.Id} | {s.Plugged?.VariantId ?? "none"} | {s.Plugged?.Accuracy:P2} | {gain:+0.00;-0.00;0.00} | {s.Battery?.VariantId ?? "none within budget"} | {s.Battery?.Accuracy:P2} |\n");

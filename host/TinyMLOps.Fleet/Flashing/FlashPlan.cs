@@ -118,10 +118,16 @@ public sealed class FlashPlan
     public string ConfigurationPath => Path.Combine(Request.DeviceDirectory, ConfigurationFiles[0]);
 
     /// <summary>Plans the flash. Reads nothing but whether the optional configuration files exist.</summary>
+    /// <exception cref="InvalidOperationException">The board is not <see cref="BoardProfile.Deployable"/>; the message gives the profile's reason.</exception>
     public static FlashPlan Create(FlashRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentException.ThrowIfNullOrWhiteSpace(request.Port);
+        if (request.Board.NotDeployable is { } refused)
+        {
+            throw new InvalidOperationException($"cannot flash: {refused}");
+        }
+
         var deviceDirectory = Path.GetFullPath(request.DeviceDirectory);
         request = request with { DeviceDirectory = deviceDirectory, AppDirectory = Path.GetFullPath(request.AppDirectory) };
         BoardProfile board = request.Board;

@@ -92,8 +92,22 @@ public sealed class Provisioner
         return string.IsNullOrWhiteSpace(text) ? null : DeviceKeys.Parse(text);
     }
 
-    /// <exception cref="ArgumentException">Unknown board, an invalid id or setting (every problem listed), TLS without a CA.</exception>
-    /// <exception cref="InvalidOperationException">The device exists and <see cref="ProvisionRequest.Force"/> is not set.</exception>
+    /// <summary>
+    /// The board to provision for: known to the catalog and <see cref="BoardProfile.Deployable"/>. Reads and writes
+    /// nothing, so `provision` checks it before it opens the store.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown board, or one the application cannot go onto (the message gives the profile's reason).</exception>
+    public static BoardProfile Board(BoardCatalog boards, string id)
+    {
+        ArgumentNullException.ThrowIfNull(boards);
+        if (!boards.TryGet(id, out BoardProfile? board))
+        {
+            throw new ArgumentException($"unknown board '{id}'; known boards: {string.Join(", ", boards.All.Select(b => b.Id))}");
+        }
+
+        return board.NotDeployable is { } refused ? throw new ArgumentException($"cannot provision: {refused}") : board;
+    }
+
     /// <summary>The settings of a --consent value (unnamed categories keep the default), or ArgumentException listing its problems.</summary>
     private static int[] ParseConsent(string text)
     {
@@ -102,14 +116,12 @@ public sealed class Provisioner
             ?? throw new ArgumentException($"cannot provision with this consent: {string.Join("; ", problems.Cast<string>())}");
     }
 
+    /// <exception cref="ArgumentException">Unknown board, a board that is not deployable, an invalid id or setting (every problem listed), TLS without a CA.</exception>
+    /// <exception cref="InvalidOperationException">The device exists and <see cref="ProvisionRequest.Force"/> is not set.</exception>
     public async Task<ProvisionResult> ProvisionAsync(ProvisionRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!_boards.TryGet(request.Board, out BoardProfile? board))
-        {
-            throw new ArgumentException($"unknown board '{request.Board}'; known boards: {string.Join(", ", _boards.All.Select(b => b.Id))}");
-        }
-
+        BoardProfile board = Board(_boards, request.Board);
         if (board.Flash.ConfigDrive == null)
         {
             throw new ArgumentException($"{board.Id} has no file system in nanoFramework's build for {board.NanoffTarget}, so a configuration cannot reach it (and it has no network to sync over): nothing to provision");

@@ -23,7 +23,7 @@ public sealed class BoardProfileException : Exception
 /// <summary>
 /// Every board profile in a folder (one boards/{id}.json per board), read with System.Text.Json and checked:
 /// each field present with the right type, sizes and coefficients not negative, a platform nanoff knows, kernel
-/// names this runtime has, a flash section nanoff can act on, and no id twice.
+/// names this runtime has, a flash section nanoff can act on, a reason exactly when "deployable" is false, and no id twice.
 /// </summary>
 public sealed class BoardCatalog
 {
@@ -161,7 +161,19 @@ public sealed class BoardCatalog
             {
                 Notes = r.String("notes", allowEmpty: true),
                 Flash = ParseFlash(r.Object("flash"), file, platform),
+                Deployable = r.OptionalBool("deployable") ?? true,
+                NotDeployableReason = r.OptionalString("notDeployableReason"),
             };
+
+            if (!board.Deployable && board.NotDeployableReason == null)
+            {
+                throw new BoardProfileException(file, "notDeployableReason", "a board with \"deployable\": false must say why the application cannot go onto it");
+            }
+
+            if (board.Deployable && board.NotDeployableReason != null)
+            {
+                throw new BoardProfileException(file, "notDeployableReason", "only a board with \"deployable\": false takes a reason (remove it, or set \"deployable\": false)");
+            }
 
             if (board.CoefficientsAreEstimates && !board.CoefficientSource.StartsWith("estimate", StringComparison.OrdinalIgnoreCase))
             {
@@ -275,11 +287,14 @@ public sealed class BoardCatalog
             return string.IsNullOrWhiteSpace(s) ? throw Error(name, "must not be empty (use null for none)") : s;
         }
 
-        public bool Bool(string name)
+        public bool Bool(string name) => OptionalBool(name) ?? throw Error(name, "missing");
+
+        /// <summary>true or false, or null when the field is absent.</summary>
+        public bool? OptionalBool(string name)
         {
             if (!_obj.TryGetProperty(name, out JsonElement e))
             {
-                throw Error(name, "missing");
+                return null;
             }
 
             return e.ValueKind switch

@@ -53,14 +53,26 @@ public sealed record BoardProfile(
     /// <summary>How the flash, RAM and pin figures were derived (sources, estimates, conventions); free text.</summary>
     public string Notes { get; init; } = string.Empty;
 
-    /// <summary>How nanoff flashes the board; the default (serial, no address, drive I:) fits an ESP32.</summary>
     /// <summary>
     /// The device application for this board's nanoCLR: ESP32 builds carry Wi-Fi and deep sleep, STM32 builds Ethernet only,
     /// and nanoCLR refuses an image whose assemblies lack native parts in its firmware, so each family has its own app.
     /// </summary>
     public string AppProject => string.Equals(Platform, "stm32", StringComparison.OrdinalIgnoreCase) ? "TinyMLOps.Firmware.App.Stm32" : "TinyMLOps.Firmware.App";
 
+    /// <summary>How nanoff flashes the board; the default (serial, no address, drive I:) fits an ESP32.</summary>
     public BoardFlash Flash { get; init; } = new(FlashInterface.Serial, null, "I:", string.Empty);
+
+    /// <summary>
+    /// Whether the board's nanoCLR build can load <see cref="AppProject"/> (boards/{id}.json "deployable", default true).
+    /// A board that cannot is still in the catalog for its figures, but nothing is provisioned, flashed or selected for it.
+    /// </summary>
+    public bool Deployable { get; init; } = true;
+
+    /// <summary>Why the application cannot go onto the board ("notDeployableReason"); null when <see cref="Deployable"/>.</summary>
+    public string? NotDeployableReason { get; init; }
+
+    /// <summary>"{id} is not deployable: {reason}", the one line that provision, flash and variant selection refuse with; null when deployable.</summary>
+    public string? NotDeployable => Deployable ? null : $"{Id} is not deployable: {NotDeployableReason}";
 }
 
 /// <summary>What a variant costs on a board, and whether it fits at all (and why not).</summary>

@@ -11,7 +11,10 @@ public sealed record SelectionLine(VariantArtifact Variant, VariantCost Cost, bo
 /// <summary>The two variants chosen for a device (null when none qualifies) and the reasoning for every candidate.</summary>
 public sealed record Selection(DeviceCapabilities Device, BoardProfile Board, VariantArtifact? Plugged, VariantArtifact? Battery, IReadOnlyList<SelectionLine> Lines, SelectionPolicy Policy);
 
-/// <summary>Picks a device's plugged-in and battery variants from the registry under a <see cref="SelectionPolicy"/>.</summary>
+/// <summary>
+/// Picks a device's plugged-in and battery variants from the registry under a <see cref="SelectionPolicy"/>. On a board
+/// that is not <see cref="BoardProfile.Deployable"/> no variant is eligible: every line's verdict is the board's reason.
+/// </summary>
 public static class VariantSelector
 {
     public static Selection Select(DeviceCapabilities device, BoardProfile board, IReadOnlyList<VariantArtifact> variants, SelectionPolicy policy)
@@ -20,7 +23,7 @@ public static class VariantSelector
         foreach (var v in variants.OrderByDescending(v => v.Accuracy).ThenBy(v => v.Summary.Macs))
         {
             var cost = CostModel.Estimate(board, v.Summary, policy.NativeKernels);
-            string? misfit = Misfit(device, v, cost, policy);
+            string? misfit = board.NotDeployable ?? Misfit(device, v, cost, policy);
             bool fits = misfit == null;
             bool budget = cost.LatencyMs <= policy.BatteryMaxLatencyMs && cost.EnergyMillijoules <= policy.BatteryMaxEnergyMillijoules;
             string verdict = misfit

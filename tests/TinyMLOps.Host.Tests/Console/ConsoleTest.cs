@@ -1,5 +1,7 @@
+using System.Text.RegularExpressions;
 using Spectre.Console;
 using TinyMLOps.Console;
+using TinyMLOps.Modelling.Boards;
 
 namespace TinyMLOps.Host.Tests.Console;
 
@@ -32,4 +34,25 @@ public abstract class ConsoleTest : IDisposable
     }
 
     protected int Run(params string[] args) => Cli.Run(args, Console, Out);
+
+    /// <summary>
+    /// Asserts that the output gives <paramref name="boardId"/>'s whole not-deployable line from its profile, without a
+    /// stack trace: as the one error line of a refused <paramref name="refusedVerb"/>, or anywhere when that is null.
+    /// Spectre wraps long lines at the console width, so whitespace runs are compared as single spaces.
+    /// </summary>
+    protected void AssertSaysNotDeployable(string boardId, string? refusedVerb = null)
+    {
+        string output = Regex.Replace(Out.ToString(), @"\s+", " ").Trim();
+        string line = BoardCatalog.Default.Get(boardId).NotDeployable ?? throw new InvalidOperationException($"{boardId} is deployable");
+        if (refusedVerb != null)
+        {
+            Assert.Equal($"error: cannot {refusedVerb}: {line}", output);
+        }
+        else
+        {
+            Assert.Contains(line, output);
+        }
+
+        Assert.DoesNotContain("Exception", output);
+    }
 }

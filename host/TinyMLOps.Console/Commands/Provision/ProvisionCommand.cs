@@ -50,6 +50,7 @@ internal static class ProvisionCommand
         };
         command.SetAction(async (parse, ct) =>
         {
+            Provisioner.Board(BoardCatalog.Default, parse.GetValue(board)!); // an unusable board is refused before anything is read, opened or written
             var keys = parse.GetValue(masterKey) is { Length: > 0 } given
                 ? DeviceKeys.Parse(given)
                 : Provisioner.MasterKey(EnvironmentVariables.Current(environment), Directory.GetCurrentDirectory())

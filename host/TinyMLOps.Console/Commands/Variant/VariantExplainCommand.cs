@@ -48,6 +48,13 @@ internal static class VariantExplainCommand
     public static void RenderExplanation(IAnsiConsole console, Selection s)
     {
         console.MarkupLineInterpolated($"[bold]{s.Device.DeviceId}[/] on {s.Board.Name} ({s.Board.ClockMhz} MHz, {(s.Board.HasFpu ? "FPU" : "no FPU")}); free heap {(s.Device.FreeHeapBytes > 0 ? s.Device.FreeHeapBytes.ToString("N0") + " B" : "not reported")}, free flash {(s.Device.FreeFlashBytes > 0 ? s.Device.FreeFlashBytes.ToString("N0") + " B" : "not reported")}");
+        if (s.Board.NotDeployable is { } refused)
+        {
+            console.MarkupLineInterpolated($"[red]{refused}[/]");
+            console.MarkupLineInterpolated($"plugged in: none; on battery: none ({s.Lines.Count} variants in the registry, none selected for a board that cannot take the application)");
+            return;
+        }
+
         console.MarkupLineInterpolated($"policy: plugged in = the most accurate variant that fits; on battery = the most accurate within {s.Policy.BatteryMaxLatencyMs} ms and {s.Policy.BatteryMaxEnergyMillijoules} mJ per inference");
         var table = new Table().AddColumns("variant", "accuracy", "MACs", "flash", "RAM", "est. ms", "est. mJ", "verdict");
         foreach (var l in s.Lines)

@@ -16,7 +16,6 @@ public sealed class FlashCliTests : ConsoleTest
     private static readonly Dictionary<string, string> StmAddresses = new()
     {
         ["stm32f769i-disco"] = "0x080C0000",
-        ["stm32f429i-disco"] = "0x080A0000",
     };
 
     private string Db => Path.Combine(Dir.FullName, "fleet.db");
@@ -25,7 +24,8 @@ public sealed class FlashCliTests : ConsoleTest
 
     private string AppDir => Path.Combine(Dir.FullName, "app", "bin", "Release");
 
-    public static TheoryData<string> Boards() => new(BoardCatalog.Default.All.Select(b => b.Id));
+    /// <summary>The boards that take the application (the others are refused: see the test for that).</summary>
+    public static TheoryData<string> Boards() => new(BoardCatalog.Default.All.Where(b => b.Deployable).Select(b => b.Id));
 
     private void Provision(string board, string device, params string[] more)
     {
@@ -160,18 +160,37 @@ public sealed class FlashCliTests : ConsoleTest
             return;
         }
 
+        Provision("stm32f769i-disco", "disco-2");
         DeploymentImageTests.WriteAppBuild(AppDir, "TinyMLOps.Firmware.App.Stm32");
         using var tools = new FakeTools().WithDotnet();
-        Assert.Equal(0, Flash(tools, "stm32f429i-disco", "disco-2", "COM4", "--dry-run"));
+        Assert.Equal(0, Flash(tools, "stm32f769i-disco", "disco-2", "COM4", "--dry-run"));
 
         string output = Out.ToString();
         Assert.Empty(tools.Calls);
         int install = output.IndexOf("dotnet tool install -g nanoff" + Environment.NewLine, StringComparison.Ordinal);
-        Assert.True(install >= 0 && install < output.IndexOf("nanoff --update --target ST_STM32F429I_DISCOVERY --jtag", StringComparison.Ordinal), output);
+        Assert.True(install >= 0 && install < output.IndexOf("nanoff --update --target ST_STM32F769I_DISCOVERY --jtag", StringComparison.Ordinal), output);
         Assert.Contains("from mscorlib.pe, nanoFramework.Runtime.Events.pe, System.Device.Gpio.pe, TinyMLOps.Shared.pe, TinyMLOps.Firmware.App.Stm32.pe", output);
-        Assert.Contains("--address 0x080A0000 --reset", output);
-        Assert.Contains("no file system", output);
+        Assert.Contains("--address 0x080C0000 --reset", output);
         Assert.DoesNotContain("not ready", output);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_board_that_is_not_deployable_is_refused_in_one_line_with_its_reason_and_nothing_runs(bool dryRun)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        DeploymentImageTests.WriteAppBuild(AppDir, "TinyMLOps.Firmware.App.Stm32");
+        using var tools = new FakeTools().WithNanoff();
+        Assert.Equal(1, Flash(tools, "stm32f429i-disco", "disco-2", "COM4", dryRun ? ["--dry-run"] : []));
+
+        AssertSaysNotDeployable("stm32f429i-disco", "flash"); // the whole output: no dry-run plan, no step
+        Assert.Empty(tools.Calls);
+        Assert.False(Directory.Exists(Provisioned), "nothing is written");
     }
 
     [Fact]

@@ -140,4 +140,36 @@ public sealed class ProvisionCliTests : ConsoleTest
         await using var store = await FleetStoreFactory.OpenAsync(null, Db);
         Assert.Equal(["cam-06"], (await store.ListDevicesAsync()).Select(d => d.DeviceId));
     }
+
+    [Fact]
+    public void Refuses_a_board_that_is_not_deployable_with_its_reason_before_writing_anything_or_opening_the_store()
+    {
+        Assert.Equal(1, Provision("stm32f429i-disco", "disco-1"));
+        AssertSaysNotDeployable("stm32f429i-disco", "provision");
+        Assert.False(File.Exists(Db), "the store must not be created");
+        Assert.False(Directory.Exists(OutDir), "no configuration folder");
+
+        // checked before the master key too: without one the board's reason is still what the user reads
+        Out.GetStringBuilder().Clear();
+        var noKey = new Dictionary<string, string> { [DeviceKeys.EnvironmentVariable] = string.Empty, ["TinyMLOps__ArtifactMasterKey"] = string.Empty };
+        string[] args = ["provision", "--board", "stm32f429i-disco", "--device-id", "disco-1", "--fleet", "lab", "--broker-host", "b", "--db", Db, "--out", OutDir];
+        Assert.Equal(1, Cli.Run(args, Console, Out, noKey));
+        AssertSaysNotDeployable("stm32f429i-disco", "provision"); // and not the missing master key
+        Assert.False(File.Exists(Db));
+        Assert.Empty(Dir.GetFileSystemInfos());
+    }
+
+    [Fact]
+    public async Task The_provisioner_itself_refuses_the_board_and_leaves_the_store_alone()
+    {
+        string db = Path.Combine(Dir.FullName, "direct.db");
+        await using var store = await FleetStoreFactory.OpenAsync(null, db);
+        var provisioner = new TinyMLOps.Fleet.Provisioning.Provisioner(store, DeviceKeys.Parse(MasterKey), BoardCatalog.Default);
+        var request = new TinyMLOps.Fleet.Provisioning.ProvisionRequest("stm32f429i-disco", "disco-3", "lab", "broker.lab") { OutputDirectory = OutDir };
+
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => provisioner.ProvisionAsync(request));
+        Assert.Equal("cannot provision: " + BoardCatalog.Default.Get("stm32f429i-disco").NotDeployable, e.Message);
+        Assert.Empty(await store.ListDevicesAsync());
+        Assert.False(Directory.Exists(OutDir));
+    }
 }

@@ -21,7 +21,10 @@ public sealed class VariantCliTests : ConsoleTest
         Assert.Equal(0, Run("variant", "ls", "--registry", registry, "--markdown"));
         string md = Out.ToString();
         Assert.Contains("| mlp-w0.25 |", md);
-        Assert.Contains("One model for every board", md);
+        Assert.Contains("One model for every deployable board", md);
+        Assert.Contains("stm32f429i-disco is not deployable: ", md);
+        Assert.Contains("| stm32f769i-disco | ", md);
+        Assert.DoesNotContain("| stm32f429i-disco | ", md); // no pick, so no row in the per-board gain table
 
         Out.GetStringBuilder().Clear();
         Assert.Equal(0, Run("variant", "show", "cnn-w0.25", "--registry", registry));
@@ -33,7 +36,16 @@ public sealed class VariantCliTests : ConsoleTest
         {
             var hello = new HelloPayload { Board = "esp32-c3", FreeHeapBytes = 40_000, FreeFlashBytes = 150_000, PowerSource = 1, BatteryPercent = 70 };
             await store.IngestAsync([new IngestRecord("lab", "c3-1", 1, MessageKind.Hello, 0, DateTimeOffset.UtcNow, hello.Encode()) { Hello = hello }]);
+            var disco = new HelloPayload { Board = "stm32f429i-disco", FreeHeapBytes = 8_000_000, FreeFlashBytes = 1_000_000, PowerSource = 2, BatteryPercent = -1 };
+            await store.IngestAsync([new IngestRecord("lab", "disco-1", 1, MessageKind.Hello, 0, DateTimeOffset.UtcNow, disco.Encode()) { Hello = disco }]);
         }
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run("variant", "explain", "disco-1", "--registry", registry, "--db", db));
+        AssertSaysNotDeployable("stm32f429i-disco");
+        Assert.Contains("plugged in: none; on battery: none", Out.ToString());
+        Assert.DoesNotContain("fits", Out.ToString());
+        Assert.DoesNotContain("(plugged", Out.ToString());
 
         Out.GetStringBuilder().Clear();
         Assert.Equal(0, Run("variant", "explain", "c3-1", "--registry", registry, "--db", db));

@@ -49,12 +49,25 @@ public sealed class FlashPlanTests : IDisposable
     [Fact]
     public void A_board_without_a_file_system_skips_the_configuration_and_says_why()
     {
-        FlashPlan plan = FlashPlan.Create(Request("stm32f429i-disco"));
+        // the F429's flash facts on a board that would take the app (the real F429 is refused: below)
+        BoardProfile f429 = BoardCatalog.Default.Get("stm32f429i-disco");
+        FlashPlan plan = FlashPlan.Create(Request("stm32f429i-disco") with { Board = f429 with { Deployable = true, NotDeployableReason = null } });
 
         Assert.Equal([FlashStepKind.UpdateFirmware, FlashStepKind.DeployApplication], plan.Steps.Select(s => s.Kind));
         Assert.Contains("0x080A0000", plan.Steps[1].Arguments);
         Assert.Empty(plan.Files);
         Assert.Contains("no file system", Assert.Single(plan.Notes));
+    }
+
+    [Theory]
+    [InlineData(NanoffSyntax.Classic)]
+    [InlineData(NanoffSyntax.Verbs)]
+    public void A_board_that_is_not_deployable_gets_no_plan_and_the_profiles_reason(NanoffSyntax syntax)
+    {
+        BoardProfile f429 = BoardCatalog.Default.Get("stm32f429i-disco");
+        var e = Assert.Throws<InvalidOperationException>(() => FlashPlan.Create(Request("stm32f429i-disco", syntax)));
+        Assert.Equal("cannot flash: stm32f429i-disco is not deployable: " + f429.NotDeployableReason, e.Message);
+        Assert.False(Directory.Exists(Path.Combine(_dir.FullName, "dev-1")));
     }
 
     [Fact]

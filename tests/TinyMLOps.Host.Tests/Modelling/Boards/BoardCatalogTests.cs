@@ -182,6 +182,89 @@ public class BoardCatalogTests
         Assert.Contains(problem, e.Message);
     }
 
+    [Fact]
+    public void The_F429_is_the_one_shipped_board_that_is_not_deployable_and_says_why()
+    {
+        BoardProfile f429 = BoardCatalog.Default.Get("stm32f429i-disco");
+        Assert.False(f429.Deployable);
+        foreach (string part in new[] { "System.Net", "System.IO.FileSystem", "nanoFramework.System.Security.Cryptography", "TinyMLOps.Firmware.App.Stm32", "no file system", "meter", "outbox" })
+        {
+            Assert.Contains(part, f429.NotDeployableReason);
+        }
+
+        Assert.StartsWith("stm32f429i-disco is not deployable: nanoFramework's ST_STM32F429I_DISCOVERY firmware", f429.NotDeployable);
+        Assert.All(BoardCatalog.Default.All.Where(b => b.Id != f429.Id), b =>
+        {
+            Assert.True(b.Deployable, b.Id);
+            Assert.Null(b.NotDeployableReason);
+            Assert.Null(b.NotDeployable);
+        });
+    }
+
+    [Fact]
+    public void Deployable_is_optional_and_defaults_to_true_and_false_takes_the_reason()
+    {
+        BoardProfile plain = BoardCatalog.Parse(ValidProfile("my-board").ToJsonString(), "my-board.json");
+        Assert.True(plain.Deployable);
+        Assert.Null(plain.NotDeployableReason);
+
+        JsonObject json = ValidProfile("my-board");
+        json["deployable"] = false;
+        json["notDeployableReason"] = "its firmware lacks System.Net.";
+        BoardProfile off = BoardCatalog.Parse(json.ToJsonString(), "my-board.json");
+        Assert.False(off.Deployable);
+        Assert.Equal("its firmware lacks System.Net.", off.NotDeployableReason);
+        Assert.Equal("my-board is not deployable: its firmware lacks System.Net.", off.NotDeployable);
+
+        json["deployable"] = true;
+        json.Remove("notDeployableReason");
+        Assert.True(BoardCatalog.Parse(json.ToJsonString(), "my-board.json").Deployable);
+    }
+
+    [Theory]
+    [InlineData(false, null, "notDeployableReason", "must say why")]
+    [InlineData(false, "  ", "notDeployableReason", "must not be empty")]
+    [InlineData(true, "lacks System.Net", "notDeployableReason", "only a board with \"deployable\": false takes a reason")]
+    [InlineData(null, "lacks System.Net", "notDeployableReason", "only a board with \"deployable\": false takes a reason")]
+    [InlineData("no", null, "deployable", "expected true or false")]
+    public void A_deployability_that_does_not_add_up_is_rejected_naming_the_field(object? deployable, string? reason, string field, string problem)
+    {
+        JsonObject json = ValidProfile("my-board");
+        if (deployable != null)
+        {
+            json["deployable"] = JsonValue.Create(deployable);
+        }
+
+        if (reason != null)
+        {
+            json["notDeployableReason"] = reason;
+        }
+
+        var e = Assert.Throws<BoardProfileException>(() => BoardCatalog.Parse(json.ToJsonString(), "my-board.json"));
+        Assert.Equal("my-board.json", e.File);
+        Assert.Equal(field, e.Field);
+        Assert.Contains(problem, e.Message);
+    }
+
+    [Fact]
+    public void A_folder_with_a_non_deployable_profile_without_its_reason_does_not_load()
+    {
+        string dir = Directory.CreateTempSubdirectory("boards-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "a-board.json"), ValidProfile("a-board").ToJsonString());
+            JsonObject bad = ValidProfile("b-board");
+            bad["deployable"] = false;
+            File.WriteAllText(Path.Combine(dir, "b-board.json"), bad.ToJsonString());
+            var e = Assert.Throws<BoardProfileException>(() => BoardCatalog.Load(dir));
+            Assert.Equal(("b-board.json", "notDeployableReason"), (e.File, e.Field));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     internal static JsonObject ValidProfile(string id) => new()
     {
         ["id"] = id,

@@ -10,7 +10,7 @@ public sealed class VariantSelectorTests
     public static TheoryData<string, int> BoardsAndPowerStates()
     {
         var data = new TheoryData<string, int>();
-        foreach (var board in BoardCatalog.Default.Boards)
+        foreach (var board in BoardCatalog.Default.Boards.Where(b => b.Deployable))
         {
             data.Add(board.Id, 1);
             data.Add(board.Id, 2);
@@ -78,6 +78,28 @@ public sealed class VariantSelectorTests
         var s = VariantSelector.Select(VariantCommandsNominal(board), board, Family.Value, policy);
         Assert.Null(s.Battery);
         Assert.Contains(s.Lines, l => l.Verdict.Contains("over the battery budget", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_board_that_is_not_deployable_gets_no_variant_and_every_line_gives_its_reason()
+    {
+        var f429 = BoardCatalog.Default.Get("stm32f429i-disco");
+        var s = VariantSelector.Select(VariantCommandsNominal(f429), f429, Family.Value, new SelectionPolicy());
+
+        Assert.Contains(Family.Value, v => CostModel.Estimate(f429, v.Summary).Fits); // the variants would fit: the board's status is what refuses them
+        Assert.Null(s.Plugged);
+        Assert.Null(s.Battery);
+        Assert.Equal(Family.Value.Count, s.Lines.Count);
+        Assert.All(s.Lines, l =>
+        {
+            Assert.False(l.FitsDevice);
+            Assert.False(l.WithinBatteryBudget);
+            Assert.Equal(f429.NotDeployable, l.Verdict);
+        });
+
+        // the same board marked deployable gets its variants: the rule is the status, not the figures
+        var deployable = f429 with { Deployable = true, NotDeployableReason = null };
+        Assert.NotNull(VariantSelector.Select(VariantCommandsNominal(deployable), deployable, Family.Value, new SelectionPolicy()).Plugged);
     }
 
     private static DeviceCapabilities VariantCommandsNominal(BoardProfile board) => new("n", board.Id, board.AppRamBytes, board.AppFlashBytes, null, 2, -1);
