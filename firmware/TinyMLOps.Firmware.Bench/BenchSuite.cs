@@ -11,7 +11,7 @@ namespace TinyMLOps.Firmware.Bench
     /// The interpreter benchmark's workload (issue 16), the same source on nanoCLR (this app) and on .NET (linked into
     /// TinyMLOps.Simulation): three int8 kernels on fixed layer shapes of the variant family, and one inference of
     /// models shaped like the six variants, with seeded weights (timing does not depend on their values). Each item is
-    /// run once untimed, then in five rounds that together take the budget; the fastest round is reported.
+    /// run once untimed, then in ten rounds that together take the budget; the fastest round is reported.
     /// </summary>
     public sealed class BenchSuite
     {
@@ -33,7 +33,7 @@ namespace TinyMLOps.Firmware.Bench
         public const int KernelCount = 3;
 
         /// <summary>Timed rounds per item; the fastest is reported.</summary>
-        public const int Rounds = 5;
+        public const int Rounds = 10;
 
         private uint _seed = 12345;
 
@@ -52,7 +52,7 @@ namespace TinyMLOps.Firmware.Bench
             interpreter.SetInputFromBytes(input, 0);
             interpreter.Invoke();
 
-            // Rounds of a fifth of the budget each; the fastest round counts (the host is shared, a board is not).
+            // Rounds of a tenth of the budget each; the fastest round counts (the host is shared, a board is not).
             long roundTicks = budgetTicks / Rounds;
             int bestIterations = 0;
             long bestTicks = 0;

@@ -9,7 +9,7 @@ namespace TinyMLOps.Firmware.Bench
     /// </summary>
     public static class Program
     {
-        // Two and a half seconds per item in five rounds (at least one timed run per round, even on a board): long enough to be stable on the host.
+        // Two and a half seconds per item in ten rounds (at least one timed run per round, even on a board): long enough to be stable on the host.
         private const long BudgetTicks = 25000000;
 
         public static void Main()

@@ -35,7 +35,7 @@ internal static class InterpreterView
 
         console.Write(variants);
         console.MarkupLineInterpolated($"interpreter factor nanoCLR / C (geometric mean over FullyConnected and Conv2D): [bold]{F(r.InterpreterFactor, "0")}[/]");
-        console.MarkupLineInterpolated($"{r.RunAt:yyyy-MM-dd HH:mm} UTC, {r.Machine}");
+        console.MarkupLineInterpolated($"{r.RunAt:yyyy-MM-dd HH:mm} UTC, {r.Machine}, fastest of {r.Passes} pass(es) per item");
     }
 
     public static void Write(string path, InterpreterReport r)
@@ -46,6 +46,7 @@ internal static class InterpreterView
             {
                 r.RunAt,
                 r.Machine,
+                r.Passes,
                 r.InterpreterFactor,
                 r.NanoClrMissing,
                 r.GccMissing,
@@ -63,7 +64,7 @@ internal static class InterpreterView
     public static string Markdown(InterpreterReport r)
     {
         var md = new StringBuilder();
-        md.Append(CultureInfo.InvariantCulture, $"Run {r.RunAt:yyyy-MM-dd HH:mm} UTC on {r.Machine}.\n\n");
+        md.Append(CultureInfo.InvariantCulture, $"Run {r.RunAt:yyyy-MM-dd HH:mm} UTC on {r.Machine}; fastest of {r.Passes} pass(es) per item.\n\n");
         md.Append("| kernel | MACs | nanoCLR ns/MAC | .NET ns/MAC | C ns/MAC | nanoCLR / C | nanoCLR / .NET |\n|---|---|---|---|---|---|---|\n");
         foreach (var k in r.Kernels)
         {

@@ -48,7 +48,8 @@ public sealed record InterpreterReport(
     IReadOnlyList<InterpreterKernelRow> Kernels,
     IReadOnlyList<InterpreterVariantRow> Variants,
     string? NanoClrMissing,
-    string? GccMissing)
+    string? GccMissing,
+    int Passes = 1)
 {
     public double? InterpreterFactor
     {

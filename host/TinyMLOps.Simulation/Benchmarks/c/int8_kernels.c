@@ -169,10 +169,10 @@ static void measure(const char *name, kernel k, layer *l, long long macs, int ou
     /* A varying zero point each run, so that no run can be folded into another. */
     int32_t zp = -128;
     k(l, zp, -10);
-    /* Five rounds of a fifth of the budget; the fastest round counts, as in BenchSuite. */
+    /* Ten rounds of a tenth of the budget; the fastest round counts, as in BenchSuite. */
     int best_iterations = 0;
     int64_t best_ticks = 0;
-    for (int round = 0; round < 5; round++) {
+    for (int round = 0; round < 10; round++) {
         int iterations = 0;
         int64_t start = now_ticks();
         int64_t elapsed;
@@ -180,7 +180,7 @@ static void measure(const char *name, kernel k, layer *l, long long macs, int ou
             k(l, zp + (iterations & 7), -10);
             iterations++;
             elapsed = now_ticks() - start;
-        } while (elapsed < budget / 5);
+        } while (elapsed < budget / 10);
         if (best_iterations == 0 || elapsed * best_iterations < best_ticks * iterations) {
             best_iterations = iterations;
             best_ticks = elapsed;
