@@ -50,6 +50,17 @@ public class DeviceCompileTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_benchmark_application_compiles_under_nanoframework_rules_over_the_shared_assembly_alone()
+    {
+        var app = BenchCompilation();
+        var errors = NanoCompiler.Errors(app);
+
+        Assert.True(errors.IsEmpty, "TinyMLOps.Firmware.Bench under nanoFramework rules:\n" + NanoCompiler.Describe(errors));
+        var main = Assert.Single(app.GetTypeByMetadataName("TinyMLOps.Firmware.Bench.Program")!.GetMembers("Main").OfType<IMethodSymbol>());
+        Assert.True(main.IsStatic && main.Parameters.IsEmpty && main.ReturnsVoid, "Main must be static void Main()");
+    }
+
+    [Fact]
     public void The_stm32_application_uses_no_assembly_that_only_esp32_firmware_has()
     {
         // nanoCLR refuses an image holding an assembly whose native part the target lacks.
@@ -217,6 +228,10 @@ public class DeviceCompileTests(ITestOutputHelper output)
         string dir = name == "TinyMLOps.Firmware.App" ? RepoLayout.FirmwareAppDir : RepoLayout.FirmwareAppStm32Dir;
         return NanoCompiler.Device(name, RepoLayout.SourceFiles(dir).Select(NanoCompiler.Parse), SharedImage.Value, CoreImage.Value, AdaptersImage.Value);
     }
+
+    /// <summary>The benchmark application over the shared assembly alone, as its .nfproj builds it.</summary>
+    internal static CSharpCompilation BenchCompilation() =>
+        NanoCompiler.Device("TinyMLOps.Firmware.Bench", RepoLayout.SourceFiles(RepoLayout.FirmwareBenchDir).Select(NanoCompiler.Parse), SharedImage.Value);
 
     /// <summary>The nanoCLR tests as their own assembly over the core and the shared one, as their .nfproj builds them.</summary>
     internal static CSharpCompilation NanoTestsCompilation()

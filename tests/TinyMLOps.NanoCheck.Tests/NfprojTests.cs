@@ -30,11 +30,25 @@ public partial class NfprojTests
         Assert.Contains("firmware/TinyMLOps.Firmware.Adapters/TinyMLOps.Firmware.Adapters.nfproj", nfprojs);
         Assert.Contains("firmware/TinyMLOps.Firmware.App/TinyMLOps.Firmware.App.nfproj", nfprojs);
         Assert.Contains("firmware/TinyMLOps.Firmware.App.Stm32/TinyMLOps.Firmware.App.Stm32.nfproj", nfprojs);
+        Assert.Contains("firmware/TinyMLOps.Firmware.Bench/TinyMLOps.Firmware.Bench.nfproj", nfprojs);
         Assert.Contains("tests/TinyMLOps.Firmware.NanoTests/TinyMLOps.Firmware.NanoTests.nfproj", nfprojs);
     }
 
     /// <summary>The device applications: executables whose image is every referenced assembly followed by theirs.</summary>
-    private static readonly string[] Applications = ["TinyMLOps.Firmware.App", "TinyMLOps.Firmware.App.Stm32"];
+    private static readonly string[] Applications = ["TinyMLOps.Firmware.App", "TinyMLOps.Firmware.App.Stm32", "TinyMLOps.Firmware.Bench"];
+
+    [Fact]
+    public void The_benchmark_application_references_only_the_shared_project_and_lists_its_packages()
+    {
+        string path = Path.Combine(RepoLayout.FirmwareBenchDir, "TinyMLOps.Firmware.Bench.nfproj");
+        var own = PackagesConfig(path).ToHashSet();
+
+        Assert.Equal([@"..\..\shared\TinyMLOps.Shared\TinyMLOps.Shared.nfproj"], Items(path, "ProjectReference"));
+        foreach (var package in PackagesConfig(Path.Combine(RepoLayout.SharedDir, "TinyMLOps.Shared.nfproj")))
+        {
+            Assert.True(own.Contains(package), "the benchmark application lacks " + package.Id + " " + package.Version + ", which TinyMLOps.Shared needs");
+        }
+    }
 
     [Theory]
     [InlineData("firmware/TinyMLOps.Firmware.App/TinyMLOps.Firmware.App.nfproj")]
@@ -295,6 +309,7 @@ public partial class NfprojTests
             "TinyMLOps.Firmware.Adapters" => DeviceCompileTests.FirmwareAdaptersCompilation(),
             "TinyMLOps.Firmware.App" or "TinyMLOps.Firmware.App.Stm32" => DeviceCompileTests.ApplicationCompilation(Path.GetFileNameWithoutExtension(nfproj)),
             "TinyMLOps.Firmware.NanoTests" => DeviceCompileTests.NanoTestsCompilation(),
+            "TinyMLOps.Firmware.Bench" => DeviceCompileTests.BenchCompilation(),
             string other => throw new InvalidOperationException("teach this test how to compile " + other),
         };
         Assert.True(NanoCompiler.Errors(compilation).IsEmpty, nfproj + " does not compile against the facade");

@@ -23,6 +23,9 @@ internal static class RepoLayout
     /// <summary>The STM32 device application.</summary>
     public static string FirmwareAppStm32Dir => Path.Combine(Root, "firmware", "TinyMLOps.Firmware.App.Stm32");
 
+    /// <summary>The interpreter benchmark application (docs/benchmarks.md).</summary>
+    public static string FirmwareBenchDir => Path.Combine(Root, "firmware", "TinyMLOps.Firmware.Bench");
+
     /// <summary>The nanoFramework.TestFramework project whose tests run on nanoCLR.</summary>
     public static string NanoTestsDir => Path.Combine(Root, "tests", "TinyMLOps.Firmware.NanoTests");
 

@@ -175,9 +175,12 @@ public sealed class BoardCatalog
                 throw new BoardProfileException(file, "notDeployableReason", "only a board with \"deployable\": false takes a reason (remove it, or set \"deployable\": false)");
             }
 
-            if (board.CoefficientsAreEstimates && !board.CoefficientSource.StartsWith("estimate", StringComparison.OrdinalIgnoreCase))
+            // A coefficient derived from a measurement elsewhere (the interpreter factor on a host) is still an estimate for the board.
+            if (board.CoefficientsAreEstimates
+                && !board.CoefficientSource.StartsWith("estimate", StringComparison.OrdinalIgnoreCase)
+                && !board.CoefficientSource.StartsWith("derived", StringComparison.OrdinalIgnoreCase))
             {
-                throw new BoardProfileException(file, "coefficientSource", "estimated coefficients must say so: start the source with \"estimate:\"");
+                throw new BoardProfileException(file, "coefficientSource", "estimated coefficients must say so: start the source with \"estimate:\" or \"derived:\"");
             }
 
             return board;

@@ -25,6 +25,7 @@ internal static class BenchCommand
         command.Subcommands.Add(BenchFederatedCommand.Build(console));
         command.Subcommands.Add(BenchSealCommand.Build(console));
         command.Subcommands.Add(BenchSignalsCommand.Build(console));
+        command.Subcommands.Add(BenchNanoClrCommand.Build(console));
         command.SetAction(parse =>
         {
             var test = FashionMnist.LoadTest(parse.GetValue(data)).Take(parse.GetValue(images));

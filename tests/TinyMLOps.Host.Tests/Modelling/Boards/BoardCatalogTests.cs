@@ -96,6 +96,25 @@ public class BoardCatalogTests
         Assert.Contains(problem, e.Message);
     }
 
+    [Theory]
+    [InlineData("derived: factor x plain C cycles", true)]
+    [InlineData("estimate: IL ops x cycles", true)]
+    [InlineData("measured on a board", false)]
+    public void Estimated_coefficients_say_whether_they_are_estimated_or_derived(string source, bool accepted)
+    {
+        JsonObject json = ValidProfile("my-board");
+        json["coefficientSource"] = source;
+
+        if (accepted)
+        {
+            Assert.Equal(source, BoardCatalog.Parse(json.ToJsonString(), "my-board.json").CoefficientSource);
+        }
+        else
+        {
+            Assert.Equal("coefficientSource", Assert.Throws<BoardProfileException>(() => BoardCatalog.Parse(json.ToJsonString(), "my-board.json")).Field);
+        }
+    }
+
     [Fact]
     public void A_missing_pin_is_named_with_its_path()
     {
