@@ -22,7 +22,7 @@ namespace TinyMLOps.Firmware.NanoTests
         public void A_provisioned_device_starts_with_its_identity()
         {
             MemoryStorage storage = new MemoryStorage();
-            storage.WriteAll(ProvisionedConfig.FileName, ConfigFile.Encode(ConfigFileTests.Config()));
+            storage.WriteAll(ProvisionedConfig.FileName, ConfigFile.Encode(TinyMLOps.Conformance.Provisioning.ConfigFileConformanceTests.Config()));
 
             StartupResult result = StartupCheck.Run(storage, "test");
 

@@ -52,7 +52,21 @@ namespace TinyMLOps.Conformance.Provisioning
             }
         }
 
-        private static ProvisionedConfig Config()
+        [TestMethod]
+        public void A_corrupt_byte_is_a_checksum_mismatch()
+        {
+            byte[] file = ConfigFile.Encode(Config());
+            file[25] ^= 0x01;
+
+            ConfigParseResult result = ConfigFile.Parse(file);
+
+            Assert.IsFalse(result.IsValid, "corrupt file accepted");
+            Assert.IsNull(result.Config, "config of a corrupt file");
+            Assert.AreEqual("checksum mismatch: file is corrupt", result.Problems[0], "problem");
+        }
+
+        /// <summary>A provisioned configuration with every field a board needs; the nanoCLR startup tests use it too.</summary>
+        public static ProvisionedConfig Config()
         {
             ProvisionedConfig config = new ProvisionedConfig();
             config.DeviceId = "nano-1";
