@@ -65,7 +65,7 @@ namespace TinyMLOps.Conformance.Support
             return b;
         }
 
-        private static Int8Model Input(Rng rng, int h, int w, int c)
+        public static Int8Model Input(Rng rng, int h, int w, int c)
         {
             Int8Model model = new Int8Model();
             model.ModelId = "conformance";
@@ -105,7 +105,7 @@ namespace TinyMLOps.Conformance.Support
             return fc;
         }
 
-        private static Conv2D Conv(Rng rng, int h, int w, int inC, int outC, Window win, int activation)
+        public static Conv2D Conv(Rng rng, int h, int w, int inC, int outC, Window win, int activation)
         {
             Conv2D conv = new Conv2D();
             conv.Window = win;
