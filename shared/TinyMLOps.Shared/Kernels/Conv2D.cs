@@ -99,88 +99,91 @@ namespace TinyMLOps.Shared.Kernels
             Window win = Window;
             int kh = win.KernelH;
             int kw = win.KernelW;
+            int strideH = win.StrideH;
+            int strideW = win.StrideW;
+            int padTop = win.PadTop;
+            int padLeft = win.PadLeft;
+            int inH = InH;
+            int inW = InW;
+            int outH = OutH;
+            int outW = OutW;
+            int outC = OutC;
             int inC = InC;
-            int inZp = InZeroPoint;
-            byte[] w = Weights;
-            int[] probe = AccumulatorProbe;
             int outIndex = 0;
-            for (int oy = 0; oy < OutH; oy++)
+            for (int oy = 0; oy < outH; oy++)
             {
-                int iy0 = (oy * win.StrideH) - win.PadTop;
-                for (int ox = 0; ox < OutW; ox++)
+                int iy0 = (oy * strideH) - padTop;
+                int kyStart = iy0 < 0 ? -iy0 : 0;
+                int kyEnd = iy0 + kh > inH ? inH - iy0 : kh;
+                for (int ox = 0; ox < outW; ox++)
                 {
-                    int ix0 = (ox * win.StrideW) - win.PadLeft;
-                    if (iy0 >= 0 && ix0 >= 0 && iy0 + kh <= InH && ix0 + kw <= InW)
+                    int ix0 = (ox * strideW) - padLeft;
+                    int kxStart = ix0 < 0 ? -ix0 : 0;
+                    int kxEnd = ix0 + kw > inW ? inW - ix0 : kw;
+                    if (kyStart == 0 && kxStart == 0 && kyEnd == kh && kxEnd == kw)
                     {
                         EvalInterior(arena, iy0, ix0, outIndex);
-                        outIndex += OutC;
-                        continue;
                     }
-
-                    for (int oc = 0; oc < OutC; oc++)
+                    else
                     {
-                        int acc = Bias[oc];
-                        int filterBase = WeightsOffset + (oc * kh * kw * inC);
-                        for (int ky = 0; ky < kh; ky++)
-                        {
-                            int iy = iy0 + ky;
-                            if (iy < 0 || iy >= InH)
-                            {
-                                continue;
-                            }
-
-                            for (int kx = 0; kx < kw; kx++)
-                            {
-                                int ix = ix0 + kx;
-                                if (ix < 0 || ix >= InW)
-                                {
-                                    continue;
-                                }
-
-                                int inBase = InputOffset + (((iy * InW) + ix) * inC);
-                                int wBase = filterBase + (((ky * kw) + kx) * inC);
-                                for (int ic = 0; ic < inC; ic++)
-                                {
-                                    acc += (arena[inBase + ic] - inZp) * (sbyte)w[wBase + ic];
-                                }
-                            }
-                        }
-
-                        if (probe != null)
-                        {
-                            probe[outIndex] = acc;
-                        }
-
-                        int q = QuantMath.MultiplyByQuantizedMultiplier(acc, _multipliers[oc], _shifts[oc]) + OutZeroPoint;
-                        arena[OutputOffset + outIndex] = (sbyte)(q < ActMin ? ActMin : (q > ActMax ? ActMax : q));
-                        outIndex++;
+                        EvalBorder(arena, iy0 + kyStart, ix0 + kxStart, kyStart, kyEnd, kxStart, kxEnd, outIndex);
                     }
+
+                    outIndex += outC;
                 }
             }
         }
 
-        /// <summary>A window that lies wholly inside the input: each kernel row is kw*inC contiguous bytes.</summary>
+        /// <summary>
+        /// A window that lies wholly inside the input: each kernel row is kw*inC contiguous bytes, summed eight
+        /// products per loop test with hot state in locals (nanoCLR pays per IL instruction; docs/benchmarks.md).
+        /// </summary>
         private void EvalInterior(sbyte[] arena, int iy0, int ix0, int outIndex)
         {
             int kh = Window.KernelH;
-            int row = Window.KernelW * InC;
-            int filter = kh * row;
-            int inRowStride = InW * InC;
-            int inBase = InputOffset + (((iy0 * InW) + ix0) * InC);
+            int inC = InC;
+            int row = Window.KernelW * inC;
+            int unrolled = row & ~7;
+            int inRowStride = InW * inC;
+            int inBase = InputOffset + (((iy0 * InW) + ix0) * inC);
+            int outBase = OutputOffset + outIndex;
+            int outZp = OutZeroPoint;
+            int actMin = ActMin;
+            int actMax = ActMax;
+            int outC = OutC;
             byte[] w = Weights;
+            int[] bias = _interiorBias;
+            int[] multipliers = _multipliers;
+            int[] shifts = _shifts;
             int[] probe = AccumulatorProbe;
-            for (int oc = 0; oc < OutC; oc++)
+            int wi = WeightsOffset;
+            for (int oc = 0; oc < outC; oc++)
             {
-                int acc = _interiorBias[oc];
-                int wBase = WeightsOffset + (oc * filter);
+                int acc = bias[oc];
+                int rowStart = inBase;
                 for (int ky = 0; ky < kh; ky++)
                 {
-                    int x = inBase + (ky * inRowStride);
-                    int wRow = wBase + (ky * row);
-                    for (int i = 0; i < row; i++)
+                    int x = rowStart;
+                    int end = rowStart + unrolled;
+                    while (x < end)
                     {
-                        acc += arena[x + i] * (sbyte)w[wRow + i];
+                        acc += (arena[x] * (sbyte)w[wi]) + (arena[x + 1] * (sbyte)w[wi + 1])
+                            + (arena[x + 2] * (sbyte)w[wi + 2]) + (arena[x + 3] * (sbyte)w[wi + 3])
+                            + (arena[x + 4] * (sbyte)w[wi + 4]) + (arena[x + 5] * (sbyte)w[wi + 5])
+                            + (arena[x + 6] * (sbyte)w[wi + 6]) + (arena[x + 7] * (sbyte)w[wi + 7]);
+                        x += 8;
+                        wi += 8;
                     }
+
+                    end = rowStart + row;
+                    while (x < end)
+                    {
+                        acc += arena[x] * (sbyte)w[wi];
+                        x++;
+                        wi++;
+                    }
+
+                    rowStart += inRowStride;
                 }
 
                 if (probe != null)
@@ -188,8 +191,61 @@ namespace TinyMLOps.Shared.Kernels
                     probe[outIndex + oc] = acc;
                 }
 
-                int q = QuantMath.MultiplyByQuantizedMultiplier(acc, _multipliers[oc], _shifts[oc]) + OutZeroPoint;
-                arena[OutputOffset + outIndex + oc] = (sbyte)(q < ActMin ? ActMin : (q > ActMax ? ActMax : q));
+                int q = QuantMath.MultiplyByQuantizedMultiplier(acc, multipliers[oc], shifts[oc]) + outZp;
+                arena[outBase + oc] = (sbyte)(q < actMin ? actMin : (q > actMax ? actMax : q));
+            }
+        }
+
+        /// <summary>
+        /// A window that overlaps the padding: only kernel rows kyStart..kyEnd and columns kxStart..kxEnd meet the
+        /// input (padded positions hold the zero point and add nothing), so each row is one contiguous span.
+        /// </summary>
+        private void EvalBorder(sbyte[] arena, int iy, int ix, int kyStart, int kyEnd, int kxStart, int kxEnd, int outIndex)
+        {
+            int inC = InC;
+            int span = (kxEnd - kxStart) * inC;
+            int inRowStride = InW * inC;
+            int filterRow = Window.KernelW * inC;
+            int filter = Window.KernelH * filterRow;
+            int inBase = InputOffset + (((iy * InW) + ix) * inC);
+            int wStart = WeightsOffset + (kyStart * filterRow) + (kxStart * inC);
+            int outBase = OutputOffset + outIndex;
+            int inZp = InZeroPoint;
+            int outZp = OutZeroPoint;
+            int actMin = ActMin;
+            int actMax = ActMax;
+            int outC = OutC;
+            byte[] w = Weights;
+            int[] bias = Bias;
+            int[] multipliers = _multipliers;
+            int[] shifts = _shifts;
+            int[] probe = AccumulatorProbe;
+            for (int oc = 0; oc < outC; oc++)
+            {
+                int acc = bias[oc];
+                int rowStart = inBase;
+                int wRow = wStart + (oc * filter);
+                for (int ky = kyStart; ky < kyEnd; ky++)
+                {
+                    int wi = wRow;
+                    int end = rowStart + span;
+                    for (int x = rowStart; x < end; x++)
+                    {
+                        acc += (arena[x] - inZp) * (sbyte)w[wi];
+                        wi++;
+                    }
+
+                    rowStart += inRowStride;
+                    wRow += filterRow;
+                }
+
+                if (probe != null)
+                {
+                    probe[outIndex + oc] = acc;
+                }
+
+                int q = QuantMath.MultiplyByQuantizedMultiplier(acc, multipliers[oc], shifts[oc]) + outZp;
+                arena[outBase + oc] = (sbyte)(q < actMin ? actMin : (q > actMax ? actMax : q));
             }
         }
     }

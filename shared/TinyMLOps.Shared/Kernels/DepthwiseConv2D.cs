@@ -22,6 +22,9 @@ namespace TinyMLOps.Shared.Kernels
         private int[] _multipliers;
         private int[] _shifts;
 
+        // bias - inZp * Σw over the whole filter: valid where the window lies inside the input.
+        private int[] _interiorBias;
+
         public override int OpCode
         {
             get { return Code; }
@@ -42,10 +45,10 @@ namespace TinyMLOps.Shared.Kernels
             get { return (Window.KernelH * Window.KernelW * OutC) + (OutC * 8); }
         }
 
-        /// <summary>Per-channel multipliers and shifts, built at load.</summary>
+        /// <summary>Per-channel multipliers and shifts, and the folded bias, built at load.</summary>
         public override int ScratchBytes
         {
-            get { return OutC * 8; }
+            get { return OutC * 12; }
         }
 
         public override int AccumulatorCount
@@ -84,6 +87,18 @@ namespace TinyMLOps.Shared.Kernels
             _multipliers = new int[OutC];
             _shifts = new int[OutC];
             PrepareChannelMultipliers(WeightScales, _multipliers, _shifts);
+            int taps = Window.KernelH * Window.KernelW;
+            _interiorBias = new int[OutC];
+            for (int oc = 0; oc < OutC; oc++)
+            {
+                int sum = 0;
+                for (int t = 0; t < taps; t++)
+                {
+                    sum += (sbyte)Weights[WeightsOffset + (t * OutC) + oc];
+                }
+
+                _interiorBias[oc] = Bias[oc] - (InZeroPoint * sum);
+            }
         }
 
         public override void Eval(sbyte[] arena)
@@ -91,53 +106,107 @@ namespace TinyMLOps.Shared.Kernels
             Window win = Window;
             int kh = win.KernelH;
             int kw = win.KernelW;
+            int strideH = win.StrideH;
+            int strideW = win.StrideW;
+            int padTop = win.PadTop;
+            int padLeft = win.PadLeft;
+            int inH = InH;
+            int inW = InW;
+            int outH = OutH;
+            int outW = OutW;
+            int outC = OutC;
+            int outIndex = 0;
+            for (int oy = 0; oy < outH; oy++)
+            {
+                int iy0 = (oy * strideH) - padTop;
+                int kyStart = iy0 < 0 ? -iy0 : 0;
+                int kyEnd = iy0 + kh > inH ? inH - iy0 : kh;
+                for (int ox = 0; ox < outW; ox++)
+                {
+                    int ix0 = (ox * strideW) - padLeft;
+                    int kxStart = ix0 < 0 ? -ix0 : 0;
+                    int kxEnd = ix0 + kw > inW ? inW - ix0 : kw;
+                    bool interior = kyStart == 0 && kxStart == 0 && kyEnd == kh && kxEnd == kw;
+                    EvalPixel(arena, iy0 + kyStart, ix0 + kxStart, kyStart, kyEnd, kxStart, kxEnd, interior, outIndex);
+                    outIndex += outC;
+                }
+            }
+        }
+
+        /// <summary>
+        /// All output channels of one output pixel. Only kernel rows kyStart..kyEnd and columns kxStart..kxEnd meet
+        /// the input (padded positions hold the zero point and add nothing). Inside the input the zero point is
+        /// folded into the bias and a three-wide row is summed without a loop; hot state stays in locals, since
+        /// nanoCLR pays per IL instruction (docs/benchmarks.md).
+        /// </summary>
+        private void EvalPixel(sbyte[] arena, int iy, int ix, int kyStart, int kyEnd, int kxStart, int kxEnd, bool interior, int outIndex)
+        {
             int inC = InC;
             int outC = OutC;
+            int kw = Window.KernelW;
             int m = DepthMultiplier;
-            int inZp = InZeroPoint;
+            int inRowStride = InW * inC;
+            int inBase = InputOffset + (((iy * InW) + ix) * inC);
+            int wBase = WeightsOffset + (((kyStart * kw) + kxStart) * outC);
+            int wRowStride = kw * outC;
+            int taps = kxEnd - kxStart;
+            bool threeWide = interior && taps == 3;
+            int inC2 = inC * 2;
+            int outC2 = outC * 2;
+            int inZp = interior ? 0 : InZeroPoint;
+            int outBase = OutputOffset + outIndex;
+            int outZp = OutZeroPoint;
+            int actMin = ActMin;
+            int actMax = ActMax;
             byte[] w = Weights;
+            int[] bias = interior ? _interiorBias : Bias;
+            int[] multipliers = _multipliers;
+            int[] shifts = _shifts;
             int[] probe = AccumulatorProbe;
-            int outIndex = 0;
-            for (int oy = 0; oy < OutH; oy++)
+            int ic = 0;
+            int sameInput = 0;
+            for (int oc = 0; oc < outC; oc++)
             {
-                int iy0 = (oy * win.StrideH) - win.PadTop;
-                for (int ox = 0; ox < OutW; ox++)
+                int acc = bias[oc];
+                int rowStart = inBase + ic;
+                int wRow = wBase + oc;
+                for (int ky = kyStart; ky < kyEnd; ky++)
                 {
-                    int ix0 = (ox * win.StrideW) - win.PadLeft;
-                    for (int oc = 0; oc < outC; oc++)
+                    if (threeWide)
                     {
-                        int ic = oc / m;
-                        int acc = Bias[oc];
-                        for (int ky = 0; ky < kh; ky++)
-                        {
-                            int iy = iy0 + ky;
-                            if (iy < 0 || iy >= InH)
-                            {
-                                continue;
-                            }
-
-                            for (int kx = 0; kx < kw; kx++)
-                            {
-                                int ix = ix0 + kx;
-                                if (ix < 0 || ix >= InW)
-                                {
-                                    continue;
-                                }
-
-                                int x = arena[InputOffset + (((iy * InW) + ix) * inC) + ic] - inZp;
-                                acc += x * (sbyte)w[WeightsOffset + (((ky * kw) + kx) * outC) + oc];
-                            }
-                        }
-
-                        if (probe != null)
-                        {
-                            probe[outIndex] = acc;
-                        }
-
-                        int q = QuantMath.MultiplyByQuantizedMultiplier(acc, _multipliers[oc], _shifts[oc]) + OutZeroPoint;
-                        arena[OutputOffset + outIndex] = (sbyte)(q < ActMin ? ActMin : (q > ActMax ? ActMax : q));
-                        outIndex++;
+                        acc += (arena[rowStart] * (sbyte)w[wRow]) + (arena[rowStart + inC] * (sbyte)w[wRow + outC])
+                            + (arena[rowStart + inC2] * (sbyte)w[wRow + outC2]);
                     }
+                    else
+                    {
+                        int x = rowStart;
+                        int wi = wRow;
+                        for (int t = 0; t < taps; t++)
+                        {
+                            acc += (arena[x] - inZp) * (sbyte)w[wi];
+                            x += inC;
+                            wi += outC;
+                        }
+                    }
+
+                    rowStart += inRowStride;
+                    wRow += wRowStride;
+                }
+
+                if (probe != null)
+                {
+                    probe[outIndex + oc] = acc;
+                }
+
+                int q = QuantMath.MultiplyByQuantizedMultiplier(acc, multipliers[oc], shifts[oc]) + outZp;
+                arena[outBase + oc] = (sbyte)(q < actMin ? actMin : (q > actMax ? actMax : q));
+
+                // Output channel oc reads input channel oc / m, without a division per channel.
+                sameInput++;
+                if (sameInput == m)
+                {
+                    sameInput = 0;
+                    ic++;
                 }
             }
         }

@@ -97,17 +97,43 @@ namespace TinyMLOps.Shared.Kernels
 
         public override void Eval(sbyte[] arena)
         {
+            // nanoCLR pays per IL instruction: hot state in locals, four products per loop test, and running
+            // indices instead of base + i (docs/benchmarks.md, "Kernels tuned for the interpreter").
             int inputs = InC;
+            int unrolled = inputs & ~7;
             int inBase = InputOffset;
+            int outBase = OutputOffset;
+            int outZp = OutZeroPoint;
+            int actMin = ActMin;
+            int actMax = ActMax;
             byte[] w = Weights;
+            int[] bias = _foldedBias;
+            int[] multipliers = _multipliers;
+            int[] shifts = _shifts;
             int[] probe = AccumulatorProbe;
-            for (int o = 0; o < OutC; o++)
+            int wi = WeightsOffset;
+            int outputs = OutC;
+            for (int o = 0; o < outputs; o++)
             {
-                int acc = _foldedBias[o];
-                int wBase = WeightsOffset + (o * inputs);
-                for (int i = 0; i < inputs; i++)
+                int acc = bias[o];
+                int x = inBase;
+                int end = inBase + unrolled;
+                while (x < end)
                 {
-                    acc += arena[inBase + i] * (sbyte)w[wBase + i];
+                    acc += (arena[x] * (sbyte)w[wi]) + (arena[x + 1] * (sbyte)w[wi + 1])
+                        + (arena[x + 2] * (sbyte)w[wi + 2]) + (arena[x + 3] * (sbyte)w[wi + 3])
+                        + (arena[x + 4] * (sbyte)w[wi + 4]) + (arena[x + 5] * (sbyte)w[wi + 5])
+                        + (arena[x + 6] * (sbyte)w[wi + 6]) + (arena[x + 7] * (sbyte)w[wi + 7]);
+                    x += 8;
+                    wi += 8;
+                }
+
+                end = inBase + inputs;
+                while (x < end)
+                {
+                    acc += arena[x] * (sbyte)w[wi];
+                    x++;
+                    wi++;
                 }
 
                 if (probe != null)
@@ -115,8 +141,8 @@ namespace TinyMLOps.Shared.Kernels
                     probe[o] = acc;
                 }
 
-                int q = QuantMath.MultiplyByQuantizedMultiplier(acc, _multipliers[o], _shifts[o]) + OutZeroPoint;
-                arena[OutputOffset + o] = (sbyte)(q < ActMin ? ActMin : (q > ActMax ? ActMax : q));
+                int q = QuantMath.MultiplyByQuantizedMultiplier(acc, multipliers[o], shifts[o]) + outZp;
+                arena[outBase + o] = (sbyte)(q < actMin ? actMin : (q > actMax ? actMax : q));
             }
         }
     }

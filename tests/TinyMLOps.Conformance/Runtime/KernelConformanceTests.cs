@@ -45,6 +45,15 @@ namespace TinyMLOps.Conformance.Runtime
         }
 
         [TestMethod]
+        public void The_unrolled_and_three_wide_paths_match_their_naive_reference()
+        {
+            for (int seed = 1; seed <= 3; seed++)
+            {
+                CheckAllLayers(PortableModels.Separable(seed), seed);
+            }
+        }
+
+        [TestMethod]
         public void Padded_positions_add_nothing_to_a_convolution()
         {
             Rng rng = new Rng(9);
@@ -88,6 +97,12 @@ namespace TinyMLOps.Conformance.Runtime
         public void Wide_convolution_outputs_are_byte_identical_across_runtimes()
         {
             Assert.AreEqual(181625852u, OutputDigest(PortableModels.WideConv(13), 13), "CRC-32 of the outputs");
+        }
+
+        [TestMethod]
+        public void Separable_outputs_are_byte_identical_across_runtimes()
+        {
+            Assert.AreEqual(1779483756u, OutputDigest(PortableModels.Separable(14), 14), "CRC-32 of the outputs");
         }
 
         [TestMethod]

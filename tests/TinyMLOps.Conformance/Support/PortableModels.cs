@@ -58,6 +58,26 @@ namespace TinyMLOps.Conformance.Support
             return model;
         }
 
+        /// <summary>
+        /// The interpreter-tuned paths: a convolution whose kernel rows (3 x 5 channels) span the eight-wide unrolled
+        /// sum and its remainder, a depthwise 3x3 with multiplier 1 (the three-wide rows) over padding, a 2x3 depthwise
+        /// with an odd stride, and a dense layer of 45 inputs (unrolled and remainder).
+        /// </summary>
+        public static Int8Model Separable(int seed)
+        {
+            Rng rng = new Rng(seed);
+            Int8Model model = Input(rng, 9, 11, 5);
+            Conv2D conv = Conv(rng, 9, 11, 5, 7, new Window(3, 3, 1, 1, 1, 1, 1, 1), Activation.Relu);
+            DepthwiseConv2D dw = Depthwise(rng, 9, 11, 7, 1, new Window(3, 3, 1, 1, 1, 1, 1, 1), Activation.Relu6);
+            DepthwiseConv2D dw2 = Depthwise(rng, 9, 11, 7, 1, new Window(2, 3, 3, 2, 1, 2, 0, 1), Activation.None);
+            Reshape flat = new Reshape();
+            Shape(flat, 1, 1, dw2.OutH * dw2.OutW * 7, dw2.OutScale, dw2.OutZeroPoint);
+            model.Operators = new Operator[] { conv, dw, dw2, flat, Dense(rng, flat.OutC, 9, Activation.Relu), Dense(rng, 9, 3, Activation.None) };
+            model.Labels = new string[0];
+            model.Prepare();
+            return model;
+        }
+
         public static byte[] RandomInput(Rng rng, int n)
         {
             byte[] b = new byte[n];
