@@ -41,34 +41,51 @@ namespace TinyMLOps.Shared.Kernels
 
         public override void Eval(sbyte[] arena)
         {
+            // Hot state in locals: nanoCLR pays per IL instruction, a field load included.
             Window win = Window;
             int c = InC;
+            int inH = InH;
+            int inW = InW;
+            int outH = OutH;
+            int outW = OutW;
+            int kh = win.KernelH;
+            int kw = win.KernelW;
+            int actMin = ActMin;
+            int actMax = ActMax;
+            int rowStride = inW * c;
+            int inputOffset = InputOffset;
             int outIndex = OutputOffset;
-            for (int oy = 0; oy < OutH; oy++)
+            for (int oy = 0; oy < outH; oy++)
             {
                 int y0 = (oy * win.StrideH) - win.PadTop;
                 int yStart = y0 < 0 ? 0 : y0;
-                int yEnd = y0 + win.KernelH > InH ? InH : y0 + win.KernelH;
-                for (int ox = 0; ox < OutW; ox++)
+                int yEnd = y0 + kh > inH ? inH : y0 + kh;
+                int firstRow = inputOffset + (yStart * rowStride);
+                for (int ox = 0; ox < outW; ox++)
                 {
                     int x0 = (ox * win.StrideW) - win.PadLeft;
                     int xStart = x0 < 0 ? 0 : x0;
-                    int xEnd = x0 + win.KernelW > InW ? InW : x0 + win.KernelW;
+                    int xEnd = x0 + kw > inW ? inW : x0 + kw;
+                    int xStartOffset = xStart * c;
+                    int xEndOffset = xEnd * c;
                     int count = (yEnd - yStart) * (xEnd - xStart);
                     for (int ch = 0; ch < c; ch++)
                     {
                         int sum = 0;
+                        int rowBase = firstRow + ch;
                         for (int y = yStart; y < yEnd; y++)
                         {
-                            int rowBase = InputOffset + (y * InW * c) + ch;
-                            for (int x = xStart; x < xEnd; x++)
+                            int end = rowBase + xEndOffset;
+                            for (int x = rowBase + xStartOffset; x < end; x += c)
                             {
-                                sum += arena[rowBase + (x * c)];
+                                sum += arena[x];
                             }
+
+                            rowBase += rowStride;
                         }
 
                         int avg = sum > 0 ? (sum + (count / 2)) / count : (sum - (count / 2)) / count;
-                        arena[outIndex++] = (sbyte)(avg < ActMin ? ActMin : (avg > ActMax ? ActMax : avg));
+                        arena[outIndex++] = (sbyte)(avg < actMin ? actMin : (avg > actMax ? actMax : avg));
                     }
                 }
             }
