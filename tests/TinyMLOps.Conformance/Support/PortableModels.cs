@@ -23,6 +23,19 @@ namespace TinyMLOps.Conformance.Support
             return model;
         }
 
+        /// <summary>A small MLP (inputs, relu hidden layer, classes, softmax) on a 1 x inputs input: a trainable two-layer head.</summary>
+        public static Int8Model SmallMlp(int seed, int inputs, int hidden, int classes)
+        {
+            Rng rng = new Rng(seed);
+            Int8Model model = Input(rng, 1, inputs, 1);
+            Reshape flat = new Reshape();
+            Shape(flat, 1, 1, inputs, model.InputScale, model.InputZeroPoint);
+            model.Operators = new Operator[] { flat, Dense(rng, inputs, hidden, Activation.Relu), Dense(rng, hidden, classes, Activation.None), NewSoftmax(classes) };
+            model.Labels = new string[0];
+            model.Prepare();
+            return model;
+        }
+
         /// <summary>Every kernel once, with padding, strides and a depth multiplier.</summary>
         public static Int8Model Cnn(int seed)
         {
