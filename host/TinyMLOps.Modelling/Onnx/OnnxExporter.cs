@@ -174,8 +174,8 @@ public static class OnnxExporter
     /// (NHWC-ordered when spatial, so its bytes line up with the runtime's output). Per layer:
     /// <list type="bullet">
     /// <item>Conv2D / DepthwiseConv2D (group = C) / FullyConnected: ConvInteger or MatMulInteger with the
-    /// input zero point, + int32 bias = the kernel's accumulator; then Cast to float, Mul by
-    /// inScale·wScale[c], Relu or Clip(0, 6), QuantizeLinear(outScale, outZp).</item>
+    /// input zero point, + int32 bias = the kernel's accumulator; then the kernel's single-rounding requantization
+    /// in int64 (Mul, Add, Mod, Sub, Div, Max/Min; see Requantize) and the fused activation as an integer clamp.</item>
     /// <item>MaxPool2D: MaxPool on int8. AveragePool2D: see <see cref="OnnxInt8ExportOptions.AveragePoolViaQdq"/>.
     /// A pooling layer's fused activation is an int8 Clip to the kernel's bounds.</item>
     /// <item>Reshape: Transpose to NHWC, then Flatten (or Reshape and back to NCHW for a spatial target).</item>
@@ -474,28 +474,47 @@ public static class OnnxExporter
             return B.Node("Add", p + "acc", [sum, B.Initializer(TensorProto.FromInt32s(p + "bias", [units], fc.Bias))]);
         }
 
-        /// <summary>int32 accumulator → float · (inScale · wScale[c]) → activation → QuantizeLinear(outScale, outZp).</summary>
+        /// <summary>
+        /// The kernel's requantization in int64, the same integers as <see cref="QuantMath.MultiplyByQuantizedMultiplier"/>:
+        /// accumulator × multiplier[c] + 2^(t-1), floor-divided by 2^t (t = 31 - shift[c]; Mod with fmod 0 is a floor
+        /// modulo, so the Div is exact), saturated like the kernel, + output zero point, clamped to the fused
+        /// activation's int8 range, Cast to int8.
+        /// </summary>
         private string Requantize(string p, string acc, Operator op, float[] weightScales, int rank)
         {
-            var scales = new float[weightScales.Length];
-            for (int c = 0; c < scales.Length; c++)
+            int n = weightScales.Length;
+            var multipliers = new long[n];
+            var rounding = new long[n];
+            var divisors = new long[n];
+            for (int c = 0; c < n; c++)
             {
-                scales[c] = (float)((double)op.InScale * weightScales[c]);
+                QuantMath.QuantizeChannelMultiplier(op.InScale, weightScales[c], op.OutScale, out int m, out int shift);
+                int total = 31 - shift;
+                if (total > 62)
+                {
+                    // The kernel gives 0: so do (0 + 1) floor-divided by 2.
+                    (m, total) = (0, 1);
+                }
+
+                multipliers[c] = m;
+                rounding[c] = 1L << (total - 1);
+                divisors[c] = 1L << total;
             }
 
-            long[] dims = rank == 4 ? [scales.Length, 1, 1] : [scales.Length];
-            string f = B.Node("Cast", p + "acc_f", [acc], AttributeProto.Int("to", (long)OnnxDataType.Float));
-            f = B.Node("Mul", p + "real", [f, B.Initializer(TensorProto.FromFloats(p + "acc_scale", dims, scales))]);
-            if (op.FusedActivation == Activation.Relu)
-            {
-                f = B.Node("Relu", p + "relu", [f]);
-            }
-            else if (op.FusedActivation == Activation.Relu6)
-            {
-                f = B.Node("Clip", p + "relu6", [f, B.FloatScalar(p + "min", 0f), B.FloatScalar(p + "max", 6f)]);
-            }
-
-            return B.Node("QuantizeLinear", p + "q", [f, B.FloatScalar(p + "out_scale", op.OutScale), B.Int8Scalar(p + "out_zero_point", op.OutZeroPoint)]);
+            long[] dims = rank == 4 ? [n, 1, 1] : [n];
+            string a = B.Node("Cast", p + "acc_i64", [acc], AttributeProto.Int("to", (long)OnnxDataType.Int64));
+            a = B.Node("Mul", p + "scaled", [a, B.Initializer(TensorProto.FromInt64s(p + "multiplier", dims, multipliers))]);
+            a = B.Node("Add", p + "rounded", [a, B.Initializer(TensorProto.FromInt64s(p + "rounding", dims, rounding))]);
+            string divisor = B.Initializer(TensorProto.FromInt64s(p + "divisor", dims, divisors));
+            string remainder = B.Node("Mod", p + "remainder", [a, divisor], AttributeProto.Int("fmod", 0));
+            a = B.Node("Div", p + "requantized", [B.Node("Sub", p + "floored", [a, remainder]), divisor]);
+            a = B.Node("Max", p + "sat_lo", [a, B.Int64Scalar(p + "sat_min", -QuantMath.RequantizeLimit)]);
+            a = B.Node("Min", p + "sat_hi", [a, B.Int64Scalar(p + "sat_max", QuantMath.RequantizeLimit)]);
+            a = B.Node("Add", p + "shifted", [a, B.Int64Scalar(p + "out_zero_point", op.OutZeroPoint)]);
+            QuantMath.ActivationRange(op.FusedActivation, op.OutScale, op.OutZeroPoint, out int min, out int max);
+            a = B.Node("Max", p + "act_lo", [a, B.Int64Scalar(p + "act_min", min)]);
+            a = B.Node("Min", p + "act_hi", [a, B.Int64Scalar(p + "act_max", max)]);
+            return B.Node("Cast", p + "q", [a], AttributeProto.Int("to", (long)OnnxDataType.Int8));
         }
 
         /// <summary>A pooling layer's fused activation, clamped in the int8 domain exactly like the kernel.</summary>

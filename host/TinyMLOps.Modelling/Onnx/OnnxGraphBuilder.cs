@@ -52,6 +52,8 @@ internal sealed class OnnxGraphBuilder
 
     public string UInt8Scalar(string name, int value) => Initializer(TensorProto.FromUInt8s(name, [], [(byte)value]));
 
+    public string Int64Scalar(string name, long value) => Initializer(TensorProto.FromInt64s(name, [], [value]));
+
     public string Int64s(string name, params long[] values) => Initializer(TensorProto.FromInt64s(name, [values.Length], values));
 
     /// <summary>Adds a node with one output and returns the output's name.</summary>

@@ -125,10 +125,9 @@ namespace TinyMLOps.Shared.Kernels
         {
             for (int c = 0; c < weightScales.Length; c++)
             {
-                double real = (double)InScale * weightScales[c] / OutScale;
                 try
                 {
-                    QuantMath.QuantizeMultiplier(real, out multipliers[c], out shifts[c]);
+                    QuantMath.QuantizeChannelMultiplier(InScale, weightScales[c], OutScale, out multipliers[c], out shifts[c]);
                 }
                 catch (ArgumentException)
                 {

@@ -11,40 +11,38 @@ namespace TinyMLOps.Shared.Quantization
         public const int Int8Min = -128;
         public const int Int8Max = 127;
 
-        /// <summary>High 32 bits of 2*a*b, rounded to nearest, saturating the single overflow case.</summary>
-        public static int SaturatingRoundingDoublingHighMul(int a, int b)
-        {
-            if (a == b && a == int.MinValue)
-            {
-                return int.MaxValue;
-            }
+        /// <summary>Requantized values saturate at ±2^30, so that adding a zero point can never wrap around.</summary>
+        public const int RequantizeLimit = 1 << 30;
 
-            long ab = (long)a * b;
-            long nudge = ab >= 0 ? (1L << 30) : (1L - (1L << 30));
-            // C# long division truncates toward zero, exactly like the C++ reference.
-            return (int)((ab + nudge) / (1L << 31));
-        }
-
-        /// <summary>x / 2^exponent rounded to nearest, ties away from zero.</summary>
-        public static int RoundingDivideByPot(int x, int exponent)
-        {
-            if (exponent == 0)
-            {
-                return x;
-            }
-
-            int mask = (int)((1L << exponent) - 1);
-            int remainder = x & mask;
-            int threshold = (mask >> 1) + (x < 0 ? 1 : 0);
-            return (x >> exponent) + (remainder > threshold ? 1 : 0);
-        }
-
-        /// <summary>Computes round(x * multiplier * 2^(shift - 31)) with the reference rounding.</summary>
+        /// <summary>
+        /// round(x * multiplier * 2^(shift - 31)) in one 64-bit step, ties toward +infinity: TFLite's single-rounding
+        /// mode and CMSIS-NN's. (gemmlowp's two steps, a rounding doubling high multiply and then a rounding shift, keep
+        /// only a few fractional bits in between when the multiplier is large and round twice.) The exported ONNX model
+        /// computes the same integers (docs/model-format.md, "Requantization"). The result saturates at ±2^30
+        /// (<see cref="RequantizeLimit"/>), far outside int8, so that the caller's zero point cannot wrap it.
+        /// </summary>
         public static int MultiplyByQuantizedMultiplier(int x, int multiplier, int shift)
         {
-            int leftShift = shift > 0 ? shift : 0;
-            int rightShift = shift > 0 ? 0 : -shift;
-            return RoundingDivideByPot(SaturatingRoundingDoublingHighMul(x * (1 << leftShift), multiplier), rightShift);
+            int totalShift = 31 - shift;
+            if (totalShift > 62)
+            {
+                return 0;
+            }
+
+            if (totalShift < 1)
+            {
+                // QuantizeMultiplier never gives such a shift; saturate rather than wrap.
+                return x == 0 || multiplier == 0 ? 0 : (x > 0 ? RequantizeLimit : -RequantizeLimit);
+            }
+
+            long result = (((long)x * multiplier) + (1L << (totalShift - 1))) >> totalShift;
+            return result > RequantizeLimit ? RequantizeLimit : (result < -RequantizeLimit ? -RequantizeLimit : (int)result);
+        }
+
+        /// <summary>The requantization constants of one output channel: (input scale * weight scale) / output scale.</summary>
+        public static void QuantizeChannelMultiplier(float inputScale, float weightScale, float outputScale, out int multiplier, out int shift)
+        {
+            QuantizeMultiplier((double)inputScale * weightScale / outputScale, out multiplier, out shift);
         }
 
         /// <summary>

@@ -17,8 +17,9 @@ namespace TinyMLOps.Host.Tests.Modelling.Onnx;
 /// <summary>
 /// ONNX Runtime as an independent oracle for the int8 runtime. Each layer is exported alone (probe model)
 /// and fed exactly the int8 input our interpreter gave that layer; its int32 accumulator must equal ours
-/// element for element and its int8 output may differ by one step (float vs fixed-point requantization
-/// rounding). The whole exported model must agree with ours on top-1 for ≥ 99.9% of the images.
+/// element for element, and so must its int8 output (the export requantizes in integers, as the kernels do),
+/// except softmax's, which may differ by one step (float in the export, a table here). The whole exported model
+/// must agree with ours on top-1 for ≥ 99.9% of the images.
 /// </summary>
 public class OnnxRuntimeOracleTests(ITestOutputHelper output)
 {
@@ -306,7 +307,15 @@ public class OnnxRuntimeOracleTests(ITestOutputHelper output)
         foreach (LayerStats s in stats)
         {
             Assert.True(s.AccMismatches == 0, $"layer {s.Op.Name}: {s.AccMismatches} accumulators differ from ONNX Runtime, first at {s.FirstAccMismatch}");
-            Assert.True(s.MaxDiff <= 1, $"layer {s.Op.Name}: int8 outputs differ by up to {s.MaxDiff} steps");
+            if (s.Op is Softmax)
+            {
+                // Softmax runs in float in the export (Dequantize, Softmax, Quantize) and from a table here.
+                Assert.True(s.MaxDiff <= 1, $"layer {s.Op.Name}: int8 outputs differ by up to {s.MaxDiff} steps");
+            }
+            else
+            {
+                Assert.True(s.Differing == 0, $"layer {s.Op.Name}: {s.Differing} int8 outputs differ from ONNX Runtime (up to {s.MaxDiff} steps)");
+            }
         }
 
         Assert.True(agreement >= minTop1Agreement, $"top-1 agreement {agreement:P3} is below {minTop1Agreement:P1}");
