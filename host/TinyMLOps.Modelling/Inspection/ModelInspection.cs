@@ -4,8 +4,8 @@ using TinyMLOps.Shared.Runtime;
 
 namespace TinyMLOps.Modelling.Inspection;
 
-/// <summary>One operator as `model inspect` shows it.</summary>
-public sealed record LayerSummary(int Index, string Op, string Output, string Activation, long Macs, int ParameterBytes, float OutScale, int OutZeroPoint);
+/// <summary>One operator as `model inspect` shows it: Inputs names the tensors it reads (t0 is the model input, tK operator K-1's output).</summary>
+public sealed record LayerSummary(int Index, string Op, string Inputs, string Output, string Activation, long Macs, int ParameterBytes, float OutScale, int OutZeroPoint, string NodeName);
 
 /// <summary>What a model costs on a device: compute, flash and RAM.</summary>
 public sealed record ModelSummary(
@@ -18,7 +18,9 @@ public sealed record ModelSummary(
     long Macs,
     int FlashBytes,
     int ArenaBytes,
-    int WorkingBytes)
+    int ArenaLowerBound,
+    int WorkingBytes,
+    string Meaning)
 {
     public static ModelSummary Of(byte[] file)
     {
@@ -27,24 +29,44 @@ public sealed record ModelSummary(
         var layers = model.Operators.Select((op, i) => new LayerSummary(
             i,
             op.Name + Detail(op),
+            string.Join(",", Enumerable.Range(0, op.InputCount).Select(k => "t" + model.InputIdOf(i, k))),
             $"{op.OutH}x{op.OutW}x{op.OutC}",
             TinyMLOps.Shared.Quantization.Activation.Name(op.FusedActivation),
             op.Macs,
             op.ParameterBytes,
             op.OutScale,
-            op.OutZeroPoint)).ToList();
+            op.OutZeroPoint,
+            op.NodeName ?? string.Empty)).ToList();
         return new ModelSummary(
             model.ModelId,
             model.VariantId,
             Convert.ToHexStringLower(model.ContentHash),
-            $"{model.InputH}x{model.InputW}x{model.InputC} (scale {model.InputScale:G4}, zp {model.InputZeroPoint})",
+            $"{model.InputH}x{model.InputW}x{model.InputC} (scale {model.InputScale:G4}, zp {model.InputZeroPoint}; given as {Layout(model)})",
             model.Output.OutputElements,
             layers,
             model.TotalMacs,
             file.Length,
             interpreter.ArenaBytes,
-            interpreter.WorkingBytes);
+            MemoryPlanner.LowerBound(model),
+            interpreter.WorkingBytes,
+            MeaningOf(model));
     }
+
+    private static string Layout(Int8Model model) => model.InputLayout switch
+    {
+        InputLayout.Nchw => $"[N,{model.InputC},{model.InputH},{model.InputW}] NCHW",
+        InputLayout.Nhwc => $"[N,{model.InputH},{model.InputW},{model.InputC}] NHWC",
+        InputLayout.Features => $"[N,{model.InputC}] features",
+        InputLayout.Nct => $"[N,{model.InputC},{model.InputW}] NCT",
+        _ => $"{model.InputH}x{model.InputW}x{model.InputC} HWC",
+    };
+
+    private static string MeaningOf(Int8Model model) => model.OutputKind switch
+    {
+        OutputKind.Regression => "regression",
+        OutputKind.Anomaly => $"anomaly score (reconstruction MSE, threshold {model.AnomalyThreshold:G4})",
+        _ => model.Labels is { Length: > 0 } labels ? $"classes: {string.Join(", ", labels.Take(12))}{(labels.Length > 12 ? ", …" : string.Empty)}" : "classes (numbered)",
+    };
 
     private static string Detail(Operator op) => op switch
     {

@@ -6,9 +6,10 @@ using TinyMLOps.Shared.Util;
 namespace TinyMLOps.Shared.Kernels
 {
     /// <summary>
-    /// One layer of a sequential int8 model: its op data (read from and written to the model format), a
-    /// Prepare step that derives everything the kernel needs once at load, and the reference Eval.
-    /// Tensors are int8, batch 1, in HWC order; a rank-1 tensor is (1, 1, C).
+    /// One node of an int8 model graph: its op data (read from and written to the model format), a Prepare step
+    /// that derives everything the kernel needs once at load, and the reference Eval. It reads one or more
+    /// tensors (<see cref="InputIds"/>; the first one's shape and quantization are also In*) and writes one, its
+    /// output (Out*). Tensors are int8, batch 1, in HWC order; a rank-1 tensor is (1, 1, C).
     /// </summary>
     public abstract class Operator
     {
@@ -31,8 +32,21 @@ namespace TinyMLOps.Shared.Kernels
         public int OutZeroPoint;
         public int FusedActivation;
 
-        /// <summary>Arena offsets assigned by the memory planner.</summary>
+        /// <summary>
+        /// The tensors this operator reads: 0 is the model input, k the output of operator k - 1, each lower than this
+        /// operator's own output id. Null means the previous operator's output (or the model input), as in a chain.
+        /// </summary>
+        public int[] InputIds;
+
+        /// <summary>The input tensors' shapes and quantization, set when the model links the operator.</summary>
+        public TensorSpec[] Inputs;
+
+        /// <summary>The node's name in the source graph (ONNX), for messages and inspection; may be empty.</summary>
+        public string NodeName;
+
+        /// <summary>Arena offsets assigned by the memory planner: the first input, every input, the output.</summary>
         public int InputOffset;
+        public int[] InputOffsets;
         public int OutputOffset;
 
         /// <summary>When set, kernels with an int32 accumulator copy it here (tests compare it with ONNX Runtime).</summary>
@@ -44,6 +58,24 @@ namespace TinyMLOps.Shared.Kernels
         public abstract int OpCode { get; }
 
         public abstract string Name { get; }
+
+        /// <summary>The fewest input tensors the operator takes.</summary>
+        public virtual int MinInputs
+        {
+            get { return 1; }
+        }
+
+        /// <summary>The most input tensors the operator takes.</summary>
+        public virtual int MaxInputs
+        {
+            get { return 1; }
+        }
+
+        /// <summary>How many inputs this operator reads: its <see cref="InputIds"/>, or one in a chain.</summary>
+        public int InputCount
+        {
+            get { return InputIds == null ? 1 : InputIds.Length; }
+        }
 
         public int InputElements
         {

@@ -6,7 +6,11 @@ namespace TinyMLOps.Shared.Model
         /// <summary>"TMLM" read as a little-endian u32.</summary>
         public const int Magic = 0x4D4C4D54;
 
-        public const int Version = 1;
+        /// <summary>The version this runtime writes: 2 adds the graph (input tensor ids and a name per operator), the input layout and the output kind.</summary>
+        public const int Version = 2;
+
+        /// <summary>The oldest version this runtime reads: version 1, a chain of operators.</summary>
+        public const int MinVersion = 1;
 
         /// <summary>Envelope flag bit 0: a drift profile section (u32 length, then the profile) follows the operators.</summary>
         public const int FlagDriftProfile = 1;
@@ -22,6 +26,9 @@ namespace TinyMLOps.Shared.Model
         public const int OperatorHeaderBytes = 12;
 
         public const int MaxLabels = 2048;
-        public const int MaxOperators = 256;
+        public const int MaxOperators = 1024;
+
+        /// <summary>The most inputs one operator may read (a concatenation of many branches).</summary>
+        public const int MaxOperatorInputs = 64;
     }
 }

@@ -31,9 +31,9 @@ namespace TinyMLOps.Shared.Model
             }
 
             int version = header.ReadU16("format version");
-            if (version != ModelFormat.Version)
+            if (version < ModelFormat.MinVersion || version > ModelFormat.Version)
             {
-                throw new ModelFormatException("unsupported model format version " + version + " (this runtime reads version " + ModelFormat.Version + ")");
+                throw new ModelFormatException("unsupported model format version " + version + " (this runtime reads versions " + ModelFormat.MinVersion + " to " + ModelFormat.Version + ")");
             }
 
             if (data.Length < ModelFormat.HeaderBytes + ModelFormat.CrcBytes)
@@ -69,13 +69,13 @@ namespace TinyMLOps.Shared.Model
                 }
             }
 
-            Int8Model model = ReadBody(new ByteReader(data, ModelFormat.HeaderBytes, crcAt), (flags & ModelFormat.FlagDriftProfile) != 0);
+            Int8Model model = ReadBody(new ByteReader(data, ModelFormat.HeaderBytes, crcAt), version, (flags & ModelFormat.FlagDriftProfile) != 0);
             model.ContentHash = hash;
             model.FileBytes = length;
             return model;
         }
 
-        private static Int8Model ReadBody(ByteReader r, bool hasProfile)
+        private static Int8Model ReadBody(ByteReader r, int version, bool hasProfile)
         {
             Int8Model m = new Int8Model();
             m.ModelId = r.ReadString("model id");
@@ -86,6 +86,10 @@ namespace TinyMLOps.Shared.Model
             CheckElements((long)m.InputH * m.InputW * m.InputC, "input");
             m.InputScale = ReadScale(r, "input scale");
             m.InputZeroPoint = r.ReadI8("input zero point");
+            if (version >= 2)
+            {
+                ReadMeaning(r, m);
+            }
 
             int labelCount = r.ReadU16("label count");
             if (labelCount > ModelFormat.MaxLabels)
@@ -108,7 +112,7 @@ namespace TinyMLOps.Shared.Model
             m.Operators = new Operator[opCount];
             for (int i = 0; i < opCount; i++)
             {
-                m.Operators[i] = ReadOperator(r, m, i);
+                m.Operators[i] = ReadOperator(r, m, i, version);
             }
 
             if (hasProfile)
@@ -137,7 +141,43 @@ namespace TinyMLOps.Shared.Model
             return m;
         }
 
-        private static Operator ReadOperator(ByteReader r, Int8Model m, int index)
+        /// <summary>Version 2: how the input is laid out and what the output means.</summary>
+        private static void ReadMeaning(ByteReader r, Int8Model m)
+        {
+            int layout = r.ReadU8("input layout");
+            if (layout > (int)InputLayout.Nct)
+            {
+                throw new ModelFormatException("unknown input layout " + layout);
+            }
+
+            m.InputLayout = (InputLayout)layout;
+            if (m.InputLayout == InputLayout.Features && (m.InputH != 1 || m.InputW != 1))
+            {
+                throw new ModelFormatException("a feature input must be 1x1xF, not " + m.InputH + "x" + m.InputW + "x" + m.InputC);
+            }
+
+            if (m.InputLayout == InputLayout.Nct && m.InputH != 1)
+            {
+                throw new ModelFormatException("a [C,T] input must be 1xTxC, not " + m.InputH + "x" + m.InputW + "x" + m.InputC);
+            }
+
+            int kind = r.ReadU8("output kind");
+            if (kind > (int)OutputKind.Anomaly)
+            {
+                throw new ModelFormatException("unknown output kind " + kind);
+            }
+
+            m.OutputKind = (OutputKind)kind;
+            float threshold = r.ReadF32("anomaly threshold");
+            if (!(threshold >= 0f) || float.IsInfinity(threshold))
+            {
+                throw new ModelFormatException("anomaly threshold must be finite and not negative");
+            }
+
+            m.AnomalyThreshold = threshold;
+        }
+
+        private static Operator ReadOperator(ByteReader r, Int8Model m, int index, int version)
         {
             int code = r.ReadU8("op code");
             Operator op = OperatorFactory.Create(code);
@@ -154,6 +194,23 @@ namespace TinyMLOps.Shared.Model
 
             int end = r.Position + recordLength;
             m.Operators[index] = op;
+            if (version >= 2)
+            {
+                int count = r.ReadU8("input count");
+                if (count == 0 || count > ModelFormat.MaxOperatorInputs)
+                {
+                    throw new ModelFormatException("operator " + index + " (" + op.Name + "): input count " + count + " outside 1.." + ModelFormat.MaxOperatorInputs);
+                }
+
+                op.InputIds = new int[count];
+                for (int k = 0; k < count; k++)
+                {
+                    op.InputIds[k] = r.ReadU16("input tensor id");
+                }
+
+                op.NodeName = r.ReadString("node name");
+            }
+
             m.LinkOperator(index);
             op.FusedActivation = r.ReadU8("activation");
             if (!Activation.IsValid(op.FusedActivation))

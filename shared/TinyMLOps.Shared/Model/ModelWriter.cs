@@ -3,7 +3,7 @@ using TinyMLOps.Shared.Util;
 
 namespace TinyMLOps.Shared.Model
 {
-    /// <summary>Encodes an <see cref="Int8Model"/> in the model format, computing its content hash and CRC.</summary>
+    /// <summary>Encodes an <see cref="Int8Model"/> in the current model format (version 2), computing its content hash and CRC.</summary>
     public static class ModelWriter
     {
         public static byte[] Write(Int8Model model)
@@ -33,6 +33,9 @@ namespace TinyMLOps.Shared.Model
             w.WriteU16(model.InputC);
             w.WriteF32(model.InputScale);
             w.WriteU8(model.InputZeroPoint & 0xFF);
+            w.WriteU8((int)model.InputLayout);
+            w.WriteU8((int)model.OutputKind);
+            w.WriteF32(model.AnomalyThreshold);
             string[] labels = model.Labels ?? new string[0];
             w.WriteU16(labels.Length);
             for (int i = 0; i < labels.Length; i++)
@@ -48,6 +51,14 @@ namespace TinyMLOps.Shared.Model
                 int lengthAt = w.Length;
                 w.WriteI32(0);
                 int start = w.Length;
+                int inputs = op.InputCount;
+                w.WriteU8(inputs);
+                for (int k = 0; k < inputs; k++)
+                {
+                    w.WriteU16(model.InputIdOf(i, k));
+                }
+
+                w.WriteString(op.NodeName ?? string.Empty);
                 w.WriteU8(op.FusedActivation);
                 w.WriteU16(op.OutH);
                 w.WriteU16(op.OutW);

@@ -4,59 +4,199 @@ using TinyMLOps.Shared.Model;
 namespace TinyMLOps.Shared.Runtime
 {
     /// <summary>
-    /// Static arena plan for a sequential model, computed once at load. Only a layer's input and output are
-    /// alive at the same time, so buffers alternate between the start and the end of one arena, and its size
-    /// is the largest sum of two neighbouring buffers. In-place layers (reshape) reuse their input buffer.
+    /// Static arena plan for a model graph, computed once at load (docs/model-format.md, "Memory plan"). Each tensor
+    /// lives from the step that writes it to the last step that reads it (the model's output to the end); an in-place
+    /// operator's output shares its input's buffer. Buffers are placed largest first, each at the lowest offset
+    /// where it overlaps no placed buffer that is alive at the same time (the greedy-by-size plan of TFLM).
     /// </summary>
     public static class MemoryPlanner
     {
         /// <summary>Assigns every operator's input and output offsets and returns the arena size in bytes.</summary>
         public static int Plan(Int8Model model)
         {
+            Lifetimes life = new Lifetimes(model);
+            int buffers = life.Size.Length;
+            int[] offsets = new int[buffers];
+            bool[] placed = new bool[buffers];
+            int[] order = life.BySizeDescending();
+            int arena = 0;
+            int[] starts = new int[buffers];
+            int[] ends = new int[buffers];
+            for (int n = 0; n < order.Length; n++)
+            {
+                int b = order[n];
+                if (!life.IsRoot(b))
+                {
+                    continue;
+                }
+
+                // The placed buffers alive together with b, sorted by offset; b takes the first gap it fits in.
+                int count = 0;
+                for (int other = 0; other < buffers; other++)
+                {
+                    if (placed[other] && life.Overlap(b, other))
+                    {
+                        int at = count++;
+                        while (at > 0 && starts[at - 1] > offsets[other])
+                        {
+                            starts[at] = starts[at - 1];
+                            ends[at] = ends[at - 1];
+                            at--;
+                        }
+
+                        starts[at] = offsets[other];
+                        ends[at] = offsets[other] + life.Size[other];
+                    }
+                }
+
+                int offset = 0;
+                for (int i = 0; i < count; i++)
+                {
+                    if (starts[i] - offset >= life.Size[b])
+                    {
+                        break;
+                    }
+
+                    if (ends[i] > offset)
+                    {
+                        offset = ends[i];
+                    }
+                }
+
+                offsets[b] = offset;
+                placed[b] = true;
+                if (offset + life.Size[b] > arena)
+                {
+                    arena = offset + life.Size[b];
+                }
+            }
+
             Operator[] ops = model.Operators;
-
-            // Buffer sizes along the chain; buffer 0 is the model input.
-            int[] sizes = new int[ops.Length + 1];
-            int[] bufferOf = new int[ops.Length + 1];
-            int buffers = 1;
-            sizes[0] = model.InputElements;
             for (int i = 0; i < ops.Length; i++)
             {
-                if (ops[i].IsInPlace)
+                Operator op = ops[i];
+                int inputs = op.InputCount;
+                op.InputOffsets = new int[inputs];
+                for (int k = 0; k < inputs; k++)
                 {
-                    bufferOf[i + 1] = bufferOf[i];
+                    op.InputOffsets[k] = offsets[life.BufferOf[model.InputIdOf(i, k)]];
                 }
-                else
-                {
-                    bufferOf[i + 1] = buffers;
-                    sizes[buffers] = ops[i].OutputElements;
-                    buffers++;
-                }
-            }
 
-            int arena = sizes[0];
-            for (int b = 0; b + 1 < buffers; b++)
-            {
-                int pair = sizes[b] + sizes[b + 1];
-                if (pair > arena)
-                {
-                    arena = pair;
-                }
-            }
-
-            for (int i = 0; i < ops.Length; i++)
-            {
-                ops[i].InputOffset = OffsetOf(bufferOf[i], sizes, arena);
-                ops[i].OutputOffset = OffsetOf(bufferOf[i + 1], sizes, arena);
+                op.InputOffset = op.InputOffsets[0];
+                op.OutputOffset = offsets[life.BufferOf[i + 1]];
             }
 
             return arena;
         }
 
-        /// <summary>Even buffers sit at the start of the arena, odd ones at its end.</summary>
-        public static int OffsetOf(int buffer, int[] sizes, int arena)
+        /// <summary>The most bytes alive at any one step: no plan can use a smaller arena.</summary>
+        public static int LowerBound(Int8Model model)
         {
-            return (buffer & 1) == 0 ? 0 : arena - sizes[buffer];
+            Lifetimes life = new Lifetimes(model);
+            int best = 0;
+            for (int step = 0; step < model.Operators.Length; step++)
+            {
+                int alive = 0;
+                for (int b = 0; b < life.Size.Length; b++)
+                {
+                    if (life.IsRoot(b) && life.First[b] <= step && life.Last[b] >= step)
+                    {
+                        alive += life.Size[b];
+                    }
+                }
+
+                if (alive > best)
+                {
+                    best = alive;
+                }
+            }
+
+            return best;
+        }
+
+        /// <summary>Buffers (one per tensor, or shared with the input of an in-place operator) and their live steps.</summary>
+        private sealed class Lifetimes
+        {
+            public readonly int[] Size;
+            public readonly int[] BufferOf;
+            public readonly int[] First;
+            public readonly int[] Last;
+
+            public Lifetimes(Int8Model model)
+            {
+                Operator[] ops = model.Operators;
+                int tensors = ops.Length + 1;
+                Size = new int[tensors];
+                BufferOf = new int[tensors];
+                First = new int[tensors];
+                Last = new int[tensors];
+                Size[0] = model.InputElements;
+                for (int t = 1; t < tensors; t++)
+                {
+                    Operator producer = ops[t - 1];
+                    if (producer.IsInPlace)
+                    {
+                        BufferOf[t] = BufferOf[model.InputIdOf(t - 1, 0)];
+                    }
+                    else
+                    {
+                        BufferOf[t] = t;
+                        Size[t] = producer.OutputElements;
+                        First[t] = t - 1;
+                        Last[t] = t - 1;
+                    }
+                }
+
+                for (int i = 0; i < ops.Length; i++)
+                {
+                    for (int k = 0; k < ops[i].InputCount; k++)
+                    {
+                        Extend(BufferOf[model.InputIdOf(i, k)], i);
+                    }
+
+                    Extend(BufferOf[i + 1], i);
+                }
+
+                // The model's output is read after the last step.
+                Extend(BufferOf[ops.Length], ops.Length);
+            }
+
+            public bool IsRoot(int b)
+            {
+                return BufferOf[b] == b;
+            }
+
+            public bool Overlap(int a, int b)
+            {
+                return First[a] <= Last[b] && First[b] <= Last[a];
+            }
+
+            /// <summary>Root buffers, largest first; ties by the earlier tensor, so the plan does not depend on the sort.</summary>
+            public int[] BySizeDescending()
+            {
+                int[] order = new int[Size.Length];
+                for (int i = 0; i < order.Length; i++)
+                {
+                    int at = i;
+                    while (at > 0 && Size[order[at - 1]] < Size[i])
+                    {
+                        order[at] = order[at - 1];
+                        at--;
+                    }
+
+                    order[at] = i;
+                }
+
+                return order;
+            }
+
+            private void Extend(int buffer, int step)
+            {
+                if (step > Last[buffer])
+                {
+                    Last[buffer] = step;
+                }
+            }
         }
     }
 }

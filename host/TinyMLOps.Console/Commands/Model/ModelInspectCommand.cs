@@ -23,14 +23,21 @@ internal static class ModelInspectCommand
     public static void Render(IAnsiConsole console, ModelSummary s)
     {
         console.MarkupLineInterpolated($"[bold]{s.ModelId}[/] / {s.VariantId}   sha256 {s.ContentHash[..16]}…");
-        console.MarkupLineInterpolated($"input {s.Input}, {s.Classes} outputs");
-        var table = new Table().AddColumns("#", "op", "output", "act", "MACs", "param bytes", "out scale", "out zp");
+        console.MarkupLineInterpolated($"input {s.Input}, {s.Classes} outputs: {s.Meaning}");
+        bool named = s.Layers.Any(l => l.NodeName.Length > 0);
+        var table = new Table().AddColumns("#", "op", "reads", "output", "act", "MACs", "param bytes", "out scale", "out zp");
+        if (named)
+        {
+            table.AddColumn("node");
+        }
+
         foreach (var l in s.Layers)
         {
-            table.AddRow(l.Index.ToString(), l.Op, l.Output, l.Activation, l.Macs.ToString("N0"), l.ParameterBytes.ToString("N0"), l.OutScale.ToString("G4"), l.OutZeroPoint.ToString());
+            string[] cells = [l.Index.ToString(), l.Op, l.Inputs, l.Output, l.Activation, l.Macs.ToString("N0"), l.ParameterBytes.ToString("N0"), l.OutScale.ToString("G4"), l.OutZeroPoint.ToString()];
+            table.AddRow([.. cells.Concat(named ? [l.NodeName] : []).Select(c => new Text(c))]);
         }
 
         console.Write(table);
-        console.MarkupLineInterpolated($"MACs {s.Macs:N0}   flash bytes {s.FlashBytes:N0}   arena bytes {s.ArenaBytes:N0}   RAM incl. tables {s.WorkingBytes:N0}");
+        console.MarkupLineInterpolated($"MACs {s.Macs:N0}   flash bytes {s.FlashBytes:N0}   arena bytes {s.ArenaBytes:N0} (lower bound {s.ArenaLowerBound:N0}: the most bytes alive at one step)   RAM incl. tables {s.WorkingBytes:N0}");
     }
 }
