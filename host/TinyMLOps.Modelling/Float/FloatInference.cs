@@ -6,7 +6,7 @@ namespace TinyMLOps.Modelling.Float;
 /// </summary>
 public static class FloatInference
 {
-    /// <summary>Runs the model and returns every layer's output: result[i] is the output of layer i.</summary>
+    /// <summary>Runs the model (a chain or a graph) and returns every layer's output: result[i] is the output of layer i.</summary>
     public static float[][] ForwardAll(FloatModel model, ReadOnlySpan<float> input)
     {
         if (input.Length != model.Input.Elements)
@@ -14,15 +14,17 @@ public static class FloatInference
             throw new ArgumentException($"input has {input.Length} values, the model expects {model.Input.Elements}");
         }
 
-        var outputs = new float[model.Layers.Count][];
-        float[] x = input.ToArray();
+        var tensors = new float[model.Layers.Count + 1][];
+        tensors[0] = input.ToArray();
         for (int i = 0; i < model.Layers.Count; i++)
         {
-            x = Forward(model.Layers[i], model.Shapes[i], model.Shapes[i + 1], x);
-            outputs[i] = x;
+            int[] ids = model.InputsOf(i);
+            tensors[i + 1] = ids.Length == 1
+                ? Forward(model.Layers[i], model.Shapes[ids[0]], model.Shapes[i + 1], tensors[ids[0]])
+                : Forward(model.Layers[i], [.. ids.Select(id => model.Shapes[id])], model.Shapes[i + 1], [.. ids.Select(id => tensors[id])]);
         }
 
-        return outputs;
+        return tensors[1..];
     }
 
     public static float[] Forward(FloatModel model, ReadOnlySpan<float> input) => ForwardAll(model, input)[^1];
@@ -41,6 +43,52 @@ public static class FloatInference
 
         return best;
     }
+
+    /// <summary>A layer that merges branches: every input's shape and values.</summary>
+    public static float[] Forward(FloatLayer layer, TensorShape[] inShapes, TensorShape outShape, float[][] x)
+    {
+        var y = new float[outShape.Elements];
+        switch (layer)
+        {
+            case BinaryLayer b:
+                for (int i = 0; i < y.Length; i++)
+                {
+                    float l = x[0][Broadcast(i, inShapes[0], outShape)];
+                    float r = x[1][Broadcast(i, inShapes[1], outShape)];
+                    y[i] = Activate(b.Multiply ? l * r : l + r, b.Activation);
+                }
+
+                break;
+            case ConcatLayer c:
+                int offset = 0;
+                for (int k = 0; k < x.Length; k++)
+                {
+                    TensorShape s = inShapes[k];
+                    for (int h = 0; h < s.H; h++)
+                    {
+                        for (int w = 0; w < s.W; w++)
+                        {
+                            for (int ch = 0; ch < s.C; ch++)
+                            {
+                                (int oh, int ow, int oc) = c.Axis switch { 0 => (h + offset, w, ch), 1 => (h, w + offset, ch), _ => (h, w, ch + offset) };
+                                y[(((oh * outShape.W) + ow) * outShape.C) + oc] = x[k][(((h * s.W) + w) * s.C) + ch];
+                            }
+                        }
+                    }
+
+                    offset += c.Axis switch { 0 => s.H, 1 => s.W, _ => s.C };
+                }
+
+                break;
+            default:
+                throw new NotSupportedException($"no float forward for {layer.Kind} with {x.Length} inputs");
+        }
+
+        return y;
+    }
+
+    /// <summary>Index into an input of shape <paramref name="s"/> that broadcasts onto output element <paramref name="i"/>.</summary>
+    private static int Broadcast(int i, TensorShape s, TensorShape o) => s == o ? i : s.C == 1 ? 0 : i % o.C;
 
     public static float[] Forward(FloatLayer layer, TensorShape inShape, TensorShape outShape, float[] x)
     {
@@ -74,6 +122,33 @@ public static class FloatInference
                 break;
             case FlattenLayer:
                 Array.Copy(x, y, x.Length);
+                break;
+            case UnaryLayer u:
+                for (int i = 0; i < x.Length; i++)
+                {
+                    y[i] = u.Apply(x[i]);
+                }
+
+                break;
+            case PadLayer p:
+                for (int h = 0; h < inShape.H; h++)
+                {
+                    Array.Copy(x, h * inShape.W * inShape.C, y, ((((h + p.Top) * outShape.W) + p.Left) * outShape.C), inShape.W * inShape.C);
+                }
+
+                break;
+            case MeanLayer:
+                for (int c = 0; c < inShape.C; c++)
+                {
+                    double sum = 0;
+                    for (int pos = 0; pos < inShape.H * inShape.W; pos++)
+                    {
+                        sum += x[(pos * inShape.C) + c];
+                    }
+
+                    y[c] = (float)(sum / (inShape.H * inShape.W));
+                }
+
                 break;
             case SoftmaxLayer:
                 for (int p = 0; p < outShape.H * outShape.W; p++)

@@ -16,13 +16,33 @@ public readonly record struct TensorShape(int H, int W, int C)
     public override string ToString() => $"{H}x{W}x{C}";
 }
 
-/// <summary>One layer of a sequential float model. Tensors are HWC, like the int8 runtime.</summary>
+/// <summary>One layer of a float model graph. Tensors are HWC, like the int8 runtime.</summary>
 public abstract class FloatLayer
 {
     public abstract string Kind { get; }
 
+    /// <summary>How many tensors the layer reads: one unless it merges branches.</summary>
+    public virtual int MinInputs => 1;
+
+    public virtual int MaxInputs => 1;
+
     /// <summary>The output shape for the given input shape; throws when the input does not fit.</summary>
     public abstract TensorShape OutputShape(TensorShape input);
+
+    /// <summary>The output shape for the given input shapes; throws when they do not fit.</summary>
+    public virtual TensorShape OutputShape(IReadOnlyList<TensorShape> inputs)
+    {
+        CheckArity(inputs);
+        return OutputShape(inputs[0]);
+    }
+
+    protected void CheckArity(IReadOnlyList<TensorShape> inputs)
+    {
+        if (inputs.Count < MinInputs || inputs.Count > MaxInputs)
+        {
+            throw new InvalidOperationException($"{Kind} takes {(MinInputs == MaxInputs ? MinInputs.ToString() : $"{MinInputs}..{MaxInputs}")} inputs, got {inputs.Count}");
+        }
+    }
 }
 
 /// <summary>Sliding-window geometry: kernel, stride and explicit padding (top, left, bottom, right).</summary>

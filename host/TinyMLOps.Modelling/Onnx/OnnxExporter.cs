@@ -192,14 +192,28 @@ public static class OnnxExporter
         string x = flatInput
             ? e.B.Input(InputName, OnnxDataType.Int8, BatchDim, model.InputC)
             : e.B.Input(InputName, OnnxDataType.Int8, BatchDim, model.InputC, model.InputH, model.InputW);
-        int rank = flatInput ? 2 : 4;
-        for (int i = 0; i < model.Operators.Length; i++)
+        // Tensor k's ONNX value and rank: 0 the input, k operator k-1's output (docs/model-format.md, "Graph").
+        int count = model.Operators.Length;
+        var names = new string[count + 1];
+        var ranks = new int[count + 1];
+        names[0] = x;
+        ranks[0] = flatInput ? 2 : 4;
+        for (int i = 0; i < count; i++)
         {
-            x = e.Emit(model.Operators[i], $"l{i}_", x, ref rank, out _);
+            Operator op = model.Operators[i];
+            if (op.InputCount != 1)
+            {
+                throw new NotSupportedException($"operator {i} ({op.Name}) reads {op.InputCount} tensors; the ONNX export of that operator is not written yet");
+            }
+
+            int from = model.InputIdOf(i, 0);
+            int rank = ranks[from];
+            names[i + 1] = e.Emit(op, $"l{i}_", names[from], ref rank, out _);
+            ranks[i + 1] = rank;
         }
 
         Operator last = model.Output;
-        FinishOutput(e.B, x, rank, new TensorShape(last.OutH, last.OutW, last.OutC), OnnxDataType.Int8);
+        FinishOutput(e.B, names[count], ranks[count], new TensorShape(last.OutH, last.OutW, last.OutC), OnnxDataType.Int8);
         return WithLabels(e.B.ToModel(Opset, $"TinyMLOps int8 model '{model.ModelId}' ({Describe(e.Options)})"), model.Labels ?? []);
     }
 

@@ -52,9 +52,10 @@ public static class OnnxImporter
     }
 
     /// <summary>
-    /// The chain's activation. H, W, C are the tensor's sizes (a flat tensor is 1x1xF); Perm maps ONNX flat
-    /// index → our flat index after an NCHW flatten (null = identity); Producer is the layer whose raw output
-    /// this is, while an activation, bias or batch norm may still be folded into it.
+    /// An activation: the model input or a layer's output (Tensor: 0 the input, k layer k-1's output). H, W, C are
+    /// the tensor's sizes (a flat tensor is 1x1xF); Perm maps ONNX flat index → our flat index after an NCHW
+    /// flatten (null = identity); Producer is the layer whose raw output this is, while an activation, bias or
+    /// batch norm may still be folded into it (only while this node is its one consumer).
     /// </summary>
     private sealed class Act(Layout layout, int h, int w, int c, int[]? perm, FloatLayer? producer) : Value
     {
@@ -70,9 +71,11 @@ public static class OnnxImporter
 
         public FloatLayer? Producer { get; } = producer;
 
+        public int Tensor { get; set; }
+
         public TensorShape Shape => new(H, W, C);
 
-        public Act With(FloatLayer? producer) => new(Layout, H, W, C, Perm, producer);
+        public Act With(FloatLayer? producer) => new(Layout, H, W, C, Perm, producer) { Tensor = Tensor };
 
         public string Describe() => Layout switch
         {
@@ -154,6 +157,9 @@ public static class OnnxImporter
         private readonly long _opset;
         private readonly Dictionary<string, Value> _values = new(StringComparer.Ordinal);
         private readonly List<FloatLayer> _layers = [];
+        private readonly List<int[]> _layerInputs = [];
+        private readonly List<int> _nodeInputs = [];
+        private readonly Dictionary<string, int> _consumers = new(StringComparer.Ordinal);
         private readonly HashSet<string> _consumed = new(StringComparer.Ordinal);
         private Act? _current;
         private long? _staticBatch;
@@ -193,6 +199,15 @@ public static class OnnxImporter
             foreach (NodeProto n in _graph.Nodes)
             {
                 _consumed.UnionWith(n.Inputs);
+                foreach (string i in n.Inputs)
+                {
+                    _consumers[i] = _consumers.GetValueOrDefault(i) + 1;
+                }
+            }
+
+            foreach (ValueInfoProto o in _graph.Outputs)
+            {
+                _consumers[o.Name] = _consumers.GetValueOrDefault(o.Name) + 1;
             }
 
             _consumed.UnionWith(_graph.Outputs.Select(o => o.Name));
@@ -200,6 +215,7 @@ public static class OnnxImporter
             for (_nodeIndex = 0; _nodeIndex < _graph.Nodes.Count; _nodeIndex++)
             {
                 _node = _graph.Nodes[_nodeIndex];
+                _nodeInputs.Clear();
                 ImportNode(_node);
             }
 
@@ -209,7 +225,7 @@ public static class OnnxImporter
             labels ??= LabelsFromMetadata();
             try
             {
-                return new FloatModel(modelName, inputShape, _layers, labels);
+                return new FloatModel(modelName, inputShape, _layers, labels, _layerInputs);
             }
             catch (InvalidOperationException e)
             {
@@ -329,9 +345,9 @@ public static class OnnxImporter
                 throw new OnnxFormatException($"graph output '{name}' is never computed");
             }
 
-            if (v is not Act act || !ReferenceEquals(act, _current))
+            if (v is not Act act || act.Tensor != _layers.Count)
             {
-                throw new OnnxUnsupportedException($"graph output '{name}' is not the end of the layer chain");
+                throw new OnnxUnsupportedException($"graph output '{name}' is not the last layer computed; nodes after the output are not supported");
             }
 
             if (act.Perm != null)
@@ -371,7 +387,14 @@ public static class OnnxImporter
                 case "Gemm": Gemm(); break;
                 case "MatMul": MatMul(); break;
                 case "Add": Add(); break;
+                case "Mul": Mul(); break;
                 case "Relu": Activation(FloatActivation.Relu); break;
+                case "Sigmoid": Unary(new UnaryLayer(UnaryFunction.Sigmoid)); break;
+                case "Tanh": Unary(new UnaryLayer(UnaryFunction.Tanh)); break;
+                case "HardSigmoid": Unary(new UnaryLayer(UnaryFunction.HardSigmoid, FloatAttr("alpha", 0.2f), FloatAttr("beta", 0.5f))); break;
+                case "HardSwish": Unary(new UnaryLayer(UnaryFunction.HardSwish)); break;
+                case "LeakyRelu": Unary(new UnaryLayer(UnaryFunction.LeakyRelu, FloatAttr("alpha", 0.01f))); break;
+                case "Pad": Pad(); break;
                 case "Clip": Clip(); break;
                 case "BatchNormalization": BatchNorm(); break;
                 case "MaxPool": Pool(max: true); break;
@@ -418,7 +441,7 @@ public static class OnnxImporter
 
         private Value Input(int i) => OptionalInput(i) ?? throw Malformed($"input {i} is missing");
 
-        /// <summary>Input i as the chain's current activation.</summary>
+        /// <summary>Input i as an activation; a layer the node adds reads the activations taken here, in this order.</summary>
         private Act ActInput(int i)
         {
             Value v = Input(i);
@@ -427,11 +450,7 @@ public static class OnnxImporter
                 throw Unsupported($"input '{InputName(i)}' is a constant; constant folding of this operator is not supported");
             }
 
-            if (!ReferenceEquals(a, _current))
-            {
-                throw Unsupported($"input '{InputName(i)}' is not the latest activation; only sequential (chain) graphs are supported");
-            }
-
+            _nodeInputs.Add(a.Tensor);
             return a;
         }
 
@@ -461,6 +480,12 @@ public static class OnnxImporter
                 if ((long)a.H * a.W * a.C > MaxElements)
                 {
                     throw Unsupported($"its output {a.Describe()} has more than {MaxElements} elements");
+                }
+
+                // A value read by more than one node (a branch) cannot take a folded bias or activation any more.
+                if (a.Producer != null && _consumers.GetValueOrDefault(name) != 1)
+                {
+                    v = a = a.With(null);
                 }
 
                 _current = a;
@@ -535,9 +560,12 @@ public static class OnnxImporter
 
         private static int Small(long v) => v is >= int.MinValue and <= int.MaxValue ? (int)v : (v < 0 ? int.MinValue : int.MaxValue);
 
+        /// <summary>Adds a layer that reads the activations this node took with <see cref="ActInput"/>.</summary>
         private void AddLayer(FloatLayer layer, Act output)
         {
             _layers.Add(layer);
+            _layerInputs.Add([.. _nodeInputs]);
+            output.Tensor = _layers.Count;
             Define(output);
         }
 
@@ -692,6 +720,12 @@ public static class OnnxImporter
 
         private void Concat()
         {
+            if (_node!.Inputs.Any(name => _values.GetValueOrDefault(name) is Act))
+            {
+                ConcatActs();
+                return;
+            }
+
             var all = new List<long>();
             for (int i = 0; i < _node!.Inputs.Count; i++)
             {
@@ -705,6 +739,49 @@ public static class OnnxImporter
             }
 
             Define(new Const([all.Count], [.. all]));
+        }
+
+        /// <summary>torch.cat of activations: NCHW axis 1 is our channels, 2 the height, 3 the width; a flat [N,F] concatenates features.</summary>
+        private void ConcatActs()
+        {
+            var xs = Enumerable.Range(0, _node!.Inputs.Count).Select(ActInput).ToList();
+            Act first = xs[0];
+            if (xs.Any(x => x.Layout != first.Layout || x.Perm != null))
+            {
+                throw Unsupported("Concat of activations needs one layout and no CHW-flattened inputs");
+            }
+
+            long axis = IntAttr("axis", 1);
+            int rank = first.Layout == Layout.Flat ? 2 : 4;
+            axis = axis < 0 ? axis + rank : axis;
+            int ours = (first.Layout, axis) switch
+            {
+                (Layout.Flat, 1) => 2,
+                (Layout.Nchw, 1) => 2,
+                (Layout.Nchw, 2) => 0,
+                (Layout.Nchw, 3) => 1,
+                (Layout.Nhwc, 1) => 0,
+                (Layout.Nhwc, 2) => 1,
+                (Layout.Nhwc, 3) => 2,
+                _ => throw Unsupported($"Concat along axis {axis} of {first.Describe()} is not supported"),
+            };
+            if (xs.Count > 64)
+            {
+                throw Unsupported($"{xs.Count} inputs: at most 64 are supported");
+            }
+
+            var layer = new ConcatLayer(ours, xs.Count);
+            TensorShape o;
+            try
+            {
+                o = layer.OutputShape([.. xs.Select(x => x.Shape)]);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw Unsupported(e.Message);
+            }
+
+            AddLayer(layer, new Act(first.Layout, o.H, o.W, o.C, null, null));
         }
 
         private void Cast()
@@ -930,9 +1007,9 @@ public static class OnnxImporter
             float alpha = FloatAttr("alpha", 1f);
             float beta = FloatAttr("beta", 1f);
             Const? cc = OptionalConst(2, "Gemm C");
-            if (alpha != 1f || (cc != null && beta != 1f))
+            if (!float.IsFinite(alpha) || !float.IsFinite(beta))
             {
-                throw Unsupported($"alpha = {alpha.ToString(CultureInfo.InvariantCulture)}, beta = {beta.ToString(CultureInfo.InvariantCulture)}: only 1 is supported");
+                throw Malformed("alpha and beta must be finite");
             }
 
             (int r, int c) = Matrix(bc, "B");
@@ -944,10 +1021,14 @@ public static class OnnxImporter
             }
 
             float[] b = bc.Floats("Gemm B");
-            DenseLayer dense = transB != 0 ? Dense(x, m, (o, j) => b[(o * k) + j]) : Dense(x, m, (o, j) => b[(j * m) + o]);
+            DenseLayer dense = transB != 0 ? Dense(x, m, (o, j) => alpha * b[(o * k) + j]) : Dense(x, m, (o, j) => alpha * b[(j * m) + o]);
             if (cc != null)
             {
                 AddBias(dense.Bias, cc, m, flat: true);
+                for (int o = 0; o < m; o++)
+                {
+                    dense.Bias[o] *= beta;
+                }
             }
 
             AddLayer(dense, new Act(Layout.Flat, 1, 1, m, null, dense));
@@ -993,8 +1074,85 @@ public static class OnnxImporter
             }
         }
 
+        /// <summary>An element-wise layer of two activations (a residual sum, a gate), with broadcasting per channel.</summary>
+        private void Binary(bool multiply)
+        {
+            Act a = ActInput(0);
+            Act b = ActInput(1);
+            if (a.Perm != null || b.Perm != null)
+            {
+                throw Unsupported("an element-wise operation on a CHW-flattened tensor is not supported");
+            }
+
+            Act big = a.H * a.W * a.C >= b.H * b.W * b.C ? a : b;
+            Act small = ReferenceEquals(big, a) ? b : a;
+            bool sameLayout = a.Layout == b.Layout || small.Layout == Layout.Flat || (small.H == 1 && small.W == 1);
+            var layer = new BinaryLayer(multiply);
+            try
+            {
+                BinaryLayer.Broadcast(layer.Kind, big.Shape, small.Shape);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw Unsupported($"{a.Describe()} and {b.Describe()}: {e.Message}");
+            }
+
+            if (!sameLayout)
+            {
+                throw Unsupported($"{a.Describe()} and {b.Describe()} have different layouts");
+            }
+
+            AddLayer(layer, new Act(big.Layout, big.H, big.W, big.C, null, layer));
+        }
+
+        private void Mul()
+        {
+            if (Input(0) is Act && Input(1) is Act)
+            {
+                Binary(multiply: true);
+                return;
+            }
+
+            throw Unsupported("Mul by a constant is not supported; only the product of two activations (a gate)");
+        }
+
+        /// <summary>An element-wise function as a layer of its own.</summary>
+        private void Unary(UnaryLayer layer)
+        {
+            Act x = ActInput(0);
+            AddLayer(layer, new Act(x.Layout, x.H, x.W, x.C, x.Perm, null));
+        }
+
+        private void Pad()
+        {
+            Act x = Spatial(0);
+            string mode = StringAttr("mode", "constant");
+            long[] pads = _opset >= 11 ? ConstInput(1, "Pad pads").Ints("Pad pads") : IntsAttr("pads") ?? [];
+            float value = _opset >= 11 ? (OptionalConst(2, "Pad value")?.Floats("Pad value") is { Length: 1 } v ? v[0] : 0f) : FloatAttr("value", 0f);
+            if (mode != "constant" || value != 0f)
+            {
+                throw Unsupported($"mode '{mode}' with value {value.ToString(CultureInfo.InvariantCulture)}: only zero padding is supported");
+            }
+
+            // [N, C, H, W] begins, then ends.
+            if (pads.Length != 8 || pads[0] != 0 || pads[1] != 0 || pads[4] != 0 || pads[5] != 0 || pads.Any(p => p < 0 || p > MaxDim))
+            {
+                throw Unsupported($"pads [{string.Join(",", pads)}]: only non-negative padding of the height and width is supported");
+            }
+
+            var layer = new PadLayer((int)pads[2], (int)pads[6], (int)pads[3], (int)pads[7]);
+            TensorShape o = layer.OutputShape(x.Shape);
+            AddLayer(layer, new Act(Layout.Nchw, o.H, o.W, o.C, null, null));
+        }
+
         private void Add()
         {
+            if (Input(0) is Act && Input(1) is Act)
+            {
+                Binary(multiply: false);
+                return;
+            }
+
             int actIndex = Input(0) is Act ? 0 : 1;
             Act x = ActInput(actIndex);
             Const c = ConstInput(1 - actIndex, "Add operand");
@@ -1017,13 +1175,22 @@ public static class OnnxImporter
         private void Activation(FloatActivation requested)
         {
             Act x = ActInput(0);
-            FloatActivation current = x.Producer switch
+            FloatActivation? fusable = x.Producer switch
             {
                 DenseLayer d => d.Activation,
                 Conv2DLayer c => c.Activation,
                 DepthwiseConv2DLayer dw => dw.Activation,
-                _ => throw Unsupported("an activation must directly follow a Conv, Gemm or MatMul (it is fused into that layer)"),
+                BinaryLayer b => b.Activation,
+                _ => null,
             };
+            if (fusable is not FloatActivation current)
+            {
+                // Nothing to fuse into (a branch, a pool, the input): a layer of its own.
+                _nodeInputs.Clear();
+                Unary(requested == FloatActivation.Relu6 ? new UnaryLayer(UnaryFunction.Clip, 0f, 6f) : new UnaryLayer(UnaryFunction.Relu));
+                return;
+            }
+
 
             // relu(relu6(x)) = relu6(x); relu6(relu(x)) = relu6(x).
             FloatActivation result = current == FloatActivation.Relu6 || requested == FloatActivation.Relu6 ? FloatActivation.Relu6 : FloatActivation.Relu;
@@ -1032,6 +1199,7 @@ public static class OnnxImporter
                 case DenseLayer d: d.Activation = result; break;
                 case Conv2DLayer c: c.Activation = result; break;
                 case DepthwiseConv2DLayer dw: dw.Activation = result; break;
+                case BinaryLayer b: b.Activation = result; break;
             }
 
             Define(x.With(x.Producer));
@@ -1068,7 +1236,7 @@ public static class OnnxImporter
             }
             else
             {
-                throw Unsupported($"Clip({min.ToString(CultureInfo.InvariantCulture)}, {max.ToString(CultureInfo.InvariantCulture)}): only Clip(0, 6) and Clip(0, ∞) are supported");
+                Unary(new UnaryLayer(UnaryFunction.Clip, noMin ? float.MinValue : min, noMax ? float.MaxValue : max));
             }
         }
 
@@ -1117,17 +1285,33 @@ public static class OnnxImporter
                 s[c] = gamma[c] / MathF.Sqrt(variance[c] + eps);
             }
 
-            (float[] w, float[] b, FloatActivation act, Func<int, int> channelOf) = x.Producer switch
+            if (x.Producer is not (DenseLayer or Conv2DLayer or DepthwiseConv2DLayer) || x.Perm != null
+                || x.Producer is DenseLayer { Activation: not FloatActivation.None } or Conv2DLayer { Activation: not FloatActivation.None } or DepthwiseConv2DLayer { Activation: not FloatActivation.None })
             {
-                DenseLayer d => (d.Weights, d.Bias, d.Activation, new Func<int, int>(i => i / d.Inputs)),
-                Conv2DLayer cv => (cv.Weights, cv.Bias, cv.Activation, i => i / (cv.Weights.Length / cv.OutChannels)),
-                DepthwiseConv2DLayer dw => (dw.Weights, dw.Bias, dw.Activation, i => i % dw.OutChannels),
-                _ => throw Unsupported("BatchNormalization must directly follow a Conv, Gemm or MatMul (it is folded into it)"),
-            };
-            if (act != FloatActivation.None)
-            {
-                throw Unsupported("BatchNormalization after an activation is not supported");
+                if (x.Perm != null)
+                {
+                    throw Unsupported("BatchNormalization of a CHW-flattened tensor is not supported");
+                }
+
+                // Nothing to fold into: a per-channel affine map, which is a 1x1 depthwise convolution.
+                var affine = new DepthwiseConv2DLayer(ch, 1, new WindowSpec(1, 1));
+                for (int c = 0; c < ch; c++)
+                {
+                    affine.Weights[c] = s[c];
+                    affine.Bias[c] = beta[c] - (mean[c] * s[c]);
+                }
+
+                AddLayer(affine, new Act(x.Layout, x.H, x.W, x.C, null, affine));
+                return;
             }
+
+            (float[] w, float[] b, Func<int, int> channelOf) = x.Producer switch
+            {
+                DenseLayer d => (d.Weights, d.Bias, new Func<int, int>(i => i / d.Inputs)),
+                Conv2DLayer cv => (cv.Weights, cv.Bias, i => i / (cv.Weights.Length / cv.OutChannels)),
+                DepthwiseConv2DLayer dw => (dw.Weights, dw.Bias, i => i % dw.OutChannels),
+                _ => throw new InvalidOperationException("unreachable"),
+            };
 
             for (int i = 0; i < w.Length; i++)
             {
@@ -1261,11 +1445,11 @@ public static class OnnxImporter
             }
             else if (x.Layout == Layout.Nchw && perm.SequenceEqual([0L, 2, 3, 1]))
             {
-                Define(new Act(Layout.Nhwc, x.H, x.W, x.C, null, null));
+                Define(new Act(Layout.Nhwc, x.H, x.W, x.C, null, null) { Tensor = x.Tensor });
             }
             else if (x.Layout == Layout.Nhwc && perm.SequenceEqual([0L, 3, 1, 2]))
             {
-                Define(new Act(Layout.Nchw, x.H, x.W, x.C, null, null));
+                Define(new Act(Layout.Nchw, x.H, x.W, x.C, null, null) { Tensor = x.Tensor });
             }
             else
             {

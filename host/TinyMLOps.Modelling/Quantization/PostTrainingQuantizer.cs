@@ -203,16 +203,20 @@ public static class PostTrainingQuantizer
 
         QuantParams input = options.PixelInput ? new QuantParams(1f / 255f, -128) : ChooseActivationParams(stats.InputMin, stats.InputMax);
         var ops = new Operator[model.Layers.Count];
-        QuantParams current = input;
+        var quant = new QuantParams[model.Layers.Count + 1];
+        quant[0] = input;
+        bool graph = !model.IsChain;
         for (int l = 0; l < model.Layers.Count; l++)
         {
             TensorShape outShape = model.Shapes[l + 1];
             FloatLayer layer = model.Layers[l];
+            int[] inputs = model.InputsOf(l);
+            QuantParams current = quant[inputs[0]];
             QuantParams output = layer switch
             {
                 MaxPool2DLayer or AveragePool2DLayer or FlattenLayer => current,
                 SoftmaxLayer => new QuantParams(Softmax.OutputScale, Softmax.OutputZeroPoint),
-                _ when l + 1 < model.Layers.Count && model.Layers[l + 1] is SoftmaxLayer => ChooseActivationParams(LogitFloor(stats, l, outShape.C), stats.LayerMax[l]),
+                _ when FeedsOnlySoftmax(model, l) => ChooseActivationParams(LogitFloor(stats, l, outShape.C), stats.LayerMax[l]),
                 _ => ChooseActivationParams(stats.LayerMin[l], stats.LayerMax[l]),
             };
             Operator op = layer switch
@@ -224,15 +228,20 @@ public static class PostTrainingQuantizer
                 AveragePool2DLayer ap => new AveragePool2D { Window = ToWindow(ap.Window) },
                 FlattenLayer => new Reshape(),
                 SoftmaxLayer => new Softmax(),
-                _ => throw new NotSupportedException($"layer {l}: cannot quantize a {layer.Kind} layer"),
+                _ => throw new NotSupportedException($"layer {l}: cannot quantize a {layer.Kind} layer (no int8 kernel for it yet)"),
             };
+            if (graph)
+            {
+                op.InputIds = inputs;
+            }
+
             op.OutH = outShape.H;
             op.OutW = outShape.W;
             op.OutC = outShape.C;
             op.OutScale = output.Scale;
             op.OutZeroPoint = output.ZeroPoint;
             ops[l] = op;
-            current = output;
+            quant[l + 1] = output;
         }
 
         var result = new Int8Model
@@ -249,6 +258,13 @@ public static class PostTrainingQuantizer
         };
         result.Prepare();
         return result;
+    }
+
+    /// <summary>True when the output of layer <paramref name="layer"/> is read by one softmax and nothing else: it holds logits.</summary>
+    private static bool FeedsOnlySoftmax(FloatModel model, int layer)
+    {
+        var consumers = model.ConsumersOf(layer + 1).ToList();
+        return consumers.Count == 1 && model.Layers[consumers[0]] is SoftmaxLayer;
     }
 
     /// <summary>

@@ -94,6 +94,11 @@ internal sealed class Network
     public Network(FloatModel model)
     {
         Model = model;
+        if (!model.IsChain)
+        {
+            throw new NotSupportedException("the trainer runs chains of layers; this model is a graph");
+        }
+
         int count = model.Layers.Count;
         EndsWithSoftmax = count > 0 && model.Layers[^1] is SoftmaxLayer;
         int trainable = EndsWithSoftmax ? count - 1 : count;
