@@ -1,3 +1,5 @@
+using TinyMLOps.Shared.Model;
+
 namespace TinyMLOps.Modelling.Float;
 
 /// <summary>
@@ -27,6 +29,9 @@ public sealed class FloatModel
     public string Name { get; }
 
     public TensorShape Input { get; }
+
+    /// <summary>How users give the input (the source graph's layout): recorded in the int8 model for predict and export.</summary>
+    public InputLayout InputLayout { get; init; }
 
     public IReadOnlyList<FloatLayer> Layers { get; }
 

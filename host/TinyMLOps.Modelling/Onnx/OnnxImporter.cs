@@ -1,5 +1,6 @@
 using System.Globalization;
 using TinyMLOps.Modelling.Float;
+using TinyMLOps.Shared.Model;
 
 namespace TinyMLOps.Modelling.Onnx;
 
@@ -44,6 +45,9 @@ public static class OnnxImporter
         Nchw,
         Nhwc,
         Flat,
+
+        /// <summary>[N,C,T], PyTorch's 1-D layout: our tensor 1 x T x C, handled as NCHW with H = 1.</summary>
+        Nct,
     }
 
     /// <summary>A value in the graph: either an activation (the chain) or a constant.</summary>
@@ -80,6 +84,7 @@ public static class OnnxImporter
         public string Describe() => Layout switch
         {
             Layout.Nchw => $"[N,{C},{H},{W}] (NCHW)",
+            Layout.Nct => $"[N,{C},{W}] (NCT)",
             Layout.Nhwc => $"[N,{H},{W},{C}] (NHWC)",
             _ => $"[N,{C}]",
         };
@@ -158,6 +163,7 @@ public static class OnnxImporter
         private readonly Dictionary<string, Value> _values = new(StringComparer.Ordinal);
         private readonly List<FloatLayer> _layers = [];
         private readonly List<int[]> _layerInputs = [];
+        private InputLayout _inputLayout;
         private readonly List<int> _nodeInputs = [];
         private readonly Dictionary<string, int> _consumers = new(StringComparer.Ordinal);
         private readonly HashSet<string> _consumed = new(StringComparer.Ordinal);
@@ -225,7 +231,7 @@ public static class OnnxImporter
             labels ??= LabelsFromMetadata();
             try
             {
-                return new FloatModel(modelName, inputShape, _layers, labels, _layerInputs);
+                return new FloatModel(modelName, inputShape, _layers, labels, _layerInputs) { InputLayout = _inputLayout };
             }
             catch (InvalidOperationException e)
             {
@@ -233,19 +239,46 @@ public static class OnnxImporter
             }
         }
 
-        /// <summary>Labels the exporter stored in metadata_props, when there is one per output.</summary>
+        /// <summary>
+        /// Class names from metadata_props, when there is one per output: our exporter's key (one per line), a
+        /// <c>labels</c> key holding a JSON list of strings, or a <c>classes</c> key holding a comma-separated list.
+        /// </summary>
         private string[]? LabelsFromMetadata()
         {
+            if (_current == null)
+            {
+                return null;
+            }
+
+            int outputs = _current.C * _current.H * _current.W;
             foreach (KeyValuePair<string, string> kv in _model.MetadataProps)
             {
-                if (kv.Key == OnnxExporter.LabelsMetadataKey && _current != null)
+                string[]? labels = kv.Key switch
                 {
-                    string[] labels = kv.Value.Split('\n');
-                    return labels.Length == _current.C * _current.H * _current.W ? labels : null;
+                    OnnxExporter.LabelsMetadataKey => kv.Value.Split('\n'),
+                    "labels" => JsonLabels(kv.Value),
+                    "classes" => [.. kv.Value.Split(',').Select(l => l.Trim())],
+                    _ => null,
+                };
+                if (labels != null && labels.Length == outputs)
+                {
+                    return labels;
                 }
             }
 
             return null;
+        }
+
+        private static string[]? JsonLabels(string json)
+        {
+            try
+            {
+                return System.Text.Json.JsonSerializer.Deserialize<string[]>(json);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                return null;
+            }
         }
 
         private TensorShape ReadInput()
@@ -269,9 +302,9 @@ public static class OnnxImporter
             }
 
             List<TensorShapeProto.Dimension> dims = tt.Shape.Dims;
-            if (dims.Count != 2 && dims.Count != 4)
+            if (dims.Count is < 2 or > 4)
             {
-                throw new OnnxUnsupportedException($"graph input '{input.Name}' has rank {dims.Count}; expected [N,C,H,W], [N,H,W,C] or [N,F]");
+                throw new OnnxUnsupportedException($"graph input '{input.Name}' has rank {dims.Count}; expected [N,C,H,W], [N,H,W,C], [N,C,T] or [N,F]");
             }
 
             if (dims[0].DimValue is long b && b >= 1)
@@ -300,6 +333,10 @@ public static class OnnxImporter
             {
                 act = new Act(Layout.Flat, 1, 1, sizes[0], null, null);
             }
+            else if (dims.Count == 3)
+            {
+                act = new Act(Layout.Nct, 1, sizes[1], sizes[0], null, null);
+            }
             else if (FirstConsumerIsTranspose(input.Name, [0, 3, 1, 2]))
             {
                 act = new Act(Layout.Nhwc, sizes[0], sizes[1], sizes[2], null, null);
@@ -316,6 +353,13 @@ public static class OnnxImporter
 
             _values[input.Name] = act;
             _current = act;
+            _inputLayout = act.Layout switch
+            {
+                Layout.Flat => InputLayout.Features,
+                Layout.Nct => InputLayout.Nct,
+                Layout.Nhwc => InputLayout.Nhwc,
+                _ => InputLayout.Nchw,
+            };
             return act.Shape;
         }
 
@@ -355,7 +399,7 @@ public static class OnnxImporter
                 throw new OnnxUnsupportedException($"graph output '{name}' is a CHW-flattened tensor whose order differs from the HWC runtime; add a dense layer or a Transpose before the Flatten");
             }
 
-            if (act.Layout == Layout.Nchw && act.H * act.W > 1 && act.C > 1)
+            if (act.Layout is Layout.Nchw or Layout.Nct && act.H * act.W > 1 && act.C > 1)
             {
                 throw new OnnxUnsupportedException($"graph output '{name}' is a spatial NCHW tensor; the runtime's output is HWC");
             }
@@ -616,6 +660,7 @@ public static class OnnxImporter
             long[] dims = a.Layout switch
             {
                 Layout.Nchw => [BatchMarker, a.C, a.H, a.W],
+                Layout.Nct => [BatchMarker, a.C, a.W],
                 Layout.Nhwc => [BatchMarker, a.H, a.W, a.C],
                 _ => [BatchMarker, a.C],
             };
@@ -752,7 +797,7 @@ public static class OnnxImporter
             }
 
             long axis = IntAttr("axis", 1);
-            int rank = first.Layout == Layout.Flat ? 2 : 4;
+            int rank = first.Layout switch { Layout.Flat => 2, Layout.Nct => 3, _ => 4 };
             axis = axis < 0 ? axis + rank : axis;
             int ours = (first.Layout, axis) switch
             {
@@ -760,6 +805,8 @@ public static class OnnxImporter
                 (Layout.Nchw, 1) => 2,
                 (Layout.Nchw, 2) => 0,
                 (Layout.Nchw, 3) => 1,
+                (Layout.Nct, 1) => 2,
+                (Layout.Nct, 2) => 1,
                 (Layout.Nhwc, 1) => 0,
                 (Layout.Nhwc, 2) => 1,
                 (Layout.Nhwc, 3) => 2,
@@ -875,12 +922,35 @@ public static class OnnxImporter
         private Act Spatial(int i)
         {
             Act x = ActInput(i);
-            if (x.Layout != Layout.Nchw)
+            if (x.Layout == Layout.Nct)
             {
-                throw Unsupported($"expects an NCHW input, got {x.Describe()}");
+                Lift1D();
+            }
+            else if (x.Layout != Layout.Nchw)
+            {
+                throw Unsupported($"expects an NCHW or NCT input, got {x.Describe()}");
             }
 
             return x;
+        }
+
+        /// <summary>A 1-D node on [N,C,T] as the 2-D one on [N,C,1,T]: kernel, strides, pads and dilations gain a unit height.</summary>
+        private void Lift1D()
+        {
+            foreach (string name in new[] { "kernel_shape", "strides", "dilations" })
+            {
+                if (IntsAttr(name) is { Length: 1 } v)
+                {
+                    _node!.Attributes.RemoveAll(a => a.Name == name);
+                    _node.Attributes.Add(AttributeProto.IntList(name, 1, v[0]));
+                }
+            }
+
+            if (IntsAttr("pads") is { Length: 2 } pads)
+            {
+                _node!.Attributes.RemoveAll(a => a.Name == "pads");
+                _node.Attributes.Add(AttributeProto.IntList("pads", 0, pads[0], 0, pads[1]));
+            }
         }
 
         private void Conv()
@@ -888,9 +958,10 @@ public static class OnnxImporter
             Act x = Spatial(0);
             Const wc = ConstInput(1, "Conv weight");
             Const? bc = OptionalConst(2, "Conv bias");
-            if (wc.Dims.Length != 4)
+            bool oneD = x.Layout == Layout.Nct;
+            if (wc.Dims.Length != (oneD ? 3 : 4))
             {
-                throw Unsupported($"weight has rank {wc.Dims.Length}; only 2-D convolutions (OIHW weights) are supported");
+                throw Unsupported($"weight has rank {wc.Dims.Length}; expected OIHW weights for an NCHW input or OIK for an NCT input");
             }
 
             if (wc.Dims.Any(d => d < 1 || d > MaxDim))
@@ -898,7 +969,7 @@ public static class OnnxImporter
                 throw Malformed("weight has an empty or huge dimension");
             }
 
-            int o = (int)wc.Dims[0], ig = (int)wc.Dims[1], kh = (int)wc.Dims[2], kw = (int)wc.Dims[3];
+            int o = (int)wc.Dims[0], ig = (int)wc.Dims[1], kh = oneD ? 1 : (int)wc.Dims[2], kw = (int)wc.Dims[^1];
             long group = IntAttr("group", 1);
             float[] w = wc.Floats("Conv weight");
             float[] bias = bc == null ? new float[o] : bc.Floats("Conv bias");
@@ -953,7 +1024,7 @@ public static class OnnxImporter
                 throw Unsupported($"group {group} with {x.C} input channels: only group 1 or depthwise (group = channels) is supported");
             }
 
-            AddLayer(layer, new Act(Layout.Nchw, win.OutH(x.H), win.OutW(x.W), o, null, layer));
+            AddLayer(layer, new Act(x.Layout, win.OutH(x.H), win.OutW(x.W), o, null, layer));
         }
 
         private Act FlatInput(int i)
@@ -1142,7 +1213,7 @@ public static class OnnxImporter
 
             var layer = new PadLayer((int)pads[2], (int)pads[6], (int)pads[3], (int)pads[7]);
             TensorShape o = layer.OutputShape(x.Shape);
-            AddLayer(layer, new Act(Layout.Nchw, o.H, o.W, o.C, null, null));
+            AddLayer(layer, new Act(x.Layout, o.H, o.W, o.C, null, null));
         }
 
         private void Add()
@@ -1348,7 +1419,7 @@ public static class OnnxImporter
             }
 
             FloatLayer layer = max ? new MaxPool2DLayer(win) : new AveragePool2DLayer(win);
-            AddLayer(layer, new Act(Layout.Nchw, win.OutH(x.H), win.OutW(x.W), x.C, null, null));
+            AddLayer(layer, new Act(x.Layout, win.OutH(x.H), win.OutW(x.W), x.C, null, null));
         }
 
         private void GlobalPool(bool max)
@@ -1356,7 +1427,7 @@ public static class OnnxImporter
             Act x = Spatial(0);
             var win = new WindowSpec(x.H, x.W);
             FloatLayer layer = max ? new MaxPool2DLayer(win) : new AveragePool2DLayer(win);
-            AddLayer(layer, new Act(Layout.Nchw, 1, 1, x.C, null, null));
+            AddLayer(layer, new Act(x.Layout, 1, 1, x.C, null, null));
         }
 
         /// <summary>[N,C,H,W] or [N,H,W,C] → [N,C·H·W]; ONNX's CHW order becomes a permutation of ours.</summary>
@@ -1369,7 +1440,7 @@ public static class OnnxImporter
             }
 
             int[]? perm = null;
-            if (x.Layout == Layout.Nchw && x.C > 1 && x.H * x.W > 1)
+            if (x.Layout is Layout.Nchw or Layout.Nct && x.C > 1 && x.H * x.W > 1)
             {
                 perm = new int[x.C * x.H * x.W];
                 int hw = x.H * x.W;
@@ -1406,6 +1477,7 @@ public static class OnnxImporter
             long[] inDims = x.Layout switch
             {
                 Layout.Nchw => [BatchMarker, x.C, x.H, x.W],
+                Layout.Nct => [BatchMarker, x.C, x.W],
                 Layout.Nhwc => [BatchMarker, x.H, x.W, x.C],
                 _ => [BatchMarker, x.C],
             };
@@ -1438,8 +1510,9 @@ public static class OnnxImporter
         private void Transpose()
         {
             Act x = ActInput(0);
-            long[] perm = IntsAttr("perm") ?? (x.Layout == Layout.Flat ? [1, 0] : [3, 2, 1, 0]);
-            if (perm.SequenceEqual(x.Layout == Layout.Flat ? [0, 1] : [0L, 1, 2, 3]))
+            long[] identity = x.Layout switch { Layout.Flat => [0L, 1], Layout.Nct => [0L, 1, 2], _ => [0L, 1, 2, 3] };
+            long[] perm = IntsAttr("perm") ?? [.. identity.Reverse()];
+            if (perm.SequenceEqual(identity))
             {
                 Define(x.With(x.Producer));
             }
@@ -1461,7 +1534,7 @@ public static class OnnxImporter
         {
             Act x = ActInput(0);
             long axis = IntAttr("axis", _opset >= 13 ? -1 : 1);
-            int rank = x.Layout == Layout.Flat ? 2 : 4;
+            int rank = x.Layout switch { Layout.Flat => 2, Layout.Nct => 3, _ => 4 };
             if (axis < 0)
             {
                 axis += rank;
@@ -1473,7 +1546,7 @@ public static class OnnxImporter
             bool ok = x.Layout switch
             {
                 Layout.Flat => axis == 1,
-                Layout.Nchw => axis == 1 && (_opset >= 13 || pointwise),
+                Layout.Nchw or Layout.Nct => axis == 1 && (_opset >= 13 || pointwise),
                 _ => axis == 3 || (axis == 1 && _opset < 13 && pointwise),
             };
             if (!ok)

@@ -253,6 +253,7 @@ public static class PostTrainingQuantizer
             InputC = model.Input.C,
             InputScale = input.Scale,
             InputZeroPoint = input.ZeroPoint,
+            InputLayout = model.InputLayout,
             Labels = [.. model.Labels],
             Operators = ops,
         };
