@@ -445,6 +445,7 @@ public static class OnnxImporter
                 case "AveragePool": Pool(max: false); break;
                 case "GlobalAveragePool": GlobalPool(max: false); break;
                 case "GlobalMaxPool": GlobalPool(max: true); break;
+                case "ReduceMean": ReduceMean(); break;
                 case "Flatten": Flatten(); break;
                 case "Reshape": Reshape(); break;
                 case "Transpose": Transpose(); break;
@@ -455,6 +456,8 @@ public static class OnnxImporter
                 case "Squeeze": Squeeze(); break;
                 case "Concat": Concat(); break;
                 case "Cast": Cast(); break;
+                case "ConstantOfShape": ConstantOfShape(); break;
+                case "Slice": Slice(); break;
                 default: throw Unsupported("this operator is not supported");
             }
         }
@@ -831,6 +834,164 @@ public static class OnnxImporter
             AddLayer(layer, new Act(first.Layout, o.H, o.W, o.C, null, null));
         }
 
+        // ---- integer constants that exporters compute at run time (F.pad's pads vector) ----
+
+        private void ConstantOfShape()
+        {
+            long[] shape = ConstInput(0, "ConstantOfShape shape").Ints("ConstantOfShape shape");
+            if (shape.Any(d => d < 0 || d > MaxDim))
+            {
+                throw Unsupported($"shape [{string.Join(",", shape)}] is not a small constant shape");
+            }
+
+            long count = shape.Aggregate(1L, (a, d) => a * d);
+            TensorProto? value = Attr("value")?.T;
+            bool isFloat = value != null && value.DataType is OnnxDataType.Float or OnnxDataType.Double;
+            if (isFloat)
+            {
+                float v = value!.ToFloats() is { Length: 1 } f ? f[0] : throw Malformed("value must hold one element");
+                Define(new Const(TensorProto.FromFloats("", shape, [.. Enumerable.Repeat(v, (int)count)])));
+                return;
+            }
+
+            long fill = value == null ? 0 : value.ToInt64s() is { Length: 1 } i ? i[0] : throw Malformed("value must hold one element");
+            Define(new Const(shape, [.. Enumerable.Repeat(fill, (int)count)]));
+        }
+
+        private void Slice()
+        {
+            Const data = ConstInput(0, "Slice data");
+            long[] dims = data.Dims;
+            long[] values = data.Ints("Slice data");
+            long[] starts = ConstInput(1, "Slice starts").Ints("Slice starts");
+            long[] ends = ConstInput(2, "Slice ends").Ints("Slice ends");
+            long[] axes = OptionalConst(3, "Slice axes")?.Ints("Slice axes") ?? [.. Enumerable.Range(0, starts.Length).Select(i => (long)i)];
+            long[] steps = OptionalConst(4, "Slice steps")?.Ints("Slice steps") ?? [.. Enumerable.Repeat(1L, starts.Length)];
+            if (ends.Length != starts.Length || axes.Length != starts.Length || steps.Length != starts.Length || steps.Any(v => v == 0))
+            {
+                throw Malformed("starts, ends, axes and steps must have one value per sliced axis, steps not 0");
+            }
+
+            // Per axis, the kept indices (ONNX's clamping rules).
+            var kept = dims.Select(d => Enumerable.Range(0, (int)d).ToArray()).ToArray();
+            for (int k = 0; k < axes.Length; k++)
+            {
+                int axis = (int)(axes[k] < 0 ? axes[k] + dims.Length : axes[k]);
+                if (axis < 0 || axis >= dims.Length)
+                {
+                    throw Malformed($"Slice axis {axes[k]} out of range");
+                }
+
+                long n = dims[axis], step = steps[k];
+                long start = starts[k] < 0 ? starts[k] + n : starts[k];
+                long end = ends[k] < 0 ? ends[k] + n : ends[k];
+                start = step > 0 ? Math.Clamp(start, 0, n) : Math.Clamp(start, 0, n - 1);
+                end = step > 0 ? Math.Clamp(end, 0, n) : Math.Clamp(end, -1, n - 1);
+                var indices = new List<int>();
+                for (long i = start; step > 0 ? i < end : i > end; i += step)
+                {
+                    indices.Add((int)i);
+                }
+
+                kept[axis] = [.. indices];
+            }
+
+            long[] outDims = [.. kept.Select(k => (long)k.Length)];
+            long[] strides = Strides(dims);
+            var result = new List<long>();
+            void Walk(int axis, long offset)
+            {
+                if (axis == dims.Length)
+                {
+                    result.Add(values[offset]);
+                    return;
+                }
+
+                foreach (int i in kept[axis])
+                {
+                    Walk(axis + 1, offset + (i * strides[axis]));
+                }
+            }
+
+            Walk(0, 0);
+            Define(new Const(outDims, [.. result]));
+        }
+
+        private void TransposeConst(Const data)
+        {
+            long[] dims = data.Dims;
+            long[] perm = IntsAttr("perm") ?? [.. Enumerable.Range(0, dims.Length).Reverse().Select(i => (long)i)];
+            if (perm.Length != dims.Length || perm.Order().Select((p, i) => p == i).Any(ok => !ok))
+            {
+                throw Malformed($"perm [{string.Join(",", perm)}] is not a permutation of {dims.Length} axes");
+            }
+
+            long[] values = data.Ints("Transpose data");
+            long[] outDims = [.. perm.Select(p => dims[p])];
+            long[] inStrides = Strides(dims);
+            long[] outStrides = Strides(outDims);
+            var result = new long[values.Length];
+            for (long o = 0; o < values.Length; o++)
+            {
+                long rest = o, src = 0;
+                for (int a = 0; a < outDims.Length; a++)
+                {
+                    long idx = rest / outStrides[a];
+                    rest %= outStrides[a];
+                    src += idx * inStrides[perm[a]];
+                }
+
+                result[o] = values[src];
+            }
+
+            Define(new Const(outDims, result));
+        }
+
+        private long[] ReshapeDims(Const data, long[] shape)
+        {
+            long count = data.Count;
+            var dims = new long[shape.Length];
+            int infer = -1;
+            long known = 1;
+            for (int i = 0; i < shape.Length; i++)
+            {
+                dims[i] = shape[i] == 0 && i < data.Dims.Length ? data.Dims[i] : shape[i];
+                if (dims[i] == -1)
+                {
+                    infer = infer < 0 ? i : throw Malformed("a Reshape shape may hold one -1");
+                }
+                else
+                {
+                    known *= dims[i];
+                }
+            }
+
+            if (infer >= 0 && known > 0)
+            {
+                dims[infer] = count / known;
+            }
+
+            if (dims.Aggregate(1L, (a, d) => a * d) != count)
+            {
+                throw Malformed($"cannot reshape a constant of {count} values to [{string.Join(",", shape)}]");
+            }
+
+            return dims;
+        }
+
+        private static long[] Strides(long[] dims)
+        {
+            var strides = new long[dims.Length];
+            long stride = 1;
+            for (int i = dims.Length - 1; i >= 0; i--)
+            {
+                strides[i] = stride;
+                stride *= dims[i];
+            }
+
+            return strides;
+        }
+
         private void Cast()
         {
             Const c = ConstInput(0, "Cast input");
@@ -1019,9 +1180,32 @@ public static class OnnxImporter
                 bias.CopyTo(dw.Bias, 0);
                 layer = dw;
             }
+            else if (group > 1 && x.C % group == 0 && o % group == 0 && ig == x.C / group)
+            {
+                // A grouped convolution as a full one with block-diagonal weights: exact, at group times the MACs.
+                int og = o / (int)group;
+                var conv = new Conv2DLayer(x.C, o, win);
+                for (int oc = 0; oc < o; oc++)
+                {
+                    int firstIn = (oc / og) * ig;
+                    for (int j = 0; j < ig; j++)
+                    {
+                        for (int ky = 0; ky < kh; ky++)
+                        {
+                            for (int kx = 0; kx < kw; kx++)
+                            {
+                                conv.Weights[(((oc * kh) + ky) * kw + kx) * x.C + firstIn + j] = w[(((oc * ig) + j) * kh + ky) * kw + kx];
+                            }
+                        }
+                    }
+                }
+
+                bias.CopyTo(conv.Bias, 0);
+                layer = conv;
+            }
             else
             {
-                throw Unsupported($"group {group} with {x.C} input channels: only group 1 or depthwise (group = channels) is supported");
+                throw Unsupported($"group {group} with {x.C} input channels and {o} outputs: the groups must divide both");
             }
 
             AddLayer(layer, new Act(x.Layout, win.OutH(x.H), win.OutW(x.W), o, null, layer));
@@ -1205,10 +1389,22 @@ public static class OnnxImporter
                 throw Unsupported($"mode '{mode}' with value {value.ToString(CultureInfo.InvariantCulture)}: only zero padding is supported");
             }
 
+            // [N, C, T] begins, then ends: as [N, C, 1, T].
+            if (x.Layout == Layout.Nct && pads.Length == 6)
+            {
+                pads = [pads[0], pads[1], 0, pads[2], pads[3], pads[4], 0, pads[5]];
+            }
+
             // [N, C, H, W] begins, then ends.
             if (pads.Length != 8 || pads[0] != 0 || pads[1] != 0 || pads[4] != 0 || pads[5] != 0 || pads.Any(p => p < 0 || p > MaxDim))
             {
                 throw Unsupported($"pads [{string.Join(",", pads)}]: only non-negative padding of the height and width is supported");
+            }
+
+            if (pads.All(p => p == 0))
+            {
+                Define(x.With(x.Producer));
+                return;
             }
 
             var layer = new PadLayer((int)pads[2], (int)pads[6], (int)pads[3], (int)pads[7]);
@@ -1430,6 +1626,23 @@ public static class OnnxImporter
             AddLayer(layer, new Act(x.Layout, 1, 1, x.C, null, null));
         }
 
+        /// <summary>The mean over every spatial axis (H and W, or T): an average over the whole window.</summary>
+        private void ReduceMean()
+        {
+            Act x = Spatial(0);
+            long[] axes = (_opset >= 18 ? OptionalConst(1, "ReduceMean axes")?.Ints("ReduceMean axes") : IntsAttr("axes")) ?? [];
+            int rank = x.Layout == Layout.Nct ? 3 : 4;
+            long[] spatial = x.Layout == Layout.Nct ? [2L] : [2L, 3];
+            if (!axes.Select(a => a < 0 ? a + rank : a).Order().SequenceEqual(spatial))
+            {
+                throw Unsupported($"axes [{string.Join(",", axes)}] of {x.Describe()}: only the mean over the spatial axes is supported");
+            }
+
+            var layer = new AveragePool2DLayer(new WindowSpec(x.H, x.W));
+            bool keep = IntAttr("keepdims", 1) != 0;
+            AddLayer(layer, new Act(keep ? x.Layout : Layout.Flat, 1, 1, x.C, null, null));
+        }
+
         /// <summary>[N,C,H,W] or [N,H,W,C] → [N,C·H·W]; ONNX's CHW order becomes a permutation of ours.</summary>
         private void FlattenAct(Act x)
         {
@@ -1470,6 +1683,12 @@ public static class OnnxImporter
 
         private void Reshape()
         {
+            if (Input(0) is Const data)
+            {
+                Define(new Const(ReshapeDims(data, ConstInput(1, "Reshape shape").Ints("Reshape shape")), data.Ints("Reshape data")));
+                return;
+            }
+
             Act x = ActInput(0);
             long[] shape = ConstInput(1, "Reshape shape").Ints("Reshape shape");
             bool allowZero = IntAttr("allowzero", 0) != 0;
@@ -1509,6 +1728,12 @@ public static class OnnxImporter
 
         private void Transpose()
         {
+            if (Input(0) is Const data)
+            {
+                TransposeConst(data);
+                return;
+            }
+
             Act x = ActInput(0);
             long[] identity = x.Layout switch { Layout.Flat => [0L, 1], Layout.Nct => [0L, 1, 2], _ => [0L, 1, 2, 3] };
             long[] perm = IntsAttr("perm") ?? [.. identity.Reverse()];

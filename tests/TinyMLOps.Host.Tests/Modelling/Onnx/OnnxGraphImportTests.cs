@@ -62,6 +62,63 @@ public class OnnxGraphImportTests(ITestOutputHelper output)
         Assert.Contains(model.Layers, l => l is PadLayer);
     }
 
+    [Theory]
+    [InlineData("kws_dscnn.onnx")]
+    [InlineData("vww_mobilenetv1_025.onnx")]
+    [InlineData("ic_resnet8.onnx")]
+    [InlineData("ad_autoencoder.onnx")]
+    [InlineData("ops_mix.onnx")]
+    [InlineData("ops_conv1d.onnx")]
+    public void A_reference_architecture_from_pytorch_imports_and_matches_onnx_runtime(string file)
+    {
+        byte[] bytes = OnnxTestSupport.Fixture(Path.Combine("reference", file));
+        FloatModel model = OnnxImporter.Import(bytes);
+        using InferenceSession session = OnnxTestSupport.Session(bytes);
+        long[] dims = [.. session.InputMetadata.Values.Single().Dimensions.Skip(1).Select(d => (long)d)];
+        int size = (int)dims.Aggregate(1L, (a, d) => a * d);
+        Assert.Equal(size, model.Input.Elements);
+        const int n = 8;
+        var rng = new Random(11);
+        float[] input = [.. Enumerable.Range(0, n * size).Select(_ => (float)rng.NextDouble())];
+        float[] ort = OnnxTestSupport.Run<float, float>(session, input, [n, .. dims], session.OutputNames[0])[0];
+        int outputs = model.Output.Elements;
+        double maxDiff = 0, maxAbs = 0;
+        for (int i = 0; i < n; i++)
+        {
+            float[] ours = FloatInference.Forward(model, ToHwc(input.AsSpan(i * size, size), dims));
+            for (int k = 0; k < outputs; k++)
+            {
+                maxDiff = Math.Max(maxDiff, Math.Abs(ours[k] - ort[(i * outputs) + k]));
+                maxAbs = Math.Max(maxAbs, Math.Abs(ort[(i * outputs) + k]));
+            }
+        }
+
+        output.WriteLine($"{file}: {model.Layers.Count} layers ({string.Join(",", model.Layers.Select(l => l.Kind).Distinct())}), max |ours - ORT| = {maxDiff:E2} of outputs up to {maxAbs:G3}");
+        Assert.True(maxDiff <= 1e-4 * Math.Max(1, maxAbs), $"max difference {maxDiff}");
+    }
+
+    /// <summary>One sample from the ONNX layout ([C,H,W], [C,T] or [F]) to ours (HWC; 1 x T x C; 1 x 1 x F).</summary>
+    private static float[] ToHwc(ReadOnlySpan<float> x, long[] dims)
+    {
+        if (dims.Length == 1)
+        {
+            return x.ToArray();
+        }
+
+        int c = (int)dims[0];
+        int positions = x.Length / c;
+        var hwc = new float[x.Length];
+        for (int ch = 0; ch < c; ch++)
+        {
+            for (int p = 0; p < positions; p++)
+            {
+                hwc[(p * c) + ch] = x[(ch * positions) + p];
+            }
+        }
+
+        return hwc;
+    }
+
     private FloatModel ImportAndCompare(OnnxGraphBuilder b, int[] chw, int opset)
     {
         byte[] bytes = b.ToModel(opset, "test").ToByteArray();
