@@ -20,10 +20,10 @@ internal static class ModelPredictCommand
         var input = new Option<FileInfo>("--input", "-i") { Description = "inputs as a NumPy .npy array: (N, C, H, W), (N, H, W, C), (N, H, W) when C is 1, (N, H*W*C) flat, or one sample without N; float32 or another little-endian number type", Required = true };
         var output = Options.Output("where to write the outputs as .npy: float32 (N, outputs), dequantized");
         var raw = new Option<bool>("--raw") { Description = "write the int8 outputs as they are (int8 '|i1') instead of dequantizing them" };
-        var layout = new Option<InputLayout>("--layout")
+        var layout = new Option<ArrayLayout>("--layout")
         {
             Description = "input layout: auto (from the shape; NCHW where both fit; flat inputs in PyTorch's C*H*W order), nchw or nhwc",
-            DefaultValueFactory = _ => InputLayout.Auto,
+            DefaultValueFactory = _ => ArrayLayout.Auto,
         };
         var command = new Command("predict", "Batch inference on a .npy array of inputs; writes the outputs as .npy") { modelFile, input, output, raw, layout };
         command.SetAction(parse =>

@@ -1,7 +1,7 @@
 namespace TinyMLOps.Modelling.Data;
 
 /// <summary>How a batch of inputs lays out its dimensions: decided from the shape, or forced.</summary>
-public enum InputLayout
+public enum ArrayLayout
 {
     /// <summary>From the shape; NCHW where NCHW and NHWC both fit, flat inputs in PyTorch's C·H·W order.</summary>
     Auto,
@@ -27,14 +27,14 @@ public sealed record ResolvedInput(int Count, bool ChannelsFirst, string Name)
     /// [N, C, H, W], [N, H, W, C], one sample [C, H, W] or [H, W, C], [N, H, W] and one sample [H, W] when C is 1,
     /// flat [N, H·W·C] and one flat sample [H·W·C]. When NCHW and NHWC both fit (C equal to H and W) NCHW wins unless
     /// <paramref name="layout"/> says otherwise. Flat samples are taken in C·H·W order (PyTorch's flatten), which is
-    /// the same as H·W·C when C is 1 or H and W are 1; <see cref="InputLayout.Nhwc"/> takes them in H·W·C order.
+    /// the same as H·W·C when C is 1 or H and W are 1; <see cref="ArrayLayout.Nhwc"/> takes them in H·W·C order.
     /// </summary>
     /// <exception cref="ArgumentException">The shape fits none of them; the message names the shapes that would.</exception>
-    public static ResolvedInput Resolve(IReadOnlyList<int> shape, int h, int w, int c, InputLayout layout = InputLayout.Auto)
+    public static ResolvedInput Resolve(IReadOnlyList<int> shape, int h, int w, int c, ArrayLayout layout = ArrayLayout.Auto)
     {
         ArgumentNullException.ThrowIfNull(shape);
         int flat = h * w * c;
-        bool nchw = layout != InputLayout.Nhwc, nhwc = layout != InputLayout.Nchw;
+        bool nchw = layout != ArrayLayout.Nhwc, nhwc = layout != ArrayLayout.Nchw;
         bool trivial = c == 1 || (h == 1 && w == 1);
         string flatName = trivial ? "flat" : nchw ? "flat, C·H·W order" : "flat, H·W·C order";
         string oneFlatName = trivial ? "one flat sample" : nchw ? "one flat sample, C·H·W order" : "one flat sample, H·W·C order";
@@ -108,7 +108,7 @@ public sealed record ResolvedInput(int Count, bool ChannelsFirst, string Name)
         }
 
         single.Add($"({flat},)");
-        string forced = layout == InputLayout.Auto ? "" : $" with layout {layout.ToString().ToUpperInvariant()}";
+        string forced = layout == ArrayLayout.Auto ? "" : $" with layout {layout.ToString().ToUpperInvariant()}";
         throw new ArgumentException(
             $"input shape {Npy.FormatShape(shape)} does not fit the model's {h}x{w}x{c} (HxWxC) input{forced}; expected {string.Join(", ", expected)}, or one sample {string.Join(", ", single)}");
     }

@@ -3,19 +3,19 @@ using TinyMLOps.Modelling.Data;
 namespace TinyMLOps.Host.Tests.Modelling.Data;
 
 /// <summary>Matching array shapes against a model's H x W x C input (`model predict`).</summary>
-public class InputLayoutTests
+public class ArrayLayoutTests
 {
     [Theory]
-    [InlineData(new[] { 5, 3, 12, 10 }, InputLayout.Auto, 5, true, "NCHW")]
-    [InlineData(new[] { 5, 12, 10, 3 }, InputLayout.Auto, 5, false, "NHWC")]
-    [InlineData(new[] { 3, 12, 10 }, InputLayout.Auto, 1, true, "one CHW sample")]
-    [InlineData(new[] { 12, 10, 3 }, InputLayout.Auto, 1, false, "one HWC sample")]
-    [InlineData(new[] { 5, 360 }, InputLayout.Auto, 5, true, "N·360 flat, C·H·W order")]
-    [InlineData(new[] { 5, 360 }, InputLayout.Nchw, 5, true, "N·360 flat, C·H·W order")]
-    [InlineData(new[] { 5, 360 }, InputLayout.Nhwc, 5, false, "N·360 flat, H·W·C order")]
-    [InlineData(new[] { 360 }, InputLayout.Auto, 1, true, "one flat sample, C·H·W order")]
-    [InlineData(new[] { 0, 3, 12, 10 }, InputLayout.Auto, 0, true, "NCHW")]
-    public void A_three_channel_input_is_matched_in_every_accepted_layout(int[] shape, InputLayout layout, int count, bool channelsFirst, string name)
+    [InlineData(new[] { 5, 3, 12, 10 }, ArrayLayout.Auto, 5, true, "NCHW")]
+    [InlineData(new[] { 5, 12, 10, 3 }, ArrayLayout.Auto, 5, false, "NHWC")]
+    [InlineData(new[] { 3, 12, 10 }, ArrayLayout.Auto, 1, true, "one CHW sample")]
+    [InlineData(new[] { 12, 10, 3 }, ArrayLayout.Auto, 1, false, "one HWC sample")]
+    [InlineData(new[] { 5, 360 }, ArrayLayout.Auto, 5, true, "N·360 flat, C·H·W order")]
+    [InlineData(new[] { 5, 360 }, ArrayLayout.Nchw, 5, true, "N·360 flat, C·H·W order")]
+    [InlineData(new[] { 5, 360 }, ArrayLayout.Nhwc, 5, false, "N·360 flat, H·W·C order")]
+    [InlineData(new[] { 360 }, ArrayLayout.Auto, 1, true, "one flat sample, C·H·W order")]
+    [InlineData(new[] { 0, 3, 12, 10 }, ArrayLayout.Auto, 0, true, "NCHW")]
+    public void A_three_channel_input_is_matched_in_every_accepted_layout(int[] shape, ArrayLayout layout, int count, bool channelsFirst, string name)
     {
         Assert.Equal(new ResolvedInput(count, channelsFirst, name), ResolvedInput.Resolve(shape, 12, 10, 3, layout));
     }
@@ -39,8 +39,8 @@ public class InputLayoutTests
     {
         int[] shape = [2, 4, 4, 4];
         Assert.Equal("NCHW", ResolvedInput.Resolve(shape, 4, 4, 4).Name);
-        Assert.Equal("NCHW", ResolvedInput.Resolve(shape, 4, 4, 4, InputLayout.Nchw).Name);
-        Assert.Equal("NHWC", ResolvedInput.Resolve(shape, 4, 4, 4, InputLayout.Nhwc).Name);
+        Assert.Equal("NCHW", ResolvedInput.Resolve(shape, 4, 4, 4, ArrayLayout.Nchw).Name);
+        Assert.Equal("NHWC", ResolvedInput.Resolve(shape, 4, 4, 4, ArrayLayout.Nhwc).Name);
     }
 
     [Fact]
@@ -75,13 +75,13 @@ public class InputLayoutTests
     }
 
     [Theory]
-    [InlineData(new[] { 5, 3, 10, 12 }, InputLayout.Auto)]
-    [InlineData(new[] { 5, 361 }, InputLayout.Auto)]
-    [InlineData(new[] { 5, 12, 10 }, InputLayout.Auto)]
-    [InlineData(new int[0], InputLayout.Auto)]
-    [InlineData(new[] { 5, 12, 10, 3 }, InputLayout.Nchw)]
-    [InlineData(new[] { 5, 3, 12, 10 }, InputLayout.Nhwc)]
-    public void Shapes_that_fit_no_layout_are_refused_naming_the_expected_shapes(int[] shape, InputLayout layout)
+    [InlineData(new[] { 5, 3, 10, 12 }, ArrayLayout.Auto)]
+    [InlineData(new[] { 5, 361 }, ArrayLayout.Auto)]
+    [InlineData(new[] { 5, 12, 10 }, ArrayLayout.Auto)]
+    [InlineData(new int[0], ArrayLayout.Auto)]
+    [InlineData(new[] { 5, 12, 10, 3 }, ArrayLayout.Nchw)]
+    [InlineData(new[] { 5, 3, 12, 10 }, ArrayLayout.Nhwc)]
+    public void Shapes_that_fit_no_layout_are_refused_naming_the_expected_shapes(int[] shape, ArrayLayout layout)
     {
         var e = Assert.Throws<ArgumentException>(() => ResolvedInput.Resolve(shape, 12, 10, 3, layout));
         Assert.StartsWith($"input shape {Npy.FormatShape(shape)} does not fit the model's 12x10x3 (HxWxC) input", e.Message);
