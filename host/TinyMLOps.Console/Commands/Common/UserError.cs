@@ -10,6 +10,7 @@ internal static class UserError
     public static bool IsUserError(Exception e) => e is ModelFormatException
         or OnnxFormatException
         or IdxFormatException
+        or NpyFormatException
         or FormatException
         or FileNotFoundException
         or DirectoryNotFoundException

@@ -3,7 +3,7 @@ using Spectre.Console;
 
 namespace TinyMLOps.Console.Commands.Model;
 
-/// <summary>`model ...`: train, quantize, import, export, inspect, evaluate and watermark models.</summary>
+/// <summary>`model ...`: train, quantize, import, export, inspect, evaluate, run and watermark models.</summary>
 internal static class ModelCommand
 {
     public static Command Build(IAnsiConsole console)
@@ -15,6 +15,7 @@ internal static class ModelCommand
         model.Subcommands.Add(ModelExportCommand.Build(console));
         model.Subcommands.Add(ModelInspectCommand.Build(console));
         model.Subcommands.Add(ModelEvalCommand.Build(console));
+        model.Subcommands.Add(ModelPredictCommand.Build(console));
         model.Subcommands.Add(ModelPipelineCommand.Build(console));
         model.Subcommands.Add(ModelWatermarkCommand.Build(console));
         model.Subcommands.Add(ModelVerifyWatermarkCommand.Build(console));
