@@ -727,6 +727,12 @@ public static class OnnxImporter
 
         private void Unsqueeze()
         {
+            if (Input(0) is Act)
+            {
+                ReshapeUnitAxes(unsqueeze: true);
+                return;
+            }
+
             Const data = ConstInput(0, "Unsqueeze data");
             long[] axes = AxesFor("Unsqueeze");
             int rank = data.Dims.Length + axes.Length;
@@ -749,8 +755,42 @@ public static class OnnxImporter
             Define(new Const([.. dims], data.Ints("Unsqueeze data")));
         }
 
+        /// <summary>
+        /// Squeeze or Unsqueeze of an activation: layout only, when it moves between [N,C], [N,C,1] and [N,C,1,1] (a
+        /// vector of channels seen as a 1-D or 2-D map, as squeeze-excite gates do) or adds or drops unit axes of a map.
+        /// </summary>
+        private void ReshapeUnitAxes(bool unsqueeze)
+        {
+            Act x = ActInput(0);
+            long[] axes = AxesFor(unsqueeze ? "Unsqueeze" : "Squeeze");
+            int inRank = x.Layout switch { Layout.Flat => 2, Layout.Nct => 3, _ => 4 };
+            int outRank = unsqueeze ? inRank + axes.Length : (axes.Length == 0 ? 2 : inRank - axes.Length);
+            bool vector = x.H == 1 && x.W == 1;
+            Layout? layout = (vector, outRank) switch
+            {
+                (true, 2) => Layout.Flat,
+                (true, 3) => Layout.Nct,
+                (true, 4) => Layout.Nchw,
+                (false, 3) when x.H == 1 && x.Layout == Layout.Nchw => Layout.Nct,
+                (false, 4) when x.Layout == Layout.Nct => Layout.Nchw,
+                _ => null,
+            };
+            if (layout is not Layout l || x.Perm != null || x.Layout == Layout.Nhwc || axes.Any(a => (a < 0 ? a + (unsqueeze ? outRank : inRank) : a) < 2))
+            {
+                throw Unsupported($"{(unsqueeze ? "Unsqueeze" : "Squeeze")} of {x.Describe()} along [{string.Join(",", axes)}]: only adding or dropping unit spatial axes is supported");
+            }
+
+            Define(new Act(l, x.H, x.W, x.C, null, x.Producer) { Tensor = x.Tensor });
+        }
+
         private void Squeeze()
         {
+            if (Input(0) is Act)
+            {
+                ReshapeUnitAxes(unsqueeze: false);
+                return;
+            }
+
             Const data = ConstInput(0, "Squeeze data");
             long[] axes = AxesFor("Squeeze");
             var keep = new List<long>();
