@@ -33,6 +33,12 @@ public sealed record ResolvedInput(int Count, bool ChannelsFirst, string Name)
     public static ResolvedInput Resolve(IReadOnlyList<int> shape, int h, int w, int c, ArrayLayout layout = ArrayLayout.Auto)
     {
         ArgumentNullException.ThrowIfNull(shape);
+        if (layout != ArrayLayout.Nhwc && h == 1 && shape.Count == 3 && shape[1] == c && shape[2] == w && (c > 1 || w > 1))
+        {
+            // [N, C, T]: a 1-D model's input (1 x T x C), channels first.
+            return new ResolvedInput(shape[0], ChannelsFirst: true, "NCT");
+        }
+
         int flat = h * w * c;
         bool nchw = layout != ArrayLayout.Nhwc, nhwc = layout != ArrayLayout.Nchw;
         bool trivial = c == 1 || (h == 1 && w == 1);

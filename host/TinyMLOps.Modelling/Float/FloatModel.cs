@@ -42,6 +42,9 @@ public sealed class FloatModel
 
     public TensorShape Output => Shapes[^1];
 
+    /// <summary>The same model with other class names.</summary>
+    public FloatModel WithLabels(IReadOnlyList<string> labels) => new(Name, Input, Layers, labels, _inputs) { InputLayout = InputLayout };
+
     /// <summary>True when every layer reads the previous one's output.</summary>
     public bool IsChain => _inputs.Select((ids, i) => ids == null || (ids.Length == 1 && ids[0] == i)).All(chain => chain);
 

@@ -190,6 +190,49 @@ public static class PostTrainingQuantizer
         return total;
     }
 
+    /// <summary>
+    /// Records the min and max of the input and of every layer's output over <paramref name="samples"/> (HWC, the model's
+    /// input size each): calibration from the user's own data rather than Fashion-MNIST images.
+    /// </summary>
+    public static CalibrationStats Calibrate(FloatModel model, IReadOnlyList<float[]> samples, int maxDegreeOfParallelism = -1)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(samples);
+        if (samples.Count == 0)
+        {
+            throw new ArgumentException("calibration needs at least one sample", nameof(samples));
+        }
+
+        int layers = model.Layers.Count;
+        var total = new CalibrationStats(layers);
+        object gate = new();
+        Parallel.For(
+            0,
+            samples.Count,
+            new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism },
+            () => new CalibrationStats(layers),
+            (i, _, s) =>
+            {
+                s.ObserveInput(samples[i]);
+                float[][] outputs = FloatInference.ForwardAll(model, samples[i]);
+                for (int l = 0; l < layers; l++)
+                {
+                    s.Observe(l, outputs[l]);
+                }
+
+                s.Samples++;
+                return s;
+            },
+            s =>
+            {
+                lock (gate)
+                {
+                    total.Include(s);
+                }
+            });
+        return total;
+    }
+
     /// <summary>Builds the int8 model from calibrated ranges. The result is prepared (validated) and ready to write or run.</summary>
     public static Int8Model Quantize(FloatModel model, CalibrationStats stats, QuantizationOptions? options = null)
     {

@@ -15,8 +15,68 @@ namespace TinyMLOps.Shared.Runtime
         public static int Plan(Int8Model model)
         {
             Lifetimes life = new Lifetimes(model);
+            int[] offsets = new int[life.Size.Length];
+            int arena = Greedy(life, offsets);
+
+            // A chain also fits alternating between the arena's two ends, in its largest neighbouring pair (the lower
+            // bound), which greedy-by-size can miss when sizes go up and down along the chain.
+            int[] ends = new int[offsets.Length];
+            int twoEnded = life.IsChain ? TwoEnded(life, ends) : int.MaxValue;
+            if (twoEnded < arena)
+            {
+                arena = twoEnded;
+                offsets = ends;
+            }
+
+            Operator[] ops = model.Operators;
+            for (int i = 0; i < ops.Length; i++)
+            {
+                Operator op = ops[i];
+                int inputs = op.InputCount;
+                op.InputOffsets = new int[inputs];
+                for (int k = 0; k < inputs; k++)
+                {
+                    op.InputOffsets[k] = offsets[life.BufferOf[model.InputIdOf(i, k)]];
+                }
+
+                op.InputOffset = op.InputOffsets[0];
+                op.OutputOffset = offsets[life.BufferOf[i + 1]];
+            }
+
+            return arena;
+        }
+
+        /// <summary>Buffers of a chain, in order, alternately at the arena's start and at its end.</summary>
+        private static int TwoEnded(Lifetimes life, int[] offsets)
+        {
+            int arena = 0;
+            int previous = -1;
+            for (int b = 0; b < life.Size.Length; b++)
+            {
+                if (life.IsRoot(b))
+                {
+                    arena = previous < 0 ? life.Size[b] : System.Math.Max(arena, life.Size[previous] + life.Size[b]);
+                    previous = b;
+                }
+            }
+
+            bool start = true;
+            for (int b = 0; b < life.Size.Length; b++)
+            {
+                if (life.IsRoot(b))
+                {
+                    offsets[b] = start ? 0 : arena - life.Size[b];
+                    start = !start;
+                }
+            }
+
+            return arena;
+        }
+
+        /// <summary>Largest buffer first, each at the lowest offset free of the buffers alive with it.</summary>
+        private static int Greedy(Lifetimes life, int[] offsets)
+        {
             int buffers = life.Size.Length;
-            int[] offsets = new int[buffers];
             bool[] placed = new bool[buffers];
             int[] order = life.BySizeDescending();
             int arena = 0;
@@ -69,21 +129,6 @@ namespace TinyMLOps.Shared.Runtime
                 {
                     arena = offset + life.Size[b];
                 }
-            }
-
-            Operator[] ops = model.Operators;
-            for (int i = 0; i < ops.Length; i++)
-            {
-                Operator op = ops[i];
-                int inputs = op.InputCount;
-                op.InputOffsets = new int[inputs];
-                for (int k = 0; k < inputs; k++)
-                {
-                    op.InputOffsets[k] = offsets[life.BufferOf[model.InputIdOf(i, k)]];
-                }
-
-                op.InputOffset = op.InputOffsets[0];
-                op.OutputOffset = offsets[life.BufferOf[i + 1]];
             }
 
             return arena;
@@ -147,8 +192,14 @@ namespace TinyMLOps.Shared.Runtime
                     }
                 }
 
+                IsChain = true;
                 for (int i = 0; i < ops.Length; i++)
                 {
+                    if (ops[i].InputCount != 1 || model.InputIdOf(i, 0) != i)
+                    {
+                        IsChain = false;
+                    }
+
                     for (int k = 0; k < ops[i].InputCount; k++)
                     {
                         Extend(BufferOf[model.InputIdOf(i, k)], i);
@@ -160,6 +211,9 @@ namespace TinyMLOps.Shared.Runtime
                 // The model's output is read after the last step.
                 Extend(BufferOf[ops.Length], ops.Length);
             }
+
+            /// <summary>True when every operator reads the previous tensor only: each buffer lives from its step to the next.</summary>
+            public bool IsChain;
 
             public bool IsRoot(int b)
             {

@@ -19,27 +19,79 @@ internal static class ModelQuantizeCommand
         var output = Options.Output("int8 model file to write (.tmlm)");
         var modelId = new Option<string?>("--model-id") { Description = "model family id (default: the ONNX graph name)" };
         var variantId = new Option<string>("--variant-id") { Description = "variant id", DefaultValueFactory = _ => "int8" };
-        var calibration = new Option<int>("--calibration") { Description = "held-out images used for calibration", DefaultValueFactory = _ => 2000 };
+        var calibration = new Option<string>("--calibration")
+        {
+            Description = "representative inputs: a .npy file of float32 samples in the model's input shape, or a number of held-out Fashion-MNIST images",
+            DefaultValueFactory = _ => "2000",
+        };
+        var labels = new Option<string?>("--labels") { Description = "class names: a file with one per line, or a comma-separated list (default: the ONNX file's metadata, else numbered)" };
         var data = Options.DataDirectory();
-        var command = new Command(name, description) { input, output, modelId, variantId, calibration, data };
+        var command = new Command(name, description) { input, output, modelId, variantId, calibration, labels, data };
         command.SetAction(parse =>
         {
             var file = parse.GetValue(input)!;
-            var floatModel = OnnxImporter.ImportFile(file.FullName, FashionMnist.ClassNames);
+            var floatModel = OnnxImporter.ImportFile(file.FullName, ReadLabels(parse.GetValue(labels)));
             console.MarkupLineInterpolated($"imported {file.Name}: {string.Join(" → ", floatModel.Layers.Select(l => l.Kind))}");
-            var splits = FashionMnist.Load(parse.GetValue(data));
             var options = new QuantizationOptions
             {
                 ModelId = parse.GetValue(modelId) ?? floatModel.Name,
                 VariantId = parse.GetValue(variantId)!,
-                CalibrationSamples = parse.GetValue(calibration),
             };
-            byte[] bytes = Quantize(floatModel, splits.HeldOut, options);
+            string source = parse.GetValue(calibration)!;
+            byte[] bytes;
+            if (int.TryParse(source, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int images))
+            {
+                // Fashion-MNIST images as before; its class names when the model has none of its own and ten outputs.
+                if (floatModel.Labels.Count == 0 && floatModel.Output.Elements == FashionMnist.ClassNames.Count)
+                {
+                    floatModel = floatModel.WithLabels(FashionMnist.ClassNames);
+                }
+
+                var splits = FashionMnist.Load(parse.GetValue(data));
+                bytes = Quantize(floatModel, splits.HeldOut, options with { CalibrationSamples = images });
+            }
+            else
+            {
+                float[][] samples = CalibrationSamples(source, floatModel);
+                console.MarkupLineInterpolated($"calibrating on {samples.Length:N0} samples from {Path.GetFileName(source)}");
+                CalibrationStats stats = PostTrainingQuantizer.Calibrate(floatModel, samples);
+                bytes = ModelWriter.Write(PostTrainingQuantizer.Quantize(floatModel, stats, options with { PixelInput = false }));
+            }
+
             File.WriteAllBytes(parse.GetValue(output)!.FullName, bytes);
             ModelInspectCommand.Render(console, ModelSummary.Of(bytes));
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The samples of a .npy file, each in the model's HWC order.</summary>
+    public static float[][] CalibrationSamples(string path, FloatModel model)
+    {
+        NpyArray array = Npy.Read(path);
+        TensorShape s = model.Input;
+        ResolvedInput resolved = ResolvedInput.Resolve(array.Shape, s.H, s.W, s.C);
+        var samples = new float[resolved.Count][];
+        for (int i = 0; i < samples.Length; i++)
+        {
+            samples[i] = new float[s.Elements];
+            resolved.CopySample(array.Values, i, s.H, s.W, s.C, samples[i]);
+        }
+
+        return samples;
+    }
+
+    /// <summary>--labels: a file with one name per line, or a comma-separated list; null when not given.</summary>
+    public static IReadOnlyList<string>? ReadLabels(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        return File.Exists(value)
+            ? [.. File.ReadAllLines(value).Select(l => l.Trim()).Where(l => l.Length > 0)]
+            : [.. value.Split(',').Select(l => l.Trim())];
     }
 
     public static byte[] Quantize(FloatModel model, ImageDataset calibration, QuantizationOptions options)
