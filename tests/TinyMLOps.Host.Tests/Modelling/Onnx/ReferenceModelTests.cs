@@ -1,0 +1,138 @@
+using Microsoft.ML.OnnxRuntime;
+using TinyMLOps.Modelling.Float;
+using TinyMLOps.Modelling.Onnx;
+using TinyMLOps.Modelling.Quantization;
+using TinyMLOps.Shared.Model;
+using TinyMLOps.Shared.Runtime;
+using Xunit.Abstractions;
+
+namespace TinyMLOps.Host.Tests.Modelling.Onnx;
+
+/// <summary>
+/// MLPerf Tiny's reference architectures as PyTorch exports them (Fixtures/reference, trained briefly on Fashion-MNIST
+/// through the input transforms of its README), imported, calibrated on their own inputs and quantized; the int8
+/// model exported to ONNX and run by ONNX Runtime must give the interpreter's int8 outputs exactly, and the int8
+/// model must keep the float model's top-1 (or reconstruction) on most images.
+/// </summary>
+public class ReferenceModelTests(ITestOutputHelper output)
+{
+    private const int Calibration = 200;
+    private const int Test = 300;
+
+    [Theory]
+    [InlineData("kws_dscnn.onnx")]
+    [InlineData("vww_mobilenetv1_025.onnx")]
+    [InlineData("ad_autoencoder.onnx")]
+    public void A_reference_model_quantizes_and_onnx_runtime_gives_the_interpreters_outputs_exactly(string file)
+    {
+        byte[] onnx = OnnxTestSupport.Fixture(Path.Combine("reference", file));
+        FloatModel model = OnnxImporter.Import(onnx);
+        var data = OnnxTestSupport.FashionMnistTest;
+        float[][] calibration = [.. Enumerable.Range(0, Calibration).Select(i => Transform(file, data.GetInput(i)))];
+        Int8Model int8 = PostTrainingQuantizer.Quantize(model, PostTrainingQuantizer.Calibrate(model, calibration), new QuantizationOptions { PixelInput = false });
+        int8 = ModelReader.Read(ModelWriter.Write(int8));
+
+        using InferenceSession session = OnnxTestSupport.Session(OnnxExporter.ExportInt8(int8));
+        var interpreter = new Interpreter(int8);
+        int size = int8.InputElements, outputs = interpreter.OutputLength;
+        var inputs = new sbyte[Test * size];
+        var ours = new sbyte[Test * outputs];
+        int floatAgree = 0;
+        double floatError = 0, int8Error = 0;
+        for (int i = 0; i < Test; i++)
+        {
+            float[] x = Transform(file, data.GetInput(Calibration + i));
+            interpreter.SetInputFromFloats(x, 0);
+            Array.Copy(interpreter.Arena, interpreter.InputOffset, inputs, i * size, size);
+            interpreter.Invoke();
+            Array.Copy(interpreter.Arena, interpreter.OutputOffset, ours, i * outputs, outputs);
+            float[] reference = FloatInference.Forward(model, x);
+            float[] dequantized = [.. Enumerable.Range(0, outputs).Select(k => (ours[(i * outputs) + k] - int8.Output.OutZeroPoint) * int8.Output.OutScale)];
+            if (file.StartsWith("ad_", StringComparison.Ordinal))
+            {
+                floatError += Mse(reference, x);
+                int8Error += Mse(dequantized, x);
+            }
+            else
+            {
+                floatAgree += ArgMax(reference) == ArgMax(dequantized) ? 1 : 0;
+            }
+        }
+
+        // ONNX Runtime takes the int8 input in the source's NCHW (or [N,F]) order.
+        long[] shape = int8.InputH == 1 && int8.InputW == 1 ? [Test, int8.InputC] : [Test, int8.InputC, int8.InputH, int8.InputW];
+        sbyte[] ort = OnnxTestSupport.Run<sbyte, sbyte>(session, ToChannelsFirst(inputs, Test, int8), shape, OnnxExporter.OutputName)[0];
+        int differing = ort.Zip(ours).Count(p => p.First != p.Second);
+        output.WriteLine($"{file}: {int8.Operators.Length} operators, {int8.TotalMacs:N0} MACs, arena {interpreter.ArenaBytes:N0} B (lower bound {MemoryPlanner.LowerBound(int8):N0}); int8 outputs differing from ONNX Runtime: {differing} of {ours.Length}");
+        if (file.StartsWith("ad_", StringComparison.Ordinal))
+        {
+            output.WriteLine($"  reconstruction MSE float {floatError / Test:G4}, int8 {int8Error / Test:G4}");
+            Assert.True(int8Error <= floatError * 1.5, $"int8 reconstruction error {int8Error / Test} against float {floatError / Test}");
+        }
+        else
+        {
+            output.WriteLine($"  int8 top-1 equals float top-1 on {floatAgree} of {Test}");
+            Assert.True(floatAgree >= Test * 0.95, $"int8 keeps the float top-1 on only {floatAgree} of {Test}");
+        }
+
+        Assert.Equal(0, differing);
+    }
+
+    /// <summary>The README's input transforms, from a Fashion-MNIST image (pixels / 255, HWC 28x28x1) to the model's HWC input.</summary>
+    private static float[] Transform(string file, float[] p)
+    {
+        switch (file)
+        {
+            case "kws_dscnn.onnx":
+                var kws = new float[49 * 10];
+                for (int r = 0; r < 49; r++)
+                {
+                    for (int c = 0; c < 10; c++)
+                    {
+                        kws[(r * 10) + c] = p[((r * 28 / 49) * 28) + (c * 28 / 10)];
+                    }
+                }
+
+                return kws;
+            case "vww_mobilenetv1_025.onnx":
+                var vww = new float[96 * 96 * 3];
+                for (int y = 6; y < 90; y++)
+                {
+                    for (int x = 6; x < 90; x++)
+                    {
+                        float v = p[(((y - 6) / 3) * 28) + ((x - 6) / 3)];
+                        for (int ch = 0; ch < 3; ch++)
+                        {
+                            vww[(((y * 96) + x) * 3) + ch] = v;
+                        }
+                    }
+                }
+
+                return vww;
+            default:
+                return p[72..712];
+        }
+    }
+
+    private static sbyte[] ToChannelsFirst(sbyte[] hwc, int n, Int8Model m)
+    {
+        int positions = m.InputH * m.InputW, c = m.InputC, size = positions * c;
+        var chw = new sbyte[hwc.Length];
+        for (int i = 0; i < n; i++)
+        {
+            for (int p = 0; p < positions; p++)
+            {
+                for (int ch = 0; ch < c; ch++)
+                {
+                    chw[(i * size) + (ch * positions) + p] = hwc[(i * size) + (p * c) + ch];
+                }
+            }
+        }
+
+        return chw;
+    }
+
+    private static int ArgMax(float[] v) => Array.IndexOf(v, v.Max());
+
+    private static double Mse(float[] a, float[] b) => a.Zip(b).Average(p => (double)(p.First - p.Second) * (p.First - p.Second));
+}
