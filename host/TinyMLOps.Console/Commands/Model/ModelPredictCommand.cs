@@ -34,7 +34,19 @@ internal static class ModelPredictCommand
             byte[] bytes = File.ReadAllBytes(m.FullName);
             Int8Model model = ModelReader.Read(bytes);
             NpyArray array = Npy.Read(x.FullName);
-            ResolvedInput resolved = ResolvedInput.Resolve(array.Shape, model.InputH, model.InputW, model.InputC, parse.GetValue(layout));
+            // Auto starts from the layout the model recorded from its source graph (format version 2).
+            ArrayLayout chosen = parse.GetValue(layout);
+            if (chosen == ArrayLayout.Auto)
+            {
+                chosen = model.InputLayout switch
+                {
+                    InputLayout.Nhwc => ArrayLayout.Nhwc,
+                    InputLayout.Nchw or InputLayout.Nct => ArrayLayout.Nchw,
+                    _ => ArrayLayout.Auto,
+                };
+            }
+
+            ResolvedInput resolved = ResolvedInput.Resolve(array.Shape, model.InputH, model.InputW, model.InputC, chosen);
 
             var clock = Stopwatch.StartNew();
             BatchPredictionResult result = resolved.Count < ProgressThreshold
