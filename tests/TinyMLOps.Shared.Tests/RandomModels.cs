@@ -41,6 +41,64 @@ internal static class RandomModels
         return model;
     }
 
+    /// <summary>
+    /// A DAG with every graph kernel: a residual Add, Pad then a convolution, a tanh Lookup branch, a requantizing
+    /// channel Concat, a squeeze-excite gate (Mean, sigmoid Lookup, per-channel Mul), a scalar Add, a Mean and a head.
+    /// </summary>
+    public static Int8Model Graph(int seed)
+    {
+        var rng = new Random(seed);
+        var model = Input(rng, 8, 8, 4);
+        var conv = Conv(rng, 8, 8, 4, 4, new Window(3, 3, 1, 1, 1, 1, 1, 1), Activation.None); // t1
+        var residual = new Add { InputIds = [1, 0], FusedActivation = Activation.Relu }; // t2
+        Quantized(rng, residual, 8, 8, 4);
+        var pad = new Pad { InputIds = [2], PadTop = 1, PadBottom = 1, PadLeft = 1, PadRight = 1, OutH = 10, OutW = 10, OutC = 4, OutScale = residual.OutScale, OutZeroPoint = residual.OutZeroPoint }; // t3
+        var conv2 = Conv(rng, 10, 10, 4, 4, new Window(3, 3, 1, 1, 0, 0, 0, 0), Activation.Relu); // t4
+        conv2.InputIds = [3];
+        var tanh = Table(2, 8, 8, 4, residual.OutScale, residual.OutZeroPoint, 1f / 128f, 0, Math.Tanh); // t5
+        var cat = new Concat { InputIds = [4, 5], Axis = 2 }; // t6
+        Quantized(rng, cat, 8, 8, 8);
+        var squeeze = new Mean { InputIds = [6] }; // t7
+        Quantized(rng, squeeze, 1, 1, 8);
+        var gate = Table(7, 1, 1, 8, squeeze.OutScale, squeeze.OutZeroPoint, 1f / 256f, -128, x => 1 / (1 + Math.Exp(-x))); // t8
+        var excite = new Mul { InputIds = [6, 8] }; // t9
+        Quantized(rng, excite, 8, 8, 8);
+        var single = Conv(rng, 8, 8, 4, 1, new Window(1, 1, 1, 1, 0, 0, 0, 0), Activation.None); // t10: 8x8x1
+        single.InputIds = [0];
+        var scalar = new Mean { InputIds = [10] }; // t11: 1x1x1
+        Quantized(rng, scalar, 1, 1, 1);
+        var offset = new Add { InputIds = [9, 11] }; // t12: a scalar broadcast
+        Quantized(rng, offset, 8, 8, 8);
+        var pool = new Mean { InputIds = [12] }; // t13
+        Quantized(rng, pool, 1, 1, 8);
+        var head = Dense(rng, 8, 5, Activation.None); // t14
+        model.Operators = [conv, residual, pad, conv2, tanh, cat, squeeze, gate, excite, single, scalar, offset, pool, head];
+        model.Labels = [];
+        model.Prepare();
+        return model;
+    }
+
+    /// <summary>A Lookup of f over the input's real values, quantized as a host would.</summary>
+    public static Lookup Table(int input, int h, int w, int c, float inScale, int inZeroPoint, float outScale, int outZeroPoint, Func<double, double> f)
+    {
+        var table = new byte[Lookup.TableSize];
+        for (int v = 0; v < table.Length; v++)
+        {
+            table[v] = (byte)QuantMath.Quantize((float)f((v - 128 - inZeroPoint) * (double)inScale), outScale, outZeroPoint);
+        }
+
+        return new Lookup { InputIds = [input], Table = table, OutH = h, OutW = w, OutC = c, OutScale = outScale, OutZeroPoint = outZeroPoint };
+    }
+
+    public static void Quantized(Random rng, Operator op, int h, int w, int c)
+    {
+        op.OutH = h;
+        op.OutW = w;
+        op.OutC = c;
+        op.OutScale = 0.02f + ((float)rng.NextDouble() * 0.06f);
+        op.OutZeroPoint = rng.Next(-30, 30);
+    }
+
     public static Int8Model Input(Random rng, int h, int w, int c) => new()
     {
         ModelId = "test-model",

@@ -152,6 +152,48 @@ namespace TinyMLOps.Shared.Kernels
             }
         }
 
+        /// <summary>
+        /// Checks the two inputs of an elementwise binary op: equal shapes, or one of them 1x1xC against HxWxC (per
+        /// channel) or 1x1x1 (a scalar). Gives the larger input (whose shape the output takes) and how many elements of
+        /// the other one the kernel walks before it starts over (its whole size, C, or 1).
+        /// </summary>
+        protected void PrepareBroadcast(out int larger, out int cycle)
+        {
+            TensorSpec a = Inputs[0];
+            TensorSpec b = Inputs[1];
+            larger = 0;
+            cycle = a.Elements;
+            if (a.H == b.H && a.W == b.W && a.C == b.C)
+            {
+                cycle = a.Elements;
+            }
+            else if (b.Elements == 1 || (b.H == 1 && b.W == 1 && b.C == a.C))
+            {
+                cycle = b.Elements;
+            }
+            else if (a.Elements == 1 || (a.H == 1 && a.W == 1 && a.C == b.C))
+            {
+                larger = 1;
+                cycle = a.Elements;
+            }
+            else
+            {
+                Fail("input shapes " + a.H + "x" + a.W + "x" + a.C + " and " + b.H + "x" + b.W + "x" + b.C + " do not broadcast (equal, 1x1xC or 1x1x1)");
+            }
+
+            TensorSpec big = Inputs[larger];
+            RequireOutputShape(big.H, big.W, big.C);
+        }
+
+        /// <summary>Refuses a fused activation, for ops whose output range is fixed by their data (copies, tables).</summary>
+        protected void RequireNoActivation()
+        {
+            if (FusedActivation != 0)
+            {
+                Fail("cannot fuse an activation");
+            }
+        }
+
         /// <summary>Per-channel requantization constants: (input scale * weight scale[c]) / output scale.</summary>
         protected void PrepareChannelMultipliers(float[] weightScales, int[] multipliers, int[] shifts)
         {

@@ -14,6 +14,12 @@ namespace TinyMLOps.Shared.Kernels
                 case MaxPool2D.Code: return new MaxPool2D();
                 case Reshape.Code: return new Reshape();
                 case Softmax.Code: return new Softmax();
+                case Add.Code: return new Add();
+                case Mul.Code: return new Mul();
+                case Concat.Code: return new Concat();
+                case Pad.Code: return new Pad();
+                case Lookup.Code: return new Lookup();
+                case Mean.Code: return new Mean();
                 default: return null;
             }
         }

@@ -98,6 +98,65 @@ namespace TinyMLOps.Shared.Quantization
             shift = exponent;
         }
 
+        /// <summary>
+        /// The left shift applied to both centred inputs of an int8 Add before they are scaled (TFLite's
+        /// <c>left_shift</c>): |x - zp| ≤ 255 becomes at most 2^28, so the sum of the two scaled terms fits an int.
+        /// </summary>
+        public const int AddLeftShift = 20;
+
+        /// <summary>
+        /// The constants of TFLite's int8 Add: each input's multiplier s_i / (2 max(s1, s2)) (at most 1/2) and the
+        /// output's 2 max(s1, s2) / (2^20 s_out), so that out = zp_out + M_out(M_1((x1 - zp1) · 2^20) + M_2((x2 - zp2) · 2^20)),
+        /// each M one <see cref="MultiplyByQuantizedMultiplier"/>. Throws ArgumentException when the output multiplier is
+        /// out of range.
+        /// </summary>
+        public static void PrepareAdd(float scale1, float scale2, float outputScale, out int multiplier1, out int shift1, out int multiplier2, out int shift2, out int outputMultiplier, out int outputShift)
+        {
+            double twiceMax = 2.0 * (scale1 > scale2 ? (double)scale1 : scale2);
+            QuantizeMultiplier(scale1 / twiceMax, out multiplier1, out shift1);
+            QuantizeMultiplier(scale2 / twiceMax, out multiplier2, out shift2);
+            QuantizeMultiplier(twiceMax / ((1 << AddLeftShift) * (double)outputScale), out outputMultiplier, out outputShift);
+        }
+
+        /// <summary>One input's term of an int8 Add: M_i((x - zp) · 2^20), computed by the kernel once per int8 value.</summary>
+        public static int AddTerm(int x, int zeroPoint, int multiplier, int shift)
+        {
+            return MultiplyByQuantizedMultiplier((x - zeroPoint) << AddLeftShift, multiplier, shift);
+        }
+
+        /// <summary>The single multiplier of an int8 Mul: s1 · s2 / s_out. Throws ArgumentException when out of range.</summary>
+        public static void PrepareMul(float scale1, float scale2, float outputScale, out int multiplier, out int shift)
+        {
+            QuantizeMultiplier((double)scale1 * scale2 / outputScale, out multiplier, out shift);
+        }
+
+        /// <summary>The multiplier of a spatial mean over count positions: s_in / (count · s_out). Throws ArgumentException when out of range.</summary>
+        public static void PrepareMean(float inputScale, float outputScale, int count, out int multiplier, out int shift)
+        {
+            QuantizeMultiplier((double)inputScale / ((double)count * outputScale), out multiplier, out shift);
+        }
+
+        /// <summary>
+        /// Fills a 256-entry table (index x + 128) that requantizes an int8 value from one quantization to another:
+        /// clamp(zp_out + M(x - zp_in)), M = s_in / s_out in one <see cref="MultiplyByQuantizedMultiplier"/> (single
+        /// rounding, ties toward +infinity). Throws ArgumentException when the multiplier is out of range.
+        /// </summary>
+        public static void FillRequantizeTable(sbyte[] table, float inputScale, int inputZeroPoint, float outputScale, int outputZeroPoint)
+        {
+            if (table == null || table.Length != 256)
+            {
+                throw new ArgumentException("the requantization table has 256 entries");
+            }
+
+            int multiplier;
+            int shift;
+            QuantizeMultiplier((double)inputScale / outputScale, out multiplier, out shift);
+            for (int x = Int8Min; x <= Int8Max; x++)
+            {
+                table[x + 128] = (sbyte)ClampInt8(MultiplyByQuantizedMultiplier(x - inputZeroPoint, multiplier, shift) + outputZeroPoint);
+            }
+        }
+
         /// <summary>Round half away from zero, like TfLiteRound / std::round.</summary>
         public static int RoundToInt(double value)
         {

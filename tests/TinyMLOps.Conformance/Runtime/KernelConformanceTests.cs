@@ -134,7 +134,7 @@ namespace TinyMLOps.Conformance.Runtime
             return Crc32.Finish(crc);
         }
 
-        private static void CheckAllLayers(Int8Model model, int seed)
+        internal static void CheckAllLayers(Int8Model model, int seed)
         {
             Interpreter interpreter = new Interpreter(model);
             Rng rng = new Rng(seed * 31);
@@ -151,9 +151,14 @@ namespace TinyMLOps.Conformance.Runtime
                 for (int i = 0; i < model.Operators.Length; i++)
                 {
                     Operator op = model.Operators[i];
-                    sbyte[] input = Slice(arena, op.InputOffset, op.InputElements);
+                    sbyte[][] inputs = new sbyte[op.InputCount][];
+                    for (int k = 0; k < inputs.Length; k++)
+                    {
+                        inputs[k] = Slice(arena, op.InputOffsets[k], op.Inputs[k].Elements);
+                    }
+
                     op.Eval(arena);
-                    NaiveKernels.Check(op, input, Slice(arena, op.OutputOffset, op.OutputElements));
+                    NaiveKernels.Check(op, inputs, Slice(arena, op.OutputOffset, op.OutputElements));
                 }
             }
         }

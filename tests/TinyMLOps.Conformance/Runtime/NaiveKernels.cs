@@ -11,8 +11,9 @@ namespace TinyMLOps.Conformance.Runtime
     /// </summary>
     internal static class NaiveKernels
     {
-        public static void Check(Operator op, sbyte[] x, sbyte[] y)
+        public static void Check(Operator op, sbyte[][] inputs, sbyte[] y)
         {
+            sbyte[] x = inputs[0];
             if (op is FullyConnected)
             {
                 FullyConnected fc = (FullyConnected)op;
@@ -115,6 +116,115 @@ namespace TinyMLOps.Conformance.Runtime
                     Near(y[i], expected, "softmax output " + i);
                 }
             }
+            else if (op is Add || op is Mul)
+            {
+                // In doubles, the definition: s1 (x1 - zp1) + s2 (x2 - zp2), or s1 s2 (x1 - zp1)(x2 - zp2), over s_out.
+                TensorSpec a = op.Inputs[0];
+                TensorSpec b = op.Inputs[1];
+                int min;
+                int max;
+                QuantMath.ActivationRange(op.FusedActivation, op.OutScale, op.OutZeroPoint, out min, out max);
+                int index = 0;
+                for (int h = 0; h < op.OutH; h++)
+                {
+                    for (int w = 0; w < op.OutW; w++)
+                    {
+                        for (int c = 0; c < op.OutC; c++)
+                        {
+                            double ra = (Broadcast(a, inputs[0], h, w, c) - a.ZeroPoint) * (double)a.Scale;
+                            double rb = (Broadcast(b, inputs[1], h, w, c) - b.ZeroPoint) * (double)b.Scale;
+                            double real = op is Add ? ra + rb : ra * rb;
+                            double expected = Math.Max(min, Math.Min(max, (real / op.OutScale) + op.OutZeroPoint));
+                            Near(y[index], expected, op.Name + " output " + index);
+                            Assert.IsTrue(y[index] >= min && y[index] <= max, op.Name + " output inside the activation range");
+                            index++;
+                        }
+                    }
+                }
+            }
+            else if (op is Concat)
+            {
+                Concat cat = (Concat)op;
+                int index = 0;
+                for (int h = 0; h < op.OutH; h++)
+                {
+                    for (int w = 0; w < op.OutW; w++)
+                    {
+                        for (int c = 0; c < op.OutC; c++)
+                        {
+                            // Find the input that holds this position along the axis, and the position inside it.
+                            int at = cat.Axis == 0 ? h : (cat.Axis == 1 ? w : c);
+                            int k = 0;
+                            int extent = Extent(op.Inputs[0], cat.Axis);
+                            while (at >= extent)
+                            {
+                                at -= extent;
+                                k++;
+                                extent = Extent(op.Inputs[k], cat.Axis);
+                            }
+
+                            TensorSpec t = op.Inputs[k];
+                            int v = inputs[k][(((cat.Axis == 0 ? at : h) * t.W) + (cat.Axis == 1 ? at : w)) * t.C + (cat.Axis == 2 ? at : c)];
+                            if (t.Scale == op.OutScale && t.ZeroPoint == op.OutZeroPoint)
+                            {
+                                Assert.AreEqual(v, (int)y[index], "Concat copies output " + index);
+                            }
+                            else
+                            {
+                                double expected = Math.Max(-128, Math.Min(127, ((v - t.ZeroPoint) * (double)t.Scale / op.OutScale) + op.OutZeroPoint));
+                                Near(y[index], expected, "Concat requantized output " + index);
+                            }
+
+                            index++;
+                        }
+                    }
+                }
+            }
+            else if (op is Pad)
+            {
+                Pad pad = (Pad)op;
+                int index = 0;
+                for (int h = 0; h < op.OutH; h++)
+                {
+                    for (int w = 0; w < op.OutW; w++)
+                    {
+                        for (int c = 0; c < op.OutC; c++)
+                        {
+                            int expected = At(op, x, h - pad.PadTop, w - pad.PadLeft, c);
+                            Assert.AreEqual(expected, (int)y[index], "Pad output " + index);
+                            index++;
+                        }
+                    }
+                }
+            }
+            else if (op is Lookup)
+            {
+                Lookup lookup = (Lookup)op;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    Assert.AreEqual((int)(sbyte)lookup.Table[lookup.TableOffset + x[i] + 128], (int)y[i], "Lookup output " + i);
+                }
+            }
+            else if (op is Mean)
+            {
+                // The exact sum in 64 bits, then the real mean over s_out.
+                int n = op.InH * op.InW;
+                int min;
+                int max;
+                QuantMath.ActivationRange(op.FusedActivation, op.OutScale, op.OutZeroPoint, out min, out max);
+                for (int c = 0; c < op.InC; c++)
+                {
+                    long acc = 0;
+                    for (int p = 0; p < n; p++)
+                    {
+                        acc += x[(p * op.InC) + c] - op.InZeroPoint;
+                    }
+
+                    Assert.AreEqual(acc, (long)op.AccumulatorProbe[c], "Mean sum of channel " + c);
+                    double expected = Math.Max(min, Math.Min(max, (acc * (double)op.InScale / (n * (double)op.OutScale)) + op.OutZeroPoint));
+                    Near(y[c], expected, "Mean output " + c);
+                }
+            }
             else
             {
                 throw new InvalidOperationException("no reference for " + op.Name);
@@ -173,6 +283,17 @@ namespace TinyMLOps.Conformance.Runtime
         private static void Near(int got, double expected, string what)
         {
             Assert.IsTrue(got >= expected - 1 && got <= expected + 1, what + ": " + got + " is more than one step from " + expected);
+        }
+
+        /// <summary>A tensor's value at (h, w, c) of the output, broadcast: a dimension of 1 repeats.</summary>
+        private static int Broadcast(TensorSpec t, sbyte[] x, int h, int w, int c)
+        {
+            return x[((((h % t.H) * t.W) + (w % t.W)) * t.C) + (c % t.C)];
+        }
+
+        private static int Extent(TensorSpec t, int axis)
+        {
+            return axis == 0 ? t.H : (axis == 1 ? t.W : t.C);
         }
 
         private static int At(Operator op, sbyte[] x, int y, int xx, int c)

@@ -44,12 +44,17 @@ public class ConfigMappingTests
     {
         uint mask = ConfigMapping.SupportedKernelMask();
 
-        foreach (int code in new[] { FullyConnected.Code, Conv2D.Code, DepthwiseConv2D.Code, AveragePool2D.Code, MaxPool2D.Code, Reshape.Code, Softmax.Code })
+        int[] codes =
+        [
+            FullyConnected.Code, Conv2D.Code, DepthwiseConv2D.Code, AveragePool2D.Code, MaxPool2D.Code, Reshape.Code, Softmax.Code,
+            Add.Code, Mul.Code, Concat.Code, Pad.Code, Lookup.Code, Mean.Code,
+        ];
+        foreach (int code in codes)
         {
             Assert.NotEqual(0u, mask & (1u << code));
         }
 
-        Assert.Equal(7, System.Numerics.BitOperations.PopCount(mask));
+        Assert.Equal(codes.Length, System.Numerics.BitOperations.PopCount(mask));
     }
 
     [Fact]

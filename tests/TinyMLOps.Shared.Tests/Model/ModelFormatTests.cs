@@ -83,11 +83,11 @@ public class ModelFormatTests
     public void Fuzzed_models_fail_only_with_a_model_format_exception()
     {
         var rng = new Random(2024);
-        byte[][] seeds = [ModelWriter.Write(RandomModels.Cnn(1)), ModelWriter.Write(RandomModels.Mlp(1, inputs: 16, hidden: 8, classes: 3))];
+        byte[][] seeds = [ModelWriter.Write(RandomModels.Cnn(1)), ModelWriter.Write(RandomModels.Mlp(1, inputs: 16, hidden: 8, classes: 3)), ModelWriter.Write(RandomModels.Graph(1))];
         int rejected = 0, accepted = 0;
         for (int i = 0; i < 20_000; i++)
         {
-            byte[] data = Mutate(rng, seeds[i % 2]);
+            byte[] data = Mutate(rng, seeds[i % seeds.Length]);
             if (rng.Next(2) == 0 && data.Length >= ModelFormat.HeaderBytes + ModelFormat.CrcBytes)
             {
                 Reseal(data);
