@@ -257,7 +257,9 @@ public static class PostTrainingQuantizer
             QuantParams current = quant[inputs[0]];
             QuantParams output = layer switch
             {
-                MaxPool2DLayer or AveragePool2DLayer or FlattenLayer => current,
+                MaxPool2DLayer or AveragePool2DLayer or FlattenLayer or PadLayer => current,
+                UnaryLayer { Function: UnaryFunction.Sigmoid or UnaryFunction.HardSigmoid } => ChooseActivationParams(0f, 1f),
+                UnaryLayer { Function: UnaryFunction.Tanh } => ChooseActivationParams(-1f, 1f),
                 SoftmaxLayer => new QuantParams(Softmax.OutputScale, Softmax.OutputZeroPoint),
                 _ when FeedsOnlySoftmax(model, l) => ChooseActivationParams(LogitFloor(stats, l, outShape.C), stats.LayerMax[l]),
                 _ => ChooseActivationParams(stats.LayerMin[l], stats.LayerMax[l]),
@@ -271,6 +273,11 @@ public static class PostTrainingQuantizer
                 AveragePool2DLayer ap => new AveragePool2D { Window = ToWindow(ap.Window) },
                 FlattenLayer => new Reshape(),
                 SoftmaxLayer => new Softmax(),
+                BinaryLayer { Multiply: false } b => new Add { FusedActivation = (int)b.Activation },
+                BinaryLayer { Multiply: true } b => new Mul { FusedActivation = (int)b.Activation },
+                ConcatLayer c => new Concat { Axis = c.Axis },
+                PadLayer pad => new Pad { PadTop = pad.Top, PadBottom = pad.Bottom, PadLeft = pad.Left, PadRight = pad.Right },
+                UnaryLayer u => LookupFor(u, current, output),
                 _ => throw new NotSupportedException($"layer {l}: cannot quantize a {layer.Kind} layer (no int8 kernel for it yet)"),
             };
             if (graph)
@@ -302,6 +309,22 @@ public static class PostTrainingQuantizer
         };
         result.Prepare();
         return result;
+    }
+
+    /// <summary>
+    /// An element-wise function as a 256-entry table: entry q + 128 is the function of the real value that int8 q
+    /// stands for at the input's quantization, quantized at the output's. Exact for any function.
+    /// </summary>
+    public static Lookup LookupFor(UnaryLayer layer, QuantParams input, QuantParams output)
+    {
+        var table = new byte[Lookup.TableSize];
+        for (int q = QuantMath.Int8Min; q <= QuantMath.Int8Max; q++)
+        {
+            float real = QuantMath.Dequantize(q, input.Scale, input.ZeroPoint);
+            table[q + 128] = (byte)QuantMath.Quantize(layer.Apply(real), output.Scale, output.ZeroPoint);
+        }
+
+        return new Lookup { Table = table, TableOffset = 0 };
     }
 
     /// <summary>True when the output of layer <paramref name="layer"/> is read by one softmax and nothing else: it holds logits.</summary>
