@@ -25,8 +25,14 @@ internal static class ModelQuantizeCommand
             DefaultValueFactory = _ => "2000",
         };
         var labels = new Option<string?>("--labels") { Description = "class names: a file with one per line, or a comma-separated list (default: the ONNX file's metadata, else numbered)" };
+        var kind = new Option<string>("--output-kind")
+        {
+            Description = "with --calibration X.npy: what the output means: classes, regression, anomaly (an autoencoder; threshold: the 99th percentile reconstruction error of the calibration samples, which must be normal data), or auto (anomaly when the output has the input's shape)",
+            DefaultValueFactory = _ => "auto",
+        };
+        kind.AcceptOnlyFromAmong("auto", "classes", "regression", "anomaly");
         var data = Options.DataDirectory();
-        var command = new Command(name, description) { input, output, modelId, variantId, calibration, labels, data };
+        var command = new Command(name, description) { input, output, modelId, variantId, calibration, labels, kind, data };
         command.SetAction(parse =>
         {
             var file = parse.GetValue(input)!;
@@ -55,7 +61,21 @@ internal static class ModelQuantizeCommand
                 float[][] samples = CalibrationSamples(source, floatModel);
                 console.MarkupLineInterpolated($"calibrating on {samples.Length:N0} samples from {Path.GetFileName(source)}");
                 CalibrationStats stats = PostTrainingQuantizer.Calibrate(floatModel, samples);
-                bytes = ModelWriter.Write(PostTrainingQuantizer.Quantize(floatModel, stats, options with { PixelInput = false }));
+                Int8Model int8 = PostTrainingQuantizer.Quantize(floatModel, stats, options with { PixelInput = false });
+                string meaning = parse.GetValue(kind)!;
+                if (meaning == "auto")
+                {
+                    meaning = floatModel.Output == floatModel.Input && floatModel.Layers[^1] is not SoftmaxLayer ? "anomaly" : "classes";
+                }
+
+                int8.OutputKind = meaning switch { "anomaly" => OutputKind.Anomaly, "regression" => OutputKind.Regression, _ => OutputKind.Classes };
+                if (int8.OutputKind == OutputKind.Anomaly)
+                {
+                    int8.AnomalyThreshold = AnomalyThreshold.Calibrate(int8, samples);
+                    console.MarkupLineInterpolated($"anomaly threshold {int8.AnomalyThreshold:G4} (reconstruction MSE, 99th percentile of the calibration samples)");
+                }
+
+                bytes = ModelWriter.Write(int8);
             }
 
             File.WriteAllBytes(parse.GetValue(output)!.FullName, bytes);

@@ -110,6 +110,47 @@ public class ReferenceModelTests(ITestOutputHelper output)
         Assert.True(agree >= Test * 0.95, $"int8 keeps the float top-1 on only {agree} of {Test}");
     }
 
+    [Fact]
+    public void The_autoencoders_threshold_calibrated_on_normal_data_flags_the_other_classes()
+    {
+        // Normal is footwear (labels 5, 7, 9: the fixture's README); the threshold is the 99th percentile of normal scores.
+        const string file = "ad_autoencoder.onnx";
+        FloatModel model = OnnxImporter.Import(OnnxTestSupport.Fixture(Path.Combine("reference", file)));
+        var data = OnnxTestSupport.FashionMnistTest;
+        bool Normal(int i) => data.Label(i) is 5 or 7 or 9;
+        float[][] normal = [.. Enumerable.Range(0, 2000).Where(Normal).Take(300).Select(i => Transform(file, data.GetInput(i)))];
+        Int8Model int8 = PostTrainingQuantizer.Quantize(model, PostTrainingQuantizer.Calibrate(model, normal), new QuantizationOptions { PixelInput = false });
+        int8.OutputKind = OutputKind.Anomaly;
+        int8.AnomalyThreshold = AnomalyThreshold.Calibrate(int8, normal);
+        Int8Model read = ModelReader.Read(ModelWriter.Write(int8));
+        Assert.Equal(OutputKind.Anomaly, read.OutputKind);
+        Assert.Equal(int8.AnomalyThreshold, read.AnomalyThreshold);
+
+        var interpreter = new Interpreter(read);
+        int normalFlagged = 0, normalCount = 0, anomalousFlagged = 0, anomalousCount = 0;
+        for (int i = 2000; i < 3000; i++)
+        {
+            float[] x = Transform(file, data.GetInput(i));
+            interpreter.SetInputFromFloats(x, 0);
+            interpreter.Invoke();
+            bool flagged = AnomalyThreshold.Score(interpreter, x) >= read.AnomalyThreshold;
+            if (Normal(i))
+            {
+                normalCount++;
+                normalFlagged += flagged ? 1 : 0;
+            }
+            else
+            {
+                anomalousCount++;
+                anomalousFlagged += flagged ? 1 : 0;
+            }
+        }
+
+        output.WriteLine($"threshold {read.AnomalyThreshold:G4}: normal flagged {normalFlagged}/{normalCount}, anomalous flagged {anomalousFlagged}/{anomalousCount}");
+        Assert.True(normalFlagged <= normalCount * 0.05, "too many false alarms on unseen normal data");
+        Assert.True(anomalousFlagged >= anomalousCount * 0.5, "too few anomalies flagged");
+    }
+
     /// <summary>The README's input transforms, from a Fashion-MNIST image (pixels / 255, HWC 28x28x1) to the model's HWC input.</summary>
     private static float[] Transform(string file, float[] p)
     {
