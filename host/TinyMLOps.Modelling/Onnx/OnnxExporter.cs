@@ -203,7 +203,11 @@ public static class OnnxExporter
             Operator op = model.Operators[i];
             if (op.InputCount != 1)
             {
-                throw new NotSupportedException($"operator {i} ({op.Name}) reads {op.InputCount} tensors; the ONNX export of that operator is not written yet");
+                int[] ids = [.. Enumerable.Range(0, op.InputCount).Select(k => model.InputIdOf(i, k))];
+                int merged = 0;
+                names[i + 1] = e.EmitMerge(op, $"l{i}_", [.. ids.Select(id => names[id])], [.. ids.Select(id => ranks[id])], ref merged);
+                ranks[i + 1] = merged;
+                continue;
             }
 
             int from = model.InputIdOf(i, 0);
@@ -381,9 +385,110 @@ public static class OnnxExporter
                         return B.Node("QuantizeLinear", p + "q", [f, B.FloatScalar(p + "out_scale", op.OutScale), B.Int8Scalar(p + "out_zero_point", op.OutZeroPoint)]);
                     }
 
+                case Lookup l:
+                    return TableLookup(p, x, l.Table, l.TableOffset);
+                case Pad pad:
+                    x = Rank4(x, ref rank, op);
+                    return B.Node("Pad", p + "pad", [x, B.Int64s(p + "pads", 0, 0, pad.PadTop, pad.PadLeft, 0, 0, pad.PadBottom, pad.PadRight), B.Int8Scalar(p + "value", op.InZeroPoint)], AttributeProto.String("mode", "constant"));
+                case Mean:
+                    {
+                        x = Rank4(x, ref rank, op);
+                        int n = op.InH * op.InW;
+                        QuantMath.PrepareMean(op.InScale, op.OutScale, n, out int m, out int shift);
+                        string sum = B.Node("ReduceSum", p + "sum", [B.Node("Cast", p + "x_i32", [x], AttributeProto.Int("to", (long)OnnxDataType.Int32)), B.Int64s(p + "axes", 2, 3)], AttributeProto.Int("keepdims", 1));
+                        sum = B.Node("Sub", p + "centred", [sum, Int32Scalar(p + "n_zp", n * op.InZeroPoint)]);
+                        return RequantizeWith(p, sum, op, [m], [shift], []);
+                    }
+
                 default:
                     throw new NotSupportedException($"no ONNX export for int8 operator {op.Name}");
             }
+        }
+
+        /// <summary>
+        /// An operator that reads several tensors (Add, Mul, Concat), each given as its ONNX value and rank; the
+        /// same integers as the kernel (term tables, products, requantization tables, one rounding).
+        /// </summary>
+        public string EmitMerge(Operator op, string p, string[] xs, int[] ranks, ref int rank)
+        {
+            // One rank for all inputs: NCHW when any is spatial (a 1x1xC input becomes [N,C,1,1] and broadcasts).
+            rank = ranks.Max();
+            for (int k = 0; k < xs.Length; k++)
+            {
+                if (ranks[k] != rank)
+                {
+                    TensorSpec t = op.Inputs[k];
+                    xs[k] = B.Node("Reshape", p + "as_nchw", [xs[k], B.Int64s(p + "shape", 0, t.C, t.H, t.W)]);
+                }
+            }
+
+            switch (op)
+            {
+                case Add:
+                    {
+                        QuantMath.PrepareAdd(op.Inputs[0].Scale, op.Inputs[1].Scale, op.OutScale, out int m1, out int s1, out int m2, out int s2, out int m, out int shift);
+                        string a = B.Node("Gather", p + "term1", [B.Initializer(TensorProto.FromInt32s(p + "terms1", [256], Terms(op.Inputs[0].ZeroPoint, m1, s1))), TableIndex(p + "i1_", xs[0])]);
+                        string b = B.Node("Gather", p + "term2", [B.Initializer(TensorProto.FromInt32s(p + "terms2", [256], Terms(op.Inputs[1].ZeroPoint, m2, s2))), TableIndex(p + "i2_", xs[1])]);
+                        return RequantizeWith(p, B.Node("Add", p + "sum", [a, b]), op, [m], [shift], []);
+                    }
+
+                case Mul:
+                    {
+                        QuantMath.PrepareMul(op.Inputs[0].Scale, op.Inputs[1].Scale, op.OutScale, out int m, out int shift);
+                        string a = B.Node("Sub", p + "x1", [B.Node("Cast", p + "x1_i32", [xs[0]], AttributeProto.Int("to", (long)OnnxDataType.Int32)), Int32Scalar(p + "zp1", op.Inputs[0].ZeroPoint)]);
+                        string b = B.Node("Sub", p + "x2", [B.Node("Cast", p + "x2_i32", [xs[1]], AttributeProto.Int("to", (long)OnnxDataType.Int32)), Int32Scalar(p + "zp2", op.Inputs[1].ZeroPoint)]);
+                        return RequantizeWith(p, B.Node("Mul", p + "product", [a, b]), op, [m], [shift], []);
+                    }
+
+                case Concat c:
+                    {
+                        var parts = new string[xs.Length];
+                        for (int k = 0; k < xs.Length; k++)
+                        {
+                            TensorSpec t = op.Inputs[k];
+                            if (t.Scale == op.OutScale && t.ZeroPoint == op.OutZeroPoint)
+                            {
+                                parts[k] = xs[k];
+                                continue;
+                            }
+
+                            var table = new sbyte[256];
+                            QuantMath.FillRequantizeTable(table, t.Scale, t.ZeroPoint, op.OutScale, op.OutZeroPoint);
+                            parts[k] = TableLookup(p + "in" + k + "_", xs[k], (byte[])(Array)table, 0);
+                        }
+
+                        long axis = rank == 2 ? 1 : c.Axis switch { 0 => 2, 1 => 3, _ => 1 };
+                        return B.Node("Concat", p + "concat", parts, AttributeProto.Int("axis", axis));
+                    }
+
+                default:
+                    throw new NotSupportedException($"no ONNX export for int8 operator {op.Name} with {xs.Length} inputs");
+            }
+        }
+
+        /// <summary>int8 x → table[x + 128], exactly the kernel's lookup.</summary>
+        private string TableLookup(string p, string x, byte[] table, int offset)
+        {
+            var values = new sbyte[256];
+            Buffer.BlockCopy(table, offset, values, 0, 256);
+            return B.Node("Gather", p + "lookup", [B.Initializer(TensorProto.FromInt8s(p + "table", [256], values)), TableIndex(p, x)]);
+        }
+
+        /// <summary>The int32 index x + 128 of an int8 tensor into a 256-entry table.</summary>
+        private string TableIndex(string p, string x) =>
+            B.Node("Add", p + "index", [B.Node("Cast", p + "x_i32", [x], AttributeProto.Int("to", (long)OnnxDataType.Int32)), Int32Scalar(p + "offset", 128)]);
+
+        private string Int32Scalar(string name, int value) => B.Initializer(TensorProto.FromInt32s(name, [], [value]));
+
+        private static int[] Terms(int zeroPoint, int multiplier, int shift)
+        {
+            var terms = new int[256];
+            for (int v = 0; v < 256; v++)
+            {
+                terms[v] = QuantMath.AddTerm(v - 128, zeroPoint, multiplier, shift);
+            }
+
+            return terms;
         }
 
         /// <summary>The kernel's integer average: mean of the raw int8 values, rounded half away from zero.</summary>
@@ -497,27 +602,43 @@ public static class OnnxExporter
         private string Requantize(string p, string acc, Operator op, float[] weightScales, int rank)
         {
             int n = weightScales.Length;
-            var multipliers = new long[n];
+            var multipliers = new int[n];
+            var shifts = new int[n];
+            for (int c = 0; c < n; c++)
+            {
+                QuantMath.QuantizeChannelMultiplier(op.InScale, weightScales[c], op.OutScale, out multipliers[c], out shifts[c]);
+            }
+
+            return RequantizeWith(p, acc, op, multipliers, shifts, rank == 4 ? [n, 1, 1] : [n]);
+        }
+
+        /// <summary>
+        /// <see cref="QuantMath.MultiplyByQuantizedMultiplier"/> on an int32 tensor with per-channel (dims [C] or [C,1,1])
+        /// or scalar (dims []) constants, then + output zero point, the fused activation's clamp, Cast to int8.
+        /// </summary>
+        private string RequantizeWith(string p, string acc, Operator op, int[] multipliers, int[] shifts, long[] dims)
+        {
+            int n = multipliers.Length;
+            var m64 = new long[n];
             var rounding = new long[n];
             var divisors = new long[n];
             for (int c = 0; c < n; c++)
             {
-                QuantMath.QuantizeChannelMultiplier(op.InScale, weightScales[c], op.OutScale, out int m, out int shift);
-                int total = 31 - shift;
+                int m = multipliers[c];
+                int total = 31 - shifts[c];
                 if (total > 62)
                 {
                     // The kernel gives 0: so do (0 + 1) floor-divided by 2.
                     (m, total) = (0, 1);
                 }
 
-                multipliers[c] = m;
+                m64[c] = m;
                 rounding[c] = 1L << (total - 1);
                 divisors[c] = 1L << total;
             }
 
-            long[] dims = rank == 4 ? [n, 1, 1] : [n];
             string a = B.Node("Cast", p + "acc_i64", [acc], AttributeProto.Int("to", (long)OnnxDataType.Int64));
-            a = B.Node("Mul", p + "scaled", [a, B.Initializer(TensorProto.FromInt64s(p + "multiplier", dims, multipliers))]);
+            a = B.Node("Mul", p + "scaled", [a, B.Initializer(TensorProto.FromInt64s(p + "multiplier", dims, m64))]);
             a = B.Node("Add", p + "rounded", [a, B.Initializer(TensorProto.FromInt64s(p + "rounding", dims, rounding))]);
             string divisor = B.Initializer(TensorProto.FromInt64s(p + "divisor", dims, divisors));
             string remainder = B.Node("Mod", p + "remainder", [a, divisor], AttributeProto.Int("fmod", 0));

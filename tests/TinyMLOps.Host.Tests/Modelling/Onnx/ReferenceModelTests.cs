@@ -23,6 +23,9 @@ public class ReferenceModelTests(ITestOutputHelper output)
     [InlineData("kws_dscnn.onnx")]
     [InlineData("vww_mobilenetv1_025.onnx")]
     [InlineData("ad_autoencoder.onnx")]
+    [InlineData("ic_resnet8.onnx")]
+    [InlineData("ops_mix.onnx")]
+    [InlineData("ops_conv1d.onnx")]
     public void A_reference_model_quantizes_and_onnx_runtime_gives_the_interpreters_outputs_exactly(string file)
     {
         byte[] onnx = OnnxTestSupport.Fixture(Path.Combine("reference", file));
@@ -76,38 +79,6 @@ public class ReferenceModelTests(ITestOutputHelper output)
         }
 
         Assert.Equal(0, differing);
-    }
-
-    [Theory]
-    [InlineData("ic_resnet8.onnx")]
-    [InlineData("ops_mix.onnx")]
-    [InlineData("ops_conv1d.onnx")]
-    public void A_graph_reference_model_quantizes_and_keeps_the_float_top1(string file)
-    {
-        // Residual adds, gates, concatenations, padding and tables: not in the int8 ONNX export yet, so the float model is the reference.
-        byte[] onnx = OnnxTestSupport.Fixture(Path.Combine("reference", file));
-        FloatModel model = OnnxImporter.Import(onnx);
-        var data = OnnxTestSupport.FashionMnistTest;
-        float[][] calibration = [.. Enumerable.Range(0, Calibration).Select(i => Transform(file, data.GetInput(i)))];
-        Int8Model int8 = ModelReader.Read(ModelWriter.Write(PostTrainingQuantizer.Quantize(model, PostTrainingQuantizer.Calibrate(model, calibration), new QuantizationOptions { PixelInput = false })));
-        var interpreter = new Interpreter(int8);
-        int agree = 0, correctFloat = 0, correctInt8 = 0;
-        for (int i = 0; i < Test; i++)
-        {
-            float[] x = Transform(file, data.GetInput(Calibration + i));
-            interpreter.SetInputFromFloats(x, 0);
-            interpreter.Invoke();
-            int ours = interpreter.ArgMax();
-            int reference = ArgMax(FloatInference.Forward(model, x));
-            agree += ours == reference ? 1 : 0;
-            correctFloat += reference == data.Label(Calibration + i) ? 1 : 0;
-            correctInt8 += ours == data.Label(Calibration + i) ? 1 : 0;
-        }
-
-        output.WriteLine($"{file}: {int8.Operators.Length} operators ({string.Join(",", int8.Operators.Select(o => o.Name).Distinct())}), {int8.TotalMacs:N0} MACs, arena {interpreter.ArenaBytes:N0} B (lower bound {MemoryPlanner.LowerBound(int8):N0})");
-        output.WriteLine($"  int8 top-1 equals float top-1 on {agree} of {Test}; accuracy float {correctFloat}, int8 {correctInt8} of {Test}");
-        Assert.False(int8.Operators.All(o => o.InputIds == null || o.InputIds.Length == 1), "the model should be a graph");
-        Assert.True(agree >= Test * 0.95, $"int8 keeps the float top-1 on only {agree} of {Test}");
     }
 
     [Fact]
