@@ -42,6 +42,14 @@ public sealed record OnnxInt8ExportOptions
     /// QuantizeLinear, whose round-half-to-even differs by one step on ties (about 10% of 2x2 windows).
     /// </summary>
     public bool AveragePoolViaQdq { get; init; }
+
+    /// <summary>
+    /// True: the model takes the source model's float input, in its recorded layout ([N,C,H,W], [N,H,W,C], [N,C,T] or
+    /// [N,F]), quantizes it inside the graph exactly as the interpreter does (divide by the scale, round half away
+    /// from zero, add the zero point, clamp), and gives dequantized float outputs; so the original and the int8 model
+    /// run side by side on the same data. False (default): int8 in, int8 out.
+    /// </summary>
+    public bool FloatInterface { get; init; }
 }
 
 /// <summary>
@@ -189,9 +197,11 @@ public static class OnnxExporter
         model.Prepare();
         var e = new Int8Emitter(new OnnxGraphBuilder(model.ModelId ?? "int8"), options ?? OnnxInt8ExportOptions.Default);
         bool flatInput = model.InputH == 1 && model.InputW == 1;
-        string x = flatInput
-            ? e.B.Input(InputName, OnnxDataType.Int8, BatchDim, model.InputC)
-            : e.B.Input(InputName, OnnxDataType.Int8, BatchDim, model.InputC, model.InputH, model.InputW);
+        string x = e.Options.FloatInterface
+            ? QuantizedFloatInput(e.B, model, flatInput)
+            : flatInput
+                ? e.B.Input(InputName, OnnxDataType.Int8, BatchDim, model.InputC)
+                : e.B.Input(InputName, OnnxDataType.Int8, BatchDim, model.InputC, model.InputH, model.InputW);
         // Tensor k's ONNX value and rank: 0 the input, k operator k-1's output (docs/model-format.md, "Graph").
         int count = model.Operators.Length;
         var names = new string[count + 1];
@@ -217,7 +227,17 @@ public static class OnnxExporter
         }
 
         Operator last = model.Output;
-        FinishOutput(e.B, names[count], ranks[count], new TensorShape(last.OutH, last.OutW, last.OutC), OnnxDataType.Int8);
+        var outShape = new TensorShape(last.OutH, last.OutW, last.OutC);
+        if (e.Options.FloatInterface)
+        {
+            string q = FinishOutput(e.B, names[count], ranks[count], outShape, OnnxDataType.Int8, "output_int8", register: false);
+            string y = e.B.Node("DequantizeLinear", OutputName, [q, e.B.FloatScalar("output_scale", last.OutScale), e.B.Int8Scalar("output_zero_point", last.OutZeroPoint)]);
+            e.B.Output(y, OnnxDataType.Float, [BatchDim, .. OutputDims(ranks[count], outShape)]);
+        }
+        else
+        {
+            FinishOutput(e.B, names[count], ranks[count], outShape, OnnxDataType.Int8);
+        }
         return WithLabels(e.B.ToModel(Opset, $"TinyMLOps int8 model '{model.ModelId}' ({Describe(e.Options)})"), model.Labels ?? []);
     }
 
@@ -325,18 +345,50 @@ public static class OnnxExporter
     }
 
     /// <summary>Rank-4 NCHW becomes [N,H,W,C] (our byte order); rank 2 stays [N,C] unless the shape is spatial.</summary>
-    private static void FinishOutput(OnnxGraphBuilder b, string x, int rank, TensorShape shape, OnnxDataType type)
+    private static string FinishOutput(OnnxGraphBuilder b, string x, int rank, TensorShape shape, OnnxDataType type, string name = OutputName, bool register = true)
     {
-        string y;
-        if (rank == 4 && !(shape.H == 1 && shape.W == 1))
+        string y = rank == 4 && !(shape.H == 1 && shape.W == 1)
+            ? b.Node("Transpose", name, [x], AttributeProto.IntList("perm", 0, 2, 3, 1))
+            : b.Node(rank == 4 ? "Flatten" : "Identity", name, [x], rank == 4 ? [AttributeProto.Int("axis", 1)] : []);
+        if (register)
         {
-            y = b.Node("Transpose", OutputName, [x], AttributeProto.IntList("perm", 0, 2, 3, 1));
-            b.Output(y, type, BatchDim, shape.H, shape.W, shape.C);
-            return;
+            b.Output(y, type, [BatchDim, .. OutputDims(rank, shape)]);
         }
 
-        y = b.Node(rank == 4 ? "Flatten" : "Identity", OutputName, [x], rank == 4 ? [AttributeProto.Int("axis", 1)] : []);
-        b.Output(y, type, BatchDim, shape.C);
+        return y;
+    }
+
+    private static object[] OutputDims(int rank, TensorShape shape) =>
+        rank == 4 && !(shape.H == 1 && shape.W == 1) ? [shape.H, shape.W, shape.C] : [shape.C];
+
+    /// <summary>
+    /// The float input in the model's recorded layout, quantized as <see cref="QuantMath.Quantize"/> does (round half
+    /// away from zero, clamp), and brought to the int8 graph's own input form ([N,C,H,W], or [N,F] when 1x1xF).
+    /// </summary>
+    private static string QuantizedFloatInput(OnnxGraphBuilder b, Int8Model model, bool flat)
+    {
+        int h = model.InputH, w = model.InputW, c = model.InputC;
+        string x = model.InputLayout switch
+        {
+            InputLayout.Features => b.Input(InputName, OnnxDataType.Float, BatchDim, c),
+            InputLayout.Nct => b.Input(InputName, OnnxDataType.Float, BatchDim, c, w),
+            InputLayout.Nhwc => b.Input(InputName, OnnxDataType.Float, BatchDim, h, w, c),
+            _ when flat => b.Input(InputName, OnnxDataType.Float, BatchDim, c),
+            _ => b.Input(InputName, OnnxDataType.Float, BatchDim, c, h, w),
+        };
+        string v = b.Node("Div", "input_scaled", [x, b.FloatScalar("input_scale", model.InputScale)]);
+        string magnitude = b.Node("Floor", "input_rounded_abs", [b.Node("Add", "input_abs_half", [b.Node("Abs", "input_abs", [v]), b.FloatScalar("half", 0.5f)])]);
+        v = b.Node("Mul", "input_rounded", [magnitude, b.Node("Sign", "input_sign", [v])]);
+        v = b.Node("Add", "input_shifted", [v, b.FloatScalar("input_zero_point", model.InputZeroPoint)]);
+        v = b.Node("Clip", "input_clamped", [v, b.FloatScalar("int8_min", QuantMath.Int8Min), b.FloatScalar("int8_max", QuantMath.Int8Max)]);
+        string q = b.Node("Cast", "input_int8", [v], AttributeProto.Int("to", (long)OnnxDataType.Int8));
+        return model.InputLayout switch
+        {
+            InputLayout.Nhwc when !flat => b.Node("Transpose", "input_nchw", [q], AttributeProto.IntList("perm", 0, 3, 1, 2)),
+            InputLayout.Nct when !flat => b.Node("Reshape", "input_nc1t", [q, b.Int64s("input_shape", 0, c, 1, w)]),
+            InputLayout.Nhwc or InputLayout.Nct => b.Node("Reshape", "input_flat", [q, b.Int64s("input_shape", 0, c)]),
+            _ => q,
+        };
     }
 
     private static string ToNhwc(OnnxGraphBuilder b, string x, int rank, TensorShape s, string name) => rank == 4

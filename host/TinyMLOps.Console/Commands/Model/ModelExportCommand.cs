@@ -13,11 +13,12 @@ internal static class ModelExportCommand
     {
         var input = new Argument<FileInfo>("model") { Description = "int8 model (.tmlm)" };
         var output = Options.Output("ONNX file to write");
-        var command = new Command("export-onnx", "Export an int8 model as ONNX (MatMulInteger / ConvInteger, QuantizeLinear)") { input, output };
+        var int8Io = new Option<bool>("--int8-io") { Description = "int8 input and output (the interpreter's own tensors) instead of the source model's float input and dequantized float outputs" };
+        var command = new Command("export-onnx", "Export an int8 model as ONNX integer ops that compute the interpreter's integers; float in and out by default, to run beside the original model") { input, output, int8Io };
         command.SetAction(parse =>
         {
             var model = ModelReader.Read(File.ReadAllBytes(parse.GetValue(input)!.FullName));
-            byte[] onnx = OnnxExporter.ExportInt8(model).ToByteArray();
+            byte[] onnx = OnnxExporter.ExportInt8(model, new OnnxInt8ExportOptions { FloatInterface = !parse.GetValue(int8Io) }).ToByteArray();
             var file = parse.GetValue(output)!;
             File.WriteAllBytes(file.FullName, onnx);
             console.MarkupLineInterpolated($"wrote {file.Name}: {onnx.Length:N0} bytes ONNX for a {model.FileBytes:N0}-byte int8 model");

@@ -81,6 +81,49 @@ public class ReferenceModelTests(ITestOutputHelper output)
         Assert.Equal(0, differing);
     }
 
+    [Theory]
+    [InlineData("ic_resnet8.onnx")]
+    [InlineData("ops_conv1d.onnx")]
+    [InlineData("ad_autoencoder.onnx")]
+    public void The_export_with_a_float_interface_runs_beside_the_original_on_the_same_float_inputs(string file)
+    {
+        byte[] onnx = OnnxTestSupport.Fixture(Path.Combine("reference", file));
+        FloatModel model = OnnxImporter.Import(onnx);
+        var data = OnnxTestSupport.FashionMnistTest;
+        float[][] calibration = [.. Enumerable.Range(0, Calibration).Select(i => Transform(file, data.GetInput(i)))];
+        Int8Model int8 = PostTrainingQuantizer.Quantize(model, PostTrainingQuantizer.Calibrate(model, calibration), new QuantizationOptions { PixelInput = false });
+        using InferenceSession original = OnnxTestSupport.Session(onnx);
+        using InferenceSession exported = OnnxTestSupport.Session(OnnxExporter.ExportInt8(int8, new OnnxInt8ExportOptions { FloatInterface = true }));
+        Assert.Equal(original.InputMetadata.Values.Single().Dimensions.Skip(1), exported.InputMetadata.Values.Single().Dimensions.Skip(1));
+
+        const int n = 50;
+        var interpreter = new Interpreter(int8);
+        int outputs = interpreter.OutputLength, size = int8.InputElements;
+        var hwc = new float[n * size];
+        var ours = new float[n * outputs];
+        for (int i = 0; i < n; i++)
+        {
+            float[] x = Transform(file, data.GetInput(Calibration + i));
+            x.CopyTo(hwc, i * size);
+            interpreter.SetInputFromFloats(x, 0);
+            interpreter.Invoke();
+            for (int k = 0; k < outputs; k++)
+            {
+                ours[(i * outputs) + k] = (interpreter.GetOutput(k) - int8.Output.OutZeroPoint) * int8.Output.OutScale;
+            }
+        }
+
+        // The same float array feeds both models, in the source model's own layout.
+        long[] shape = [n, .. original.InputMetadata.Values.Single().Dimensions.Skip(1).Select(d => (long)d)];
+        float[] source = int8.InputH == 1 && int8.InputW == 1 ? hwc : ToChannelsFirst(hwc, n, int8);
+        float[] theirs = OnnxTestSupport.Run<float, float>(exported, source, shape, OnnxExporter.OutputName)[0];
+        float[] reference = OnnxTestSupport.Run<float, float>(original, source, shape, original.OutputNames[0])[0];
+        int differing = theirs.Zip(ours).Count(p => p.First != p.Second);
+        double drift = theirs.Zip(reference).Max(p => Math.Abs(p.First - p.Second));
+        output.WriteLine($"{file}: float-interface export against the interpreter: {differing} of {ours.Length} outputs differ; against the float original: max |int8 - float| = {drift:G3}");
+        Assert.Equal(0, differing);
+    }
+
     [Fact]
     public void The_autoencoders_threshold_calibrated_on_normal_data_flags_the_other_classes()
     {
@@ -186,10 +229,10 @@ public class ReferenceModelTests(ITestOutputHelper output)
         }
     }
 
-    private static sbyte[] ToChannelsFirst(sbyte[] hwc, int n, Int8Model m)
+    private static T[] ToChannelsFirst<T>(T[] hwc, int n, Int8Model m)
     {
         int positions = m.InputH * m.InputW, c = m.InputC, size = positions * c;
-        var chw = new sbyte[hwc.Length];
+        var chw = new T[hwc.Length];
         for (int i = 0; i < n; i++)
         {
             for (int p = 0; p < positions; p++)
