@@ -7,7 +7,7 @@ using TinyMLOps.Shared.Runtime;
 
 namespace TinyMLOps.Simulation.Benchmarks;
 
-/// <summary>Batch-1 latency of one runtime over a set of images: median and 95th percentile per inference.</summary>
+/// <summary>Batch-1 latency of one runtime over a set of inputs: median and 95th percentile per inference.</summary>
 public sealed record LatencyFigures(string Runtime, double MedianMicroseconds, double P95Microseconds, int Inferences);
 
 /// <summary>One model measured against ONNX Runtime in the same run.</summary>
@@ -33,7 +33,15 @@ public sealed record BenchmarkReport(
 /// </summary>
 public static class LatencyBenchmark
 {
-    public static BenchmarkReport Run(byte[] modelFile, ImageDataset images, int rounds = 5, IProgress<double>? progress = null)
+    /// <summary>Over 8-bit images (pixels read as v / 255).</summary>
+    public static BenchmarkReport Run(byte[] modelFile, ImageDataset images, int rounds = 5, IProgress<double>? progress = null) =>
+        Run(modelFile, images.Count, (interpreter, i) => interpreter.SetInputFromBytes(images.Pixels, i * images.PixelsPerImage), rounds, progress);
+
+    /// <summary>Over float inputs in the model's HWC order (a user's own data: audio features, vibration, tables).</summary>
+    public static BenchmarkReport Run(byte[] modelFile, IReadOnlyList<float[]> inputs, int rounds = 5, IProgress<double>? progress = null) =>
+        Run(modelFile, inputs.Count, (interpreter, i) => interpreter.SetInputFromFloats(inputs[i], 0), rounds, progress);
+
+    private static BenchmarkReport Run(byte[] modelFile, int n, Action<Interpreter, int> setInput, int rounds, IProgress<double>? progress)
     {
         Int8Model model = ModelReader.Read(modelFile);
         var interpreter = new Interpreter(model);
@@ -63,7 +71,6 @@ public static class LatencyBenchmark
         OrtValue[] inputValues = [inputValue];
         OrtValue[] outputValues = [outputValue];
 
-        int n = images.Count;
         var ours = new List<double>(n * rounds);
         var theirs = new List<double>(n * rounds);
         int agree = 0;
@@ -73,11 +80,11 @@ public static class LatencyBenchmark
             for (int i = 0; i < n; i++)
             {
                 // The same quantized input for ONNX Runtime, taken before Invoke: later layers reuse the input's arena bytes.
-                interpreter.SetInputFromBytes(images.Pixels, i * images.PixelsPerImage);
+                setInput(interpreter, i);
                 CopyInputAsChw(interpreter, model, ortInput);
 
                 long t0 = Stopwatch.GetTimestamp();
-                interpreter.SetInputFromBytes(images.Pixels, i * images.PixelsPerImage);
+                setInput(interpreter, i);
                 interpreter.Invoke();
                 int ourClass = interpreter.ArgMax();
                 long t1 = Stopwatch.GetTimestamp();

@@ -16,8 +16,9 @@ internal static class BenchCommand
         var images = new Option<int>("--images") { Description = "test images per round", DefaultValueFactory = _ => 1000 };
         var rounds = new Option<int>("--rounds") { Description = "rounds over the images (the first warms up and is not timed)", DefaultValueFactory = _ => 4 };
         var plot = new Option<FileInfo?>("--plot") { Description = "also write the latency comparison as a PNG, e.g. docs/img/latency.png" };
+        var inputs = new Option<FileInfo?>("--input") { Description = "inputs from a .npy of float32 samples in the models' input shape (default: Fashion-MNIST test images)" };
         var data = Options.DataDirectory();
-        var command = new Command("bench", "Batch-1 latency against ONNX Runtime, model bytes and arena bytes") { input, images, rounds, plot, data };
+        var command = new Command("bench", "Batch-1 latency against ONNX Runtime, model bytes and arena bytes") { input, images, rounds, plot, inputs, data };
         command.Subcommands.Add(BenchIngestCommand.Build(console));
         command.Subcommands.Add(BenchWireCommand.Build(console));
         command.Subcommands.Add(BenchMeterCommand.Build(console));
@@ -28,9 +29,15 @@ internal static class BenchCommand
         command.Subcommands.Add(BenchNanoClrCommand.Build(console));
         command.SetAction(parse =>
         {
-            var test = FashionMnist.LoadTest(parse.GetValue(data)).Take(parse.GetValue(images));
+            int count = parse.GetValue(images);
+            FileInfo? npy = parse.GetValue(inputs);
+            ImageDataset? test = npy == null ? FashionMnist.LoadTest(parse.GetValue(data)).Take(count) : null;
             var reports = parse.GetValue(input)!
-                .Select(f => Measure(console, File.ReadAllBytes(f.FullName), test, parse.GetValue(rounds)))
+                .Select(f =>
+                {
+                    byte[] model = File.ReadAllBytes(f.FullName);
+                    return test != null ? Measure(console, model, test, parse.GetValue(rounds)) : Measure(console, model, Samples(npy!, model, count), parse.GetValue(rounds));
+                })
                 .ToList();
             LatencyView.Render(console, reports);
             if (parse.GetValue(plot) is { } png)
@@ -42,6 +49,34 @@ internal static class BenchCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Up to <paramref name="count"/> samples of a .npy, in the model's HWC order.</summary>
+    private static float[][] Samples(FileInfo npy, byte[] modelFile, int count)
+    {
+        TinyMLOps.Shared.Model.Int8Model model = TinyMLOps.Shared.Model.ModelReader.Read(modelFile);
+        NpyArray array = Npy.Read(npy.FullName);
+        ResolvedInput resolved = ResolvedInput.Resolve(array.Shape, model.InputH, model.InputW, model.InputC);
+        var samples = new float[Math.Min(count, resolved.Count)][];
+        for (int i = 0; i < samples.Length; i++)
+        {
+            samples[i] = new float[model.InputElements];
+            resolved.CopySample(array.Values, i, model.InputH, model.InputW, model.InputC, samples[i]);
+        }
+
+        return samples;
+    }
+
+    public static BenchmarkReport Measure(IAnsiConsole console, byte[] model, IReadOnlyList<float[]> inputs, int rounds)
+    {
+        BenchmarkReport? report = null;
+        console.Progress().Start(ctx =>
+        {
+            var task = ctx.AddTask("benchmark", maxValue: 1.0);
+            report = LatencyBenchmark.Run(model, inputs, rounds, new Progress<double>(v => task.Value = v));
+            task.Value = 1.0;
+        });
+        return report!;
     }
 
     public static BenchmarkReport Measure(IAnsiConsole console, byte[] model, ImageDataset images, int rounds)

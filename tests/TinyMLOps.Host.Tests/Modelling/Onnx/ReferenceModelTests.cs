@@ -79,6 +79,10 @@ public class ReferenceModelTests(ITestOutputHelper output)
         }
 
         Assert.Equal(0, differing);
+
+        // The latency benchmark takes the same float inputs and agrees with ONNX Runtime on every top-1 (one round: agreement only).
+        var benchInputs = Enumerable.Range(0, 20).Select(i => Transform(file, data.GetInput(Calibration + i))).ToList();
+        Assert.Equal(1.0, TinyMLOps.Simulation.Benchmarks.LatencyBenchmark.Run(ModelWriter.Write(int8), benchInputs, rounds: 1).TopOneAgreement);
     }
 
     [Theory]
