@@ -86,16 +86,18 @@ internal static class ModelQuantizeCommand
     }
 
     /// <summary>The samples of a .npy file, each in the model's HWC order.</summary>
-    public static float[][] CalibrationSamples(string path, FloatModel model)
+    public static float[][] CalibrationSamples(string path, FloatModel model) => Samples(path, model.Input.H, model.Input.W, model.Input.C);
+
+    /// <summary>The samples of a .npy file for an H x W x C input, each in HWC order.</summary>
+    public static float[][] Samples(string path, int h, int w, int c)
     {
         NpyArray array = Npy.Read(path);
-        TensorShape s = model.Input;
-        ResolvedInput resolved = ResolvedInput.Resolve(array.Shape, s.H, s.W, s.C);
+        ResolvedInput resolved = ResolvedInput.Resolve(array.Shape, h, w, c);
         var samples = new float[resolved.Count][];
         for (int i = 0; i < samples.Length; i++)
         {
-            samples[i] = new float[s.Elements];
-            resolved.CopySample(array.Values, i, s.H, s.W, s.C, samples[i]);
+            samples[i] = new float[h * w * c];
+            resolved.CopySample(array.Values, i, h, w, c, samples[i]);
         }
 
         return samples;

@@ -1,0 +1,102 @@
+using TinyMLOps.Host.Tests.Modelling.Onnx;
+using TinyMLOps.Modelling.Data;
+using TinyMLOps.Shared.Model;
+
+namespace TinyMLOps.Host.Tests.Console.Model;
+
+/// <summary>
+/// A user's own model and data through the console: the AD autoencoder from PyTorch imported with a .npy of normal
+/// samples (an anomaly model with a calibrated threshold), evaluated, predicted, exported and benchmarked on .npy
+/// files; the ResNet-8 classifier with its metadata labels evaluated on a .npy of samples and classes.
+/// </summary>
+public sealed class ModelReferenceCliTests : ConsoleTest
+{
+    [Fact]
+    public void An_autoencoder_imports_as_an_anomaly_model_and_evaluates_on_labelled_npy_data()
+    {
+        var data = OnnxTestSupport.FashionMnistTest;
+        string onnx = OnnxTestSupport.FixturePath(Path.Combine("reference", "ad_autoencoder.onnx"));
+        int[] normal = [.. Enumerable.Range(0, 3000).Where(i => data.Label(i) is 5 or 7 or 9).Take(300)];
+        string calibration = Write("normal.npy", normal.Select(i => Ad(data.GetInput(i))).ToArray());
+        string tmlm = Path.Combine(Dir.FullName, "ad.tmlm");
+        Assert.Equal(0, Run("model", "import-onnx", onnx, "-o", tmlm, "--calibration", calibration));
+        Int8Model model = ModelReader.Read(File.ReadAllBytes(tmlm));
+        Assert.Equal(OutputKind.Anomaly, model.OutputKind);
+        Assert.Equal(InputLayout.Features, model.InputLayout);
+        Assert.True(model.AnomalyThreshold > 0);
+
+        int[] test = [.. Enumerable.Range(3000, 600)];
+        string x = Write("x.npy", test.Select(i => Ad(data.GetInput(i))).ToArray());
+        string y = Path.Combine(Dir.FullName, "y.npy");
+        File.WriteAllBytes(y, Npy.WriteFloat32([.. test.Select(i => data.Label(i) is 5 or 7 or 9 ? 0f : 1f)], test.Length));
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run("model", "eval", tmlm, "--input", x, "--labels", y));
+        Assert.Matches(@"ROC AUC 0\.9\d+", Out.ToString());
+
+        string reconstruction = Path.Combine(Dir.FullName, "r.npy");
+        Assert.Equal(0, Run("model", "predict", tmlm, "--input", x, "--out", reconstruction));
+        Assert.Equal([600, 640], Npy.Read(reconstruction).Shape);
+        Assert.Equal(0, Run("model", "export-onnx", tmlm, "-o", Path.Combine(Dir.FullName, "ad-int8.onnx")));
+        Assert.Equal(0, Run("bench", tmlm, "--input", x, "--images", "20", "--rounds", "2"));
+    }
+
+    [Fact]
+    public void A_resnet_with_metadata_labels_evaluates_on_npy_samples_and_classes()
+    {
+        var data = OnnxTestSupport.FashionMnistTest;
+        string onnx = OnnxTestSupport.FixturePath(Path.Combine("reference", "ic_resnet8.onnx"));
+        string calibration = Write("cal.npy", Enumerable.Range(0, 100).Select(i => Ic(data.GetInput(i))).ToArray());
+        string tmlm = Path.Combine(Dir.FullName, "ic.tmlm");
+        Assert.Equal(0, Run("model", "import-onnx", onnx, "-o", tmlm, "--calibration", calibration));
+        Int8Model model = ModelReader.Read(File.ReadAllBytes(tmlm));
+        Assert.Equal(OutputKind.Classes, model.OutputKind);
+        Assert.Equal(10, model.Labels.Length);
+        Assert.Equal(InputLayout.Nchw, model.InputLayout);
+
+        string x = Write("x.npy", Enumerable.Range(100, 200).Select(i => Ic(data.GetInput(i))).ToArray());
+        string y = Path.Combine(Dir.FullName, "y.npy");
+        File.WriteAllBytes(y, Npy.WriteFloat32([.. Enumerable.Range(100, 200).Select(i => (float)data.Label(i))], 200));
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run("model", "eval", tmlm, "--input", x, "--labels", y));
+        var match = System.Text.RegularExpressions.Regex.Match(Out.ToString(), @"accuracy (\d+\.\d+) %");
+        Assert.True(match.Success, Out.ToString());
+        Assert.True(double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 75, Out.ToString());
+
+        // A label outside the model's classes is one line, not a stack trace.
+        File.WriteAllBytes(y, Npy.WriteFloat32([.. Enumerable.Repeat(12f, 200)], 200));
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(1, Run("model", "eval", tmlm, "--input", x, "--labels", y));
+        Assert.StartsWith("error:", Out.ToString().Trim());
+        Assert.DoesNotContain("   at ", Out.ToString());
+    }
+
+    /// <summary>The AD fixture's transform: pixels 72..711 of the flattened image.</summary>
+    private static float[] Ad(float[] p) => p[72..712];
+
+    /// <summary>The IC fixture's transform, in NCHW as a PyTorch user saves it: the image padded to 32x32, three channels.</summary>
+    private static float[] Ic(float[] p)
+    {
+        var chw = new float[3 * 32 * 32];
+        for (int c = 0; c < 3; c++)
+        {
+            for (int y = 2; y < 30; y++)
+            {
+                for (int x = 2; x < 30; x++)
+                {
+                    chw[(c * 1024) + (y * 32) + x] = p[((y - 2) * 28) + (x - 2)];
+                }
+            }
+        }
+
+        return chw;
+    }
+
+    private string Write(string name, float[][] samples)
+    {
+        string path = Path.Combine(Dir.FullName, name);
+        int size = samples[0].Length;
+        int[] shape = size == 3 * 32 * 32 ? [samples.Length, 3, 32, 32] : [samples.Length, size];
+        File.WriteAllBytes(path, Npy.WriteFloat32([.. samples.SelectMany(s => s)], shape));
+        return path;
+    }
+}
