@@ -55,16 +55,7 @@ internal static class BenchCommand
     private static float[][] Samples(FileInfo npy, byte[] modelFile, int count)
     {
         TinyMLOps.Shared.Model.Int8Model model = TinyMLOps.Shared.Model.ModelReader.Read(modelFile);
-        NpyArray array = Npy.Read(npy.FullName);
-        ResolvedInput resolved = ResolvedInput.Resolve(array.Shape, model.InputH, model.InputW, model.InputC);
-        var samples = new float[Math.Min(count, resolved.Count)][];
-        for (int i = 0; i < samples.Length; i++)
-        {
-            samples[i] = new float[model.InputElements];
-            resolved.CopySample(array.Values, i, model.InputH, model.InputW, model.InputC, samples[i]);
-        }
-
-        return samples;
+        return [.. Model.ModelQuantizeCommand.Samples(npy.FullName, model.InputH, model.InputW, model.InputC).Take(count)];
     }
 
     public static BenchmarkReport Measure(IAnsiConsole console, byte[] model, IReadOnlyList<float[]> inputs, int rounds)

@@ -170,7 +170,7 @@ public class ReferenceModelTests(ITestOutputHelper output)
     }
 
     /// <summary>The README's input transforms, from a Fashion-MNIST image (pixels / 255, HWC 28x28x1) to the model's HWC input.</summary>
-    private static float[] Transform(string file, float[] p)
+    internal static float[] Transform(string file, float[] p)
     {
         switch (file)
         {
