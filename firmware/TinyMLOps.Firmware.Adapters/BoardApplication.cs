@@ -85,6 +85,9 @@ namespace TinyMLOps.Firmware.Adapters
                 ports.Feedback = new SampleFileFeedback(storage, StartupCheck.LabelsFile, samples);
             }
 
+            // nf-interpreter backs System.Random with the hardware generator on ESP32 and STM32, so the drift noise is
+            // one the host cannot reproduce.
+            ports.Noise = new Random();
             DeviceRuntime runtime = new DeviceRuntime(startup.DeviceConfig, ports, new Random(), null);
             DeviceLoop loop = new DeviceLoop(runtime, samples, display, network, power,
                 new SleepPolicy(config.SleepSeconds, config.SyncWindowSeconds), board.CreateSleep(), clock, deviceLog);

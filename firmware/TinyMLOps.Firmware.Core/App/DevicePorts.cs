@@ -30,6 +30,14 @@ namespace TinyMLOps.Firmware.Core.App
         /// <summary>The user feedback that labels samples for local training; null: the device keeps no samples.</summary>
         public IFeedback Feedback;
 
+        /// <summary>
+        /// The source of the drift histograms' noise, which protects the device's data from the host and so must be one
+        /// the host cannot reproduce. On a board: <c>new System.Random()</c>, which nf-interpreter backs with the
+        /// hardware generator (esp_random on ESP32, the RNG peripheral on STM32; seeds are ignored there). Null: a new
+        /// unseeded <see cref="System.Random"/>. Only simulations pass a seeded one.
+        /// </summary>
+        public System.Random Noise;
+
         /// <summary>Fault injection (the virtual fleet's failing variants); null on a board.</summary>
         public IInferenceFault Faults;
     }

@@ -23,7 +23,7 @@ namespace TinyMLOps.Firmware.Core.App
         private readonly IClock _clock;
         private readonly ILog _log;
         private readonly IInferenceFault _faults;
-        private readonly Random _random;
+        private readonly Random _noise;
         private Classifier _classifier;
         private NoveltyScorer _novelty;
         private NearDuplicates _duplicates;
@@ -33,7 +33,7 @@ namespace TinyMLOps.Firmware.Core.App
 
         /// <param name="config">The device's configuration; its model id follows the loaded model.</param>
         /// <param name="ports">The platform adapters, handed to the parts that need them.</param>
-        /// <param name="random">Seeds the agent's backoff and the drift monitor's noise (one draw each, agent first).</param>
+        /// <param name="random">Seeds the agent's backoff (one draw). The drift noise comes from <see cref="DevicePorts.Noise"/>, never from this.</param>
         /// <param name="model">A model to run until the variant manager has a serving one (the virtual fleet's preloaded model); null for none.</param>
         public DeviceRuntime(DeviceConfig config, DevicePorts ports, Random random, byte[] model)
         {
@@ -42,7 +42,7 @@ namespace TinyMLOps.Firmware.Core.App
             _clock = ports.Clock;
             _log = ports.Log;
             _faults = ports.Faults;
-            _random = random;
+            _noise = ports.Noise != null ? ports.Noise : new Random();
             LastClass = -1;
             if (model != null)
             {
@@ -287,7 +287,7 @@ namespace TinyMLOps.Firmware.Core.App
                 return null;
             }
 
-            return DriftMonitor.ForModel(_classifier.Interpreter.Model, _config.Drift, new Random(_random.Next()));
+            return DriftMonitor.ForModel(_classifier.Interpreter.Model, _config.Drift, _noise);
         }
 
         /// <summary>

@@ -137,8 +137,8 @@ public static class AggregationMath
     public static float[][] ClipToNorm(float[][] set, double maxNorm) => ClipToNorm(set, maxNorm, out _);
 
     /// <summary>
-    /// Adds independent N(0, std²) noise to every coordinate, in place. The caller owns the Random so runs are
-    /// reproducible from a seed. Box–Muller on two uniforms, both halves used.
+    /// Adds independent N(0, std²) noise to every coordinate, in place, drawn from <paramref name="random"/> (a
+    /// <see cref="Security.CryptoRandom"/> when the noise protects someone). Box–Muller on two uniforms, both halves used.
     /// </summary>
     public static void AddGaussianNoiseInPlace(float[][] set, double std, Random random)
     {

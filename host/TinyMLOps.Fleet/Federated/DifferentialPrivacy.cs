@@ -1,3 +1,5 @@
+using TinyMLOps.Fleet.Security;
+
 namespace TinyMLOps.Fleet.Federated;
 
 /// <summary>
@@ -18,6 +20,11 @@ namespace TinyMLOps.Fleet.Federated;
 /// the wrapper gives every clipped update the same weight (FedAvg becomes a plain mean); FedAvgM with η ≠ 1 or
 /// robust inner strategies change the sensitivity and the reported ε does not cover them.
 /// </para>
+/// <para>
+/// The noise comes from the operating system's cryptographic generator (<see cref="CryptoRandom"/>) and has no seed:
+/// a round's seed travels to every participant in the invite, so noise drawn from it could be regenerated and
+/// subtracted from the released model by any of them. Only simulations may pass their own source.
+/// </para>
 /// </summary>
 public sealed class DifferentialPrivacy : IAggregationStrategy
 {
@@ -32,10 +39,20 @@ public sealed class DifferentialPrivacy : IAggregationStrategy
     /// <param name="inner">The strategy that aggregates the clipped updates.</param>
     /// <param name="clippingNorm">C, the L2 bound per client delta.</param>
     /// <param name="noiseMultiplier">z, the noise standard deviation in units of the per-client sensitivity C/n.</param>
-    /// <param name="seed">Seed for the noise, so runs are reproducible.</param>
     /// <param name="equalWeights">Give every clipped update the same weight, so the sensitivity is C/n (see remarks).</param>
-    public DifferentialPrivacy(IAggregationStrategy inner, double clippingNorm, double noiseMultiplier, int seed, bool equalWeights = true)
+    public DifferentialPrivacy(IAggregationStrategy inner, double clippingNorm, double noiseMultiplier, bool equalWeights = true)
+        : this(inner, clippingNorm, noiseMultiplier, CryptoRandom.Instance, equalWeights)
     {
+    }
+
+    /// <summary>
+    /// As the other constructor, with the noise drawn from <paramref name="simulationNoise"/>: for simulations that
+    /// must repeat exactly, never for a round with real participants (anyone who knows the source's seed can remove
+    /// the noise).
+    /// </summary>
+    public DifferentialPrivacy(IAggregationStrategy inner, double clippingNorm, double noiseMultiplier, Random simulationNoise, bool equalWeights = true)
+    {
+        ArgumentNullException.ThrowIfNull(simulationNoise);
         ArgumentNullException.ThrowIfNull(inner);
         if (!(clippingNorm > 0) || double.IsInfinity(clippingNorm))
         {
@@ -51,7 +68,7 @@ public sealed class DifferentialPrivacy : IAggregationStrategy
         _inner = inner;
         ClippingNorm = clippingNorm;
         NoiseMultiplier = noiseMultiplier;
-        _random = new Random(seed);
+        _random = simulationNoise;
         _equalWeights = equalWeights;
     }
 

@@ -168,6 +168,9 @@ public sealed class VirtualBoard : IDisposable
             Timer = _timer,
             Feedback = feedback,
             Faults = _faults,
+
+            // A simulation repeats from its seed; a board draws this noise from its hardware generator.
+            Noise = new Random(_random.Next()),
         };
         var runtime = new DeviceRuntime(config, ports, _random, model);
 

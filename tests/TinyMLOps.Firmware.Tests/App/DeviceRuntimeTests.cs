@@ -1,13 +1,16 @@
 using TinyMLOps.Firmware.Core.App;
 using TinyMLOps.Firmware.Tests.Models;
 using TinyMLOps.Firmware.Tests.Platform;
+using TinyMLOps.Shared.Drift;
+using TinyMLOps.Shared.Model;
 using TinyMLOps.Shared.Runtime;
+using TinyMLOps.Tests.Common;
 
 namespace TinyMLOps.Firmware.Tests.App;
 
 public class DeviceRuntimeTests
 {
-    private static (DeviceRuntime Runtime, DeviceConfig Config) Runtime(byte[]? model, IInferenceFault? faults = null)
+    private static (DeviceRuntime Runtime, DeviceConfig Config) Runtime(byte[]? model, IInferenceFault? faults = null, Random? noise = null)
     {
         var config = new DeviceConfig { DeviceId = "dev-1", Fleet = "lab", Board = "esp32-devkitc", FirmwareVersion = "0.4.0" };
         var ports = new DevicePorts
@@ -18,6 +21,7 @@ public class DeviceRuntimeTests
             Power = new FakePower(),
             Log = new ListLog(),
             Faults = faults,
+            Noise = noise,
         };
         return (new DeviceRuntime(config, ports, new Random(2), model), config);
     }
@@ -36,6 +40,74 @@ public class DeviceRuntimeTests
         Assert.Equal(3, runtime.InputLength);
         Assert.Equal(3, runtime.ClassCount);
         Assert.Equal(1, runtime.Loads);
+    }
+
+    [Fact]
+    public void The_drift_noise_is_drawn_from_the_noise_port_and_never_from_the_seeded_random()
+    {
+        var model = ModelReader.Read(BrightestModel.Build("b-v2", 120, ["r", "g", "b"]));
+        var layout = new HistogramLayout(HistogramLayout.KindPerChannel, 0, 0, 16, 3, 10, 1, 1, 3);
+        model.DriftProfile = layout.NewProfile();
+        layout.AddSample(model.DriftProfile, new sbyte[3], 0, 3, 0, 0);
+        var noise = new CountingRandom();
+        var (runtime, _) = Runtime(ModelWriter.Write(model), noise: noise);
+
+        for (int i = 0; i < 250; i++)
+        {
+            runtime.Infer([(byte)i, 20, 30]);
+        }
+
+        runtime.Device.Drift.Monitor.TakeWindow(0, "b-v2");
+        Assert.NotNull(runtime.Device.Drift.Monitor.TakeWindow(3_600_000, "b-v2"));
+        Assert.True(noise.Draws > 0, "the window's Laplace noise came from the port");
+    }
+
+    [Fact]
+    public void Two_devices_built_from_the_same_seed_noise_their_drift_differently_without_a_noise_port()
+    {
+        var model = ModelReader.Read(BrightestModel.Build("b-v2", 120, ["r", "g", "b"]));
+        var layout = new HistogramLayout(HistogramLayout.KindPerChannel, 0, 0, 16, 3, 10, 1, 1, 3);
+        model.DriftProfile = layout.NewProfile();
+        layout.AddSample(model.DriftProfile, new sbyte[3], 0, 3, 0, 0);
+        byte[] file = ModelWriter.Write(model);
+
+        uint[] Window()
+        {
+            var (runtime, _) = Runtime(file);
+            for (int i = 0; i < 250; i++)
+            {
+                runtime.Infer([(byte)i, 20, 30]);
+            }
+
+            runtime.Device.Drift.Monitor.TakeWindow(0, "b-v2");
+            return runtime.Device.Drift.Monitor.TakeWindow(3_600_000, "b-v2")!.InputCounts;
+        }
+
+        // 48 noised counts: equal by chance with negligible probability; with noise seeded from the runtime's random they were equal.
+        Assert.NotEqual(Window(), Window());
+    }
+
+    private sealed class CountingRandom : Random
+    {
+        public int Draws { get; private set; }
+
+        public override double NextDouble()
+        {
+            Draws++;
+            return base.NextDouble();
+        }
+
+        public override int Next()
+        {
+            Draws++;
+            return base.Next();
+        }
+
+        protected override double Sample()
+        {
+            Draws++;
+            return base.Sample();
+        }
     }
 
     [Fact]

@@ -5,6 +5,10 @@ public static class StrategyFactory
 {
     public static IReadOnlyList<string> Names { get; } = ["fedavg", "fedavgm", "fedprox", "median", "trimmed"];
 
+    /// <remarks>
+    /// The differential-privacy noise never depends on <see cref="RoundConfig.Seed"/>: the seed is sent to every
+    /// participant, so noise drawn from it could be regenerated and removed.
+    /// </remarks>
     public static IAggregationStrategy Create(RoundConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -18,7 +22,7 @@ public static class StrategyFactory
             _ => throw new ArgumentException($"unknown strategy '{config.Strategy}' (one of {string.Join(", ", Names)})"),
         };
         return config.DpNoiseMultiplier > 0
-            ? new DifferentialPrivacy(inner, config.DpClipNorm, config.DpNoiseMultiplier, config.Seed)
+            ? new DifferentialPrivacy(inner, config.DpClipNorm, config.DpNoiseMultiplier)
             : inner;
     }
 }

@@ -66,6 +66,7 @@ public sealed class DriftFleetTests
         Assert.True(covariate.Features[0].Psi > 0.2);
         Assert.True(devices[1].Alert!.ClassDrifted, devices[1].Alert!.Describe());
         Assert.All(devices.Take(2), d => Assert.True(d.Windows.First(w => w.Record.Sequence == d.Alert!.SinceSequence).Record.WindowStart >= 3000));
-        Assert.All(devices.Take(2), d => Assert.InRange(d.Windows.Count(w => w.Score.Drifted), 1, 4));
+        // Every window after the shift is flagged (windows before it can be too, by sampling noise; the alert above dates from after it).
+        Assert.All(devices.Take(2), d => Assert.All(d.Windows.Where(w => w.Record.WindowStart >= shiftAt.TotalSeconds), w => Assert.True(w.Score.Drifted)));
     }
 }

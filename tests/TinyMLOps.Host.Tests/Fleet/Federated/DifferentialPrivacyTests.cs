@@ -1,4 +1,6 @@
 using TinyMLOps.Fleet.Federated;
+using TinyMLOps.Fleet.Federated.Rounds;
+using TinyMLOps.Fleet.Security;
 
 namespace TinyMLOps.Host.Tests.Fleet.Federated;
 
@@ -13,7 +15,7 @@ public sealed class DifferentialPrivacyTests
         float[][] global = [new float[4]];
 
         // Negligible noise so only the clipping shows.
-        var dp = new DifferentialPrivacy(new FedAvg(), clippingNorm: 1.0, noiseMultiplier: 1e-6, seed: 1);
+        var dp = new DifferentialPrivacy(new FedAvg(), clippingNorm: 1.0, noiseMultiplier: 1e-6);
         var result = dp.Aggregate(updates, global);
 
         var moved = AggregationMath.L2Norm(result.Global);
@@ -30,7 +32,7 @@ public sealed class DifferentialPrivacyTests
         const int clients = 10;
         const int size = 20_000;
         var updates = Enumerable.Range(0, clients).Select(i => new ClientUpdate($"c{i}", 1, [new float[size]])).ToList();
-        var dp = new DifferentialPrivacy(new FedAvg(), clippingNorm: 2.0, noiseMultiplier: 1.5, seed: 42);
+        var dp = new DifferentialPrivacy(new FedAvg(), clippingNorm: 2.0, noiseMultiplier: 1.5);
 
         var values = dp.Aggregate(updates, [new float[size]]).Global[0];
 
@@ -44,7 +46,7 @@ public sealed class DifferentialPrivacyTests
     [Fact]
     public void Reports_a_finite_epsilon_that_grows_with_rounds()
     {
-        var dp = new DifferentialPrivacy(new FedAvg(), clippingNorm: 1.0, noiseMultiplier: 5.0, seed: 3);
+        var dp = new DifferentialPrivacy(new FedAvg(), clippingNorm: 1.0, noiseMultiplier: 5.0);
         ClientUpdate[] updates = [new("a", 1, [[0.5f]]), new("b", 1, [[-0.5f]])];
         float[][] global = [[0]];
         var perRound = Math.Sqrt(2 * Math.Log(1.25 / 1e-5)) / 5.0;
@@ -64,14 +66,56 @@ public sealed class DifferentialPrivacyTests
     }
 
     [Fact]
-    public void The_same_seed_gives_the_same_noise()
+    public void A_simulation_that_passes_its_own_seeded_source_repeats_exactly()
     {
         ClientUpdate[] updates = [new("a", 1, [[1, 2, 3]])];
         float[][] global = [[0, 0, 0]];
 
-        var first = new DifferentialPrivacy(new FedMedian(), 1.0, 1.0, seed: 9).Aggregate(updates, global).Global;
-        var second = new DifferentialPrivacy(new FedMedian(), 1.0, 1.0, seed: 9).Aggregate(updates, global).Global;
+        var first = new DifferentialPrivacy(new FedMedian(), 1.0, 1.0, new Random(9)).Aggregate(updates, global).Global;
+        var second = new DifferentialPrivacy(new FedMedian(), 1.0, 1.0, new Random(9)).Aggregate(updates, global).Global;
 
         Assert.Equal(first, second);
+    }
+
+    [Fact]
+    public void Two_rounds_with_the_same_configuration_and_seed_draw_different_noise()
+    {
+        var config = new RoundConfig { VariantId = "v", Strategy = "fedavg", DpNoiseMultiplier = 1.0, DpClipNorm = 1.0, Seed = 1 };
+        ClientUpdate[] updates = [new("a", 1, [new float[64]]), new("b", 1, [new float[64]])];
+        float[][] global = [new float[64]];
+
+        var first = StrategyFactory.Create(config).Aggregate(updates, global).Global[0];
+        var second = StrategyFactory.Create(config).Aggregate(updates, global).Global[0];
+
+        Assert.True(first.Any(v => v != 0), "the noise is there");
+        Assert.Equal(0, first.Zip(second).Count(p => p.First == p.Second));
+    }
+
+    [Fact]
+    public void A_participant_who_knows_the_round_seed_cannot_regenerate_the_noise()
+    {
+        // The invite carries the seed; a participant replays the noise it would give and subtracts it.
+        var config = new RoundConfig { VariantId = "v", Strategy = "fedavg", DpNoiseMultiplier = 1.0, DpClipNorm = 1.0, Seed = 1 };
+        ClientUpdate[] updates = [new("a", 1, [new float[256]]), new("b", 1, [new float[256]])];
+        float[][] global = [new float[256]];
+        var released = StrategyFactory.Create(config).Aggregate(updates, global).Global;
+
+        float[][] guess = [new float[256]];
+        AggregationMath.AddGaussianNoiseInPlace(guess, 1.0 * 1.0 / 2, new Random(config.Seed));
+        var residual = released[0].Zip(guess[0], (r, g) => Math.Abs(r - g)).Max();
+
+        // Subtracting the guessed noise does not recover the clean mean (all zeros): the residual stays noise-sized.
+        Assert.True(residual > 0.5, $"largest residual {residual}");
+    }
+
+    [Fact]
+    public void The_cryptographic_source_gives_uniform_doubles_in_the_unit_interval()
+    {
+        var values = Enumerable.Range(0, 20_000).Select(_ => CryptoRandom.Instance.NextDouble()).ToArray();
+
+        Assert.All(values, v => Assert.InRange(v, 0.0, 0.9999999999999999));
+        Assert.InRange(values.Average(), 0.49, 0.51);
+        Assert.InRange(values.Count(v => v < 0.1), 1_800, 2_200);
+        Assert.InRange(CryptoRandom.Instance.Next(10), 0, 9);
     }
 }
