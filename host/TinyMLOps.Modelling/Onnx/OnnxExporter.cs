@@ -50,6 +50,13 @@ public sealed record OnnxInt8ExportOptions
     /// run side by side on the same data. False (default): int8 in, int8 out.
     /// </summary>
     public bool FloatInterface { get; init; }
+
+    /// <summary>
+    /// True: every operator's int8 output and, where it has one, its int32 accumulator are graph outputs too, named
+    /// <c>t{k}</c> and <c>acc{k}</c> for tensor k (operator k-1), NHWC-ordered like the runtime's arena; so one run of
+    /// the exported model checks every layer of a graph against the interpreter.
+    /// </summary>
+    public bool ExposeIntermediates { get; init; }
 }
 
 /// <summary>
@@ -217,13 +224,15 @@ public static class OnnxExporter
                 int merged = 0;
                 names[i + 1] = e.EmitMerge(op, $"l{i}_", [.. ids.Select(id => names[id])], [.. ids.Select(id => ranks[id])], ref merged);
                 ranks[i + 1] = merged;
+                Expose(e, op, i + 1, names[i + 1], null, merged);
                 continue;
             }
 
             int from = model.InputIdOf(i, 0);
             int rank = ranks[from];
-            names[i + 1] = e.Emit(op, $"l{i}_", names[from], ref rank, out _);
+            names[i + 1] = e.Emit(op, $"l{i}_", names[from], ref rank, out string? acc);
             ranks[i + 1] = rank;
+            Expose(e, op, i + 1, names[i + 1], acc, rank);
         }
 
         Operator last = model.Output;
@@ -389,6 +398,22 @@ public static class OnnxExporter
             InputLayout.Nhwc or InputLayout.Nct => b.Node("Reshape", "input_flat", [q, b.Int64s("input_shape", 0, c)]),
             _ => q,
         };
+    }
+
+    /// <summary>Tensor k's int8 value and accumulator as extra outputs, when the options ask for them.</summary>
+    private static void Expose(Int8Emitter e, Operator op, int tensor, string value, string? acc, int rank)
+    {
+        if (!e.Options.ExposeIntermediates)
+        {
+            return;
+        }
+
+        var shape = new TensorShape(op.OutH, op.OutW, op.OutC);
+        e.B.Output(ToNhwc(e.B, value, rank, shape, $"t{tensor}"), OnnxDataType.Int8, BatchDim, op.OutH, op.OutW, op.OutC);
+        if (acc != null)
+        {
+            e.B.Output(ToNhwc(e.B, acc, rank, shape, $"acc{tensor}"), OnnxDataType.Int32, BatchDim, op.OutH, op.OutW, op.OutC);
+        }
     }
 
     private static string ToNhwc(OnnxGraphBuilder b, string x, int rank, TensorShape s, string name) => rank == 4

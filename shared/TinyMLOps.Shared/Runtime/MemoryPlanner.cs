@@ -7,7 +7,9 @@ namespace TinyMLOps.Shared.Runtime
     /// Static arena plan for a model graph, computed once at load (docs/model-format.md, "Memory plan"). Each tensor
     /// lives from the step that writes it to the last step that reads it (the model's output to the end); an in-place
     /// operator's output shares its input's buffer. Buffers are placed largest first, each at the lowest offset
-    /// where it overlaps no placed buffer that is alive at the same time (the greedy-by-size plan of TFLM).
+    /// where it overlaps no placed buffer that is alive at the same time (the greedy-by-size plan of TFLM); the same
+    /// placement in three other orders (longest-lived, largest size times lifetime, first written) is tried too and the
+    /// smallest arena kept, since no one order wins on every graph.
     /// </summary>
     public static class MemoryPlanner
     {
@@ -16,7 +18,19 @@ namespace TinyMLOps.Shared.Runtime
         {
             Lifetimes life = new Lifetimes(model);
             int[] offsets = new int[life.Size.Length];
-            int arena = Greedy(life, offsets);
+            int arena = Greedy(life, offsets, life.BySizeDescending());
+            int[] trial = new int[offsets.Length];
+            for (int k = 0; k < 3; k++)
+            {
+                int size = Greedy(life, trial, life.Order(k));
+                if (size < arena)
+                {
+                    arena = size;
+                    int[] swap = offsets;
+                    offsets = trial;
+                    trial = swap;
+                }
+            }
 
             // A chain also fits alternating between the arena's two ends, in its largest neighbouring pair (the lower
             // bound), which greedy-by-size can miss when sizes go up and down along the chain.
@@ -73,12 +87,11 @@ namespace TinyMLOps.Shared.Runtime
             return arena;
         }
 
-        /// <summary>Largest buffer first, each at the lowest offset free of the buffers alive with it.</summary>
-        private static int Greedy(Lifetimes life, int[] offsets)
+        /// <summary>Buffers in the given order, each at the lowest offset free of the buffers alive with it.</summary>
+        private static int Greedy(Lifetimes life, int[] offsets, int[] order)
         {
             int buffers = life.Size.Length;
             bool[] placed = new bool[buffers];
-            int[] order = life.BySizeDescending();
             int arena = 0;
             int[] starts = new int[buffers];
             int[] ends = new int[buffers];
@@ -225,14 +238,38 @@ namespace TinyMLOps.Shared.Runtime
                 return First[a] <= Last[b] && First[b] <= Last[a];
             }
 
-            /// <summary>Root buffers, largest first; ties by the earlier tensor, so the plan does not depend on the sort.</summary>
+            /// <summary>Buffers, largest first; ties by the earlier tensor, so the plan does not depend on the sort.</summary>
             public int[] BySizeDescending()
             {
-                int[] order = new int[Size.Length];
+                long[] key = new long[Size.Length];
+                for (int b = 0; b < key.Length; b++)
+                {
+                    key[b] = Size[b];
+                }
+
+                return Descending(key);
+            }
+
+            /// <summary>Other orders: 0 longest-lived first (then larger), 1 largest size times lifetime, 2 first written first.</summary>
+            public int[] Order(int which)
+            {
+                long[] key = new long[Size.Length];
+                for (int b = 0; b < key.Length; b++)
+                {
+                    long steps = Last[b] - First[b] + 1;
+                    key[b] = which == 0 ? (steps << 32) + Size[b] : which == 1 ? steps * Size[b] : -First[b];
+                }
+
+                return Descending(key);
+            }
+
+            private static int[] Descending(long[] key)
+            {
+                int[] order = new int[key.Length];
                 for (int i = 0; i < order.Length; i++)
                 {
                     int at = i;
-                    while (at > 0 && Size[order[at - 1]] < Size[i])
+                    while (at > 0 && key[order[at - 1]] < key[i])
                     {
                         order[at] = order[at - 1];
                         at--;

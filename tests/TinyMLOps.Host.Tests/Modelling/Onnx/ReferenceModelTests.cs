@@ -2,6 +2,7 @@ using Microsoft.ML.OnnxRuntime;
 using TinyMLOps.Modelling.Float;
 using TinyMLOps.Modelling.Onnx;
 using TinyMLOps.Modelling.Quantization;
+using TinyMLOps.Shared.Kernels;
 using TinyMLOps.Shared.Model;
 using TinyMLOps.Shared.Runtime;
 using Xunit.Abstractions;
@@ -83,6 +84,73 @@ public class ReferenceModelTests(ITestOutputHelper output)
         // The latency benchmark takes the same float inputs and agrees with ONNX Runtime on every top-1 (one round: agreement only).
         var benchInputs = Enumerable.Range(0, 20).Select(i => Transform(file, data.GetInput(Calibration + i))).ToList();
         Assert.Equal(1.0, TinyMLOps.Simulation.Benchmarks.LatencyBenchmark.Run(ModelWriter.Write(int8), benchInputs, rounds: 1).TopOneAgreement);
+    }
+
+    [Theory]
+    [InlineData("kws_dscnn.onnx")]
+    [InlineData("vww_mobilenetv1_025.onnx")]
+    [InlineData("ad_autoencoder.onnx")]
+    [InlineData("ic_resnet8.onnx")]
+    [InlineData("ops_mix.onnx")]
+    [InlineData("ops_conv1d.onnx")]
+    public void Every_layers_int32_accumulators_and_int8_outputs_equal_onnx_runtimes_on_the_exported_graph(string file)
+    {
+        byte[] onnx = OnnxTestSupport.Fixture(Path.Combine("reference", file));
+        FloatModel model = OnnxImporter.Import(onnx);
+        var data = OnnxTestSupport.FashionMnistTest;
+        float[][] calibration = [.. Enumerable.Range(0, Calibration).Select(i => Transform(file, data.GetInput(i)))];
+        Int8Model int8 = PostTrainingQuantizer.Quantize(model, PostTrainingQuantizer.Calibrate(model, calibration), new QuantizationOptions { PixelInput = false });
+        int8 = ModelReader.Read(ModelWriter.Write(int8));
+        using InferenceSession session = OnnxTestSupport.Session(OnnxExporter.ExportInt8(int8, new OnnxInt8ExportOptions { ExposeIntermediates = true }));
+
+        // Ours: every operator's output and accumulator, image by image (arena buffers are reused, so copy after each).
+        const int n = 40;
+        var interpreter = new Interpreter(int8);
+        Operator[] ops = int8.Operators;
+        var outs = ops.Select(o => new sbyte[n * o.OutputElements]).ToArray();
+        var accs = ops.Select(o => new int[n * o.AccumulatorCount]).ToArray();
+        foreach (Operator op in ops)
+        {
+            op.AccumulatorProbe = op.AccumulatorCount > 0 ? new int[op.AccumulatorCount] : null;
+        }
+
+        var inputs = new sbyte[n * int8.InputElements];
+        for (int i = 0; i < n; i++)
+        {
+            interpreter.SetInputFromFloats(Transform(file, data.GetInput(Calibration + i)), 0);
+            Array.Copy(interpreter.Arena, interpreter.InputOffset, inputs, i * int8.InputElements, int8.InputElements);
+            for (int l = 0; l < ops.Length; l++)
+            {
+                ops[l].Eval(interpreter.Arena);
+                Array.Copy(interpreter.Arena, ops[l].OutputOffset, outs[l], i * ops[l].OutputElements, ops[l].OutputElements);
+                if (ops[l].AccumulatorProbe != null)
+                {
+                    Array.Copy(ops[l].AccumulatorProbe!, 0, accs[l], i * ops[l].AccumulatorCount, ops[l].AccumulatorCount);
+                }
+            }
+        }
+
+        long[] shape = int8.InputH == 1 && int8.InputW == 1 ? [n, int8.InputC] : [n, int8.InputC, int8.InputH, int8.InputW];
+        sbyte[] x = ToChannelsFirst(inputs, n, int8);
+        string[] accNames = [.. Enumerable.Range(0, ops.Length).Where(l => ops[l].AccumulatorCount > 0).Select(l => $"acc{l + 1}")];
+        sbyte[][] theirOuts = OnnxTestSupport.Run<sbyte, sbyte>(session, x, shape, [.. Enumerable.Range(0, ops.Length).Select(l => $"t{l + 1}")]);
+        int[][] theirAccs = OnnxTestSupport.Run<sbyte, int>(session, x, shape, accNames);
+        long accumulators = 0, outputsCompared = 0;
+        int a = 0;
+        for (int l = 0; l < ops.Length; l++)
+        {
+            string where = $"{file}, operator {l} ({ops[l].Name} {ops[l].NodeName})";
+            Assert.True(outs[l].AsSpan().SequenceEqual(theirOuts[l]), $"{where}: {outs[l].Zip(theirOuts[l]).Count(p => p.First != p.Second)} int8 outputs differ");
+            outputsCompared += outs[l].Length;
+            if (ops[l].AccumulatorCount > 0)
+            {
+                Assert.True(accs[l].AsSpan().SequenceEqual(theirAccs[a]), $"{where}: {accs[l].Zip(theirAccs[a]).Count(p => p.First != p.Second)} accumulators differ");
+                accumulators += accs[l].Length;
+                a++;
+            }
+        }
+
+        output.WriteLine($"{file}: {ops.Length} operators on {n} inputs: {accumulators:N0} int32 accumulators and {outputsCompared:N0} int8 outputs, all equal to ONNX Runtime's");
     }
 
     [Theory]
