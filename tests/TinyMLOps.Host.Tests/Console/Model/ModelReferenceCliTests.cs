@@ -7,7 +7,8 @@ namespace TinyMLOps.Host.Tests.Console.Model;
 /// <summary>
 /// A user's own model and data through the console: the AD autoencoder from PyTorch imported with a .npy of normal
 /// samples (an anomaly model with a calibrated threshold), evaluated, predicted, exported and benchmarked on .npy
-/// files; the ResNet-8 classifier with its metadata labels evaluated on a .npy of samples and classes.
+/// files; the ResNet-8 classifier with its metadata labels evaluated on a .npy of samples and classes; KWS and VWW
+/// through import, inspect, eval, predict, export-onnx and bench.
 /// </summary>
 public sealed class ModelReferenceCliTests : ConsoleTest
 {
@@ -68,6 +69,67 @@ public sealed class ModelReferenceCliTests : ConsoleTest
         Assert.Equal(1, Run("model", "eval", tmlm, "--input", x, "--labels", y));
         Assert.StartsWith("error:", Out.ToString().Trim());
         Assert.DoesNotContain("   at ", Out.ToString());
+    }
+
+    [Theory]
+    [InlineData("kws_dscnn.onnx", 1, 49, 10)]
+    [InlineData("vww_mobilenetv1_025.onnx", 3, 96, 96)]
+    public void A_reference_model_goes_through_every_model_verb_on_npy_files(string file, int c, int h, int w)
+    {
+        var data = OnnxTestSupport.FashionMnistTest;
+        string onnx = OnnxTestSupport.FixturePath(Path.Combine("reference", file));
+        float[] Sample(int i) => ToChw(ReferenceModelTests.Transform(file, data.GetInput(i)), c, h, w);
+        string calibration = WriteShaped("cal.npy", [.. Enumerable.Range(0, 100).Select(Sample)], [100, c, h, w]);
+        string tmlm = Path.Combine(Dir.FullName, "m.tmlm");
+        Assert.Equal(0, Run("model", "import-onnx", onnx, "-o", tmlm, "--calibration", calibration));
+        Assert.Equal(InputLayout.Nchw, ModelReader.Read(File.ReadAllBytes(tmlm)).InputLayout);
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run("model", "inspect", tmlm));
+        Assert.Contains("lower bound", Out.ToString());
+
+        string x = WriteShaped("x.npy", [.. Enumerable.Range(100, 100).Select(Sample)], [100, c, h, w]);
+        string y = Path.Combine(Dir.FullName, "y.npy");
+        // VWW's two classes: 0 no garment (sandal, sneaker, bag, boot), 1 garment (the fixture's README).
+        float Label(int i) => c == 3 ? (data.Label(i) is 5 or 7 or 8 or 9 ? 0f : 1f) : data.Label(i);
+        File.WriteAllBytes(y, Npy.WriteFloat32([.. Enumerable.Range(100, 100).Select(Label)], 100));
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run("model", "eval", tmlm, "--input", x, "--labels", y));
+        var accuracy = System.Text.RegularExpressions.Regex.Match(Out.ToString(), @"accuracy (\d+\.\d+) %");
+        Assert.True(accuracy.Success && double.Parse(accuracy.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 75, Out.ToString());
+
+        string predicted = Path.Combine(Dir.FullName, "p.npy");
+        Assert.Equal(0, Run("model", "predict", tmlm, "--input", x, "--out", predicted));
+        Assert.Equal(100, Npy.Read(predicted).Shape[0]);
+        Assert.Equal(0, Run("model", "export-onnx", tmlm, "-o", Path.Combine(Dir.FullName, "int8.onnx")));
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run("bench", tmlm, "--input", x, "--images", "10", "--rounds", "1"));
+        Assert.Contains("ONNX Runtime", Out.ToString());
+    }
+
+    /// <summary>An HWC sample in the NCHW order a PyTorch user saves.</summary>
+    private static float[] ToChw(float[] hwc, int c, int h, int w)
+    {
+        var chw = new float[hwc.Length];
+        for (int y = 0; y < h; y++)
+        {
+            for (int x = 0; x < w; x++)
+            {
+                for (int k = 0; k < c; k++)
+                {
+                    chw[(k * h * w) + (y * w) + x] = hwc[(((y * w) + x) * c) + k];
+                }
+            }
+        }
+
+        return chw;
+    }
+
+    private string WriteShaped(string name, float[][] samples, int[] shape)
+    {
+        string path = Path.Combine(Dir.FullName, name);
+        File.WriteAllBytes(path, Npy.WriteFloat32([.. samples.SelectMany(s => s)], shape));
+        return path;
     }
 
     private static float[] Ad(float[] p) => ReferenceModelTests.Transform("ad_autoencoder.onnx", p);
