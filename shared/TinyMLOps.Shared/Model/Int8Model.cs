@@ -36,6 +36,9 @@ namespace TinyMLOps.Shared.Model
         /// <summary>Reference histograms for drift monitoring, or null; written after the operators when set.</summary>
         public DriftProfile DriftProfile;
 
+        /// <summary>The signal processing that turns raw samples into the input, or null (the input is given quantized or as floats); written last.</summary>
+        public Preprocessing.FrontEnd FrontEnd;
+
         /// <summary>Size of the encoded file, set by the reader and the writer.</summary>
         public int FileBytes;
 

@@ -15,6 +15,9 @@ namespace TinyMLOps.Shared.Model
         /// <summary>Envelope flag bit 0: a drift profile section (u32 length, then the profile) follows the operators.</summary>
         public const int FlagDriftProfile = 1;
 
+        /// <summary>Envelope flag bit 1: a front-end section (u32 length, then the front-end) follows, after the drift profile if any.</summary>
+        public const int FlagFrontEnd = 2;
+
         /// <summary>magic, version, flags, file length, content hash.</summary>
         public const int HeaderBytes = 44;
 

@@ -1,4 +1,5 @@
 using TinyMLOps.Shared.Drift;
+using TinyMLOps.Shared.Preprocessing;
 using TinyMLOps.Shared.Kernels;
 using TinyMLOps.Shared.Quantization;
 using TinyMLOps.Shared.Util;
@@ -48,7 +49,7 @@ namespace TinyMLOps.Shared.Model
                 throw new ModelFormatException("length mismatch: header says " + (uint)length + " bytes, file has " + data.Length + " (truncated or padded)");
             }
 
-            if ((flags & ~ModelFormat.FlagDriftProfile) != 0)
+            if ((flags & ~(ModelFormat.FlagDriftProfile | ModelFormat.FlagFrontEnd)) != 0)
             {
                 throw new ModelFormatException("unknown flags 0x" + flags.ToString("X4"));
             }
@@ -69,13 +70,13 @@ namespace TinyMLOps.Shared.Model
                 }
             }
 
-            Int8Model model = ReadBody(new ByteReader(data, ModelFormat.HeaderBytes, crcAt), version, (flags & ModelFormat.FlagDriftProfile) != 0);
+            Int8Model model = ReadBody(new ByteReader(data, ModelFormat.HeaderBytes, crcAt), version, (flags & ModelFormat.FlagDriftProfile) != 0, (flags & ModelFormat.FlagFrontEnd) != 0);
             model.ContentHash = hash;
             model.FileBytes = length;
             return model;
         }
 
-        private static Int8Model ReadBody(ByteReader r, int version, bool hasProfile)
+        private static Int8Model ReadBody(ByteReader r, int version, bool hasProfile, bool hasFrontEnd)
         {
             Int8Model m = new Int8Model();
             m.ModelId = r.ReadString("model id");
@@ -128,9 +129,22 @@ namespace TinyMLOps.Shared.Model
                 m.DriftProfile.CheckFits(m.InputH, m.InputW, m.InputC, m.Output.OutputElements);
             }
 
+            if (hasFrontEnd)
+            {
+                int frontEndLength = r.ReadI32("front-end length");
+                if (frontEndLength < 1)
+                {
+                    throw new ModelFormatException("front-end length " + (uint)frontEndLength + " invalid, " + r.Remaining + " bytes left");
+                }
+
+                int at = r.Skip(frontEndLength, "front-end");
+                m.FrontEnd = FrontEndCodec.Decode(r.Data, at, frontEndLength);
+                m.FrontEnd.CheckFits(m.InputH, m.InputW, m.InputC);
+            }
+
             if (r.Remaining != 0)
             {
-                throw new ModelFormatException(r.Remaining + " unexpected bytes after the last " + (hasProfile ? "section" : "operator"));
+                throw new ModelFormatException(r.Remaining + " unexpected bytes after the last " + (hasProfile || hasFrontEnd ? "section" : "operator"));
             }
 
             if (labelCount != 0 && labelCount != m.Output.OutputElements)

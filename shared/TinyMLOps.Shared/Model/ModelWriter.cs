@@ -16,10 +16,17 @@ namespace TinyMLOps.Shared.Model
                 profile = model.DriftProfile.Encode();
             }
 
+            byte[] frontEnd = null;
+            if (model.FrontEnd != null)
+            {
+                model.FrontEnd.CheckFits(model.InputH, model.InputW, model.InputC);
+                frontEnd = model.FrontEnd.Encode();
+            }
+
             ByteWriter w = new ByteWriter(1024);
             w.WriteI32(ModelFormat.Magic);
             w.WriteU16(ModelFormat.Version);
-            w.WriteU16(profile == null ? 0 : ModelFormat.FlagDriftProfile);
+            w.WriteU16((profile == null ? 0 : ModelFormat.FlagDriftProfile) | (frontEnd == null ? 0 : ModelFormat.FlagFrontEnd));
             w.WriteI32(0); // file length, patched below
             for (int i = 0; i < ModelFormat.HashBytes; i++)
             {
@@ -73,6 +80,12 @@ namespace TinyMLOps.Shared.Model
             {
                 w.WriteI32(profile.Length);
                 w.WriteBytes(profile, 0, profile.Length);
+            }
+
+            if (frontEnd != null)
+            {
+                w.WriteI32(frontEnd.Length);
+                w.WriteBytes(frontEnd, 0, frontEnd.Length);
             }
 
             int total = w.Length + ModelFormat.CrcBytes;
