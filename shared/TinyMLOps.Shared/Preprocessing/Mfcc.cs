@@ -7,9 +7,10 @@ using TinyMLOps.Shared.Util;
 namespace TinyMLOps.Shared.Preprocessing
 {
     /// <summary>
-    /// Audio (16-bit PCM) to MFCCs, in integers: per frame a periodic Hann window (Q30), a real <see cref="FixedFft"/>, the
-    /// power spectrum (each frame scaled by its own power of two, the largest that cannot overflow), triangular mel filters (HTK mel, 1 + f/700, triangles in mel space), optionally a per-band
-    /// noise floor subtracted, log (energies floored at 2^-30), and an orthonormal DCT-II. The output is
+    /// Audio (16-bit PCM) to MFCCs, in integers: per frame a periodic Hann window (Q30, the frame scaled by its own power
+    /// of two, the largest that cannot overflow), a real <see cref="FixedFft"/>, the power spectrum, triangular mel
+    /// filters (HTK mel, 1 + f/700, triangles in mel space), optionally a per-band noise floor subtracted, log2 by
+    /// squaring (energies floored at 2^-30), and an orthonormal DCT-II with ln 2 folded in. The output is
     /// Frames x Coefficients x 1; features are Q16 (coefficient · 65536) in the units of the float reference
     /// (samples in [-1, 1), natural log), so the host trains on MfccReference and the device gets the same numbers
     /// within the documented tolerance. Every table comes from <see cref="FixedMath"/>: the same bytes on every runtime.
@@ -32,10 +33,13 @@ namespace TinyMLOps.Shared.Preprocessing
 
         private const int LogFracBits = 16;
 
+        private const long OneQ30L = 1L << 30;
+
         // The largest block exponent (silence and very quiet frames): 2h - 1 is the floor's bit, well inside a long.
         private const int MaxHeadroom = 24;
 
-        // Noise reduction's common exponent: float energies (at most N · L < 2^20) times 2^43 fit a long, the floor is 2^13.
+        // Noise reduction's common exponent: float energies (at most N · 3L/8 < 2^19 through the window) times 2^43 fit a
+        // long, and the floor is 2^13 units.
         private const int NoiseExponent = 43;
 
         private readonly int[] _window;
@@ -219,8 +223,6 @@ namespace TinyMLOps.Shared.Preprocessing
             _noise = new long[melBands];
             _coefficients = new int[coefficients];
         }
-
-        private const long OneQ30L = 1L << 30;
 
         public int SampleRate { get; private set; }
 
