@@ -23,6 +23,23 @@ internal static class RandomModels
         return model;
     }
 
+    /// <summary>A dense classifier over an h x w x c input (a front-end's output).</summary>
+    public static Int8Model Classifier(int seed, int h, int w, int c, int classes = 4)
+    {
+        var rng = new Random(seed);
+        var model = Input(rng, h, w, c);
+        int inputs = h * w * c;
+        model.Operators =
+        [
+            new Reshape { OutH = 1, OutW = 1, OutC = inputs, OutScale = model.InputScale, OutZeroPoint = model.InputZeroPoint },
+            Dense(rng, inputs, classes, Activation.None),
+            new Softmax { OutH = 1, OutW = 1, OutC = classes, OutScale = Softmax.OutputScale, OutZeroPoint = Softmax.OutputZeroPoint },
+        ];
+        model.Labels = Enumerable.Range(0, classes).Select(i => "class" + i).ToArray();
+        model.Prepare();
+        return model;
+    }
+
     /// <summary>Every kernel once: conv, depthwise, max and average pooling, reshape, dense, softmax.</summary>
     public static Int8Model Cnn(int seed)
     {

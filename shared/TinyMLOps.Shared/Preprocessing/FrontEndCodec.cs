@@ -16,8 +16,14 @@ namespace TinyMLOps.Shared.Preprocessing
                 case FrontEnd.KindNormalize:
                     frontEnd = Normalize.Read(r);
                     break;
+                case FrontEnd.KindMfcc:
+                    frontEnd = Mfcc.Read(r);
+                    break;
+                case FrontEnd.KindSpectral:
+                    frontEnd = Spectral.Read(r);
+                    break;
                 default:
-                    throw new ModelFormatException("unknown front-end kind " + kind + " (this runtime knows 1)");
+                    throw new ModelFormatException("unknown front-end kind " + kind + " (this runtime knows 1 to 3)");
             }
 
             if (r.Remaining != 0)
