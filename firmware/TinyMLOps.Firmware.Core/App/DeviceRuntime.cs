@@ -24,6 +24,7 @@ namespace TinyMLOps.Firmware.Core.App
         private readonly ILog _log;
         private readonly IInferenceFault _faults;
         private readonly Random _noise;
+        private byte[] _processedBytes;
         private Classifier _classifier;
         private NoveltyScorer _novelty;
         private NearDuplicates _duplicates;
@@ -107,6 +108,51 @@ namespace TinyMLOps.Firmware.Core.App
         /// </summary>
         public InferenceOutcome Infer(byte[] sample)
         {
+            return InferCore(sample, null, null);
+        }
+
+        /// <summary>
+        /// <see cref="Infer"/> for raw int16 samples (audio, accelerometer counts) that the model's front-end turns into
+        /// its input; the drift monitor and the query signals see that input.
+        /// </summary>
+        public InferenceOutcome InferSamples(short[] samples)
+        {
+            return InferCore(null, samples, null);
+        }
+
+        /// <summary><see cref="Infer"/> for raw float values (a table row, a sensor frame) that the model's front-end scales.</summary>
+        public InferenceOutcome InferValues(float[] values)
+        {
+            return InferCore(null, null, values);
+        }
+
+        /// <summary>The raw-sample length the loaded model's front-end takes (int16 samples or float values), 0 without one.</summary>
+        public int RawLength
+        {
+            get
+            {
+                Classifier c = _classifier;
+                if (c == null || c.FrontEnd == null)
+                {
+                    return 0;
+                }
+
+                return c.FrontEnd.RawSamples > 0 ? c.FrontEnd.RawSamples : c.FrontEnd.RawValues;
+            }
+        }
+
+        private int Classify(Classifier classifier, byte[] bytes, short[] samples, float[] values)
+        {
+            if (bytes != null)
+            {
+                return classifier.Classify(bytes, 0);
+            }
+
+            return samples != null ? classifier.ClassifySamples(samples, 0) : classifier.ClassifyValues(values, 0);
+        }
+
+        private InferenceOutcome InferCore(byte[] sample, short[] samples, float[] values)
+        {
             Classifier classifier = _classifier;
             if (classifier == null)
             {
@@ -124,7 +170,7 @@ namespace TinyMLOps.Firmware.Core.App
                 if (decision == MeterDecision.UseFreeVariant)
                 {
                     // One model on the device: its free variant is that model, run and not counted.
-                    LastClass = classifier.Classify(sample, 0);
+                    LastClass = Classify(classifier, sample, samples, values);
                     return InferenceOutcome.Free;
                 }
 
@@ -145,14 +191,18 @@ namespace TinyMLOps.Firmware.Core.App
             else
             {
                 Device.Telemetry.Begin();
-                int predicted = classifier.Classify(sample, 0);
+                int predicted = Classify(classifier, sample, samples, values);
                 Device.Telemetry.End(variantId, classifier);
                 int confidence = classifier.TopConfidence();
                 Device.ObserveInference(variantId, confidence);
                 DriftMonitor drift = Device.Drift.Monitor;
-                if (drift != null)
+                if (drift != null && sample != null)
                 {
                     drift.ObservePixels(sample, 0, predicted, confidence);
+                }
+                else if (drift != null)
+                {
+                    drift.Observe(classifier.ProcessedInput, 0, classifier.InputLength, predicted, confidence);
                 }
 
                 if (_features != null)
@@ -162,7 +212,7 @@ namespace TinyMLOps.Firmware.Core.App
 
                 if (metered)
                 {
-                    signals = QuerySignals(meter, sample, confidence);
+                    signals = QuerySignals(meter, sample != null ? sample : ProcessedBytes(classifier), confidence);
                 }
 
                 LastClass = predicted;
@@ -178,6 +228,24 @@ namespace TinyMLOps.Firmware.Core.App
         }
 
         /// <summary>The extraction signals of one inference that ran (<see cref="QuerySignalFlags"/>); none when the meter measures none.</summary>
+
+        /// <summary>The front-end's int8 input as offset bytes (q + 128), for the query signals, which fingerprint bytes.</summary>
+        private byte[] ProcessedBytes(Classifier classifier)
+        {
+            sbyte[] input = classifier.ProcessedInput;
+            if (_processedBytes == null || _processedBytes.Length != input.Length)
+            {
+                _processedBytes = new byte[input.Length];
+            }
+
+            for (int i = 0; i < input.Length; i++)
+            {
+                _processedBytes[i] = (byte)(input[i] + 128);
+            }
+
+            return _processedBytes;
+        }
+
         private int QuerySignals(DeviceMeter meter, byte[] sample, int confidence)
         {
             QuerySignalOptions options = meter.Options.Signals;

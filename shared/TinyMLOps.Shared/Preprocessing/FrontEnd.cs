@@ -38,6 +38,30 @@ namespace TinyMLOps.Shared.Preprocessing
 
         public abstract int OutC { get; }
 
+        /// <summary>Raw int16 samples per inference, all channels interleaved (audio PCM, accelerometer counts); 0 when it takes float values.</summary>
+        public virtual int RawSamples
+        {
+            get { return 0; }
+        }
+
+        /// <summary>Raw float values per inference (a table row, a sensor frame); 0 when it takes int16 samples.</summary>
+        public virtual int RawValues
+        {
+            get { return 0; }
+        }
+
+        /// <summary>Turns <see cref="RawSamples"/> int16 samples into the model's int8 input, quantized with its scale and zero point.</summary>
+        public virtual void ProcessSamples(short[] raw, int offset, sbyte[] output, int outputOffset, float inputScale, int inputZeroPoint)
+        {
+            throw new System.InvalidOperationException("the " + Name + " front-end takes float values, not int16 samples");
+        }
+
+        /// <summary>Turns <see cref="RawValues"/> float values into the model's int8 input, quantized with its scale and zero point.</summary>
+        public virtual void ProcessValues(float[] raw, int offset, sbyte[] output, int outputOffset, float inputScale, int inputZeroPoint)
+        {
+            throw new System.InvalidOperationException("the " + Name + " front-end takes int16 samples, not float values");
+        }
+
         /// <summary>Writes the parameters after the kind byte.</summary>
         public abstract void WriteParams(ByteWriter w);
 

@@ -246,6 +246,11 @@ namespace TinyMLOps.Shared.Preprocessing
         public int NoiseShift { get; private set; }
 
         /// <summary>Samples of one clip: the first frame and every stride after it.</summary>
+        public override int RawSamples
+        {
+            get { return ClipSamples; }
+        }
+
         public int ClipSamples
         {
             get { return FrameLength + ((Frames - 1) * Stride); }
@@ -299,7 +304,7 @@ namespace TinyMLOps.Shared.Preprocessing
         }
 
         /// <summary>One clip to the model's int8 input (Frames x Coefficients), quantized with its scale and zero point.</summary>
-        public void Process(short[] pcm, int offset, sbyte[] output, int outputOffset, float inputScale, int inputZeroPoint)
+        public override void ProcessSamples(short[] pcm, int offset, sbyte[] output, int outputOffset, float inputScale, int inputZeroPoint)
         {
             int multiplier;
             int shift;

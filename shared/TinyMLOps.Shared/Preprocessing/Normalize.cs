@@ -79,8 +79,7 @@ namespace TinyMLOps.Shared.Preprocessing
             get { return _c; }
         }
 
-        /// <summary>Raw floats per inference.</summary>
-        public int InputElements
+        public override int RawValues
         {
             get { return _h * _w * _c; }
         }
@@ -89,9 +88,9 @@ namespace TinyMLOps.Shared.Preprocessing
         /// Scales one raw row and quantizes it with the model's input scale and zero point into <paramref name="output"/>.
         /// A NaN (a missing value) becomes the feature's offset, the middle of its range.
         /// </summary>
-        public void Process(float[] raw, int offset, sbyte[] output, int outputOffset, float inputScale, int inputZeroPoint)
+        public override void ProcessValues(float[] raw, int offset, sbyte[] output, int outputOffset, float inputScale, int inputZeroPoint)
         {
-            int n = InputElements;
+            int n = RawValues;
             bool perChannel = Offset.Length == _c;
             int f = 0;
             for (int i = 0; i < n; i++)

@@ -150,6 +150,11 @@ namespace TinyMLOps.Shared.Preprocessing
         }
 
         /// <summary>Bytes held after construction: tables, FFT and buffers.</summary>
+        public override int RawSamples
+        {
+            get { return Channels * Samples; }
+        }
+
         public int MemoryBytes
         {
             get { return (4 * (_window.Length + _binBand.Length + _frame.Length + _re.Length + _im.Length + _features.Length + (2 * Channels))) + (8 * Bands) + _fft.TableBytes; }
@@ -253,7 +258,7 @@ namespace TinyMLOps.Shared.Preprocessing
         }
 
         /// <summary>One window to the model's int8 input: the features divided by the channel scales and quantized.</summary>
-        public void Process(short[] samples, int offset, sbyte[] output, int outputOffset, float inputScale, int inputZeroPoint)
+        public override void ProcessSamples(short[] samples, int offset, sbyte[] output, int outputOffset, float inputScale, int inputZeroPoint)
         {
             if (!(inputScale > 0) || float.IsInfinity(inputScale))
             {

@@ -17,6 +17,7 @@ namespace TinyMLOps.Shared.Runtime
         private long _inferenceCount;
         private int _tapOperator = -1;
         private sbyte[] _tapBuffer;
+        private readonly sbyte[] _processed;
 
         /// <summary>Decodes and checks a model file (see docs/model-format.md) and plans its memory.</summary>
         /// <exception cref="ModelFormatException">The bytes are not a valid model for this runtime.</exception>
@@ -33,6 +34,23 @@ namespace TinyMLOps.Shared.Runtime
             {
                 _labels[i] = stored != null && stored.Length == classes ? stored[i] : i.ToString();
             }
+
+            if (_model.FrontEnd != null)
+            {
+                _processed = new sbyte[_interpreter.InputLength];
+            }
+        }
+
+        /// <summary>The model's front-end (the processing of raw samples into its input), or null when it takes its input directly.</summary>
+        public Preprocessing.FrontEnd FrontEnd
+        {
+            get { return _model.FrontEnd; }
+        }
+
+        /// <summary>The int8 input the front-end made for the last <see cref="ClassifySamples"/> or <see cref="ClassifyValues"/>; null without a front-end.</summary>
+        public sbyte[] ProcessedInput
+        {
+            get { return _processed; }
         }
 
         public string ModelId
@@ -132,6 +150,50 @@ namespace TinyMLOps.Shared.Runtime
             }
 
             _interpreter.SetInputFromBytes(sample, offset);
+            return Run();
+        }
+
+        /// <summary>
+        /// Classifies raw int16 samples (audio PCM, accelerometer counts; <see cref="Preprocessing.FrontEnd.RawSamples"/> of them)
+        /// through the model's front-end.
+        /// </summary>
+        public int ClassifySamples(short[] raw, int offset)
+        {
+            CheckFrontEnd(raw == null, offset, raw == null ? 0 : raw.Length, _model.FrontEnd == null ? 0 : _model.FrontEnd.RawSamples, "int16 samples");
+            _model.FrontEnd.ProcessSamples(raw, offset, _processed, 0, _model.InputScale, _model.InputZeroPoint);
+            _interpreter.SetInput(_processed, 0);
+            return Run();
+        }
+
+        /// <summary>Classifies raw float values (a table row, a sensor frame; <see cref="Preprocessing.FrontEnd.RawValues"/> of them) through the model's front-end.</summary>
+        public int ClassifyValues(float[] raw, int offset)
+        {
+            CheckFrontEnd(raw == null, offset, raw == null ? 0 : raw.Length, _model.FrontEnd == null ? 0 : _model.FrontEnd.RawValues, "float values");
+            _model.FrontEnd.ProcessValues(raw, offset, _processed, 0, _model.InputScale, _model.InputZeroPoint);
+            _interpreter.SetInput(_processed, 0);
+            return Run();
+        }
+
+        private void CheckFrontEnd(bool missing, int offset, int length, int needed, string what)
+        {
+            if (missing)
+            {
+                throw new ArgumentNullException("raw");
+            }
+
+            if (_model.FrontEnd == null || needed == 0)
+            {
+                throw new InvalidOperationException(_model.FrontEnd == null ? "the model has no front-end: give it its input directly" : "the " + _model.FrontEnd.Name + " front-end does not take " + what);
+            }
+
+            if (offset < 0 || offset > length - needed)
+            {
+                throw new ArgumentOutOfRangeException("offset", "the " + _model.FrontEnd.Name + " front-end needs " + needed + " " + what);
+            }
+        }
+
+        private int Run()
+        {
             if (_tapOperator < 0)
             {
                 _interpreter.Invoke();

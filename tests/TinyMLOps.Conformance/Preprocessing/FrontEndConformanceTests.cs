@@ -71,7 +71,7 @@ namespace TinyMLOps.Conformance.Preprocessing
             int[] q = new int[mfcc.Frames * mfcc.Coefficients];
             mfcc.Features(pcm, 0, q);
             sbyte[] input = new sbyte[q.Length];
-            mfcc.Process(pcm, 0, input, 0, 0.35f, 17);
+            mfcc.ProcessSamples(pcm, 0, input, 0, 0.35f, 17);
 
             Assert.AreEqual(167089223u, Crc32.Finish(Add(Crc32.Start(), q)), "CRC-32 of the Q16 features");
             Assert.AreEqual(1369830995u, Crc32.Finish(Add(Crc32.Start(), input)), "CRC-32 of the int8 input");
@@ -105,7 +105,7 @@ namespace TinyMLOps.Conformance.Preprocessing
             int[] q = new int[spectral.OutC];
             spectral.Features(window, 0, q);
             sbyte[] input = new sbyte[q.Length];
-            spectral.Process(window, 0, input, 0, 0.01f, -5);
+            spectral.ProcessSamples(window, 0, input, 0, 0.01f, -5);
 
             Assert.AreEqual(3972503876u, Crc32.Finish(Add(Crc32.Start(), q)), "CRC-32 of the Q24 features");
             Assert.AreEqual(2097636762u, Crc32.Finish(Add(Crc32.Start(), input)), "CRC-32 of the int8 input");

@@ -3,6 +3,7 @@ using TinyMLOps.Firmware.Tests.Models;
 using TinyMLOps.Firmware.Tests.Platform;
 using TinyMLOps.Shared.Drift;
 using TinyMLOps.Shared.Model;
+using TinyMLOps.Shared.Preprocessing;
 using TinyMLOps.Shared.Runtime;
 using TinyMLOps.Tests.Common;
 
@@ -85,6 +86,45 @@ public class DeviceRuntimeTests
 
         // 48 noised counts: equal by chance with negligible probability; with noise seeded from the runtime's random they were equal.
         Assert.NotEqual(Window(), Window());
+    }
+
+    [Fact]
+    public void A_model_with_a_normalising_front_end_classifies_raw_values_scaled_per_feature()
+    {
+        // The third column is measured in units a thousand times smaller: unscaled it would never win.
+        var model = ModelReader.Read(BrightestModel.Build("b-v2", 120, ["a", "b", "c"]));
+        model.FrontEnd = new Normalize(1, 1, 3, [0, 0, 0], [1, 1, 0.001f]);
+        var (runtime, _) = Runtime(ModelWriter.Write(model));
+
+        Assert.Equal(3, runtime.RawLength);
+        Assert.Equal(InferenceOutcome.Ran, runtime.InferValues([0.3f, 0.2f, 0.0004f]));
+        Assert.Equal(2, runtime.LastClass);
+        Assert.Equal(InferenceOutcome.Ran, runtime.InferValues([0.3f, 0.2f, 0.0001f]));
+        Assert.Equal(0, runtime.LastClass);
+        Assert.Equal(2u, runtime.Device.Activity.Inferences);
+    }
+
+    [Fact]
+    public void A_model_with_a_spectral_front_end_classifies_raw_int16_windows_and_its_drift_sees_the_features()
+    {
+        var model = ModelReader.Read(BrightestModel.Build("b-v2", 120, ["band", "rms", "peak"]));
+        model.FrontEnd = new Spectral(channels: 1, samples: 64, bands: 1, spacing: Spectral.SpacingLinear, scales: null);
+        var layout = new HistogramLayout(HistogramLayout.KindPerChannel, 0, 0, 16, 3, 10, 1, 1, 3);
+        model.DriftProfile = layout.NewProfile();
+        layout.AddSample(model.DriftProfile, new sbyte[3], 0, 3, 0, 0);
+        byte[] file = ModelWriter.Write(model);
+        var (runtime, _) = Runtime(file);
+        short[] window = [.. Enumerable.Range(0, 64).Select(i => (short)(i % 2 == 0 ? 400 : -400))];
+
+        Assert.Equal(64, runtime.RawLength);
+        Assert.Equal(InferenceOutcome.Ran, runtime.InferSamples(window));
+
+        // The same features through the classifier alone give the same class; the drift window counted the sample.
+        var direct = new Classifier(file);
+        Assert.Equal(direct.ClassifySamples(window, 0), runtime.LastClass);
+        Assert.Equal(direct.ProcessedInput, runtime.Classifier.ProcessedInput);
+        Assert.Equal(1u, runtime.Device.Drift.Monitor.Count);
+        Assert.Throws<InvalidOperationException>(() => runtime.InferValues([1f, 2f, 3f]));
     }
 
     private sealed class CountingRandom : Random

@@ -130,7 +130,7 @@ public sealed class MfccTests(ITestOutputHelper output)
         mfcc.Features(pcm, 0, q);
         var output = new sbyte[q.Length + 3];
 
-        mfcc.Process(pcm, 0, output, 3, inputScale: 0.25f, inputZeroPoint: 12);
+        mfcc.ProcessSamples(pcm, 0, output, 3, inputScale: 0.25f, inputZeroPoint: 12);
 
         for (int i = 0; i < q.Length; i++)
         {

@@ -13,14 +13,14 @@ public sealed class NormalizeTests
         var front = new Normalize(1, 1, 2, [0.1f, 1000f], [0.05f, 500f]);
         var output = new sbyte[2];
 
-        front.Process([0.15f, 1500f], 0, output, 0, inputScale: 1f / 127, inputZeroPoint: 0);
+        front.ProcessValues([0.15f, 1500f], 0, output, 0, inputScale: 1f / 127, inputZeroPoint: 0);
         Assert.Equal(new sbyte[] { 127, 127 }, output);
 
-        front.Process([0.05f, 500f], 0, output, 0, 1f / 127, 0);
+        front.ProcessValues([0.05f, 500f], 0, output, 0, 1f / 127, 0);
         Assert.Equal(new sbyte[] { -127, -127 }, output);
 
         // A missing value (NaN) sits at its column's offset: the middle.
-        front.Process([float.NaN, 1000f], 0, output, 0, 1f / 127, 0);
+        front.ProcessValues([float.NaN, 1000f], 0, output, 0, 1f / 127, 0);
         Assert.Equal(new sbyte[] { 0, 0 }, output);
     }
 
@@ -30,7 +30,7 @@ public sealed class NormalizeTests
         var front = new Normalize(1, 2, 2, [0, 1, 2, 3], [1, 1, 1, 1]);
         var output = new sbyte[4];
 
-        front.Process([1, 2, 3, 4], 0, output, 0, 0.5f, -10);
+        front.ProcessValues([1, 2, 3, 4], 0, output, 0, 0.5f, -10);
 
         Assert.Equal(new sbyte[] { -8, -8, -8, -8 }, output);
         Assert.Equal(1f, front.Apply(4, 3));

@@ -103,7 +103,7 @@ public sealed class SpectralTests(ITestOutputHelper output)
         plain.Features(window, 0, q);
         var output = new sbyte[plain.OutC];
 
-        scaled.Process(window, 0, output, 0, inputScale: 0.004f, inputZeroPoint: -100);
+        scaled.ProcessSamples(window, 0, output, 0, inputScale: 0.004f, inputZeroPoint: -100);
 
         float[] scales = [0.5f, 1f, 2f];
         for (int i = 0; i < q.Length; i++)
