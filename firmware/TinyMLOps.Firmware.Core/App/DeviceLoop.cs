@@ -23,6 +23,8 @@ namespace TinyMLOps.Firmware.Core.App
         private readonly IClock _clock;
         private readonly ILog _log;
         private byte[] _sample = new byte[0];
+        private short[] _samples = new short[0];
+        private float[] _values = new float[0];
         private int _sampleLoads = -1;
         private long _nextInferenceAt;
         private bool _cannotSleep;
@@ -89,16 +91,36 @@ namespace TinyMLOps.Firmware.Core.App
             if (_sampleLoads != _runtime.Loads)
             {
                 _sample = new byte[_runtime.InputLength];
+                _samples = new short[_runtime.FrontEndSamples];
+                _values = new float[_runtime.FrontEndValues];
                 _sampleLoads = _runtime.Loads;
             }
 
-            if (!_sensor.Read(_sample))
+            // A model with a front-end takes raw signals, which only a signal sensor gives.
+            ISignalSensor signals = _sensor as ISignalSensor;
+            InferenceOutcome outcome;
+            if (_samples.Length > 0 || _values.Length > 0)
             {
-                return;
+                bool ready = signals != null && (_samples.Length > 0 ? signals.ReadSamples(_samples) : signals.ReadValues(_values));
+                if (!ready)
+                {
+                    return;
+                }
+
+                Samples++;
+                outcome = _samples.Length > 0 ? _runtime.InferSamples(_samples) : _runtime.InferValues(_values);
+            }
+            else
+            {
+                if (!_sensor.Read(_sample))
+                {
+                    return;
+                }
+
+                Samples++;
+                outcome = _runtime.Infer(_sample);
             }
 
-            Samples++;
-            InferenceOutcome outcome = _runtime.Infer(_sample);
             if (outcome == InferenceOutcome.Ran || outcome == InferenceOutcome.Free)
             {
                 _display.ShowClass(_runtime.LastClass, _runtime.ClassCount);

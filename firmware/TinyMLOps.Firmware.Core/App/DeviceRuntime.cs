@@ -126,18 +126,23 @@ namespace TinyMLOps.Firmware.Core.App
             return InferCore(null, null, values);
         }
 
-        /// <summary>The raw-sample length the loaded model's front-end takes (int16 samples or float values), 0 without one.</summary>
-        public int RawLength
+        /// <summary>Raw int16 samples the loaded model's front-end takes per inference (audio, accelerometer windows); 0 without one.</summary>
+        public int FrontEndSamples
         {
             get
             {
                 Classifier c = _classifier;
-                if (c == null || c.FrontEnd == null)
-                {
-                    return 0;
-                }
+                return c == null || c.FrontEnd == null ? 0 : c.FrontEnd.RawSamples;
+            }
+        }
 
-                return c.FrontEnd.RawSamples > 0 ? c.FrontEnd.RawSamples : c.FrontEnd.RawValues;
+        /// <summary>Raw float values the loaded model's front-end takes per inference (a table row); 0 without one.</summary>
+        public int FrontEndValues
+        {
+            get
+            {
+                Classifier c = _classifier;
+                return c == null || c.FrontEnd == null ? 0 : c.FrontEnd.RawValues;
             }
         }
 

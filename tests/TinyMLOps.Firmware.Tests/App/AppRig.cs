@@ -16,7 +16,7 @@ internal sealed class AppRig
 {
     private static uint _nextCommand = 9000;
 
-    public AppRig(Action<ProvisionedConfig>? configure = null, byte[]? samples = null, int powerSource = PowerSource.External, bool canSleep = true)
+    public AppRig(Action<ProvisionedConfig>? configure = null, byte[]? samples = null, int powerSource = PowerSource.External, bool canSleep = true, ISensor? sensor = null)
     {
         Sleep = new FakeSleep(canSleep);
         var config = ConfigMappingTests.Config();
@@ -47,7 +47,7 @@ internal sealed class AppRig
         Runtime = new DeviceRuntime(Startup.DeviceConfig, ports, new Random(5), null);
         Loop = new DeviceLoop(
             Runtime,
-            new SampleFileSensor(Storage, StartupCheck.SamplesFile),
+            sensor ?? new SampleFileSensor(Storage, StartupCheck.SamplesFile),
             Display,
             Network,
             Power,

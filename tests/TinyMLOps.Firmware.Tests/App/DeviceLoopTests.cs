@@ -1,6 +1,8 @@
 using TinyMLOps.Firmware.Core.App;
 using TinyMLOps.Firmware.Core.Platform;
 using TinyMLOps.Firmware.Tests.Models;
+using TinyMLOps.Shared.Model;
+using TinyMLOps.Shared.Preprocessing;
 using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Firmware.Tests.App;
@@ -43,6 +45,56 @@ public class DeviceLoopTests
         Assert.InRange(rig.Loop.Samples, 8, 10);
         Assert.Equal((uint)rig.Loop.Samples, rig.Runtime.Device.Activity.Inferences);
         Assert.InRange(rig.Runtime.LastClass, 0, 2);
+    }
+
+    [Fact]
+    public void A_model_with_a_front_end_is_fed_raw_values_from_a_signal_sensor()
+    {
+        var sensor = new RowSensor();
+        var rig = new AppRig(sensor: sensor);
+        var model = ModelReader.Read(TestModels.Build("v1", 1));
+        model.FrontEnd = new Normalize(1, 1, 3, [0, 0, 0], [1, 1, 0.001f]);
+        rig.Assign(TestModels.Sign(ModelWriter.Write(model), "v1", TestModels.DeviceKey), 11);
+
+        rig.Run(10_000);
+
+        Assert.InRange(rig.Loop.Samples, 8, 10);
+        Assert.Equal(rig.Loop.Samples, sensor.Rows);
+        Assert.Equal((uint)rig.Loop.Samples, rig.Runtime.Device.Activity.Inferences);
+        Assert.Equal(2, rig.Runtime.LastClass); // the third column wins once scaled
+    }
+
+    [Fact]
+    public void A_plain_sensor_cannot_feed_a_model_with_a_front_end_and_nothing_is_counted()
+    {
+        var rig = new AppRig(samples: [250, 1, 1]);
+        var model = ModelReader.Read(TestModels.Build("v1", 1));
+        model.FrontEnd = new Normalize(1, 1, 3, [0, 0, 0], [1, 1, 1]);
+        rig.Assign(TestModels.Sign(ModelWriter.Write(model), "v1", TestModels.DeviceKey), 11);
+
+        rig.Run(5_000);
+
+        Assert.True(rig.Runtime.HasModel);
+        Assert.Equal(0, rig.Loop.Samples);
+        Assert.Equal(0u, rig.Runtime.Device.Activity.Inferences);
+    }
+
+    private sealed class RowSensor : ISignalSensor
+    {
+        public int Rows { get; private set; }
+
+        public bool Read(byte[] sample) => false;
+
+        public bool ReadSamples(short[] samples) => false;
+
+        public bool ReadValues(float[] values)
+        {
+            Rows++;
+            values[0] = 0.3f;
+            values[1] = 0.2f;
+            values[2] = 0.0004f;
+            return true;
+        }
     }
 
     [Fact]

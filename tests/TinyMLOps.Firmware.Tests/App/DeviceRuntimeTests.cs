@@ -96,7 +96,8 @@ public class DeviceRuntimeTests
         model.FrontEnd = new Normalize(1, 1, 3, [0, 0, 0], [1, 1, 0.001f]);
         var (runtime, _) = Runtime(ModelWriter.Write(model));
 
-        Assert.Equal(3, runtime.RawLength);
+        Assert.Equal(3, runtime.FrontEndValues);
+        Assert.Equal(0, runtime.FrontEndSamples);
         Assert.Equal(InferenceOutcome.Ran, runtime.InferValues([0.3f, 0.2f, 0.0004f]));
         Assert.Equal(2, runtime.LastClass);
         Assert.Equal(InferenceOutcome.Ran, runtime.InferValues([0.3f, 0.2f, 0.0001f]));
@@ -116,7 +117,7 @@ public class DeviceRuntimeTests
         var (runtime, _) = Runtime(file);
         short[] window = [.. Enumerable.Range(0, 64).Select(i => (short)(i % 2 == 0 ? 400 : -400))];
 
-        Assert.Equal(64, runtime.RawLength);
+        Assert.Equal(64, runtime.FrontEndSamples);
         Assert.Equal(InferenceOutcome.Ran, runtime.InferSamples(window));
 
         // The same features through the classifier alone give the same class; the drift window counted the sample.
