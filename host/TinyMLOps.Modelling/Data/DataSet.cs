@@ -114,6 +114,10 @@ public sealed class DataSet
         Skipped,
         split);
 
+    /// <summary>The same samples with other class names (as many as the labels need, at least).</summary>
+    public DataSet WithClassNames(IReadOnlyList<string> names) =>
+        new(Source, Format, Height, Width, Channels, Samples, Labels, Targets, names, Skipped, Split);
+
     /// <summary>
     /// A seeded split: <paramref name="fraction"/> of the samples (of each class, when labelled, so the classes keep
     /// their shares) held out, chosen by a shuffle with System.Random(<paramref name="seed"/>), which gives the same

@@ -23,8 +23,16 @@ public static class DataSetLoader
         ArgumentNullException.ThrowIfNull(options);
         if (Directory.Exists(path) && Part(path, "train") is { } train && Part(path, "test") is { } test)
         {
-            DataSet trainSet = Relabel(Read(train, options), "train part");
-            DataSet testSet = Relabel(Read(test, options), "test part");
+            DataSet trainSet = Read(train, options), testSet = Read(test, options);
+            if (Numbered(trainSet.ClassNames) && Numbered(testSet.ClassNames))
+            {
+                // Class numbers from labels: a part may lack the highest class without renumbering the others.
+                IReadOnlyList<string> names = trainSet.ClassNames.Count >= testSet.ClassNames.Count ? trainSet.ClassNames : testSet.ClassNames;
+                (trainSet, testSet) = (trainSet.WithClassNames(names), testSet.WithClassNames(names));
+            }
+
+            trainSet = Relabel(trainSet, "train part");
+            testSet = Relabel(testSet, "test part");
             if (trainSet.Labels != null && testSet.Labels != null && !trainSet.ClassNames.SequenceEqual(testSet.ClassNames))
             {
                 throw new DataSetException($"{path}: the train part's classes ({string.Join(", ", trainSet.ClassNames)}) differ from the test part's ({string.Join(", ", testSet.ClassNames)})");
@@ -161,6 +169,9 @@ public static class DataSetLoader
             .Where(e => Path.GetFileNameWithoutExtension(e).Equals(name, StringComparison.OrdinalIgnoreCase) || Path.GetFileName(e).Equals(name, StringComparison.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal)
             .FirstOrDefault();
+
+    private static bool Numbered(IReadOnlyList<string> names) =>
+        names.Select((n, i) => n == i.ToString(CultureInfo.InvariantCulture)).All(b => b);
 
     private static DataSet Relabel(DataSet d, string split) => d.Subset([.. Enumerable.Range(0, d.Count)], split);
 }

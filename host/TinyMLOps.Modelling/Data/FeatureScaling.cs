@@ -90,7 +90,7 @@ public static class FeatureScaling
         }
 
         // An autoencoder's score compares its output with its input: both must stay in the same units.
-        return model.Output == model.Input ? "its output has the input's shape (an autoencoder compares them)" : null;
+        return model.Output == model.Input && model.Layers[^1] is not SoftmaxLayer ? "its output has the input's shape (an autoencoder compares them)" : null;
     }
 
     /// <summary>
