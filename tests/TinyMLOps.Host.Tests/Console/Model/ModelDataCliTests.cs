@@ -51,6 +51,7 @@ public sealed class ModelDataCliTests : ConsoleTest
         Assert.Contains("loaded 125 samples of 1x1x13, 3 classes (class_0, class_1, class_2)", Flat());
         Assert.Contains("split: explicit split: train.csv and test.csv; train 125, test 53 samples", Flat());
         Assert.Contains("per-feature scaling", Flat());
+        Assert.Contains("front-end normalize: 13 channels, (x - offset) / scale", Flat());
         Int8Model model = ModelReader.Read(File.ReadAllBytes(tmlm));
         Normalize front = Assert.IsType<Normalize>(model.FrontEnd);
         Assert.Equal(13, front.Offset.Length);
