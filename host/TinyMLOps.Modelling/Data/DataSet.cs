@@ -114,6 +114,22 @@ public sealed class DataSet
         Skipped,
         split);
 
+    /// <summary>
+    /// The labels renumbered to <paramref name="modelLabels"/> when the data's class names are the same set in another
+    /// order (folders sort alphabetically, a model's metadata may not); otherwise this data set unchanged.
+    /// </summary>
+    public DataSet AlignTo(IReadOnlyList<string>? modelLabels)
+    {
+        if (Labels == null || modelLabels == null || modelLabels.Count != ClassNames.Count || ClassNames.SequenceEqual(modelLabels)
+            || !ClassNames.Order(StringComparer.Ordinal).SequenceEqual(modelLabels.Order(StringComparer.Ordinal)))
+        {
+            return this;
+        }
+
+        int[] map = [.. ClassNames.Select(n => modelLabels.ToList().IndexOf(n))];
+        return new DataSet(Source, Format, Height, Width, Channels, Samples, [.. Labels.Select(l => map[l])], Targets, modelLabels, Skipped, Split);
+    }
+
     /// <summary>The same samples with other class names (as many as the labels need, at least).</summary>
     public DataSet WithClassNames(IReadOnlyList<string> names) =>
         new(Source, Format, Height, Width, Channels, Samples, Labels, Targets, names, Skipped, Split);

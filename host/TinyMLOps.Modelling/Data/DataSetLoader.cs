@@ -41,6 +41,15 @@ public static class DataSetLoader
             return new DataSplit(trainSet, testSet, $"explicit split: {Path.GetFileName(train)} and {Path.GetFileName(test)}");
         }
 
+        if (Directory.Exists(path) && IdxPair(path) is { } idx)
+        {
+            // MNIST-style folders hold both parts: train-* and t10k-*.
+            return new DataSplit(
+                Relabel(IdxLoader.Load(idx.Train, options), "train part"),
+                Relabel(IdxLoader.Load(idx.Test, options), "test part"),
+                $"explicit split: {Path.GetFileName(idx.Train)} and {Path.GetFileName(idx.Test)}");
+        }
+
         DataSet all = Read(path, options);
         if (options.Holdout > 0)
         {
@@ -169,6 +178,14 @@ public static class DataSetLoader
             .Where(e => Path.GetFileNameWithoutExtension(e).Equals(name, StringComparison.OrdinalIgnoreCase) || Path.GetFileName(e).Equals(name, StringComparison.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal)
             .FirstOrDefault();
+
+    private static (string Train, string Test)? IdxPair(string dir)
+    {
+        string[] images = [.. Directory.GetFiles(dir).Where(IdxLoader.IsImagesFile).Order(StringComparer.Ordinal)];
+        string? train = images.FirstOrDefault(f => Path.GetFileName(f).StartsWith("train", StringComparison.OrdinalIgnoreCase));
+        string? test = images.FirstOrDefault(f => Path.GetFileName(f).StartsWith("t10k", StringComparison.OrdinalIgnoreCase) || Path.GetFileName(f).StartsWith("test", StringComparison.OrdinalIgnoreCase));
+        return train != null && test != null ? (train, test) : null;
+    }
 
     private static bool Numbered(IReadOnlyList<string> names) =>
         names.Select((n, i) => n == i.ToString(CultureInfo.InvariantCulture)).All(b => b);

@@ -37,7 +37,7 @@ internal static class ModelEvalCommand
                 Int8Model model = ModelReader.Read(File.ReadAllBytes(file.FullName));
                 DataSetOptions options = dataOptions.For(parse, model.InputH, model.InputW, model.InputC, parse.GetValue(labels)?.FullName);
                 DataSplit split = DataSetLoader.Open(path, options);
-                DataSet test = split.Test;
+                DataSet test = split.Test.AlignTo(model.Labels);
                 int n = parse.GetValue(limit);
                 if (n > 0 && n < test.Count)
                 {

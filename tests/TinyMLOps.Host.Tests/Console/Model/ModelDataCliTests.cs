@@ -106,6 +106,41 @@ public sealed class ModelDataCliTests : ConsoleTest
         Assert.Matches(@"^error: \S*test\.csv: 14 feature columns \(no column named 'label'\), the model takes 13; name the label column with --label-column$", Flat());
     }
 
+    [Fact]
+    public void A_conv1d_model_imports_and_evaluates_on_folders_of_csv_sensor_windows()
+    {
+        // The fixture reads an image as 28 channels (rows) over 28 time steps (columns): one CSV row per time step.
+        var data = OnnxTestSupport.FashionMnistTest;
+        string Windows(string folder, int start, int count)
+        {
+            string root = Path.Combine(Dir.FullName, folder);
+            for (int i = start; i < start + count; i++)
+            {
+                float[] p = data.GetInput(i);
+                var lines = Enumerable.Range(0, 28).Select(t => string.Join(',', Enumerable.Range(0, 28).Select(ch => p[(ch * 28) + t].ToString("R", CultureInfo.InvariantCulture))));
+                string dir = Path.Combine(root, $"c{data.Label(i)}");
+                Directory.CreateDirectory(dir);
+                File.WriteAllText(Path.Combine(dir, $"{i:D5}.csv"), string.Join('\n', new[] { "r" + string.Join(",r", Enumerable.Range(0, 28)) }.Concat(lines)) + "\n");
+            }
+
+            return root;
+        }
+
+        string onnx = OnnxTestSupport.FixturePath(Path.Combine("reference", "ops_conv1d.onnx"));
+        string calibration = Windows("cal", 0, 100), test = Windows("test", 100, 150);
+        File.WriteAllText(Path.Combine(test, "c0", "zz-narrow.csv"), "a,b\n1,2\n");
+        string tmlm = Path.Combine(Dir.FullName, "c1d.tmlm");
+        Assert.Equal(0, Run("model", "import-onnx", onnx, "-o", tmlm, "--calibration", calibration));
+        Assert.Contains("loaded 100 samples of 1x28x28", Flat());
+        Assert.Contains("sensor windows (one CSV per window)", Flat());
+        Assert.Contains("no per-feature scaling: its first layer is not a dense", Flat());
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run("model", "eval", tmlm, "--data", test));
+        Assert.Matches(@"skipped \S*zz-narrow\.csv: 2 columns, the model takes 28 channels", Flat());
+        Assert.True(Accuracy() > 70, Out.ToString());
+    }
+
     /// <summary>Fashion-MNIST test images start..start+count as the IC fixture takes them (padded to 32x32), gray PNGs in class folders c0..c9.</summary>
     private string WritePngs(string folder, int start, int count)
     {

@@ -95,6 +95,33 @@ public sealed class DataSetLoaderTests : DataFiles
     }
 
     [Fact]
+    public void An_mnist_style_folder_splits_into_its_train_and_t10k_files()
+    {
+        Write("train-images-idx3-ubyte", Idx(0x803, [2, 2, 2], new byte[8]));
+        Write("train-labels-idx1-ubyte", Idx(0x801, [2], [1, 2]));
+        Write("t10k-images-idx3-ubyte", Idx(0x803, [1, 2, 2], new byte[4]));
+        Write("t10k-labels-idx1-ubyte", Idx(0x801, [1], [5]));
+        DataSplit split = DataSetLoader.Open(Root, new DataSetOptions(2, 2, 1));
+        Assert.Equal([1, 2], split.Train.Labels!);
+        Assert.Equal([5], split.Test.Labels!);
+        Assert.Equal("explicit split: train-images-idx3-ubyte and t10k-images-idx3-ubyte", split.How);
+    }
+
+    [Fact]
+    public void Class_folders_named_as_the_model_labels_in_another_order_are_renumbered_to_the_model()
+    {
+        Write(Path.Combine("cat", "1.png"), DataFiles.GrayPng(2, 2, 1));
+        Write(Path.Combine("dog", "1.png"), DataFiles.GrayPng(2, 2, 2));
+        DataSet data = DataSetLoader.Read(Root, new DataSetOptions(2, 2, 1));
+        Assert.Equal([0, 1], data.Labels!);
+        DataSet aligned = data.AlignTo(["dog", "cat"]);
+        Assert.Equal([1, 0], aligned.Labels!);
+        Assert.Equal(["dog", "cat"], aligned.ClassNames);
+        // Names that are not the same set keep the folder numbering.
+        Assert.Same(data, data.AlignTo(["0", "1"]));
+    }
+
+    [Fact]
     public void A_path_that_holds_no_data_is_one_line_naming_the_forms()
     {
         WriteText("readme.md", "nothing here");
