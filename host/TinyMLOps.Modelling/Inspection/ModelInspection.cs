@@ -22,6 +22,9 @@ public sealed record ModelSummary(
     int WorkingBytes,
     string Meaning)
 {
+    /// <summary>The front-end's one-line description (docs/model-format.md, "Front-end"), or null when the model has none.</summary>
+    public string? FrontEnd { get; init; }
+
     public static ModelSummary Of(byte[] file)
     {
         Int8Model model = ModelReader.Read(file);
@@ -49,7 +52,7 @@ public sealed record ModelSummary(
             interpreter.ArenaBytes,
             MemoryPlanner.LowerBound(model),
             interpreter.WorkingBytes,
-            MeaningOf(model));
+            MeaningOf(model)) { FrontEnd = model.FrontEnd?.Describe() };
     }
 
     private static string Layout(Int8Model model) => model.InputLayout switch

@@ -8,27 +8,51 @@ using TinyMLOps.Shared.Model;
 
 namespace TinyMLOps.Console.Commands.Model;
 
-/// <summary>`model eval`: accuracy and confusion matrix on the Fashion-MNIST test set.</summary>
+/// <summary>`model eval`: accuracy and confusion matrix on the user's data (<see cref="DataSetLoader"/>) or the Fashion-MNIST test set.</summary>
 internal static class ModelEvalCommand
 {
     public static Command Build(IAnsiConsole console)
     {
         var input = new Argument<FileInfo>("model") { Description = "int8 model (.tmlm) or float ONNX model (.onnx)" };
-        var data = Options.DataDirectory();
+        var data = new Option<string?>("--data", "--input")
+        {
+            Description = $"test data in any form of docs/bring-your-own.md (PNG or WAV class folders, a CSV table with a label column, CSV windows, X.npy with y.npy, IDX; its test part when split); default: the Fashion-MNIST test set (${FashionMnist.EnvironmentVariable} or {FashionMnist.DebianDirectory})",
+        };
         var limit = Options.Limit();
-        var samples = new Option<FileInfo?>("--input") { Description = "your own test data: a .npy of float32 samples in the model's input shape (with --labels)" };
-        var labels = new Option<FileInfo?>("--labels") { Description = "a .npy of integer classes, one per sample of --input (anomaly models: 0 normal, else anomalous)" };
-        var command = new Command("eval", "Accuracy and confusion matrix on the Fashion-MNIST test set, or on your own .npy data and labels") { input, data, limit, samples, labels };
+        var labels = new Option<FileInfo?>("--labels") { Description = "a .npy of integer classes, one per sample of a .npy --data (default: y.npy beside it); anomaly models: 0 normal, else anomalous" };
+        var command = new Command("eval", "Accuracy and confusion matrix on your own labelled data, or on the Fashion-MNIST test set") { input, data, limit, labels };
+        var dataOptions = new DataOptions();
+        dataOptions.AddTo(command);
         command.SetAction(parse =>
         {
             var file = parse.GetValue(input)!;
-            if (parse.GetValue(samples) is { } x)
+            string? path = parse.GetValue(data);
+            if (path != null && !(Directory.Exists(path) && File.Exists(Path.Combine(path, FashionMnist.TestImagesFile))))
             {
-                var y = parse.GetValue(labels) ?? throw new ArgumentException("--input needs --labels: a .npy of one class per sample");
+                if (file.Extension.Equals(".onnx", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new ArgumentException($"{file.Name}: evaluating an ONNX model on your own data needs the int8 model; import it first (model import-onnx)");
+                }
+
                 Int8Model model = ModelReader.Read(File.ReadAllBytes(file.FullName));
-                float[][] inputs = ModelQuantizeCommand.Samples(x.FullName, model.InputH, model.InputW, model.InputC);
-                float[] classes = Npy.Read(y.FullName).Values;
-                int[] truth = [.. classes.Select(v => float.IsInteger(v) ? (int)v : throw new ArgumentException($"{y.Name}: label {v} is not an integer"))];
+                DataSetOptions options = dataOptions.For(parse, model.InputH, model.InputW, model.InputC, parse.GetValue(labels)?.FullName);
+                DataSplit split = DataSetLoader.Open(path, options);
+                DataSet test = split.Test.AlignTo(model.Labels);
+                int n = parse.GetValue(limit);
+                if (n > 0 && n < test.Count)
+                {
+                    test = test.Subset([.. Enumerable.Range(0, n)], test.Split + $", first {n}");
+                }
+
+                int[] truth = test.RequireLabels("; eval needs labels: class subfolders, a label column (--label-column) or a .npy of classes (--labels)");
+                int classes = model.Output.OutputElements;
+                if (model.OutputKind != OutputKind.Anomaly && Array.FindIndex(truth, t => t >= classes) is var bad and >= 0)
+                {
+                    throw new ArgumentException($"label {truth[bad]} of sample {bad} is not one of the model's {classes} classes");
+                }
+
+                DataOptions.Report(console, split, train: false);
+                IReadOnlyList<float[]> inputs = FeatureScaling.Apply(model.FrontEnd, test.Samples);
                 if (model.OutputKind == OutputKind.Anomaly)
                 {
                     AnomalyEvaluation a = Evaluation.EvaluateAnomaly(model, inputs, truth);
@@ -42,17 +66,17 @@ internal static class ModelEvalCommand
                 return 0;
             }
 
-            var test = FashionMnist.LoadTest(parse.GetValue(data));
-            int n = parse.GetValue(limit);
-            if (n > 0)
+            var fashion = FashionMnist.LoadTest(path);
+            int count = parse.GetValue(limit);
+            if (count > 0)
             {
-                test = test.Take(n);
+                fashion = fashion.Take(count);
             }
 
             byte[] bytes = File.ReadAllBytes(file.FullName);
             EvaluationResult result = file.Extension.Equals(".onnx", StringComparison.OrdinalIgnoreCase)
-                ? Evaluation.Evaluate(OnnxImporter.Import(bytes, labels: FashionMnist.ClassNames), test)
-                : Evaluation.Evaluate(ModelReader.Read(bytes), test);
+                ? Evaluation.Evaluate(OnnxImporter.Import(bytes, labels: FashionMnist.ClassNames), fashion)
+                : Evaluation.Evaluate(ModelReader.Read(bytes), fashion);
             Render(console, file.Name, result);
             return 0;
         });

@@ -24,6 +24,10 @@ internal static class ModelInspectCommand
     {
         console.MarkupLineInterpolated($"[bold]{s.ModelId}[/] / {s.VariantId}   sha256 {s.ContentHash[..16]}…");
         console.MarkupLineInterpolated($"input {s.Input}, {s.Classes} outputs: {s.Meaning}");
+        if (s.FrontEnd != null)
+        {
+            console.MarkupLineInterpolated($"front-end {s.FrontEnd}");
+        }
         bool named = s.Layers.Any(l => l.NodeName.Length > 0);
         var table = new Table().AddColumns("#", "op", "reads", "output", "act", "MACs", "param bytes", "out scale", "out zp");
         if (named)

@@ -17,7 +17,7 @@ internal static class ModelPredictCommand
     public static Command Build(IAnsiConsole console)
     {
         var modelFile = new Argument<FileInfo>("model") { Description = "int8 model (.tmlm)" };
-        var input = new Option<FileInfo>("--input", "-i") { Description = "inputs as a NumPy .npy array: (N, C, H, W), (N, H, W, C), (N, H, W) when C is 1, (N, H*W*C) flat, or one sample without N; float32 or another little-endian number type", Required = true };
+        var input = new Option<string>("--data", "--input", "-i") { Description = "inputs: a NumPy .npy array, (N, C, H, W), (N, H, W, C), (N, H, W) when C is 1, (N, H*W*C) flat, or one sample without N, float32 or another little-endian number type; or any form of docs/bring-your-own.md (PNG or WAV folders, a CSV table, CSV windows), in sorted file order", Required = true };
         var output = Options.Output("where to write the outputs as .npy: float32 (N, outputs), dequantized");
         var raw = new Option<bool>("--raw") { Description = "write the int8 outputs as they are (int8 '|i1') instead of dequantizing them" };
         var layout = new Option<ArrayLayout>("--layout")
@@ -25,15 +25,16 @@ internal static class ModelPredictCommand
             Description = "input layout: auto (from the shape; NCHW where both fit; flat inputs in PyTorch's C*H*W order), nchw or nhwc",
             DefaultValueFactory = _ => ArrayLayout.Auto,
         };
-        var command = new Command("predict", "Batch inference on a .npy array of inputs; writes the outputs as .npy") { modelFile, input, output, raw, layout };
+        var command = new Command("predict", "Batch inference on a .npy array or a data set of inputs; writes the outputs as .npy") { modelFile, input, output, raw, layout };
+        var dataOptions = new DataOptions();
+        dataOptions.AddTo(command, split: false);
         command.SetAction(parse =>
         {
             FileInfo m = parse.GetValue(modelFile)!;
-            FileInfo x = parse.GetValue(input)!;
+            var x = new FileInfo(parse.GetValue(input)!);
             FileInfo y = parse.GetValue(output)!;
             byte[] bytes = File.ReadAllBytes(m.FullName);
             Int8Model model = ModelReader.Read(bytes);
-            NpyArray array = Npy.Read(x.FullName);
             // Auto starts from the layout the model recorded from its source graph (format version 2).
             ArrayLayout chosen = parse.GetValue(layout);
             if (chosen == ArrayLayout.Auto)
@@ -46,8 +47,31 @@ internal static class ModelPredictCommand
                 };
             }
 
-            ResolvedInput resolved = ResolvedInput.Resolve(array.Shape, model.InputH, model.InputW, model.InputC, chosen);
+            if (!x.Extension.Equals(".npy", StringComparison.OrdinalIgnoreCase) || model.FrontEnd != null)
+            {
+                // Any data set, or raw samples for a front-end: read, scale as the device would, then predict in HWC order.
+                DataSetOptions options = dataOptions.For(parse, model.InputH, model.InputW, model.InputC) with { Layout = chosen };
+                DataSplit split = DataSetLoader.Open(x.FullName, options);
+                DataOptions.Report(console, split, train: false);
+                IReadOnlyList<float[]> samples = FeatureScaling.Apply(model.FrontEnd, split.Test.Samples);
+                var values = new float[(long)samples.Count * model.InputElements];
+                for (int i = 0; i < samples.Count; i++)
+                {
+                    samples[i].CopyTo(values, (long)i * model.InputElements);
+                }
 
+                var hwc = new NpyArray([samples.Count, model.InputH, model.InputW, model.InputC], values, "<f4");
+                return Write(console, parse, bytes, model, m, x, y, hwc, new ResolvedInput(samples.Count, false, split.Test.Format));
+            }
+
+            NpyArray array = Npy.Read(x.FullName);
+            ResolvedInput resolved = ResolvedInput.Resolve(array.Shape, model.InputH, model.InputW, model.InputC, chosen);
+            return Write(console, parse, bytes, model, m, x, y, array, resolved);
+        });
+        return command;
+
+        int Write(IAnsiConsole console, ParseResult parse, byte[] bytes, Int8Model model, FileInfo m, FileInfo x, FileInfo y, NpyArray array, ResolvedInput resolved)
+        {
             var clock = Stopwatch.StartNew();
             BatchPredictionResult result = resolved.Count < ProgressThreshold
                 ? BatchPrediction.Predict(bytes, array, resolved)
@@ -61,8 +85,7 @@ internal static class ModelPredictCommand
             File.WriteAllBytes(y.FullName, file);
             Render(console, m.Name, x.Name, y.Name, array, resolved, result, asRaw, clock.Elapsed, model.Labels);
             return 0;
-        });
-        return command;
+        }
     }
 
     private static BatchPredictionResult WithProgress(IAnsiConsole console, byte[] model, NpyArray array, ResolvedInput resolved)

@@ -21,7 +21,7 @@ internal static class ModelQuantizeCommand
         var variantId = new Option<string>("--variant-id") { Description = "variant id", DefaultValueFactory = _ => "int8" };
         var calibration = new Option<string>("--calibration")
         {
-            Description = "representative inputs: a .npy file of float32 samples in the model's input shape, or a number of held-out Fashion-MNIST images",
+            Description = "representative inputs: a data set in any form of docs/bring-your-own.md (PNG or WAV class folders, a CSV table, a folder of CSV windows, X.npy with y.npy, IDX; its train part when split), or a number of held-out Fashion-MNIST images",
             DefaultValueFactory = _ => "2000",
         };
         var labels = new Option<string?>("--labels") { Description = "class names: a file with one per line, or a comma-separated list (default: the ONNX file's metadata, else numbered)" };
@@ -33,6 +33,10 @@ internal static class ModelQuantizeCommand
         kind.AcceptOnlyFromAmong("auto", "classes", "regression", "anomaly");
         var data = Options.DataDirectory();
         var command = new Command(name, description) { input, output, modelId, variantId, calibration, labels, kind, data };
+        var dataOptions = new DataOptions();
+        dataOptions.AddTo(command);
+        var normalize = CalibrationData.NormalizeOption();
+        command.Options.Add(normalize);
         command.SetAction(parse =>
         {
             var file = parse.GetValue(input)!;
@@ -58,10 +62,11 @@ internal static class ModelQuantizeCommand
             }
             else
             {
-                float[][] samples = CalibrationSamples(source, floatModel);
-                console.MarkupLineInterpolated($"calibrating on {samples.Length:N0} samples from {Path.GetFileName(source)}");
+                var read = CalibrationData.Read(console, source, floatModel, dataOptions.For(parse, floatModel.Input.H, floatModel.Input.W, floatModel.Input.C), parse.GetValue(normalize)!);
+                (floatModel, float[][] samples) = (read.Model, read.Samples);
                 CalibrationStats stats = PostTrainingQuantizer.Calibrate(floatModel, samples);
                 Int8Model int8 = PostTrainingQuantizer.Quantize(floatModel, stats, options with { PixelInput = false });
+                int8.FrontEnd = read.FrontEnd;
                 string meaning = parse.GetValue(kind)!;
                 if (meaning == "auto")
                 {

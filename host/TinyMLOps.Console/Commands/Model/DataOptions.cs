@@ -1,0 +1,142 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Float;
+using TinyMLOps.Shared.Preprocessing;
+
+namespace TinyMLOps.Console.Commands.Model;
+
+/// <summary>The options every verb that reads the user's data takes (docs/bring-your-own.md), and reading it with a summary.</summary>
+internal sealed class DataOptions
+{
+    /// <summary>Skipped files listed one per line before "... and N more".</summary>
+    public const int SkippedShown = 10;
+
+    public Option<string?> LabelColumn { get; } = new("--label-column")
+    {
+        Description = $"CSV data: the column holding the label (default: a column named '{DataSetOptions.DefaultLabelColumn}'; naming one makes it required)",
+    };
+
+    public Option<double> Holdout { get; } = new("--holdout")
+    {
+        Description = "data without train/ and test/ parts: hold out this fraction by a seeded split (calibration takes the rest, eval the held-out part); 0: no split",
+        DefaultValueFactory = _ => 0,
+    };
+
+    public Option<int> SplitSeed { get; } = new("--split-seed")
+    {
+        Description = "the seed of the --holdout split (printed with the split)",
+        DefaultValueFactory = _ => 1,
+    };
+
+    public void AddTo(Command command, bool split = true)
+    {
+        command.Options.Add(LabelColumn);
+        if (split)
+        {
+            command.Options.Add(Holdout);
+            command.Options.Add(SplitSeed);
+        }
+    }
+
+    public DataSetOptions For(ParseResult parse, int h, int w, int c, string? labelsPath = null)
+    {
+        string? column = parse.GetValue(LabelColumn);
+        return new DataSetOptions(h, w, c)
+        {
+            LabelColumn = column ?? DataSetOptions.DefaultLabelColumn,
+            LabelColumnRequired = column != null,
+            LabelsPath = labelsPath,
+            Holdout = parse.GetResult(Holdout) == null ? 0 : parse.GetValue(Holdout),
+            SplitSeed = parse.GetValue(SplitSeed),
+        };
+    }
+
+    /// <summary>Opens the data and prints what was loaded (the part used) and the skipped files, one line each.</summary>
+    public static DataSplit Open(IAnsiConsole console, string path, DataSetOptions options, bool train)
+    {
+        DataSplit split = DataSetLoader.Open(path, options);
+        Report(console, split, train);
+        return split;
+    }
+
+    /// <summary>One line for the part used, one for the split, one per skipped file (at most <see cref="SkippedShown"/>).</summary>
+    public static void Report(IAnsiConsole console, DataSplit split, bool train)
+    {
+        DataSet used = train ? split.Train : split.Test;
+        console.MarkupLineInterpolated($"loaded {used.Summary()}");
+        if (split.How != "no split: all samples")
+        {
+            console.MarkupLineInterpolated($"split: {split.How}; train {split.Train.Count:N0}, test {split.Test.Count:N0} samples");
+        }
+
+        IReadOnlyList<SkippedFile> skipped = split.Skipped;
+        foreach (SkippedFile s in skipped.Take(SkippedShown))
+        {
+            console.MarkupLineInterpolated($"[yellow]skipped[/] {s}");
+        }
+
+        if (skipped.Count > SkippedShown)
+        {
+            console.MarkupLineInterpolated($"[yellow]skipped[/] ... and {skipped.Count - SkippedShown:N0} more");
+        }
+    }
+}
+
+/// <summary>`--normalize` and the calibration data of `model import-onnx` and `model quantize`.</summary>
+internal static class CalibrationData
+{
+    public static Option<string> NormalizeOption()
+    {
+        var option = new Option<string>("--normalize")
+        {
+            Description = "per-feature scaling of tabular and sensor data into int8: auto (per-feature for CSV data when the first layer is dense, else none), none (the model takes the values as they are, e.g. it was trained on data you normalised yourself and the files hold those values), per-feature (model trained on raw values: robust scaling in a front-end, undone in the first layer), standardize (model trained on (x - mean) / std of this data, as StandardScaler)",
+            DefaultValueFactory = _ => "auto",
+        };
+        option.AcceptOnlyFromAmong("auto", "none", "per-feature", "standardize");
+        return option;
+    }
+
+    /// <summary>
+    /// Reads calibration data of any form, decides the per-feature front-end and returns the model to calibrate (with
+    /// the scaling folded in where chosen), the samples as that model sees them and the front-end for the int8 model.
+    /// </summary>
+    public static (FloatModel Model, float[][] Samples, Normalize? FrontEnd) Read(IAnsiConsole console, string path, FloatModel model, DataSetOptions options, string normalize)
+    {
+        DataSet data = DataOptions.Open(console, path, options, train: true).Train;
+        bool tabular = data.Format is CsvTableLoader.Format or CsvWindowLoader.Format or "sensor window (CSV)";
+        FeatureNormalization mode = normalize switch
+        {
+            "none" => FeatureNormalization.None,
+            "per-feature" => FeatureNormalization.PerFeature,
+            "standardize" => FeatureNormalization.Standardize,
+            _ => tabular && FeatureScaling.CannotFold(model) == null ? FeatureNormalization.PerFeature : FeatureNormalization.None,
+        };
+        Normalize? frontEnd = null;
+        if (mode == FeatureNormalization.PerFeature)
+        {
+            if (FeatureScaling.CannotFold(model) is { } reason)
+            {
+                throw new ArgumentException($"--normalize per-feature: {reason}; use standardize if the model was trained on standardised values, or none");
+            }
+
+            frontEnd = FeatureScaling.Robust(data);
+            model = FeatureScaling.Fold(model, frontEnd);
+            console.MarkupLineInterpolated($"per-feature scaling: a normalize front-end (median, {FeatureScaling.RobustPercentile:P0} of |x - median|) of {frontEnd.Offset.Length} features, undone in the first layer");
+        }
+        else if (mode == FeatureNormalization.Standardize)
+        {
+            frontEnd = FeatureScaling.Standardize(data);
+            console.MarkupLineInterpolated($"standardisation: a normalize front-end ((x - mean) / std of the calibration data) of {frontEnd.Offset.Length} features");
+        }
+        else if (normalize == "auto" && tabular)
+        {
+            console.MarkupLineInterpolated($"no per-feature scaling: {FeatureScaling.CannotFold(model)} (--normalize standardize if it was trained on standardised values)");
+        }
+
+        IReadOnlyList<float[]> samples = FeatureScaling.Apply(frontEnd, data.Samples);
+        console.MarkupLineInterpolated($"calibrating on {samples.Count.ToString("N0", CultureInfo.InvariantCulture)} samples from {Path.GetFileName(Path.TrimEndingDirectorySeparator(path))}");
+        return (model, [.. samples], frontEnd);
+    }
+}
