@@ -96,7 +96,7 @@ public sealed class FeatureScalingTests : DataFiles
         var q = new sbyte[2];
         foreach (float[] x in data.Samples)
         {
-            n.Process(x, 0, q, 0, scale, zeroPoint);
+            n.ProcessValues(x, 0, q, 0, scale, zeroPoint);
             for (int k = 0; k < 2; k++)
             {
                 min[k] = Math.Min(min[k], q[k]);
