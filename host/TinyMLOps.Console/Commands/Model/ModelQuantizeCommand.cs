@@ -31,8 +31,15 @@ internal static class ModelQuantizeCommand
             DefaultValueFactory = _ => "auto",
         };
         kind.AcceptOnlyFromAmong("auto", "classes", "regression", "anomaly");
+        var method = new Option<string>("--calibration-method")
+        {
+            Description = "how each layer's int8 range is chosen from the calibration inputs: percentile (clip each side at its 99.99th percentile), mse (the range with the least quantization error), or minmax (the observed range)",
+            DefaultValueFactory = _ => "percentile",
+        };
+        method.AcceptOnlyFromAmong("percentile", "mse", "minmax");
+        var noBiasCorrection = new Option<bool>("--no-bias-correction") { Description = "keep the quantized biases as rounded (by default each conv and dense bias is corrected for the mean output shift of quantization on up to 512 calibration inputs)" };
         var data = Options.DataDirectory();
-        var command = new Command(name, description) { input, output, modelId, variantId, calibration, labels, kind, data };
+        var command = new Command(name, description) { input, output, modelId, variantId, calibration, method, noBiasCorrection, labels, kind, data };
         command.SetAction(parse =>
         {
             var file = parse.GetValue(input)!;
@@ -42,6 +49,8 @@ internal static class ModelQuantizeCommand
             {
                 ModelId = parse.GetValue(modelId) ?? floatModel.Name,
                 VariantId = parse.GetValue(variantId)!,
+                CalibrationMethod = CalibrationStrategies.Parse(parse.GetValue(method)!),
+                BiasCorrection = !parse.GetValue(noBiasCorrection),
             };
             string source = parse.GetValue(calibration)!;
             byte[] bytes;
@@ -60,8 +69,7 @@ internal static class ModelQuantizeCommand
             {
                 float[][] samples = CalibrationSamples(source, floatModel);
                 console.MarkupLineInterpolated($"calibrating on {samples.Length:N0} samples from {Path.GetFileName(source)}");
-                CalibrationStats stats = PostTrainingQuantizer.Calibrate(floatModel, samples);
-                Int8Model int8 = PostTrainingQuantizer.Quantize(floatModel, stats, options with { PixelInput = false });
+                Int8Model int8 = PostTrainingQuantizer.Quantize(floatModel, samples, options with { PixelInput = false, CalibrationSamples = samples.Length });
                 string meaning = parse.GetValue(kind)!;
                 if (meaning == "auto")
                 {
