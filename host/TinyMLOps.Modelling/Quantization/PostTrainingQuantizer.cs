@@ -17,7 +17,7 @@ public readonly record struct QuantParams(float Scale, int ZeroPoint)
     public override string ToString() => $"scale {Scale:G6} zp {ZeroPoint}";
 }
 
-/// <summary>Observed value ranges: of the model input and of every layer's output (index = layer).</summary>
+/// <summary>Observed value ranges: of the model input and of every layer's output (index = layer), with a histogram of each layer's output.</summary>
 public sealed class CalibrationStats
 {
     public CalibrationStats(int layers)
@@ -25,6 +25,12 @@ public sealed class CalibrationStats
         LayerMin = new float[layers];
         LayerMax = new float[layers];
         LayerLowestPeak = new float[layers];
+        LayerHistograms = new ActivationHistogram[layers];
+        for (int i = 0; i < layers; i++)
+        {
+            LayerHistograms[i] = new ActivationHistogram();
+        }
+
         Array.Fill(LayerMin, float.PositiveInfinity);
         Array.Fill(LayerMax, float.NegativeInfinity);
         Array.Fill(LayerLowestPeak, float.PositiveInfinity);
@@ -41,6 +47,9 @@ public sealed class CalibrationStats
     /// <summary>The smallest per-sample maximum of each layer's output: how low the top logit of any sample went.</summary>
     public float[] LayerLowestPeak { get; }
 
+    /// <summary>The values of each layer's output, for the clipping strategies (empty when the stats were filled by hand).</summary>
+    public ActivationHistogram[] LayerHistograms { get; }
+
     /// <summary>Samples the ranges were taken over.</summary>
     public int Samples { get; set; }
 
@@ -53,6 +62,7 @@ public sealed class CalibrationStats
             LayerMin[i] = Math.Min(LayerMin[i], other.LayerMin[i]);
             LayerMax[i] = Math.Max(LayerMax[i], other.LayerMax[i]);
             LayerLowestPeak[i] = Math.Min(LayerLowestPeak[i], other.LayerLowestPeak[i]);
+            LayerHistograms[i].Include(other.LayerHistograms[i]);
         }
 
         Samples += other.Samples;
@@ -69,6 +79,7 @@ public sealed class CalibrationStats
         LayerMin[layer] = Math.Min(LayerMin[layer], System.Numerics.Tensors.TensorPrimitives.Min(values));
         LayerMax[layer] = Math.Max(LayerMax[layer], peak);
         LayerLowestPeak[layer] = Math.Min(LayerLowestPeak[layer], peak);
+        LayerHistograms[layer].Add(values);
     }
 
     internal void ObserveInput(ReadOnlySpan<float> values)
@@ -96,6 +107,21 @@ public sealed record QuantizationOptions
     public bool PixelInput { get; init; } = true;
 
     public int MaxDegreeOfParallelism { get; init; } = -1;
+
+    /// <summary>How each layer output's range is chosen from calibration (the model's input and output keep min/max).</summary>
+    public CalibrationMethod CalibrationMethod { get; init; } = CalibrationMethod.Percentile;
+
+    /// <summary>The percentile <see cref="CalibrationMethod.Percentile"/> clips at.</summary>
+    public double Percentile { get; init; } = PercentileCalibration.DefaultPercentile;
+
+    /// <summary>
+    /// Corrects conv and dense biases for the mean output shift of quantization (<see cref="Quantization.BiasCorrection"/>).
+    /// Needs samples: applied by the overloads of Quantize that take calibration data, not by the one taking stats.
+    /// </summary>
+    public bool BiasCorrection { get; init; } = true;
+
+    /// <summary>At most this many of the calibration samples (the first ones) are used for bias correction.</summary>
+    public int BiasCorrectionSamples { get; init; } = Quantization.BiasCorrection.DefaultSamples;
 }
 
 /// <summary>
@@ -113,8 +139,36 @@ public static class PostTrainingQuantizer
     public static Int8Model Quantize(FloatModel model, ImageDataset calibration, QuantizationOptions? options = null)
     {
         options ??= new QuantizationOptions();
-        CalibrationStats stats = Calibrate(model, calibration.Take(options.CalibrationSamples), options.MaxDegreeOfParallelism);
-        return Quantize(model, stats, options);
+        ImageDataset data = calibration.Take(options.CalibrationSamples);
+        CalibrationStats stats = Calibrate(model, data, options.MaxDegreeOfParallelism);
+        Int8Model int8 = Quantize(model, stats, options);
+        if (options.BiasCorrection)
+        {
+            CorrectBiases(model, int8, [.. Enumerable.Range(0, Math.Min(data.Count, options.BiasCorrectionSamples)).Select(data.GetInput)], options);
+        }
+
+        return int8;
+    }
+
+    /// <summary>Calibrates on float <paramref name="samples"/> (HWC, the model's input size each) and quantizes.</summary>
+    public static Int8Model Quantize(FloatModel model, IReadOnlyList<float[]> samples, QuantizationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        options ??= new QuantizationOptions();
+        IReadOnlyList<float[]> data = samples.Count > options.CalibrationSamples ? [.. samples.Take(options.CalibrationSamples)] : samples;
+        CalibrationStats stats = Calibrate(model, data, options.MaxDegreeOfParallelism);
+        Int8Model int8 = Quantize(model, stats, options);
+        if (options.BiasCorrection)
+        {
+            CorrectBiases(model, int8, [.. data.Take(options.BiasCorrectionSamples)], options);
+        }
+
+        return int8;
+    }
+
+    private static void CorrectBiases(FloatModel model, Int8Model int8, IReadOnlyList<float[]> samples, QuantizationOptions options)
+    {
+        Quantization.BiasCorrection.Apply(model, int8, samples, options.MaxDegreeOfParallelism);
     }
 
     /// <summary>
@@ -249,6 +303,7 @@ public static class PostTrainingQuantizer
         var quant = new QuantParams[model.Layers.Count + 1];
         quant[0] = input;
         bool graph = !model.IsChain;
+        ICalibrationStrategy strategy = CalibrationStrategies.For(options.CalibrationMethod, options.Percentile);
         for (int l = 0; l < model.Layers.Count; l++)
         {
             TensorShape outShape = model.Shapes[l + 1];
@@ -262,7 +317,9 @@ public static class PostTrainingQuantizer
                 UnaryLayer { Function: UnaryFunction.Tanh } => ChooseActivationParams(-1f, 1f),
                 SoftmaxLayer => new QuantParams(Softmax.OutputScale, Softmax.OutputZeroPoint),
                 _ when FeedsOnlySoftmax(model, l) => ChooseActivationParams(LogitFloor(stats, l, outShape.C), stats.LayerMax[l]),
-                _ => ChooseActivationParams(stats.LayerMin[l], stats.LayerMax[l]),
+                // The model's output keeps its full range: clipping logits could tie the top classes at the ceiling.
+                _ when l == model.Layers.Count - 1 => ChooseActivationParams(stats.LayerMin[l], stats.LayerMax[l]),
+                _ => ChooseActivationParams(strategy.Range(stats.LayerHistograms[l], stats.LayerMin[l], stats.LayerMax[l])),
             };
             Operator op = layer switch
             {
@@ -345,6 +402,9 @@ public static class PostTrainingQuantizer
         float headroom = (float)Math.Log(512.0 * classes) + 1f;
         return Math.Max(stats.LayerMin[layer], stats.LayerLowestPeak[layer] - headroom);
     }
+
+    /// <summary>The parameters of <see cref="ChooseActivationParams(float, float)"/> for a chosen range.</summary>
+    public static QuantParams ChooseActivationParams((float Min, float Max) range) => ChooseActivationParams(range.Min, range.Max);
 
     /// <summary>
     /// Asymmetric int8 parameters covering [min, max] widened to include 0: scale = (max - min) / 255,

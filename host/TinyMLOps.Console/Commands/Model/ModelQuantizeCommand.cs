@@ -31,8 +31,15 @@ internal static class ModelQuantizeCommand
             DefaultValueFactory = _ => "auto",
         };
         kind.AcceptOnlyFromAmong("auto", "classes", "regression", "anomaly");
+        var method = new Option<string>("--calibration-method")
+        {
+            Description = "how each layer's int8 range is chosen from the calibration inputs: percentile (clip each side at its 99.99th percentile), mse (the range with the least quantization error), or minmax (the observed range)",
+            DefaultValueFactory = _ => "percentile",
+        };
+        method.AcceptOnlyFromAmong("percentile", "mse", "minmax");
+        var noBiasCorrection = new Option<bool>("--no-bias-correction") { Description = "keep the quantized biases as rounded (by default each conv and dense bias is corrected for the mean output shift of quantization on up to 512 calibration inputs)" };
         var data = Options.DataDirectory();
-        var command = new Command(name, description) { input, output, modelId, variantId, calibration, labels, kind, data };
+        var command = new Command(name, description) { input, output, modelId, variantId, calibration, method, noBiasCorrection, labels, kind, data };
         var dataOptions = new DataOptions();
         dataOptions.AddTo(command);
         var normalize = CalibrationData.NormalizeOption();
@@ -46,6 +53,8 @@ internal static class ModelQuantizeCommand
             {
                 ModelId = parse.GetValue(modelId) ?? floatModel.Name,
                 VariantId = parse.GetValue(variantId)!,
+                CalibrationMethod = CalibrationStrategies.Parse(parse.GetValue(method)!),
+                BiasCorrection = !parse.GetValue(noBiasCorrection),
             };
             string source = parse.GetValue(calibration)!;
             byte[] bytes;
@@ -64,8 +73,7 @@ internal static class ModelQuantizeCommand
             {
                 var read = CalibrationData.Read(console, source, floatModel, dataOptions.For(parse, floatModel.Input.H, floatModel.Input.W, floatModel.Input.C), parse.GetValue(normalize)!);
                 (floatModel, float[][] samples) = (read.Model, read.Samples);
-                CalibrationStats stats = PostTrainingQuantizer.Calibrate(floatModel, samples);
-                Int8Model int8 = PostTrainingQuantizer.Quantize(floatModel, stats, options with { PixelInput = false });
+                Int8Model int8 = PostTrainingQuantizer.Quantize(floatModel, samples, options with { PixelInput = false, CalibrationSamples = samples.Length });
                 int8.FrontEnd = read.FrontEnd;
                 string meaning = parse.GetValue(kind)!;
                 if (meaning == "auto")
@@ -89,9 +97,6 @@ internal static class ModelQuantizeCommand
         });
         return command;
     }
-
-    /// <summary>The samples of a .npy file, each in the model's HWC order.</summary>
-    public static float[][] CalibrationSamples(string path, FloatModel model) => Samples(path, model.Input.H, model.Input.W, model.Input.C);
 
     /// <summary>The samples of a .npy file for an H x W x C input, each in HWC order.</summary>
     public static float[][] Samples(string path, int h, int w, int c)
