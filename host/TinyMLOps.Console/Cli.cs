@@ -2,6 +2,7 @@ using System.CommandLine;
 using Spectre.Console;
 using TinyMLOps.Console.Commands.Bench;
 using TinyMLOps.Console.Commands.Common;
+using TinyMLOps.Console.Commands.Data;
 using TinyMLOps.Console.Commands.Demo;
 using TinyMLOps.Console.Commands.Drift;
 using TinyMLOps.Console.Commands.Flash;
@@ -25,6 +26,7 @@ public static class Cli
         var root = new RootCommand("TinyMLOps: operate int8 models on microcontroller fleets");
         root.Subcommands.Add(ModelCommand.Build(console));
         root.Subcommands.Add(BenchCommand.Build(console));
+        root.Subcommands.Add(DataCommand.Build(console));
         root.Subcommands.Add(DemoCommand.Build(console));
         root.Subcommands.Add(ServeCommand.Build(console));
         root.Subcommands.Add(SimCommand.Build(console));
