@@ -126,6 +126,7 @@ public sealed record QuantizationOptions
     /// <summary>
     /// Rewrites a copy of the float model by cross-layer equalization (<see cref="CrossLayerEqualization"/>) before
     /// calibration. Applied by the overloads of Quantize that take calibration data, not by the one taking stats.
+    /// Turn it off for a weight-watermarked model: rescaling the marked layer's channels moves the mark's projections.
     /// </summary>
     public bool Equalization { get; init; } = true;
 }
