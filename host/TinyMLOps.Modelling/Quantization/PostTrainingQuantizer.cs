@@ -122,6 +122,13 @@ public sealed record QuantizationOptions
 
     /// <summary>At most this many of the calibration samples (the first ones) are used for bias correction.</summary>
     public int BiasCorrectionSamples { get; init; } = Quantization.BiasCorrection.DefaultSamples;
+
+    /// <summary>
+    /// Rewrites a copy of the float model by cross-layer equalization (<see cref="CrossLayerEqualization"/>) before
+    /// calibration. Applied by the overloads of Quantize that take calibration data, not by the one taking stats.
+    /// Turn it off for a weight-watermarked model: rescaling the marked layer's channels moves the mark's projections.
+    /// </summary>
+    public bool Equalization { get; init; } = true;
 }
 
 /// <summary>
@@ -139,6 +146,7 @@ public static class PostTrainingQuantizer
     public static Int8Model Quantize(FloatModel model, ImageDataset calibration, QuantizationOptions? options = null)
     {
         options ??= new QuantizationOptions();
+        model = Equalize(model, options);
         ImageDataset data = calibration.Take(options.CalibrationSamples);
         CalibrationStats stats = Calibrate(model, data, options.MaxDegreeOfParallelism);
         Int8Model int8 = Quantize(model, stats, options);
@@ -155,6 +163,7 @@ public static class PostTrainingQuantizer
     {
         ArgumentNullException.ThrowIfNull(samples);
         options ??= new QuantizationOptions();
+        model = Equalize(model, options);
         IReadOnlyList<float[]> data = samples.Count > options.CalibrationSamples ? [.. samples.Take(options.CalibrationSamples)] : samples;
         CalibrationStats stats = Calibrate(model, data, options.MaxDegreeOfParallelism);
         Int8Model int8 = Quantize(model, stats, options);
@@ -164,6 +173,13 @@ public static class PostTrainingQuantizer
         }
 
         return int8;
+    }
+
+    /// <summary>The model to calibrate and quantize: an equalized copy when the options ask for one.</summary>
+    private static FloatModel Equalize(FloatModel model, QuantizationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return options.Equalization ? CrossLayerEqualization.Apply(model) : model;
     }
 
     private static void CorrectBiases(FloatModel model, Int8Model int8, IReadOnlyList<float[]> samples, QuantizationOptions options)

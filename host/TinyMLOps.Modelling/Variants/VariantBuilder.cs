@@ -51,7 +51,8 @@ public static class VariantBuilder
             }
 
             progress?.Report(new VariantBuildProgress(index, specs.Count, spec.Id, "quantizing", 1));
-            Int8Model int8 = PostTrainingQuantizer.Quantize(model, calibration, new QuantizationOptions { ModelId = modelId, VariantId = spec.Id });
+            // Equalization rescales the marked layer's channels, which moves the watermark's projections.
+            Int8Model int8 = PostTrainingQuantizer.Quantize(model, calibration, new QuantizationOptions { ModelId = modelId, VariantId = spec.Id, Equalization = !watermark });
 
             // The reference drift profile goes inside the file, so the content hash and artifact tag cover it.
             progress?.Report(new VariantBuildProgress(index, specs.Count, spec.Id, "profiling", 1));

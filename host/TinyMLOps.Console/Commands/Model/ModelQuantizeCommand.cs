@@ -38,8 +38,9 @@ internal static class ModelQuantizeCommand
         };
         method.AcceptOnlyFromAmong("percentile", "mse", "minmax");
         var noBiasCorrection = new Option<bool>("--no-bias-correction") { Description = "keep the quantized biases as rounded (by default each conv and dense bias is corrected for the mean output shift of quantization on up to 512 calibration inputs)" };
+        var noEqualization = new Option<bool>("--no-equalization") { Description = "quantize the float weights as imported (by default cross-layer equalization first rescales the channels of consecutive conv and dense layers so that their weight ranges match, which evens out long-tailed activation channels; use it for a weight-watermarked model, whose mark the rescaling moves)" };
         var data = Options.DataDirectory();
-        var command = new Command(name, description) { input, output, modelId, variantId, calibration, method, noBiasCorrection, labels, kind, data };
+        var command = new Command(name, description) { input, output, modelId, variantId, calibration, method, noBiasCorrection, noEqualization, labels, kind, data };
         var dataOptions = new DataOptions();
         dataOptions.AddTo(command);
         var normalize = CalibrationData.NormalizeOption();
@@ -55,6 +56,7 @@ internal static class ModelQuantizeCommand
                 VariantId = parse.GetValue(variantId)!,
                 CalibrationMethod = CalibrationStrategies.Parse(parse.GetValue(method)!),
                 BiasCorrection = !parse.GetValue(noBiasCorrection),
+                Equalization = !parse.GetValue(noEqualization),
             };
             string source = parse.GetValue(calibration)!;
             byte[] bytes;

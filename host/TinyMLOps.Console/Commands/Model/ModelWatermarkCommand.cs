@@ -58,7 +58,8 @@ internal static class ModelWatermarkCommand
             else
             {
                 var splits = FashionMnist.Load(parse.GetValue(data));
-                var options = new QuantizationOptions { ModelId = parse.GetValue(modelId) ?? model.Name, VariantId = parse.GetValue(variantId)! };
+                // Without equalization: rescaling the marked layer's channels would move the watermark's projections.
+                var options = new QuantizationOptions { ModelId = parse.GetValue(modelId) ?? model.Name, VariantId = parse.GetValue(variantId)!, Equalization = false };
                 byte[] bytes = ModelQuantizeCommand.Quantize(model, splits.HeldOut, options);
                 File.WriteAllBytes(outFile.FullName, bytes);
                 reading = WeightWatermark.Verify(ModelReader.Read(bytes), key);

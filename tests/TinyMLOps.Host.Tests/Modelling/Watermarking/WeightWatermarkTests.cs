@@ -54,7 +54,7 @@ public sealed class WatermarkFixture
         ModelReader.Read(ModelWriter.Write(PostTrainingQuantizer.Quantize(
             model,
             TestData.Fashion.HeldOut.Take(1000),
-            new QuantizationOptions { ModelId = "fashion", VariantId = "mlp-64" })));
+            new QuantizationOptions { ModelId = "fashion", VariantId = "mlp-64", Equalization = false })));
 
     /// <summary>A copy of an Mlp(64) with its own weight arrays.</summary>
     public static FloatModel Clone(FloatModel source)
