@@ -1,6 +1,7 @@
 using TinyMLOps.Modelling.Float;
 using TinyMLOps.Shared.Kernels;
 using TinyMLOps.Shared.Model;
+using TinyMLOps.Shared.Preprocessing;
 using TinyMLOps.Shared.Quantization;
 
 namespace TinyMLOps.Modelling.Onnx;
@@ -385,6 +386,11 @@ public static class OnnxExporter
             _ when flat => b.Input(InputName, OnnxDataType.Float, BatchDim, c),
             _ => b.Input(InputName, OnnxDataType.Float, BatchDim, c, h, w),
         };
+        if (model.FrontEnd is Normalize normalize)
+        {
+            x = Normalized(b, x, normalize, model);
+        }
+
         string v = b.Node("Div", "input_scaled", [x, b.FloatScalar("input_scale", model.InputScale)]);
         string magnitude = b.Node("Floor", "input_rounded_abs", [b.Node("Add", "input_abs_half", [b.Node("Abs", "input_abs", [v]), b.FloatScalar("half", 0.5f)])]);
         v = b.Node("Mul", "input_rounded", [magnitude, b.Node("Sign", "input_sign", [v])]);
@@ -398,6 +404,44 @@ public static class OnnxExporter
             InputLayout.Nhwc or InputLayout.Nct => b.Node("Reshape", "input_flat", [q, b.Int64s("input_shape", 0, c)]),
             _ => q,
         };
+    }
+
+    /// <summary>
+    /// The normalize front-end on the raw float input, as the device computes it: a missing value (NaN) becomes the
+    /// offset, then (x − offset) / scale per feature, in float. Offsets and scales are laid out in the input's own order.
+    /// </summary>
+    private static string Normalized(OnnxGraphBuilder b, string x, Normalize normalize, Int8Model model)
+    {
+        int h = model.InputH, w = model.InputW, c = model.InputC;
+        var offsets = new float[h * w * c];
+        var scales = new float[h * w * c];
+        bool flat = h == 1 && w == 1;
+        for (int y = 0; y < h; y++)
+        {
+            for (int xx = 0; xx < w; xx++)
+            {
+                for (int ch = 0; ch < c; ch++)
+                {
+                    int hwc = (((y * w) + xx) * c) + ch;
+                    int k = normalize.Offset.Length == c ? ch : hwc;
+                    int at = model.InputLayout == InputLayout.Nhwc || flat ? hwc : (((ch * h) + y) * w) + xx;
+                    offsets[at] = normalize.Offset[k];
+                    scales[at] = normalize.Scale[k];
+                }
+            }
+        }
+
+        long[] dims = model.InputLayout switch
+        {
+            _ when flat => [c],
+            InputLayout.Nhwc => [h, w, c],
+            InputLayout.Nct => [c, w],
+            _ => [c, h, w],
+        };
+        string offset = b.Floats("frontend_offset", offsets, dims);
+        string filled = b.Node("Where", "frontend_filled", [b.Node("IsNaN", "frontend_missing", [x]), offset, x]);
+        string centered = b.Node("Sub", "frontend_centered", [filled, offset]);
+        return b.Node("Div", "frontend_scaled", [centered, b.Floats("frontend_scale", scales, dims)]);
     }
 
     /// <summary>Tensor k's int8 value and accumulator as extra outputs, when the options ask for them.</summary>

@@ -22,6 +22,15 @@ internal static class ModelExportCommand
             var file = parse.GetValue(output)!;
             File.WriteAllBytes(file.FullName, onnx);
             console.MarkupLineInterpolated($"wrote {file.Name}: {onnx.Length:N0} bytes ONNX for a {model.FileBytes:N0}-byte int8 model");
+            if (model.FrontEnd is not null and not TinyMLOps.Shared.Preprocessing.Normalize)
+            {
+                // The fixed-point signal processing has no ONNX form; the export starts where the model does.
+                console.MarkupLineInterpolated($"the {model.FrontEnd.Name} front-end is not in the export: it takes the front-end's output ({model.InputH}x{model.InputW}x{model.InputC})");
+            }
+            else if (model.FrontEnd is not null && !parse.GetValue(int8Io))
+            {
+                console.MarkupLineInterpolated($"the {model.FrontEnd.Name} front-end is in the export: it takes raw values, as the device does");
+            }
             return 0;
         });
         return command;
