@@ -51,8 +51,9 @@ public static class VariantBuilder
             }
 
             progress?.Report(new VariantBuildProgress(index, specs.Count, spec.Id, "quantizing", 1));
-            // Equalization rescales the marked layer's channels, which moves the watermark's projections.
-            Int8Model int8 = PostTrainingQuantizer.Quantize(model, calibration, new QuantizationOptions { ModelId = modelId, VariantId = spec.Id, Equalization = !watermark });
+            // No equalization: built variants train their dense head on the devices, and rescaling the head's input
+            // channels by s would scale each channel's SGD step by 1/s² (it also moves a watermark's projections).
+            Int8Model int8 = PostTrainingQuantizer.Quantize(model, calibration, new QuantizationOptions { ModelId = modelId, VariantId = spec.Id, Equalization = false });
 
             // The reference drift profile goes inside the file, so the content hash and artifact tag cover it.
             progress?.Report(new VariantBuildProgress(index, specs.Count, spec.Id, "profiling", 1));

@@ -38,7 +38,7 @@ internal static class ModelQuantizeCommand
         };
         method.AcceptOnlyFromAmong("percentile", "mse", "minmax");
         var noBiasCorrection = new Option<bool>("--no-bias-correction") { Description = "keep the quantized biases as rounded (by default each conv and dense bias is corrected for the mean output shift of quantization on up to 512 calibration inputs)" };
-        var noEqualization = new Option<bool>("--no-equalization") { Description = "quantize the float weights as imported (by default cross-layer equalization first rescales the channels of consecutive conv and dense layers so that their weight ranges match, which evens out long-tailed activation channels; use it for a weight-watermarked model, whose mark the rescaling moves)" };
+        var noEqualization = new Option<bool>("--no-equalization") { Description = "quantize the float weights as imported (by default cross-layer equalization first rescales the channels of consecutive conv and dense layers so that their weight ranges match, which evens out long-tailed activation channels; use it for a weight-watermarked model, whose mark the rescaling moves, and for a model whose dense head trains on the devices, whose per-channel SGD steps it would skew)" };
         var data = Options.DataDirectory();
         var command = new Command(name, description) { input, output, modelId, variantId, calibration, method, noBiasCorrection, noEqualization, labels, kind, data };
         var dataOptions = new DataOptions();
