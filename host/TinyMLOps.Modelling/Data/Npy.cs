@@ -167,6 +167,18 @@ public static class Npy
         return file;
     }
 
+    /// <summary>Writes an int64 ('&lt;i8') array (class labels as NumPy and PyTorch keep them).</summary>
+    public static byte[] WriteInt64(ReadOnlySpan<long> values, params int[] shape)
+    {
+        byte[] file = Begin("<i8", shape, values.Length, 8, out int at);
+        for (int i = 0; i < values.Length; i++, at += 8)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(file.AsSpan(at), values[i]);
+        }
+
+        return file;
+    }
+
     /// <summary>A shape as NumPy prints it: (2, 3), (3,), ().</summary>
     public static string FormatShape(IReadOnlyList<int> shape) => shape.Count == 1
         ? $"({shape[0]},)"

@@ -143,6 +143,46 @@ public static class Evaluation
     }
 
     /// <summary>
+    /// A model with a front-end on raw clips (values in [-1, 1], e.g. WAV samples) as the device runs it: each clip to
+    /// int16 and through <see cref="Classifier.ClassifySamples"/>, in parallel over private copies of the model.
+    /// </summary>
+    public static EvaluationResult EvaluateSamples(Int8Model model, IReadOnlyList<float[]> clips, IReadOnlyList<int> labels, int maxDegreeOfParallelism = -1)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(clips);
+        ArgumentNullException.ThrowIfNull(labels);
+        int raw = model.FrontEnd?.RawSamples ?? 0;
+        if (raw == 0)
+        {
+            throw new ArgumentException("the model has no front-end that takes raw samples");
+        }
+
+        if (clips.Count != labels.Count)
+        {
+            throw new ArgumentException($"{clips.Count} clips but {labels.Count} labels");
+        }
+
+        int classes = model.Output.OutputElements;
+        byte[] file = ModelWriter.Write(model);
+        int workers = Math.Max(1, Math.Min(maxDegreeOfParallelism <= 0 ? Environment.ProcessorCount : maxDegreeOfParallelism, Math.Max(1, clips.Count / 64)));
+        var parts = new int[workers][,];
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+        {
+            var classifier = new Classifier(file);
+            var confusion = new int[classes, classes];
+            for (int i = (int)((long)clips.Count * w / workers); i < (int)((long)clips.Count * (w + 1) / workers); i++)
+            {
+                confusion[labels[i], classifier.ClassifySamples(Preprocessing.AudioFeatures.ToPcm(clips[i], raw), 0)]++;
+            }
+
+            parts[w] = confusion;
+        });
+
+        IReadOnlyList<string> names = model.Labels is { Length: > 0 } l && l.Length == classes ? l : [.. Enumerable.Range(0, classes).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+        return new EvaluationResult(names, Sum(parts, classes));
+    }
+
+    /// <summary>
     /// An anomaly model on labelled inputs (label 0 normal, anything else anomalous): the share of each flagged at
     /// the model's threshold, and the ROC AUC of the score.
     /// </summary>

@@ -3,6 +3,7 @@ using System.Globalization;
 using Spectre.Console;
 using TinyMLOps.Modelling.Data;
 using TinyMLOps.Modelling.Float;
+using TinyMLOps.Modelling.Preprocessing;
 using TinyMLOps.Shared.Preprocessing;
 
 namespace TinyMLOps.Console.Commands.Model;
@@ -98,12 +99,31 @@ internal static class CalibrationData
         return option;
     }
 
+    public static Option<string> FrontEndOption()
+    {
+        var option = new Option<string>("--front-end")
+        {
+            Description = "what the device runs on raw samples before the model: auto (mfcc when the calibration data are WAV clips and the model takes 49x10x1), none, or mfcc (the keyword-spotting MFCC: 16 kHz, 49 frames x 10 coefficients; the model is calibrated on the device's fixed-point features)",
+            DefaultValueFactory = _ => "auto",
+        };
+        option.AcceptOnlyFromAmong("auto", "none", "mfcc");
+        return option;
+    }
+
     /// <summary>
-    /// Reads calibration data of any form, decides the per-feature front-end and returns the model to calibrate (with
+    /// Reads calibration data of any form, decides the front-end and returns the model to calibrate (with
     /// the scaling folded in where chosen), the samples as that model sees them and the front-end for the int8 model.
     /// </summary>
-    public static (FloatModel Model, float[][] Samples, Normalize? FrontEnd) Read(IAnsiConsole console, string path, FloatModel model, DataSetOptions options, string normalize)
+    public static (FloatModel Model, float[][] Samples, FrontEnd? FrontEnd) Read(IAnsiConsole console, string path, FloatModel model, DataSetOptions options, string normalize, string frontEnd = "none")
     {
+        Mfcc mfcc = AudioFeatures.KeywordMfcc();
+        bool shape = model.Input.H == mfcc.OutH && model.Input.W == mfcc.OutW && model.Input.C == mfcc.OutC;
+        bool wav = Directory.Exists(path) && Directory.EnumerateFiles(path, "*.wav", SearchOption.AllDirectories).Any();
+        if (frontEnd == "mfcc" || (frontEnd == "auto" && shape && wav))
+        {
+            return (model, ReadMfcc(console, path, model, options, mfcc, shape), mfcc);
+        }
+
         DataSet data = DataOptions.Open(console, path, options, train: true).Train;
         bool tabular = data.Format is CsvTableLoader.Format or CsvWindowLoader.Format or "sensor window (CSV)";
         FeatureNormalization mode = normalize switch
@@ -113,7 +133,7 @@ internal static class CalibrationData
             "standardize" => FeatureNormalization.Standardize,
             _ => tabular && FeatureScaling.CannotFold(model) == null ? FeatureNormalization.PerFeature : FeatureNormalization.None,
         };
-        Normalize? frontEnd = null;
+        Normalize? scaling = null;
         if (mode == FeatureNormalization.PerFeature)
         {
             if (FeatureScaling.CannotFold(model) is { } reason)
@@ -121,22 +141,40 @@ internal static class CalibrationData
                 throw new ArgumentException($"--normalize per-feature: {reason}; use standardize if the model was trained on standardised values, or none");
             }
 
-            frontEnd = FeatureScaling.Robust(data);
-            model = FeatureScaling.Fold(model, frontEnd);
-            console.MarkupLineInterpolated($"per-feature scaling: a normalize front-end (median, {FeatureScaling.RobustPercentile:P0} of |x - median|) of {frontEnd.Offset.Length} features, undone in the first layer");
+            scaling = FeatureScaling.Robust(data);
+            model = FeatureScaling.Fold(model, scaling);
+            console.MarkupLineInterpolated($"per-feature scaling: a normalize front-end (median, {FeatureScaling.RobustPercentile:P0} of |x - median|) of {scaling.Offset.Length} features, undone in the first layer");
         }
         else if (mode == FeatureNormalization.Standardize)
         {
-            frontEnd = FeatureScaling.Standardize(data);
-            console.MarkupLineInterpolated($"standardisation: a normalize front-end ((x - mean) / std of the calibration data) of {frontEnd.Offset.Length} features");
+            scaling = FeatureScaling.Standardize(data);
+            console.MarkupLineInterpolated($"standardisation: a normalize front-end ((x - mean) / std of the calibration data) of {scaling.Offset.Length} features");
         }
         else if (normalize == "auto" && tabular)
         {
             console.MarkupLineInterpolated($"no per-feature scaling: {FeatureScaling.CannotFold(model)} (--normalize standardize if it was trained on standardised values)");
         }
 
-        IReadOnlyList<float[]> samples = FeatureScaling.Apply(frontEnd, data.Samples);
+        IReadOnlyList<float[]> samples = FeatureScaling.Apply(scaling, data.Samples);
         console.MarkupLineInterpolated($"calibrating on {samples.Count.ToString("N0", CultureInfo.InvariantCulture)} samples from {Path.GetFileName(Path.TrimEndingDirectorySeparator(path))}");
-        return (model, [.. samples], frontEnd);
+        return (model, [.. samples], scaling);
+    }
+
+    /// <summary>
+    /// WAV clips through the device's fixed-point MFCC (Q16 / 65536): the int8 input and activation ranges are set on
+    /// the numbers the device will feed, not on the float reference the model was trained on.
+    /// </summary>
+    private static float[][] ReadMfcc(IAnsiConsole console, string path, FloatModel model, DataSetOptions options, Mfcc mfcc, bool shape)
+    {
+        if (!shape)
+        {
+            throw new ArgumentException($"--front-end mfcc gives {mfcc.OutH}x{mfcc.OutW}x{mfcc.OutC} (frames x coefficients x 1); the model takes {model.Input.H}x{model.Input.W}x{model.Input.C}");
+        }
+
+        DataSet data = DataOptions.Open(console, path, options with { Height = 1, Width = mfcc.ClipSamples, Channels = 1, SampleRate = mfcc.SampleRate }, train: true).Train;
+        float[][] samples = AudioFeatures.Compute(mfcc, data.Samples, fixedPoint: true);
+        console.MarkupLineInterpolated($"front-end {mfcc.Describe()}");
+        console.MarkupLineInterpolated($"calibrating on the fixed-point MFCC of {samples.Length.ToString("N0", CultureInfo.InvariantCulture)} clips from {Path.GetFileName(Path.TrimEndingDirectorySeparator(path))}");
+        return samples;
     }
 }

@@ -35,7 +35,11 @@ internal static class ModelEvalCommand
                 }
 
                 Int8Model model = ModelReader.Read(File.ReadAllBytes(file.FullName));
-                DataSetOptions options = dataOptions.For(parse, model.InputH, model.InputW, model.InputC, parse.GetValue(labels)?.FullName);
+                // A front-end on raw samples (mfcc) takes the clips as they are, as the device does.
+                int raw = model.FrontEnd?.RawSamples ?? 0;
+                DataSetOptions options = raw > 0
+                    ? dataOptions.For(parse, 1, raw, 1, parse.GetValue(labels)?.FullName) with { SampleRate = (model.FrontEnd as TinyMLOps.Shared.Preprocessing.Mfcc)?.SampleRate }
+                    : dataOptions.For(parse, model.InputH, model.InputW, model.InputC, parse.GetValue(labels)?.FullName);
                 DataSplit split = DataSetLoader.Open(path, options);
                 DataSet test = split.Test.AlignTo(model.Labels);
                 int n = parse.GetValue(limit);
@@ -52,6 +56,13 @@ internal static class ModelEvalCommand
                 }
 
                 DataOptions.Report(console, split, train: false);
+                if (raw > 0)
+                {
+                    console.MarkupLineInterpolated($"front-end {model.FrontEnd!.Describe()}, fixed point on the raw samples");
+                    Render(console, file.Name, Evaluation.EvaluateSamples(model, test.Samples, truth));
+                    return 0;
+                }
+
                 IReadOnlyList<float[]> inputs = FeatureScaling.Apply(model.FrontEnd, test.Samples);
                 if (model.OutputKind == OutputKind.Anomaly)
                 {

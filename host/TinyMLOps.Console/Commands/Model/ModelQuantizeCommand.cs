@@ -45,6 +45,8 @@ internal static class ModelQuantizeCommand
         dataOptions.AddTo(command);
         var normalize = CalibrationData.NormalizeOption();
         command.Options.Add(normalize);
+        var frontEnd = CalibrationData.FrontEndOption();
+        command.Options.Add(frontEnd);
         command.SetAction(parse =>
         {
             var file = parse.GetValue(input)!;
@@ -73,7 +75,7 @@ internal static class ModelQuantizeCommand
             }
             else
             {
-                var read = CalibrationData.Read(console, source, floatModel, dataOptions.For(parse, floatModel.Input.H, floatModel.Input.W, floatModel.Input.C), parse.GetValue(normalize)!);
+                var read = CalibrationData.Read(console, source, floatModel, dataOptions.For(parse, floatModel.Input.H, floatModel.Input.W, floatModel.Input.C), parse.GetValue(normalize)!, parse.GetValue(frontEnd)!);
                 (floatModel, float[][] samples) = (read.Model, read.Samples);
                 Int8Model int8 = PostTrainingQuantizer.Quantize(floatModel, samples, options with { PixelInput = false, CalibrationSamples = samples.Length });
                 int8.FrontEnd = read.FrontEnd;
