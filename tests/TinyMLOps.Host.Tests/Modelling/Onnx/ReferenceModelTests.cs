@@ -29,12 +29,8 @@ public class ReferenceModelTests(ITestOutputHelper output)
     [InlineData("ops_conv1d.onnx")]
     public void A_reference_model_quantizes_and_onnx_runtime_gives_the_interpreters_outputs_exactly(string file)
     {
-        byte[] onnx = OnnxTestSupport.Fixture(Path.Combine("reference", file));
-        FloatModel model = OnnxImporter.Import(onnx);
+        var (model, int8) = Quantized(file);
         var data = OnnxTestSupport.FashionMnistTest;
-        float[][] calibration = [.. Enumerable.Range(0, Calibration).Select(i => Transform(file, data.GetInput(i)))];
-        Int8Model int8 = PostTrainingQuantizer.Quantize(model, PostTrainingQuantizer.Calibrate(model, calibration), new QuantizationOptions { PixelInput = false });
-        int8 = ModelReader.Read(ModelWriter.Write(int8));
 
         using InferenceSession session = OnnxTestSupport.Session(OnnxExporter.ExportInt8(int8));
         var interpreter = new Interpreter(int8);
@@ -95,12 +91,8 @@ public class ReferenceModelTests(ITestOutputHelper output)
     [InlineData("ops_conv1d.onnx")]
     public void Every_layers_int32_accumulators_and_int8_outputs_equal_onnx_runtimes_on_the_exported_graph(string file)
     {
-        byte[] onnx = OnnxTestSupport.Fixture(Path.Combine("reference", file));
-        FloatModel model = OnnxImporter.Import(onnx);
+        var (model, int8) = Quantized(file);
         var data = OnnxTestSupport.FashionMnistTest;
-        float[][] calibration = [.. Enumerable.Range(0, Calibration).Select(i => Transform(file, data.GetInput(i)))];
-        Int8Model int8 = PostTrainingQuantizer.Quantize(model, PostTrainingQuantizer.Calibrate(model, calibration), new QuantizationOptions { PixelInput = false });
-        int8 = ModelReader.Read(ModelWriter.Write(int8));
         using InferenceSession session = OnnxTestSupport.Session(OnnxExporter.ExportInt8(int8, new OnnxInt8ExportOptions { ExposeIntermediates = true }));
 
         // Ours: every operator's output and accumulator, image by image (arena buffers are reused, so copy after each).
@@ -235,6 +227,16 @@ public class ReferenceModelTests(ITestOutputHelper output)
         output.WriteLine($"threshold {read.AnomalyThreshold:G4}: normal flagged {normalFlagged}/{normalCount}, anomalous flagged {anomalousFlagged}/{anomalousCount}");
         Assert.True(normalFlagged <= normalCount * 0.05, "too many false alarms on unseen normal data");
         Assert.True(anomalousFlagged >= anomalousCount * 0.5, "too few anomalies flagged");
+    }
+
+    /// <summary>The fixture imported, calibrated on its first 200 inputs, quantized, and read back from its file.</summary>
+    private static (FloatModel Float, Int8Model Int8) Quantized(string file)
+    {
+        FloatModel model = OnnxImporter.Import(OnnxTestSupport.Fixture(Path.Combine("reference", file)));
+        var data = OnnxTestSupport.FashionMnistTest;
+        float[][] calibration = [.. Enumerable.Range(0, Calibration).Select(i => Transform(file, data.GetInput(i)))];
+        Int8Model int8 = PostTrainingQuantizer.Quantize(model, PostTrainingQuantizer.Calibrate(model, calibration), new QuantizationOptions { PixelInput = false });
+        return (model, ModelReader.Read(ModelWriter.Write(int8)));
     }
 
     /// <summary>The README's input transforms, from a Fashion-MNIST image (pixels / 255, HWC 28x28x1) to the model's HWC input.</summary>
