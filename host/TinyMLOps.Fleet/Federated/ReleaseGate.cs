@@ -61,7 +61,7 @@ public static class ReleaseGate
 
     /// <exception cref="ArgumentException">The models do not share outputs and labels, the held-out set is empty or
     /// does not fit them, or the options are not finite (or the class limit is negative).</exception>
-    public static GateVerdict Evaluate(Int8Model current, Int8Model candidate, ImageDataset heldOut, GateOptions? options = null)
+    public static GateVerdict Evaluate(Int8Model current, Int8Model candidate, LabelledSet heldOut, GateOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(candidate);

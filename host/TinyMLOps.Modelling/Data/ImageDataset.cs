@@ -1,10 +1,12 @@
+using TinyMLOps.Shared.Runtime;
+
 namespace TinyMLOps.Modelling.Data;
 
 /// <summary>
 /// Labelled 8-bit images in HWC order, stored back to back in one array. A pixel byte v means the real
 /// value v / 255, which is what the float models take and what the int8 runtime's pixel table assumes.
 /// </summary>
-public sealed class ImageDataset
+public sealed class ImageDataset : LabelledSet
 {
     public ImageDataset(string name, int height, int width, int channels, byte[] pixels, byte[] labels, IReadOnlyList<string> classNames)
     {
@@ -39,13 +41,13 @@ public sealed class ImageDataset
         ClassNames = classNames;
     }
 
-    public string Name { get; }
+    public override string Name { get; }
 
-    public int Height { get; }
+    public override int Height { get; }
 
-    public int Width { get; }
+    public override int Width { get; }
 
-    public int Channels { get; }
+    public override int Channels { get; }
 
     /// <summary>Values per image: Height * Width * Channels.</summary>
     public int PixelsPerImage => Height * Width * Channels;
@@ -56,18 +58,26 @@ public sealed class ImageDataset
     /// <summary>Class index of each image.</summary>
     public byte[] Labels { get; }
 
-    public IReadOnlyList<string> ClassNames { get; }
+    public override IReadOnlyList<string> ClassNames { get; }
 
-    public int Count => Labels.Length;
+    public override int Count => Labels.Length;
 
-    public int ClassCount => ClassNames.Count;
+    public override RawInput Raw => RawInput.Pixels;
+
+    public override int RawLength => PixelsPerImage;
 
     public ReadOnlySpan<byte> Image(int index) => Pixels.AsSpan(CheckIndex(index) * PixelsPerImage, PixelsPerImage);
 
-    public int Label(int index) => Labels[CheckIndex(index)];
+    public override int Label(int index) => Labels[CheckIndex(index)];
+
+    public override int Classify(Classifier classifier, int index) => classifier.Classify(Pixels, CheckIndex(index) * PixelsPerImage);
+
+    public override void SetModelInput(Interpreter interpreter, int index, sbyte[] scratch) => interpreter.SetInputFromBytes(Pixels, CheckIndex(index) * PixelsPerImage);
+
+    public override void ReadPixels(int index, byte[] destination) => Image(index).CopyTo(destination);
 
     /// <summary>Writes image <paramref name="index"/> as floats pixel / 255 into <paramref name="destination"/>.</summary>
-    public void GetInput(int index, Span<float> destination)
+    public override void GetInput(int index, Span<float> destination)
     {
         if (destination.Length < PixelsPerImage)
         {
@@ -79,14 +89,6 @@ public sealed class ImageDataset
         {
             destination[i] = src[i] / 255f;
         }
-    }
-
-    /// <summary>Image <paramref name="index"/> as floats pixel / 255.</summary>
-    public float[] GetInput(int index)
-    {
-        var x = new float[PixelsPerImage];
-        GetInput(index, x);
-        return x;
     }
 
     /// <summary>Images [start, start + count) as floats pixel / 255, back to back (count * PixelsPerImage values).</summary>
@@ -108,7 +110,7 @@ public sealed class ImageDataset
     }
 
     /// <summary>A copy of images [start, start + count).</summary>
-    public ImageDataset Slice(int start, int count, string? name = null)
+    public override ImageDataset Slice(int start, int count, string? name = null)
     {
         if (start < 0 || count < 0 || start + count > Count)
         {
@@ -126,7 +128,7 @@ public sealed class ImageDataset
     }
 
     /// <summary>The first <paramref name="count"/> images (all of them when there are fewer).</summary>
-    public ImageDataset Take(int count) => count >= Count ? this : Slice(0, count, $"{Name}[..{count})");
+    public new ImageDataset Take(int count) => count >= Count ? this : Slice(0, count, $"{Name}[..{count})");
 
     /// <summary>
     /// Deterministic split: the last <paramref name="heldOut"/> images become the held-out part (calibration and
@@ -144,7 +146,7 @@ public sealed class ImageDataset
     }
 
     /// <summary>How many images each class has.</summary>
-    public int[] ClassHistogram()
+    public override int[] ClassHistogram()
     {
         var counts = new int[ClassCount];
         foreach (byte label in Labels)
@@ -156,14 +158,4 @@ public sealed class ImageDataset
     }
 
     public override string ToString() => $"{Name}: {Count} images {Height}x{Width}x{Channels}, {ClassCount} classes";
-
-    private int CheckIndex(int index)
-    {
-        if ((uint)index >= (uint)Count)
-        {
-            throw new ArgumentOutOfRangeException(nameof(index), $"image {index} is outside 0..{Count - 1}");
-        }
-
-        return index;
-    }
 }

@@ -6,37 +6,35 @@ using TinyMLOps.Shared.Runtime;
 namespace TinyMLOps.Modelling.Drift;
 
 /// <summary>
-/// Builds a variant's reference drift profile from its training data: each sampled image goes through the variant's
-/// own input quantization into the input histograms, and through the int8 model (the device's classifier) for the
-/// predicted class and top-1 confidence. The sample is evenly spread over the data set, so it is deterministic.
+/// Builds a variant's reference drift profile from its training data: each sampled input goes through the variant's
+/// own input path (the pixel quantization, or the front-end for raw signals) into the input histograms, and through
+/// the int8 model (the device's classifier) for the predicted class and top-1 confidence. The sample is evenly
+/// spread over the data set, so it is deterministic.
 /// </summary>
 public static class ProfileBuilder
 {
     public const int DefaultSamples = 5000;
 
     /// <param name="modelFile">The variant's model file (a profile already in it is ignored).</param>
-    public static DriftProfile Build(byte[] modelFile, ImageDataset data, int samples = DefaultSamples, int grid = HistogramLayout.DefaultGrid)
+    /// <param name="groups">How input values group into histograms; null: <see cref="DriftGroups.For"/> the model's input.</param>
+    public static DriftProfile Build(byte[] modelFile, LabelledSet data, int samples = DefaultSamples, DriftGroups? groups = null)
     {
         ArgumentNullException.ThrowIfNull(modelFile);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
         if (data.Count == 0)
         {
-            throw new ArgumentException("a reference profile needs at least one image", nameof(data));
+            throw new ArgumentException("a reference profile needs at least one sample", nameof(data));
         }
 
         var classifier = new Classifier(modelFile);
         Int8Model model = classifier.Interpreter.Model;
-        if (model.InputElements != data.PixelsPerImage)
-        {
-            throw new ArgumentException($"the model takes {model.InputElements} values, the images have {data.PixelsPerImage}", nameof(data));
-        }
-
-        bool image = model.InputH >= grid && model.InputW >= grid;
+        data.CheckShape(model.InputH, model.InputW, model.InputC);
+        groups ??= DriftGroups.For(model.InputH, model.InputW, model.InputC);
         var layout = new HistogramLayout(
-            image ? HistogramLayout.KindImageRegions : HistogramLayout.KindPerChannel,
-            image ? grid : 0,
-            image ? grid : 0,
+            groups.Kind,
+            groups.GridH,
+            groups.GridW,
             HistogramLayout.DefaultInputBins,
             classifier.ClassCount,
             HistogramLayout.DefaultConfidenceBins,
@@ -46,14 +44,26 @@ public static class ProfileBuilder
         DriftProfile profile = layout.NewProfile();
         var quantizer = new InputQuantizer(model);
         var input = new sbyte[model.InputElements];
-        var raw = new byte[data.PixelsPerImage];
+        var raw = new byte[data.Raw == RawInput.Pixels ? data.RawLength : 0];
         int n = Math.Min(samples, data.Count);
         for (int s = 0; s < n; s++)
         {
             int index = (int)((long)s * data.Count / n);
-            data.Image(index).CopyTo(raw);
-            quantizer.Quantize(raw, 0, input, input.Length);
-            int predicted = classifier.Classify(raw, 0);
+            int predicted;
+            if (data.Raw == RawInput.Pixels)
+            {
+                // The device's monitor sees pixels through the same table as the model (DriftMonitor.ObservePixels).
+                data.ReadPixels(index, raw);
+                quantizer.Quantize(raw, 0, input, input.Length);
+                predicted = data.Classify(classifier, index);
+            }
+            else
+            {
+                // The device's monitor sees the front-end's int8 output, the model's input.
+                predicted = data.Classify(classifier, index);
+                Array.Copy(classifier.ProcessedInput, input, input.Length);
+            }
+
             layout.AddSample(profile, input, 0, input.Length, predicted, classifier.TopConfidence());
         }
 

@@ -90,7 +90,7 @@ public sealed record AnomalyEvaluation(int Normal, int Anomalous, int FalseAlarm
 public static class Evaluation
 {
     /// <summary>Runs the int8 model on every image (pixels fed through the runtime's pixel table), in parallel over private copies of the model.</summary>
-    public static EvaluationResult Evaluate(Int8Model model, ImageDataset data, int maxDegreeOfParallelism = -1)
+    public static EvaluationResult Evaluate(Int8Model model, LabelledSet data, int maxDegreeOfParallelism = -1)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -224,7 +224,7 @@ public static class Evaluation
     }
 
     /// <summary>Runs an existing interpreter over every image, on the calling thread.</summary>
-    public static EvaluationResult Evaluate(Interpreter interpreter, ImageDataset data)
+    public static EvaluationResult Evaluate(Interpreter interpreter, LabelledSet data)
     {
         ArgumentNullException.ThrowIfNull(interpreter);
         ArgumentNullException.ThrowIfNull(data);
@@ -234,7 +234,7 @@ public static class Evaluation
     }
 
     /// <summary>Float top-1 accuracy and confusion matrix (the trainer's fast forward, or <see cref="FloatInference"/> for models it cannot run).</summary>
-    public static EvaluationResult Evaluate(FloatModel model, ImageDataset data, int maxDegreeOfParallelism = -1)
+    public static EvaluationResult Evaluate(FloatModel model, LabelledSet data, int maxDegreeOfParallelism = -1)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -260,7 +260,7 @@ public static class Evaluation
                 data,
                 maxDegreeOfParallelism,
                 () => new int[classes, classes],
-                (_, i, logits, m) => m[data.Labels[i], Network.ArgMax(logits)]++,
+                (_, i, logits, m) => m[data.Label(i), Network.ArgMax(logits)]++,
                 m => Add(confusion, m));
         }
         else
@@ -269,23 +269,22 @@ public static class Evaluation
             for (int i = 0; i < data.Count; i++)
             {
                 data.GetInput(i, input);
-                confusion[data.Labels[i], FloatInference.Predict(model, input)]++;
+                confusion[data.Label(i), FloatInference.Predict(model, input)]++;
             }
         }
 
         return new EvaluationResult(ClassNames(model.Labels.ToArray(), data), confusion);
     }
 
-    private static int[,] Run(Interpreter interpreter, ImageDataset data, int start, int end, int classes)
+    private static int[,] Run(Interpreter interpreter, LabelledSet data, int start, int end, int classes)
     {
         var confusion = new int[classes, classes];
-        byte[] pixels = data.Pixels;
-        int per = data.PixelsPerImage;
+        var scratch = new sbyte[interpreter.Model.InputElements];
         for (int i = start; i < end; i++)
         {
-            interpreter.SetInputFromBytes(pixels, i * per);
+            data.SetModelInput(interpreter, i, scratch);
             interpreter.Invoke();
-            int label = data.Labels[i];
+            int label = data.Label(i);
             if (label >= classes)
             {
                 throw new ArgumentException($"label {label} of image {i} is outside the model's {classes} outputs");
@@ -297,15 +296,9 @@ public static class Evaluation
         return confusion;
     }
 
-    private static void CheckShape(Int8Model model, ImageDataset data)
-    {
-        if (data.Height != model.InputH || data.Width != model.InputW || data.Channels != model.InputC)
-        {
-            throw new ArgumentException($"{data.Name} holds {data.Height}x{data.Width}x{data.Channels} images, the model takes {model.InputH}x{model.InputW}x{model.InputC}");
-        }
-    }
+    private static void CheckShape(Int8Model model, LabelledSet data) => data.CheckShape(model.InputH, model.InputW, model.InputC);
 
-    private static IReadOnlyList<string> ClassNames(string[]? modelLabels, ImageDataset data) =>
+    private static IReadOnlyList<string> ClassNames(string[]? modelLabels, LabelledSet data) =>
         modelLabels is { Length: > 0 } ? modelLabels : data.ClassNames;
 
     private static int[,] Sum(int[][,] parts, int classes)

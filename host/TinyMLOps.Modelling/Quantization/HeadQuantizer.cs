@@ -35,7 +35,7 @@ public static class HeadQuantizer
         Int8Model baseModel,
         TrainableHead head,
         float[][] tensors,
-        ImageDataset calibration,
+        LabelledSet calibration,
         string? variantId = null,
         int calibrationSamples = DefaultCalibrationSamples)
     {
@@ -45,12 +45,7 @@ public static class HeadQuantizer
         head.CheckTensors(tensors);
         CheckFinite(head, tensors);
         CheckHeadFits(baseModel, head);
-        if (calibration.Height != baseModel.InputH || calibration.Width != baseModel.InputW || calibration.Channels != baseModel.InputC)
-        {
-            throw new ArgumentException(
-                $"{calibration.Name} holds {calibration.Height}x{calibration.Width}x{calibration.Channels} images, the model takes {baseModel.InputH}x{baseModel.InputW}x{baseModel.InputC}",
-                nameof(calibration));
-        }
+        calibration.CheckShape(baseModel.InputH, baseModel.InputW, baseModel.InputC);
 
         if (calibrationSamples < 1 || calibration.Count == 0)
         {
@@ -105,7 +100,7 @@ public static class HeadQuantizer
     /// Output ranges of every head layer: the int8 extractor runs on each image (in parallel over private copies of the
     /// model), its output is dequantized and the float head runs on it with each layer's fused activation.
     /// </summary>
-    private static CalibrationStats Calibrate(byte[] baseFile, TrainableHead head, float[][] tensors, ImageDataset data)
+    private static CalibrationStats Calibrate(byte[] baseFile, TrainableHead head, float[][] tensors, LabelledSet data)
     {
         int layers = head.LayerCount;
         int workers = Math.Max(1, Math.Min(Environment.ProcessorCount, data.Count / 64));
@@ -126,10 +121,10 @@ public static class HeadQuantizer
             var stats = new CalibrationStats(layers);
             int start = (int)((long)data.Count * w / workers);
             int end = (int)((long)data.Count * (w + 1) / workers);
-            int per = data.PixelsPerImage;
+            var scratch = new sbyte[model.InputElements];
             for (int i = start; i < end; i++)
             {
-                interpreter.SetInputFromBytes(data.Pixels, i * per);
+                data.SetModelInput(interpreter, i, scratch);
                 interpreter.InvokeRange(0, head.FirstOperator);
                 head.ReadFeatures(interpreter.Arena, featuresAt, act[0]);
                 for (int l = 0; l < layers; l++)

@@ -89,7 +89,7 @@ public sealed class CalibrationStats
     }
 }
 
-/// <summary>Options of <see cref="PostTrainingQuantizer.Quantize(FloatModel, ImageDataset, QuantizationOptions?)"/>.</summary>
+/// <summary>Options of <see cref="PostTrainingQuantizer.Quantize(FloatModel, LabelledSet, QuantizationOptions?)"/>.</summary>
 public sealed record QuantizationOptions
 {
     /// <summary>Model id written to the file; defaults to the float model's name.</summary>
@@ -143,11 +143,11 @@ public static class PostTrainingQuantizer
     public const float MinRange = 1e-6f;
 
     /// <summary>Calibrates on <paramref name="calibration"/> and quantizes.</summary>
-    public static Int8Model Quantize(FloatModel model, ImageDataset calibration, QuantizationOptions? options = null)
+    public static Int8Model Quantize(FloatModel model, LabelledSet calibration, QuantizationOptions? options = null)
     {
         options ??= new QuantizationOptions();
         model = Equalize(model, options);
-        ImageDataset data = calibration.Take(options.CalibrationSamples);
+        LabelledSet data = calibration.Take(options.CalibrationSamples);
         CalibrationStats stats = Calibrate(model, data, options.MaxDegreeOfParallelism);
         Int8Model int8 = Quantize(model, stats, options);
         if (options.BiasCorrection)
@@ -192,7 +192,7 @@ public static class PostTrainingQuantizer
     /// output. Uses the trainer's fast forward pass, or <see cref="FloatInference.ForwardAll"/> for models the
     /// trainer cannot run.
     /// </summary>
-    public static CalibrationStats Calibrate(FloatModel model, ImageDataset data, int maxDegreeOfParallelism = -1)
+    public static CalibrationStats Calibrate(FloatModel model, LabelledSet data, int maxDegreeOfParallelism = -1)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);

@@ -27,7 +27,7 @@ public static class ModelZoo
     /// <summary>
     /// Flatten → Dense(784, hidden, relu) [→ Dense(hidden, hidden2, relu)] → Dense(·, 10) → Softmax.
     /// </summary>
-    public static FloatModel Mlp(int hidden = 128, int hidden2 = 0, IReadOnlyList<string>? labels = null, string? name = null)
+    public static FloatModel Mlp(int hidden = 128, int hidden2 = 0, IReadOnlyList<string>? labels = null, string? name = null, TensorShape? input = null)
     {
         if (hidden < 1 || hidden2 < 0)
         {
@@ -35,7 +35,8 @@ public static class ModelZoo
         }
 
         labels ??= FashionMnist.ClassNames;
-        int inputs = ImageInput.Elements;
+        TensorShape shape = input ?? ImageInput;
+        int inputs = shape.Elements;
         var layers = new List<FloatLayer>
         {
             new FlattenLayer(),
@@ -50,7 +51,7 @@ public static class ModelZoo
 
         layers.Add(new DenseLayer(last, labels.Count));
         layers.Add(new SoftmaxLayer());
-        return new FloatModel(name ?? (hidden2 > 0 ? $"mlp-{hidden}-{hidden2}" : $"mlp-{hidden}"), ImageInput, layers, labels);
+        return new FloatModel(name ?? (hidden2 > 0 ? $"mlp-{hidden}-{hidden2}" : $"mlp-{hidden}"), shape, layers, labels);
     }
 
     /// <summary>
@@ -58,7 +59,7 @@ public static class ModelZoo
     /// [→ Dense(·, hidden, relu)] → Dense(·, 10) → Softmax. The default (16, 32, 64) has 110k parameters and
     /// 1.1M MACs per image; hidden: 0 drops the hidden Dense (16k parameters, about 0.8 points less accurate).
     /// </summary>
-    public static FloatModel Cnn(int conv1 = 16, int conv2 = 32, int hidden = 64, IReadOnlyList<string>? labels = null, string? name = null)
+    public static FloatModel Cnn(int conv1 = 16, int conv2 = 32, int hidden = 64, IReadOnlyList<string>? labels = null, string? name = null, TensorShape? input = null)
     {
         if (conv1 < 1 || conv2 < 1 || hidden < 0)
         {
@@ -66,11 +67,17 @@ public static class ModelZoo
         }
 
         labels ??= FashionMnist.ClassNames;
+        TensorShape shape = input ?? ImageInput;
+        if (shape.H < 4 || shape.W < 4)
+        {
+            throw new ArgumentException($"the CNN pools twice by 2 and needs an input of at least 4x4, not {shape}");
+        }
+
         var pool = new WindowSpec(2, 2, 2, 2);
-        int flat = (ImageInput.H / 4) * (ImageInput.W / 4) * conv2;
+        int flat = (shape.H / 4) * (shape.W / 4) * conv2;
         var layers = new List<FloatLayer>
         {
-            new Conv2DLayer(ImageInput.C, conv1, WindowSpec.Same(3), FloatActivation.Relu),
+            new Conv2DLayer(shape.C, conv1, WindowSpec.Same(3), FloatActivation.Relu),
             new MaxPool2DLayer(pool),
             new Conv2DLayer(conv1, conv2, WindowSpec.Same(3), FloatActivation.Relu),
             new MaxPool2DLayer(pool),
@@ -86,6 +93,6 @@ public static class ModelZoo
         layers.Add(new DenseLayer(last, labels.Count));
         layers.Add(new SoftmaxLayer());
         string defaultName = hidden > 0 ? $"cnn-{conv1}-{conv2}-{hidden}" : $"cnn-{conv1}-{conv2}";
-        return new FloatModel(name ?? defaultName, ImageInput, layers, labels);
+        return new FloatModel(name ?? defaultName, shape, layers, labels);
     }
 }

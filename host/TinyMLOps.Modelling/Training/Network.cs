@@ -169,6 +169,23 @@ internal sealed class Network
     /// <summary>Loads an HWC float input into the workspace.</summary>
     public void LoadInput(Workspace ws, ReadOnlySpan<float> input) => Trainer.HwcToChw(input, InputShape, ws.Act[0]);
 
+    /// <summary>Sample <paramref name="index"/> of <paramref name="data"/>: pixels through the pixel path, other sets' float input as it is.</summary>
+    public void LoadInput(Workspace ws, LabelledSet data, int index)
+    {
+        switch (data)
+        {
+            case ImageDataset images:
+                LoadInput(ws, images.Image(index));
+                break;
+            case SignalSet signals:
+                LoadInput(ws, signals.Features(index));
+                break;
+            default:
+                LoadInput(ws, data.GetInput(index));
+                break;
+        }
+    }
+
     /// <summary>Runs every trainable layer; returns the logits (the last trainable layer's output).</summary>
     public float[] Forward(Workspace ws)
     {
@@ -252,7 +269,7 @@ internal sealed class Network
     /// range with its own workspace; <paramref name="perWorker"/> creates each worker's state and
     /// <paramref name="combine"/> receives the states in range order.
     /// </summary>
-    public void ForEachForward<TState>(ImageDataset data, int parallelism, Func<TState> perWorker, Action<Workspace, int, float[], TState> body, Action<TState> combine)
+    public void ForEachForward<TState>(LabelledSet data, int parallelism, Func<TState> perWorker, Action<Workspace, int, float[], TState> body, Action<TState> combine)
     {
         int workers = Math.Max(1, Math.Min(parallelism <= 0 ? Environment.ProcessorCount : parallelism, Math.Max(1, data.Count / 64)));
         var states = new TState[workers];
@@ -264,7 +281,7 @@ internal sealed class Network
             int end = (int)((long)data.Count * (w + 1) / workers);
             for (int i = start; i < end; i++)
             {
-                LoadInput(ws, data.Image(i));
+                LoadInput(ws, data, i);
                 float[] logits = Forward(ws);
                 body(ws, i, logits, state);
             }

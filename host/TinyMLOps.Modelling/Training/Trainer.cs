@@ -19,10 +19,10 @@ public static class Trainer
     /// </summary>
     public static TrainingResult Train(
         FloatModel model,
-        ImageDataset train,
+        LabelledSet train,
         TrainingOptions? options = null,
         IProgress<TrainingProgress>? progress = null,
-        ImageDataset? validation = null,
+        LabelledSet? validation = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -87,8 +87,8 @@ public static class Trainer
                     for (int i = from; i < to; i++)
                     {
                         int sample = order[i];
-                        net.LoadInput(ws, train.Image(sample));
-                        net.TrainSample(ws, train.Labels[sample]);
+                        net.LoadInput(ws, train, sample);
+                        net.TrainSample(ws, train.Label(sample));
                     }
                 });
 
@@ -153,7 +153,7 @@ public static class Trainer
     }
 
     /// <summary>Top-1 accuracy (0..1) of a float model on a dataset, with the trainer's fast forward pass.</summary>
-    public static double Accuracy(FloatModel model, ImageDataset data, int maxDegreeOfParallelism = -1)
+    public static double Accuracy(FloatModel model, LabelledSet data, int maxDegreeOfParallelism = -1)
     {
         var net = new Network(model);
         CheckData(net, data);
@@ -167,7 +167,7 @@ public static class Trainer
             data,
             maxDegreeOfParallelism,
             () => new int[1],
-            (_, i, logits, c) => c[0] += Network.ArgMax(logits) == data.Labels[i] ? 1 : 0,
+            (_, i, logits, c) => c[0] += Network.ArgMax(logits) == data.Label(i) ? 1 : 0,
             c => correct += c[0]);
         return (double)correct / data.Count;
     }
@@ -258,12 +258,12 @@ public static class Trainer
         }
     }
 
-    private static void CheckData(Network net, ImageDataset data)
+    private static void CheckData(Network net, LabelledSet data)
     {
         TensorShape s = net.InputShape;
         if (data.Height != s.H || data.Width != s.W || data.Channels != s.C)
         {
-            throw new ArgumentException($"{data.Name} holds {data.Height}x{data.Width}x{data.Channels} images, the model takes {s}");
+            throw new ArgumentException($"{data.Name} holds {data.Height}x{data.Width}x{data.Channels} inputs, the model takes {s}");
         }
 
         if (data.ClassCount > net.Classes)

@@ -1,11 +1,14 @@
 using System.Diagnostics;
 using TinyMLOps.Modelling.Data;
 using TinyMLOps.Modelling.Drift;
+using TinyMLOps.Modelling.Float;
 using TinyMLOps.Modelling.Inspection;
 using TinyMLOps.Modelling.Quantization;
+using TinyMLOps.Modelling.Tasks;
 using TinyMLOps.Modelling.Training;
 using TinyMLOps.Modelling.Watermarking;
 using TinyMLOps.Shared.Model;
+using TinyMLOps.Shared.Preprocessing;
 
 namespace TinyMLOps.Modelling.Variants;
 
@@ -19,18 +22,39 @@ public sealed record VariantBuildProgress(int Index, int Count, string VariantId
 /// </summary>
 public static class VariantBuilder
 {
-    /// <param name="watermark">Mark every variant with its own new 64-bit key, returned with it (keep it secret; the registry stores it).</param>
+    /// <summary>Builds <paramref name="specs"/> (default: the task's family) on the task's splits, with its front-end and drift groups.</summary>
     public static IReadOnlyList<(VariantArtifact Artifact, byte[] File, WatermarkKey? Watermark)> Build(
-        IReadOnlyList<VariantSpec> specs,
-        ImageDataset train,
-        ImageDataset calibration,
-        ImageDataset heldOut,
+        TaskDefinition task,
+        TaskSplits splits,
         int epochs,
-        string modelId = "fashion",
+        IReadOnlyList<VariantSpec>? specs = null,
         IProgress<VariantBuildProgress>? progress = null,
         CancellationToken cancellationToken = default,
         int profileSamples = ProfileBuilder.DefaultSamples,
         bool watermark = false)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(splits);
+        var train = splits.Train;
+        return Build(specs ?? task.Family, train, splits.Calibration, splits.HeldOut, epochs, task.Id, progress, cancellationToken, profileSamples, watermark, task.CreateFrontEnd, task.DriftGroupsFor(train.Height, train.Width, train.Channels));
+    }
+
+    /// <param name="watermark">Mark every variant with its own new 64-bit key, returned with it (keep it secret; the registry stores it).</param>
+    /// <param name="frontEnd">Creates the front-end each variant carries (null: the variants take pixels).</param>
+    /// <param name="groups">The drift profile's input groups (null: the default for the input shape).</param>
+    public static IReadOnlyList<(VariantArtifact Artifact, byte[] File, WatermarkKey? Watermark)> Build(
+        IReadOnlyList<VariantSpec> specs,
+        LabelledSet train,
+        LabelledSet calibration,
+        LabelledSet heldOut,
+        int epochs,
+        string modelId,
+        IProgress<VariantBuildProgress>? progress = null,
+        CancellationToken cancellationToken = default,
+        int profileSamples = ProfileBuilder.DefaultSamples,
+        bool watermark = false,
+        Func<FrontEnd?>? frontEnd = null,
+        DriftGroups? groups = null)
     {
         var built = new List<(VariantArtifact, byte[], WatermarkKey?)>();
         for (int i = 0; i < specs.Count; i++)
@@ -38,7 +62,7 @@ public static class VariantBuilder
             var spec = specs[i];
             int index = i;
             var clock = Stopwatch.StartNew();
-            var model = spec.Create();
+            var model = spec.Create(new TensorShape(train.Height, train.Width, train.Channels), train.ClassNames);
             var trainingProgress = new Progress<TrainingProgress>(p => progress?.Report(new VariantBuildProgress(index, specs.Count, spec.Id, "training", p.Fraction)));
             Trainer.Train(model, train, spec.Training(epochs), trainingProgress, null, cancellationToken);
             WatermarkKey? key = null;
@@ -54,14 +78,19 @@ public static class VariantBuilder
             // No equalization: built variants train their dense head on the devices, and rescaling the head's input
             // channels by s would scale each channel's SGD step by 1/s² (it also moves a watermark's projections).
             Int8Model int8 = PostTrainingQuantizer.Quantize(model, calibration, new QuantizationOptions { ModelId = modelId, VariantId = spec.Id, Equalization = false });
+            if (frontEnd?.Invoke() is { } fe)
+            {
+                fe.CheckFits(int8.InputH, int8.InputW, int8.InputC);
+                int8.FrontEnd = fe;
+            }
 
             // The reference drift profile goes inside the file, so the content hash and artifact tag cover it.
             progress?.Report(new VariantBuildProgress(index, specs.Count, spec.Id, "profiling", 1));
-            int8.DriftProfile = ProfileBuilder.Build(ModelWriter.Write(int8), train, profileSamples);
+            int8.DriftProfile = ProfileBuilder.Build(ModelWriter.Write(int8), train, profileSamples, groups);
             byte[] file = ModelWriter.Write(int8);
             var accuracy = Evaluation.Evaluate(ModelReader.Read(file), heldOut);
             var summary = ModelSummary.Of(file);
-            string notes = $"{spec.Architecture} at width {spec.Width}, {epochs} epochs on {train.Count:N0} images, calibrated on {calibration.Count:N0}"
+            string notes = $"{spec.Architecture} at width {spec.Width}, {epochs} epochs on {train.Count:N0} samples, calibrated on {calibration.Count:N0}"
                 + (key != null ? $", watermarked ({key.BitCount} bits)" : string.Empty) + $", built in {clock.Elapsed.TotalSeconds:0} s";
             built.Add((new VariantArtifact(spec.Id, modelId, 1, summary.ContentHash, spec.Architecture, spec.Width, accuracy.Accuracy, heldOut.Count, summary, notes, DateTimeOffset.UtcNow), file, key));
             progress?.Report(new VariantBuildProgress(index, specs.Count, spec.Id, "done", 1));

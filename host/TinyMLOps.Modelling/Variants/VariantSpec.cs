@@ -3,28 +3,18 @@ using TinyMLOps.Modelling.Training;
 
 namespace TinyMLOps.Modelling.Variants;
 
-/// <summary>One member of a model family: an architecture at a width multiplier.</summary>
+/// <summary>One member of a model family: an architecture at a width multiplier. Width scales every hidden layer and channel count.</summary>
 public sealed record VariantSpec(string Id, string Architecture, double Width)
 {
-    /// <summary>
-    /// The Fashion-MNIST family: MLPs (fully connected only, so they also serve boards without convolution
-    /// kernels) and CNNs, each at several widths. Width scales every hidden layer and channel count.
-    /// </summary>
-    public static IReadOnlyList<VariantSpec> FashionFamily { get; } =
-    [
-        new("mlp-w0.25", "mlp", 0.25),
-        new("mlp-w0.5", "mlp", 0.5),
-        new("mlp-w1", "mlp", 1),
-        new("cnn-w0.25", "cnn", 0.25),
-        new("cnn-w0.5", "cnn", 0.5),
-        new("cnn-w1", "cnn", 1),
-    ];
+    /// <summary>The architectures <see cref="Create"/> builds.</summary>
+    public static IReadOnlyList<string> Architectures { get; } = ["mlp", "cnn"];
 
-    public FloatModel Create() => Architecture switch
+    /// <summary>The float model for a task's input shape and classes, weights zero until trained.</summary>
+    public FloatModel Create(TensorShape input, IReadOnlyList<string> labels) => Architecture switch
     {
-        "mlp" => ModelZoo.Mlp(hidden: Scale(128), name: Id),
-        "cnn" => ModelZoo.Cnn(conv1: Scale(16), conv2: Scale(32), hidden: Scale(64), name: Id),
-        _ => throw new ArgumentException($"unknown architecture '{Architecture}' (mlp, cnn)"),
+        "mlp" => ModelZoo.Mlp(hidden: Scale(128), labels: labels, name: Id, input: input),
+        "cnn" => ModelZoo.Cnn(conv1: Scale(16), conv2: Scale(32), hidden: Scale(64), labels: labels, name: Id, input: input),
+        _ => throw new ArgumentException($"unknown architecture '{Architecture}' ({string.Join(", ", Architectures)})"),
     };
 
     public TrainingOptions Training(int epochs) => (Architecture == "cnn" ? ModelZoo.CnnTraining : ModelZoo.MlpTraining) with { Epochs = epochs };

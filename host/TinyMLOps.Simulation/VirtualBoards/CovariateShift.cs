@@ -31,6 +31,28 @@ public static class CovariateShift
         }
     }
 
+    /// <summary>Applies the signal part of <paramref name="shift"/> (gain, then white noise) to raw int16 samples in place, saturating.</summary>
+    public static void ApplySamples(SensorShift shift, short[] samples, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(shift);
+        ArgumentNullException.ThrowIfNull(samples);
+        if (shift.SignalGain == 1 && shift.SignalNoise <= 0)
+        {
+            return;
+        }
+
+        for (int i = 0; i < samples.Length; i++)
+        {
+            double v = samples[i] * shift.SignalGain;
+            if (shift.SignalNoise > 0)
+            {
+                v += shift.SignalNoise * Gaussian(random);
+            }
+
+            samples[i] = (short)Math.Clamp((int)Math.Round(v), short.MinValue, short.MaxValue);
+        }
+    }
+
     /// <summary>Nearest-neighbour rotation about the centre; what falls outside the frame reads as 0 (the background).</summary>
     public static void Rotate(byte[] sample, int height, int width, int channels, double degrees, byte[] scratch)
     {

@@ -4,17 +4,18 @@ using TinyMLOps.Modelling.Data;
 namespace TinyMLOps.Simulation.VirtualBoards;
 
 /// <summary>
-/// A virtual board's camera: the images of its own partition of a data set, in a loop; after
-/// <see cref="SkewClasses"/>, seeded random images drawn from a skewed class mix (a label shift).
+/// A virtual board's sensor: the samples of its own partition of a data set, in a loop (a camera's images, a
+/// microphone's clips, an accelerometer's windows: whatever the set's raw input is); after <see cref="SkewClasses"/>,
+/// seeded random samples drawn from a skewed class mix (a label shift).
 /// </summary>
-public sealed class DatasetSensor(ImageDataset partition) : ISensor
+public sealed class DatasetSensor(LabelledSet partition) : ISignalSensor
 {
     private int _next;
     private double[]? _cumulative;
     private int[][]? _byClass;
     private Random? _random;
 
-    public ImageDataset Partition => partition;
+    public LabelledSet Partition => partition;
 
     public int LastLabel { get; private set; } = -1;
 
@@ -50,11 +51,30 @@ public sealed class DatasetSensor(ImageDataset partition) : ISensor
 
     public bool Read(byte[] sample)
     {
-        if (partition.Count == 0)
+        if (partition.Count == 0 || partition.Raw != RawInput.Pixels)
         {
             return false;
         }
 
+        partition.ReadPixels(Next(), sample);
+        return true;
+    }
+
+    public bool ReadSamples(short[] samples)
+    {
+        if (partition.Count == 0 || partition.Raw != RawInput.Samples || samples.Length != partition.RawLength)
+        {
+            return false;
+        }
+
+        partition.ReadSamples(Next(), samples);
+        return true;
+    }
+
+    public bool ReadValues(float[] values) => false;
+
+    private int Next()
+    {
         int index;
         if (_cumulative != null)
         {
@@ -74,9 +94,8 @@ public sealed class DatasetSensor(ImageDataset partition) : ISensor
             _next = (_next + 1) % partition.Count;
         }
 
-        partition.Image(index).CopyTo(sample);
         LastLabel = partition.Label(index);
         LastIndex = index;
-        return true;
+        return index;
     }
 }

@@ -21,10 +21,16 @@ public sealed record SensorShift
     /// <summary>Rotation of the image about its centre, in degrees.</summary>
     public double RotationDegrees { get; init; }
 
+    /// <summary>Gain on raw int16 signals (a microphone's or accelerometer's sensitivity; 1 = unchanged).</summary>
+    public double SignalGain { get; init; } = 1;
+
+    /// <summary>RMS of white noise added to raw int16 signals, in counts (a noisy room, a worn sensor).</summary>
+    public double SignalNoise { get; init; }
+
     /// <summary>Relative class frequencies for a label shift (null: the partition's own mix).</summary>
     public IReadOnlyList<double>? ClassWeights { get; init; }
 
-    public bool IsCovariate => Brightness != 0 || Contrast != 1 || NoiseSd > 0 || RotationDegrees != 0;
+    public bool IsCovariate => Brightness != 0 || Contrast != 1 || NoiseSd > 0 || RotationDegrees != 0 || SignalGain != 1 || SignalNoise > 0;
 
     public string Describe()
     {
@@ -47,6 +53,16 @@ public sealed record SensorShift
         if (RotationDegrees != 0)
         {
             parts.Add($"rotation {RotationDegrees:0} deg");
+        }
+
+        if (SignalGain != 1)
+        {
+            parts.Add($"signal gain x{SignalGain:0.##}");
+        }
+
+        if (SignalNoise > 0)
+        {
+            parts.Add($"signal noise {SignalNoise:0} rms");
         }
 
         if (ClassWeights != null)

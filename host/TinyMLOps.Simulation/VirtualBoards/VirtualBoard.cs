@@ -25,6 +25,7 @@ public sealed class VirtualBoard : IDisposable
     private DeviceRuntime _runtime;
     private byte[] _sample;
     private byte[] _scratch = [];
+    private short[] _samples = [];
     private int _sampleLoads = -1;
     private double _inferenceCredit;
     private long _bootMillis;
@@ -197,7 +198,11 @@ public sealed class VirtualBoard : IDisposable
         }
 
         var classifier = _runtime.Classifier;
-        if (shift.IsCovariate && classifier != null)
+        if (shift.IsCovariate && classifier != null && _samples.Length > 0)
+        {
+            CovariateShift.ApplySamples(shift, _samples, _random);
+        }
+        else if (shift.IsCovariate && classifier != null)
         {
             var model = classifier.Interpreter.Model;
             CovariateShift.Apply(shift, _sample, model.InputH, model.InputW, model.InputC, _random, _scratch);
@@ -217,13 +222,16 @@ public sealed class VirtualBoard : IDisposable
             _timer.UseModel(_runtime.Model);
             _sample = new byte[_runtime.InputLength];
             _scratch = new byte[_runtime.InputLength];
+            _samples = new short[_runtime.FrontEndSamples];
         }
 
         _inferenceCredit += _options.InferencesPerMinute * step.TotalMinutes;
         while (_inferenceCredit >= 1)
         {
             _inferenceCredit -= 1;
-            if (!_sensor.Read(_sample))
+            // A model with a front-end takes raw signals from a signal sensor, as on the device (DeviceLoop).
+            bool signals = _samples.Length > 0;
+            if (signals ? !(_sensor is ISignalSensor s && s.ReadSamples(_samples)) : !_sensor.Read(_sample))
             {
                 break;
             }
@@ -231,7 +239,7 @@ public sealed class VirtualBoard : IDisposable
             ApplyShift();
 
             // Metered like the firmware app: the runtime's meter reserves the count before the model runs.
-            switch (_runtime.Infer(_sample))
+            switch (signals ? _runtime.InferSamples(_samples) : _runtime.Infer(_sample))
             {
                 case InferenceOutcome.Free:
                     FreeInferences++;

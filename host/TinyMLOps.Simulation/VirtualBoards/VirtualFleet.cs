@@ -42,8 +42,14 @@ public sealed class VirtualFleet : IDisposable
     /// <param name="keys">The fleet's device keys: each board gets its artifact key, so it meters its inferences and signs receipts.</param>
     /// <param name="attackers">Extra boards, named <c>{fleet}-x000</c> on, that query the model twenty times as often with the
     /// inputs of a model-extraction attack (<see cref="ExtractionAttackSensor"/>: half noise, half probes around a few seeds of <paramref name="data"/>).</param>
-    public static VirtualFleet CreateMixed(int count, string fleet, string brokerHost, int brokerPort, string storageRoot, ILogger logger, int seed = 1, byte[]? model = null, ImageDataset? data = null, int heartbeatSeconds = 300, TinyMLOps.Fleet.Security.DeviceKeys? keys = null, int attackers = 0)
+    /// <param name="sensors">Board i's sensor, when the task has its own (a machine whose faults grow over time); default: a <see cref="DatasetSensor"/> over the board's slice of <paramref name="data"/>.</param>
+    public static VirtualFleet CreateMixed(int count, string fleet, string brokerHost, int brokerPort, string storageRoot, ILogger logger, int seed = 1, byte[]? model = null, LabelledSet? data = null, int heartbeatSeconds = 300, TinyMLOps.Fleet.Security.DeviceKeys? keys = null, int attackers = 0, Func<int, TinyMLOps.Firmware.Core.Platform.ISensor?>? sensors = null)
     {
+        if (attackers > 0 && data is not null and not ImageDataset)
+        {
+            throw new ArgumentException("the extraction attack probes images; this data set is not one", nameof(attackers));
+        }
+
         ArgumentOutOfRangeException.ThrowIfNegative(attackers);
         var clock = new SimClock(new DateTimeOffset(2026, 1, 5, 0, 0, 0, TimeSpan.Zero));
         var rng = new Random(seed);
@@ -67,7 +73,7 @@ public sealed class VirtualFleet : IDisposable
                 HeartbeatIntervalSeconds = heartbeatSeconds,
                 Seed = rng.Next(),
             };
-            var sensor = data == null ? null : new DatasetSensor(data.Slice((i * slice) % data.Count, Math.Min(slice, data.Count - ((i * slice) % data.Count))));
+            var sensor = sensors != null ? sensors(i) : data == null ? null : new DatasetSensor(data.Slice((i * slice) % data.Count, Math.Min(slice, data.Count - ((i * slice) % data.Count))));
             boards.Add(new VirtualBoard(options, brokerHost, brokerPort, storageRoot, clock, logger, model, sensor, keys?.For(options.DeviceId)));
         }
 
@@ -82,7 +88,8 @@ public sealed class VirtualFleet : IDisposable
                 InferencesPerMinute = 20 * new VirtualBoardOptions { DeviceId = "-" }.InferencesPerMinute,
                 Seed = rng.Next(),
             };
-            var seeds = data?.Slice((i * 16) % Math.Max(1, data.Count - 16), Math.Min(16, data.Count));
+            var images = data as ImageDataset;
+            var seeds = images?.Slice((i * 16) % Math.Max(1, images.Count - 16), Math.Min(16, images.Count));
             var sensor = new ExtractionAttackSensor(seeds, noiseShare: 0.5, seed: options.Seed);
             boards.Add(new VirtualBoard(options, brokerHost, brokerPort, storageRoot, clock, logger, model, sensor, keys?.For(options.DeviceId)));
         }

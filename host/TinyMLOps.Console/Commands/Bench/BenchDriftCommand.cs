@@ -33,7 +33,7 @@ internal static class BenchDriftCommand
             else
             {
                 console.WriteLine("building mlp-w0.5 with its drift profile (20,000 training images, 2 epochs)");
-                file = VariantBuilder.Build([new VariantSpec("mlp-w0.5", "mlp", 0.5)], splits.Train.Take(20_000), splits.HeldOut.Slice(0, 1000), splits.HeldOut.Slice(1000, 2000), 2)[0].File;
+                file = VariantBuilder.Build([new VariantSpec("mlp-w0.5", "mlp", 0.5)], splits.Train.Take(20_000), splits.HeldOut.Slice(0, 1000), splits.HeldOut.Slice(1000, 2000), 2, "fashion")[0].File;
             }
 
             var reports = new List<DriftBenchmarkReport>();

@@ -17,7 +17,7 @@ internal static class BenchModel
 
         console.WriteLine("building fashion-mlp (784 → 128 → 10) on 20,000 training images, 2 epochs");
         var splits = FashionMnist.Load(data);
-        byte[] file = VariantBuilder.Build([new VariantSpec("fashion-mlp", "mlp", 1.0)], splits.Train.Take(20_000), splits.HeldOut.Slice(0, 1000), splits.HeldOut.Slice(1000, 2000), 2)[0].File;
+        byte[] file = VariantBuilder.Build([new VariantSpec("fashion-mlp", "mlp", 1.0)], splits.Train.Take(20_000), splits.HeldOut.Slice(0, 1000), splits.HeldOut.Slice(1000, 2000), 2, "fashion")[0].File;
         return (file, splits.Test.Take(testImages));
     }
 }

@@ -11,6 +11,13 @@ internal static class Options
         Description = $"Fashion-MNIST IDX directory (default: ${FashionMnist.EnvironmentVariable} or {FashionMnist.DebianDirectory})",
     };
 
+    /// <summary>`--task NAME`: one of the shipped tasks (docs/tasks.md).</summary>
+    public static Option<string> Task(string defaultTask = "fashion") => new("--task")
+    {
+        Description = $"the task: {string.Join(", ", TinyMLOps.Simulation.Tasks.TaskCatalog.Ids)} (docs/tasks.md)",
+        DefaultValueFactory = _ => defaultTask,
+    };
+
     public static Option<FileInfo> Output(string description) => new("--out", "-o") { Description = description, Required = true };
 
     public static Option<int> Limit() => new("--limit")

@@ -28,6 +28,6 @@ internal static class RoundCommand
     {
         var registry = VariantRegistry.Open(registryPath);
         var rollouts = new RolloutController(store, registry, new DeviceKeys(new byte[DeviceKeys.MinMasterKeyBytes]), downlink: null);
-        return new RoundCoordinator(store, registry, rollouts, data: null, downlink: null);
+        return new RoundCoordinator(store, registry, rollouts, source: null, downlink: null);
     }
 }

@@ -3,9 +3,10 @@ using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
 using TinyMLOps.Console.Rendering;
 using TinyMLOps.Modelling.Boards;
-using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Tasks;
 using TinyMLOps.Modelling.Variants;
 using TinyMLOps.Modelling.Watermarking;
+using TinyMLOps.Simulation.Tasks;
 using static TinyMLOps.Console.Commands.Variant.VariantCommand;
 
 namespace TinyMLOps.Console.Commands.Variant;
@@ -16,22 +17,26 @@ internal static class VariantBuildCommand
     public static Command Build(IAnsiConsole console)
     {
         var registry = Registry();
-        var epochs = new Option<int>("--epochs") { Description = "training epochs per variant", DefaultValueFactory = _ => 5 };
-        var limit = new Option<int>("--train-images") { Description = "training images (0 = all 55,000)", DefaultValueFactory = _ => 0 };
+        var task = Options.Task();
+        var epochs = new Option<int>("--epochs") { Description = "training epochs per variant (default: the task's)" };
+        var limit = new Option<int>("--train-images") { Description = "at most this many training samples (0 = all)", DefaultValueFactory = _ => 0 };
         var only = new Option<string[]>("--only") { Description = "build only these variant ids", AllowMultipleArgumentsPerToken = true };
         var plots = new Option<DirectoryInfo?>("--plots") { Description = "write one Pareto plot per board (PNG) here, e.g. docs/img" };
-        var data = Options.DataDirectory();
+        var data = new Option<string?>("--data") { Description = "the task's data folder (default: the task's own source, e.g. Debian's Fashion-MNIST package or data generated here)" };
         var noWatermark = new Option<bool>("--no-watermark") { Description = "do not embed a watermark (by default each variant gets its own 64-bit key, kept in the registry)" };
-        var command = new Command("build", "Train, watermark, quantize and measure the model family, then cost every variant on every board") { registry, epochs, limit, only, plots, data, noWatermark };
+        var command = new Command("build", "Train, watermark, quantize and measure a task's model family, then cost every variant on every board") { registry, task, epochs, limit, only, plots, data, noWatermark };
         command.SetAction(parse =>
         {
-            var splits = FashionMnist.Load(parse.GetValue(data));
-            var train = parse.GetValue(limit) is > 0 and var n ? splits.Train.Take(n) : splits.Train;
-            var specs = VariantSpec.FashionFamily.Where(s => parse.GetValue(only) is not { Length: > 0 } ids || ids.Contains(s.Id)).ToList();
+            TaskDefinition definition = TaskCatalog.Find(parse.GetValue(task)!);
+            var specs = definition.Family.Where(s => parse.GetValue(only) is not { Length: > 0 } ids || ids.Contains(s.Id)).ToList();
             if (specs.Count == 0)
             {
-                throw new ArgumentException($"--only names no variant of the family ({string.Join(", ", VariantSpec.FashionFamily.Select(s => s.Id))})");
+                throw new ArgumentException($"--only names no variant of the {definition.Id} family ({string.Join(", ", definition.Family.Select(s => s.Id))})");
             }
+
+            TaskSplits splits = definition.Load(new TaskLoadOptions { Data = parse.GetValue(data), TrainLimit = parse.GetValue(limit) }, new Progress<string>(line => console.WriteLine(line)));
+            console.MarkupLineInterpolated($"[bold]{definition.Title}[/]: {splits.Train.Count:N0} training, {splits.Calibration.Count:N0} calibration and {splits.HeldOut.Count:N0} held-out {definition.SampleNoun}");
+            int epochCount = parse.GetValue(epochs) is > 0 and var e ? e : definition.DefaultEpochs;
 
             var reg = VariantRegistry.Open(parse.GetValue(registry)!);
             IReadOnlyList<(VariantArtifact Artifact, byte[] File, WatermarkKey? Watermark)> built = [];
@@ -43,7 +48,7 @@ internal static class VariantBuildCommand
                     tasks[p.Index].Value = p.Stage == "done" ? 1 : Math.Min(0.95, p.Fraction * 0.95);
                     tasks[p.Index].Description = $"{p.VariantId}: {p.Stage}";
                 });
-                built = VariantBuilder.Build(specs, train, splits.HeldOut.Slice(0, 1000), splits.HeldOut.Slice(1000, splits.HeldOut.Count - 1000), parse.GetValue(epochs), "fashion", progress, watermark: !parse.GetValue(noWatermark));
+                built = VariantBuilder.Build(definition, splits, epochCount, specs, progress, watermark: !parse.GetValue(noWatermark));
             });
             var stored = new List<VariantArtifact>();
             foreach (var b in built)

@@ -16,7 +16,17 @@ using TinyMLOps.Shared.Protocol;
 namespace TinyMLOps.Fleet.Federated.Rounds;
 
 /// <summary>The host's own data for a round's release: calibration for re-quantizing the head, and the held-out set of the gate.</summary>
-public sealed record RoundData(ImageDataset Calibration, ImageDataset HeldOut);
+public sealed record RoundData(LabelledSet Calibration, LabelledSet HeldOut) : IRoundDataSource
+{
+    /// <summary>The same data for every model.</summary>
+    public RoundData? For(string modelId) => this;
+}
+
+/// <summary>The host's data per model (a model id names its task): null when the host has none for that model.</summary>
+public interface IRoundDataSource
+{
+    RoundData? For(string modelId);
+}
 
 /// <summary>A round with its participants, configuration and result.</summary>
 public sealed record RoundStatus(RoundRecord Round, RoundConfig Config, RoundResult Result, IReadOnlyList<RoundParticipantRecord> Participants);
@@ -28,7 +38,7 @@ public sealed record RoundStatus(RoundRecord Round, RoundConfig Config, RoundRes
 /// store says: invitations are commands in the store, deltas are stored uplink transfers, the aggregate is the
 /// round's candidate head, and a registered or rolled-out candidate is found again rather than added twice.
 /// </summary>
-public sealed class RoundCoordinator(IFleetStore store, VariantRegistry registry, RolloutController rollouts, RoundData? data, IDownlink? downlink, ILogger? log = null, TimeProvider? time = null)
+public sealed class RoundCoordinator(IFleetStore store, VariantRegistry registry, RolloutController rollouts, IRoundDataSource? source, IDownlink? downlink, ILogger? log = null, TimeProvider? time = null)
 {
     private readonly ILogger _log = log ?? NullLogger.Instance;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -383,14 +393,15 @@ public sealed class RoundCoordinator(IFleetStore store, VariantRegistry registry
 
     private async Task<RoundRecord?> EvaluateAsync(RoundRecord round, CancellationToken cancellationToken)
     {
+        var baseModel = BaseModel(round);
+        var data = source?.For(baseModel.ModelId ?? string.Empty);
         if (data == null)
         {
             return round.Reason.StartsWith("waiting", StringComparison.Ordinal) ? null
-                : await MoveAsync(round, RoundStates.Evaluating, "waiting: the host has no held-out data to evaluate with", cancellationToken).ConfigureAwait(false);
+                : await MoveAsync(round, RoundStates.Evaluating, $"waiting: the host has no held-out data for model '{baseModel.ModelId}' to evaluate with", cancellationToken).ConfigureAwait(false);
         }
 
         var config = RoundConfig.FromJson(round.Config);
-        var baseModel = BaseModel(round);
         var head = TrainableHead.Find(baseModel, config.Layers);
         var candidateHead = HeadTensors.Decode(round.CandidateHead ?? throw new InvalidOperationException($"round {round.RoundId} has no candidate"));
         string variantId = ReleaseVariantId(round);

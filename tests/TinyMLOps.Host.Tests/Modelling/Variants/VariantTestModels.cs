@@ -10,7 +10,7 @@ internal static class VariantTestModels
 {
     public static (VariantArtifact Artifact, byte[] File) Make(VariantSpec spec, double accuracy)
     {
-        var model = spec.Create();
+        var model = spec.Create(TinyMLOps.Modelling.Training.ModelZoo.ImageInput, TestData.Fashion.HeldOut.ClassNames);
         TestData.Randomize(model, seed: spec.Id.Length);
         byte[] file = ModelWriter.Write(PostTrainingQuantizer.Quantize(model, TestData.Fashion.HeldOut.Take(32), new QuantizationOptions { ModelId = "fashion", VariantId = spec.Id }));
         var summary = ModelSummary.Of(file);
