@@ -1,6 +1,6 @@
 using TinyMLOps.Modelling.Data;
 using TinyMLOps.Modelling.Drift;
-using TinyMLOps.Modelling.Variants;
+using TinyMLOps.Modelling.Training;
 using TinyMLOps.Shared.Preprocessing;
 
 namespace TinyMLOps.Modelling.Tasks;

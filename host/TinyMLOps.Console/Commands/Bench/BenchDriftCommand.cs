@@ -4,6 +4,7 @@ using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
 using TinyMLOps.Console.Rendering;
 using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Training;
 using TinyMLOps.Modelling.Variants;
 using TinyMLOps.Simulation.Benchmarks;
 

@@ -1,5 +1,6 @@
 using Spectre.Console;
 using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Training;
 using TinyMLOps.Modelling.Variants;
 
 namespace TinyMLOps.Console.Commands.Bench;

@@ -1,5 +1,5 @@
 using TinyMLOps.Modelling.Data;
-using TinyMLOps.Modelling.Variants;
+using TinyMLOps.Modelling.Training;
 
 namespace TinyMLOps.Modelling.Tasks.Fashion;
 

@@ -7,6 +7,7 @@ using TinyMLOps.Host.Tests.Fleet.Sync;
 using TinyMLOps.Host.Tests.Modelling.Variants;
 using TinyMLOps.Modelling.Boards;
 using TinyMLOps.Modelling.Inspection;
+using TinyMLOps.Modelling.Training;
 using TinyMLOps.Modelling.Variants;
 using TinyMLOps.Shared.Protocol;
 using TinyMLOps.Simulation.VirtualBoards;

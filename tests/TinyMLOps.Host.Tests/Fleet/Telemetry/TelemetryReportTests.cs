@@ -2,6 +2,7 @@ using TinyMLOps.Fleet.Store;
 using TinyMLOps.Fleet.Telemetry;
 using TinyMLOps.Host.Tests.Modelling.Variants;
 using TinyMLOps.Modelling.Boards;
+using TinyMLOps.Modelling.Training;
 using TinyMLOps.Modelling.Variants;
 using TinyMLOps.Shared.Protocol;
 

@@ -1,3 +1,4 @@
+using TinyMLOps.Modelling.Training;
 using TinyMLOps.Modelling.Variants;
 
 namespace TinyMLOps.Host.Tests.Modelling.Variants;

@@ -1,5 +1,6 @@
 using TinyMLOps.Modelling.Inspection;
 using TinyMLOps.Modelling.Quantization;
+using TinyMLOps.Modelling.Training;
 using TinyMLOps.Modelling.Variants;
 using TinyMLOps.Shared.Model;
 

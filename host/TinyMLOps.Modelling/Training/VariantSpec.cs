@@ -1,7 +1,6 @@
 using TinyMLOps.Modelling.Float;
-using TinyMLOps.Modelling.Training;
 
-namespace TinyMLOps.Modelling.Variants;
+namespace TinyMLOps.Modelling.Training;
 
 /// <summary>One member of a model family: an architecture at a width multiplier. Width scales every hidden layer and channel count.</summary>
 public sealed record VariantSpec(string Id, string Architecture, double Width)
