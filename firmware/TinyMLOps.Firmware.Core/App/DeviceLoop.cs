@@ -90,7 +90,7 @@ namespace TinyMLOps.Firmware.Core.App
         {
             if (_sampleLoads != _runtime.Loads)
             {
-                _sample = new byte[_runtime.InputLength];
+                _sample = new byte[_runtime.PixelLength];
                 _samples = new short[_runtime.FrontEndSamples];
                 _values = new float[_runtime.FrontEndValues];
                 _sampleLoads = _runtime.Loads;

@@ -84,6 +84,12 @@ namespace TinyMLOps.Firmware.Core.App
             get { return _classifier == null ? 0 : _classifier.InputLength; }
         }
 
+        /// <summary>Bytes <see cref="Infer"/> takes per sample: the model input's values, or the image front-end's camera frame.</summary>
+        public int PixelLength
+        {
+            get { return _classifier == null ? 0 : _classifier.PixelLength; }
+        }
+
         public int ClassCount
         {
             get { return _classifier == null ? 0 : _classifier.ClassCount; }
@@ -201,7 +207,9 @@ namespace TinyMLOps.Firmware.Core.App
                 int confidence = classifier.TopConfidence();
                 Device.ObserveInference(variantId, confidence);
                 DriftMonitor drift = Device.Drift.Monitor;
-                if (drift != null && sample != null)
+                // Pixels go to the monitor as they are, unless a front-end made the input from a larger frame.
+                bool direct = sample != null && classifier.FrontEnd == null;
+                if (drift != null && direct)
                 {
                     drift.ObservePixels(sample, 0, predicted, confidence);
                 }
@@ -217,7 +225,7 @@ namespace TinyMLOps.Firmware.Core.App
 
                 if (metered)
                 {
-                    signals = QuerySignals(meter, sample != null ? sample : ProcessedBytes(classifier), confidence);
+                    signals = QuerySignals(meter, direct ? sample : ProcessedBytes(classifier), confidence);
                 }
 
                 LastClass = predicted;

@@ -205,7 +205,14 @@ public sealed class VirtualBoard : IDisposable
         else if (shift.IsCovariate && classifier != null)
         {
             var model = classifier.Interpreter.Model;
-            CovariateShift.Apply(shift, _sample, model.InputH, model.InputW, model.InputC, _random, _scratch);
+            if (model.FrontEnd is TinyMLOps.Shared.Preprocessing.ImageFrontEnd frame)
+            {
+                CovariateShift.Apply(shift, _sample, frame.SrcH, frame.SrcW, frame.SrcC, _random, _scratch);
+            }
+            else
+            {
+                CovariateShift.Apply(shift, _sample, model.InputH, model.InputW, model.InputC, _random, _scratch);
+            }
         }
     }
 
@@ -220,8 +227,8 @@ public sealed class VirtualBoard : IDisposable
         {
             _sampleLoads = _runtime.Loads;
             _timer.UseModel(_runtime.Model);
-            _sample = new byte[_runtime.InputLength];
-            _scratch = new byte[_runtime.InputLength];
+            _sample = new byte[_runtime.PixelLength];
+            _scratch = new byte[_runtime.PixelLength];
             _samples = new short[_runtime.FrontEndSamples];
         }
 

@@ -50,6 +50,18 @@ namespace TinyMLOps.Shared.Preprocessing
             get { return 0; }
         }
 
+        /// <summary>Raw 8-bit pixels per inference (a camera frame, H x W x C interleaved); 0 when it takes other input.</summary>
+        public virtual int RawPixels
+        {
+            get { return 0; }
+        }
+
+        /// <summary>Turns <see cref="RawPixels"/> 8-bit pixels into the model's int8 input, quantized with its scale and zero point.</summary>
+        public virtual void ProcessPixels(byte[] raw, int offset, sbyte[] output, int outputOffset, float inputScale, int inputZeroPoint)
+        {
+            throw new System.InvalidOperationException("the " + Name + " front-end does not take pixels");
+        }
+
         /// <summary>Turns <see cref="RawSamples"/> int16 samples into the model's int8 input, quantized with its scale and zero point.</summary>
         public virtual void ProcessSamples(short[] raw, int offset, sbyte[] output, int outputOffset, float inputScale, int inputZeroPoint)
         {

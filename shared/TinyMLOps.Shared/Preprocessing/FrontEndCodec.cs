@@ -22,8 +22,11 @@ namespace TinyMLOps.Shared.Preprocessing
                 case FrontEnd.KindSpectral:
                     frontEnd = Spectral.Read(r);
                     break;
+                case FrontEnd.KindImage:
+                    frontEnd = ImageFrontEnd.Read(r);
+                    break;
                 default:
-                    throw new ModelFormatException("unknown front-end kind " + kind + " (this runtime knows 1 to 3)");
+                    throw new ModelFormatException("unknown front-end kind " + kind + " (this runtime knows 1 to 4)");
             }
 
             if (r.Remaining != 0)

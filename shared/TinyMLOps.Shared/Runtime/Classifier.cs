@@ -63,6 +63,12 @@ namespace TinyMLOps.Shared.Runtime
             get { return _model.VariantId; }
         }
 
+        /// <summary>Bytes <see cref="Classify"/> takes per sample: the model input's values, or the image front-end's frame.</summary>
+        public int PixelLength
+        {
+            get { return _model.FrontEnd != null && _model.FrontEnd.RawPixels > 0 ? _model.FrontEnd.RawPixels : _interpreter.InputLength; }
+        }
+
         /// <summary>Values one sample has (height x width x channels of the model input).</summary>
         public int InputLength
         {
@@ -147,6 +153,16 @@ namespace TinyMLOps.Shared.Runtime
             if (offset < 0)
             {
                 throw new ArgumentOutOfRangeException("offset", "offset must not be negative");
+            }
+
+            Preprocessing.FrontEnd frontEnd = _model.FrontEnd;
+            if (frontEnd != null && frontEnd.RawPixels > 0)
+            {
+                // A camera frame: the front-end crops, resizes and normalises it into the input.
+                CheckFrontEnd(false, offset, sample.Length, frontEnd.RawPixels, "pixels");
+                frontEnd.ProcessPixels(sample, offset, _processed, 0, _model.InputScale, _model.InputZeroPoint);
+                _interpreter.SetInput(_processed, 0);
+                return Run();
             }
 
             _interpreter.SetInputFromBytes(sample, offset);

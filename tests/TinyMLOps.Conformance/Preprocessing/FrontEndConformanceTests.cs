@@ -112,9 +112,30 @@ namespace TinyMLOps.Conformance.Preprocessing
         }
 
         [TestMethod]
+        public void A_camera_frame_cropped_resized_and_greyed_is_byte_identical_across_runtimes()
+        {
+            ImageFrontEnd image = new ImageFrontEnd(60, 80, 3, 4, 10, 52, 60, 28, 28, true, new float[] { 0.2860f }, new float[] { 0.3530f });
+            Rng rng = new Rng(44);
+            byte[] frame = new byte[60 * 80 * 3];
+            for (int i = 0; i < frame.Length; i++)
+            {
+                // Vertical stripes per channel plus noise: every tap and weight matters.
+                frame[i] = (byte)((((i / 3) % 80) * (3 + (i % 3)) + rng.Next(0, 40)) & 255);
+            }
+
+            byte[] levels = new byte[28 * 28];
+            image.Resample(frame, 0, levels, 0);
+            sbyte[] input = new sbyte[levels.Length];
+            image.ProcessPixels(frame, 0, input, 0, 0.0215f, -7);
+
+            Assert.AreEqual(3919722692u, Crc32.Finish(Add(Crc32.Start(), levels)), "CRC-32 of the levels");
+            Assert.AreEqual(4172224168u, Crc32.Finish(Add(Crc32.Start(), input)), "CRC-32 of the int8 input");
+        }
+
+        [TestMethod]
         public void Front_end_sections_decode_to_the_same_bytes()
         {
-            FrontEnd[] all = new FrontEnd[] { new Mfcc(16000, 480, 160, 512, 98, 32, 13, 0, 8000, 6), new Spectral(6, 128, 12, Spectral.SpacingLinear, null) };
+            FrontEnd[] all = new FrontEnd[] { new Mfcc(16000, 480, 160, 512, 98, 32, 13, 0, 8000, 6), new Spectral(6, 128, 12, Spectral.SpacingLinear, null), new ImageFrontEnd(96, 96, 3, 0, 16, 96, 64, 32, 24, false, new float[] { 0.485f, 0.456f, 0.406f }, new float[] { 0.229f, 0.224f, 0.225f }) };
             for (int i = 0; i < all.Length; i++)
             {
                 byte[] section = all[i].Encode();
@@ -153,6 +174,11 @@ namespace TinyMLOps.Conformance.Preprocessing
             }
 
             return crc;
+        }
+
+        private static uint Add(uint crc, byte[] values)
+        {
+            return Crc32.Update(crc, values, 0, values.Length);
         }
 
         private static uint Add(uint crc, sbyte[] values)

@@ -5,12 +5,14 @@ namespace TinyMLOps.Shared.Tests.Preprocessing;
 
 public sealed class FrontEndSectionTests
 {
-    public static TheoryData<string> Kinds => new() { "mfcc", "spectral", "spectral scaled" };
+    public static TheoryData<string> Kinds => new() { "mfcc", "spectral", "spectral scaled", "image rgb", "image grey" };
 
     private static FrontEnd Make(string kind) => kind switch
     {
         "mfcc" => new Mfcc(16000, 640, 320, 1024, 49, 40, 10, 20, 4000, 0),
         "spectral" => new Spectral(3, 256, 8, Spectral.SpacingLinear, null),
+        "image rgb" => new ImageFrontEnd(96, 96, 3, 0, 16, 96, 64, 32, 24, false, [0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f]),
+        "image grey" => new ImageFrontEnd(120, 160, 3, 0, 20, 120, 120, 28, 28, true, [0.286f], [0.353f]),
         _ => new Spectral(3, 256, 8, Spectral.SpacingLog, [0.5f, 1f, 2f]),
     };
 
