@@ -13,11 +13,16 @@ public class DeviceCompileTests(ITestOutputHelper output)
         var sharedErrors = NanoCompiler.Errors(shared);
         Assert.True(sharedErrors.IsEmpty, "TinyMLOps.Shared under nanoFramework rules:\n" + NanoCompiler.Describe(sharedErrors));
 
+        var contracts = ContractsCompilation();
+        var contractsErrors = NanoCompiler.Errors(contracts);
+        Assert.True(contractsErrors.IsEmpty, "TinyMLOps.Shared.Contracts under nanoFramework rules:\n" + NanoCompiler.Describe(contractsErrors));
+
         var core = FirmwareCoreCompilation();
         var coreErrors = NanoCompiler.Errors(core);
         Assert.True(coreErrors.IsEmpty, "TinyMLOps.Firmware.Core under nanoFramework rules:\n" + NanoCompiler.Describe(coreErrors));
 
-        output.WriteLine(shared.SyntaxTrees.Count() + " shared and " + core.SyntaxTrees.Count() + " firmware core files compile against the facade");
+        output.WriteLine(shared.SyntaxTrees.Count() + " shared, " + contracts.SyntaxTrees.Count() + " contracts and " + core.SyntaxTrees.Count() + " firmware core files compile against the facade");
+        Assert.Contains(contracts.SyntaxTrees, t => t.FilePath.EndsWith("WireCodec.cs", StringComparison.Ordinal));
         Assert.Contains(shared.SyntaxTrees, t => t.FilePath.EndsWith("Interpreter.cs", StringComparison.Ordinal));
         Assert.Contains(shared.SyntaxTrees, t => t.FilePath.EndsWith("Classifier.cs", StringComparison.Ordinal));
         Assert.Contains(core.SyntaxTrees, t => t.FilePath.EndsWith("DeviceAgent.cs", StringComparison.Ordinal));
@@ -199,12 +204,13 @@ public class DeviceCompileTests(ITestOutputHelper output)
         return NanoCompiler.Device("TinyMLOps.Shared", RepoLayout.SourceFiles(RepoLayout.SharedDir).Select(NanoCompiler.Parse));
     }
 
-    /// <summary>The firmware core as its own assembly, referencing the shared one, as the two .nfproj build it.</summary>
-    internal static CSharpCompilation FirmwareCoreCompilation()
-    {
-        var shared = NanoCompiler.Emit(SharedCompilation());
-        return NanoCompiler.Device("TinyMLOps.Firmware.Core", RepoLayout.SourceFiles(RepoLayout.FirmwareCoreDir).Select(NanoCompiler.Parse), shared);
-    }
+    /// <summary>The contracts (protocol, provisioning, metering, federated) as their own assembly over the shared one.</summary>
+    internal static CSharpCompilation ContractsCompilation() =>
+        NanoCompiler.Device("TinyMLOps.Shared.Contracts", RepoLayout.SourceFiles(RepoLayout.ContractsDir).Select(NanoCompiler.Parse), SharedImage.Value);
+
+    /// <summary>The firmware core as its own assembly, referencing the two shared ones, as the .nfproj builds it.</summary>
+    internal static CSharpCompilation FirmwareCoreCompilation() =>
+        NanoCompiler.Device("TinyMLOps.Firmware.Core", RepoLayout.SourceFiles(RepoLayout.FirmwareCoreDir).Select(NanoCompiler.Parse), SharedImage.Value, ContractsImage.Value);
 
     /// <summary>The platform adapters as their own assembly, referencing the firmware core and the shared one, as the .nfproj builds it.</summary>
     internal static CSharpCompilation FirmwareAdaptersCompilation() => AdaptersCompilation.Value;
@@ -214,19 +220,20 @@ public class DeviceCompileTests(ITestOutputHelper output)
 
     private static CSharpCompilation CompileFirmwareAdapters()
     {
-        return NanoCompiler.Device("TinyMLOps.Firmware.Adapters", RepoLayout.SourceFiles(RepoLayout.FirmwareAdaptersDir).Select(NanoCompiler.Parse), SharedImage.Value, CoreImage.Value);
+        return NanoCompiler.Device("TinyMLOps.Firmware.Adapters", RepoLayout.SourceFiles(RepoLayout.FirmwareAdaptersDir).Select(NanoCompiler.Parse), SharedImage.Value, ContractsImage.Value, CoreImage.Value);
     }
 
     // The emitted device assemblies the later ones reference, made once.
     private static readonly Lazy<MetadataReference> SharedImage = new(() => NanoCompiler.Emit(SharedCompilation()));
-    private static readonly Lazy<MetadataReference> CoreImage = new(() => NanoCompiler.Emit(NanoCompiler.Device("TinyMLOps.Firmware.Core", RepoLayout.SourceFiles(RepoLayout.FirmwareCoreDir).Select(NanoCompiler.Parse), SharedImage.Value)));
+    private static readonly Lazy<MetadataReference> ContractsImage = new(() => NanoCompiler.Emit(ContractsCompilation()));
+    private static readonly Lazy<MetadataReference> CoreImage = new(() => NanoCompiler.Emit(FirmwareCoreCompilation()));
     private static readonly Lazy<MetadataReference> AdaptersImage = new(() => NanoCompiler.Emit(FirmwareAdaptersCompilation()));
 
     /// <summary>A device application (TinyMLOps.Firmware.App or .App.Stm32) as its own assembly over the adapters, the core and the shared one.</summary>
     internal static CSharpCompilation ApplicationCompilation(string name)
     {
         string dir = name == "TinyMLOps.Firmware.App" ? RepoLayout.FirmwareAppDir : RepoLayout.FirmwareAppStm32Dir;
-        return NanoCompiler.Device(name, RepoLayout.SourceFiles(dir).Select(NanoCompiler.Parse), SharedImage.Value, CoreImage.Value, AdaptersImage.Value);
+        return NanoCompiler.Device(name, RepoLayout.SourceFiles(dir).Select(NanoCompiler.Parse), SharedImage.Value, ContractsImage.Value, CoreImage.Value, AdaptersImage.Value);
     }
 
     /// <summary>The benchmark application over the shared assembly alone, as its .nfproj builds it.</summary>
@@ -237,6 +244,6 @@ public class DeviceCompileTests(ITestOutputHelper output)
     internal static CSharpCompilation NanoTestsCompilation()
     {
         var sources = RepoLayout.SourceFiles(RepoLayout.NanoTestsDir).Concat(RepoLayout.SourceFiles(RepoLayout.ConformanceDir));
-        return NanoCompiler.Device("TinyMLOps.Firmware.NanoTests", sources.Select(NanoCompiler.Parse), SharedImage.Value, CoreImage.Value);
+        return NanoCompiler.Device("TinyMLOps.Firmware.NanoTests", sources.Select(NanoCompiler.Parse), SharedImage.Value, ContractsImage.Value, CoreImage.Value);
     }
 }

@@ -77,7 +77,7 @@ public partial class NfprojTests
         }
 
         Assert.Equal(
-            ["firmware/TinyMLOps.Firmware.Adapters/TinyMLOps.Firmware.Adapters.nfproj", "firmware/TinyMLOps.Firmware.Core/TinyMLOps.Firmware.Core.nfproj", "shared/TinyMLOps.Shared/TinyMLOps.Shared.nfproj"],
+            ["firmware/TinyMLOps.Firmware.Adapters/TinyMLOps.Firmware.Adapters.nfproj", "firmware/TinyMLOps.Firmware.Core/TinyMLOps.Firmware.Core.nfproj", "shared/TinyMLOps.Shared.Contracts/TinyMLOps.Shared.Contracts.nfproj", "shared/TinyMLOps.Shared/TinyMLOps.Shared.nfproj"],
             referenced.Order(StringComparer.Ordinal));
         foreach (string project in referenced)
         {
@@ -305,6 +305,7 @@ public partial class NfprojTests
         var compilation = Path.GetFileNameWithoutExtension(nfproj) switch
         {
             "TinyMLOps.Shared" => DeviceCompileTests.SharedCompilation(),
+            "TinyMLOps.Shared.Contracts" => DeviceCompileTests.ContractsCompilation(),
             "TinyMLOps.Firmware.Core" => DeviceCompileTests.FirmwareCoreCompilation(),
             "TinyMLOps.Firmware.Adapters" => DeviceCompileTests.FirmwareAdaptersCompilation(),
             "TinyMLOps.Firmware.App" or "TinyMLOps.Firmware.App.Stm32" => DeviceCompileTests.ApplicationCompilation(Path.GetFileNameWithoutExtension(nfproj)),

@@ -13,6 +13,9 @@ internal static class RepoLayout
 
     public static string SharedDir => Path.Combine(Root, "shared", "TinyMLOps.Shared");
 
+    /// <summary>The device-host contracts, the second shared device assembly.</summary>
+    public static string ContractsDir => Path.Combine(Root, "shared", "TinyMLOps.Shared.Contracts");
+
     public static string FirmwareCoreDir => Path.Combine(Root, "firmware", "TinyMLOps.Firmware.Core");
 
     public static string FirmwareAdaptersDir => Path.Combine(Root, "firmware", "TinyMLOps.Firmware.Adapters");
