@@ -36,6 +36,44 @@ public class SampleFileSensorTests
         Assert.False(sensor.Read(new byte[3]));
         Assert.False(sensor.Read([]));
     }
+
+    [Fact]
+    public void Replays_int16_windows_little_endian_for_a_front_end()
+    {
+        short[] clip = [1, -2, 300, short.MinValue, short.MaxValue, 0, -7];
+        var storage = new MemoryStorage();
+        storage.WriteAll("samples.bin", [.. clip.SelectMany(BitConverter.GetBytes), 9]);
+        var sensor = new SampleFileSensor(storage, "samples.bin");
+        var window = new short[3];
+
+        var seen = new List<short[]>();
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.True(sensor.ReadSamples(window));
+            seen.Add((short[])window.Clone());
+        }
+
+        // Two whole windows of three samples; the last sample and the odd byte are ignored.
+        Assert.Equal([[1, -2, 300], [short.MinValue, short.MaxValue, 0], [1, -2, 300]], seen);
+        Assert.Equal(0, sensor.LastIndex);
+        Assert.False(new SampleFileSensor(storage, "none.bin").ReadSamples(window));
+    }
+
+    [Fact]
+    public void Replays_float_rows_for_a_table_model()
+    {
+        float[] rows = [13.16f, 2.36f, float.NaN, 1185f];
+        var storage = new MemoryStorage();
+        storage.WriteAll("samples.bin", [.. rows.SelectMany(BitConverter.GetBytes)]);
+        var sensor = new SampleFileSensor(storage, "samples.bin");
+        var row = new float[2];
+
+        Assert.True(sensor.ReadValues(row));
+        Assert.Equal([13.16f, 2.36f], row);
+        Assert.True(sensor.ReadValues(row));
+        Assert.True(float.IsNaN(row[0]));
+        Assert.Equal(1185f, row[1]);
+    }
 }
 
 public class SampleFileFeedbackTests

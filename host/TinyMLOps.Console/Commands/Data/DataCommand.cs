@@ -3,7 +3,7 @@ using Spectre.Console;
 
 namespace TinyMLOps.Console.Commands.Data;
 
-/// <summary>`data keywords` and `data features`: data sets made here, and features of them.</summary>
+/// <summary>`data keywords`, `data features` and `data samples`: data sets made here, features of them, and a board's sample file.</summary>
 internal static class DataCommand
 {
     public static Command Build(IAnsiConsole console)
@@ -11,6 +11,7 @@ internal static class DataCommand
         var data = new Command("data", "Make data sets on this machine from open tools");
         data.Subcommands.Add(DataKeywordsCommand.Build(console));
         data.Subcommands.Add(DataFeaturesCommand.Build(console));
+        data.Subcommands.Add(DataSamplesCommand.Build(console));
         return data;
     }
 }
