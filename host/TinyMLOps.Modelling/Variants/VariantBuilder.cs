@@ -18,7 +18,8 @@ public sealed record VariantBuildProgress(int Index, int Count, string VariantId
 /// <summary>
 /// Builds a model family: for each spec, train the float model, embed a fresh weight-space watermark (when asked)
 /// before quantizing, quantize it to int8 (calibrated on held-out data), measure int8 accuracy on held-out data it never
-/// trained on, attach the reference drift profile of its training data, and summarize its cost.
+/// trained on (for an autoencoder: the anomaly threshold calibrated on normal data, and the accuracy of its normal or
+/// anomaly decisions, labels 0 normal and anything else anomalous), attach the reference drift profile of its training data, and summarize its cost.
 /// </summary>
 public static class VariantBuilder
 {
@@ -82,6 +83,13 @@ public static class VariantBuilder
             {
                 fe.CheckFits(int8.InputH, int8.InputW, int8.InputC);
                 int8.FrontEnd = fe;
+            }
+
+            if (spec.IsAnomalyDetector)
+            {
+                // The threshold from the device's own scores (through the front-end) on normal calibration data.
+                int8.OutputKind = OutputKind.Anomaly;
+                int8.AnomalyThreshold = AnomalyThreshold.Calibrate(int8, calibration);
             }
 
             // The reference drift profile goes inside the file, so the content hash and artifact tag cover it.
