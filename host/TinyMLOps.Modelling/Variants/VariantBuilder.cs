@@ -7,6 +7,7 @@ using TinyMLOps.Modelling.Quantization;
 using TinyMLOps.Modelling.Tasks;
 using TinyMLOps.Modelling.Training;
 using TinyMLOps.Modelling.Watermarking;
+using TinyMLOps.Shared.Drift;
 using TinyMLOps.Shared.Model;
 using TinyMLOps.Shared.Preprocessing;
 
@@ -37,12 +38,13 @@ public static class VariantBuilder
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(splits);
         var train = splits.Train;
-        return Build(specs ?? task.Family, train, splits.Calibration, splits.HeldOut, epochs, task.Id, progress, cancellationToken, profileSamples, watermark, task.CreateFrontEnd, task.DriftGroupsFor(train.Height, train.Width, train.Channels));
+        return Build(specs ?? task.Family, train, splits.Calibration, splits.HeldOut, epochs, task.Id, progress, cancellationToken, profileSamples, watermark, task.CreateFrontEnd, task.DriftGroupsFor(train.Height, train.Width, train.Channels), task.DriftAlarmPsiMilli);
     }
 
     /// <param name="watermark">Mark every variant with its own new 64-bit key, returned with it (keep it secret; the registry stores it).</param>
     /// <param name="frontEnd">Creates the front-end each variant carries (null: the variants take pixels).</param>
     /// <param name="groups">The drift profile's input groups (null: the default for the input shape).</param>
+    /// <param name="alarmPsiMilli">The drift profile's alarm threshold, PSI in thousandths.</param>
     public static IReadOnlyList<(VariantArtifact Artifact, byte[] File, WatermarkKey? Watermark)> Build(
         IReadOnlyList<VariantSpec> specs,
         LabelledSet train,
@@ -55,7 +57,8 @@ public static class VariantBuilder
         int profileSamples = ProfileBuilder.DefaultSamples,
         bool watermark = false,
         Func<FrontEnd?>? frontEnd = null,
-        DriftGroups? groups = null)
+        DriftGroups? groups = null,
+        int alarmPsiMilli = DriftProfile.DefaultAlarmPsiMilli)
     {
         var built = new List<(VariantArtifact, byte[], WatermarkKey?)>();
         for (int i = 0; i < specs.Count; i++)
@@ -95,6 +98,7 @@ public static class VariantBuilder
             // The reference drift profile goes inside the file, so the content hash and artifact tag cover it.
             progress?.Report(new VariantBuildProgress(index, specs.Count, spec.Id, "profiling", 1));
             int8.DriftProfile = ProfileBuilder.Build(ModelWriter.Write(int8), train, profileSamples, groups);
+            int8.DriftProfile.AlarmPsiMilli = alarmPsiMilli;
             byte[] file = ModelWriter.Write(int8);
             var accuracy = Evaluation.Evaluate(ModelReader.Read(file), heldOut);
             var summary = ModelSummary.Of(file);
