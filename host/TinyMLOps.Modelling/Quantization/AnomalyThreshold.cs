@@ -18,7 +18,11 @@ public static class AnomalyThreshold
     /// Mean squared error between <paramref name="input"/> (quantized as <see cref="Interpreter.SetInputFromFloats"/>
     /// does) and the output the interpreter holds from its last run on it.
     /// </summary>
-    public static double Score(Interpreter interpreter, ReadOnlySpan<float> input)
+    public static double Score(Interpreter interpreter, ReadOnlySpan<float> input) =>
+        new AnomalyScore(interpreter.Model).MeanSquaredError(ErrorSum(interpreter, input));
+
+    /// <summary>The device's integer sum of squared errors behind <see cref="Score"/> (see <see cref="AnomalyScore"/>).</summary>
+    public static long ErrorSum(Interpreter interpreter, ReadOnlySpan<float> input)
     {
         ArgumentNullException.ThrowIfNull(interpreter);
         Int8Model model = interpreter.Model;
@@ -33,8 +37,7 @@ public static class AnomalyThreshold
             quantized[i] = QuantMath.Quantize(input[i], model.InputScale, model.InputZeroPoint);
         }
 
-        var score = new AnomalyScore(model);
-        return score.MeanSquaredError(score.SquaredErrorSum(quantized, 0, interpreter.Arena, interpreter.OutputOffset));
+        return new AnomalyScore(model).SquaredErrorSum(quantized, 0, interpreter.Arena, interpreter.OutputOffset);
     }
 
     /// <summary>The <paramref name="quantile"/> of the int8 model's scores over <paramref name="normal"/> samples (HWC).</summary>

@@ -213,16 +213,24 @@ public static class Evaluation
         }
 
         var interpreter = new Interpreter(model);
+        var score = new AnomalyScore(model);
         var normal = new List<double>();
         var anomalous = new List<double>();
+        int falseAlarms = 0, detected = 0;
         for (int i = 0; i < inputs.Count; i++)
         {
             interpreter.SetInputFromFloats(inputs[i], 0);
             interpreter.Invoke();
-            (labels[i] == 0 ? normal : anomalous).Add(AnomalyThreshold.Score(interpreter, inputs[i]));
+            long sum = AnomalyThreshold.ErrorSum(interpreter, inputs[i]);
+            double mse = score.MeanSquaredError(sum);
+
+            // Flagged as the device decides: the integer sum against the threshold's sum.
+            bool flagged = score.Classify(sum) == 1;
+            (labels[i] == 0 ? normal : anomalous).Add(mse);
+            falseAlarms += labels[i] == 0 && flagged ? 1 : 0;
+            detected += labels[i] != 0 && flagged ? 1 : 0;
         }
 
-        double t = model.AnomalyThreshold;
         long pairs = 0, wins2 = 0;
         foreach (double a in anomalous)
         {
@@ -236,8 +244,8 @@ public static class Evaluation
         return new AnomalyEvaluation(
             normal.Count,
             anomalous.Count,
-            normal.Count(v => v >= t),
-            anomalous.Count(v => v >= t),
+            falseAlarms,
+            detected,
             pairs == 0 ? double.NaN : wins2 / (2.0 * pairs));
     }
 
