@@ -89,18 +89,36 @@ public sealed record AnomalyEvaluation(int Normal, int Anomalous, int FalseAlarm
 
 public static class Evaluation
 {
-    /// <summary>Runs the int8 model on every image (pixels fed through the runtime's pixel table), in parallel over private copies of the model.</summary>
+    /// <summary>
+    /// Runs the int8 model on every image (pixels fed through the runtime's pixel table), in parallel over private copies
+    /// of the model; an anomaly model's normal or anomaly decisions (as the device makes them) against labels 0 normal, else anomalous.
+    /// </summary>
     public static EvaluationResult Evaluate(Int8Model model, LabelledSet data, int maxDegreeOfParallelism = -1)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         CheckShape(model, data);
-        int classes = model.Output.OutputElements;
+        bool anomaly = model.OutputKind == OutputKind.Anomaly;
+        int classes = anomaly ? 2 : model.Output.OutputElements;
         int workers = Math.Max(1, Math.Min(maxDegreeOfParallelism <= 0 ? Environment.ProcessorCount : maxDegreeOfParallelism, Math.Max(1, data.Count / 64)));
         byte[] file = ModelWriter.Write(model);
         var parts = new int[workers][,];
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
         {
+            if (anomaly)
+            {
+                // The device's decision (normal 0, anomaly 1) against labels 0 normal, anything else anomalous.
+                var classifier = new Classifier(file);
+                var confusion = new int[2, 2];
+                for (int i = (int)((long)data.Count * w / workers); i < (int)((long)data.Count * (w + 1) / workers); i++)
+                {
+                    confusion[data.Label(i) == 0 ? 0 : 1, data.Classify(classifier, i)]++;
+                }
+
+                parts[w] = confusion;
+                return;
+            }
+
             // Operators hold their arena offsets, so every worker runs its own decoded copy.
             var interpreter = new Interpreter(ModelReader.Read(file));
             int start = (int)((long)data.Count * w / workers);
@@ -108,7 +126,7 @@ public static class Evaluation
             parts[w] = Run(interpreter, data, start, end, classes);
         });
 
-        return new EvaluationResult(ClassNames(model.Labels, data), Sum(parts, classes));
+        return new EvaluationResult(anomaly ? ["normal", "anomaly"] : ClassNames(model.Labels, data), Sum(parts, classes));
     }
 
     /// <summary>
@@ -195,16 +213,24 @@ public static class Evaluation
         }
 
         var interpreter = new Interpreter(model);
+        var score = new AnomalyScore(model);
         var normal = new List<double>();
         var anomalous = new List<double>();
+        int falseAlarms = 0, detected = 0;
         for (int i = 0; i < inputs.Count; i++)
         {
             interpreter.SetInputFromFloats(inputs[i], 0);
             interpreter.Invoke();
-            (labels[i] == 0 ? normal : anomalous).Add(AnomalyThreshold.Score(interpreter, inputs[i]));
+            long sum = AnomalyThreshold.ErrorSum(interpreter, inputs[i]);
+            double mse = score.MeanSquaredError(sum);
+
+            // Flagged as the device decides: the integer sum against the threshold's sum.
+            bool flagged = score.Classify(sum) == 1;
+            (labels[i] == 0 ? normal : anomalous).Add(mse);
+            falseAlarms += labels[i] == 0 && flagged ? 1 : 0;
+            detected += labels[i] != 0 && flagged ? 1 : 0;
         }
 
-        double t = model.AnomalyThreshold;
         long pairs = 0, wins2 = 0;
         foreach (double a in anomalous)
         {
@@ -218,8 +244,8 @@ public static class Evaluation
         return new AnomalyEvaluation(
             normal.Count,
             anomalous.Count,
-            normal.Count(v => v >= t),
-            anomalous.Count(v => v >= t),
+            falseAlarms,
+            detected,
             pairs == 0 ? double.NaN : wins2 / (2.0 * pairs));
     }
 

@@ -55,5 +55,11 @@ public abstract class TaskDefinition
     /// <summary>How drift groups the task's model input.</summary>
     public virtual DriftGroups DriftGroupsFor(int inputH, int inputW, int inputC) => DriftGroups.For(inputH, inputW, inputC);
 
+    /// <summary>
+    /// The drift profile's alarm threshold (PSI in thousandths) its variants carry: the default, unless the task's
+    /// devices differ from the pooled training data by design (each machine of a vibration fleet is one of many).
+    /// </summary>
+    public virtual int DriftAlarmPsiMilli => TinyMLOps.Shared.Drift.DriftProfile.DefaultAlarmPsiMilli;
+
     public override string ToString() => Id;
 }

@@ -95,4 +95,30 @@ public static class ModelZoo
         string defaultName = hidden > 0 ? $"cnn-{conv1}-{conv2}-{hidden}" : $"cnn-{conv1}-{conv2}";
         return new FloatModel(name ?? defaultName, shape, layers, labels);
     }
+
+    /// <summary>Recipe for <see cref="Autoencoder"/>: Adam at 2e-3, decayed ×0.9 per epoch, mean squared reconstruction loss.</summary>
+    public static TrainingOptions AutoencoderTraining { get; } = new() { Epochs = 30, BatchSize = 32, LearningRate = 2e-3f, LearningRateDecay = 0.93f, Loss = TrainingLoss.Reconstruction };
+
+    /// <summary>
+    /// Flatten → Dense(F, hidden, relu) → Dense(hidden, bottleneck, relu) → Dense(bottleneck, hidden, relu) → Dense(hidden, F):
+    /// a fully connected autoencoder that reconstructs its F input values; no labels (the device reports normal or anomaly).
+    /// </summary>
+    public static FloatModel Autoencoder(TensorShape input, int hidden = 32, int bottleneck = 8, string? name = null)
+    {
+        if (hidden < 1 || bottleneck < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(hidden), "layer sizes must be positive");
+        }
+
+        int features = input.Elements;
+        var layers = new List<FloatLayer>
+        {
+            new FlattenLayer(),
+            new DenseLayer(features, hidden, FloatActivation.Relu),
+            new DenseLayer(hidden, bottleneck, FloatActivation.Relu),
+            new DenseLayer(bottleneck, hidden, FloatActivation.Relu),
+            new DenseLayer(hidden, features),
+        };
+        return new FloatModel(name ?? $"autoencoder-{hidden}-{bottleneck}", input, layers, []);
+    }
 }

@@ -236,13 +236,42 @@ internal sealed class Network
         float[] top = ws.Grad[^1];
         ws.Probabilities.CopyTo(top, 0);
         top[label] -= 1f;
+        Backward(ws);
+        return loss;
+    }
+
+    /// <summary>
+    /// Forward, mean squared error between the output and the input (an autoencoder's reconstruction), and backward,
+    /// adding the parameter gradients to the workspace. Returns the loss.
+    /// </summary>
+    public double TrainReconstruction(Workspace ws)
+    {
+        float[] output = Forward(ws);
+        float[] target = ws.Act[0];
+        float[] top = ws.Grad[^1];
+        int n = output.Length;
+        double loss = 0;
+        for (int i = 0; i < n; i++)
+        {
+            float d = output[i] - target[i];
+            loss += d * d;
+            top[i] = 2f * d / n;
+        }
+
+        loss /= n;
+        ws.LossSum += loss;
+        ws.Samples++;
+        Backward(ws);
+        return loss;
+    }
+
+    private void Backward(Workspace ws)
+    {
         for (int i = Layers.Length - 1; i >= 0; i--)
         {
             Span<float> dx = i == 0 ? Span<float>.Empty : ws.Grad[i];
             Layers[i].Backward(ws.Act[i], ws.Act[i + 1], ws.Grad[i + 1], dx, ws.WeightGrads[i], ws.BiasGrads[i], ws.Scratch[i]);
         }
-
-        return loss;
     }
 
     /// <summary>Softmax of <paramref name="logits"/> into <paramref name="probabilities"/>; returns -log p[label].</summary>

@@ -31,6 +31,12 @@ public static class Trainer
         options.Validate();
         var net = new Network(model);
         CheckData(net, train);
+        bool reconstruct = options.Loss == TrainingLoss.Reconstruction;
+        if (reconstruct && net.Classes != net.InputShape.Elements)
+        {
+            throw new ArgumentException($"reconstruction training needs the output to match the input: {net.Classes} outputs for {net.InputShape.Elements} inputs");
+        }
+
         if (validation != null)
         {
             CheckData(net, validation);
@@ -88,7 +94,14 @@ public static class Trainer
                     {
                         int sample = order[i];
                         net.LoadInput(ws, train, sample);
-                        net.TrainSample(ws, train.Label(sample));
+                        if (reconstruct)
+                        {
+                            net.TrainReconstruction(ws);
+                        }
+                        else
+                        {
+                            net.TrainSample(ws, train.Label(sample));
+                        }
                     }
                 });
 
@@ -117,7 +130,7 @@ public static class Trainer
                 }
             }
 
-            double? valAcc = validation == null ? null : Accuracy(model, validation, options.MaxDegreeOfParallelism);
+            double? valAcc = validation == null || reconstruct ? null : Accuracy(model, validation, options.MaxDegreeOfParallelism);
             epochs.Add(new EpochSummary(epoch, lossSum / seen, (double)correct / seen, valAcc, lr, clock.Elapsed));
             progress?.Report(new TrainingProgress(epoch, options.Epochs, batches, batches, lossSum / seen, (double)correct / seen, clock.Elapsed, EpochCompleted: true, valAcc));
             lr *= options.LearningRateDecay;

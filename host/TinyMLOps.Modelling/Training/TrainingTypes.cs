@@ -22,6 +22,9 @@ public sealed record TrainingOptions
     /// <summary>Decoupled weight decay (AdamW) applied to weights, not biases; 0 disables it.</summary>
     public float WeightDecay { get; init; }
 
+    /// <summary>The loss: softmax cross-entropy (classifiers) or input reconstruction (autoencoders, whose accuracy reads 0).</summary>
+    public TrainingLoss Loss { get; init; } = TrainingLoss.SoftmaxCrossEntropy;
+
     /// <summary>Seeds the weight initialisation and the per-epoch shuffles.</summary>
     public int Seed { get; init; } = 1;
 

@@ -6,17 +6,26 @@ namespace TinyMLOps.Modelling.Training;
 public sealed record VariantSpec(string Id, string Architecture, double Width)
 {
     /// <summary>The architectures <see cref="Create"/> builds.</summary>
-    public static IReadOnlyList<string> Architectures { get; } = ["mlp", "cnn"];
+    public static IReadOnlyList<string> Architectures { get; } = ["mlp", "cnn", "autoencoder"];
 
     /// <summary>The float model for a task's input shape and classes, weights zero until trained.</summary>
     public FloatModel Create(TensorShape input, IReadOnlyList<string> labels) => Architecture switch
     {
         "mlp" => ModelZoo.Mlp(hidden: Scale(128), labels: labels, name: Id, input: input),
         "cnn" => ModelZoo.Cnn(conv1: Scale(16), conv2: Scale(32), hidden: Scale(64), labels: labels, name: Id, input: input),
+        "autoencoder" => ModelZoo.Autoencoder(input, hidden: Scale(32), bottleneck: Scale(8), name: Id),
         _ => throw new ArgumentException($"unknown architecture '{Architecture}' ({string.Join(", ", Architectures)})"),
     };
 
-    public TrainingOptions Training(int epochs) => (Architecture == "cnn" ? ModelZoo.CnnTraining : ModelZoo.MlpTraining) with { Epochs = epochs };
+    /// <summary>An autoencoder (fully connected, trained to reconstruct its input) scores anomalies instead of classifying.</summary>
+    public bool IsAnomalyDetector => Architecture == "autoencoder";
+
+    public TrainingOptions Training(int epochs) => Architecture switch
+    {
+        "cnn" => ModelZoo.CnnTraining,
+        "autoencoder" => ModelZoo.AutoencoderTraining,
+        _ => ModelZoo.MlpTraining,
+    } with { Epochs = epochs };
 
     private int Scale(int n) => Math.Max(2, (int)Math.Round(n * Width));
 }

@@ -7,6 +7,7 @@ using TinyMLOps.Modelling.Quantization;
 using TinyMLOps.Modelling.Tasks;
 using TinyMLOps.Modelling.Training;
 using TinyMLOps.Modelling.Watermarking;
+using TinyMLOps.Shared.Drift;
 using TinyMLOps.Shared.Model;
 using TinyMLOps.Shared.Preprocessing;
 
@@ -18,7 +19,8 @@ public sealed record VariantBuildProgress(int Index, int Count, string VariantId
 /// <summary>
 /// Builds a model family: for each spec, train the float model, embed a fresh weight-space watermark (when asked)
 /// before quantizing, quantize it to int8 (calibrated on held-out data), measure int8 accuracy on held-out data it never
-/// trained on, attach the reference drift profile of its training data, and summarize its cost.
+/// trained on (for an autoencoder: the anomaly threshold calibrated on normal data, and the accuracy of its normal or
+/// anomaly decisions, labels 0 normal and anything else anomalous), attach the reference drift profile of its training data, and summarize its cost.
 /// </summary>
 public static class VariantBuilder
 {
@@ -36,12 +38,13 @@ public static class VariantBuilder
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(splits);
         var train = splits.Train;
-        return Build(specs ?? task.Family, train, splits.Calibration, splits.HeldOut, epochs, task.Id, progress, cancellationToken, profileSamples, watermark, task.CreateFrontEnd, task.DriftGroupsFor(train.Height, train.Width, train.Channels));
+        return Build(specs ?? task.Family, train, splits.Calibration, splits.HeldOut, epochs, task.Id, progress, cancellationToken, profileSamples, watermark, task.CreateFrontEnd, task.DriftGroupsFor(train.Height, train.Width, train.Channels), task.DriftAlarmPsiMilli);
     }
 
     /// <param name="watermark">Mark every variant with its own new 64-bit key, returned with it (keep it secret; the registry stores it).</param>
     /// <param name="frontEnd">Creates the front-end each variant carries (null: the variants take pixels).</param>
     /// <param name="groups">The drift profile's input groups (null: the default for the input shape).</param>
+    /// <param name="alarmPsiMilli">The drift profile's alarm threshold, PSI in thousandths.</param>
     public static IReadOnlyList<(VariantArtifact Artifact, byte[] File, WatermarkKey? Watermark)> Build(
         IReadOnlyList<VariantSpec> specs,
         LabelledSet train,
@@ -54,7 +57,8 @@ public static class VariantBuilder
         int profileSamples = ProfileBuilder.DefaultSamples,
         bool watermark = false,
         Func<FrontEnd?>? frontEnd = null,
-        DriftGroups? groups = null)
+        DriftGroups? groups = null,
+        int alarmPsiMilli = DriftProfile.DefaultAlarmPsiMilli)
     {
         var built = new List<(VariantArtifact, byte[], WatermarkKey?)>();
         for (int i = 0; i < specs.Count; i++)
@@ -84,9 +88,17 @@ public static class VariantBuilder
                 int8.FrontEnd = fe;
             }
 
+            if (spec.IsAnomalyDetector)
+            {
+                // The threshold from the device's own scores (through the front-end) on normal calibration data.
+                int8.OutputKind = OutputKind.Anomaly;
+                int8.AnomalyThreshold = AnomalyThreshold.Calibrate(int8, calibration);
+            }
+
             // The reference drift profile goes inside the file, so the content hash and artifact tag cover it.
             progress?.Report(new VariantBuildProgress(index, specs.Count, spec.Id, "profiling", 1));
             int8.DriftProfile = ProfileBuilder.Build(ModelWriter.Write(int8), train, profileSamples, groups);
+            int8.DriftProfile.AlarmPsiMilli = alarmPsiMilli;
             byte[] file = ModelWriter.Write(int8);
             var accuracy = Evaluation.Evaluate(ModelReader.Read(file), heldOut);
             var summary = ModelSummary.Of(file);

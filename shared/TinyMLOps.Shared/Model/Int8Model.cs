@@ -68,6 +68,12 @@ namespace TinyMLOps.Shared.Model
             get { return Operators[Operators.Length - 1]; }
         }
 
+        /// <summary>The classes the device reports (and drift counts): the outputs, or 2 (normal, anomaly) for an anomaly model.</summary>
+        public int ReportedClasses
+        {
+            get { return OutputKind == OutputKind.Anomaly ? 2 : Output.OutputElements; }
+        }
+
         public long TotalMacs
         {
             get

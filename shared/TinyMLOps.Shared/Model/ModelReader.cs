@@ -126,7 +126,7 @@ namespace TinyMLOps.Shared.Model
 
                 int at = r.Skip(profileLength, "drift profile");
                 m.DriftProfile = DriftProfile.Decode(r.Data, at, profileLength);
-                m.DriftProfile.CheckFits(m.InputH, m.InputW, m.InputC, m.Output.OutputElements);
+                m.DriftProfile.CheckFits(m.InputH, m.InputW, m.InputC, m.ReportedClasses);
             }
 
             if (hasFrontEnd)

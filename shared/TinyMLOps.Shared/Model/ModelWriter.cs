@@ -12,7 +12,7 @@ namespace TinyMLOps.Shared.Model
             byte[] profile = null;
             if (model.DriftProfile != null)
             {
-                model.DriftProfile.CheckFits(model.InputH, model.InputW, model.InputC, model.Output.OutputElements);
+                model.DriftProfile.CheckFits(model.InputH, model.InputW, model.InputC, model.ReportedClasses);
                 profile = model.DriftProfile.Encode();
             }
 

@@ -19,6 +19,13 @@ namespace TinyMLOps.Shared.Runtime
         private sbyte[] _tapBuffer;
         private readonly sbyte[] _processed;
 
+        // An anomaly model (OutputKind.Anomaly): its score, a copy of the input (the planner may reuse the input's
+        // memory), and the last decision with its squared-error sum.
+        private readonly AnomalyScore _anomaly;
+        private readonly sbyte[] _anomalyInput;
+        private long _anomalySum;
+        private int _anomalyClass;
+
         /// <summary>Decodes and checks a model file (see docs/model-format.md) and plans its memory.</summary>
         /// <exception cref="ModelFormatException">The bytes are not a valid model for this runtime.</exception>
         public Classifier(byte[] modelBytes)
@@ -28,7 +35,19 @@ namespace TinyMLOps.Shared.Runtime
 
             // Models without labels get their class numbers as labels, made here so Label never allocates.
             int classes = _interpreter.OutputLength;
-            _labels = new string[classes];
+            if (_model.OutputKind == OutputKind.Anomaly)
+            {
+                // An autoencoder reconstructs its input; the device reports two classes from its reconstruction error.
+                _anomaly = new AnomalyScore(_model);
+                _anomalyInput = new sbyte[_interpreter.InputLength];
+                _labels = new string[] { "normal", "anomaly" };
+                classes = 0;
+            }
+            else
+            {
+                _labels = new string[classes];
+            }
+
             string[] stored = _model.Labels;
             for (int i = 0; i < classes; i++)
             {
@@ -75,9 +94,28 @@ namespace TinyMLOps.Shared.Runtime
             get { return _interpreter.InputLength; }
         }
 
+        /// <summary>The classes the device reports: the model's outputs, or 2 (normal, anomaly) for an anomaly model.</summary>
         public int ClassCount
         {
             get { return _labels.Length; }
+        }
+
+        /// <summary>True for an autoencoder (<see cref="OutputKind.Anomaly"/>): classes are 0 normal and 1 anomaly.</summary>
+        public bool IsAnomalyModel
+        {
+            get { return _anomaly != null; }
+        }
+
+        /// <summary>The mean squared reconstruction error of the last classification (anomaly models; 0 otherwise).</summary>
+        public double AnomalyError
+        {
+            get { return _anomaly == null ? 0 : _anomaly.MeanSquaredError(_anomalySum); }
+        }
+
+        /// <summary>The integer squared-error sum behind <see cref="AnomalyError"/> (see <see cref="AnomalyScore"/>).</summary>
+        public long AnomalyErrorSum
+        {
+            get { return _anomalySum; }
         }
 
         /// <summary>Size of the tensor arena in bytes.</summary>
@@ -210,6 +248,11 @@ namespace TinyMLOps.Shared.Runtime
 
         private int Run()
         {
+            if (_anomaly != null)
+            {
+                Array.Copy(_interpreter.Arena, _interpreter.InputOffset, _anomalyInput, 0, _anomalyInput.Length);
+            }
+
             if (_tapOperator < 0)
             {
                 _interpreter.Invoke();
@@ -224,22 +267,40 @@ namespace TinyMLOps.Shared.Runtime
             }
 
             _inferenceCount++;
-            return _interpreter.ArgMax();
+            if (_anomaly == null)
+            {
+                return _interpreter.ArgMax();
+            }
+
+            _anomalySum = _anomaly.SquaredErrorSum(_anomalyInput, 0, _interpreter.Arena, _interpreter.OutputOffset);
+            _anomalyClass = _anomaly.Classify(_anomalySum);
+            return _anomalyClass;
         }
 
-        /// <summary>The quantized score (int8) of a class after the last <see cref="Classify"/>.</summary>
+        /// <summary>The quantized score (int8) of a class after the last <see cref="Classify"/> (anomaly models: 127 for the decided class, -128 for the other).</summary>
         public int Score(int classIndex)
         {
             CheckClass(classIndex);
+            if (_anomaly != null)
+            {
+                return classIndex == _anomalyClass ? 127 : -128;
+            }
+
             return _interpreter.GetOutput(classIndex);
         }
 
         /// <summary>
         /// The top-1 confidence of the last <see cref="Classify"/> in 1/65535: the winning class's probability when the
-        /// model ends in a softmax, else the softmax of the dequantized scores.
+        /// model ends in a softmax, else the softmax of the dequantized scores; for an anomaly model, how far the
+        /// reconstruction error is from the threshold (<see cref="AnomalyScore.Confidence"/>).
         /// </summary>
         public int TopConfidence()
         {
+            if (_anomaly != null)
+            {
+                return _anomaly.Confidence(_anomalySum);
+            }
+
             Operator output = _model.Output;
             int top = _interpreter.ArgMax();
             float best = (_interpreter.GetOutput(top) - output.OutZeroPoint) * output.OutScale;

@@ -37,6 +37,19 @@ namespace TinyMLOps.Conformance.Support
             return model;
         }
 
+        /// <summary>An autoencoder (features, relu bottleneck, features) whose output kind is <see cref="OutputKind.Anomaly"/>.</summary>
+        public static Int8Model Autoencoder(int seed, int features, int hidden, float threshold)
+        {
+            Rng rng = new Rng(seed);
+            Int8Model model = Input(rng, 1, 1, features);
+            model.Operators = new Operator[] { Dense(rng, features, hidden, Activation.Relu), Dense(rng, hidden, features, Activation.None) };
+            model.Labels = new string[0];
+            model.OutputKind = OutputKind.Anomaly;
+            model.AnomalyThreshold = threshold;
+            model.Prepare();
+            return model;
+        }
+
         /// <summary>Every kernel once, with padding, strides and a depth multiplier.</summary>
         public static Int8Model Cnn(int seed)
         {

@@ -18,6 +18,31 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Reconstruction_training_brings_an_autoencoders_output_close_to_its_input()
+    {
+        // Points near a 2-D plane in 12 dimensions: a bottleneck of 4 can reconstruct them.
+        var rng = new Random(4);
+        var inputs = new List<float[]>();
+        for (int i = 0; i < 600; i++)
+        {
+            double a = (4 * rng.NextDouble()) - 2, b = (4 * rng.NextDouble()) - 2;
+            inputs.Add([.. Enumerable.Range(0, 12).Select(k => (float)((a * Math.Sin(k)) + (b * Math.Cos(k * 0.7)) + 1 + (0.01 * rng.NextDouble())))]);
+        }
+
+        var data = new SignalSet("plane", 1, 1, [.. inputs.Select(_ => new short[1])], new int[inputs.Count], ["normal"], 1, 1, 12, inputs);
+        FloatModel model = ModelZoo.Autoencoder(new TensorShape(1, 1, 12), hidden: 16, bottleneck: 4);
+        double Error() => inputs.Average(x => FloatInference.Forward(model, x).Zip(x, (y, t) => (y - t) * (double)(y - t)).Average());
+        TrainingResult r = Trainer.Train(model, data, ModelZoo.AutoencoderTraining with { Epochs = 40, Seed = 2 });
+        Assert.True(r.Last.Loss < r.Epochs[0].Loss / 5, $"loss {r.Epochs[0].Loss} then {r.Last.Loss}");
+        Assert.Equal(r.Last.Loss, Error(), 1);
+        // Well below the error of the best constant output (the mean input).
+        float[] mean = [.. Enumerable.Range(0, 12).Select(k => inputs.Average(x => x[k]))];
+        double constant = inputs.Average(x => x.Zip(mean, (v, m) => (v - m) * (double)(v - m)).Average());
+        Assert.True(Error() < constant / 4, $"mean squared error {Error()} against {constant} for the mean");
+        Assert.Throws<ArgumentException>(() => Trainer.Train(ModelZoo.Mlp(hidden: 4, labels: ["a", "b"], input: new TensorShape(1, 1, 12)), data, ModelZoo.AutoencoderTraining with { Epochs = 1 }));
+    }
+
+    [Fact]
     public void Training_is_bit_for_bit_deterministic_for_a_seed_whatever_the_thread_count()
     {
         ImageDataset data = TestData.Fashion.Train.Take(1_000);
