@@ -17,7 +17,10 @@ public sealed record VariantSpec(string Id, string Architecture, double Width)
         _ => throw new ArgumentException($"unknown architecture '{Architecture}' ({string.Join(", ", Architectures)})"),
     };
 
-    public TrainingOptions Training(int epochs) => (Architecture == "cnn" ? ModelZoo.CnnTraining : ModelZoo.MlpTraining) with { Epochs = epochs };
+    /// <summary>The task's own training recipe (null: the zoo's recipe for the architecture); the epochs come from the build.</summary>
+    public TrainingOptions? Recipe { get; init; }
+
+    public TrainingOptions Training(int epochs) => (Recipe ?? (Architecture == "cnn" ? ModelZoo.CnnTraining : ModelZoo.MlpTraining)) with { Epochs = epochs };
 
     private int Scale(int n) => Math.Max(2, (int)Math.Round(n * Width));
 }
