@@ -113,7 +113,7 @@ internal static class CalibrationData
     /// <summary>The MFCC front-end's parameters (<c>--mfcc</c>): the keyword-spotting defaults with the named ones replaced.</summary>
     public static Option<string?> MfccOption() => new("--mfcc")
     {
-        Description = "with the mfcc front-end: its parameters as key=value pairs, each replacing the keyword-spotting default: rate=16000 (Hz), frame=640 and hop=320 (samples), fft=1024, frames=49, mel=40 (bands), coefficients=10, low=20 and high=4000 (Hz, the mel range), noise=0 (noise reduction: 0 off, else the noise floor's shift 1-15); e.g. --mfcc \"rate=8000,frame=256,hop=128,fft=256,frames=61,high=3800\"; the model's input must be frames x coefficients x 1",
+        Description = "with the mfcc front-end: its parameters as key=value pairs, each replacing the keyword-spotting default: rate=16000 (Hz), frame=640 and hop=320 (samples), fft=1024, frames=49, mel=40 (bands), coefficients=10, low=20 and high=4000 (Hz, the mel range), noise=0 (noise reduction: 0 off, else the noise floor's shift 1-15); e.g. --mfcc \"rate=8000,frame=256,hop=128,fft=256\"; the model's input must be frames x coefficients x 1",
     };
 
     /// <summary>Parses <c>--mfcc</c> (null: the keyword-spotting MFCC); a bad key or value is one line naming it.</summary>
