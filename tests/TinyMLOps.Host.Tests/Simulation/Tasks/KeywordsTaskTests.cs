@@ -79,6 +79,26 @@ public sealed class KeywordsTaskTests(KeywordsTaskFixture fixture, ITestOutputHe
     }
 
     [AudioToolsFact]
+    public void A_wav_corpus_of_ones_own_loads_by_its_train_and_test_parts_or_a_seeded_split()
+    {
+        _ = fixture.Value;
+        string dir = KeywordsTask.CacheFolder(KeywordsTask.Plan(new TaskLoadOptions { Small = true, Seed = 1 }));
+
+        // The generated corpus read as a user's: every voice stays in (no new speaker is held out of user data).
+        var parts = KeywordsTask.Instance.Load(new TaskLoadOptions { Data = dir });
+        Assert.Equal((12 * 80, 12 * 20), (parts.Train.Count, parts.HeldOut.Count));
+        Assert.Null(KeywordsTask.NewVoiceClips(parts));
+        Assert.Equal(KeywordVocabulary.Classes, parts.Train.ClassNames);
+        Assert.All(parts.HeldOut.ClassHistogram(), n => Assert.Equal(20, n));
+        Assert.Equal((49, 10, 16000), (parts.HeldOut.Height, parts.HeldOut.Width, parts.HeldOut.RawLength));
+
+        // One folder of class folders: a fifth held out by the seed.
+        var seeded = KeywordsTask.Instance.Load(new TaskLoadOptions { Data = Path.Combine(dir, "train"), Seed = 3 });
+        Assert.Equal(12 * 80, seeded.Train.Count + seeded.HeldOut.Count);
+        Assert.Equal(192, seeded.HeldOut.Count);
+    }
+
+    [AudioToolsFact]
     public async Task A_noisy_room_raises_drift_on_the_boards_that_hear_it_and_not_before()
     {
         var s = fixture.Value;
