@@ -91,6 +91,9 @@ public static class HeadQuantizer
             Labels = copy.Labels,
             Operators = ops,
             DriftProfile = copy.DriftProfile,
+
+            // The candidate takes the same raw input as the base model: its front-end goes with it.
+            FrontEnd = copy.FrontEnd,
         };
         byte[] file = ModelWriter.Write(result);
         return new HeadQuantizationResult(ModelReader.Read(file), file);

@@ -146,6 +146,9 @@ public static class PostTrainingQuantizer
     public static Int8Model Quantize(FloatModel model, LabelledSet calibration, QuantizationOptions? options = null)
     {
         options ??= new QuantizationOptions();
+
+        // Only pixels go through the pixel table; a front-end's features take the calibrated input range.
+        options = calibration.Raw == RawInput.Pixels ? options : options with { PixelInput = false };
         model = Equalize(model, options);
         LabelledSet data = calibration.Take(options.CalibrationSamples);
         CalibrationStats stats = Calibrate(model, data, options.MaxDegreeOfParallelism);

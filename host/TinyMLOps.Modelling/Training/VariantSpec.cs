@@ -20,12 +20,15 @@ public sealed record VariantSpec(string Id, string Architecture, double Width)
     /// <summary>An autoencoder (fully connected, trained to reconstruct its input) scores anomalies instead of classifying.</summary>
     public bool IsAnomalyDetector => Architecture == "autoencoder";
 
-    public TrainingOptions Training(int epochs) => Architecture switch
+    /// <summary>The task's own training recipe (null: the zoo's recipe for the architecture); the epochs come from the build.</summary>
+    public TrainingOptions? Recipe { get; init; }
+
+    public TrainingOptions Training(int epochs) => (Recipe ?? Architecture switch
     {
         "cnn" => ModelZoo.CnnTraining,
         "autoencoder" => ModelZoo.AutoencoderTraining,
         _ => ModelZoo.MlpTraining,
-    } with { Epochs = epochs };
+    }) with { Epochs = epochs };
 
     private int Scale(int n) => Math.Max(2, (int)Math.Round(n * Width));
 }

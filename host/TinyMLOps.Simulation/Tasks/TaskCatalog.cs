@@ -7,7 +7,7 @@ namespace TinyMLOps.Simulation.Tasks;
 public static class TaskCatalog
 {
     /// <summary>Each task with its virtual fleet scenario; a new task adds one line here.</summary>
-    public static IReadOnlyList<FleetScenario> Scenarios { get; } = [new FashionScenario(), new VibrationScenario()];
+    public static IReadOnlyList<FleetScenario> Scenarios { get; } = [new FashionScenario(), new KeywordsScenario(), new VibrationScenario()];
 
     public static IReadOnlyList<TaskDefinition> All { get; } = [.. Scenarios.Select(s => s.Task)];
 

@@ -103,20 +103,61 @@ internal static class CalibrationData
     {
         var option = new Option<string>("--front-end")
         {
-            Description = "what the device runs on raw samples before the model: auto (mfcc when the calibration data are WAV clips and the model takes 49x10x1), none, or mfcc (the keyword-spotting MFCC: 16 kHz, 49 frames x 10 coefficients; the model is calibrated on the device's fixed-point features)",
+            Description = "what the device runs on raw samples before the model: auto (mfcc when the calibration data are WAV clips and the model takes the MFCC's frames x coefficients x 1, 49x10x1 by default), none, or mfcc (the keyword-spotting MFCC: 16 kHz, 49 frames x 10 coefficients unless --mfcc says otherwise; the model is calibrated on the device's fixed-point features)",
             DefaultValueFactory = _ => "auto",
         };
         option.AcceptOnlyFromAmong("auto", "none", "mfcc");
         return option;
     }
 
+    /// <summary>The MFCC front-end's parameters (<c>--mfcc</c>): the keyword-spotting defaults with the named ones replaced.</summary>
+    public static Option<string?> MfccOption() => new("--mfcc")
+    {
+        Description = "with the mfcc front-end: its parameters as key=value pairs, each replacing the keyword-spotting default: rate=16000 (Hz), frame=640 and hop=320 (samples), fft=1024, frames=49, mel=40 (bands), coefficients=10, low=20 and high=4000 (Hz, the mel range), noise=0 (noise reduction: 0 off, else the noise floor's shift 1-15); e.g. --mfcc \"rate=8000,frame=256,hop=128,fft=256\"; the model's input must be frames x coefficients x 1",
+    };
+
+    /// <summary>Parses <c>--mfcc</c> (null: the keyword-spotting MFCC); a bad key or value is one line naming it.</summary>
+    public static Mfcc ParseMfcc(string? text)
+    {
+        Mfcc d = AudioFeatures.KeywordMfcc();
+        var values = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["rate"] = d.SampleRate, ["frame"] = d.FrameLength, ["hop"] = d.Stride, ["fft"] = d.FftSize, ["frames"] = d.Frames,
+            ["mel"] = d.MelBands, ["coefficients"] = d.Coefficients, ["low"] = d.LowHz, ["high"] = d.HighHz, ["noise"] = d.NoiseShift,
+        };
+        foreach (string pair in (text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            string[] kv = pair.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (kv.Length != 2 || !values.ContainsKey(kv[0]))
+            {
+                throw new ArgumentException($"--mfcc: '{pair}' is not key=value with a key of {string.Join(", ", values.Keys)}");
+            }
+
+            if (!int.TryParse(kv[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int v))
+            {
+                throw new ArgumentException($"--mfcc: {kv[0]}={kv[1]} is not a whole number");
+            }
+
+            values[kv[0]] = v;
+        }
+
+        try
+        {
+            return new Mfcc(values["rate"], values["frame"], values["hop"], values["fft"], values["frames"], values["mel"], values["coefficients"], values["low"], values["high"], values["noise"]);
+        }
+        catch (TinyMLOps.Shared.Model.ModelFormatException e)
+        {
+            throw new ArgumentException($"--mfcc: {e.Message}");
+        }
+    }
+
     /// <summary>
     /// Reads calibration data of any form, decides the front-end and returns the model to calibrate (with
     /// the scaling folded in where chosen), the samples as that model sees them and the front-end for the int8 model.
     /// </summary>
-    public static (FloatModel Model, float[][] Samples, FrontEnd? FrontEnd) Read(IAnsiConsole console, string path, FloatModel model, DataSetOptions options, string normalize, string frontEnd = "none")
+    public static (FloatModel Model, float[][] Samples, FrontEnd? FrontEnd) Read(IAnsiConsole console, string path, FloatModel model, DataSetOptions options, string normalize, string frontEnd = "none", Mfcc? mfccSpec = null)
     {
-        Mfcc mfcc = AudioFeatures.KeywordMfcc();
+        Mfcc mfcc = mfccSpec ?? AudioFeatures.KeywordMfcc();
         bool shape = model.Input.H == mfcc.OutH && model.Input.W == mfcc.OutW && model.Input.C == mfcc.OutC;
         bool wav = Directory.Exists(path) && Directory.EnumerateFiles(path, "*.wav", SearchOption.AllDirectories).Any();
         if (frontEnd == "mfcc" || (frontEnd == "auto" && shape && wav))

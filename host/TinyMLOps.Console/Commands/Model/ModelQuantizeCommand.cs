@@ -47,6 +47,8 @@ internal static class ModelQuantizeCommand
         command.Options.Add(normalize);
         var frontEnd = CalibrationData.FrontEndOption();
         command.Options.Add(frontEnd);
+        var mfcc = CalibrationData.MfccOption();
+        command.Options.Add(mfcc);
         command.SetAction(parse =>
         {
             var file = parse.GetValue(input)!;
@@ -75,7 +77,7 @@ internal static class ModelQuantizeCommand
             }
             else
             {
-                var read = CalibrationData.Read(console, source, floatModel, dataOptions.For(parse, floatModel.Input.H, floatModel.Input.W, floatModel.Input.C), parse.GetValue(normalize)!, parse.GetValue(frontEnd)!);
+                var read = CalibrationData.Read(console, source, floatModel, dataOptions.For(parse, floatModel.Input.H, floatModel.Input.W, floatModel.Input.C), parse.GetValue(normalize)!, parse.GetValue(frontEnd)!, CalibrationData.ParseMfcc(parse.GetValue(mfcc)));
                 (floatModel, float[][] samples) = (read.Model, read.Samples);
                 Int8Model int8 = PostTrainingQuantizer.Quantize(floatModel, samples, options with { PixelInput = false, CalibrationSamples = samples.Length });
                 int8.FrontEnd = read.FrontEnd;
