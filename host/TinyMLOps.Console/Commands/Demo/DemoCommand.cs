@@ -14,6 +14,7 @@ using TinyMLOps.Fleet.Store;
 using TinyMLOps.Fleet.Sync;
 using TinyMLOps.Modelling.Data;
 using TinyMLOps.Modelling.Drift;
+using TinyMLOps.Modelling.Tasks.Fashion;
 using TinyMLOps.Modelling.Quantization;
 using TinyMLOps.Modelling.Training;
 using TinyMLOps.Shared.Model;

@@ -1,11 +1,14 @@
 using System.CommandLine;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
+using TinyMLOps.Fleet.Federated.Rounds;
 using TinyMLOps.Fleet.Hosting;
 using TinyMLOps.Fleet.Store;
+using TinyMLOps.Simulation.Tasks;
 
 namespace TinyMLOps.Console.Commands.Serve;
 
@@ -33,7 +36,12 @@ internal static class ServeCommand
             Description = $"variant registry folder: run the staged rollouts (default: ${RegistryOption.Variable}; needs ${TinyMLOps.Fleet.Security.DeviceKeys.EnvironmentVariable})",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable(RegistryOption.Variable) is { Length: > 0 } v ? v : null,
         };
-        var command = new Command("serve", "Run the host service: broker, ingest, acks, commands, rollouts") { db, pg, port, broker, tls, ca, user, password, worker, fleet, shared, metrics, credentials, listen, registry };
+        var taskData = new Option<string[]>("--task-data")
+        {
+            Description = $"TASK=PATH: the data folder of a task ({string.Join(", ", TaskCatalog.Ids)}) whose held-out split gates the release of its federated rounds; repeatable (also configuration {TaskDataSection}:TASK; default: the task's own source)",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var command = new Command("serve", "Run the host service: broker, ingest, acks, commands, rollouts") { db, pg, port, broker, tls, ca, user, password, worker, fleet, shared, metrics, credentials, listen, registry, taskData };
         command.SetAction(async (parse, ct) =>
         {
             var options = new SyncOptions
@@ -52,6 +60,7 @@ internal static class ServeCommand
                 RequireDeviceCredentials = parse.GetValue(credentials),
                 BrokerListenAddress = parse.GetValue(listen)!,
                 VariantRegistryPath = parse.GetValue(registry),
+                TaskData = ParseTaskData(parse.GetValue(taskData) ?? []),
             };
             if (parse.GetValue(broker) is { } external)
             {
@@ -83,6 +92,31 @@ internal static class ServeCommand
         return command;
     }
 
+    /// <summary>Configuration section of the per-task data folders (TinyMLOps:TaskData:fashion = PATH).</summary>
+    public const string TaskDataSection = "TinyMLOps:TaskData";
+
+    /// <summary>--task-data TASK=PATH entries; a task named twice or not at all gets one clear line.</summary>
+    public static Dictionary<string, string> ParseTaskData(IEnumerable<string> entries)
+    {
+        var folders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (string entry in entries)
+        {
+            int eq = entry.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0 || eq == entry.Length - 1)
+            {
+                throw new ArgumentException($"--task-data '{entry}' is not TASK=PATH (tasks: {string.Join(", ", TaskCatalog.Ids)})");
+            }
+
+            string task = TaskCatalog.Find(entry[..eq].Trim()).Id;
+            if (!folders.TryAdd(task, entry[(eq + 1)..].Trim()))
+            {
+                throw new ArgumentException($"--task-data names task {task} twice");
+            }
+        }
+
+        return folders;
+    }
+
     public static IHost BuildHost(SyncOptions options)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
@@ -93,7 +127,17 @@ internal static class ServeCommand
             o.TimestampFormat = "HH:mm:ss ";
         });
         options.ArtifactMasterKey ??= builder.Configuration[TinyMLOps.Fleet.Security.DeviceKeys.ConfigurationKey];
+        foreach (IConfigurationSection task in builder.Configuration.GetSection(TaskDataSection).GetChildren())
+        {
+            // The command line wins over configuration.
+            if (!string.IsNullOrWhiteSpace(task.Value))
+            {
+                options.TaskData.TryAdd(task.Key, task.Value);
+            }
+        }
+
         builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
+        builder.Services.AddSingleton<IRoundDataSource>(services => new TaskRoundData(options.TaskData, services.GetRequiredService<ILoggerFactory>().CreateLogger("TinyMLOps.Rounds")));
         builder.Services.AddSingleton<Func<SyncOptions, IFleetStore>>(o => FleetStoreFactory.Open(o.PostgresConnectionString, o.SqlitePath));
         builder.Services.AddHostedService<SyncHostedService>();
         return builder.Build();
