@@ -92,7 +92,7 @@ internal static class ServeCommand
         return command;
     }
 
-    /// <summary>Configuration section of the per-task data folders (TinyMLOps:TaskData:fashion = PATH).</summary>
+    /// <summary>Configuration section of the per-task data folders (TinyMLOps:TaskData:TASK = PATH).</summary>
     public const string TaskDataSection = "TinyMLOps:TaskData";
 
     /// <summary>--task-data TASK=PATH entries; a task named twice or not at all gets one clear line.</summary>
