@@ -51,15 +51,18 @@ internal static class DemoCommand
         return command;
     }
 
-    public static async Task<int> RunAsync(IAnsiConsole console, string taskId, int deviceCount, double days, string db, string? dataDirectory, CancellationToken ct, int attackerCount = 1)
+    public static Task<int> RunAsync(IAnsiConsole console, string taskId, int deviceCount, double days, string db, string? dataDirectory, CancellationToken ct, int attackerCount = 1) =>
+        RunAsync(console, TaskCatalog.ScenarioFor(TaskCatalog.Find(taskId)), deviceCount, days, db, dataDirectory, ct, attackerCount);
+
+    /// <summary>The demo on <paramref name="scenario"/>'s task and fleet.</summary>
+    public static async Task<int> RunAsync(IAnsiConsole console, FleetScenario scenario, int deviceCount, double days, string db, string? dataDirectory, CancellationToken ct, int attackerCount = 1)
     {
-        TaskDefinition task = TaskCatalog.Find(taskId);
         if (deviceCount < 1 || days <= 0 || attackerCount < 0)
         {
             throw new ArgumentException("--devices must be at least 1, --days positive and --attackers not negative");
         }
 
-        FleetScenario scenario = TaskCatalog.ScenarioFor(task);
+        TaskDefinition task = scenario.Task;
         var duration = TimeSpan.FromDays(days);
         var simClock = new SimClock(new DateTimeOffset(2026, 1, 5, 0, 0, 0, TimeSpan.Zero));
         LabelledSet data;
