@@ -8,14 +8,15 @@ using TinyMLOps.Console.Commands.Common;
 using TinyMLOps.Fleet.Federated.Rounds;
 using TinyMLOps.Fleet.Hosting;
 using TinyMLOps.Fleet.Store;
-using TinyMLOps.Simulation.Tasks;
+using TinyMLOps.Modelling.Tasks;
 
 namespace TinyMLOps.Console.Commands.Serve;
 
 /// <summary>`serve`: the host worker as a Generic Host service, until Ctrl+C or SIGTERM.</summary>
 internal static class ServeCommand
 {
-    public static Command Build(IAnsiConsole console)
+    /// <param name="tasks">The shipped tasks (the catalogue's): `serve` gates each task's rounds on its data, and needs no simulation to know them.</param>
+    public static Command Build(IAnsiConsole console, IReadOnlyList<TaskDefinition> tasks)
     {
         var db = FleetOptions.Db();
         var pg = FleetOptions.Postgres();
@@ -38,7 +39,7 @@ internal static class ServeCommand
         };
         var taskData = new Option<string[]>("--task-data")
         {
-            Description = $"TASK=PATH: the data folder of a task ({string.Join(", ", TaskCatalog.Ids)}) whose held-out split gates the release of its federated rounds; repeatable (also configuration {TaskDataSection}:TASK; default: the task's own source)",
+            Description = $"TASK=PATH: the data folder of a task ({string.Join(", ", tasks.Select(t => t.Id))}) whose held-out split gates the release of its federated rounds; repeatable (also configuration {TaskDataSection}:TASK; default: the task's own source)",
             AllowMultipleArgumentsPerToken = false,
         };
         var command = new Command("serve", "Run the host service: broker, ingest, acks, commands, rollouts") { db, pg, port, broker, tls, ca, user, password, worker, fleet, shared, metrics, credentials, listen, registry, taskData };
@@ -60,7 +61,7 @@ internal static class ServeCommand
                 RequireDeviceCredentials = parse.GetValue(credentials),
                 BrokerListenAddress = parse.GetValue(listen)!,
                 VariantRegistryPath = parse.GetValue(registry),
-                TaskData = ParseTaskData(parse.GetValue(taskData) ?? []),
+                TaskData = ParseTaskData(parse.GetValue(taskData) ?? [], tasks),
             };
             if (parse.GetValue(broker) is { } external)
             {
@@ -85,7 +86,7 @@ internal static class ServeCommand
             }
 
             console.MarkupLineInterpolated($"[bold]tinymlops serve[/]: {(options.EmbeddedBroker ? $"embedded broker on {options.BrokerListenAddress}:{options.BrokerPort}" : $"broker {options.BrokerHost}:{options.BrokerPort}")}, store {(options.PostgresConnectionString == null ? options.SqlitePath : "PostgreSQL")}. Ctrl+C stops.");
-            using var host = BuildHost(options);
+            using var host = BuildHost(options, tasks);
             await host.RunAsync(ct);
             return 0;
         });
@@ -96,18 +97,21 @@ internal static class ServeCommand
     public const string TaskDataSection = "TinyMLOps:TaskData";
 
     /// <summary>--task-data TASK=PATH entries; a task named twice or not at all gets one clear line.</summary>
-    public static Dictionary<string, string> ParseTaskData(IEnumerable<string> entries)
+    public static Dictionary<string, string> ParseTaskData(IEnumerable<string> entries, IReadOnlyList<TaskDefinition> tasks)
     {
+        string ids = string.Join(", ", tasks.Select(t => t.Id));
         var folders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (string entry in entries)
         {
             int eq = entry.IndexOf('=', StringComparison.Ordinal);
             if (eq <= 0 || eq == entry.Length - 1)
             {
-                throw new ArgumentException($"--task-data '{entry}' is not TASK=PATH (tasks: {string.Join(", ", TaskCatalog.Ids)})");
+                throw new ArgumentException($"--task-data '{entry}' is not TASK=PATH (tasks: {ids})");
             }
 
-            string task = TaskCatalog.Find(entry[..eq].Trim()).Id;
+            string name = entry[..eq].Trim();
+            string task = tasks.FirstOrDefault(t => string.Equals(t.Id, name, StringComparison.OrdinalIgnoreCase))?.Id
+                ?? throw new ArgumentException($"no task '{name}' (tasks: {ids})");
             if (!folders.TryAdd(task, entry[(eq + 1)..].Trim()))
             {
                 throw new ArgumentException($"--task-data names task {task} twice");
@@ -117,7 +121,8 @@ internal static class ServeCommand
         return folders;
     }
 
-    public static IHost BuildHost(SyncOptions options)
+    /// <param name="tasks">The tasks whose federated rounds the host can gate (none: no round is released).</param>
+    public static IHost BuildHost(SyncOptions options, IReadOnlyList<TaskDefinition>? tasks = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -137,7 +142,7 @@ internal static class ServeCommand
         }
 
         builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
-        builder.Services.AddSingleton<IRoundDataSource>(services => new TaskRoundData(options.TaskData, services.GetRequiredService<ILoggerFactory>().CreateLogger("TinyMLOps.Rounds")));
+        builder.Services.AddSingleton<IRoundDataSource>(services => new TaskRoundData(tasks ?? [], options.TaskData, services.GetRequiredService<ILoggerFactory>().CreateLogger("TinyMLOps.Rounds")));
         builder.Services.AddSingleton<Func<SyncOptions, IFleetStore>>(o => FleetStoreFactory.Open(o.PostgresConnectionString, o.SqlitePath));
         builder.Services.AddHostedService<SyncHostedService>();
         return builder.Build();

@@ -31,8 +31,8 @@ public sealed class ServeCliTests : ConsoleTest
     {
         Assert.Equal(1, Run("serve", "--task-data", "fashion", "--db", Path.Combine(Dir.FullName, "fleet.db")));
         Assert.Contains("'fashion' is not TASK=PATH", Out.ToString());
-        var folders = TinyMLOps.Console.Commands.Serve.ServeCommand.ParseTaskData(["Fashion=/data/a"]);
+        var folders = TinyMLOps.Console.Commands.Serve.ServeCommand.ParseTaskData(["Fashion=/data/a"], TinyMLOps.Simulation.Tasks.TaskCatalog.All);
         Assert.Equal("/data/a", folders["fashion"]);
-        Assert.Throws<ArgumentException>(() => TinyMLOps.Console.Commands.Serve.ServeCommand.ParseTaskData(["fashion=/a", "FASHION=/b"]));
+        Assert.Throws<ArgumentException>(() => TinyMLOps.Console.Commands.Serve.ServeCommand.ParseTaskData(["fashion=/a", "FASHION=/b"], TinyMLOps.Simulation.Tasks.TaskCatalog.All));
     }
 }

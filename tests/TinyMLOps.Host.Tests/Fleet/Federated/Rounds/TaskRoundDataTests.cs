@@ -5,7 +5,7 @@ using TinyMLOps.Modelling.Tasks;
 using TinyMLOps.Modelling.Tasks.Fashion;
 using TinyMLOps.Simulation.Tasks;
 
-namespace TinyMLOps.Host.Tests.Simulation.Tasks;
+namespace TinyMLOps.Host.Tests.Fleet.Federated.Rounds;
 
 /// <summary>The round data `serve` gives federated rounds: a model id's task, its splits read once, or one warning.</summary>
 public sealed class TaskRoundDataTests
@@ -17,7 +17,7 @@ public sealed class TaskRoundDataTests
     {
         var asked = new List<(string Task, string? Data)>();
         TaskSplits splits = Splits(calibration: 30, heldOut: 70);
-        var source = new TaskRoundData(new Dictionary<string, string> { ["FASHION"] = "/data/clothes" }, _log, (task, options) =>
+        var source = new TaskRoundData(TaskCatalog.All, new Dictionary<string, string> { ["FASHION"] = "/data/clothes" }, _log, (task, options) =>
         {
             lock (asked)
             {
@@ -42,7 +42,7 @@ public sealed class TaskRoundDataTests
     public void A_task_whose_data_is_missing_gets_null_and_one_warning_naming_the_task_and_the_option()
     {
         string missing = Path.Combine(Path.GetTempPath(), $"tinymlops-no-such-data-{Guid.NewGuid():N}");
-        var source = new TaskRoundData(new Dictionary<string, string> { [FashionTask.TaskId] = missing }, _log);
+        var source = new TaskRoundData(TaskCatalog.All, new Dictionary<string, string> { [FashionTask.TaskId] = missing }, _log);
 
         Assert.Null(source.For(FashionTask.TaskId));
         Assert.Null(source.For(FashionTask.TaskId));
@@ -57,7 +57,7 @@ public sealed class TaskRoundDataTests
     public void A_model_id_that_names_no_task_gets_null_and_one_warning_listing_the_tasks()
     {
         int loads = 0;
-        var source = new TaskRoundData(new Dictionary<string, string>(), _log, (_, _) =>
+        var source = new TaskRoundData(TaskCatalog.All, new Dictionary<string, string>(), _log, (_, _) =>
         {
             loads++;
             return Splits(1, 1);
