@@ -31,7 +31,7 @@ internal static class Options
 
     public static Option<int> Limit() => new("--limit")
     {
-        Description = "use only the first N test samples (0 = all)",
+        Description = "use only the first N samples of the evaluated set (0 = all)",
         DefaultValueFactory = _ => 0,
     };
 }
