@@ -25,7 +25,7 @@ internal static class Options
 
     /// <summary>The task's splits from <paramref name="data"/> (null: its own source), with progress lines.</summary>
     public static TaskSplits Load(IAnsiConsole console, TaskDefinition task, string? data, int trainLimit = 0) =>
-        task.Load(new TaskLoadOptions { Data = data, TrainLimit = trainLimit }, new Progress<string>(line => console.WriteLine(line)));
+        task.Load(new TaskLoadOptions { Data = data, TrainLimit = trainLimit }, new ConsoleLines(console));
 
     public static Option<FileInfo> Output(string description) => new("--out", "-o") { Description = description, Required = true };
 

@@ -77,7 +77,7 @@ internal static class DemoCommand
         }
         else
         {
-            TaskSplits splits = task.Load(new TaskLoadOptions { Data = dataDirectory, Small = true, Seed = 7 }, new Progress<string>(line => console.WriteLine(line)));
+            TaskSplits splits = task.Load(new TaskLoadOptions { Data = dataDirectory, Small = true, Seed = 7 }, new ConsoleLines(console));
             console.MarkupLineInterpolated($"[bold]data[/]: {task.Title} from {splits.Source}: {splits.Train.Count:N0} training, {splits.HeldOut.Count:N0} held-out {task.SampleNoun}");
             model = BuildModel(console, task, splits);
             data = splits.HeldOut;
