@@ -28,7 +28,7 @@ public static class Cli
         root.Subcommands.Add(BenchCommand.Build(console));
         root.Subcommands.Add(DataCommand.Build(console));
         root.Subcommands.Add(DemoCommand.Build(console));
-        root.Subcommands.Add(ServeCommand.Build(console));
+        root.Subcommands.Add(ServeCommand.Build(console, TinyMLOps.Simulation.Tasks.TaskCatalog.All));
         root.Subcommands.Add(SimCommand.Build(console));
         root.Subcommands.Add(FleetCommand.Build(console));
         root.Subcommands.Add(DeviceCommand.Build(console));

@@ -1,4 +1,5 @@
 using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Tasks.Fashion;
 using TinyMLOps.Modelling.Float;
 using TinyMLOps.Modelling.Training;
 
@@ -67,14 +68,14 @@ internal static class TrainedModels
 {
     private static readonly Lazy<FloatModel> SmallMlp = new(() =>
     {
-        FloatModel m = ModelZoo.Mlp(hidden: 64);
+        FloatModel m = ModelZoo.Mlp(hidden: 64, labels: FashionMnist.ClassNames);
         Trainer.Train(m, TestData.Fashion.Train.Take(20_000), new TrainingOptions { Epochs = 2, Seed = 7 });
         return m;
     });
 
     private static readonly Lazy<FloatModel> SmallCnn = new(() =>
     {
-        FloatModel m = ModelZoo.Cnn(conv1: 4, conv2: 8, hidden: 0);
+        FloatModel m = ModelZoo.Cnn(conv1: 4, conv2: 8, hidden: 0, labels: FashionMnist.ClassNames);
         Trainer.Train(m, TestData.Fashion.Train.Take(12_000), new TrainingOptions { Epochs = 1, Seed = 11, LearningRate = 3e-3f });
         return m;
     });

@@ -7,7 +7,7 @@ namespace TinyMLOps.Console.Rendering;
 /// <summary>PNG plots for docs/: training curves and the latency comparison.</summary>
 internal static class Plots
 {
-    public static void TrainingCurves(string path, IReadOnlyDictionary<string, TrainingResult> runs)
+    public static void TrainingCurves(string path, string title, IReadOnlyDictionary<string, TrainingResult> runs)
     {
         var plot = new ScottPlot.Plot();
         foreach (var (name, run) in runs)
@@ -20,7 +20,7 @@ internal static class Plots
             held.LinePattern = ScottPlot.LinePattern.Dashed;
         }
 
-        plot.Title("Fashion-MNIST float training");
+        plot.Title(title);
         plot.XLabel("epoch");
         plot.YLabel("accuracy (%)");
         plot.ShowLegend(ScottPlot.Alignment.LowerRight);

@@ -6,7 +6,6 @@ using TinyMLOps.Fleet.Rollouts;
 using TinyMLOps.Fleet.Security;
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Fleet.Sync;
-using TinyMLOps.Modelling.Data;
 using TinyMLOps.Modelling.Variants;
 
 namespace TinyMLOps.Fleet.Hosting;
@@ -17,12 +16,15 @@ public sealed class SyncHostedService : BackgroundService
     private readonly SyncOptions _options;
     private readonly Func<SyncOptions, IFleetStore> _openStore;
     private readonly ILoggerFactory _loggers;
+    private readonly IRoundDataSource? _roundData;
 
-    public SyncHostedService(IOptions<SyncOptions> options, Func<SyncOptions, IFleetStore> openStore, ILoggerFactory loggers)
+    /// <param name="roundData">The host's data for each round's release (null: rounds run but none can be released).</param>
+    public SyncHostedService(IOptions<SyncOptions> options, Func<SyncOptions, IFleetStore> openStore, ILoggerFactory loggers, IRoundDataSource? roundData = null)
     {
         _options = options.Value;
         _openStore = openStore;
         _loggers = loggers;
+        _roundData = roundData;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -37,7 +39,7 @@ public sealed class SyncHostedService : BackgroundService
             {
                 var variants = VariantRegistry.Open(registry);
                 var controller = new RolloutController(store, variants, keys, host, log);
-                var rounds = new RoundCoordinator(store, variants, controller, RoundDataFor(log), host, _loggers.CreateLogger("TinyMLOps.Rounds"));
+                var rounds = new RoundCoordinator(store, variants, controller, _roundData, host, _loggers.CreateLogger("TinyMLOps.Rounds"));
                 log.LogInformation("Rollouts and federated rounds from registry {Registry}, every {Interval}", registry, _options.RolloutInterval);
                 await Task.WhenAll(
                     controller.RunAsync(_options.RolloutInterval, stoppingToken),
@@ -53,18 +55,5 @@ public sealed class SyncHostedService : BackgroundService
         {
             // Shutdown requested.
         }
-    }
-
-    /// <summary>The release gate's data: Fashion-MNIST's test set held out, the first 2,000 training images to calibrate.</summary>
-    private RoundData? RoundDataFor(ILogger log)
-    {
-        string directory = _options.DatasetDirectory ?? FashionMnist.DefaultDirectory;
-        if (!FashionMnist.IsAvailable(directory))
-        {
-            log.LogWarning("Federated rounds cannot release: no held-out data in {Directory}", directory);
-            return null;
-        }
-
-        return new RoundData(FashionMnist.LoadTrain(directory).Take(2_000), FashionMnist.LoadTest(directory));
     }
 }

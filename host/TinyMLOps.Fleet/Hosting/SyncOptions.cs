@@ -64,6 +64,9 @@ public sealed class SyncOptions
     /// <summary>How often the rollout controller and the round coordinator reconcile.</summary>
     public TimeSpan RolloutInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Folder of the Fashion-MNIST IDX files the release gate of federated rounds evaluates on (default: Debian's package).</summary>
-    public string? DatasetDirectory { get; set; }
+    /// <summary>
+    /// Each task's data folder (task id → path; configuration TinyMLOps:TaskData:TASK) for the release gate of federated
+    /// rounds: a task not named here reads its own default source.
+    /// </summary>
+    public Dictionary<string, string> TaskData { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }

@@ -12,7 +12,7 @@ public sealed record PriceList(decimal DefaultPer1000, IReadOnlyDictionary<strin
 
     public decimal For(string modelId) => PerModel.TryGetValue(modelId, out decimal price) ? price : DefaultPer1000;
 
-    /// <summary>Parses "MODEL=PRICE" entries (invariant culture, e.g. "fashion-cnn=1.25") over a default price.</summary>
+    /// <summary>Parses "MODEL=PRICE" entries (invariant culture, e.g. "my-model=1.25") over a default price.</summary>
     public static PriceList Parse(IEnumerable<string> entries, decimal defaultPer1000 = StandardPer1000)
     {
         ArgumentNullException.ThrowIfNull(entries);
@@ -27,7 +27,7 @@ public sealed record PriceList(decimal DefaultPer1000, IReadOnlyDictionary<strin
             int eq = entry.IndexOf('=', StringComparison.Ordinal);
             if (eq <= 0 || !decimal.TryParse(entry[(eq + 1)..], NumberStyles.Number, CultureInfo.InvariantCulture, out decimal price) || price < 0)
             {
-                throw new ArgumentException($"'{entry}' is not MODEL=PRICE (a price per 1,000 inferences, e.g. fashion-cnn=1.25)");
+                throw new ArgumentException($"'{entry}' is not MODEL=PRICE (a price per 1,000 inferences, e.g. my-model=1.25)");
             }
 
             prices[entry[..eq]] = price;

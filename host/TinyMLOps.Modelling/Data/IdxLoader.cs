@@ -2,7 +2,7 @@ namespace TinyMLOps.Modelling.Data;
 
 /// <summary>
 /// MNIST-style IDX files: an images file (idx3-ubyte, gzip or plain) and its labels file (the same name with "images"
-/// replaced by "labels", or "idx3" by "idx1"), read by <see cref="FashionMnist"/>'s IDX reader; pixels become
+/// replaced by "labels", or "idx3" by "idx1"), read by <see cref="IdxFiles"/>; labels are numbered; pixels become
 /// pixel / 255. The images must have the model's H x W and the model one channel.
 /// </summary>
 public static class IdxLoader
@@ -23,7 +23,7 @@ public static class IdxLoader
             throw new DataSetException($"{imagesFile}: no labels file {labelsName} beside it");
         }
 
-        ImageDataset images = FashionMnist.LoadFiles(dir, name, labelsName, name);
+        ImageDataset images = IdxFiles.LoadFiles(dir, name, labelsName, name);
         if (images.Height != options.Height || images.Width != options.Width || options.Channels != 1)
         {
             throw new DataSetException($"{imagesFile}: {images.Height}x{images.Width}x1 images, the model takes {options.Height}x{options.Width}x{options.Channels}");

@@ -7,7 +7,7 @@ namespace TinyMLOps.Modelling.Data;
 /// order), or a folder of PNGs without labels. Each image is decoded by SkiaSharp, converted to the model's channels
 /// (3: RGB; 1: ITU-R 601 luma 0.299 R + 0.587 G + 0.114 B, as PIL's convert("L"); alpha ignored), resized to the model's
 /// H x W when it differs (bilinear with linear mipmaps, so a large image is averaged rather than point-sampled; the
-/// aspect ratio is not kept) and scaled to pixel / 255, as torchvision's ToTensor and the Fashion-MNIST images.
+/// aspect ratio is not kept) and scaled to pixel / 255, as torchvision's ToTensor does.
 /// </summary>
 public static class ImageFolderLoader
 {

@@ -265,7 +265,7 @@ public static class PostTrainingQuantizer
 
     /// <summary>
     /// Records the min and max of the input and of every layer's output over <paramref name="samples"/> (HWC, the model's
-    /// input size each): calibration from the user's own data rather than Fashion-MNIST images.
+    /// input size each): calibration from any data, e.g. the user's own.
     /// </summary>
     public static CalibrationStats Calibrate(FloatModel model, IReadOnlyList<float[]> samples, int maxDegreeOfParallelism = -1)
     {

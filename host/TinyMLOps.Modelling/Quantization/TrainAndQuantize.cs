@@ -20,26 +20,30 @@ public sealed record TrainAndQuantizeResult(
     public double AccuracyDropPoints => (FloatTest.Accuracy - Int8Test.Accuracy) * 100;
 }
 
-/// <summary>The standard flow on Fashion-MNIST splits: train on Train (validating on HeldOut), calibrate on HeldOut, test both models on Test.</summary>
+/// <summary>The standard flow: train on <c>train</c> (validating on <c>heldOut</c>), calibrate on <c>heldOut</c>, test both models on <c>test</c>.</summary>
 public static class TrainAndQuantize
 {
     public static TrainAndQuantizeResult Run(
         FloatModel model,
-        FashionMnistSplits data,
+        LabelledSet train,
+        LabelledSet heldOut,
+        LabelledSet test,
         TrainingOptions? training = null,
         QuantizationOptions? quantization = null,
         IProgress<TrainingProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(data);
-        TrainingResult trained = Trainer.Train(model, data.Train, training, progress, data.HeldOut, cancellationToken);
-        EvaluationResult floatTest = Evaluation.Evaluate(model, data.Test);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(heldOut);
+        ArgumentNullException.ThrowIfNull(test);
+        TrainingResult trained = Trainer.Train(model, train, training, progress, heldOut, cancellationToken);
+        EvaluationResult floatTest = Evaluation.Evaluate(model, test);
         var clock = Stopwatch.StartNew();
-        Int8Model int8 = PostTrainingQuantizer.Quantize(model, data.HeldOut, quantization);
+        Int8Model int8 = PostTrainingQuantizer.Quantize(model, heldOut, quantization);
         byte[] file = ModelWriter.Write(int8);
         TimeSpan quantizationTime = clock.Elapsed;
-        EvaluationResult int8Test = Evaluation.Evaluate(int8, data.Test);
+        EvaluationResult int8Test = Evaluation.Evaluate(int8, test);
         return new TrainAndQuantizeResult(model, trained, floatTest, int8, file, int8Test, quantizationTime);
     }
 }

@@ -4,22 +4,25 @@ using TinyMLOps.Modelling.Float;
 namespace TinyMLOps.Modelling.Training;
 
 /// <summary>
-/// The project's standard architectures for 28x28x1 images and ten classes (Fashion-MNIST). Weights are
+/// The project's standard architectures, by default for 28x28x1 images and ten classes. Weights are
 /// zero until <see cref="Trainer.Train"/> (or <see cref="Trainer.InitializeWeights"/>) fills them.
 /// </summary>
 public static class ModelZoo
 {
-    /// <summary>The input every zoo model takes: one 28x28 grey image.</summary>
-    public static TensorShape ImageInput { get; } = new(FashionMnist.ImageSize, FashionMnist.ImageSize, 1);
+    /// <summary>Outputs of a zoo model given no class names; they are numbered "0" .. "9".</summary>
+    public const int DefaultClasses = 10;
+
+    /// <summary>The input a zoo model takes when not told: one 28x28 grey image.</summary>
+    public static TensorShape ImageInput { get; } = new(28, 28, 1);
 
     /// <summary>
-    /// Recipe for <see cref="Mlp"/> on the full Fashion-MNIST training split: 20 epochs of Adam at 1e-3,
+    /// Recipe for <see cref="Mlp"/> on the full training split of the clothing images (docs/tasks.md): 20 epochs of Adam at 1e-3,
     /// decayed ×0.9 per epoch (about 15 s on two cores; ≈ 89% test accuracy).
     /// </summary>
     public static TrainingOptions MlpTraining { get; } = new() { Epochs = 20, LearningRate = 1e-3f, LearningRateDecay = 0.9f };
 
     /// <summary>
-    /// Recipe for <see cref="Cnn"/> on the full Fashion-MNIST training split: 15 epochs of Adam at 1e-3,
+    /// Recipe for <see cref="Cnn"/> on the full training split of the clothing images: 15 epochs of Adam at 1e-3,
     /// decayed ×0.85 per epoch (about 3 minutes on two cores; ≈ 91.5% test accuracy).
     /// </summary>
     public static TrainingOptions CnnTraining { get; } = new() { Epochs = 15, LearningRate = 1e-3f, LearningRateDecay = 0.85f };
@@ -34,7 +37,7 @@ public static class ModelZoo
             throw new ArgumentOutOfRangeException(nameof(hidden), "hidden sizes must be positive");
         }
 
-        labels ??= FashionMnist.ClassNames;
+        labels ??= IdxFiles.NumberedNames(DefaultClasses);
         TensorShape shape = input ?? ImageInput;
         int inputs = shape.Elements;
         var layers = new List<FloatLayer>
@@ -66,7 +69,7 @@ public static class ModelZoo
             throw new ArgumentOutOfRangeException(nameof(conv1), "layer sizes must be positive");
         }
 
-        labels ??= FashionMnist.ClassNames;
+        labels ??= IdxFiles.NumberedNames(DefaultClasses);
         TensorShape shape = input ?? ImageInput;
         if (shape.H < 4 || shape.W < 4)
         {

@@ -88,7 +88,7 @@ public sealed record DriftBenchmarkReport(DriftBenchmarkOptions Options, IReadOn
 
 /// <summary>
 /// The drift evaluation, in simulated time without MQTT: each virtual device runs the device's
-/// <see cref="DriftMonitor"/> over its sensor (a seeded slice of real Fashion-MNIST test images through the int8
+/// <see cref="DriftMonitor"/> over its sensor (a seeded slice of real held-out images through the int8
 /// model), finishes hourly windows, and the host scores every window as it would arrive (encoded and decoded). After
 /// <see cref="DriftBenchmarkOptions.WindowsBefore"/> windows a seeded share of devices gets a covariate shift
 /// (brightness, contrast, noise or rotation) and a few a label shift. Clean images are classified once and cached

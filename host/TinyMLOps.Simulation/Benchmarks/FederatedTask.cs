@@ -75,7 +75,7 @@ public sealed class FederatedTask
         var testSet = options.TestImages == 0 ? test : test.Take(options.TestImages);
 
         progress?.Report($"training the base model mlp-{options.Hidden}-{options.Hidden2} on {factory.Count:N0} factory images ({options.BaseEpochs} epochs)");
-        var floatModel = ModelZoo.Mlp(options.Hidden, options.Hidden2, name: "fl-base");
+        var floatModel = ModelZoo.Mlp(options.Hidden, options.Hidden2, labels: train.ClassNames, name: "fl-base", input: new TinyMLOps.Modelling.Float.TensorShape(train.Height, train.Width, train.Channels));
         Trainer.Train(floatModel, factory, ModelZoo.MlpTraining with { Epochs = options.BaseEpochs, Seed = options.Seed, MaxDegreeOfParallelism = options.MaxDegreeOfParallelism });
         Int8Model model = PostTrainingQuantizer.Quantize(floatModel, factory, new QuantizationOptions { VariantId = $"mlp-{options.Hidden}-{options.Hidden2}-int8", MaxDegreeOfParallelism = options.MaxDegreeOfParallelism });
         byte[] file = ModelWriter.Write(model);

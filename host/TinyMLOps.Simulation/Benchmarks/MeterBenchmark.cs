@@ -94,7 +94,7 @@ public static class MeterBenchmark
         uint clock = 1_767_225_600;
         for (int i = 1; i <= count; i++)
         {
-            string model = i % 2 == 0 ? "fashion-cnn" : "fashion-mlp";
+            string model = i % 2 == 0 ? "model-a" : "model-b";
             uint n = (uint)(1 + (i * 37 % 200));
             var r = new UsageReceipt
             {

@@ -50,7 +50,7 @@ public static class MeterDeviceBenchmark
         }
     }
 
-    public static MeterDeviceReport Run(string directory, int blockSize = 64, double inferencesPerSecond = 1, string deviceId = "bench-device-01", string modelId = "fashion", string variantId = "cnn-w0.5")
+    public static MeterDeviceReport Run(string directory, int blockSize = 64, double inferencesPerSecond = 1, string deviceId = "bench-device-01", string modelId = "bench-model", string variantId = "cnn-w0.5")
     {
         var clock = new DayClock();
         var storage = new WriteCountingStorage(new DirectoryStorage(directory));

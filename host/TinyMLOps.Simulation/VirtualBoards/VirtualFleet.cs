@@ -43,7 +43,9 @@ public sealed class VirtualFleet : IDisposable
     /// <param name="attackers">Extra boards, named <c>{fleet}-x000</c> on, that query the model twenty times as often with the
     /// inputs of a model-extraction attack (<see cref="ExtractionAttackSensor"/>: half noise, half probes around a few seeds of <paramref name="data"/>).</param>
     /// <param name="sensors">Board i's sensor, when the task has its own (a machine whose faults grow over time); default: a <see cref="DatasetSensor"/> over the board's slice of <paramref name="data"/>.</param>
-    public static VirtualFleet CreateMixed(int count, string fleet, string brokerHost, int brokerPort, string storageRoot, ILogger logger, int seed = 1, byte[]? model = null, LabelledSet? data = null, int heartbeatSeconds = 300, TinyMLOps.Fleet.Security.DeviceKeys? keys = null, int attackers = 0, Func<int, TinyMLOps.Firmware.Core.Platform.ISensor?>? sensors = null)
+    /// <param name="clock">The fleet's simulated clock (default: a new one), for sensors that need it before the fleet exists.</param>
+    /// <param name="shifts">Board i's drift injection (null: none).</param>
+    public static VirtualFleet CreateMixed(int count, string fleet, string brokerHost, int brokerPort, string storageRoot, ILogger logger, int seed = 1, byte[]? model = null, LabelledSet? data = null, int heartbeatSeconds = 300, TinyMLOps.Fleet.Security.DeviceKeys? keys = null, int attackers = 0, Func<int, TinyMLOps.Firmware.Core.Platform.ISensor?>? sensors = null, SimClock? clock = null, Func<int, SensorShift?>? shifts = null)
     {
         if (attackers > 0 && data is not null and not ImageDataset)
         {
@@ -51,7 +53,7 @@ public sealed class VirtualFleet : IDisposable
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(attackers);
-        var clock = new SimClock(new DateTimeOffset(2026, 1, 5, 0, 0, 0, TimeSpan.Zero));
+        clock ??= new SimClock(new DateTimeOffset(2026, 1, 5, 0, 0, 0, TimeSpan.Zero));
         var rng = new Random(seed);
         var boards = new List<VirtualBoard>(count);
         int slice = data == null ? 0 : Math.Max(1, data.Count / Math.Max(1, count));
@@ -72,6 +74,7 @@ public sealed class VirtualFleet : IDisposable
                 RebootsPerHour = 0.01,
                 HeartbeatIntervalSeconds = heartbeatSeconds,
                 Seed = rng.Next(),
+                Shift = shifts?.Invoke(i),
             };
             var sensor = sensors != null ? sensors(i) : data == null ? null : new DatasetSensor(data.Slice((i * slice) % data.Count, Math.Min(slice, data.Count - ((i * slice) % data.Count))));
             boards.Add(new VirtualBoard(options, brokerHost, brokerPort, storageRoot, clock, logger, model, sensor, keys?.For(options.DeviceId)));

@@ -3,6 +3,7 @@ using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
 using TinyMLOps.Console.Rendering;
 using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Tasks;
 using TinyMLOps.Simulation.Benchmarks;
 
 namespace TinyMLOps.Console.Commands.Bench;
@@ -13,12 +14,13 @@ internal static class BenchCommand
     public static Command Build(IAnsiConsole console)
     {
         var input = new Argument<FileInfo[]>("models") { Description = "int8 models (.tmlm)", Arity = ArgumentArity.OneOrMore };
-        var images = new Option<int>("--images") { Description = "test images per round", DefaultValueFactory = _ => 1000 };
+        var images = new Option<int>("--images") { Description = "held-out images per round", DefaultValueFactory = _ => 1000 };
         var rounds = new Option<int>("--rounds") { Description = "rounds over the images (the first warms up and is not timed)", DefaultValueFactory = _ => 4 };
         var plot = new Option<FileInfo?>("--plot") { Description = "also write the latency comparison as a PNG, e.g. docs/img/latency.png" };
-        var inputs = new Option<FileInfo?>("--input") { Description = "inputs from a .npy of float32 samples in the models' input shape (default: Fashion-MNIST test images)" };
+        var inputs = new Option<FileInfo?>("--input") { Description = "inputs from a .npy of float32 samples in the models' input shape (default: the task's held-out images)" };
+        var task = Options.Task();
         var data = Options.DataDirectory();
-        var command = new Command("bench", "Batch-1 latency against ONNX Runtime, model bytes and arena bytes") { input, images, rounds, plot, inputs, data };
+        var command = new Command("bench", "Batch-1 latency against ONNX Runtime, model bytes and arena bytes") { input, images, rounds, plot, inputs, task, data };
         command.Subcommands.Add(BenchIngestCommand.Build(console));
         command.Subcommands.Add(BenchWireCommand.Build(console));
         command.Subcommands.Add(BenchMeterCommand.Build(console));
@@ -31,7 +33,13 @@ internal static class BenchCommand
         {
             int count = parse.GetValue(images);
             FileInfo? npy = parse.GetValue(inputs);
-            ImageDataset? test = npy == null ? FashionMnist.LoadTest(parse.GetValue(data)).Take(count) : null;
+            ImageDataset? test = null;
+            if (npy == null)
+            {
+                TaskDefinition definition = Options.TaskOf(parse, task);
+                test = BenchModel.Images(definition, Options.Load(console, definition, parse.GetValue(data)).HeldOut).Take(count);
+            }
+
             var reports = parse.GetValue(input)!
                 .Select(f =>
                 {

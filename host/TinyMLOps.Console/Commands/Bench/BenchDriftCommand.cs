@@ -4,6 +4,7 @@ using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
 using TinyMLOps.Console.Rendering;
 using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Tasks;
 using TinyMLOps.Modelling.Training;
 using TinyMLOps.Modelling.Variants;
 using TinyMLOps.Simulation.Benchmarks;
@@ -18,14 +19,18 @@ internal static class BenchDriftCommand
     {
         var devices = new Option<int>("--devices") { Description = "virtual devices", DefaultValueFactory = _ => 500 };
         var epsilons = new Option<double[]>("--epsilon") { Description = "upload noise epsilons to run (0 = none)", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [0, Firmware.Core.Drift.DriftOptions.DefaultEpsilon] };
-        var model = new Option<FileInfo?>("--model") { Description = "an int8 model with a drift profile (default: build mlp-w0.5 with `variant build`'s pipeline on 20,000 images, 2 epochs)" };
+        var model = new Option<FileInfo?>("--model") { Description = "an int8 model with a drift profile (default: build the task's first family member of width 0.5 with `variant build`'s pipeline on 20,000 samples, 2 epochs)" };
         var plot = new Option<FileInfo?>("--plot") { Description = "detection delay plot (PNG), e.g. docs/img/drift-delays.png" };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 2025 };
+        var task = Options.Task();
         var data = Options.DataDirectory();
-        var command = new Command("drift", "Drift detection in a virtual fleet on Fashion-MNIST: detection rate, false alarms, delays, uplink bytes") { devices, epsilons, model, plot, seed, data };
+        var command = new Command("drift", "Drift detection in a virtual fleet on a task's held-out images: detection rate, false alarms, delays, uplink bytes") { devices, epsilons, model, plot, seed, task, data };
         command.SetAction(parse =>
         {
-            var splits = FashionMnist.Load(parse.GetValue(data));
+            TaskDefinition definition = Options.TaskOf(parse, task);
+            bool build = parse.GetValue(model) == null;
+            TaskSplits splits = definition.Load(new TaskLoadOptions { Data = parse.GetValue(data), TrainLimit = build ? BenchModel.TrainSamples : 0 });
+            ImageDataset test = BenchModel.Images(definition, splits.HeldOut);
             byte[] file;
             if (parse.GetValue(model) is { } path)
             {
@@ -33,15 +38,14 @@ internal static class BenchDriftCommand
             }
             else
             {
-                console.WriteLine("building mlp-w0.5 with its drift profile (20,000 training images, 2 epochs)");
-                file = VariantBuilder.Build([new VariantSpec("mlp-w0.5", "mlp", 0.5)], splits.Train.Take(20_000), splits.HeldOut.Slice(0, 1000), splits.HeldOut.Slice(1000, 2000), 2, "fashion")[0].File;
+                file = BenchModel.Build(console, definition, splits, definition.Family.FirstOrDefault(s => s.Width == 0.5) ?? definition.Family[0]);
             }
 
             var reports = new List<DriftBenchmarkReport>();
             foreach (double epsilon in parse.GetValue(epsilons)!)
             {
                 var options = new DriftBenchmarkOptions { Devices = parse.GetValue(devices), Epsilon = epsilon, Seed = parse.GetValue(seed) };
-                var report = DriftBenchmark.Run(file, splits.Test, options, new Progress<string>(m => { }));
+                var report = DriftBenchmark.Run(file, test, options, new Progress<string>(m => { }));
                 reports.Add(report);
                 RenderBench(console, report);
             }

@@ -5,11 +5,12 @@ using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
 using TinyMLOps.Console.Rendering;
 using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Tasks;
 using TinyMLOps.Simulation.Benchmarks;
 
 namespace TinyMLOps.Console.Commands.Bench;
 
-/// <summary>`bench federated`: federated rounds on Fashion-MNIST against the Flower float32 baseline, poisoning and device RAM.</summary>
+/// <summary>`bench federated`: federated rounds on a task's images against the Flower float32 baseline, poisoning and device RAM.</summary>
 internal static class BenchFederatedCommand
 {
     public static Command Build(IAnsiConsole console)
@@ -30,10 +31,11 @@ internal static class BenchFederatedCommand
         var output = new Option<DirectoryInfo?>("--out") { Description = "write the plots (PNG) here, e.g. docs/img" };
         var quick = new Option<bool>("--quick") { Description = "a tiny configuration for a smoke test (20 devices, 5 a round, 15 rounds, 5,000 images, α 0.5)" };
         var markdown = new Option<bool>("--markdown") { Description = "also print the tables as Markdown (for docs/benchmarks.md)" };
+        var task = Options.Task();
         var data = Options.DataDirectory();
-        var command = new Command("federated", "Federated rounds on Fashion-MNIST split by Dirichlet α: our int8 top-k updates against Flower's float32, poisoning, device RAM")
+        var command = new Command("federated", "Federated rounds on a task's training images split by Dirichlet α, tested on its held-out images: our int8 top-k updates against Flower's float32, poisoning, device RAM")
         {
-            rounds, devices, perRound, seed, alphas, epochs, batch, lr, cap, decay, keep, clip, output, quick, markdown, data,
+            rounds, devices, perRound, seed, alphas, epochs, batch, lr, cap, decay, keep, clip, output, quick, markdown, task, data,
         };
         command.SetAction(parse =>
         {
@@ -55,9 +57,10 @@ internal static class BenchFederatedCommand
             };
             o = o with { FinalWindow = Math.Min(o.FinalWindow, o.Rounds) };
             o.Validate();
-            string dir = parse.GetValue(data) ?? FashionMnist.DefaultDirectory;
-            var train = FashionMnist.LoadTrain(dir);
-            var test = FashionMnist.LoadTest(dir);
+            TaskDefinition definition = Options.TaskOf(parse, task);
+            TaskSplits splits = definition.Load(new TaskLoadOptions { Data = parse.GetValue(data) });
+            var train = BenchModel.Images(definition, splits.Train);
+            var test = BenchModel.Images(definition, splits.HeldOut);
             FederatedBenchmarkReport? report = null;
             console.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).Start(ctx =>
             {

@@ -10,14 +10,15 @@ internal static class BenchSealCommand
 {
     public static Command Build(IAnsiConsole console)
     {
-        var model = new Option<FileInfo?>("--model") { Description = "an int8 model (default: build fashion-mlp, 784 → 128 → 10, with `variant build`'s pipeline on 20,000 images, 2 epochs)" };
+        var model = new Option<FileInfo?>("--model") { Description = "an int8 model (default: build the task's widest MLP, e.g. 784 → 128 → 10, with `variant build`'s pipeline on 20,000 samples, 2 epochs)" };
         var loads = new Option<int>("--loads") { Description = "loads per round", DefaultValueFactory = _ => 300 };
         var rounds = new Option<int>("--rounds") { Description = "rounds (the first warms up and is not timed)", DefaultValueFactory = _ => 4 };
+        var task = Options.Task();
         var data = Options.DataDirectory();
-        var command = new Command("seal", "Latency of loading a sealed (per-device encrypted) model against the plain one") { model, loads, rounds, data };
+        var command = new Command("seal", "Latency of loading a sealed (per-device encrypted) model against the plain one") { model, loads, rounds, task, data };
         command.SetAction(parse =>
         {
-            var (file, test) = BenchModel.FileOrFashionMlp(console, parse.GetValue(model), parse.GetValue(data), 1000);
+            var (file, test) = BenchModel.FileOrTaskVariant(console, Options.TaskOf(parse, task), parse.GetValue(model), parse.GetValue(data), 1000);
 
             var r = SealedLoadBenchmark.Run(file, test, parse.GetValue(loads), parse.GetValue(rounds));
             var table = new Table().Title($"sealed against plain, {r.ModelId}, median of {r.Loads} loads").AddColumn("figure").AddColumn(new TableColumn("value").RightAligned());

@@ -11,14 +11,15 @@ internal static class BenchSignalsCommand
 {
     public static Command Build(IAnsiConsole console)
     {
-        var model = new Option<FileInfo?>("--model") { Description = "an int8 model with a drift profile (default: build fashion-mlp, 784 → 128 → 10, with `variant build`'s pipeline on 20,000 images, 2 epochs)" };
-        var samples = new Option<int>("--samples") { Description = "test images per round", DefaultValueFactory = _ => 2000 };
+        var model = new Option<FileInfo?>("--model") { Description = "an int8 model with a drift profile (default: build the task's widest MLP, e.g. 784 → 128 → 10, with `variant build`'s pipeline on 20,000 samples, 2 epochs)" };
+        var samples = new Option<int>("--samples") { Description = "held-out images per round", DefaultValueFactory = _ => 2000 };
         var rounds = new Option<int>("--rounds") { Description = "rounds (the first warms up and is not timed)", DefaultValueFactory = _ => 5 };
+        var task = Options.Task();
         var data = Options.DataDirectory();
-        var command = new Command("signals", "Per-inference cost of the extraction signals (novelty, near duplicates, confidence) against the inference") { model, samples, rounds, data };
+        var command = new Command("signals", "Per-inference cost of the extraction signals (novelty, near duplicates, confidence) against the inference") { model, samples, rounds, task, data };
         command.SetAction(parse =>
         {
-            var (file, test) = BenchModel.FileOrFashionMlp(console, parse.GetValue(model), parse.GetValue(data), parse.GetValue(samples));
+            var (file, test) = BenchModel.FileOrTaskVariant(console, Options.TaskOf(parse, task), parse.GetValue(model), parse.GetValue(data), parse.GetValue(samples));
 
             var r = QuerySignalBenchmark.Run(file, test, parse.GetValue(rounds));
             string F(double v) => v.ToString("F2", CultureInfo.InvariantCulture);

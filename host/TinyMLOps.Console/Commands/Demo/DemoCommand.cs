@@ -8,24 +8,31 @@ using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
 using TinyMLOps.Console.Commands.Fleet;
 using TinyMLOps.Console.Rendering;
+using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Fleet.Drift;
 using TinyMLOps.Fleet.Hosting;
 using TinyMLOps.Fleet.Security;
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Fleet.Sync;
 using TinyMLOps.Modelling.Data;
 using TinyMLOps.Modelling.Drift;
+using TinyMLOps.Modelling.Tasks.Fashion;
 using TinyMLOps.Modelling.Quantization;
+using TinyMLOps.Modelling.Tasks;
 using TinyMLOps.Modelling.Training;
+using TinyMLOps.Modelling.Variants;
 using TinyMLOps.Shared.Model;
+using TinyMLOps.Simulation.Tasks;
 using TinyMLOps.Simulation.VirtualBoards;
 
 namespace TinyMLOps.Console.Commands.Demo;
 
 /// <summary>
-/// `demo`: the whole product on one machine with no set-up. Trains a small int8 model, starts the host
-/// service with its embedded broker and a SQLite store, runs a virtual fleet (intermittent networks,
-/// batteries, reboots, one Fashion-MNIST slice per board) for simulated days with a live view, lets a
-/// rogue client send garbage, then shows the registry.
+/// `demo`: the whole product on one machine with no set-up, on one task's <see cref="FleetScenario"/>. Trains a small
+/// int8 model (Fashion-MNIST by default), starts the host service with its embedded broker and a SQLite store, runs a
+/// virtual fleet (intermittent networks, batteries, reboots, each board's own sensor) for simulated days with a live
+/// view, shifts what a third of the boards sense halfway (the scenario's drift), lets a rogue client send garbage,
+/// then shows the registry and the drift raised.
 /// </summary>
 internal static class DemoCommand
 {
@@ -36,29 +43,65 @@ internal static class DemoCommand
         var devices = new Option<int>("--devices", "-n") { Description = "virtual boards", DefaultValueFactory = _ => 24 };
         var days = new Option<double>("--days") { Description = "simulated days", DefaultValueFactory = _ => 2 };
         var db = new Option<string>("--db") { Description = "SQLite file of the demo (replaced)", DefaultValueFactory = _ => "tinymlops-demo.db" };
+        var task = Options.Task(FashionTask.TaskId);
         var data = Options.DataDirectory();
         var attackers = new Option<int>("--attackers") { Description = "extra boards that query the model like a model-extraction attack (the host should flag them)", DefaultValueFactory = _ => 1 };
-        var command = new Command("demo", "Host, embedded broker, a virtual fleet and the console, end to end") { devices, days, db, data, attackers };
-        command.SetAction((parse, ct) => RunAsync(console, parse.GetValue(devices), parse.GetValue(days), parse.GetValue(db)!, parse.GetValue(data), ct, parse.GetValue(attackers)));
+        var command = new Command("demo", "Host, embedded broker, a virtual fleet and the console, end to end") { devices, days, db, task, data, attackers };
+        command.SetAction((parse, ct) => RunAsync(console, parse.GetValue(task)!, parse.GetValue(devices), parse.GetValue(days), parse.GetValue(db)!, parse.GetValue(data), ct, parse.GetValue(attackers)));
         return command;
     }
 
-    public static async Task<int> RunAsync(IAnsiConsole console, int deviceCount, double days, string db, string? dataDirectory, CancellationToken ct, int attackerCount = 1)
+    public static Task<int> RunAsync(IAnsiConsole console, string taskId, int deviceCount, double days, string db, string? dataDirectory, CancellationToken ct, int attackerCount = 1) =>
+        RunAsync(console, TaskCatalog.ScenarioFor(TaskCatalog.Find(taskId)), deviceCount, days, db, dataDirectory, ct, attackerCount);
+
+    /// <summary>The demo on <paramref name="scenario"/>'s task and fleet.</summary>
+    public static async Task<int> RunAsync(IAnsiConsole console, FleetScenario scenario, int deviceCount, double days, string db, string? dataDirectory, CancellationToken ct, int attackerCount = 1)
     {
         if (deviceCount < 1 || days <= 0 || attackerCount < 0)
         {
             throw new ArgumentException("--devices must be at least 1, --days positive and --attackers not negative");
         }
 
-        var images = LoadImages(console, dataDirectory);
-        byte[] model = TrainModel(console, images);
+        TaskDefinition task = scenario.Task;
+        var duration = TimeSpan.FromDays(days);
+        var simClock = new SimClock(new DateTimeOffset(2026, 1, 5, 0, 0, 0, TimeSpan.Zero));
+        LabelledSet data;
+        byte[] model;
+        Func<int, ISensor?>? sensors = null;
+        if (task.Id == FashionTask.TaskId)
+        {
+            // The default keeps its own story: the test images (or the repository's subset), one slice per board.
+            var images = LoadImages(console, dataDirectory);
+            model = TrainModel(console, images);
+            data = images;
+        }
+        else
+        {
+            TaskSplits splits = task.Load(new TaskLoadOptions { Data = dataDirectory, Small = true, Seed = 7 }, new ConsoleLines(console));
+            console.MarkupLineInterpolated($"[bold]data[/]: {task.Title} from {splits.Source}: {splits.Train.Count:N0} training, {splits.HeldOut.Count:N0} held-out {task.SampleNoun}");
+            model = BuildModel(console, task, splits);
+            data = splits.HeldOut;
+            sensors = i => scenario.CreateSensor(splits, i, deviceCount, simClock, seed: 7 + i);
+        }
+
+        if (attackerCount > 0 && data is not ImageDataset)
+        {
+            console.MarkupLineInterpolated($"[grey]attack[/]: none, the extraction attack probes images and the {task.Id} task's inputs are not images");
+            attackerCount = 0;
+        }
+
+        // A third of the boards see the scenario's drift from halfway on.
+        TimeSpan shiftAt = duration / 2;
+        SensorShift?[] shifts = [.. Enumerable.Range(0, deviceCount).Select(i => i % 3 == 0 ? scenario.DriftShift(shiftAt) : null)];
+        string[] shifted = [.. Enumerable.Range(0, deviceCount).Where(i => shifts[i] != null).Select(i => $"demo-{i:D4}")];
 
         foreach (string f in new[] { db, db + "-wal", db + "-shm" })
         {
             File.Delete(f);
         }
 
-        string storage = Path.Combine(Path.GetTempPath(), $"tinymlops-demo-{Environment.ProcessId}");
+        // Unique per run: two demos in one process (tests) must not share or delete each other's boards.
+        string storage = Path.Combine(Path.GetTempPath(), $"tinymlops-demo-{Environment.ProcessId}-{Guid.NewGuid():N}");
         int port = TinyMLOps.Fleet.Broker.MosquittoProcess.FreePort();
         // A fresh fleet master key per demo: the boards meter and sign receipts, the ledger bills them and the host watches them for extraction.
         byte[] master = RandomNumberGenerator.GetBytes(32);
@@ -67,14 +110,14 @@ internal static class DemoCommand
         await using var host = await SyncHost.StartAsync(options, store, NullLoggerFactory.Instance, ct);
         console.MarkupLineInterpolated($"[bold]host[/]: embedded MQTT broker on 127.0.0.1:{port}, store SQLite {Path.GetFullPath(db)}");
 
-        using var fleet = VirtualFleet.CreateMixed(deviceCount, "demo", "127.0.0.1", port, storage, NullLogger.Instance, seed: 7, model, images, keys: new DeviceKeys(master), attackers: attackerCount);
-        console.MarkupLineInterpolated($"[bold]fleet[/]: {deviceCount} virtual boards, {days} simulated days in 1-minute steps; each runs the device core and the int8 model on its own slice of the images, metered");
+        using var fleet = VirtualFleet.CreateMixed(deviceCount, "demo", "127.0.0.1", port, storage, NullLogger.Instance, seed: 7, model, data, keys: new DeviceKeys(master), attackers: attackerCount, sensors: sensors, clock: simClock, shifts: i => shifts[i]);
+        console.MarkupLineInterpolated($"[bold]fleet[/]: {deviceCount} virtual boards, {days} simulated days in 1-minute steps; each runs the device core and the int8 model on its own slice of the {(task.Id == FashionTask.TaskId ? "images" : task.SampleNoun)}, metered");
+        console.MarkupLineInterpolated($"[bold]drift[/]: {(shifted.Length == 0 ? "the scenario's sensors drift by themselves" : $"from day {shiftAt.TotalDays:0.##} on, {shifted.Length} board(s) ({string.Join(", ", shifted.Take(4))}{(shifted.Length > 4 ? ", …" : string.Empty)})")}: {scenario.DriftStory}");
         if (attackerCount > 0)
         {
             console.MarkupLineInterpolated($"[bold]attack[/]: {attackerCount} more board(s) (demo-x000…) query the model 20 times as often with noise and probes around a few seed images, as a model-extraction attack would");
         }
 
-        var duration = TimeSpan.FromDays(days);
         var step = TimeSpan.FromMinutes(1);
         bool rogueSent = false;
         var clock = Stopwatch.StartNew();
@@ -122,6 +165,7 @@ internal static class DemoCommand
             console.MarkupLineInterpolated($"model extraction: {suspects.Count(s => s.Flagged)} of {suspects.Count} metered boards flagged, their quota cut");
         }
 
+        await ReportDriftAsync(console, store, model, shifted, ct);
         long enqueued = fleet.All.Sum(b => (long)b.Device.Outbox.NextSequence - 1);
         long stored = devices.Sum(d => d.MessageCount);
         long published = fleet.All.Sum(b => b.Transport.PublishedBytes);
@@ -148,6 +192,34 @@ internal static class DemoCommand
         var devices = await store.ListDevicesAsync(null, ct);
         var header = new Markup($"[bold]simulated {now:yyyy-MM-dd HH:mm}[/] (day {p.SimTime.TotalDays:0.00} of {duration.TotalDays:0.#}): {p.Online}/{p.Boards} boards connected, {p.Pending} entries queued in outboxes, {p.Inferences:N0} inferences, {p.Reboots} reboots");
         return new Rows(header, FleetView.Status(counts, host.Metrics, "SQLite"), FleetView.Devices(devices, now, FleetCommand.OnlineWindow, 12));
+    }
+
+    /// <summary>The drift the host sees in the stored windows: which boards raised an alert, against those the scenario shifted.</summary>
+    private static async Task ReportDriftAsync(IAnsiConsole console, IFleetStore store, byte[] model, IReadOnlyCollection<string> shifted, CancellationToken ct)
+    {
+        var windows = await store.DriftWindowsAsync(new DriftWindowQuery { Fleet = "demo" }, ct);
+        var devices = new DriftAnalyzer(DriftProfiles.FromModels([model])).Devices(windows);
+        var alerted = devices.Where(d => d.Alert != null).ToList();
+        int caught = alerted.Count(d => shifted.Contains(d.DeviceId));
+        console.MarkupLineInterpolated($"[bold]drift[/]: {windows.Count:N0} drift windows from {devices.Count} boards; {alerted.Count} board(s) raised an alert, {caught} of the {shifted.Count} shifted ones");
+        foreach (var d in alerted.Take(5))
+        {
+            console.MarkupLineInterpolated($"  {d.Alert!.Describe()}");
+        }
+    }
+
+    /// <summary>The task's smallest family member, built as `variant build` does (front-end, drift profile, held-out accuracy).</summary>
+    private static byte[] BuildModel(IAnsiConsole console, TaskDefinition task, TaskSplits splits)
+    {
+        VariantSpec spec = task.Family.MinBy(s => s.Width)!;
+        byte[] file = [];
+        console.Status().Start($"building {task.Id} {spec.Id} on {splits.Train.Count:N0} {task.SampleNoun}…", _ =>
+        {
+            var built = VariantBuilder.Build(task, splits, task.DefaultEpochs, [spec])[0];
+            file = built.File;
+            console.MarkupLineInterpolated($"[bold]model[/]: {task.Id} {spec.Id}, int8, {file.Length / 1024.0:0.0} KiB, {built.Artifact.Accuracy:P1} on {built.Artifact.HeldOutImages:N0} held-out {task.SampleNoun}");
+        });
+        return file;
     }
 
     private static ImageDataset LoadImages(IAnsiConsole console, string? dataDirectory)

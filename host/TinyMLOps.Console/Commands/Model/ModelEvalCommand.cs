@@ -4,11 +4,12 @@ using TinyMLOps.Console.Commands.Common;
 using TinyMLOps.Modelling.Data;
 using TinyMLOps.Modelling.Onnx;
 using TinyMLOps.Modelling.Quantization;
+using TinyMLOps.Modelling.Tasks;
 using TinyMLOps.Shared.Model;
 
 namespace TinyMLOps.Console.Commands.Model;
 
-/// <summary>`model eval`: accuracy and confusion matrix on the user's data (<see cref="DataSetLoader"/>) or the Fashion-MNIST test set.</summary>
+/// <summary>`model eval`: accuracy and confusion matrix on the user's data (<see cref="DataSetLoader"/>) or a task's held-out set.</summary>
 internal static class ModelEvalCommand
 {
     public static Command Build(IAnsiConsole console)
@@ -16,18 +17,19 @@ internal static class ModelEvalCommand
         var input = new Argument<FileInfo>("model") { Description = "int8 model (.tmlm) or float ONNX model (.onnx)" };
         var data = new Option<string?>("--data", "--input")
         {
-            Description = $"test data in any form of docs/bring-your-own.md (PNG or WAV class folders, a CSV table with a label column, CSV windows, X.npy with y.npy, IDX; its test part when split); default: the Fashion-MNIST test set (${FashionMnist.EnvironmentVariable} or {FashionMnist.DebianDirectory})",
+            Description = $"test data in any form of docs/bring-your-own.md (PNG or WAV class folders, a CSV table with a label column, CSV windows, X.npy with y.npy, IDX; its test part when split); default: the held-out set of the task (--task)",
         };
         var limit = Options.Limit();
         var labels = new Option<FileInfo?>("--labels") { Description = "a .npy of integer classes, one per sample of a .npy --data (default: y.npy beside it); anomaly models: 0 normal, else anomalous" };
-        var command = new Command("eval", "Accuracy and confusion matrix on your own labelled data, or on the Fashion-MNIST test set") { input, data, limit, labels };
+        var task = Options.Task();
+        var command = new Command("eval", "Accuracy and confusion matrix on your own labelled data, or on a task's held-out set") { input, data, limit, labels, task };
         var dataOptions = new DataOptions();
         dataOptions.AddTo(command);
         command.SetAction(parse =>
         {
             var file = parse.GetValue(input)!;
             string? path = parse.GetValue(data);
-            if (path != null && !(Directory.Exists(path) && File.Exists(Path.Combine(path, FashionMnist.TestImagesFile))))
+            if (path != null)
             {
                 if (file.Extension.Equals(".onnx", StringComparison.OrdinalIgnoreCase))
                 {
@@ -77,17 +79,18 @@ internal static class ModelEvalCommand
                 return 0;
             }
 
-            var fashion = FashionMnist.LoadTest(path);
+            TaskDefinition definition = Options.TaskOf(parse, task);
+            LabelledSet heldOut = Options.Load(console, definition, null).HeldOut;
             int count = parse.GetValue(limit);
             if (count > 0)
             {
-                fashion = fashion.Take(count);
+                heldOut = heldOut.Take(count);
             }
 
             byte[] bytes = File.ReadAllBytes(file.FullName);
             EvaluationResult result = file.Extension.Equals(".onnx", StringComparison.OrdinalIgnoreCase)
-                ? Evaluation.Evaluate(OnnxImporter.Import(bytes, labels: FashionMnist.ClassNames), fashion)
-                : Evaluation.Evaluate(ModelReader.Read(bytes), fashion);
+                ? Evaluation.Evaluate(OnnxImporter.Import(bytes, labels: heldOut.ClassNames), heldOut)
+                : Evaluation.Evaluate(ModelReader.Read(bytes), heldOut);
             Render(console, file.Name, result);
             return 0;
         });

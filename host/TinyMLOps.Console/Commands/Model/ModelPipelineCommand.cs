@@ -6,6 +6,7 @@ using TinyMLOps.Console.Rendering;
 using TinyMLOps.Modelling.Data;
 using TinyMLOps.Modelling.Onnx;
 using TinyMLOps.Modelling.Quantization;
+using TinyMLOps.Modelling.Tasks;
 using TinyMLOps.Modelling.Training;
 using TinyMLOps.Shared.Model;
 using TinyMLOps.Simulation.Benchmarks;
@@ -13,7 +14,7 @@ using TinyMLOps.Simulation.Benchmarks;
 namespace TinyMLOps.Console.Commands.Model;
 
 /// <summary>
-/// `model pipeline`: the model half of the product, end to end. Trains the MLP and the CNN on Fashion-MNIST, quantizes them, evaluates
+/// `model pipeline`: the model half of the product, end to end. Trains the MLP and the CNN on a task's data, quantizes them, evaluates
 /// float against int8, exports the int8 models to ONNX and measures them against ONNX Runtime.
 /// </summary>
 internal static class ModelPipelineCommand
@@ -23,17 +24,19 @@ internal static class ModelPipelineCommand
         var output = new Option<DirectoryInfo>("--out") { Description = "where models are written", DefaultValueFactory = _ => new DirectoryInfo("artifacts") };
         var quick = new Option<bool>("--quick") { Description = "one epoch on 6,000 images: a smoke run, not the figures" };
         var plots = new Option<DirectoryInfo?>("--plots") { Description = "also write PNG plots (training curves, latency) to this directory, e.g. docs/img" };
+        var task = Options.Task();
         var data = Options.DataDirectory();
-        var command = new Command("pipeline", "Train, quantize, evaluate, export and benchmark the MLP and the CNN") { output, quick, plots, data };
-        command.SetAction(parse => Run(console, parse.GetValue(output)!, parse.GetValue(quick), parse.GetValue(data), parse.GetValue(plots)));
+        var command = new Command("pipeline", "Train, quantize, evaluate, export and benchmark the MLP and the CNN on a task") { output, quick, plots, task, data };
+        command.SetAction(parse => Run(console, Options.TaskOf(parse, task), parse.GetValue(output)!, parse.GetValue(quick), parse.GetValue(data), parse.GetValue(plots)));
         return command;
     }
 
-    public static int Run(IAnsiConsole console, DirectoryInfo output, bool quick, string? dataDirectory, DirectoryInfo? plots = null)
+    public static int Run(IAnsiConsole console, TaskDefinition task, DirectoryInfo output, bool quick, string? dataDirectory, DirectoryInfo? plots = null)
     {
         output.Create();
-        var splits = FashionMnist.Load(dataDirectory);
-        console.MarkupLineInterpolated($"[bold]Fashion-MNIST[/] from {dataDirectory ?? FashionMnist.DefaultDirectory}: {splits.Train.Count:N0} train, {splits.HeldOut.Count:N0} held-out, {splits.Test.Count:N0} test");
+        TaskSplits splits = Options.Load(console, task, dataDirectory);
+        console.MarkupLineInterpolated($"[bold]{task.Title}[/] from {splits.Source}: {splits.Train.Count:N0} train, {splits.Calibration.Count:N0} calibration, {splits.HeldOut.Count:N0} held-out");
+        ImageDataset images = BenchModel.Images(task, splits.HeldOut);
         var rows = new List<string[]>();
         var reports = new List<BenchmarkReport>();
         var runs = new Dictionary<string, TrainingResult>();
@@ -41,19 +44,19 @@ internal static class ModelPipelineCommand
         {
             console.Write(new Rule($"[bold]{arch}[/]"));
             int epochs = quick ? 1 : ModelTrainCommand.DefaultEpochs(arch);
-            var (floatModel, run) = ModelTrainCommand.Train(console, arch, epochs, seed: 1, splits, limit: quick ? 6000 : 0);
+            var (floatModel, run) = ModelTrainCommand.Train(console, arch, epochs, seed: 1, task, splits, limit: quick ? 6000 : 0);
             runs[arch] = run;
-            File.WriteAllBytes(Path.Combine(output.FullName, $"fashion-{arch}.onnx"), OnnxExporter.ExportFloat(floatModel).ToByteArray());
+            File.WriteAllBytes(Path.Combine(output.FullName, $"{task.Id}-{arch}.onnx"), OnnxExporter.ExportFloat(floatModel).ToByteArray());
 
-            byte[] int8 = ModelQuantizeCommand.Quantize(floatModel, splits.HeldOut, new QuantizationOptions { ModelId = $"fashion-{arch}", VariantId = $"{arch}-int8" });
-            File.WriteAllBytes(Path.Combine(output.FullName, $"fashion-{arch}.tmlm"), int8);
+            byte[] int8 = ModelWriter.Write(ModelQuantizeCommand.QuantizeForTask(console, task, floatModel, splits.Calibration, new QuantizationOptions { ModelId = $"{task.Id}-{arch}", VariantId = $"{arch}-int8" }));
+            File.WriteAllBytes(Path.Combine(output.FullName, $"{task.Id}-{arch}.tmlm"), int8);
             Int8Model int8Model = ModelReader.Read(int8);
-            File.WriteAllBytes(Path.Combine(output.FullName, $"fashion-{arch}-int8.onnx"), OnnxExporter.ExportInt8(int8Model).ToByteArray());
+            File.WriteAllBytes(Path.Combine(output.FullName, $"{task.Id}-{arch}-int8.onnx"), OnnxExporter.ExportInt8(int8Model).ToByteArray());
 
-            var floatResult = Evaluation.Evaluate(floatModel, splits.Test);
-            var int8Result = Evaluation.Evaluate(int8Model, splits.Test);
-            ModelEvalCommand.Render(console, $"fashion-{arch} int8", int8Result);
-            var report = BenchCommand.Measure(console, int8, splits.Test.Take(quick ? 200 : 1000), quick ? 2 : 4);
+            var floatResult = Evaluation.Evaluate(floatModel, splits.HeldOut);
+            var int8Result = Evaluation.Evaluate(int8Model, splits.HeldOut);
+            ModelEvalCommand.Render(console, $"{task.Id}-{arch} int8", int8Result);
+            var report = BenchCommand.Measure(console, int8, images.Take(quick ? 200 : 1000), quick ? 2 : 4);
             reports.Add(report);
             rows.Add([arch, floatResult.Accuracy.ToString("P2"), int8Result.Accuracy.ToString("P2"), ((int8Result.Accuracy - floatResult.Accuracy) * 100).ToString("+0.00;-0.00"), report.TopOneAgreement.ToString("P2")]);
         }
@@ -66,7 +69,7 @@ internal static class ModelPipelineCommand
         if (plots != null)
         {
             plots.Create();
-            Plots.TrainingCurves(Path.Combine(plots.FullName, "training-curves.png"), runs);
+            Plots.TrainingCurves(Path.Combine(plots.FullName, "training-curves.png"), $"{task.Id} float training", runs);
             Plots.Latency(Path.Combine(plots.FullName, "latency.png"), reports);
             console.MarkupLineInterpolated($"plots in {plots.FullName}");
         }

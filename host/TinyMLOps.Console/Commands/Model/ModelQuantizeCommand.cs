@@ -6,11 +6,12 @@ using TinyMLOps.Modelling.Float;
 using TinyMLOps.Modelling.Inspection;
 using TinyMLOps.Modelling.Onnx;
 using TinyMLOps.Modelling.Quantization;
+using TinyMLOps.Modelling.Tasks;
 using TinyMLOps.Shared.Model;
 
 namespace TinyMLOps.Console.Commands.Model;
 
-/// <summary>`model quantize` and `model import-onnx`: float ONNX in, int8 model out, calibrated on held-out images.</summary>
+/// <summary>`model quantize` and `model import-onnx`: float ONNX in, int8 model out, calibrated on the user's data or a task's calibration split.</summary>
 internal static class ModelQuantizeCommand
 {
     public static Command Build(IAnsiConsole console, string name, string description)
@@ -21,8 +22,8 @@ internal static class ModelQuantizeCommand
         var variantId = new Option<string>("--variant-id") { Description = "variant id", DefaultValueFactory = _ => "int8" };
         var calibration = new Option<string>("--calibration")
         {
-            Description = "representative inputs: a data set in any form of docs/bring-your-own.md (PNG or WAV class folders, a CSV table, a folder of CSV windows, X.npy with y.npy, IDX; its train part when split), or a number of held-out Fashion-MNIST images",
-            DefaultValueFactory = _ => "2000",
+            Description = "representative inputs: a data set in any form of docs/bring-your-own.md (PNG or WAV class folders, a CSV table, a folder of CSV windows, X.npy with y.npy, IDX; its train part when split), or a number N: the first N samples of the task's calibration split (0: all of it)",
+            DefaultValueFactory = _ => "0",
         };
         var labels = new Option<string?>("--labels") { Description = "class names: a file with one per line, or a comma-separated list (default: the ONNX file's metadata, else numbered)" };
         var kind = new Option<string>("--output-kind")
@@ -39,8 +40,9 @@ internal static class ModelQuantizeCommand
         method.AcceptOnlyFromAmong("percentile", "mse", "minmax");
         var noBiasCorrection = new Option<bool>("--no-bias-correction") { Description = "keep the quantized biases as rounded (by default each conv and dense bias is corrected for the mean output shift of quantization on up to 512 calibration inputs)" };
         var noEqualization = new Option<bool>("--no-equalization") { Description = "quantize the float weights as imported (by default cross-layer equalization first rescales the channels of consecutive conv and dense layers so that their weight ranges match, which evens out long-tailed activation channels; use it for a weight-watermarked model, whose mark the rescaling moves, and for a model whose dense head trains on the devices, whose per-channel SGD steps it would skew)" };
+        var task = Options.Task();
         var data = Options.DataDirectory();
-        var command = new Command(name, description) { input, output, modelId, variantId, calibration, method, noBiasCorrection, noEqualization, labels, kind, data };
+        var command = new Command(name, description) { input, output, modelId, variantId, calibration, method, noBiasCorrection, noEqualization, labels, kind, task, data };
         var dataOptions = new DataOptions();
         dataOptions.AddTo(command);
         var normalize = CalibrationData.NormalizeOption();
@@ -66,14 +68,9 @@ internal static class ModelQuantizeCommand
             byte[] bytes;
             if (int.TryParse(source, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int images))
             {
-                // Fashion-MNIST images as before; its class names when the model has none of its own and ten outputs.
-                if (floatModel.Labels.Count == 0 && floatModel.Output.Elements == FashionMnist.ClassNames.Count)
-                {
-                    floatModel = floatModel.WithLabels(FashionMnist.ClassNames);
-                }
-
-                var splits = FashionMnist.Load(parse.GetValue(data));
-                bytes = Quantize(floatModel, splits.HeldOut, options with { CalibrationSamples = images });
+                TaskDefinition definition = Options.TaskOf(parse, task);
+                LabelledSet set = Options.Load(console, definition, parse.GetValue(data)).Calibration;
+                bytes = ModelWriter.Write(QuantizeForTask(console, definition, floatModel, set, options, images));
             }
             else
             {
@@ -132,7 +129,30 @@ internal static class ModelQuantizeCommand
             : [.. value.Split(',').Select(l => l.Trim())];
     }
 
-    public static byte[] Quantize(FloatModel model, ImageDataset calibration, QuantizationOptions options)
+    /// <summary>
+    /// Quantizes on the task's calibration samples (the first <paramref name="samples"/>, 0: all), with the data's class
+    /// names when the model has none of its own, and the task's front-end when the model takes its output.
+    /// </summary>
+    public static Int8Model QuantizeForTask(IAnsiConsole console, TaskDefinition task, FloatModel model, LabelledSet calibration, QuantizationOptions options, int samples = 0)
+    {
+        if (model.Labels.Count == 0 && model.Output.Elements == calibration.ClassCount)
+        {
+            model = model.WithLabels(calibration.ClassNames);
+        }
+
+        int n = samples > 0 ? Math.Min(samples, calibration.Count) : calibration.Count;
+        console.MarkupLineInterpolated($"calibrating on {n:N0} of the {task.Id} task's calibration {task.SampleNoun}");
+        Int8Model int8 = PostTrainingQuantizer.Quantize(model, calibration, options with { CalibrationSamples = n });
+        if (task.CreateFrontEnd() is { } frontEnd && frontEnd.OutH == int8.InputH && frontEnd.OutW == int8.InputW && frontEnd.OutC == int8.InputC)
+        {
+            int8.FrontEnd = frontEnd;
+            console.MarkupLineInterpolated($"front-end {frontEnd.Describe()}: the model takes its output");
+        }
+
+        return int8;
+    }
+
+    public static byte[] Quantize(FloatModel model, LabelledSet calibration, QuantizationOptions options)
     {
         Int8Model int8 = PostTrainingQuantizer.Quantize(model, calibration, options);
         return ModelWriter.Write(int8);

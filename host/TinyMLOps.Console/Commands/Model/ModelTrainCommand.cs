@@ -4,11 +4,12 @@ using TinyMLOps.Console.Commands.Common;
 using TinyMLOps.Modelling.Data;
 using TinyMLOps.Modelling.Float;
 using TinyMLOps.Modelling.Onnx;
+using TinyMLOps.Modelling.Tasks;
 using TinyMLOps.Modelling.Training;
 
 namespace TinyMLOps.Console.Commands.Model;
 
-/// <summary>`model train`: trains a float MLP or CNN on Fashion-MNIST and saves it as float ONNX.</summary>
+/// <summary>`model train`: trains a float MLP or CNN on a task's data and saves it as float ONNX.</summary>
 internal static class ModelTrainCommand
 {
     public static Command Build(IAnsiConsole console)
@@ -17,20 +18,22 @@ internal static class ModelTrainCommand
         arch.AcceptOnlyFromAmong("mlp", "cnn");
         var epochs = new Option<int>("--epochs") { Description = "training epochs (default: ModelZoo's recipe for the architecture)" };
         var seed = new Option<int>("--seed") { Description = "seed for initialisation and shuffling", DefaultValueFactory = _ => 1 };
-        var limit = new Option<int>("--train-limit") { Description = "train on the first N images only (0 = all)", DefaultValueFactory = _ => 0 };
+        var limit = new Option<int>("--train-limit") { Description = "train on the first N samples only (0 = all)", DefaultValueFactory = _ => 0 };
+        var task = Options.Task();
         var data = Options.DataDirectory();
         var output = Options.Output("float ONNX file to write");
-        var command = new Command("train", "Train a float model on Fashion-MNIST and save it as ONNX") { arch, epochs, seed, limit, data, output };
+        var command = new Command("train", "Train a float model on a task's data and save it as ONNX") { arch, epochs, seed, limit, task, data, output };
         command.SetAction(parse =>
         {
-            var splits = FashionMnist.Load(parse.GetValue(data));
+            TaskDefinition definition = Options.TaskOf(parse, task);
+            TaskSplits splits = Options.Load(console, definition, parse.GetValue(data));
             string a = parse.GetValue(arch)!;
             int e = parse.GetValue(epochs);
-            var (model, _) = Train(console, a, e == 0 ? DefaultEpochs(a) : e, parse.GetValue(seed), splits, parse.GetValue(limit));
+            var (model, _) = Train(console, a, e == 0 ? DefaultEpochs(a) : e, parse.GetValue(seed), definition, splits, parse.GetValue(limit));
             var file = parse.GetValue(output)!;
             File.WriteAllBytes(file.FullName, OnnxExporter.ExportFloat(model).ToByteArray());
-            double test = Trainer.Accuracy(model, splits.Test);
-            console.MarkupLineInterpolated($"float test accuracy [bold]{test:P2}[/] on {splits.Test.Count:N0} images; wrote {file.Name}");
+            double heldOut = Trainer.Accuracy(model, splits.HeldOut);
+            console.MarkupLineInterpolated($"float held-out accuracy [bold]{heldOut:P2}[/] on {splits.HeldOut.Count:N0} {definition.SampleNoun}; wrote {file.Name}");
             return 0;
         });
         return command;
@@ -40,20 +43,25 @@ internal static class ModelTrainCommand
 
     public static int DefaultEpochs(string arch) => DefaultOptions(arch).Epochs;
 
-    public static FloatModel Create(string arch) => arch switch
+    /// <summary>The zoo's <paramref name="arch"/> for the task's input and classes, named "TASK-ARCH".</summary>
+    public static FloatModel Create(string arch, TaskDefinition task, LabelledSet data)
     {
-        "mlp" => ModelZoo.Mlp(labels: FashionMnist.ClassNames, name: "fashion-mlp"),
-        "cnn" => ModelZoo.Cnn(labels: FashionMnist.ClassNames, name: "fashion-cnn"),
-        _ => throw new ArgumentException($"unknown architecture '{arch}' (mlp or cnn)"),
-    };
+        var input = new TensorShape(data.Height, data.Width, data.Channels);
+        return arch switch
+        {
+            "mlp" => ModelZoo.Mlp(labels: data.ClassNames, name: $"{task.Id}-mlp", input: input),
+            "cnn" => ModelZoo.Cnn(labels: data.ClassNames, name: $"{task.Id}-cnn", input: input),
+            _ => throw new ArgumentException($"unknown architecture '{arch}' (mlp or cnn)"),
+        };
+    }
 
-    /// <summary>Trains with a live progress bar and prints one row per epoch.</summary>
-    public static (FloatModel Model, TrainingResult Result) Train(IAnsiConsole console, string arch, int epochs, int seed, FashionMnistSplits splits, int limit = 0)
+    /// <summary>Trains with a live progress bar (validating on the held-out split) and prints one row per epoch.</summary>
+    public static (FloatModel Model, TrainingResult Result) Train(IAnsiConsole console, string arch, int epochs, int seed, TaskDefinition task, TaskSplits splits, int limit = 0)
     {
-        var model = Create(arch);
+        var model = Create(arch, task, splits.Train);
         var train = limit > 0 ? splits.Train.Take(limit) : splits.Train;
         var options = DefaultOptions(arch) with { Epochs = epochs, Seed = seed };
-        var table = new Table().Title($"training {model.Name} on {train.Count:N0} images").AddColumns("epoch", "loss", "train acc", "held-out acc", "time");
+        var table = new Table().Title($"training {model.Name} on {train.Count:N0} {task.SampleNoun}").AddColumns("epoch", "loss", "train acc", "held-out acc", "time");
         TrainingResult? result = null;
         console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())

@@ -28,7 +28,7 @@ internal static class ModelVerifyWatermarkCommand
             FileInfo file = parse.GetValue(input)!;
             bool onnx = file.Extension.Equals(".onnx", StringComparison.OrdinalIgnoreCase);
             byte[] bytes = File.ReadAllBytes(file.FullName);
-            FloatModel? floatModel = onnx ? OnnxImporter.Import(bytes, labels: FashionMnist.ClassNames) : null;
+            FloatModel? floatModel = onnx ? OnnxImporter.Import(bytes) : null;
             Int8Model? int8 = onnx ? null : ModelReader.Read(bytes);
             WatermarkReading Read(WatermarkKey key) => floatModel != null ? WeightWatermark.Verify(floatModel, key) : WeightWatermark.Verify(int8!, key);
 

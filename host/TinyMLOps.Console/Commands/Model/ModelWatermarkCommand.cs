@@ -5,6 +5,7 @@ using TinyMLOps.Modelling.Data;
 using TinyMLOps.Modelling.Float;
 using TinyMLOps.Modelling.Onnx;
 using TinyMLOps.Modelling.Quantization;
+using TinyMLOps.Modelling.Tasks;
 using TinyMLOps.Modelling.Watermarking;
 using TinyMLOps.Shared.Model;
 
@@ -19,19 +20,20 @@ internal static class ModelWatermarkCommand
     public static Command Build(IAnsiConsole console)
     {
         var input = new Argument<FileInfo>("onnx") { Description = "float ONNX model (from `model train`)" };
-        var output = Options.Output("marked model to write: int8 (.tmlm, quantized on held-out images) or float (.onnx)");
+        var output = Options.Output("marked model to write: int8 (.tmlm, quantized on the task's calibration split) or float (.onnx)");
         var keyFile = new Option<FileInfo>("--key") { Description = "watermark key (JSON); created with a fresh secret when the file does not exist", Required = true };
         var bits = new Option<int>("--bits") { Description = "bits of a new key", DefaultValueFactory = _ => 64 };
         var layer = new Option<int>("--layer") { Description = "dense layer of a new key to mark (0 = first; the last is the one fine-tuned on devices)", DefaultValueFactory = _ => 0 };
         var margin = new Option<double>("--margin") { Description = "projection margin, in standard deviations of the int8 quantization noise", DefaultValueFactory = _ => new WatermarkEmbedOptions().MarginFactor };
         var modelId = new Option<string?>("--model-id") { Description = "model family id (default: the ONNX graph name)" };
         var variantId = new Option<string>("--variant-id") { Description = "variant id", DefaultValueFactory = _ => "int8" };
+        var task = Options.Task();
         var data = Options.DataDirectory();
-        var command = new Command("watermark", "Embed a multi-bit weight-space watermark in a model and keep its key") { input, output, keyFile, bits, layer, margin, modelId, variantId, data };
+        var command = new Command("watermark", "Embed a multi-bit weight-space watermark in a model and keep its key") { input, output, keyFile, bits, layer, margin, modelId, variantId, task, data };
         command.SetAction(parse =>
         {
             FileInfo file = parse.GetValue(input)!;
-            FloatModel model = OnnxImporter.ImportFile(file.FullName, FashionMnist.ClassNames);
+            FloatModel model = OnnxImporter.ImportFile(file.FullName);
             FileInfo keyInfo = parse.GetValue(keyFile)!;
             WatermarkKey key;
             if (keyInfo.Exists)
@@ -57,13 +59,14 @@ internal static class ModelWatermarkCommand
             }
             else
             {
-                var splits = FashionMnist.Load(parse.GetValue(data));
+                TaskDefinition definition = Options.TaskOf(parse, task);
+                TaskSplits splits = Options.Load(console, definition, parse.GetValue(data));
                 // Without equalization: rescaling the marked layer's channels would move the watermark's projections.
                 var options = new QuantizationOptions { ModelId = parse.GetValue(modelId) ?? model.Name, VariantId = parse.GetValue(variantId)!, Equalization = false };
-                byte[] bytes = ModelQuantizeCommand.Quantize(model, splits.HeldOut, options);
+                byte[] bytes = ModelWriter.Write(ModelQuantizeCommand.QuantizeForTask(console, definition, model, splits.Calibration, options));
                 File.WriteAllBytes(outFile.FullName, bytes);
                 reading = WeightWatermark.Verify(ModelReader.Read(bytes), key);
-                console.MarkupLineInterpolated($"int8 test accuracy {Evaluation.Evaluate(ModelReader.Read(bytes), splits.Test).Accuracy:P2}");
+                console.MarkupLineInterpolated($"int8 held-out accuracy {Evaluation.Evaluate(ModelReader.Read(bytes), splits.HeldOut).Accuracy:P2}");
             }
 
             console.MarkupLineInterpolated($"wrote {outFile.Name}; reads back with bit error rate {reading.BitErrorRate:P1}");

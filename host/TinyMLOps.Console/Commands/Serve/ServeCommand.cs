@@ -1,18 +1,22 @@
 using System.CommandLine;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
+using TinyMLOps.Fleet.Federated.Rounds;
 using TinyMLOps.Fleet.Hosting;
 using TinyMLOps.Fleet.Store;
+using TinyMLOps.Modelling.Tasks;
 
 namespace TinyMLOps.Console.Commands.Serve;
 
 /// <summary>`serve`: the host worker as a Generic Host service, until Ctrl+C or SIGTERM.</summary>
 internal static class ServeCommand
 {
-    public static Command Build(IAnsiConsole console)
+    /// <param name="tasks">The shipped tasks (the catalogue's): `serve` gates each task's rounds on its data, and needs no simulation to know them.</param>
+    public static Command Build(IAnsiConsole console, IReadOnlyList<TaskDefinition> tasks)
     {
         var db = FleetOptions.Db();
         var pg = FleetOptions.Postgres();
@@ -33,7 +37,12 @@ internal static class ServeCommand
             Description = $"variant registry folder: run the staged rollouts (default: ${RegistryOption.Variable}; needs ${TinyMLOps.Fleet.Security.DeviceKeys.EnvironmentVariable})",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable(RegistryOption.Variable) is { Length: > 0 } v ? v : null,
         };
-        var command = new Command("serve", "Run the host service: broker, ingest, acks, commands, rollouts") { db, pg, port, broker, tls, ca, user, password, worker, fleet, shared, metrics, credentials, listen, registry };
+        var taskData = new Option<string[]>("--task-data")
+        {
+            Description = $"TASK=PATH: the data folder of a task ({string.Join(", ", tasks.Select(t => t.Id))}) whose held-out split gates the release of its federated rounds; repeatable (also configuration {TaskDataSection}:TASK; default: the task's own source)",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var command = new Command("serve", "Run the host service: broker, ingest, acks, commands, rollouts") { db, pg, port, broker, tls, ca, user, password, worker, fleet, shared, metrics, credentials, listen, registry, taskData };
         command.SetAction(async (parse, ct) =>
         {
             var options = new SyncOptions
@@ -52,6 +61,7 @@ internal static class ServeCommand
                 RequireDeviceCredentials = parse.GetValue(credentials),
                 BrokerListenAddress = parse.GetValue(listen)!,
                 VariantRegistryPath = parse.GetValue(registry),
+                TaskData = ParseTaskData(parse.GetValue(taskData) ?? [], tasks),
             };
             if (parse.GetValue(broker) is { } external)
             {
@@ -76,14 +86,43 @@ internal static class ServeCommand
             }
 
             console.MarkupLineInterpolated($"[bold]tinymlops serve[/]: {(options.EmbeddedBroker ? $"embedded broker on {options.BrokerListenAddress}:{options.BrokerPort}" : $"broker {options.BrokerHost}:{options.BrokerPort}")}, store {(options.PostgresConnectionString == null ? options.SqlitePath : "PostgreSQL")}. Ctrl+C stops.");
-            using var host = BuildHost(options);
+            using var host = BuildHost(options, tasks);
             await host.RunAsync(ct);
             return 0;
         });
         return command;
     }
 
-    public static IHost BuildHost(SyncOptions options)
+    /// <summary>Configuration section of the per-task data folders (TinyMLOps:TaskData:TASK = PATH).</summary>
+    public const string TaskDataSection = "TinyMLOps:TaskData";
+
+    /// <summary>--task-data TASK=PATH entries; a task named twice or not at all gets one clear line.</summary>
+    public static Dictionary<string, string> ParseTaskData(IEnumerable<string> entries, IReadOnlyList<TaskDefinition> tasks)
+    {
+        string ids = string.Join(", ", tasks.Select(t => t.Id));
+        var folders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (string entry in entries)
+        {
+            int eq = entry.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0 || eq == entry.Length - 1)
+            {
+                throw new ArgumentException($"--task-data '{entry}' is not TASK=PATH (tasks: {ids})");
+            }
+
+            string name = entry[..eq].Trim();
+            string task = tasks.FirstOrDefault(t => string.Equals(t.Id, name, StringComparison.OrdinalIgnoreCase))?.Id
+                ?? throw new ArgumentException($"no task '{name}' (tasks: {ids})");
+            if (!folders.TryAdd(task, entry[(eq + 1)..].Trim()))
+            {
+                throw new ArgumentException($"--task-data names task {task} twice");
+            }
+        }
+
+        return folders;
+    }
+
+    /// <param name="tasks">The tasks whose federated rounds the host can gate (none: no round is released).</param>
+    public static IHost BuildHost(SyncOptions options, IReadOnlyList<TaskDefinition>? tasks = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -93,7 +132,17 @@ internal static class ServeCommand
             o.TimestampFormat = "HH:mm:ss ";
         });
         options.ArtifactMasterKey ??= builder.Configuration[TinyMLOps.Fleet.Security.DeviceKeys.ConfigurationKey];
+        foreach (IConfigurationSection task in builder.Configuration.GetSection(TaskDataSection).GetChildren())
+        {
+            // The command line wins over configuration.
+            if (!string.IsNullOrWhiteSpace(task.Value))
+            {
+                options.TaskData.TryAdd(task.Key, task.Value);
+            }
+        }
+
         builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
+        builder.Services.AddSingleton<IRoundDataSource>(services => new TaskRoundData(tasks ?? [], options.TaskData, services.GetRequiredService<ILoggerFactory>().CreateLogger("TinyMLOps.Rounds")));
         builder.Services.AddSingleton<Func<SyncOptions, IFleetStore>>(o => FleetStoreFactory.Open(o.PostgresConnectionString, o.SqlitePath));
         builder.Services.AddHostedService<SyncHostedService>();
         return builder.Build();

@@ -22,7 +22,7 @@ internal static class VariantBuildCommand
         var limit = new Option<int>("--train-images") { Description = "at most this many training samples (0 = all)", DefaultValueFactory = _ => 0 };
         var only = new Option<string[]>("--only") { Description = "build only these variant ids", AllowMultipleArgumentsPerToken = true };
         var plots = new Option<DirectoryInfo?>("--plots") { Description = "write one Pareto plot per board (PNG) here, e.g. docs/img" };
-        var data = new Option<string?>("--data") { Description = "the task's data folder (default: the task's own source, e.g. Debian's Fashion-MNIST package or data generated here)" };
+        var data = Options.DataDirectory();
         var noWatermark = new Option<bool>("--no-watermark") { Description = "do not embed a watermark (by default each variant gets its own 64-bit key, kept in the registry)" };
         var command = new Command("build", "Train, watermark, quantize and measure a task's model family, then cost every variant on every board") { registry, task, epochs, limit, only, plots, data, noWatermark };
         command.SetAction(parse =>

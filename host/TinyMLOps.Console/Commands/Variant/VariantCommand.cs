@@ -7,13 +7,14 @@ using TinyMLOps.Modelling.Variants;
 
 namespace TinyMLOps.Console.Commands.Variant;
 
-/// <summary>`variant build|ls|show|explain|rollout|rollouts|rollback|fleet`: the model family per board, the choice made for each device, and staged rollouts.</summary>
+/// <summary>`variant build|add|ls|show|explain|rollout|rollouts|rollback|fleet`: the model family per board, the choice made for each device, and staged rollouts.</summary>
 internal static class VariantCommand
 {
     public static Command Build(IAnsiConsole console)
     {
         var variant = new Command("variant", "Model variants per board and power state");
         variant.Subcommands.Add(VariantBuildCommand.Build(console));
+        variant.Subcommands.Add(VariantAddCommand.Build(console));
         variant.Subcommands.Add(VariantListCommand.Build(console));
         variant.Subcommands.Add(VariantShowCommand.Build(console));
         variant.Subcommands.Add(VariantExplainCommand.Build(console));

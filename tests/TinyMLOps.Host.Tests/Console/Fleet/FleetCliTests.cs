@@ -74,6 +74,10 @@ public sealed class FleetCliTests : ConsoleTest
         // The default attacker board is caught by the signals in its own receipts; the four others are not.
         Assert.Contains("model extraction: 1 of 5 metered boards flagged", output);
         Assert.Contains("demo-x000", output);
+
+        // The fashion scenario's drift on a third of the boards, and what the host made of their windows.
+        Assert.Contains("from day 0.05 on, 2 board(s) (demo-0000, demo-0003): the cameras' exposure changes", output);
+        Assert.Matches(@"drift: [1-9][\d,]* drift windows from [1-9]\d* boards; \d+ board\(s\) raised an alert, \d+ of the 2 shifted ones", output);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using TinyMLOps.Host.Tests.Modelling.Data;
 using TinyMLOps.Host.Tests.Modelling.Onnx;
 using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Tasks.Fashion;
 using TinyMLOps.Shared.Model;
 using TinyMLOps.Shared.Preprocessing;
 

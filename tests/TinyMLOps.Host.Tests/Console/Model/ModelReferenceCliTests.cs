@@ -1,5 +1,6 @@
 using TinyMLOps.Host.Tests.Modelling.Onnx;
 using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Tasks.Fashion;
 using TinyMLOps.Shared.Model;
 
 namespace TinyMLOps.Host.Tests.Console.Model;

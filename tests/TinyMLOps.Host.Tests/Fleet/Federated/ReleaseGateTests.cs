@@ -2,6 +2,7 @@ using System.Globalization;
 using TinyMLOps.Fleet.Federated;
 using TinyMLOps.Host.Tests.Modelling.Quantization;
 using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Tasks.Fashion;
 using TinyMLOps.Modelling.Quantization;
 using TinyMLOps.Shared.Federated;
 using TinyMLOps.Shared.Kernels;

@@ -1,5 +1,6 @@
 using TinyMLOps.Modelling.Boards;
 using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Tasks.Fashion;
 using TinyMLOps.Modelling.Float;
 using TinyMLOps.Modelling.Inspection;
 using TinyMLOps.Modelling.Quantization;

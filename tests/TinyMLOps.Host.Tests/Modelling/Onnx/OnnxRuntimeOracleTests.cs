@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Tasks.Fashion;
 using TinyMLOps.Modelling.Float;
 using TinyMLOps.Modelling.Onnx;
 using TinyMLOps.Modelling.Quantization;

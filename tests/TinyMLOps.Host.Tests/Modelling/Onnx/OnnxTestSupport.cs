@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Tasks.Fashion;
 using TinyMLOps.Modelling.Onnx;
 
 namespace TinyMLOps.Host.Tests.Modelling.Onnx;

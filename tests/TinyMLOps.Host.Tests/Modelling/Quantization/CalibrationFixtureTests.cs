@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using TinyMLOps.Host.Tests.Modelling.Onnx;
 using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Tasks.Fashion;
 using TinyMLOps.Modelling.Float;
 using TinyMLOps.Modelling.Onnx;
 using TinyMLOps.Modelling.Quantization;

@@ -41,7 +41,7 @@ public class FullTrainingTests(ITestOutputHelper output)
     private void Run(FloatModel model, TrainingOptions options, double floatTarget, double int8Target)
     {
         var progress = new ListProgress<TrainingProgress>();
-        TrainAndQuantizeResult r = TrainAndQuantize.Run(model, TestData.Fashion, options, progress: progress);
+        TrainAndQuantizeResult r = TrainAndQuantize.Run(model, TestData.Fashion.Train, TestData.Fashion.HeldOut, TestData.Fashion.Test, options, progress: progress);
         foreach (EpochSummary e in r.Training.Epochs)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epoch {e.Epoch,2}: loss {e.Loss:F4} train {e.Accuracy:P2} held-out {e.ValidationAccuracy:P2} lr {e.LearningRate:G3} at {e.Elapsed.TotalSeconds:F1} s"));

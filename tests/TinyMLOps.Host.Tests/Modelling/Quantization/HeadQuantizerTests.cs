@@ -1,5 +1,6 @@
 using TinyMLOps.Firmware.Core.Learning;
 using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Tasks.Fashion;
 using TinyMLOps.Modelling.Drift;
 using TinyMLOps.Modelling.Quantization;
 using TinyMLOps.Shared.Federated;

@@ -1,4 +1,5 @@
 using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Tasks.Fashion;
 using TinyMLOps.Modelling.Float;
 using TinyMLOps.Modelling.Quantization;
 using TinyMLOps.Modelling.Training;

@@ -3,133 +3,17 @@ using System.IO.Compression;
 
 namespace TinyMLOps.Modelling.Data;
 
-/// <summary>A file that is not a valid IDX file (bad magic, bad sizes, truncated or corrupt compression).</summary>
-public sealed class IdxFormatException : IOException
-{
-    public IdxFormatException(string message)
-        : base(message)
-    {
-    }
-
-    public IdxFormatException(string message, Exception inner)
-        : base(message, inner)
-    {
-    }
-}
-
-/// <summary>The three parts of Fashion-MNIST used by the project.</summary>
-/// <param name="Train">Training images (the official training set less the held-out part).</param>
-/// <param name="HeldOut">The last images of the official training set: calibration and validation.</param>
-/// <param name="Test">The official 10,000 test images.</param>
-public sealed record FashionMnistSplits(ImageDataset Train, ImageDataset HeldOut, ImageDataset Test);
-
 /// <summary>
-/// Loader for Fashion-MNIST in the IDX format (as shipped, gzip-compressed, by Debian's dataset-fashion-mnist
-/// package). Images are 28x28x1, one byte per pixel, HWC.
+/// The IDX format of MNIST-style data sets: an unsigned-byte images file (idx3: count x rows x cols) and its labels
+/// file (idx1), each gzip-compressed or plain. Images are one byte per pixel, HWC with one channel.
 /// </summary>
-public static class FashionMnist
+public static class IdxFiles
 {
-    /// <summary>Environment variable naming a directory that holds the four IDX files.</summary>
-    public const string EnvironmentVariable = "TINYMLOPS_FASHION_MNIST";
-
-    /// <summary>Where Debian's dataset-fashion-mnist package installs the files.</summary>
-    public const string DebianDirectory = "/usr/share/datasets/fashion-mnist";
-
-    public const int ImageSize = 28;
-    public const int TrainCount = 60_000;
-    public const int TestCount = 10_000;
-
-    /// <summary>Size of the held-out part cut from the end of the training set.</summary>
-    public const int DefaultHeldOut = 5_000;
-
-    public const string TrainImagesFile = "train-images-idx3-ubyte.gz";
-    public const string TrainLabelsFile = "train-labels-idx1-ubyte.gz";
-    public const string TestImagesFile = "t10k-images-idx3-ubyte.gz";
-    public const string TestLabelsFile = "t10k-labels-idx1-ubyte.gz";
-
     /// <summary>Magic number of an IDX file of unsigned bytes with three dimensions (images).</summary>
     public const int ImagesMagic = 0x00000803;
 
     /// <summary>Magic number of an IDX file of unsigned bytes with one dimension (labels).</summary>
     public const int LabelsMagic = 0x00000801;
-
-    /// <summary>The ten class names, index = label.</summary>
-    public static IReadOnlyList<string> ClassNames { get; } =
-    [
-        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
-    ];
-
-    /// <summary>The directory named by <see cref="EnvironmentVariable"/> when set, otherwise <see cref="DebianDirectory"/>.</summary>
-    public static string DefaultDirectory => DirectoryFrom(Environment.GetEnvironmentVariable(EnvironmentVariable));
-
-    /// <summary>The directory for a given value of <see cref="EnvironmentVariable"/> (unset or blank: the Debian one).</summary>
-    internal static string DirectoryFrom(string? environmentValue) =>
-        string.IsNullOrWhiteSpace(environmentValue) ? DebianDirectory : environmentValue.Trim();
-
-    /// <summary>True when all four files exist in <paramref name="directory"/> (default: <see cref="DefaultDirectory"/>).</summary>
-    public static bool IsAvailable(string? directory = null)
-    {
-        string dir = directory ?? DefaultDirectory;
-        return File.Exists(Path.Combine(dir, TrainImagesFile)) && File.Exists(Path.Combine(dir, TrainLabelsFile))
-            && File.Exists(Path.Combine(dir, TestImagesFile)) && File.Exists(Path.Combine(dir, TestLabelsFile));
-    }
-
-    /// <summary>The official 60,000 training images.</summary>
-    public static ImageDataset LoadTrain(string? directory = null) =>
-        LoadFiles(directory ?? DefaultDirectory, TrainImagesFile, TrainLabelsFile, "fashion-mnist-train");
-
-    /// <summary>The official 10,000 test images.</summary>
-    public static ImageDataset LoadTest(string? directory = null) =>
-        LoadFiles(directory ?? DefaultDirectory, TestImagesFile, TestLabelsFile, "fashion-mnist-test");
-
-    /// <summary>Training set split into train and held-out (its last <paramref name="heldOut"/> images), and the test set.</summary>
-    public static FashionMnistSplits Load(string? directory = null, int heldOut = DefaultHeldOut)
-    {
-        string dir = directory ?? DefaultDirectory;
-        (ImageDataset train, ImageDataset held) = LoadTrain(dir).SplitHeldOut(heldOut);
-        return new FashionMnistSplits(train, held, LoadTest(dir));
-    }
-
-    /// <summary>Loads one images file and its labels file (gzip-compressed or plain).</summary>
-    public static ImageDataset LoadFiles(string directory, string imagesFile, string labelsFile, string name)
-    {
-        string imagesPath = Path.Combine(directory, imagesFile);
-        string labelsPath = Path.Combine(directory, labelsFile);
-        foreach (string path in new[] { imagesPath, labelsPath })
-        {
-            if (!File.Exists(path))
-            {
-                throw new FileNotFoundException(
-                    $"Fashion-MNIST file {path} not found; install Debian's dataset-fashion-mnist package or set {EnvironmentVariable} to a directory holding the IDX files",
-                    path);
-            }
-        }
-
-        byte[] pixels;
-        int count;
-        int rows;
-        int cols;
-        using (FileStream s = File.OpenRead(imagesPath))
-        {
-            pixels = ReadImages(s, imagesPath, out count, out rows, out cols);
-        }
-
-        byte[] labels;
-        using (FileStream s = File.OpenRead(labelsPath))
-        {
-            labels = ReadLabels(s, labelsPath);
-        }
-
-        return Build(name, pixels, count, rows, cols, labels, imagesPath, labelsPath);
-    }
-
-    /// <summary>Builds a dataset from already opened streams (gzip-compressed or plain IDX).</summary>
-    public static ImageDataset Read(Stream images, Stream labels, string name)
-    {
-        byte[] pixels = ReadImages(images, name + " images", out int count, out int rows, out int cols);
-        byte[] lab = ReadLabels(labels, name + " labels");
-        return Build(name, pixels, count, rows, cols, lab, name + " images", name + " labels");
-    }
 
     /// <summary>Reads an IDX3 unsigned-byte images file; returns count * rows * cols bytes.</summary>
     public static byte[] ReadImages(Stream stream, string source, out int count, out int rows, out int cols)
@@ -187,22 +71,67 @@ public static class FashionMnist
         return labels;
     }
 
-    private static ImageDataset Build(string name, byte[] pixels, int count, int rows, int cols, byte[] labels, string imagesSource, string labelsSource)
+    /// <summary>Loads one images file and its labels file (gzip-compressed or plain) from <paramref name="directory"/>.</summary>
+    /// <param name="classNames">The class names, index = label (null: numbered "0" up to the largest label).</param>
+    /// <param name="missingHint">Added to the message when a file is missing: where to get it.</param>
+    public static ImageDataset LoadFiles(string directory, string imagesFile, string labelsFile, string name, IReadOnlyList<string>? classNames = null, string? missingHint = null)
+    {
+        string imagesPath = Path.Combine(directory, imagesFile);
+        string labelsPath = Path.Combine(directory, labelsFile);
+        foreach (string path in new[] { imagesPath, labelsPath })
+        {
+            if (!File.Exists(path))
+            {
+                throw new FileNotFoundException(missingHint == null ? $"IDX file {path} not found" : $"IDX file {path} not found; {missingHint}", path);
+            }
+        }
+
+        byte[] pixels;
+        int count;
+        int rows;
+        int cols;
+        using (FileStream s = File.OpenRead(imagesPath))
+        {
+            pixels = ReadImages(s, imagesPath, out count, out rows, out cols);
+        }
+
+        byte[] labels;
+        using (FileStream s = File.OpenRead(labelsPath))
+        {
+            labels = ReadLabels(s, labelsPath);
+        }
+
+        return Build(name, pixels, count, rows, cols, labels, imagesPath, labelsPath, classNames);
+    }
+
+    /// <summary>Builds a dataset from already opened streams (gzip-compressed or plain IDX).</summary>
+    public static ImageDataset Read(Stream images, Stream labels, string name, IReadOnlyList<string>? classNames = null)
+    {
+        byte[] pixels = ReadImages(images, name + " images", out int count, out int rows, out int cols);
+        byte[] lab = ReadLabels(labels, name + " labels");
+        return Build(name, pixels, count, rows, cols, lab, name + " images", name + " labels", classNames);
+    }
+
+    /// <summary>Numbered class names "0" .. "count - 1".</summary>
+    public static IReadOnlyList<string> NumberedNames(int count) => [.. Enumerable.Range(0, count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+
+    private static ImageDataset Build(string name, byte[] pixels, int count, int rows, int cols, byte[] labels, string imagesSource, string labelsSource, IReadOnlyList<string>? classNames)
     {
         if (labels.Length != count)
         {
             throw new IdxFormatException($"{imagesSource} has {count} images but {labelsSource} has {labels.Length} labels");
         }
 
+        IReadOnlyList<string> names = classNames ?? NumberedNames(labels.Length == 0 ? 1 : labels.Max() + 1);
         for (int i = 0; i < labels.Length; i++)
         {
-            if (labels[i] >= ClassNames.Count)
+            if (labels[i] >= names.Count)
             {
-                throw new IdxFormatException($"{labelsSource}: label {labels[i]} of image {i} is outside 0..{ClassNames.Count - 1}");
+                throw new IdxFormatException($"{labelsSource}: label {labels[i]} of image {i} is outside 0..{names.Count - 1}");
             }
         }
 
-        return new ImageDataset(name, rows, cols, 1, pixels, labels, ClassNames);
+        return new ImageDataset(name, rows, cols, 1, pixels, labels, names);
     }
 
     /// <summary>Wraps the stream in a gzip decoder when it starts with the gzip magic (1F 8B).</summary>

@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Tasks.Fashion;
 
-namespace TinyMLOps.Host.Tests.Modelling.Data;
+namespace TinyMLOps.Host.Tests.Modelling.Tasks.Fashion;
 
 public class FashionMnistTests
 {
@@ -96,7 +97,7 @@ public class FashionMnistTests
     {
         byte[] gz = File.ReadAllBytes(Path.Combine(FashionMnist.DefaultDirectory, FashionMnist.TestImagesFile));
         byte[] cut = gz.AsSpan(0, gz.Length / 2).ToArray();
-        var e = Assert.Throws<IdxFormatException>(() => FashionMnist.ReadImages(new MemoryStream(cut), "cut.gz", out _, out _, out _));
+        var e = Assert.Throws<IdxFormatException>(() => IdxFiles.ReadImages(new MemoryStream(cut), "cut.gz", out _, out _, out _));
         Assert.Contains("cut.gz", e.Message);
         Assert.True(e.Message.Contains("truncated", StringComparison.Ordinal) || e.Message.Contains("corrupt", StringComparison.Ordinal), e.Message);
     }
@@ -110,7 +111,7 @@ public class FashionMnistTests
             gz[i] ^= 0x5A;
         }
 
-        var e = Assert.ThrowsAny<IOException>(() => FashionMnist.ReadLabels(new MemoryStream(gz), "bad.gz"));
+        var e = Assert.ThrowsAny<IOException>(() => IdxFiles.ReadLabels(new MemoryStream(gz), "bad.gz"));
         Assert.IsType<IdxFormatException>(e);
         Assert.Contains("bad.gz", e.Message);
     }
@@ -118,7 +119,7 @@ public class FashionMnistTests
     [Fact]
     public void A_wrong_magic_number_is_rejected_with_both_values_in_the_message()
     {
-        var e = Assert.Throws<IdxFormatException>(() => FashionMnist.ReadLabels(new MemoryStream(Images(1, 1, 1, [0])), "swapped"));
+        var e = Assert.Throws<IdxFormatException>(() => IdxFiles.ReadLabels(new MemoryStream(Images(1, 1, 1, [0])), "swapped"));
         Assert.Contains("0x00000803", e.Message);
         Assert.Contains("0x00000801", e.Message);
     }
@@ -128,7 +129,7 @@ public class FashionMnistTests
     {
         byte[] idx = Images(10, 28, 28, new byte[10 * 784]);
         byte[] cut = idx.AsSpan(0, idx.Length - 100).ToArray();
-        var e = Assert.Throws<IdxFormatException>(() => FashionMnist.ReadImages(new MemoryStream(Gzip(cut)), "short", out _, out _, out _));
+        var e = Assert.Throws<IdxFormatException>(() => IdxFiles.ReadImages(new MemoryStream(Gzip(cut)), "short", out _, out _, out _));
         Assert.Contains("truncated", e.Message);
     }
 
@@ -136,13 +137,13 @@ public class FashionMnistTests
     public void Trailing_bytes_after_the_data_are_rejected()
     {
         byte[] idx = [.. Labels([1, 2]), 0];
-        Assert.Throws<IdxFormatException>(() => FashionMnist.ReadLabels(new MemoryStream(idx), "long"));
+        Assert.Throws<IdxFormatException>(() => IdxFiles.ReadLabels(new MemoryStream(idx), "long"));
     }
 
     [Fact]
     public void An_empty_file_is_rejected()
     {
-        Assert.Throws<IdxFormatException>(() => FashionMnist.ReadLabels(new MemoryStream([]), "empty"));
+        Assert.Throws<IdxFormatException>(() => IdxFiles.ReadLabels(new MemoryStream([]), "empty"));
     }
 
     [Fact]
@@ -172,7 +173,7 @@ public class FashionMnistTests
     private static byte[] Images(int count, int rows, int cols, byte[] pixels)
     {
         var b = new byte[16 + pixels.Length];
-        BinaryPrimitives.WriteInt32BigEndian(b, FashionMnist.ImagesMagic);
+        BinaryPrimitives.WriteInt32BigEndian(b, IdxFiles.ImagesMagic);
         BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(4), count);
         BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(8), rows);
         BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(12), cols);
@@ -183,7 +184,7 @@ public class FashionMnistTests
     private static byte[] Labels(byte[] labels)
     {
         var b = new byte[8 + labels.Length];
-        BinaryPrimitives.WriteInt32BigEndian(b, FashionMnist.LabelsMagic);
+        BinaryPrimitives.WriteInt32BigEndian(b, IdxFiles.LabelsMagic);
         BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(4), labels.Length);
         labels.CopyTo(b, 8);
         return b;
