@@ -12,10 +12,11 @@ namespace TinyMLOps.Modelling.Boards;
 /// <item>RAM: the device reads the whole model file into a buffer and the kernels read weights from it in
 /// place (ModelReader), and the interpreter holds the arena and the kernels' tables
 /// (<see cref="ModelSummary.WorkingBytes"/>, which already includes <see cref="ModelSummary.ArenaBytes"/>).
-/// So RAM = FlashBytes + WorkingBytes, which must fit in <see cref="BoardProfile.AppRamBytes"/>.</item>
+/// So RAM = FlashBytes + WorkingBytes (+ the front-end's tables and buffers), which must fit in <see cref="BoardProfile.AppRamBytes"/>.</item>
 /// <item>Latency: cycles = MACs × cycles-per-MAC (interpreted or native) + operators × per-operator overhead;
 /// latency = cycles / clock. The per-operator overhead applies in both modes: even with native kernels the
-/// loop over operators runs in the interpreter.</item>
+/// loop over operators runs in the interpreter. A front-end adds its interpreted-MAC equivalents
+/// (<see cref="FrontEndCost"/>), interpreted in both modes: no native front-end exists yet.</item>
 /// <item>Energy: active power × latency (mW × s = mJ); idle and radio power are not counted.</item>
 /// </list>
 /// The figures are only as good as the board's coefficients; see <see cref="BoardProfile.CoefficientSource"/>.
@@ -48,10 +49,11 @@ public static class CostModel
 
         if (ram > board.AppRamBytes)
         {
-            reasons.Add($"RAM: model needs {Bytes(ram)} (file {Bytes(model.FlashBytes)} + working {Bytes(model.WorkingBytes)}), {board.Id} gives {Bytes(board.AppRamBytes)} ({Bytes(ram - board.AppRamBytes)} over)");
+            string frontEnd = model.FrontEndBytes > 0 ? $" + front-end {Bytes(model.FrontEndBytes)}" : string.Empty;
+            reasons.Add($"RAM: model needs {Bytes(ram)} (file {Bytes(model.FlashBytes)} + working {Bytes(model.WorkingBytes)}{frontEnd}), {board.Id} gives {Bytes(board.AppRamBytes)} ({Bytes(ram - board.AppRamBytes)} over)");
         }
 
-        double latencyMs = LatencyMs(board, model.Macs, model.Layers.Count, native);
+        double latencyMs = LatencyMs(board, model.Macs, model.Layers.Count, native) + LatencyMs(board, model.FrontEndMacs, 0);
         double energyMj = board.ActivePowerMilliwatts * latencyMs / 1000.0;
         return new VariantCost(
             board.Id,
@@ -79,7 +81,7 @@ public static class CostModel
     }
 
     /// <summary>RAM the model takes on the device: its file buffer plus the interpreter's working set.</summary>
-    public static long RamBytes(ModelSummary model) => (long)model.FlashBytes + model.WorkingBytes;
+    public static long RamBytes(ModelSummary model) => (long)model.FlashBytes + model.WorkingBytes + model.FrontEndBytes;
 
     /// <summary>The kernel name of a layer's op text: "Conv2D 3x3/1" → "Conv2D".</summary>
     public static string KernelOf(string op)

@@ -25,6 +25,12 @@ public sealed record ModelSummary(
     /// <summary>The front-end's one-line description (docs/model-format.md, "Front-end"), or null when the model has none.</summary>
     public string? FrontEnd { get; init; }
 
+    /// <summary>The front-end's time per inference in interpreted-MAC equivalents (<see cref="Boards.FrontEndCost"/>); 0 without one.</summary>
+    public long FrontEndMacs { get; init; }
+
+    /// <summary>The front-end's tables and buffers in RAM; 0 without one.</summary>
+    public int FrontEndBytes { get; init; }
+
     public static ModelSummary Of(byte[] file)
     {
         Int8Model model = ModelReader.Read(file);
@@ -52,7 +58,12 @@ public sealed record ModelSummary(
             interpreter.ArenaBytes,
             MemoryPlanner.LowerBound(model),
             interpreter.WorkingBytes,
-            MeaningOf(model)) { FrontEnd = model.FrontEnd?.Describe() };
+            MeaningOf(model))
+        {
+            FrontEnd = model.FrontEnd?.Describe(),
+            FrontEndMacs = Boards.FrontEndCost.Of(model.FrontEnd).EquivalentMacs,
+            FrontEndBytes = Boards.FrontEndCost.Of(model.FrontEnd).RamBytes,
+        };
     }
 
     private static string Layout(Int8Model model) => model.InputLayout switch

@@ -152,6 +152,33 @@ public class CostModelTests
         Assert.True(wrover.Fits, wrover.Reason);
     }
 
+    [Fact]
+    public void A_front_end_adds_its_ram_and_its_interpreted_time_to_the_model()
+    {
+        // The same dense classifier over a 49x10 input, bare and with the keyword MFCC in front of it.
+        FloatModel dense = ModelZoo.Mlp(hidden: 8, labels: ["a", "b"], input: new TensorShape(49, 10, 1));
+        Trainer.InitializeWeights(dense, 4);
+        var random = new Random(4);
+        float[][] samples = [.. Enumerable.Range(0, 16).Select(_ => Enumerable.Range(0, 490).Select(_ => (float)random.NextDouble()).ToArray())];
+        Int8Model q = PostTrainingQuantizer.Quantize(dense, samples, new QuantizationOptions { CalibrationSamples = 16 });
+        ModelSummary bare = ModelSummary.Of(ModelWriter.Write(q));
+        var mfcc = new TinyMLOps.Shared.Preprocessing.Mfcc(16000, 640, 320, 1024, 49, 40, 10, 20, 4000, 0);
+        q.FrontEnd = mfcc;
+        ModelSummary fronted = ModelSummary.Of(ModelWriter.Write(q));
+        BoardProfile c3 = BoardCatalog.Default.Get("esp32-c3");
+
+        VariantCost without = CostModel.Estimate(c3, bare);
+        VariantCost with = CostModel.Estimate(c3, fronted);
+
+        Assert.Equal(mfcc.MemoryBytes, fronted.FrontEndBytes);
+        Assert.Equal(CostModel.RamBytes(fronted), with.RamBytes);
+        Assert.True(with.RamBytes - without.RamBytes >= mfcc.MemoryBytes, "the MFCC's tables and buffers count");
+        // 49 frames x 1024 x log2 1024 x 4.86 = 2.44 M interpreted-MAC equivalents: seconds on a 160 MHz core.
+        Assert.InRange(fronted.FrontEndMacs, 2_400_000, 2_500_000);
+        Assert.InRange(with.LatencyMs - without.LatencyMs, 5_000, 7_000);
+        Assert.True(CostModel.Estimate(c3, fronted, native: true).LatencyMs > 5_000, "no native front-end yet: it stays interpreted");
+    }
+
     private static BoardProfile Board() => BoardCatalog.Parse(BoardCatalogTests.ValidProfile("test-board").ToJsonString(), "test-board.json") with
     {
         AppFlashBytes = 10_000_000,
