@@ -132,8 +132,33 @@ public static class FeatureScaling
         {
             null => samples,
             Normalize n => [.. samples.Select(s => Apply(n, s))],
+            ImageFrontEnd i => [.. samples.Select(s => Apply(i, s))],
             _ => throw new NotSupportedException($"the host cannot run the {frontEnd.Name} front-end on raw samples yet"),
         };
+    }
+
+    /// <summary>
+    /// A frame (pixel / 255, the frame's H x W x C) through the device's own crop, resize and grey, then normalised: the
+    /// model input whose quantization is exactly the device's table.
+    /// </summary>
+    public static float[] Apply(ImageFrontEnd image, float[] frame)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(frame);
+        if (frame.Length != image.RawPixels)
+        {
+            throw new ArgumentException($"a frame of {frame.Length} values, the image front-end takes {image.SrcH}x{image.SrcW}x{image.SrcC}");
+        }
+
+        var bytes = new byte[frame.Length];
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            bytes[i] = (byte)Math.Clamp(Math.Round(frame[i] * 255), 0, 255);
+        }
+
+        var levels = new byte[image.Height * image.Width * image.OutC];
+        image.Resample(bytes, 0, levels, 0);
+        return [.. levels.Select((v, k) => image.Apply(v, k % image.OutC))];
     }
 
     public static float[] Apply(Normalize normalize, float[] raw)

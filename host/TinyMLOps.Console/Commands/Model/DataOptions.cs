@@ -103,10 +103,10 @@ internal static class CalibrationData
     {
         var option = new Option<string>("--front-end")
         {
-            Description = "what the device runs on raw samples before the model: auto (mfcc when the calibration data are WAV clips and the model takes the MFCC's frames x coefficients x 1, 49x10x1 by default), none, or mfcc (the keyword-spotting MFCC: 16 kHz, 49 frames x 10 coefficients unless --mfcc says otherwise; the model is calibrated on the device's fixed-point features)",
+            Description = "what the device runs on raw samples before the model: auto (mfcc when the calibration data are WAV clips and the model takes the MFCC's frames x coefficients x 1, 49x10x1 by default), none, mfcc (the keyword-spotting MFCC: 16 kHz, 49 frames x 10 coefficients unless --mfcc says otherwise; the model is calibrated on the device's fixed-point features), or image (camera frames cropped, resized, greyed and normalised on the device: --image says how; calibration images are read at the frame's size)",
             DefaultValueFactory = _ => "auto",
         };
-        option.AcceptOnlyFromAmong("auto", "none", "mfcc");
+        option.AcceptOnlyFromAmong("auto", "none", "mfcc", "image");
         return option;
     }
 
@@ -114,6 +114,12 @@ internal static class CalibrationData
     public static Option<string?> MfccOption() => new("--mfcc")
     {
         Description = "with the mfcc front-end: its parameters as key=value pairs, each replacing the keyword-spotting default: rate=16000 (Hz), frame=640 and hop=320 (samples), fft=1024, frames=49, mel=40 (bands), coefficients=10, low=20 and high=4000 (Hz, the mel range), noise=0 (noise reduction: 0 off, else the noise floor's shift 1-15); e.g. --mfcc \"rate=8000,frame=256,hop=128,fft=256\"; the model's input must be frames x coefficients x 1",
+    };
+
+    /// <summary>The image front-end's parameters (<c>--image</c>, <see cref="ImageFrontEndSpec"/>).</summary>
+    public static Option<string?> ImageOption() => new("--image")
+    {
+        Description = "with --front-end image: frame=HxWxC (the camera frame, required), crop=TOP:LEFT:HEIGHT:WIDTH (default: the centred square), grey (RGB to one channel, BT.601), mean=M[:M:M] and std=S[:S:S] per channel on pixel / 255 (default 0 and 1); e.g. --image \"frame=120x160x3,grey,mean=0.286,std=0.353\"",
     };
 
     /// <summary>Parses <c>--mfcc</c> (null: the keyword-spotting MFCC); a bad key or value is one line naming it.</summary>
@@ -155,8 +161,14 @@ internal static class CalibrationData
     /// Reads calibration data of any form, decides the front-end and returns the model to calibrate (with
     /// the scaling folded in where chosen), the samples as that model sees them and the front-end for the int8 model.
     /// </summary>
-    public static (FloatModel Model, float[][] Samples, FrontEnd? FrontEnd) Read(IAnsiConsole console, string path, FloatModel model, DataSetOptions options, string normalize, string frontEnd = "none", Mfcc? mfccSpec = null)
+    public static (FloatModel Model, float[][] Samples, FrontEnd? FrontEnd) Read(IAnsiConsole console, string path, FloatModel model, DataSetOptions options, string normalize, string frontEnd = "none", Mfcc? mfccSpec = null, string? imageSpec = null)
     {
+        if (frontEnd == "image")
+        {
+            ImageFrontEnd image = ImageFrontEndSpec.Parse(imageSpec, model.Input.H, model.Input.W, model.Input.C);
+            return (model, ReadFrames(console, path, options, image), image);
+        }
+
         Mfcc mfcc = mfccSpec ?? AudioFeatures.KeywordMfcc();
         bool shape = model.Input.H == mfcc.OutH && model.Input.W == mfcc.OutW && model.Input.C == mfcc.OutC;
         bool wav = Directory.Exists(path) && Directory.EnumerateFiles(path, "*.wav", SearchOption.AllDirectories).Any();
@@ -199,6 +211,19 @@ internal static class CalibrationData
         IReadOnlyList<float[]> samples = FeatureScaling.Apply(scaling, data.Samples);
         console.MarkupLineInterpolated($"calibrating on {samples.Count.ToString("N0", CultureInfo.InvariantCulture)} samples from {Path.GetFileName(Path.TrimEndingDirectorySeparator(path))}");
         return (model, [.. samples], scaling);
+    }
+
+    /// <summary>
+    /// Images read at the camera frame's size, through the device's own crop, resize and grey (8-bit levels), then
+    /// normalised: calibration sees the numbers the board will feed.
+    /// </summary>
+    private static float[][] ReadFrames(IAnsiConsole console, string path, DataSetOptions options, ImageFrontEnd image)
+    {
+        DataSet data = DataOptions.Open(console, path, options with { Height = image.SrcH, Width = image.SrcW, Channels = image.SrcC }, train: true).Train;
+        float[][] samples = [.. data.Samples.Select(frame => FeatureScaling.Apply(image, frame))];
+        console.MarkupLineInterpolated($"front-end {image.Describe()}");
+        console.MarkupLineInterpolated($"calibrating on {samples.Length.ToString("N0", CultureInfo.InvariantCulture)} frames from {Path.GetFileName(Path.TrimEndingDirectorySeparator(path))} through the device's resize");
+        return samples;
     }
 
     /// <summary>

@@ -41,7 +41,9 @@ internal static class ModelEvalCommand
                 int raw = model.FrontEnd?.RawSamples ?? 0;
                 DataSetOptions options = raw > 0
                     ? dataOptions.For(parse, 1, raw, 1, parse.GetValue(labels)?.FullName) with { SampleRate = (model.FrontEnd as TinyMLOps.Shared.Preprocessing.Mfcc)?.SampleRate }
-                    : dataOptions.For(parse, model.InputH, model.InputW, model.InputC, parse.GetValue(labels)?.FullName);
+                    : model.FrontEnd is TinyMLOps.Shared.Preprocessing.ImageFrontEnd image
+                        ? dataOptions.For(parse, image.SrcH, image.SrcW, image.SrcC, parse.GetValue(labels)?.FullName)
+                        : dataOptions.For(parse, model.InputH, model.InputW, model.InputC, parse.GetValue(labels)?.FullName);
                 DataSplit split = DataSetLoader.Open(path, options);
                 DataSet test = split.Test.AlignTo(model.Labels);
                 int n = parse.GetValue(limit);

@@ -50,7 +50,10 @@ internal static class ModelPredictCommand
             if (!x.Extension.Equals(".npy", StringComparison.OrdinalIgnoreCase) || model.FrontEnd != null)
             {
                 // Any data set, or raw samples for a front-end: read, scale as the device would, then predict in HWC order.
-                DataSetOptions options = dataOptions.For(parse, model.InputH, model.InputW, model.InputC) with { Layout = chosen };
+                // An image front-end takes whole camera frames: images are read at the frame's size.
+                DataSetOptions options = (model.FrontEnd is TinyMLOps.Shared.Preprocessing.ImageFrontEnd image
+                    ? dataOptions.For(parse, image.SrcH, image.SrcW, image.SrcC)
+                    : dataOptions.For(parse, model.InputH, model.InputW, model.InputC)) with { Layout = chosen };
                 DataSplit split = DataSetLoader.Open(x.FullName, options);
                 DataOptions.Report(console, split, train: false);
                 IReadOnlyList<float[]> samples = FeatureScaling.Apply(model.FrontEnd, split.Test.Samples);

@@ -51,6 +51,8 @@ internal static class ModelQuantizeCommand
         command.Options.Add(frontEnd);
         var mfcc = CalibrationData.MfccOption();
         command.Options.Add(mfcc);
+        var image = CalibrationData.ImageOption();
+        command.Options.Add(image);
         command.SetAction(parse =>
         {
             var file = parse.GetValue(input)!;
@@ -74,7 +76,7 @@ internal static class ModelQuantizeCommand
             }
             else
             {
-                var read = CalibrationData.Read(console, source, floatModel, dataOptions.For(parse, floatModel.Input.H, floatModel.Input.W, floatModel.Input.C), parse.GetValue(normalize)!, parse.GetValue(frontEnd)!, CalibrationData.ParseMfcc(parse.GetValue(mfcc)));
+                var read = CalibrationData.Read(console, source, floatModel, dataOptions.For(parse, floatModel.Input.H, floatModel.Input.W, floatModel.Input.C), parse.GetValue(normalize)!, parse.GetValue(frontEnd)!, CalibrationData.ParseMfcc(parse.GetValue(mfcc)), parse.GetValue(image));
                 (floatModel, float[][] samples) = (read.Model, read.Samples);
                 Int8Model int8 = PostTrainingQuantizer.Quantize(floatModel, samples, options with { PixelInput = false, CalibrationSamples = samples.Length });
                 int8.FrontEnd = read.FrontEnd;
