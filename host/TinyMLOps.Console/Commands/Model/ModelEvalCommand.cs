@@ -39,6 +39,14 @@ internal static class ModelEvalCommand
                 Int8Model model = ModelReader.Read(File.ReadAllBytes(file.FullName));
                 // A front-end on raw samples (mfcc) takes the clips as they are, as the device does.
                 int raw = model.FrontEnd?.RawSamples ?? 0;
+
+                // ... unless the data are already its features (data features' X.npy): then the front-end is skipped.
+                bool features = raw > 0 && IsNpy(path);
+                if (features)
+                {
+                    raw = 0;
+                }
+
                 DataSetOptions options = raw > 0
                     ? dataOptions.For(parse, 1, raw, 1, parse.GetValue(labels)?.FullName) with { SampleRate = (model.FrontEnd as TinyMLOps.Shared.Preprocessing.Mfcc)?.SampleRate }
                     : model.FrontEnd is TinyMLOps.Shared.Preprocessing.ImageFrontEnd image
@@ -67,7 +75,12 @@ internal static class ModelEvalCommand
                     return 0;
                 }
 
-                IReadOnlyList<float[]> inputs = FeatureScaling.Apply(model.FrontEnd, test.Samples);
+                if (features)
+                {
+                    console.MarkupLineInterpolated($"precomputed features of {model.InputH}x{model.InputW}x{model.InputC}: the {model.FrontEnd!.Name} front-end is skipped (give the raw clips to run it as the device does)");
+                }
+
+                IReadOnlyList<float[]> inputs = features ? test.Samples : FeatureScaling.Apply(model.FrontEnd, test.Samples);
                 if (model.OutputKind == OutputKind.Anomaly)
                 {
                     AnomalyEvaluation a = Evaluation.EvaluateAnomaly(model, inputs, truth);
@@ -125,4 +138,9 @@ internal static class ModelEvalCommand
 
         console.Write(table);
     }
+
+    /// <summary>A .npy file, or a folder holding X.npy: arrays of model inputs rather than recordings.</summary>
+    private static bool IsNpy(string path) =>
+        path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)
+        || (Directory.Exists(path) && (File.Exists(Path.Combine(path, "X.npy")) || File.Exists(Path.Combine(path, "x.npy"))));
 }
