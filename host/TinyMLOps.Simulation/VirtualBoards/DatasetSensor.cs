@@ -8,7 +8,7 @@ namespace TinyMLOps.Simulation.VirtualBoards;
 /// microphone's clips, an accelerometer's windows: whatever the set's raw input is); after <see cref="SkewClasses"/>,
 /// seeded random samples drawn from a skewed class mix (a label shift).
 /// </summary>
-public sealed class DatasetSensor(LabelledSet partition) : ISignalSensor
+public sealed class DatasetSensor(LabelledSet partition) : ISignalSensor, ILabelledSensor
 {
     private int _next;
     private double[]? _cumulative;

@@ -8,7 +8,7 @@ namespace TinyMLOps.Simulation.VirtualBoards;
 /// <see cref="VibrationGenerator"/>, in the condition <paramref name="condition"/> gives for the simulated time since
 /// the fleet started (a bearing defect that appears and grows, or a machine that stays healthy).
 /// </summary>
-public sealed class MachineSensor(VibrationGenerator generator, int samplesPerAxis, SimClock clock, Func<TimeSpan, MachineCondition> condition) : ISignalSensor
+public sealed class MachineSensor(VibrationGenerator generator, int samplesPerAxis, SimClock clock, Func<TimeSpan, MachineCondition> condition) : ISignalSensor, ILabelledSensor
 {
     /// <summary>1 when the last window came from a faulty machine, 0 when healthy, -1 before the first read.</summary>
     public int LastLabel { get; private set; } = -1;

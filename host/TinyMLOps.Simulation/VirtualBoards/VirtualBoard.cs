@@ -156,7 +156,7 @@ public sealed class VirtualBoard : IDisposable
         var problems = new System.Collections.ArrayList();
         config.ConsentSettings = UploadConsent.Parse(_options.Consent, [UploadConsent.On, UploadConsent.On, UploadConsent.On], "consent", problems)
             ?? throw new ArgumentException(string.Join("; ", problems.Cast<string>()), nameof(_options.Consent));
-        var feedback = _artifactKey is { Length: > 0 } && _options.FeedbackRate > 0 && _sensor is DatasetSensor dataset ? new VirtualBoardFeedback(dataset, _options.FeedbackRate) : null;
+        var feedback = _artifactKey is { Length: > 0 } && _options.FeedbackRate > 0 && _sensor is ILabelledSensor labelled ? new VirtualBoardFeedback(labelled, _options.FeedbackRate) : null;
         var ports = new DevicePorts
         {
             Transport = Transport,

@@ -3,10 +3,10 @@ using TinyMLOps.Firmware.Core.Platform;
 namespace TinyMLOps.Simulation.VirtualBoards;
 
 /// <summary>
-/// Simulated user feedback: with the given chance per classification, the data set's true label of the image just read.
+/// Simulated user feedback: with the given chance per classification, the true label of the sample just read.
 /// The board seeds it once the device runtime is built (<see cref="Seed"/>).
 /// </summary>
-public sealed class VirtualBoardFeedback(DatasetSensor sensor, double rate) : IFeedback
+public sealed class VirtualBoardFeedback(ILabelledSensor sensor, double rate) : IFeedback
 {
     private Random _random = new(0);
 
