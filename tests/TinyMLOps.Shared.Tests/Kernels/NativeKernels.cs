@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace TinyMLOps.Shared.Tests.Kernels;
+
+/// <summary>
+/// The C99 kernel library in firmware/native, compiled with gcc into a temporary folder on first use and called
+/// through P/Invoke. The structs mirror tml_kernels.h field for field.
+/// </summary>
+internal static class NativeKernels
+{
+    public const string LibraryName = "tml_kernels";
+
+    /// <summary>The gcc flags the tests build with: warnings are errors, so the library stays warning-free.</summary>
+    public static readonly string[] Flags = ["-O2", "-std=c99", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-shared", "-fPIC"];
+
+    private static readonly Lazy<IntPtr> Handle = new(Build);
+
+    static NativeKernels()
+    {
+        NativeLibrary.SetDllImportResolver(typeof(NativeKernels).Assembly, Resolve);
+    }
+
+    /// <summary>Null when the library can be built here, else the one line why it cannot.</summary>
+    public static string? Unavailable()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return "the native kernels are built for linux-x64 only: not run on " + RuntimeInformation.OSDescription;
+        }
+
+        if (FindOnPath("gcc") == null)
+        {
+            return "no gcc on the PATH (apt-get install gcc): the native kernels cannot be built";
+        }
+
+        return SourceDirectory() == null ? "no TinyMLOps checkout above " + AppContext.BaseDirectory + ": no firmware/native sources" : null;
+    }
+
+    /// <summary>Builds and loads the library once; throws with gcc's first lines when it does not compile.</summary>
+    public static void EnsureLoaded() => _ = Handle.Value;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Quant
+    {
+        public int InputZeroPoint;
+        public int OutputZeroPoint;
+        public int ActMin;
+        public int ActMax;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Shape
+    {
+        public int H;
+        public int W;
+        public int C;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct WindowParams
+    {
+        public int KernelH;
+        public int KernelW;
+        public int StrideH;
+        public int StrideW;
+        public int PadTop;
+        public int PadLeft;
+        public int PadBottom;
+        public int PadRight;
+    }
+
+    [DllImport(LibraryName, EntryPoint = "tml_multiply_by_quantized_multiplier")]
+    public static extern int MultiplyByQuantizedMultiplier(int x, int multiplier, int shift);
+
+    [DllImport(LibraryName, EntryPoint = "tml_quantize_multiplier")]
+    public static extern int QuantizeMultiplier(double real, out int multiplier, out int shift);
+
+    [DllImport(LibraryName, EntryPoint = "tml_quantize_channel_multipliers")]
+    public static extern int QuantizeChannelMultipliers(float inputScale, float[] weightScales, float outputScale, int count, [Out] int[] multipliers, [Out] int[] shifts);
+
+    [DllImport(LibraryName, EntryPoint = "tml_activation_range")]
+    public static extern void ActivationRange(int activation, float outputScale, int outputZeroPoint, out int actMin, out int actMax);
+
+    [DllImport(LibraryName, EntryPoint = "tml_fully_connected")]
+    public static extern void FullyConnected(ref Quant quant, int inputs, int units, sbyte[] input, byte[] weights, int[] bias, int[] multipliers, int[] shifts, [Out] sbyte[] output);
+
+    [DllImport(LibraryName, EntryPoint = "tml_conv2d")]
+    public static extern void Conv2D(ref Quant quant, ref Shape inputShape, ref Shape outputShape, ref WindowParams window, sbyte[] input, byte[] weights, int[] bias, int[] multipliers, int[] shifts, [Out] sbyte[] output);
+
+    [DllImport(LibraryName, EntryPoint = "tml_depthwise_conv2d")]
+    public static extern void DepthwiseConv2D(ref Quant quant, ref Shape inputShape, ref Shape outputShape, ref WindowParams window, int depthMultiplier, sbyte[] input, byte[] weights, int[] bias, int[] multipliers, int[] shifts, [Out] sbyte[] output);
+
+    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path) =>
+        name == LibraryName ? Handle.Value : IntPtr.Zero;
+
+    private static IntPtr Build()
+    {
+        string source = SourceDirectory() ?? throw new InvalidOperationException(Unavailable());
+        string gcc = FindOnPath("gcc") ?? throw new InvalidOperationException(Unavailable());
+        string dir = Path.Combine(Path.GetTempPath(), "tinymlops-native-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string library = Path.Combine(dir, "lib" + LibraryName + ".so");
+            var start = new ProcessStartInfo(gcc) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+            foreach (string flag in Flags)
+            {
+                start.ArgumentList.Add(flag);
+            }
+
+            start.ArgumentList.Add("-I" + Path.Combine(source, "include"));
+            foreach (string c in Directory.GetFiles(Path.Combine(source, "src"), "*.c").Order(StringComparer.Ordinal))
+            {
+                start.ArgumentList.Add(c);
+            }
+
+            start.ArgumentList.Add("-o");
+            start.ArgumentList.Add(library);
+            using var gccProcess = Process.Start(start) ?? throw new InvalidOperationException("gcc did not start");
+            var stdout = gccProcess.StandardOutput.ReadToEndAsync();
+            string errors = gccProcess.StandardError.ReadToEnd();
+            gccProcess.WaitForExit();
+            _ = stdout.Result;
+            if (gccProcess.ExitCode != 0)
+            {
+                throw new InvalidOperationException("gcc failed on firmware/native: " + string.Join(" / ", errors.Split('\n').Take(6)));
+            }
+
+            // Linux keeps a loaded library mapped after its file is deleted: nothing is left in the temp folder.
+            return NativeLibrary.Load(library);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    private static string? SourceDirectory()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+        {
+            string native = Path.Combine(dir.FullName, "firmware", "native");
+            if (File.Exists(Path.Combine(dir.FullName, "TinyMLOps.slnf")) && Directory.Exists(native))
+            {
+                return native;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? FindOnPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Where(d => d.Length > 0).Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
+}
