@@ -25,7 +25,7 @@ public sealed record ModelSummary(
     /// <summary>The front-end's one-line description (docs/model-format.md, "Front-end"), or null when the model has none.</summary>
     public string? FrontEnd { get; init; }
 
-    /// <summary>The front-end's time per inference in interpreted-MAC equivalents (<see cref="Boards.FrontEndCost"/>); 0 without one.</summary>
+    /// <summary>The front-end's time per inference in interpreted-MAC equivalents (<see cref="FrontEndCost"/>); 0 without one.</summary>
     public long FrontEndMacs { get; init; }
 
     /// <summary>The front-end's tables and buffers in RAM; 0 without one.</summary>
@@ -61,8 +61,8 @@ public sealed record ModelSummary(
             MeaningOf(model))
         {
             FrontEnd = model.FrontEnd?.Describe(),
-            FrontEndMacs = Boards.FrontEndCost.Of(model.FrontEnd).EquivalentMacs,
-            FrontEndBytes = Boards.FrontEndCost.Of(model.FrontEnd).RamBytes,
+            FrontEndMacs = FrontEndCost.Of(model.FrontEnd).EquivalentMacs,
+            FrontEndBytes = FrontEndCost.Of(model.FrontEnd).RamBytes,
         };
     }
 

@@ -1,10 +1,10 @@
 using TinyMLOps.Shared.Preprocessing;
 
-namespace TinyMLOps.Modelling.Boards;
+namespace TinyMLOps.Modelling.Inspection;
 
 /// <summary>
 /// What a model's front-end adds to one inference on a board: RAM (its tables and buffers, allocated once) and time,
-/// as interpreted-MAC equivalents, so <see cref="CostModel"/> prices it with the board's kernel coefficients. The
+/// as interpreted-MAC equivalents, so <see cref="Boards.CostModel"/> prices it with the board's kernel coefficients. The
 /// per-kind factors are fitted to the front-ends' times on the POSIX nanoCLR divided by the interpreted
 /// FullyConnected kernel's time per MAC on the same host (docs/benchmarks.md, "Front-ends per inference on the
 /// boards"): MFCC 1 s at FFT 1024 and 512 (within 1 % of each other), spectral 3 x 512, image 28x28 grey and 32x32x3.
