@@ -35,6 +35,17 @@ public abstract class ConsoleTest : IDisposable
 
     protected int Run(params string[] args) => Cli.Run(args, Console, Out);
 
+    /// <summary>The output on one line, runs of white space as one space (Spectre wraps long lines).</summary>
+    protected string Flat() => Regex.Replace(Out.ToString(), @"\s+", " ").Trim();
+
+    /// <summary>The first top-1 accuracy in the output (`model eval`'s "accuracy N.NN %").</summary>
+    protected double Accuracy()
+    {
+        var match = Regex.Match(Out.ToString(), @"accuracy (\d+\.\d+) %");
+        Assert.True(match.Success, Out.ToString());
+        return double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>
     /// Asserts that the output gives <paramref name="boardId"/>'s whole not-deployable line from its profile, without a
     /// stack trace: as the one error line of a refused <paramref name="refusedVerb"/>, or anywhere when that is null.

@@ -48,6 +48,4 @@ public sealed class DataSamplesCliTests : ConsoleTest
 
         Assert.Matches(@"^error: \S*test\.csv: 14 feature columns \(no column named 'label'\), the model takes 13; name the label column with --label-column$", Flat());
     }
-
-    private string Flat() => Regex.Replace(Out.ToString(), @"\s+", " ").Trim();
 }

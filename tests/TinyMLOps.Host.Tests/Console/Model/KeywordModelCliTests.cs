@@ -63,13 +63,4 @@ public sealed class KeywordModelCliTests(ITestOutputHelper output) : ConsoleTest
         Assert.Contains("precomputed features of 49x10x1: the mfcc front-end is skipped", Flat());
         Assert.Equal(int8Accuracy, Accuracy());
     }
-
-    private string Flat() => Regex.Replace(Out.ToString(), @"\s+", " ").Trim();
-
-    private double Accuracy()
-    {
-        var match = Regex.Match(Out.ToString(), @"accuracy (\d+\.\d+) %");
-        Assert.True(match.Success, Out.ToString());
-        return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-    }
 }

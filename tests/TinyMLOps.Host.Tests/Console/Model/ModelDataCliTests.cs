@@ -197,13 +197,4 @@ public sealed class ModelDataCliTests : ConsoleTest
 
         return root;
     }
-
-    private string Flat() => Regex.Replace(Out.ToString(), @"\s+", " ").Trim();
-
-    private double Accuracy()
-    {
-        var match = Regex.Match(Out.ToString(), @"accuracy (\d+\.\d+) %");
-        Assert.True(match.Success, Out.ToString());
-        return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-    }
 }

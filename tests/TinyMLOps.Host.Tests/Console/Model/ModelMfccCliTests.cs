@@ -52,6 +52,4 @@ public sealed class ModelMfccCliTests : ConsoleTest
 
         return root;
     }
-
-    private string Flat() => Regex.Replace(Out.ToString(), @"\s+", " ").Trim();
 }
