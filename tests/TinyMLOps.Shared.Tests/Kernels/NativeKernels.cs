@@ -92,6 +92,30 @@ internal static class NativeKernels
     [DllImport(LibraryName, EntryPoint = "tml_depthwise_conv2d")]
     public static extern void DepthwiseConv2D(ref Quant quant, ref Shape inputShape, ref Shape outputShape, ref WindowParams window, int depthMultiplier, sbyte[] input, byte[] weights, int[] bias, int[] multipliers, int[] shifts, [Out] sbyte[] output);
 
+    [DllImport(LibraryName, EntryPoint = "tml_average_pool2d")]
+    public static extern void AveragePool2D(ref Quant quant, ref Shape inputShape, ref Shape outputShape, ref WindowParams window, sbyte[] input, [Out] sbyte[] output);
+
+    [DllImport(LibraryName, EntryPoint = "tml_max_pool2d")]
+    public static extern void MaxPool2D(ref Quant quant, ref Shape inputShape, ref Shape outputShape, ref WindowParams window, sbyte[] input, [Out] sbyte[] output);
+
+    [DllImport(LibraryName, EntryPoint = "tml_prepare_add")]
+    public static extern int PrepareAdd(float scale1, float scale2, float outputScale, out int multiplier1, out int shift1, out int multiplier2, out int shift2, out int outputMultiplier, out int outputShift);
+
+    [DllImport(LibraryName, EntryPoint = "tml_add_prepare_terms")]
+    public static extern void AddPrepareTerms(int zeroPoint, int multiplier, int shift, [Out] int[] terms);
+
+    [DllImport(LibraryName, EntryPoint = "tml_add")]
+    public static extern void Add(ref Quant quant, int count, int cycle, sbyte[] larger, sbyte[] smaller, int[] largerTerms, int[] smallerTerms, int outputMultiplier, int outputShift, [Out] sbyte[] output);
+
+    [DllImport(LibraryName, EntryPoint = "tml_softmax")]
+    public static extern void Softmax(int positions, int channels, int[] expTable, sbyte[] input, [Out] sbyte[] output);
+
+    [DllImport(LibraryName, EntryPoint = "tml_prepare_mean")]
+    public static extern int PrepareMean(float inputScale, float outputScale, int count, out int multiplier, out int shift);
+
+    [DllImport(LibraryName, EntryPoint = "tml_mean")]
+    public static extern void Mean(ref Quant quant, ref Shape inputShape, int multiplier, int shift, sbyte[] input, [Out] int[] sums, [Out] sbyte[] output);
+
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path) =>
         name == LibraryName ? Handle.Value : IntPtr.Zero;
 
