@@ -109,6 +109,29 @@ void tml_softmax(int32_t positions, int32_t channels, const int32_t *exp_table, 
 void tml_mean(const tml_quant *quant, const tml_shape *input_shape, int32_t multiplier, int32_t shift,
               const int8_t *input, int32_t *sums, int8_t *output);
 
+/*
+ * Elementwise Mul of count elements, broadcast as tml_add: out = clamp(M((x1 - zp1)(x2 - zp2)) + out zp), M from
+ * tml_prepare_mul. The zero points are the larger and the smaller input's.
+ */
+void tml_mul(const tml_quant *quant, int32_t count, int32_t cycle, const int8_t *larger, const int8_t *smaller,
+             int32_t larger_zero_point, int32_t smaller_zero_point, int32_t multiplier, int32_t shift,
+             int8_t *output);
+
+/*
+ * Concatenation of count inputs along axis (0 = H, 1 = W, 2 = C); every other dimension equal. tables[k] is NULL
+ * for an input quantized like the output (a copy), else its 256-entry requantization table from
+ * tml_prepare_requantize_table (index x + 128), built at load.
+ */
+void tml_concat(int32_t axis, int32_t count, const tml_shape *input_shapes, const int8_t *const *inputs,
+                const int8_t *const *tables, const tml_shape *output_shape, int8_t *output);
+
+/* Constant padding of H and W with the zero point: out is (top + h + bottom) x (left + w + right) x c. */
+void tml_pad(const tml_shape *input_shape, int32_t pad_top, int32_t pad_bottom, int32_t pad_left, int32_t pad_right,
+             int32_t zero_point, const int8_t *input, int8_t *output);
+
+/* out[i] = table[in[i] + 128]: the 256-entry table is the model's own (Kernels/Lookup.cs), read in place. */
+void tml_lookup(int32_t count, const int8_t *table, const int8_t *input, int8_t *output);
+
 #ifdef __cplusplus
 }
 #endif

@@ -133,3 +133,27 @@ int tml_prepare_mean(float input_scale, float output_scale, int32_t count, int32
 {
     return tml_quantize_multiplier((double)input_scale / ((double)count * output_scale), multiplier, shift);
 }
+
+int tml_prepare_mul(float scale1, float scale2, float output_scale, int32_t *multiplier, int32_t *shift)
+{
+    return tml_quantize_multiplier((double)scale1 * scale2 / output_scale, multiplier, shift);
+}
+
+int tml_prepare_requantize_table(float input_scale, int32_t input_zero_point, float output_scale,
+                                 int32_t output_zero_point, int8_t *table)
+{
+    int32_t multiplier;
+    int32_t shift;
+    int32_t x;
+    int status = tml_quantize_multiplier((double)input_scale / output_scale, &multiplier, &shift);
+    if (status != TML_OK) {
+        return status;
+    }
+
+    for (x = TML_INT8_MIN; x <= TML_INT8_MAX; x++) {
+        table[x + 128] = tml_requantize(x - input_zero_point, multiplier, shift, output_zero_point,
+                                        TML_INT8_MIN, TML_INT8_MAX);
+    }
+
+    return TML_OK;
+}
