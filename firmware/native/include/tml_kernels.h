@@ -70,6 +70,68 @@ void tml_depthwise_conv2d(const tml_quant *quant, const tml_shape *input_shape, 
                           const int8_t *weights, const int32_t *bias, const int32_t *multipliers,
                           const int32_t *shifts, int8_t *output);
 
+/*
+ * Average pooling over the valid part of each window (padding not counted), rounded half away from zero, clamped
+ * to [act_min, act_max]. Input and output share quantization, so only the activation range of quant is read.
+ */
+void tml_average_pool2d(const tml_quant *quant, const tml_shape *input_shape, const tml_shape *output_shape,
+                        const tml_window *window, const int8_t *input, int8_t *output);
+
+/* Max pooling over the valid part of each window, clamped to [act_min, act_max]. */
+void tml_max_pool2d(const tml_quant *quant, const tml_shape *input_shape, const tml_shape *output_shape,
+                    const tml_window *window, const int8_t *input, int8_t *output);
+
+/*
+ * The 256-entry term table of one Add input (index x + 128): M_i((x - zp) * 2^20), built at load from the
+ * multipliers of tml_prepare_add. The C# kernel builds the same table in its Prepare.
+ */
+void tml_add_prepare_terms(int32_t zero_point, int32_t multiplier, int32_t shift, int32_t *terms);
+
+/*
+ * Elementwise Add of count elements: the larger input is walked once, the smaller one restarts every cycle
+ * elements (its whole size, C or 1: broadcast). out = clamp(M_out(big_terms[x] + small_terms[y]) + out zp).
+ */
+void tml_add(const tml_quant *quant, int32_t count, int32_t cycle, const int8_t *larger, const int8_t *smaller,
+             const int32_t *larger_terms, const int32_t *smaller_terms, int32_t output_multiplier,
+             int32_t output_shift, int8_t *output);
+
+/*
+ * Softmax over the channels of each of positions positions; output scale 1/256, zero point -128.
+ * exp_table[d] = round(exp(-d * input scale) * 2^20) for d in 0..255 is passed in by the caller (the C# kernel
+ * builds it at load with Math.Exp): the library has no libm, and a table from another exp could differ by a ulp.
+ */
+void tml_softmax(int32_t positions, int32_t channels, const int32_t *exp_table, const int8_t *input, int8_t *output);
+
+/*
+ * Mean over H and W: per channel the integer sum of (x - input zp) over h*w positions, requantized once by the
+ * multiplier of tml_prepare_mean. sums: caller scratch of input_shape->c int32.
+ */
+void tml_mean(const tml_quant *quant, const tml_shape *input_shape, int32_t multiplier, int32_t shift,
+              const int8_t *input, int32_t *sums, int8_t *output);
+
+/*
+ * Elementwise Mul of count elements, broadcast as tml_add: out = clamp(M((x1 - zp1)(x2 - zp2)) + out zp), M from
+ * tml_prepare_mul. The zero points are the larger and the smaller input's.
+ */
+void tml_mul(const tml_quant *quant, int32_t count, int32_t cycle, const int8_t *larger, const int8_t *smaller,
+             int32_t larger_zero_point, int32_t smaller_zero_point, int32_t multiplier, int32_t shift,
+             int8_t *output);
+
+/*
+ * Concatenation of count inputs along axis (0 = H, 1 = W, 2 = C); every other dimension equal. tables[k] is NULL
+ * for an input quantized like the output (a copy), else its 256-entry requantization table from
+ * tml_prepare_requantize_table (index x + 128), built at load.
+ */
+void tml_concat(int32_t axis, int32_t count, const tml_shape *input_shapes, const int8_t *const *inputs,
+                const int8_t *const *tables, const tml_shape *output_shape, int8_t *output);
+
+/* Constant padding of H and W with the zero point: out is (top + h + bottom) x (left + w + right) x c. */
+void tml_pad(const tml_shape *input_shape, int32_t pad_top, int32_t pad_bottom, int32_t pad_left, int32_t pad_right,
+             int32_t zero_point, const int8_t *input, int8_t *output);
+
+/* out[i] = table[in[i] + 128]: the 256-entry table is the model's own (Kernels/Lookup.cs), read in place. */
+void tml_lookup(int32_t count, const int8_t *table, const int8_t *input, int8_t *output);
+
 #ifdef __cplusplus
 }
 #endif

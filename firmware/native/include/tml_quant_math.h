@@ -52,6 +52,32 @@ int32_t tml_round_to_int(double value);
 void tml_activation_range(int32_t activation, float output_scale, int32_t output_zero_point,
                           int32_t *act_min, int32_t *act_max);
 
+/* The left shift of Add's centred inputs (QuantMath.AddLeftShift). */
+#define TML_ADD_LEFT_SHIFT 20
+
+/*
+ * The multipliers of an int8 Add: s_i / (2 max(s1, s2)) per input and 2 max(s1, s2) / (2^20 s_out) for the sum.
+ * Returns TML_OUT_OF_RANGE when one is out of range.
+ */
+int tml_prepare_add(float scale1, float scale2, float output_scale, int32_t *multiplier1, int32_t *shift1,
+                    int32_t *multiplier2, int32_t *shift2, int32_t *output_multiplier, int32_t *output_shift);
+
+/* One input's term of an int8 Add: M_i((x - zp) * 2^20). */
+int32_t tml_add_term(int32_t x, int32_t zero_point, int32_t multiplier, int32_t shift);
+
+/* The multiplier of a spatial mean over count positions: s_in / (count s_out). */
+int tml_prepare_mean(float input_scale, float output_scale, int32_t count, int32_t *multiplier, int32_t *shift);
+
+/* The single multiplier of an int8 Mul: s1 s2 / s_out. */
+int tml_prepare_mul(float scale1, float scale2, float output_scale, int32_t *multiplier, int32_t *shift);
+
+/*
+ * Fills a 256-entry table (index x + 128) requantizing int8 values from one quantization to another:
+ * clamp(zp_out + M(x - zp_in)), M = s_in / s_out (QuantMath.FillRequantizeTable).
+ */
+int tml_prepare_requantize_table(float input_scale, int32_t input_zero_point, float output_scale,
+                                 int32_t output_zero_point, int8_t *table);
+
 /* The int8 output of one channel: clamp(M(acc) + output zero point, act_min, act_max). */
 static inline int8_t tml_requantize(int32_t acc, int32_t multiplier, int32_t shift, int32_t output_zero_point,
                                     int32_t act_min, int32_t act_max)

@@ -105,3 +105,55 @@ void tml_activation_range(int32_t activation, float output_scale, int32_t output
         *act_max = six < TML_INT8_MAX ? six : TML_INT8_MAX;
     }
 }
+
+int tml_prepare_add(float scale1, float scale2, float output_scale, int32_t *multiplier1, int32_t *shift1,
+                    int32_t *multiplier2, int32_t *shift2, int32_t *output_multiplier, int32_t *output_shift)
+{
+    double twice_max = 2.0 * (scale1 > scale2 ? (double)scale1 : (double)scale2);
+    int status = tml_quantize_multiplier(scale1 / twice_max, multiplier1, shift1);
+    if (status == TML_OK) {
+        status = tml_quantize_multiplier(scale2 / twice_max, multiplier2, shift2);
+    }
+
+    if (status == TML_OK) {
+        status = tml_quantize_multiplier(twice_max / ((double)(1 << TML_ADD_LEFT_SHIFT) * output_scale),
+                                         output_multiplier, output_shift);
+    }
+
+    return status;
+}
+
+int32_t tml_add_term(int32_t x, int32_t zero_point, int32_t multiplier, int32_t shift)
+{
+    /* |x - zp| <= 255, so the product stays far inside int32 (the C# << cannot overflow either). */
+    return tml_multiply_by_quantized_multiplier((x - zero_point) * (1 << TML_ADD_LEFT_SHIFT), multiplier, shift);
+}
+
+int tml_prepare_mean(float input_scale, float output_scale, int32_t count, int32_t *multiplier, int32_t *shift)
+{
+    return tml_quantize_multiplier((double)input_scale / ((double)count * output_scale), multiplier, shift);
+}
+
+int tml_prepare_mul(float scale1, float scale2, float output_scale, int32_t *multiplier, int32_t *shift)
+{
+    return tml_quantize_multiplier((double)scale1 * scale2 / output_scale, multiplier, shift);
+}
+
+int tml_prepare_requantize_table(float input_scale, int32_t input_zero_point, float output_scale,
+                                 int32_t output_zero_point, int8_t *table)
+{
+    int32_t multiplier;
+    int32_t shift;
+    int32_t x;
+    int status = tml_quantize_multiplier((double)input_scale / output_scale, &multiplier, &shift);
+    if (status != TML_OK) {
+        return status;
+    }
+
+    for (x = TML_INT8_MIN; x <= TML_INT8_MAX; x++) {
+        table[x + 128] = tml_requantize(x - input_zero_point, multiplier, shift, output_zero_point,
+                                        TML_INT8_MIN, TML_INT8_MAX);
+    }
+
+    return TML_OK;
+}

@@ -92,6 +92,49 @@ internal static class NativeKernels
     [DllImport(LibraryName, EntryPoint = "tml_depthwise_conv2d")]
     public static extern void DepthwiseConv2D(ref Quant quant, ref Shape inputShape, ref Shape outputShape, ref WindowParams window, int depthMultiplier, sbyte[] input, byte[] weights, int[] bias, int[] multipliers, int[] shifts, [Out] sbyte[] output);
 
+    [DllImport(LibraryName, EntryPoint = "tml_average_pool2d")]
+    public static extern void AveragePool2D(ref Quant quant, ref Shape inputShape, ref Shape outputShape, ref WindowParams window, sbyte[] input, [Out] sbyte[] output);
+
+    [DllImport(LibraryName, EntryPoint = "tml_max_pool2d")]
+    public static extern void MaxPool2D(ref Quant quant, ref Shape inputShape, ref Shape outputShape, ref WindowParams window, sbyte[] input, [Out] sbyte[] output);
+
+    [DllImport(LibraryName, EntryPoint = "tml_prepare_add")]
+    public static extern int PrepareAdd(float scale1, float scale2, float outputScale, out int multiplier1, out int shift1, out int multiplier2, out int shift2, out int outputMultiplier, out int outputShift);
+
+    [DllImport(LibraryName, EntryPoint = "tml_add_prepare_terms")]
+    public static extern void AddPrepareTerms(int zeroPoint, int multiplier, int shift, [Out] int[] terms);
+
+    [DllImport(LibraryName, EntryPoint = "tml_add")]
+    public static extern void Add(ref Quant quant, int count, int cycle, sbyte[] larger, sbyte[] smaller, int[] largerTerms, int[] smallerTerms, int outputMultiplier, int outputShift, [Out] sbyte[] output);
+
+    [DllImport(LibraryName, EntryPoint = "tml_softmax")]
+    public static extern void Softmax(int positions, int channels, int[] expTable, sbyte[] input, [Out] sbyte[] output);
+
+    [DllImport(LibraryName, EntryPoint = "tml_prepare_mean")]
+    public static extern int PrepareMean(float inputScale, float outputScale, int count, out int multiplier, out int shift);
+
+    [DllImport(LibraryName, EntryPoint = "tml_mean")]
+    public static extern void Mean(ref Quant quant, ref Shape inputShape, int multiplier, int shift, sbyte[] input, [Out] int[] sums, [Out] sbyte[] output);
+
+    [DllImport(LibraryName, EntryPoint = "tml_prepare_mul")]
+    public static extern int PrepareMul(float scale1, float scale2, float outputScale, out int multiplier, out int shift);
+
+    [DllImport(LibraryName, EntryPoint = "tml_mul")]
+    public static extern void Mul(ref Quant quant, int count, int cycle, sbyte[] larger, sbyte[] smaller, int largerZeroPoint, int smallerZeroPoint, int multiplier, int shift, [Out] sbyte[] output);
+
+    [DllImport(LibraryName, EntryPoint = "tml_prepare_requantize_table")]
+    public static extern int PrepareRequantizeTable(float inputScale, int inputZeroPoint, float outputScale, int outputZeroPoint, [Out] sbyte[] table);
+
+    /// <summary>inputs and tables are pointers to pinned arrays (a zero table: a copy).</summary>
+    [DllImport(LibraryName, EntryPoint = "tml_concat")]
+    public static extern void Concat(int axis, int count, Shape[] inputShapes, IntPtr[] inputs, IntPtr[] tables, ref Shape outputShape, [Out] sbyte[] output);
+
+    [DllImport(LibraryName, EntryPoint = "tml_pad")]
+    public static extern void Pad(ref Shape inputShape, int padTop, int padBottom, int padLeft, int padRight, int zeroPoint, sbyte[] input, [Out] sbyte[] output);
+
+    [DllImport(LibraryName, EntryPoint = "tml_lookup")]
+    public static extern void Lookup(int count, sbyte[] table, sbyte[] input, [Out] sbyte[] output);
+
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path) =>
         name == LibraryName ? Handle.Value : IntPtr.Zero;
 

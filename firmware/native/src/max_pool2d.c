@@ -1,0 +1,34 @@
+/* Max pooling: the twin of Kernels/MaxPool2D.cs (reference path). */
+#include "tml_kernels.h"
+
+void tml_max_pool2d(const tml_quant *quant, const tml_shape *input_shape, const tml_shape *output_shape,
+                    const tml_window *window, const int8_t *input, int8_t *output)
+{
+    int32_t c = input_shape->c;
+    int32_t oy;
+    int32_t ox;
+    int32_t ch;
+    int32_t y;
+    int32_t x;
+    for (oy = 0; oy < output_shape->h; oy++) {
+        int32_t y0 = (oy * window->stride_h) - window->pad_top;
+        int32_t y_start = y0 < 0 ? 0 : y0;
+        int32_t y_end = y0 + window->kernel_h > input_shape->h ? input_shape->h : y0 + window->kernel_h;
+        for (ox = 0; ox < output_shape->w; ox++) {
+            int32_t x0 = (ox * window->stride_w) - window->pad_left;
+            int32_t x_start = x0 < 0 ? 0 : x0;
+            int32_t x_end = x0 + window->kernel_w > input_shape->w ? input_shape->w : x0 + window->kernel_w;
+            for (ch = 0; ch < c; ch++) {
+                int32_t max = TML_INT8_MIN;
+                for (y = y_start; y < y_end; y++) {
+                    for (x = x_start; x < x_end; x++) {
+                        int32_t v = input[(((y * input_shape->w) + x) * c) + ch];
+                        max = v > max ? v : max;
+                    }
+                }
+
+                *output++ = (int8_t)(max < quant->act_min ? quant->act_min : (max > quant->act_max ? quant->act_max : max));
+            }
+        }
+    }
+}
