@@ -44,23 +44,22 @@ public static class ProfileBuilder
         DriftProfile profile = layout.NewProfile();
         var quantizer = new InputQuantizer(model);
         var input = new sbyte[model.InputElements];
-        var raw = new byte[data.Raw == RawInput.Pixels ? data.RawLength : 0];
+        // As the device's monitor: pixels through the model's own table when the model takes them directly
+        // (DriftMonitor.ObservePixels), else the int8 input the front-end made.
+        bool direct = classifier.FrontEnd == null;
+        var raw = new byte[direct ? data.RawLength : 0];
         int n = Math.Min(samples, data.Count);
         for (int s = 0; s < n; s++)
         {
             int index = (int)((long)s * data.Count / n);
-            int predicted;
-            if (data.Raw == RawInput.Pixels)
+            int predicted = data.Classify(classifier, index);
+            if (direct)
             {
-                // The device's monitor sees pixels through the same table as the model (DriftMonitor.ObservePixels).
                 data.ReadPixels(index, raw);
                 quantizer.Quantize(raw, 0, input, input.Length);
-                predicted = data.Classify(classifier, index);
             }
             else
             {
-                // The device's monitor sees the front-end's int8 output, the model's input.
-                predicted = data.Classify(classifier, index);
                 Array.Copy(classifier.ProcessedInput, input, input.Length);
             }
 

@@ -35,6 +35,7 @@ public sealed record ModelSummary(
     {
         Int8Model model = ModelReader.Read(file);
         var interpreter = new Interpreter(model);
+        var frontEnd = FrontEndCost.Of(model.FrontEnd);
         var layers = model.Operators.Select((op, i) => new LayerSummary(
             i,
             op.Name + Detail(op),
@@ -61,8 +62,8 @@ public sealed record ModelSummary(
             MeaningOf(model))
         {
             FrontEnd = model.FrontEnd?.Describe(),
-            FrontEndMacs = FrontEndCost.Of(model.FrontEnd).EquivalentMacs,
-            FrontEndBytes = FrontEndCost.Of(model.FrontEnd).RamBytes,
+            FrontEndMacs = frontEnd.EquivalentMacs,
+            FrontEndBytes = frontEnd.RamBytes,
         };
     }
 
