@@ -1,5 +1,9 @@
 /* 2-D convolution: the twin of Kernels/Conv2D.cs (reference path: one loop nest, padded taps skipped). */
 #include "tml_kernels.h"
+#include "tml_path.h"
+
+/* The optimised paths are in opt/conv2d.c. */
+#if TML_PATH == TML_PATH_REFERENCE
 
 void tml_conv2d(const tml_quant *quant, const tml_shape *input_shape, const tml_shape *output_shape,
                 const tml_window *window, const int8_t *input, const int8_t *weights, const int32_t *bias,
@@ -53,3 +57,5 @@ void tml_conv2d(const tml_quant *quant, const tml_shape *input_shape, const tml_
         }
     }
 }
+
+#endif

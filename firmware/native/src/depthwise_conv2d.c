@@ -1,5 +1,9 @@
 /* Depthwise convolution: the twin of Kernels/DepthwiseConv2D.cs (reference path, padded taps skipped). */
 #include "tml_kernels.h"
+#include "tml_path.h"
+
+/* The optimised paths are in opt/depthwise_conv2d.c. */
+#if TML_PATH == TML_PATH_REFERENCE
 
 void tml_depthwise_conv2d(const tml_quant *quant, const tml_shape *input_shape, const tml_shape *output_shape,
                           const tml_window *window, int32_t depth_multiplier, const int8_t *input,
@@ -49,3 +53,5 @@ void tml_depthwise_conv2d(const tml_quant *quant, const tml_shape *input_shape, 
         }
     }
 }
+
+#endif

@@ -1,5 +1,9 @@
 /* Fully connected: the twin of Kernels/FullyConnected.cs (reference path: no folding, no unrolling). */
 #include "tml_kernels.h"
+#include "tml_path.h"
+
+/* The optimised paths are in opt/fully_connected.c. */
+#if TML_PATH == TML_PATH_REFERENCE
 
 void tml_fully_connected(const tml_quant *quant, int32_t inputs, int32_t units,
                          const int8_t *input, const int8_t *weights, const int32_t *bias,
@@ -19,3 +23,5 @@ void tml_fully_connected(const tml_quant *quant, int32_t inputs, int32_t units,
                                    quant->act_min, quant->act_max);
     }
 }
+
+#endif

@@ -11,6 +11,7 @@ namespace TinyMLOps.Shared.Tests.Kernels;
 /// The C99 kernels of firmware/native against the C# kernels, the reference: thousands of random layers per kernel
 /// (shapes, strides, paddings, zero points, per-channel multipliers, fused activations, biases near the int32 limits whose sums wrap), every
 /// output byte identical. The multipliers and activation ranges come from the C library's own quantization math.
+/// The MAC kernels are checked on both native paths: the reference build and the -DTML_UNROLL build (src/opt).
 /// </summary>
 public sealed class NativeKernelTests(ITestOutputHelper output)
 {
@@ -38,6 +39,8 @@ public sealed class NativeKernelTests(ITestOutputHelper output)
             var actual = new sbyte[units];
             NativeKernels.FullyConnected(ref quant, inputs, units, input, op.Weights, op.Bias, layer.Multipliers, layer.Shifts, actual);
             Assert.True(expected.AsSpan().SequenceEqual(actual), $"case {n}: FullyConnected {inputs}->{units} differs at byte {FirstDifference(expected, actual)}");
+            NativeKernels.Unrolled.FullyConnected(ref quant, inputs, units, input, op.Weights, op.Bias, layer.Multipliers, layer.Shifts, actual);
+            Assert.True(expected.AsSpan().SequenceEqual(actual), $"case {n}: unrolled FullyConnected {inputs}->{units} differs at byte {FirstDifference(expected, actual)}");
             coverage.Add(layer, expected);
         }
 
@@ -73,6 +76,8 @@ public sealed class NativeKernelTests(ITestOutputHelper output)
             var actual = new sbyte[expected.Length];
             NativeKernels.Conv2D(ref quant, ref inShape, ref outShape, ref window, input, op.Weights, op.Bias, layer.Multipliers, layer.Shifts, actual);
             Assert.True(expected.AsSpan().SequenceEqual(actual), $"case {n}: Conv2D {Describe(inH, inW, inC, win)} -> {outC} differs at byte {FirstDifference(expected, actual)}");
+            NativeKernels.Unrolled.Conv2D(ref quant, ref inShape, ref outShape, ref window, input, op.Weights, op.Bias, layer.Multipliers, layer.Shifts, actual);
+            Assert.True(expected.AsSpan().SequenceEqual(actual), $"case {n}: unrolled Conv2D {Describe(inH, inW, inC, win)} -> {outC} differs at byte {FirstDifference(expected, actual)}");
             coverage.Add(layer, expected, Padded(win, inH, inW));
         }
 
@@ -109,6 +114,8 @@ public sealed class NativeKernelTests(ITestOutputHelper output)
             var actual = new sbyte[expected.Length];
             NativeKernels.DepthwiseConv2D(ref quant, ref inShape, ref outShape, ref window, m, input, op.Weights, op.Bias, layer.Multipliers, layer.Shifts, actual);
             Assert.True(expected.AsSpan().SequenceEqual(actual), $"case {n}: DepthwiseConv2D {Describe(inH, inW, inC, win)} x{m} differs at byte {FirstDifference(expected, actual)}");
+            NativeKernels.Unrolled.DepthwiseConv2D(ref quant, ref inShape, ref outShape, ref window, m, input, op.Weights, op.Bias, layer.Multipliers, layer.Shifts, actual);
+            Assert.True(expected.AsSpan().SequenceEqual(actual), $"case {n}: unrolled DepthwiseConv2D {Describe(inH, inW, inC, win)} x{m} differs at byte {FirstDifference(expected, actual)}");
             coverage.Add(layer, expected, Padded(win, inH, inW));
         }
 

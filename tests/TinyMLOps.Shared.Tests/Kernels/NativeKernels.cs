@@ -6,16 +6,22 @@ namespace TinyMLOps.Shared.Tests.Kernels;
 
 /// <summary>
 /// The C99 kernel library in firmware/native, compiled with gcc into a temporary folder on first use and called
-/// through P/Invoke. The structs mirror tml_kernels.h field for field.
+/// through P/Invoke. The structs mirror tml_kernels.h field for field. A second build with -DTML_UNROLL holds the
+/// portable optimised path of the MAC kernels (src/opt), called through <see cref="Unrolled"/>.
 /// </summary>
 internal static class NativeKernels
 {
     public const string LibraryName = "tml_kernels";
 
+    /// <summary>The build of the portable unrolled path (src/tml_path.h).</summary>
+    public const string UnrolledLibraryName = "tml_kernels_unroll";
+
     /// <summary>The gcc flags the tests build with: warnings are errors, so the library stays warning-free.</summary>
     public static readonly string[] Flags = ["-O2", "-std=c99", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-shared", "-fPIC"];
 
-    private static readonly Lazy<IntPtr> Handle = new(Build);
+    private static readonly Lazy<IntPtr> Handle = new(() => Build(LibraryName));
+
+    private static readonly Lazy<IntPtr> UnrolledHandle = new(() => Build(UnrolledLibraryName, "-DTML_UNROLL"));
 
     static NativeKernels()
     {
@@ -135,10 +141,24 @@ internal static class NativeKernels
     [DllImport(LibraryName, EntryPoint = "tml_lookup")]
     public static extern void Lookup(int count, sbyte[] table, sbyte[] input, [Out] sbyte[] output);
 
-    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path) =>
-        name == LibraryName ? Handle.Value : IntPtr.Zero;
+    /// <summary>The MAC kernels of the -DTML_UNROLL build: the same signatures, the optimised loops of src/opt.</summary>
+    public static class Unrolled
+    {
+        [DllImport(UnrolledLibraryName, EntryPoint = "tml_fully_connected")]
+        public static extern void FullyConnected(ref Quant quant, int inputs, int units, sbyte[] input, byte[] weights, int[] bias, int[] multipliers, int[] shifts, [Out] sbyte[] output);
 
-    private static IntPtr Build()
+        [DllImport(UnrolledLibraryName, EntryPoint = "tml_conv2d")]
+        public static extern void Conv2D(ref Quant quant, ref Shape inputShape, ref Shape outputShape, ref WindowParams window, sbyte[] input, byte[] weights, int[] bias, int[] multipliers, int[] shifts, [Out] sbyte[] output);
+
+        [DllImport(UnrolledLibraryName, EntryPoint = "tml_depthwise_conv2d")]
+        public static extern void DepthwiseConv2D(ref Quant quant, ref Shape inputShape, ref Shape outputShape, ref WindowParams window, int depthMultiplier, sbyte[] input, byte[] weights, int[] bias, int[] multipliers, int[] shifts, [Out] sbyte[] output);
+    }
+
+    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path) =>
+        name == LibraryName ? Handle.Value : name == UnrolledLibraryName ? UnrolledHandle.Value : IntPtr.Zero;
+
+    /// <summary>Compiles src and src/opt with the test flags plus the variant's defines.</summary>
+    private static IntPtr Build(string name, params string[] defines)
     {
         string source = SourceDirectory() ?? throw new InvalidOperationException(Unavailable());
         string gcc = FindOnPath("gcc") ?? throw new InvalidOperationException(Unavailable());
@@ -146,15 +166,16 @@ internal static class NativeKernels
         Directory.CreateDirectory(dir);
         try
         {
-            string library = Path.Combine(dir, "lib" + LibraryName + ".so");
+            string library = Path.Combine(dir, "lib" + name + ".so");
             var start = new ProcessStartInfo(gcc) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-            foreach (string flag in Flags)
+            foreach (string flag in Flags.Concat(defines))
             {
                 start.ArgumentList.Add(flag);
             }
 
             start.ArgumentList.Add("-I" + Path.Combine(source, "include"));
-            foreach (string c in Directory.GetFiles(Path.Combine(source, "src"), "*.c").Order(StringComparer.Ordinal))
+            var sources = Directory.GetFiles(Path.Combine(source, "src"), "*.c").Concat(Directory.GetFiles(Path.Combine(source, "src", "opt"), "*.c"));
+            foreach (string c in sources.Order(StringComparer.Ordinal))
             {
                 start.ArgumentList.Add(c);
             }
@@ -168,7 +189,7 @@ internal static class NativeKernels
             _ = stdout.Result;
             if (gccProcess.ExitCode != 0)
             {
-                throw new InvalidOperationException("gcc failed on firmware/native: " + string.Join(" / ", errors.Split('\n').Take(6)));
+                throw new InvalidOperationException("gcc failed on firmware/native (" + name + "): " + string.Join(" / ", errors.Split('\n').Take(6)));
             }
 
             // Linux keeps a loaded library mapped after its file is deleted: nothing is left in the temp folder.

@@ -1,0 +1,105 @@
+/*
+ * Depthwise convolution, optimised paths (tml_path.h). With a depth multiplier of 1 four channels are adjacent in
+ * the HWC input and in the [kh][kw][c] weights: each valid tap loads them together into four accumulators (on
+ * the Arm DSP path as one word each, widened by SXTAB16/SXTB16 and multiplied lane by lane by SMLABB/SMLATT).
+ * Other multipliers and the last channels take one channel at a time, with the valid taps found once per
+ * position. Bit-exact with the reference in ../depthwise_conv2d.c.
+ */
+#include "tml_kernels.h"
+#include "tml_dot.h"
+
+#if TML_PATH != TML_PATH_REFERENCE
+
+/* acc[0..3] += (x[k] - zp) * w[k] for the four channels at x and w. */
+static inline void tml_taps4(const int8_t *x, const int8_t *w, int32_t zp, uint32_t *acc)
+{
+#if TML_PATH == TML_PATH_DSP
+    uint32_t xv = tml_load4(x);
+    uint32_t wv = tml_load4(w);
+    int16x2_t offset = tml_lane_offset(zp);
+    int16x2_t x_even = __sxtab16(offset, (int8x4_t)xv);
+    int16x2_t x_odd = tml_sxtab16_odd(offset, xv);
+    int16x2_t w_even = __sxtb16((int8x4_t)wv);
+    int16x2_t w_odd = tml_sxtb16_odd(wv);
+    acc[0] = (uint32_t)__smlabb(x_even, w_even, (int32_t)acc[0]);
+    acc[2] = (uint32_t)__smlatt(x_even, w_even, (int32_t)acc[2]);
+    acc[1] = (uint32_t)__smlabb(x_odd, w_odd, (int32_t)acc[1]);
+    acc[3] = (uint32_t)__smlatt(x_odd, w_odd, (int32_t)acc[3]);
+#else
+    acc[0] += (uint32_t)((x[0] - zp) * w[0]);
+    acc[1] += (uint32_t)((x[1] - zp) * w[1]);
+    acc[2] += (uint32_t)((x[2] - zp) * w[2]);
+    acc[3] += (uint32_t)((x[3] - zp) * w[3]);
+#endif
+}
+
+void tml_depthwise_conv2d(const tml_quant *quant, const tml_shape *input_shape, const tml_shape *output_shape,
+                          const tml_window *window, int32_t depth_multiplier, const int8_t *input,
+                          const int8_t *weights, const int32_t *bias, const int32_t *multipliers,
+                          const int32_t *shifts, int8_t *output)
+{
+    int32_t in_h = input_shape->h;
+    int32_t in_w = input_shape->w;
+    int32_t in_c = input_shape->c;
+    int32_t out_c = output_shape->c;
+    int32_t kh = window->kernel_h;
+    int32_t kw = window->kernel_w;
+    int32_t in_zp = quant->input_zero_point;
+    int32_t block = depth_multiplier == 1 ? out_c - (out_c % 4) : 0;
+    uint32_t acc[4];
+    int32_t oy;
+    int32_t ox;
+    int32_t oc;
+    int32_t ky;
+    int32_t kx;
+    int32_t r;
+    for (oy = 0; oy < output_shape->h; oy++) {
+        int32_t iy0 = (oy * window->stride_h) - window->pad_top;
+        int32_t ky_start = iy0 < 0 ? -iy0 : 0;
+        int32_t ky_end = iy0 + kh > in_h ? in_h - iy0 : kh;
+        for (ox = 0; ox < output_shape->w; ox++) {
+            int32_t ix0 = (ox * window->stride_w) - window->pad_left;
+            int32_t kx_start = ix0 < 0 ? -ix0 : 0;
+            int32_t kx_end = ix0 + kw > in_w ? in_w - ix0 : kw;
+            int8_t *out = output + (((oy * output_shape->w) + ox) * out_c);
+            for (oc = 0; oc < block; oc += 4) {
+                for (r = 0; r < 4; r++) {
+                    acc[r] = (uint32_t)bias[oc + r];
+                }
+
+                for (ky = ky_start; ky < ky_end; ky++) {
+                    const int8_t *x = input + ((((iy0 + ky) * in_w) + ix0 + kx_start) * in_c) + oc;
+                    const int8_t *w = weights + (((ky * kw) + kx_start) * out_c) + oc;
+                    for (kx = kx_start; kx < kx_end; kx++) {
+                        tml_taps4(x, w, in_zp, acc);
+                        x += in_c;
+                        w += out_c;
+                    }
+                }
+
+                for (r = 0; r < 4; r++) {
+                    out[oc + r] = tml_requantize((int32_t)acc[r], multipliers[oc + r], shifts[oc + r],
+                                                 quant->output_zero_point, quant->act_min, quant->act_max);
+                }
+            }
+
+            for (; oc < out_c; oc++) {
+                uint32_t sum = (uint32_t)bias[oc];
+                for (ky = ky_start; ky < ky_end; ky++) {
+                    const int8_t *x = input + ((((iy0 + ky) * in_w) + ix0 + kx_start) * in_c) + (oc / depth_multiplier);
+                    const int8_t *w = weights + (((ky * kw) + kx_start) * out_c) + oc;
+                    for (kx = kx_start; kx < kx_end; kx++) {
+                        sum += (uint32_t)((*x - in_zp) * *w);
+                        x += in_c;
+                        w += out_c;
+                    }
+                }
+
+                out[oc] = tml_requantize((int32_t)sum, multipliers[oc], shifts[oc], quant->output_zero_point,
+                                         quant->act_min, quant->act_max);
+            }
+        }
+    }
+}
+
+#endif
