@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Builds the bare-metal kernel benchmark for Cortex-M4 (QEMU mps2-an386), Cortex-M7 (mps2-an500) and RV32IMC
+# (virt), runs it under QEMU with -icount and prints one table of instructions per MAC (or per element) for the
+# reference and the optimised path; every image also checks the optimised path against the reference on random
+# layers and fails on a mismatch.
+#   run.sh            all targets, the table; --json FILE also writes the figures as JSON
+#   run.sh --check    the bit-exactness check only (fast), on the M4 and RV32 images
+# Needs gcc-arm-none-eabi, gcc-riscv64-unknown-elf, qemu-system-arm and qemu-system-misc; without them it says
+# so in one line and exits 0.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+native="$(dirname "$here")"
+mode=all
+json=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --check) mode=check ;;
+    --json) json="$2"; shift ;;
+    *) echo "run.sh: unknown argument $1 (use --check or --json FILE)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+missing=()
+for tool in arm-none-eabi-gcc riscv64-unknown-elf-gcc qemu-system-arm qemu-system-riscv32; do
+  command -v "$tool" >/dev/null || missing+=("$tool")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "run.sh: skipped, ${missing[*]} not installed (apt-get install gcc-arm-none-eabi gcc-riscv64-unknown-elf qemu-system-arm qemu-system-misc)"
+  exit 0
+fi
+
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+warn=(-std=c99 -Wall -Wextra -Wpedantic -Werror)
+# -fno-tree-loop-distribute-patterns: the kernels' loops stay loops rather than calls to the image's memcpy.
+common=(-O2 -ffreestanding -fno-tree-loop-distribute-patterns -ffunction-sections -I"$native/include")
+mac=(fully_connected conv2d depthwise_conv2d)
+
+# build NAME CC "CFLAGS..." PLATFORM_SOURCES... : one image with the reference MAC kernels renamed ref_* and the
+# path the flags select.
+build() {
+  local name="$1" cc="$2" flags="$3"; shift 3
+  local dir="$out/$name"
+  mkdir -p "$dir"
+  # shellcheck disable=SC2086
+  for k in "${mac[@]}"; do
+    $cc $flags "${warn[@]}" "${common[@]}" -DTML_REFERENCE -include "$here/ref_names.h" -c "$native/src/$k.c" -o "$dir/ref_$k.o"
+  done
+  local objects=("$dir"/ref_*.o)
+  for c in "$native"/src/*.c "$native"/src/opt/*.c "$here/bench.c"; do
+    local o="$dir/$(basename "$(dirname "$c")")_$(basename "$c" .c).o"
+    # shellcheck disable=SC2086
+    $cc $flags "${warn[@]}" "${common[@]}" $EXTRA -DBENCH_TARGET="\"$name\"" -I"$here" -c "$c" -o "$o"
+    objects+=("$o")
+  done
+  for c in "$@"; do
+    local o="$dir/platform_$(basename "$c").o"
+    # shellcheck disable=SC2086
+    $cc $flags -O2 -ffreestanding -I"$here" -c "$c" -o "$o"
+    objects+=("$o")
+  done
+  # shellcheck disable=SC2086
+  $cc $flags "${common[@]}" -I"$here" -c "$here/libc.c" -o "$dir/libc.o"
+  # shellcheck disable=SC2086
+  $cc $flags -nostdlib -nostartfiles -Wl,--gc-sections -Wl,--no-warn-rwx-segments -T "$LD" "${objects[@]}" "$dir/libc.o" -lgcc -o "$dir/$name.elf"
+}
+
+EXTRA=""
+[ "$mode" = check ] && EXTRA="-DBENCH_CHECK_ONLY"
+arm_sources=("$here/arm/mps2.c")
+rv_sources=("$here/riscv/start.S" "$here/riscv/virt.c")
+
+# target NAME: builds the image and runs it, its output into $out/NAME.txt
+run() {
+  local name="$1" status=0
+  case "$name" in
+    m4-dsp) LD="$here/arm/mps2.ld" build "$name" arm-none-eabi-gcc "-mthumb -mcpu=cortex-m4 -mfloat-abi=soft" "${arm_sources[@]}" ;;
+    m4-unroll) LD="$here/arm/mps2.ld" build "$name" arm-none-eabi-gcc "-mthumb -mcpu=cortex-m4 -mfloat-abi=soft -DTML_UNROLL" "${arm_sources[@]}" ;;
+    m7-dsp) LD="$here/arm/mps2.ld" build "$name" arm-none-eabi-gcc "-mthumb -mcpu=cortex-m7 -mfloat-abi=soft" "${arm_sources[@]}" ;;
+    rv32-unroll) LD="$here/riscv/virt.ld" build "$name" riscv64-unknown-elf-gcc "-march=rv32imc -mabi=ilp32 -mcmodel=medany -DTML_UNROLL" "${rv_sources[@]}" ;;
+  esac
+  local elf="$out/$name/$name.elf"
+  case "$name" in
+    m4-*) timeout 120 qemu-system-arm -M mps2-an386 -nographic -monitor none -serial none -icount shift=5 \
+            -semihosting-config enable=on,target=native -kernel "$elf" > "$out/$name.txt" 2>&1 || status=$? ;;
+    m7-*) timeout 120 qemu-system-arm -M mps2-an500 -nographic -monitor none -serial none -icount shift=5 \
+            -semihosting-config enable=on,target=native -kernel "$elf" > "$out/$name.txt" 2>&1 || status=$? ;;
+    rv32-*) timeout 120 qemu-system-riscv32 -M virt -bios none -nographic -monitor none -serial none -icount shift=0 \
+            -semihosting-config enable=on,target=native -kernel "$elf" > "$out/$name.txt" 2>&1 || status=$? ;;
+  esac
+  echo "$status" > "$out/$name.status"
+}
+
+if [ "$mode" = check ]; then
+  targets=(m4-dsp rv32-unroll)
+else
+  targets=(m4-dsp m4-unroll m7-dsp rv32-unroll)
+fi
+for t in "${targets[@]}"; do run "$t"; done
+
+python3 - "$out" "$mode" "$json" "${targets[@]}" <<'PY'
+import json, sys
+out, mode, json_path, targets = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+failed = False
+kernels = {}
+order = []
+for t in targets:
+    status = int(open(f"{out}/{t}.status").read())
+    lines = open(f"{out}/{t}.txt").read().splitlines()
+    for line in lines:
+        f = line.split(" ")
+        if f[0] == "calibrate":
+            n, count, scale = int(f[1]), int(f[2]), int(f[3])
+            print(f"{t}: counter on a loop of {n} instructions reads {count / scale:.2f} ({count / scale - n:+.2f})")
+        elif f[0] == "check":
+            print(f"{t}: {f[1]} optimised vs reference on {f[2]} random layers: {f[3]} differ")
+            failed |= f[3] != "0"
+        elif f[0] == "kernel":
+            name = " ".join(f[1:-4])
+            work, ref, opt, scale = (int(x) for x in f[-4:])
+            if name not in kernels:
+                kernels[name] = {"work": work}
+                order.append(name)
+            kernels[name][t] = {"reference": ref / scale, "optimised": opt / scale}
+    if status != 0:
+        print(f"{t}: exit status {status}" + ("" if lines else " (no output)"))
+        failed = True
+if mode == "all" and kernels:
+    cols = [("m4-dsp", "reference", "M4 ref"), ("m4-unroll", "optimised", "M4 unroll"), ("m4-dsp", "optimised", "M4 DSP"),
+            ("m7-dsp", "reference", "M7 ref"), ("m7-dsp", "optimised", "M7 DSP"),
+            ("rv32-unroll", "reference", "RV32 ref"), ("rv32-unroll", "optimised", "RV32 unroll")]
+    print()
+    print("instructions per MAC (MAC kernels) or per element; QEMU -icount, one call each")
+    print(f"{'kernel':36} {'work':>7} " + " ".join(f"{c[2]:>11}" for c in cols))
+    for name in order:
+        k = kernels[name]
+        cells = []
+        for t, path, _ in cols:
+            cells.append(f"{k[t][path] / k['work']:11.2f}" if t in k else f"{'-':>11}")
+        print(f"{name:36} {k['work']:7} " + " ".join(cells))
+    if json_path:
+        rows = []
+        for name in order:
+            k = kernels[name]
+            mac = name.split(" ")[0] in ("fully_connected", "conv2d", "depthwise_conv2d")
+            row = {"kernel": name.split(" ")[0], "shape": " ".join(name.split(" ")[1:]), "unit": "MAC" if mac else "element", "work": k["work"]}
+            for t in targets:
+                if t in k:
+                    row[t] = {p: {"instructions": round(v), "per_unit": round(v / k["work"], 3)} for p, v in k[t].items()}
+            rows.append(row)
+        with open(json_path, "w") as fh:
+            json.dump({"method": "QEMU 7.2 -icount; M4/M7: CMSDK timer 0 at 25 MHz with shift=5 (1.25 instructions per tick); RV32: instret with shift=0",
+                       "targets": {"m4-dsp": "Cortex-M4, mps2-an386, arm-none-eabi-gcc 12 -O2 -mcpu=cortex-m4 (DSP path)",
+                                   "m4-unroll": "Cortex-M4, -DTML_UNROLL (portable path)",
+                                   "m7-dsp": "Cortex-M7, mps2-an500, -mcpu=cortex-m7 (DSP path)",
+                                   "rv32-unroll": "RV32IMC, virt, riscv64-unknown-elf-gcc 12 -O2 -march=rv32imc -DTML_UNROLL"},
+                       "kernels": rows}, fh, indent=1)
+            fh.write("\n")
+sys.exit(1 if failed else 0)
+PY
