@@ -5,7 +5,7 @@
 # layers and fails on a mismatch.
 #   run.sh            all targets, the table; --json FILE also writes the figures as JSON
 #   run.sh --check    the bit-exactness check only (fast), on the M4 and RV32 images
-# Needs gcc-arm-none-eabi, gcc-riscv64-unknown-elf, qemu-system-arm and qemu-system-misc; without them it says
+# Needs gcc-arm-none-eabi, gcc-riscv64-unknown-elf, qemu-system-arm, qemu-system-misc and python3; without them it says
 # so in one line and exits 0.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
 done
 
 missing=()
-for tool in arm-none-eabi-gcc riscv64-unknown-elf-gcc qemu-system-arm qemu-system-riscv32; do
+for tool in arm-none-eabi-gcc riscv64-unknown-elf-gcc qemu-system-arm qemu-system-riscv32 python3; do
   command -v "$tool" >/dev/null || missing+=("$tool")
 done
 if [ "${#missing[@]}" -gt 0 ]; then

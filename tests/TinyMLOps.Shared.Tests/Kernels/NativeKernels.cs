@@ -201,7 +201,8 @@ internal static class NativeKernels
         }
     }
 
-    private static string? SourceDirectory()
+    /// <summary>firmware/native of the checkout the tests run from, or null.</summary>
+    internal static string? SourceDirectory()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
         {
@@ -215,7 +216,7 @@ internal static class NativeKernels
         return null;
     }
 
-    private static string? FindOnPath(string name) =>
+    internal static string? FindOnPath(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
             .Where(d => d.Length > 0).Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
 }
