@@ -22,6 +22,9 @@ namespace TinyMLOps.Shared.Kernels
         private int _outputMultiplier;
         private int _outputShift;
 
+        // Both term tables in one array for a backend call, built with the descriptor.
+        private int[] _terms;
+
         public override int OpCode
         {
             get { return Code; }
@@ -78,6 +81,25 @@ namespace TinyMLOps.Shared.Kernels
             int[] terms2 = Terms(Inputs[1].ZeroPoint, m2, s2);
             _largerTerms = _larger == 0 ? terms1 : terms2;
             _smallerTerms = _larger == 0 ? terms2 : terms1;
+        }
+
+        protected override int[] BuildCall()
+        {
+            int[] call = NewCall(0);
+            call[KernelCall.Input] = InputOffsets[_larger];
+            call[KernelCall.Aux] = InputOffsets[1 - _larger];
+            call[KernelCall.Cycle] = _cycle;
+            call[KernelCall.Multiplier] = _outputMultiplier;
+            call[KernelCall.Shift] = _outputShift;
+            _terms = new int[512];
+            Array.Copy(_largerTerms, 0, _terms, 0, 256);
+            Array.Copy(_smallerTerms, 0, _terms, 256, 256);
+            return call;
+        }
+
+        protected override bool RunOn(IKernelBackend backend, sbyte[] arena)
+        {
+            return backend.Add(Call, arena, _terms);
         }
 
         public override void Eval(sbyte[] arena)

@@ -39,6 +39,18 @@ namespace TinyMLOps.Shared.Kernels
             RequireOutputShape(Window.OutputHeight(InH), Window.OutputWidth(InW), InC);
         }
 
+        protected override int[] BuildCall()
+        {
+            int[] call = NewCall(0);
+            KernelCall.SetWindow(call, Window);
+            return call;
+        }
+
+        protected override bool RunOn(IKernelBackend backend, sbyte[] arena)
+        {
+            return backend.AveragePool2D(Call, arena);
+        }
+
         public override void Eval(sbyte[] arena)
         {
             // Hot state in locals: nanoCLR pays per IL instruction, a field load included.

@@ -25,6 +25,9 @@ namespace TinyMLOps.Shared.Kernels
         private int _outerStride;
         private int _tableCount;
 
+        // The requantization tables one after another for a backend call, built with the descriptor.
+        private sbyte[] _flatTables;
+
         public override int OpCode
         {
             get { return Code; }
@@ -120,6 +123,39 @@ namespace TinyMLOps.Shared.Kernels
                     }
                 }
             }
+        }
+
+        protected override int[] BuildCall()
+        {
+            int count = _blocks.Length;
+            int[] call = NewCall(count * KernelCall.PerInput);
+            call[KernelCall.Axis] = Axis;
+            call[KernelCall.InputCount] = count;
+            _flatTables = new sbyte[_tableCount * 256];
+            int table = 0;
+            for (int k = 0; k < count; k++)
+            {
+                TensorSpec t = Inputs[k];
+                int slot = KernelCall.Length + (k * KernelCall.PerInput);
+                call[slot] = t.H;
+                call[slot + 1] = t.W;
+                call[slot + 2] = t.C;
+                call[slot + 3] = InputOffsets[k];
+                call[slot + 4] = -1;
+                if (_tables[k] != null)
+                {
+                    Array.Copy(_tables[k], 0, _flatTables, table * 256, 256);
+                    call[slot + 4] = table;
+                    table++;
+                }
+            }
+
+            return call;
+        }
+
+        protected override bool RunOn(IKernelBackend backend, sbyte[] arena)
+        {
+            return backend.Concat(Call, arena, _flatTables);
         }
 
         public override void Eval(sbyte[] arena)

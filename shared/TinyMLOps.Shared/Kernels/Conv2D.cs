@@ -94,6 +94,19 @@ namespace TinyMLOps.Shared.Kernels
             }
         }
 
+        protected override int[] BuildCall()
+        {
+            int[] call = NewCall(0);
+            KernelCall.SetWindow(call, Window);
+            call[KernelCall.Aux] = WeightsOffset;
+            return call;
+        }
+
+        protected override bool RunOn(IKernelBackend backend, sbyte[] arena)
+        {
+            return backend.Conv2D(Call, arena, Weights, Bias, _multipliers, _shifts);
+        }
+
         public override void Eval(sbyte[] arena)
         {
             Window win = Window;

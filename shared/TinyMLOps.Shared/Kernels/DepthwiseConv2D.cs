@@ -101,6 +101,20 @@ namespace TinyMLOps.Shared.Kernels
             }
         }
 
+        protected override int[] BuildCall()
+        {
+            int[] call = NewCall(0);
+            KernelCall.SetWindow(call, Window);
+            call[KernelCall.Aux] = WeightsOffset;
+            call[KernelCall.DepthMultiplier] = DepthMultiplier;
+            return call;
+        }
+
+        protected override bool RunOn(IKernelBackend backend, sbyte[] arena)
+        {
+            return backend.DepthwiseConv2D(Call, arena, Weights, Bias, _multipliers, _shifts);
+        }
+
         public override void Eval(sbyte[] arena)
         {
             Window win = Window;

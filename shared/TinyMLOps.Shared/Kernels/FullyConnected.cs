@@ -95,6 +95,18 @@ namespace TinyMLOps.Shared.Kernels
             }
         }
 
+        protected override int[] BuildCall()
+        {
+            int[] call = NewCall(0);
+            call[KernelCall.Aux] = WeightsOffset;
+            return call;
+        }
+
+        protected override bool RunOn(IKernelBackend backend, sbyte[] arena)
+        {
+            return backend.FullyConnected(Call, arena, Weights, Bias, _multipliers, _shifts);
+        }
+
         public override void Eval(sbyte[] arena)
         {
             // nanoCLR pays per IL instruction: hot state in locals, four products per loop test, and running

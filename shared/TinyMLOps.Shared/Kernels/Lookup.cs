@@ -53,6 +53,18 @@ namespace TinyMLOps.Shared.Kernels
             }
         }
 
+        protected override int[] BuildCall()
+        {
+            int[] call = NewCall(0);
+            call[KernelCall.Aux] = TableOffset;
+            return call;
+        }
+
+        protected override bool RunOn(IKernelBackend backend, sbyte[] arena)
+        {
+            return backend.Lookup(Call, arena, Table);
+        }
+
         public override void Eval(sbyte[] arena)
         {
             // Four elements per loop test; the table is indexed by x + 128 through one offset.

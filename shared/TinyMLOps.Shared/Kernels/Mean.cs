@@ -70,6 +70,19 @@ namespace TinyMLOps.Shared.Kernels
             _sums = new int[InC];
         }
 
+        protected override int[] BuildCall()
+        {
+            int[] call = NewCall(0);
+            call[KernelCall.Multiplier] = _multiplier;
+            call[KernelCall.Shift] = _shift;
+            return call;
+        }
+
+        protected override bool RunOn(IKernelBackend backend, sbyte[] arena)
+        {
+            return backend.Mean(Call, arena, _sums);
+        }
+
         public override void Eval(sbyte[] arena)
         {
             int[] sums = _sums;

@@ -60,6 +60,24 @@ namespace TinyMLOps.Shared.Kernels
             }
         }
 
+        protected override int[] BuildCall()
+        {
+            int[] call = NewCall(0);
+            call[KernelCall.Input] = InputOffsets[_larger];
+            call[KernelCall.Aux] = InputOffsets[1 - _larger];
+            call[KernelCall.InZeroPoint] = Inputs[_larger].ZeroPoint;
+            call[KernelCall.AuxZeroPoint] = Inputs[1 - _larger].ZeroPoint;
+            call[KernelCall.Cycle] = _cycle;
+            call[KernelCall.Multiplier] = _multiplier;
+            call[KernelCall.Shift] = _shift;
+            return call;
+        }
+
+        protected override bool RunOn(IKernelBackend backend, sbyte[] arena)
+        {
+            return backend.Mul(Call, arena);
+        }
+
         public override void Eval(sbyte[] arena)
         {
             // The smaller input is walked with a running index that starts over every _cycle elements.

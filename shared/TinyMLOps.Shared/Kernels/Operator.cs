@@ -55,6 +55,9 @@ namespace TinyMLOps.Shared.Kernels
         protected int ActMin;
         protected int ActMax;
 
+        /// <summary>The descriptor a kernel backend receives, built by <see cref="Describe"/> after memory planning.</summary>
+        protected int[] Call;
+
         public abstract int OpCode { get; }
 
         public abstract string Name { get; }
@@ -130,6 +133,39 @@ namespace TinyMLOps.Shared.Kernels
         }
 
         public abstract void Eval(sbyte[] arena);
+
+        /// <summary>Builds the backend call descriptor; the arena offsets must be planned already.</summary>
+        public void Describe()
+        {
+            Call = BuildCall();
+        }
+
+        /// <summary>
+        /// Runs the operator on a kernel backend; false when the backend does not take it (or an accumulator probe is
+        /// attached, which only the C# kernels fill), and the caller runs <see cref="Eval"/>.
+        /// </summary>
+        public bool Offload(IKernelBackend backend, sbyte[] arena)
+        {
+            return Call != null && AccumulatorProbe == null && RunOn(backend, arena);
+        }
+
+        /// <summary>The operator's descriptor, or null when no backend kernel exists for it (Reshape).</summary>
+        protected virtual int[] BuildCall()
+        {
+            return null;
+        }
+
+        /// <summary>A descriptor with the common slots filled in, and extra slots after the fixed part.</summary>
+        protected int[] NewCall(int extra)
+        {
+            return KernelCall.Create(this, extra, ActMin, ActMax);
+        }
+
+        /// <summary>Calls the backend's kernel for this operator.</summary>
+        protected virtual bool RunOn(IKernelBackend backend, sbyte[] arena)
+        {
+            return false;
+        }
 
         protected void Fail(string message)
         {

@@ -55,6 +55,21 @@ namespace TinyMLOps.Shared.Kernels
             RequireOutputShape(PadTop + InH + PadBottom, PadLeft + InW + PadRight, InC);
         }
 
+        protected override int[] BuildCall()
+        {
+            int[] call = NewCall(0);
+            call[KernelCall.PadTop] = PadTop;
+            call[KernelCall.PadLeft] = PadLeft;
+            call[KernelCall.PadBottom] = PadBottom;
+            call[KernelCall.PadRight] = PadRight;
+            return call;
+        }
+
+        protected override bool RunOn(IKernelBackend backend, sbyte[] arena)
+        {
+            return backend.Pad(Call, arena);
+        }
+
         public override void Eval(sbyte[] arena)
         {
             sbyte zp = (sbyte)InZeroPoint;

@@ -67,6 +67,16 @@ namespace TinyMLOps.Shared.Kernels
             }
         }
 
+        protected override int[] BuildCall()
+        {
+            return NewCall(0);
+        }
+
+        protected override bool RunOn(IKernelBackend backend, sbyte[] arena)
+        {
+            return backend.Softmax(Call, arena, _expTable);
+        }
+
         public override void Eval(sbyte[] arena)
         {
             int c = InC;

@@ -17,13 +17,30 @@ namespace TinyMLOps.Shared.Runtime
         private readonly int _inputOffset;
         private readonly int _outputOffset;
         private readonly int _outputLength;
+        private readonly IKernelBackend _backend;
 
+        /// <summary>An interpreter on the default kernel backend (<see cref="KernelBackends.Default"/>).</summary>
         public Interpreter(Int8Model model)
+            : this(model, KernelBackends.Default)
+        {
+        }
+
+        /// <summary>An interpreter whose operators run on backend where it takes them; null runs the C# kernels only.</summary>
+        public Interpreter(Int8Model model, IKernelBackend backend)
         {
             _model = model;
+            _backend = backend;
             int arenaBytes = MemoryPlanner.Plan(model);
             _arena = new sbyte[arenaBytes];
             Operator[] ops = model.Operators;
+            if (backend != null)
+            {
+                for (int i = 0; i < ops.Length; i++)
+                {
+                    ops[i].Describe();
+                }
+            }
+
             _inputOffset = ops[0].InputOffset;
             _outputOffset = ops[ops.Length - 1].OutputOffset;
             _outputLength = ops[ops.Length - 1].OutputElements;
@@ -36,6 +53,12 @@ namespace TinyMLOps.Shared.Runtime
         public Int8Model Model
         {
             get { return _model; }
+        }
+
+        /// <summary>The kernel backend, or null for the C# kernels.</summary>
+        public IKernelBackend Backend
+        {
+            get { return _backend; }
         }
 
         /// <summary>The whole arena; the input and output tensors are views into it.</summary>
@@ -115,11 +138,7 @@ namespace TinyMLOps.Shared.Runtime
 
         public void Invoke()
         {
-            Operator[] ops = _model.Operators;
-            for (int i = 0; i < ops.Length; i++)
-            {
-                ops[i].Eval(_arena);
-            }
+            InvokeRange(0, _model.Operators.Length);
         }
 
         /// <summary>Runs operators [first, end) only: the frozen part of a model up to a trainable head, then the head.</summary>
@@ -131,9 +150,13 @@ namespace TinyMLOps.Shared.Runtime
                 throw new ArgumentOutOfRangeException("first", "operator range " + first + ".." + end + " of " + ops.Length);
             }
 
+            IKernelBackend backend = _backend;
             for (int i = first; i < end; i++)
             {
-                ops[i].Eval(_arena);
+                if (backend == null || !ops[i].Offload(backend, _arena))
+                {
+                    ops[i].Eval(_arena);
+                }
             }
         }
 

@@ -94,7 +94,7 @@ public class ModelFormatVersionTests
         return Crc32.Finish(crc);
     }
 
-    private static string Fixture(string file)
+    internal static string Fixture(string file)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
         {
