@@ -5,6 +5,9 @@
 # layers and fails on a mismatch.
 #   run.sh            all targets, the table; --json FILE also writes the figures as JSON
 #   run.sh --check    the bit-exactness check only (fast), on the M4 and RV32 images
+#   run.sh --replay DIR   replays every DIR/*.tmlr (one recorded model inference each, written by the host's
+#                     RecordingKernelBackend) on M4, M7 and RV32: instructions per inference and per MAC, and the
+#                     output checked against the managed interpreter's bytes
 # Needs gcc-arm-none-eabi, gcc-riscv64-unknown-elf, qemu-system-arm, qemu-system-misc and python3; without them it says
 # so in one line and exits 0.
 set -euo pipefail
@@ -15,8 +18,9 @@ json=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --check) mode=check ;;
+    --replay) mode=replay; replay_dir="$2"; shift ;;
     --json) json="$2"; shift ;;
-    *) echo "run.sh: unknown argument $1 (use --check or --json FILE)" >&2; exit 2 ;;
+    *) echo "run.sh: unknown argument $1 (use --check, --replay DIR or --json FILE)" >&2; exit 2 ;;
   esac
   shift
 done
@@ -48,7 +52,7 @@ build() {
     $cc $flags "${warn[@]}" "${common[@]}" -DTML_REFERENCE -include "$here/ref_names.h" -c "$native/src/$k.c" -o "$dir/ref_$k.o"
   done
   local objects=("$dir"/ref_*.o)
-  for c in "$native"/src/*.c "$native"/src/opt/*.c "$here/bench.c"; do
+  for c in "$native"/src/*.c "$native"/src/opt/*.c "$here/$MAIN"; do
     local o="$dir/$(basename "$(dirname "$c")")_$(basename "$c" .c).o"
     # shellcheck disable=SC2086
     $cc $flags "${warn[@]}" "${common[@]}" $EXTRA -DBENCH_TARGET="\"$name\"" -I"$here" -c "$c" -o "$o"
@@ -67,37 +71,95 @@ build() {
 }
 
 EXTRA=""
+MAIN=bench.c
 [ "$mode" = check ] && EXTRA="-DBENCH_CHECK_ONLY"
+[ "$mode" = replay ] && MAIN=replay.c
 arm_sources=("$here/arm/mps2.c")
 rv_sources=("$here/riscv/start.S" "$here/riscv/virt.c")
 
-# target NAME: builds the image and runs it, its output into $out/NAME.txt
-run() {
-  local name="$1" status=0
+# image NAME: builds the target's image
+image() {
+  local name="$1"
   case "$name" in
-    m4-dsp) LD="$here/arm/mps2.ld" build "$name" arm-none-eabi-gcc "-mthumb -mcpu=cortex-m4 -mfloat-abi=soft" "${arm_sources[@]}" ;;
-    m4-unroll) LD="$here/arm/mps2.ld" build "$name" arm-none-eabi-gcc "-mthumb -mcpu=cortex-m4 -mfloat-abi=soft -DTML_UNROLL" "${arm_sources[@]}" ;;
-    m7-dsp) LD="$here/arm/mps2.ld" build "$name" arm-none-eabi-gcc "-mthumb -mcpu=cortex-m7 -mfloat-abi=soft" "${arm_sources[@]}" ;;
-    rv32-unroll) LD="$here/riscv/virt.ld" build "$name" riscv64-unknown-elf-gcc "-march=rv32imc -mabi=ilp32 -mcmodel=medany -DTML_UNROLL" "${rv_sources[@]}" ;;
+    m4-dsp) LD="$here/arm/mps2.ld" build "$name" arm-none-eabi-gcc "-mthumb -mcpu=cortex-m4 -mfloat-abi=soft -DBENCH_BLOB=0x00100000u" "${arm_sources[@]}" ;;
+    m4-unroll) LD="$here/arm/mps2.ld" build "$name" arm-none-eabi-gcc "-mthumb -mcpu=cortex-m4 -mfloat-abi=soft -DTML_UNROLL -DBENCH_BLOB=0x00100000u" "${arm_sources[@]}" ;;
+    m7-dsp) LD="$here/arm/mps2.ld" build "$name" arm-none-eabi-gcc "-mthumb -mcpu=cortex-m7 -mfloat-abi=soft -DBENCH_BLOB=0x00100000u" "${arm_sources[@]}" ;;
+    rv32-unroll) LD="$here/riscv/virt.ld" build "$name" riscv64-unknown-elf-gcc "-march=rv32imc -mabi=ilp32 -mcmodel=medany -DTML_UNROLL -DBENCH_BLOB=0x80100000u" "${rv_sources[@]}" ;;
   esac
+}
+
+# run NAME LABEL [BLOB]: runs the target's image (with the blob loaded at its address), output into $out/LABEL.txt
+run() {
+  local name="$1" label="$2" blob="${3:-}" status=0 load=()
   local elf="$out/$name/$name.elf"
+  if [ -n "$blob" ]; then
+    case "$name" in
+      rv32-*) load=(-device "loader,file=$blob,addr=0x80100000,force-raw=on") ;;
+      *) load=(-device "loader,file=$blob,addr=0x00100000,force-raw=on") ;;
+    esac
+  fi
   case "$name" in
     m4-*) timeout 120 qemu-system-arm -M mps2-an386 -nographic -monitor none -serial none -icount shift=5 \
-            -semihosting-config enable=on,target=native -kernel "$elf" > "$out/$name.txt" 2>&1 || status=$? ;;
+            -semihosting-config enable=on,target=native -kernel "$elf" "${load[@]}" > "$out/$label.txt" 2>&1 || status=$? ;;
     m7-*) timeout 120 qemu-system-arm -M mps2-an500 -nographic -monitor none -serial none -icount shift=5 \
-            -semihosting-config enable=on,target=native -kernel "$elf" > "$out/$name.txt" 2>&1 || status=$? ;;
+            -semihosting-config enable=on,target=native -kernel "$elf" "${load[@]}" > "$out/$label.txt" 2>&1 || status=$? ;;
     rv32-*) timeout 120 qemu-system-riscv32 -M virt -bios none -nographic -monitor none -serial none -icount shift=0 \
-            -semihosting-config enable=on,target=native -kernel "$elf" > "$out/$name.txt" 2>&1 || status=$? ;;
+            -semihosting-config enable=on,target=native -kernel "$elf" "${load[@]}" > "$out/$label.txt" 2>&1 || status=$? ;;
   esac
-  echo "$status" > "$out/$name.status"
+  echo "$status" > "$out/$label.status"
 }
 
 if [ "$mode" = check ]; then
   targets=(m4-dsp rv32-unroll)
+elif [ "$mode" = replay ]; then
+  targets=(m4-dsp m7-dsp rv32-unroll)
 else
   targets=(m4-dsp m4-unroll m7-dsp rv32-unroll)
 fi
-for t in "${targets[@]}"; do run "$t"; done
+for t in "${targets[@]}"; do image "$t"; done
+if [ "$mode" = replay ]; then
+  shopt -s nullglob
+  blobs=("$replay_dir"/*.tmlr)
+  [ "${#blobs[@]}" -gt 0 ] || { echo "run.sh: no .tmlr files in $replay_dir" >&2; exit 2; }
+  for t in "${targets[@]}"; do
+    for b in "${blobs[@]}"; do run "$t" "$t@$(basename "$b" .tmlr)" "$b"; done
+  done
+  python3 - "$out" "$json" "${targets[@]}" <<'PY'
+import glob, json, os, sys
+out, json_path, targets = sys.argv[1], sys.argv[2], sys.argv[3:]
+failed = False
+models = {}
+for path in sorted(glob.glob(f"{out}/*@*.txt")):
+    label = os.path.basename(path)[:-4]
+    target, model = label.split("@", 1)
+    status = int(open(f"{out}/{label}.status").read())
+    lines = [l for l in open(path).read().splitlines() if l.startswith("replay ")]
+    if status != 0 or not lines:
+        print(f"{target} {model}: exit status {status}: " + " | ".join(open(path).read().splitlines()[-3:]))
+        failed = True
+    if not lines:
+        continue
+    macs, ref, opt, ref_mac, opt_mac, scale, ref_diff, opt_diff = (int(x) for x in lines[0].split()[1:])
+    if ref_diff or opt_diff:
+        print(f"{target} {model}: {ref_diff} reference and {opt_diff} optimised output bytes differ from the managed interpreter")
+    models.setdefault(model, {"macs": macs})[target] = {
+        "reference": ref / scale, "optimised": opt / scale, "reference_mac_kernels": ref_mac / scale,
+        "optimised_mac_kernels": opt_mac / scale, "identical": ref_diff == 0 and opt_diff == 0}
+print("model inference replayed in the guest: instructions per MAC (whole inference), reference / optimised; output identical to the managed interpreter")
+print(f"{'model':28} {'MACs':>10} " + " ".join(f"{t:>19}" for t in targets) + "  identical")
+for model, m in models.items():
+    cells = [f"{m[t]['reference'] / m['macs']:8.2f} /{m[t]['optimised'] / m['macs']:8.2f}" if t in m else f"{'-':>19}" for t in targets]
+    same = all(m[t]["identical"] for t in targets if t in m)
+    print(f"{model:28} {m['macs']:10} " + " ".join(f"{c:>19}" for c in cells) + ("  yes" if same else "  NO"))
+if json_path:
+    with open(json_path, "w") as fh:
+        json.dump({"models": models}, fh, indent=1)
+        fh.write("\n")
+sys.exit(1 if failed else 0)
+PY
+  exit $?
+fi
+for t in "${targets[@]}"; do run "$t" "$t"; done
 
 python3 - "$out" "$mode" "$json" "${targets[@]}" <<'PY'
 import json, sys
