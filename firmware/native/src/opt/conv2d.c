@@ -48,7 +48,7 @@ void tml_conv2d(const tml_quant *quant, const tml_shape *input_shape, const tml_
                 }
 
                 for (r = 0; r < TML_DOT_ROWS; r++) {
-                    out[oc + r] = tml_requantize((int32_t)acc[r], multipliers[oc + r], shifts[oc + r],
+                    out[oc + r] = tml_requantize_fast((int32_t)acc[r], multipliers[oc + r], shifts[oc + r],
                                                  quant->output_zero_point, quant->act_min, quant->act_max);
                 }
             }
@@ -60,7 +60,7 @@ void tml_conv2d(const tml_quant *quant, const tml_shape *input_shape, const tml_
                                   run, in_zp, sum);
                 }
 
-                out[oc] = tml_requantize((int32_t)sum, multipliers[oc], shifts[oc], quant->output_zero_point,
+                out[oc] = tml_requantize_fast((int32_t)sum, multipliers[oc], shifts[oc], quant->output_zero_point,
                                          quant->act_min, quant->act_max);
             }
         }

@@ -10,27 +10,61 @@
 
 #if TML_PATH != TML_PATH_REFERENCE
 
-/* acc[0..3] += (x[k] - zp) * w[k] for the four channels at x and w. */
-static inline void tml_taps4(const int8_t *x, const int8_t *w, int32_t zp, uint32_t *acc)
+/*
+ * acc[0..3] += (x - zp) * w over the valid taps of four adjacent channels: rows rows of taps taps each, x and w
+ * at the first tap, x_row/w_row and x_step/w_step their strides between rows and between taps. The accumulators
+ * stay in locals for the whole window (an array would go through memory at every tap).
+ */
+static inline void tml_window4(const int8_t *x, const int8_t *w, int32_t rows, int32_t taps, int32_t x_row,
+                               int32_t w_row, int32_t x_step, int32_t w_step, int32_t zp, uint32_t *acc)
 {
 #if TML_PATH == TML_PATH_DSP
-    uint32_t xv = tml_load4(x);
-    uint32_t wv = tml_load4(w);
     int16x2_t offset = tml_lane_offset(zp);
-    int16x2_t x_even = __sxtab16(offset, (int8x4_t)xv);
-    int16x2_t x_odd = tml_sxtab16_odd(offset, xv);
-    int16x2_t w_even = __sxtb16((int8x4_t)wv);
-    int16x2_t w_odd = tml_sxtb16_odd(wv);
-    acc[0] = (uint32_t)__smlabb(x_even, w_even, (int32_t)acc[0]);
-    acc[2] = (uint32_t)__smlatt(x_even, w_even, (int32_t)acc[2]);
-    acc[1] = (uint32_t)__smlabb(x_odd, w_odd, (int32_t)acc[1]);
-    acc[3] = (uint32_t)__smlatt(x_odd, w_odd, (int32_t)acc[3]);
+    int32_t a0 = (int32_t)acc[0];
+    int32_t a1 = (int32_t)acc[1];
+    int32_t a2 = (int32_t)acc[2];
+    int32_t a3 = (int32_t)acc[3];
 #else
-    acc[0] += (uint32_t)((x[0] - zp) * w[0]);
-    acc[1] += (uint32_t)((x[1] - zp) * w[1]);
-    acc[2] += (uint32_t)((x[2] - zp) * w[2]);
-    acc[3] += (uint32_t)((x[3] - zp) * w[3]);
+    uint32_t a0 = acc[0];
+    uint32_t a1 = acc[1];
+    uint32_t a2 = acc[2];
+    uint32_t a3 = acc[3];
 #endif
+    int32_t r;
+    int32_t t;
+    for (r = 0; r < rows; r++) {
+        const int8_t *xt = x;
+        const int8_t *wt = w;
+        for (t = 0; t < taps; t++) {
+#if TML_PATH == TML_PATH_DSP
+            uint32_t xv = tml_load4(xt);
+            uint32_t wv = tml_load4(wt);
+            int16x2_t x_even = __sxtab16(offset, (int8x4_t)xv);
+            int16x2_t x_odd = tml_sxtab16_odd(offset, xv);
+            int16x2_t w_even = __sxtb16((int8x4_t)wv);
+            int16x2_t w_odd = tml_sxtb16_odd(wv);
+            a0 = __smlabb(x_even, w_even, a0);
+            a2 = __smlatt(x_even, w_even, a2);
+            a1 = __smlabb(x_odd, w_odd, a1);
+            a3 = __smlatt(x_odd, w_odd, a3);
+#else
+            a0 += (uint32_t)((xt[0] - zp) * wt[0]);
+            a1 += (uint32_t)((xt[1] - zp) * wt[1]);
+            a2 += (uint32_t)((xt[2] - zp) * wt[2]);
+            a3 += (uint32_t)((xt[3] - zp) * wt[3]);
+#endif
+            xt += x_step;
+            wt += w_step;
+        }
+
+        x += x_row;
+        w += w_row;
+    }
+
+    acc[0] = (uint32_t)a0;
+    acc[1] = (uint32_t)a1;
+    acc[2] = (uint32_t)a2;
+    acc[3] = (uint32_t)a3;
 }
 
 void tml_depthwise_conv2d(const tml_quant *quant, const tml_shape *input_shape, const tml_shape *output_shape,
@@ -67,18 +101,12 @@ void tml_depthwise_conv2d(const tml_quant *quant, const tml_shape *input_shape, 
                     acc[r] = (uint32_t)bias[oc + r];
                 }
 
-                for (ky = ky_start; ky < ky_end; ky++) {
-                    const int8_t *x = input + ((((iy0 + ky) * in_w) + ix0 + kx_start) * in_c) + oc;
-                    const int8_t *w = weights + (((ky * kw) + kx_start) * out_c) + oc;
-                    for (kx = kx_start; kx < kx_end; kx++) {
-                        tml_taps4(x, w, in_zp, acc);
-                        x += in_c;
-                        w += out_c;
-                    }
-                }
+                tml_window4(input + ((((iy0 + ky_start) * in_w) + ix0 + kx_start) * in_c) + oc,
+                            weights + (((ky_start * kw) + kx_start) * out_c) + oc, ky_end - ky_start,
+                            kx_end - kx_start, in_w * in_c, kw * out_c, in_c, out_c, in_zp, acc);
 
                 for (r = 0; r < 4; r++) {
-                    out[oc + r] = tml_requantize((int32_t)acc[r], multipliers[oc + r], shifts[oc + r],
+                    out[oc + r] = tml_requantize_fast((int32_t)acc[r], multipliers[oc + r], shifts[oc + r],
                                                  quant->output_zero_point, quant->act_min, quant->act_max);
                 }
             }
@@ -95,7 +123,7 @@ void tml_depthwise_conv2d(const tml_quant *quant, const tml_shape *input_shape, 
                     }
                 }
 
-                out[oc] = tml_requantize((int32_t)sum, multipliers[oc], shifts[oc], quant->output_zero_point,
+                out[oc] = tml_requantize_fast((int32_t)sum, multipliers[oc], shifts[oc], quant->output_zero_point,
                                          quant->act_min, quant->act_max);
             }
         }

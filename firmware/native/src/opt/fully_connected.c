@@ -22,14 +22,14 @@ void tml_fully_connected(const tml_quant *quant, int32_t inputs, int32_t units,
 
         tml_dot_rows(input, weights + (o * inputs), inputs, inputs, in_zp, acc);
         for (r = 0; r < TML_DOT_ROWS; r++) {
-            output[o + r] = tml_requantize((int32_t)acc[r], multipliers[o + r], shifts[o + r],
+            output[o + r] = tml_requantize_fast((int32_t)acc[r], multipliers[o + r], shifts[o + r],
                                            quant->output_zero_point, quant->act_min, quant->act_max);
         }
     }
 
     for (; o < units; o++) {
         uint32_t sum = tml_dot(input, weights + (o * inputs), inputs, in_zp, (uint32_t)bias[o]);
-        output[o] = tml_requantize((int32_t)sum, multipliers[o], shifts[o], quant->output_zero_point,
+        output[o] = tml_requantize_fast((int32_t)sum, multipliers[o], shifts[o], quant->output_zero_point,
                                    quant->act_min, quant->act_max);
     }
 }

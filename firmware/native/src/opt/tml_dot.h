@@ -10,6 +10,30 @@
 #include <stdint.h>
 #include "../tml_path.h"
 
+#include "tml_quant_math.h"
+
+/*
+ * tml_requantize inlined, with a short form for the usual case, a multiplier below 1/2 (total shift 33..62): the
+ * rounding term 2^(total - 1) is then a multiple of 2^32, so the 64-bit sum's low word never carries into the
+ * result and (x m + 2^(total - 1)) >> total equals (high word of x m + 2^(total - 33)) >> (total - 32), exactly;
+ * |high word| <= 2^30 keeps the sum and the result inside the +-2^30 saturation. Other shifts take the full
+ * tml_multiply_by_quantized_multiplier.
+ */
+static inline int8_t tml_requantize_fast(int32_t acc, int32_t multiplier, int32_t shift, int32_t output_zero_point,
+                                         int32_t act_min, int32_t act_max)
+{
+    int32_t total = 31 - shift;
+    int32_t q;
+    if (total >= 33 && total <= 62) {
+        int32_t high = (int32_t)(((int64_t)acc * multiplier) >> 32);
+        q = ((high + (1 << (total - 33))) >> (total - 32)) + output_zero_point;
+    } else {
+        q = tml_multiply_by_quantized_multiplier(acc, multiplier, shift) + output_zero_point;
+    }
+
+    return (int8_t)(q < act_min ? act_min : (q > act_max ? act_max : q));
+}
+
 #if TML_PATH == TML_PATH_DSP
 #include <arm_acle.h>
 

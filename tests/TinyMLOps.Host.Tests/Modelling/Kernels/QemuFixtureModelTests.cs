@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using TinyMLOps.Shared.Kernels;
 using TinyMLOps.Shared.Model;
 using TinyMLOps.Shared.Tests.Kernels;
 using Xunit.Abstractions;
