@@ -1,5 +1,6 @@
 /*
- * The bare-metal kernel benchmark: one image holds the reference MAC kernels (renamed ref_*, see ref_names.h)
+ * The bare-metal kernel benchmark: one image holds the reference kernels that have an optimised path (renamed
+ * ref_*, see ref_names.h)
  * and the path the build selects (tml_path.h). It
  *   1. checks the counter on a loop of known instruction count,
  *   2. runs both paths on random layers and counts the layers whose bytes differ (the exit status),
@@ -24,6 +25,16 @@ void ref_depthwise_conv2d(const tml_quant *quant, const tml_shape *input_shape, 
                           const tml_window *window, int32_t depth_multiplier, const int8_t *input,
                           const int8_t *weights, const int32_t *bias, const int32_t *multipliers,
                           const int32_t *shifts, int8_t *output);
+void ref_add(const tml_quant *quant, int32_t count, int32_t cycle, const int8_t *larger, const int8_t *smaller,
+             const int32_t *larger_terms, const int32_t *smaller_terms, int32_t output_multiplier,
+             int32_t output_shift, int8_t *output);
+void ref_mul(const tml_quant *quant, int32_t count, int32_t cycle, const int8_t *larger, const int8_t *smaller,
+             int32_t larger_zero_point, int32_t smaller_zero_point, int32_t multiplier, int32_t shift,
+             int8_t *output);
+void ref_average_pool2d(const tml_quant *quant, const tml_shape *input_shape, const tml_shape *output_shape,
+                        const tml_window *window, const int8_t *input, int8_t *output);
+void ref_max_pool2d(const tml_quant *quant, const tml_shape *input_shape, const tml_shape *output_shape,
+                    const tml_window *window, const int8_t *input, int8_t *output);
 
 #ifndef BENCH_CHECK_LAYERS
 #define BENCH_CHECK_LAYERS 400
@@ -45,6 +56,7 @@ static int8_t out_opt[BUF];
 static int32_t bias[CHANNELS];
 static int32_t multipliers[CHANNELS];
 static int32_t shifts[CHANNELS];
+static int32_t terms[512];
 
 static uint32_t rng_state = 2463534242u;
 
@@ -218,6 +230,63 @@ static int32_t check(void)
     }
 
     report_check("depthwise_conv2d", BENCH_CHECK_LAYERS, bad);
+    total += bad;
+    bad = 0;
+    for (n = 0; n < BENCH_CHECK_LAYERS; n++) {
+        /* Add and Mul over 1..512 elements, the smaller input equal, per channel or a scalar; term tables and
+         * multipliers as tml_prepare_add and tml_prepare_mul give them for scales within 2^+-5 (shifts 33..62
+         * and the full multiply both occur). */
+        int32_t c = range(1, 16);
+        int32_t count = c * range(1, 32);
+        int32_t kind = range(0, 2);
+        int32_t cycle = kind == 0 ? count : (kind == 1 ? c : 1);
+        int32_t multiplier = (int32_t)((1u << 30) + (next() >> 2));
+        int32_t shift = range(-24, 1);
+        int32_t v;
+        tml_quant q = random_layer(0);
+        fill(in_a, count);
+        fill(in_a + 1024, cycle);
+        for (v = 0; v < 256; v++) {
+            terms[v] = tml_add_term(v - 128, q.input_zero_point, (int32_t)((1u << 30) + (next() >> 2)), range(-1, 0));
+            terms[256 + v] = tml_add_term(v - 128, q.output_zero_point, (int32_t)((1u << 30) + (next() >> 2)), range(-6, 0));
+        }
+
+        if (n % 2 == 0) {
+            ref_add(&q, count, cycle, in_a, in_a + 1024, terms, terms + 256, multiplier, shift, out_ref);
+            tml_add(&q, count, cycle, in_a, in_a + 1024, terms, terms + 256, multiplier, shift, out_opt);
+        } else {
+            int32_t zp = range(-128, 127);
+            ref_mul(&q, count, cycle, in_a, in_a + 1024, q.input_zero_point, zp, multiplier, shift, out_ref);
+            tml_mul(&q, count, cycle, in_a, in_a + 1024, q.input_zero_point, zp, multiplier, shift, out_opt);
+        }
+
+        bad += differs(count);
+    }
+
+    report_check("add_mul", BENCH_CHECK_LAYERS, bad);
+    total += bad;
+    bad = 0;
+    for (n = 0; n < BENCH_CHECK_LAYERS; n++) {
+        int32_t in_h;
+        int32_t in_w;
+        tml_window w = random_window(&in_h, &in_w);
+        int32_t c = range(1, 12);
+        tml_shape in_s = { in_h, in_w, c };
+        tml_shape out_s = output_shape(&w, in_h, in_w, c);
+        tml_quant q = random_layer(0);
+        fill(in_a, in_h * in_w * c);
+        if (n % 2 == 0) {
+            ref_average_pool2d(&q, &in_s, &out_s, &w, in_a, out_ref);
+            tml_average_pool2d(&q, &in_s, &out_s, &w, in_a, out_opt);
+        } else {
+            ref_max_pool2d(&q, &in_s, &out_s, &w, in_a, out_ref);
+            tml_max_pool2d(&q, &in_s, &out_s, &w, in_a, out_opt);
+        }
+
+        bad += differs(out_s.h * out_s.w * c);
+    }
+
+    report_check("pools", BENCH_CHECK_LAYERS, bad);
     return total + bad;
 }
 
@@ -312,7 +381,7 @@ static void depthwise(const char *name, int32_t hw, int32_t c, int32_t k, int32_
     report(name, conv_macs(&in_s, &out_s, &w, c), r, o);
 }
 
-/* The kernels without an optimised path: one count, reported in both columns. */
+/* The other kernels; those without an optimised path have one count, reported in both columns. */
 static void others(void)
 {
     tml_quant q = random_layer(0);
@@ -326,6 +395,7 @@ static void others(void)
     const int8_t *inputs[2];
     const int8_t *tables[2];
     uint64_t t;
+    uint64_t o;
     int32_t v;
     fill(in_a, BUF);
     fill(in_b, BUF);
@@ -336,14 +406,18 @@ static void others(void)
         table[v] = (int8_t)(v ^ 0x5a);
     }
 
-    COUNT(t, tml_average_pool2d(&q, &s16, &s8, &pool, in_a, out_ref));
-    report("average_pool2d 2x2/2 16x16x32", 8 * 8 * 32, t, t);
-    COUNT(t, tml_max_pool2d(&q, &s16, &s8, &pool, in_a, out_ref));
-    report("max_pool2d 2x2/2 16x16x32", 8 * 8 * 32, t, t);
-    COUNT(t, tml_add(&q, 16 * 16 * 32, 16 * 16 * 32, in_a, in_b, terms_a, terms_b, 1 << 30, -10, out_ref));
-    report("add 16x16x32", 16 * 16 * 32, t, t);
-    COUNT(t, tml_mul(&q, 16 * 16 * 32, 16 * 16 * 32, in_a, in_b, 3, -7, 1 << 30, -12, out_ref));
-    report("mul 16x16x32", 16 * 16 * 32, t, t);
+    COUNT(t, ref_average_pool2d(&q, &s16, &s8, &pool, in_a, out_ref));
+    COUNT(o, tml_average_pool2d(&q, &s16, &s8, &pool, in_a, out_opt));
+    report("average_pool2d 2x2/2 16x16x32", 8 * 8 * 32, t, o);
+    COUNT(t, ref_max_pool2d(&q, &s16, &s8, &pool, in_a, out_ref));
+    COUNT(o, tml_max_pool2d(&q, &s16, &s8, &pool, in_a, out_opt));
+    report("max_pool2d 2x2/2 16x16x32", 8 * 8 * 32, t, o);
+    COUNT(t, ref_add(&q, 16 * 16 * 32, 16 * 16 * 32, in_a, in_b, terms_a, terms_b, 1 << 30, -10, out_ref));
+    COUNT(o, tml_add(&q, 16 * 16 * 32, 16 * 16 * 32, in_a, in_b, terms_a, terms_b, 1 << 30, -10, out_opt));
+    report("add 16x16x32", 16 * 16 * 32, t, o);
+    COUNT(t, ref_mul(&q, 16 * 16 * 32, 16 * 16 * 32, in_a, in_b, 3, -7, 1 << 30, -12, out_ref));
+    COUNT(o, tml_mul(&q, 16 * 16 * 32, 16 * 16 * 32, in_a, in_b, 3, -7, 1 << 30, -12, out_opt));
+    report("mul 16x16x32", 16 * 16 * 32, t, o);
     COUNT(t, tml_softmax(1, 10, exp_table, in_a, out_ref));
     report("softmax 10", 10, t, t);
     COUNT(t, tml_softmax(1, 100, exp_table, in_a, out_ref));

@@ -7,7 +7,8 @@
  *   the arena before the inference, the expected output (each padded to 4 bytes), then per call:
  *   kernel id, descriptor length, descriptor (KernelCall slots), buffer count, per buffer its byte length and bytes.
  * Output: replay <MACs> <ref instructions> <opt instructions> <ref in MAC kernels> <opt in MAC kernels> <scale>
- * <ref differing bytes> <opt differing bytes>; the exit status is 1 when a byte differs.
+ * <ref differing bytes> <opt differing bytes>, then per kernel id that occurs: replay-kernel <id> <calls> <ref
+ * instructions> <opt instructions>; the exit status is 1 when a byte differs.
  */
 #include <stdint.h>
 #include "tml_kernels.h"
@@ -23,6 +24,16 @@ void ref_depthwise_conv2d(const tml_quant *quant, const tml_shape *input_shape, 
                           const tml_window *window, int32_t depth_multiplier, const int8_t *input,
                           const int8_t *weights, const int32_t *bias, const int32_t *multipliers,
                           const int32_t *shifts, int8_t *output);
+void ref_add(const tml_quant *quant, int32_t count, int32_t cycle, const int8_t *larger, const int8_t *smaller,
+             const int32_t *larger_terms, const int32_t *smaller_terms, int32_t output_multiplier,
+             int32_t output_shift, int8_t *output);
+void ref_mul(const tml_quant *quant, int32_t count, int32_t cycle, const int8_t *larger, const int8_t *smaller,
+             int32_t larger_zero_point, int32_t smaller_zero_point, int32_t multiplier, int32_t shift,
+             int8_t *output);
+void ref_average_pool2d(const tml_quant *quant, const tml_shape *input_shape, const tml_shape *output_shape,
+                        const tml_window *window, const int8_t *input, int8_t *output);
+void ref_max_pool2d(const tml_quant *quant, const tml_shape *input_shape, const tml_shape *output_shape,
+                    const tml_window *window, const int8_t *input, int8_t *output);
 
 #ifndef BENCH_TARGET
 #define BENCH_TARGET "unknown"
@@ -52,6 +63,8 @@ typedef struct {
 } call_t;
 
 static call_t calls[MAX_CALLS];
+static uint64_t per_kernel[2][LOOKUP + 1];
+static uint32_t per_kernel_calls[LOOKUP + 1];
 static int32_t sums[MAX_CHANNELS];
 
 static uint32_t padded(uint32_t bytes)
@@ -105,7 +118,7 @@ static tml_window window_of(const int32_t *d)
     return w;
 }
 
-/* Runs one call on the arena; reference selects the ref_* MAC kernels. */
+/* Runs one call on the arena; reference selects the ref_* kernels. */
 static void run(const call_t *c, int8_t *arena, int reference)
 {
     const int32_t *d = c->d;
@@ -132,19 +145,19 @@ static void run(const call_t *c, int8_t *arena, int reference)
                                                                   shifts, arena + d[OUTPUT]);
         break;
     case AVERAGE_POOL2D:
-        tml_average_pool2d(&q, &in, &out, &w, arena + d[INPUT], arena + d[OUTPUT]);
+        (reference ? ref_average_pool2d : tml_average_pool2d)(&q, &in, &out, &w, arena + d[INPUT], arena + d[OUTPUT]);
         break;
     case MAX_POOL2D:
-        tml_max_pool2d(&q, &in, &out, &w, arena + d[INPUT], arena + d[OUTPUT]);
+        (reference ? ref_max_pool2d : tml_max_pool2d)(&q, &in, &out, &w, arena + d[INPUT], arena + d[OUTPUT]);
         break;
     case ADD: {
         const int32_t *terms = (const int32_t *)c->buffers[0];
-        tml_add(&q, d[COUNT], d[CYCLE], arena + d[INPUT], arena + d[AUX], terms, terms + 256, d[MULTIPLIER], d[SHIFT],
+        (reference ? ref_add : tml_add)(&q, d[COUNT], d[CYCLE], arena + d[INPUT], arena + d[AUX], terms, terms + 256, d[MULTIPLIER], d[SHIFT],
                 arena + d[OUTPUT]);
         break;
     }
     case MUL:
-        tml_mul(&q, d[COUNT], d[CYCLE], arena + d[INPUT], arena + d[AUX], d[IN_ZP], d[AUX_ZP], d[MULTIPLIER], d[SHIFT],
+        (reference ? ref_mul : tml_mul)(&q, d[COUNT], d[CYCLE], arena + d[INPUT], arena + d[AUX], d[IN_ZP], d[AUX_ZP], d[MULTIPLIER], d[SHIFT],
                 arena + d[OUTPUT]);
         break;
     case SOFTMAX:
@@ -261,6 +274,8 @@ int main(void)
             t = bench_count() - t - overhead;
             total[path] += t;
             in_mac[path] += is_mac(calls[n].kernel) ? t : 0;
+            per_kernel[path][calls[n].kernel] += t;
+            per_kernel_calls[calls[n].kernel] += path == 0 ? 1 : 0;
         }
 
         differ[path] = 0;
@@ -279,5 +294,16 @@ int main(void)
     write_int(differ[0]);
     write_int(differ[1]);
     bench_write("\n");
+    for (n = FULLY_CONNECTED; n <= LOOKUP; n++) {
+        if (per_kernel_calls[n] != 0) {
+            bench_write("replay-kernel ");
+            write_int((uint64_t)n);
+            write_int(per_kernel_calls[n]);
+            write_int(per_kernel[0][n]);
+            write_int(per_kernel[1][n]);
+            bench_write("\n");
+        }
+    }
+
     return differ[0] != 0 || differ[1] != 0;
 }

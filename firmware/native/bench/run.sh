@@ -39,16 +39,16 @@ trap 'rm -rf "$out"' EXIT
 warn=(-std=c99 -Wall -Wextra -Wpedantic -Werror)
 # -fno-tree-loop-distribute-patterns: the kernels' loops stay loops rather than calls to the image's memcpy.
 common=(-O2 -ffreestanding -fno-tree-loop-distribute-patterns -ffunction-sections -I"$native/include")
-mac=(fully_connected conv2d depthwise_conv2d)
+optimised=(fully_connected conv2d depthwise_conv2d add mul average_pool2d max_pool2d)
 
-# build NAME CC "CFLAGS..." PLATFORM_SOURCES... : one image with the reference MAC kernels renamed ref_* and the
+# build NAME CC "CFLAGS..." PLATFORM_SOURCES... : one image with the reference kernels renamed ref_* and the
 # path the flags select.
 build() {
   local name="$1" cc="$2" flags="$3"; shift 3
   local dir="$out/$name"
   mkdir -p "$dir"
   # shellcheck disable=SC2086
-  for k in "${mac[@]}"; do
+  for k in "${optimised[@]}"; do
     $cc $flags "${warn[@]}" "${common[@]}" -DTML_REFERENCE -include "$here/ref_names.h" -c "$native/src/$k.c" -o "$dir/ref_$k.o"
   done
   local objects=("$dir"/ref_*.o)
@@ -129,11 +129,14 @@ import glob, json, os, sys
 out, json_path, targets = sys.argv[1], sys.argv[2], sys.argv[3:]
 failed = False
 models = {}
+names = [None, "fully_connected", "conv2d", "depthwise_conv2d", "average_pool2d", "max_pool2d", "add", "mul", "softmax",
+         "mean", "concat", "pad", "lookup"]
 for path in sorted(glob.glob(f"{out}/*@*.txt")):
     label = os.path.basename(path)[:-4]
     target, model = label.split("@", 1)
     status = int(open(f"{out}/{label}.status").read())
-    lines = [l for l in open(path).read().splitlines() if l.startswith("replay ")]
+    text = open(path).read().splitlines()
+    lines = [l for l in text if l.startswith("replay ")]
     if status != 0 or not lines:
         print(f"{target} {model}: exit status {status}: " + " | ".join(open(path).read().splitlines()[-3:]))
         failed = True
@@ -144,13 +147,28 @@ for path in sorted(glob.glob(f"{out}/*@*.txt")):
         print(f"{target} {model}: {ref_diff} reference and {opt_diff} optimised output bytes differ from the managed interpreter")
     models.setdefault(model, {"macs": macs})[target] = {
         "reference": ref / scale, "optimised": opt / scale, "reference_mac_kernels": ref_mac / scale,
-        "optimised_mac_kernels": opt_mac / scale, "identical": ref_diff == 0 and opt_diff == 0}
+        "optimised_mac_kernels": opt_mac / scale, "identical": ref_diff == 0 and opt_diff == 0,
+        "kernels": {names[int(f[1])]: {"calls": int(f[2]), "reference": int(f[3]) / scale, "optimised": int(f[4]) / scale}
+                    for f in (l.split() for l in text if l.startswith("replay-kernel "))}}
 print("model inference replayed in the guest: instructions per MAC (whole inference), reference / optimised; output identical to the managed interpreter")
 print(f"{'model':28} {'MACs':>10} " + " ".join(f"{t:>19}" for t in targets) + "  identical")
 for model, m in models.items():
     cells = [f"{m[t]['reference'] / m['macs']:8.2f} /{m[t]['optimised'] / m['macs']:8.2f}" if t in m else f"{'-':>19}" for t in targets]
     same = all(m[t]["identical"] for t in targets if t in m)
     print(f"{model:28} {m['macs']:10} " + " ".join(f"{c:>19}" for c in cells) + ("  yes" if same else "  NO"))
+share = {}
+for m in models.values():
+    for t in targets:
+        for k, v in m.get(t, {}).get("kernels", {}).items():
+            s = share.setdefault(t, {}).setdefault(k, [0.0, 0.0])
+            s[0] += v["reference"]
+            s[1] += v["optimised"]
+for t in targets:
+    if t in share:
+        ref_total = sum(v[0] for v in share[t].values())
+        opt_total = sum(v[1] for v in share[t].values())
+        print(f"{t}: share of all models' instructions per kernel, reference / optimised: " +
+              ", ".join(f"{k} {100 * v[0] / ref_total:.0f}/{100 * v[1] / opt_total:.0f} %" for k, v in sorted(share[t].items(), key=lambda kv: -kv[1][1])))
 if json_path:
     with open(json_path, "w") as fh:
         json.dump({"models": models}, fh, indent=1)

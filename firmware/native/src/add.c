@@ -1,5 +1,6 @@
 /* Elementwise Add: the twin of Kernels/Add.cs. The term tables are built by tml_add_prepare_terms at load. */
 #include "tml_kernels.h"
+#include "tml_path.h"
 
 void tml_add_prepare_terms(int32_t zero_point, int32_t multiplier, int32_t shift, int32_t *terms)
 {
@@ -8,6 +9,9 @@ void tml_add_prepare_terms(int32_t zero_point, int32_t multiplier, int32_t shift
         terms[v] = tml_add_term(v - 128, zero_point, multiplier, shift);
     }
 }
+
+/* The optimised paths are in opt/add.c. */
+#if TML_PATH == TML_PATH_REFERENCE
 
 void tml_add(const tml_quant *quant, int32_t count, int32_t cycle, const int8_t *larger, const int8_t *smaller,
              const int32_t *larger_terms, const int32_t *smaller_terms, int32_t output_multiplier,
@@ -26,3 +30,5 @@ void tml_add(const tml_quant *quant, int32_t count, int32_t cycle, const int8_t 
         }
     }
 }
+
+#endif

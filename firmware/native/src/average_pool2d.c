@@ -1,5 +1,9 @@
 /* Average pooling: the twin of Kernels/AveragePool2D.cs (reference path). */
 #include "tml_kernels.h"
+#include "tml_path.h"
+
+/* The optimised paths are in opt/average_pool2d.c. */
+#if TML_PATH == TML_PATH_REFERENCE
 
 void tml_average_pool2d(const tml_quant *quant, const tml_shape *input_shape, const tml_shape *output_shape,
                         const tml_window *window, const int8_t *input, int8_t *output)
@@ -36,3 +40,5 @@ void tml_average_pool2d(const tml_quant *quant, const tml_shape *input_shape, co
         }
     }
 }
+
+#endif

@@ -1,5 +1,9 @@
 /* Elementwise Mul: the twin of Kernels/Mul.cs; the multiplier comes from tml_prepare_mul. */
 #include "tml_kernels.h"
+#include "tml_path.h"
+
+/* The optimised paths are in opt/mul.c. */
+#if TML_PATH == TML_PATH_REFERENCE
 
 void tml_mul(const tml_quant *quant, int32_t count, int32_t cycle, const int8_t *larger, const int8_t *smaller,
              int32_t larger_zero_point, int32_t smaller_zero_point, int32_t multiplier, int32_t shift,
@@ -17,3 +21,5 @@ void tml_mul(const tml_quant *quant, int32_t count, int32_t cycle, const int8_t 
         }
     }
 }
+
+#endif

@@ -11,7 +11,8 @@ namespace TinyMLOps.Shared.Tests.Kernels;
 /// The C99 kernels of firmware/native against the C# kernels, the reference: thousands of random layers per kernel
 /// (shapes, strides, paddings, zero points, per-channel multipliers, fused activations, biases near the int32 limits whose sums wrap), every
 /// output byte identical. The multipliers and activation ranges come from the C library's own quantization math.
-/// The MAC kernels are checked on both native paths: the reference build and the -DTML_UNROLL build (src/opt).
+/// The kernels with optimised paths (MAC kernels, pools, Add, Mul) are checked on both native builds: the reference
+/// and -DTML_UNROLL (src/opt).
 /// </summary>
 public sealed class NativeKernelTests(ITestOutputHelper output)
 {
@@ -166,6 +167,16 @@ public sealed class NativeKernelTests(ITestOutputHelper output)
                 }
 
                 Assert.True(expected.AsSpan().SequenceEqual(actual), $"case {n}: {op.Name} {Describe(inH, inW, c, win)} differs at byte {FirstDifference(expected, actual)}");
+                if (average)
+                {
+                    NativeKernels.Unrolled.AveragePool2D(ref quant, ref inShape, ref outShape, ref window, input, actual);
+                }
+                else
+                {
+                    NativeKernels.Unrolled.MaxPool2D(ref quant, ref inShape, ref outShape, ref window, input, actual);
+                }
+
+                Assert.True(expected.AsSpan().SequenceEqual(actual), $"case {n}: unrolled {op.Name} {Describe(inH, inW, c, win)} differs at byte {FirstDifference(expected, actual)}");
                 tally.Add(expected, actMin, actMax, activation, Padded(win, inH, inW));
             }
 
@@ -216,6 +227,8 @@ public sealed class NativeKernelTests(ITestOutputHelper output)
             var actual = new sbyte[expected.Length];
             NativeKernels.Add(ref quant, expected.Length, small.Elements, bigInput, smallInput, swap ? terms2 : terms1, swap ? terms1 : terms2, outM, outS, actual);
             Assert.True(expected.AsSpan().SequenceEqual(actual), $"case {n}: Add {h}x{w}x{c} + {small.H}x{small.W}x{small.C} differs at byte {FirstDifference(expected, actual)}");
+            NativeKernels.Unrolled.Add(ref quant, expected.Length, small.Elements, bigInput, smallInput, swap ? terms2 : terms1, swap ? terms1 : terms2, outM, outS, actual);
+            Assert.True(expected.AsSpan().SequenceEqual(actual), $"case {n}: unrolled Add {h}x{w}x{c} + {small.H}x{small.W}x{small.C} differs at byte {FirstDifference(expected, actual)}");
             tally.Add(expected, actMin, actMax, op.FusedActivation, swap);
             broadcasts[broadcast]++;
         }
@@ -344,6 +357,8 @@ public sealed class NativeKernelTests(ITestOutputHelper output)
             var actual = new sbyte[expected.Length];
             NativeKernels.Mul(ref quant, expected.Length, small.Elements, bigInput, smallInput, big.ZeroPoint, small.ZeroPoint, m, s, actual);
             Assert.True(expected.AsSpan().SequenceEqual(actual), $"case {n}: Mul {h}x{w}x{c} * {small.H}x{small.W}x{small.C} differs at byte {FirstDifference(expected, actual)}");
+            NativeKernels.Unrolled.Mul(ref quant, expected.Length, small.Elements, bigInput, smallInput, big.ZeroPoint, small.ZeroPoint, m, s, actual);
+            Assert.True(expected.AsSpan().SequenceEqual(actual), $"case {n}: unrolled Mul {h}x{w}x{c} * {small.H}x{small.W}x{small.C} differs at byte {FirstDifference(expected, actual)}");
             tally.Add(expected, actMin, actMax, op.FusedActivation, swap);
             broadcasts[broadcast]++;
         }

@@ -141,7 +141,7 @@ internal static class NativeKernels
     [DllImport(LibraryName, EntryPoint = "tml_lookup")]
     public static extern void Lookup(int count, sbyte[] table, sbyte[] input, [Out] sbyte[] output);
 
-    /// <summary>The MAC kernels of the -DTML_UNROLL build: the same signatures, the optimised loops of src/opt.</summary>
+    /// <summary>The kernels of the -DTML_UNROLL build that have optimised loops (src/opt): the same signatures.</summary>
     public static class Unrolled
     {
         [DllImport(UnrolledLibraryName, EntryPoint = "tml_fully_connected")]
@@ -152,6 +152,18 @@ internal static class NativeKernels
 
         [DllImport(UnrolledLibraryName, EntryPoint = "tml_depthwise_conv2d")]
         public static extern void DepthwiseConv2D(ref Quant quant, ref Shape inputShape, ref Shape outputShape, ref WindowParams window, int depthMultiplier, sbyte[] input, byte[] weights, int[] bias, int[] multipliers, int[] shifts, [Out] sbyte[] output);
+
+        [DllImport(UnrolledLibraryName, EntryPoint = "tml_average_pool2d")]
+        public static extern void AveragePool2D(ref Quant quant, ref Shape inputShape, ref Shape outputShape, ref WindowParams window, sbyte[] input, [Out] sbyte[] output);
+
+        [DllImport(UnrolledLibraryName, EntryPoint = "tml_max_pool2d")]
+        public static extern void MaxPool2D(ref Quant quant, ref Shape inputShape, ref Shape outputShape, ref WindowParams window, sbyte[] input, [Out] sbyte[] output);
+
+        [DllImport(UnrolledLibraryName, EntryPoint = "tml_add")]
+        public static extern void Add(ref Quant quant, int count, int cycle, sbyte[] larger, sbyte[] smaller, int[] largerTerms, int[] smallerTerms, int outputMultiplier, int outputShift, [Out] sbyte[] output);
+
+        [DllImport(UnrolledLibraryName, EntryPoint = "tml_mul")]
+        public static extern void Mul(ref Quant quant, int count, int cycle, sbyte[] larger, sbyte[] smaller, int largerZeroPoint, int smallerZeroPoint, int multiplier, int shift, [Out] sbyte[] output);
     }
 
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path) =>

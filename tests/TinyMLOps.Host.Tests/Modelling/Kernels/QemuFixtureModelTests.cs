@@ -11,7 +11,8 @@ namespace TinyMLOps.Host.Tests.Modelling.Kernels;
 /// Every ONNX fixture model, one inference recorded on the host (<see cref="RecordingKernelBackend"/>) and replayed
 /// in bare-metal images under QEMU (firmware/native/bench/run.sh --replay): Cortex-M4 and Cortex-M7 on the Arm DSP
 /// path, RV32IMC on the portable unrolled path, each also on the reference kernels. Both outputs must equal the
-/// managed interpreter's bytes; the instruction counts are written to the test output (docs/benchmarks.md).
+/// managed interpreter's bytes; the instruction counts are written to the test output (docs/benchmarks.md). With
+/// TINYMLOPS_REPLAY_DIR set, the blobs and figures.json are kept in that folder (run.sh --replay DIR reruns them).
 /// </summary>
 public sealed class QemuFixtureModelTests(ITestOutputHelper output)
 {
@@ -20,7 +21,8 @@ public sealed class QemuFixtureModelTests(ITestOutputHelper output)
     [QemuKernelFact]
     public void Fixture_models_replayed_on_bare_metal_targets_give_the_managed_interpreters_output()
     {
-        string dir = Path.Combine(Path.GetTempPath(), "tinymlops-replay-" + Guid.NewGuid().ToString("N"));
+        string? keep = Environment.GetEnvironmentVariable("TINYMLOPS_REPLAY_DIR");
+        string dir = string.IsNullOrEmpty(keep) ? Path.Combine(Path.GetTempPath(), "tinymlops-replay-" + Guid.NewGuid().ToString("N")) : keep;
         Directory.CreateDirectory(dir);
         try
         {
@@ -60,7 +62,10 @@ public sealed class QemuFixtureModelTests(ITestOutputHelper output)
         }
         finally
         {
-            Directory.Delete(dir, true);
+            if (string.IsNullOrEmpty(keep))
+            {
+                Directory.Delete(dir, true);
+            }
         }
     }
 
