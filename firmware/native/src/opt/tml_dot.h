@@ -42,7 +42,7 @@ static inline int8_t tml_requantize_fast(int32_t acc, int32_t multiplier, int32_
  * adds the negated zero point to both (|x - zp| <= 255 fits a lane); SXTB16 widens the weights alike; SMLAD
  * multiplies lane by lane and adds both products to the accumulator, wrapping as the reference does.
  */
-#define TML_DOT_ROWS 2
+#define TML_DOT_ROWS 4
 
 static inline uint32_t tml_load4(const int8_t *p)
 {
@@ -79,9 +79,13 @@ static inline int16x2_t tml_lane_offset(int32_t zero_point)
 static inline void tml_dot_rows(const int8_t *x, const int8_t *w, int32_t stride, int32_t n, int32_t zp, uint32_t *acc)
 {
     const int8_t *w1 = w + stride;
+    const int8_t *w2 = w1 + stride;
+    const int8_t *w3 = w2 + stride;
     int16x2_t offset = tml_lane_offset(zp);
     int32_t a0 = (int32_t)acc[0];
     int32_t a1 = (int32_t)acc[1];
+    int32_t a2 = (int32_t)acc[2];
+    int32_t a3 = (int32_t)acc[3];
     int32_t i;
     for (i = 0; i + 4 <= n; i += 4) {
         uint32_t xv = tml_load4(x + i);
@@ -93,14 +97,24 @@ static inline void tml_dot_rows(const int8_t *x, const int8_t *w, int32_t stride
         wv = tml_load4(w1 + i);
         a1 = __smlad(even, __sxtb16((int8x4_t)wv), a1);
         a1 = __smlad(odd, tml_sxtb16_odd(wv), a1);
+        wv = tml_load4(w2 + i);
+        a2 = __smlad(even, __sxtb16((int8x4_t)wv), a2);
+        a2 = __smlad(odd, tml_sxtb16_odd(wv), a2);
+        wv = tml_load4(w3 + i);
+        a3 = __smlad(even, __sxtb16((int8x4_t)wv), a3);
+        a3 = __smlad(odd, tml_sxtb16_odd(wv), a3);
     }
 
     acc[0] = (uint32_t)a0;
     acc[1] = (uint32_t)a1;
+    acc[2] = (uint32_t)a2;
+    acc[3] = (uint32_t)a3;
     for (; i < n; i++) {
         int32_t xc = x[i] - zp;
         acc[0] += (uint32_t)(xc * w[i]);
         acc[1] += (uint32_t)(xc * w1[i]);
+        acc[2] += (uint32_t)(xc * w2[i]);
+        acc[3] += (uint32_t)(xc * w3[i]);
     }
 }
 
