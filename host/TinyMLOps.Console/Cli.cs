@@ -44,6 +44,18 @@ public static class Cli
         return root;
     }
 
+    /// <summary>Exit codes scripts can rely on (README, "Exit codes").</summary>
+    public const int ExitOk = 0;
+
+    public const int ExitFailure = 1;
+
+    public const int ExitUsage = 2;
+
+    public const int ExitUnreachable = 3;
+
+    /// <summary>Prints stack traces of failures; everything else gets one line.</summary>
+    public static readonly Option<bool> Verbose = new("--verbose") { Description = "on a failure, print the exception and its stack trace", Recursive = true };
+
     public static int Run(string[] args, IAnsiConsole console, TextWriter? output = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
@@ -53,14 +65,50 @@ public static class Cli
             config.Error = output;
         }
 
+        RootCommand root = Build(console, environment);
+        root.Options.Add(Verbose);
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                console.MarkupLineInterpolated($"[red]usage:[/] {error.Message}");
+            }
+
+            console.MarkupLineInterpolated($"see `tinymlops {string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')).Take(3))} --help`");
+            return ExitUsage;
+        }
+
+        bool verbose = parse.GetValue(Verbose);
         try
         {
-            return Build(console, environment).Parse(args).Invoke(config);
+            return parse.Invoke(config);
+        }
+        catch (Exception e) when (Unreachable.IsUnreachable(e))
+        {
+            console.MarkupLineInterpolated($"[red]error:[/] {Unreachable.Describe(e)}");
+            Trace(console, e, verbose);
+            return ExitUnreachable;
         }
         catch (Exception e) when (UserError.IsUserError(e))
         {
             console.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
-            return 1;
+            Trace(console, e, verbose);
+            return ExitFailure;
+        }
+        catch (Exception e)
+        {
+            console.MarkupLineInterpolated($"[red]error:[/] {e.GetType().Name}: {e.Message}{(verbose ? string.Empty : " (--verbose prints the stack trace)")}");
+            Trace(console, e, verbose);
+            return ExitFailure;
+        }
+    }
+
+    private static void Trace(IAnsiConsole console, Exception e, bool verbose)
+    {
+        if (verbose)
+        {
+            console.WriteLine(e.ToString());
         }
     }
 }

@@ -56,7 +56,7 @@ public sealed record TelemetryRow(
 public static class TelemetryReport
 {
     /// <param name="models">The model summary of a variant id, or null when unknown.</param>
-    public static IReadOnlyList<TelemetryRow> Build(IEnumerable<VariantTelemetryRecord> records, BoardCatalog boards, Func<string, ModelSummary?> models, bool nativeKernels = false)
+    public static IReadOnlyList<TelemetryRow> Build(IEnumerable<VariantTelemetryRecord> records, BoardCatalog boards, Func<string, ModelSummary?> models, bool? nativeKernels = null)
     {
         ArgumentNullException.ThrowIfNull(records);
         ArgumentNullException.ThrowIfNull(boards);

@@ -162,6 +162,7 @@ public sealed class BoardCatalog
                 Notes = r.String("notes", allowEmpty: true),
                 Flash = ParseFlash(r.Object("flash"), file, platform),
                 Deployable = r.OptionalBool("deployable") ?? true,
+                NativeKernels = r.OptionalBool("nativeKernels") ?? false,
                 NotDeployableReason = r.OptionalString("notDeployableReason"),
             };
 

@@ -68,6 +68,13 @@ public sealed record BoardProfile(
     /// </summary>
     public bool Deployable { get; init; } = true;
 
+    /// <summary>
+    /// Whether the board's TinyMLOps firmware carries the native kernel library (boards/{id}.json "nativeKernels", default
+    /// false: docs/firmware.md says how to build one that does). Estimates use <see cref="CyclesPerMacNative"/> then,
+    /// unless the device itself reports other kernels in its hello.
+    /// </summary>
+    public bool NativeKernels { get; init; }
+
     /// <summary>Why the application cannot go onto the board ("notDeployableReason"); null when <see cref="Deployable"/>.</summary>
     public string? NotDeployableReason { get; init; }
 

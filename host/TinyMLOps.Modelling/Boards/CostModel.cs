@@ -23,8 +23,11 @@ namespace TinyMLOps.Modelling.Boards;
 /// </summary>
 public static class CostModel
 {
-    /// <summary>Estimates <paramref name="model"/> on <paramref name="board"/>, with interpreted or native kernels.</summary>
-    public static VariantCost Estimate(BoardProfile board, ModelSummary model, bool native = false)
+    /// <summary>
+    /// Estimates <paramref name="model"/> on <paramref name="board"/>, with interpreted or native kernels (null: what the
+    /// board's firmware carries, <see cref="BoardProfile.NativeKernels"/>).
+    /// </summary>
+    public static VariantCost Estimate(BoardProfile board, ModelSummary model, bool? native = null)
     {
         ArgumentNullException.ThrowIfNull(board);
         ArgumentNullException.ThrowIfNull(model);
@@ -53,7 +56,7 @@ public static class CostModel
             reasons.Add($"RAM: model needs {Bytes(ram)} (file {Bytes(model.FlashBytes)} + working {Bytes(model.WorkingBytes)}{frontEnd}), {board.Id} gives {Bytes(board.AppRamBytes)} ({Bytes(ram - board.AppRamBytes)} over)");
         }
 
-        double latencyMs = LatencyMs(board, model.Macs, model.Layers.Count, native) + LatencyMs(board, model.FrontEndMacs, 0);
+        double latencyMs = LatencyMs(board, model.Macs, model.Layers.Count, native) + LatencyMs(board, model.FrontEndMacs, 0, native: false);
         double energyMj = board.ActivePowerMilliwatts * latencyMs / 1000.0;
         return new VariantCost(
             board.Id,
@@ -67,15 +70,15 @@ public static class CostModel
     }
 
     /// <summary>Estimates the model on every board of the catalog.</summary>
-    public static IReadOnlyList<VariantCost> EstimateAll(IEnumerable<BoardProfile> boards, ModelSummary model, bool native = false) =>
+    public static IReadOnlyList<VariantCost> EstimateAll(IEnumerable<BoardProfile> boards, ModelSummary model, bool? native = null) =>
         boards.Select(b => Estimate(b, model, native)).ToList();
 
     /// <summary>(MACs × cycles-per-MAC + operators × overhead) / clock, in milliseconds.</summary>
-    public static double LatencyMs(BoardProfile board, long macs, int operators, bool native = false)
+    public static double LatencyMs(BoardProfile board, long macs, int operators, bool? native = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(macs);
         ArgumentOutOfRangeException.ThrowIfNegative(operators);
-        double cyclesPerMac = native ? board.CyclesPerMacNative : board.CyclesPerMacInterpreted;
+        double cyclesPerMac = (native ?? board.NativeKernels) ? board.CyclesPerMacNative : board.CyclesPerMacInterpreted;
         double cycles = (macs * cyclesPerMac) + (operators * board.CyclesPerOperatorOverhead);
         return cycles / (board.ClockMhz * 1_000.0);
     }

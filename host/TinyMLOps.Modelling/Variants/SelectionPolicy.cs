@@ -18,6 +18,9 @@ public sealed record SelectionPolicy
     /// <summary>Both variants are stored on the device: they must fit the free flash together.</summary>
     public bool RequireBothInFlash { get; init; } = true;
 
-    /// <summary>Interpreted kernels (nanoFramework IL) or native ones (a firmware with C kernels).</summary>
-    public bool NativeKernels { get; init; }
+    /// <summary>
+    /// Estimate with interpreted kernels (false), native ones (true), or what the device reported in its hello and else
+    /// what its board's firmware carries (null, the default).
+    /// </summary>
+    public bool? NativeKernels { get; init; }
 }

@@ -3,7 +3,14 @@ using TinyMLOps.Modelling.Boards;
 namespace TinyMLOps.Modelling.Variants;
 
 /// <summary>What a device reported about itself (hello): board, free memory, kernels, power.</summary>
-public sealed record DeviceCapabilities(string DeviceId, string BoardId, long FreeHeapBytes, long FreeFlashBytes, IReadOnlyList<string>? Kernels, int PowerSource, int BatteryPercent);
+public sealed record DeviceCapabilities(string DeviceId, string BoardId, long FreeHeapBytes, long FreeFlashBytes, IReadOnlyList<string>? Kernels, int PowerSource, int BatteryPercent)
+{
+    /// <summary>The kernel backend the device reported in hello ("native", "managed"), or null when it has not said.</summary>
+    public string? KernelBackend { get; init; }
+
+    /// <summary>Whether the device runs native kernels: its own report, else null (the board profile decides).</summary>
+    public bool? RunsNativeKernels => KernelBackend == null ? null : string.Equals(KernelBackend, "native", StringComparison.Ordinal);
+}
 
 /// <summary>One variant as the selector saw it for a device, with the reason it was or was not eligible.</summary>
 public sealed record SelectionLine(VariantArtifact Variant, VariantCost Cost, bool FitsDevice, bool WithinBatteryBudget, string Verdict);
@@ -22,7 +29,7 @@ public static class VariantSelector
         var lines = new List<SelectionLine>();
         foreach (var v in variants.OrderByDescending(v => v.Accuracy).ThenBy(v => v.Summary.Macs))
         {
-            var cost = CostModel.Estimate(board, v.Summary, policy.NativeKernels);
+            var cost = CostModel.Estimate(board, v.Summary, NativeFor(device, board, policy));
             string? misfit = board.NotDeployable ?? Misfit(device, v, cost, policy);
             bool fits = misfit == null;
             bool budget = cost.LatencyMs <= policy.BatteryMaxLatencyMs && cost.EnergyMillijoules <= policy.BatteryMaxEnergyMillijoules;
@@ -35,6 +42,10 @@ public static class VariantSelector
         var battery = lines.FirstOrDefault(l => l.WithinBatteryBudget && (!policy.RequireBothInFlash || plugged == null || FitsTogether(device, l.Variant, plugged)))?.Variant;
         return new Selection(device, board, plugged, battery, lines, policy);
     }
+
+    /// <summary>Whether the estimates take native kernels: the policy's override, else the device's report, else the board profile.</summary>
+    public static bool NativeFor(DeviceCapabilities device, BoardProfile board, SelectionPolicy policy) =>
+        policy.NativeKernels ?? device.RunsNativeKernels ?? board.NativeKernels;
 
     /// <summary>Why a variant cannot run on the device, or null when it can.</summary>
     private static string? Misfit(DeviceCapabilities device, VariantArtifact v, VariantCost cost, SelectionPolicy policy)

@@ -22,7 +22,7 @@ internal static class FleetTelemetryCommand
         var fleet = new Option<string?>("--fleet") { Description = "only this fleet" };
         var registry = RegistryOption.Create("variant registry folder with the variants' cost summaries");
         var models = new Option<FileInfo[]>("--model") { Description = "model files (.tmlm) of variants outside the registry; repeatable", AllowMultipleArgumentsPerToken = true };
-        var native = new Option<bool>("--native") { Description = "estimate with native kernels instead of interpreted ones" };
+        var native = new Option<bool>("--native") { Description = "estimate with native kernels on every board (default: what each board's firmware carries, boards/*.json nativeKernels)" };
         var command = new Command("telemetry", "Inferences, latency, RAM, free heap and energy per board and variant, against the cost model") { db, pg, board, variant, fleet, registry, models, native };
         command.SetAction((parse, ct) => ShowAsync(
             console,
@@ -31,12 +31,12 @@ internal static class FleetTelemetryCommand
             new VariantTelemetryQuery { Board = parse.GetValue(board), VariantId = parse.GetValue(variant), Fleet = parse.GetValue(fleet) },
             parse.GetValue(registry)!,
             parse.GetValue(models) ?? [],
-            parse.GetValue(native),
+            parse.GetValue(native) ? true : null,
             ct));
         return command;
     }
 
-    public static async Task<int> ShowAsync(IAnsiConsole console, string db, string? pg, VariantTelemetryQuery query, string registry, IReadOnlyList<FileInfo> models, bool native, CancellationToken ct)
+    public static async Task<int> ShowAsync(IAnsiConsole console, string db, string? pg, VariantTelemetryQuery query, string registry, IReadOnlyList<FileInfo> models, bool? native, CancellationToken ct)
     {
         await using var store = await FleetOptions.OpenAsync(db, pg, mustExist: true, ct);
         var records = await store.VariantTelemetryAsync(query, ct);

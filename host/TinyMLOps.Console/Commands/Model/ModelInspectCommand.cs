@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
+using TinyMLOps.Modelling.Boards;
 using TinyMLOps.Modelling.Inspection;
 
 namespace TinyMLOps.Console.Commands.Model;
@@ -43,5 +44,27 @@ internal static class ModelInspectCommand
 
         console.Write(table);
         console.MarkupLineInterpolated($"MACs {s.Macs:N0}   flash bytes {s.FlashBytes:N0}   arena bytes {s.ArenaBytes:N0} (lower bound {s.ArenaLowerBound:N0}: the most bytes alive at one step)   RAM incl. tables {s.WorkingBytes:N0}");
+        RenderBoards(console, s, BoardCatalog.Default.All);
+    }
+
+    /// <summary>The estimate on every board, interpreted against native kernels: what a firmware with the C library buys.</summary>
+    public static void RenderBoards(IAnsiConsole console, ModelSummary s, IEnumerable<BoardProfile> boards)
+    {
+        var table = new Table().AddColumns("board", "fits", "interpreted ms", "native ms", "speed-up", "native mJ", "firmware runs");
+        foreach (var b in boards)
+        {
+            VariantCost interpreted = CostModel.Estimate(b, s, native: false);
+            VariantCost native = CostModel.Estimate(b, s, native: true);
+            table.AddRow(
+                new Text(b.Id),
+                interpreted.Fits ? new Text("yes") : new Text("no: " + interpreted.Reason),
+                new Text(interpreted.LatencyMs.ToString("0.0")),
+                new Text(native.LatencyMs.ToString("0.0")),
+                new Text((interpreted.LatencyMs / native.LatencyMs).ToString("0.0") + "x"),
+                new Text(native.EnergyMillijoules.ToString("0.00")),
+                new Text(b.NativeKernels ? "native" : "interpreted"));
+        }
+
+        console.Write(table);
     }
 }

@@ -56,15 +56,31 @@ internal static class VariantExplainCommand
         }
 
         console.MarkupLineInterpolated($"policy: plugged in = the most accurate variant that fits; on battery = the most accurate within {s.Policy.BatteryMaxLatencyMs} ms and {s.Policy.BatteryMaxEnergyMillijoules} mJ per inference");
-        var table = new Table().AddColumns("variant", "accuracy", "MACs", "flash", "RAM", "est. ms", "est. mJ", "verdict");
+        bool native = VariantSelector.NativeFor(s.Device, s.Board, s.Policy);
+        console.MarkupLineInterpolated($"kernels: {KernelsLine(s, native)}");
+        var table = new Table().AddColumns("variant", "accuracy", "MACs", "flash", "RAM", "est. ms", "est. mJ");
+        table.AddColumn(native ? "interpreted ms" : "native ms");
+        table.AddColumn("verdict");
         foreach (var l in s.Lines)
         {
             string mark = l.Variant == s.Plugged && l.Variant == s.Battery ? " [green](plugged + battery)[/]" : l.Variant == s.Plugged ? " [green](plugged)[/]" : l.Variant == s.Battery ? " [green](battery)[/]" : "";
+            double other = CostModel.Estimate(s.Board, l.Variant.Summary, !native).LatencyMs;
             table.AddRow(new Markup(Markup.Escape(l.Variant.VariantId) + mark), new Text(l.Variant.Accuracy.ToString("P2")), new Text(l.Cost.Macs.ToString("N0")), new Text(l.Cost.FlashBytes.ToString("N0")),
-                new Text(l.Cost.RamBytes.ToString("N0")), new Text(l.Cost.LatencyMs.ToString("0.0")), new Text(l.Cost.EnergyMillijoules.ToString("0.00")), new Text(l.Verdict));
+                new Text(l.Cost.RamBytes.ToString("N0")), new Text(l.Cost.LatencyMs.ToString("0.0")), new Text(l.Cost.EnergyMillijoules.ToString("0.00")), new Text(other.ToString("0.0")), new Text(l.Verdict));
         }
 
         console.Write(table);
         console.MarkupLineInterpolated($"plugged in: {s.Plugged?.VariantId ?? "none fits"}; on battery: {s.Battery?.VariantId ?? "none within the budget"}");
+    }
+
+    /// <summary>Which kernels the estimates assume, and on whose word: the policy, the device's hello, or the board profile.</summary>
+    private static string KernelsLine(Selection s, bool native)
+    {
+        string which = native ? $"native ({s.Board.CyclesPerMacNative:0.#} cycles/MAC)" : $"interpreted ({s.Board.CyclesPerMacInterpreted:0} cycles/MAC)";
+        string why = s.Policy.NativeKernels != null ? "as asked"
+            : s.Device.KernelBackend != null ? $"the device reports {s.Device.KernelBackend} kernels"
+            : s.Board.NativeKernels ? "the board's firmware carries the native kernel library; the device has not reported"
+            : "the board's firmware has no native kernel library (docs/firmware.md builds one that does)";
+        return $"{which}: {why}";
     }
 }

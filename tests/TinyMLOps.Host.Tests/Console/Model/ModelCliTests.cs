@@ -27,6 +27,15 @@ public sealed class ModelCliTests : ConsoleTest
         Assert.Contains($"flash bytes {model.FileBytes:N0}", inspect);
         Assert.Matches(@"arena bytes [1-9][\d,]*", inspect);
 
+        // Per board: interpreted against native estimates, the native one many times faster.
+        var esp32 = TinyMLOps.Modelling.Boards.BoardCatalog.Default.Get("esp32-devkitc");
+        var summary = TinyMLOps.Modelling.Inspection.ModelSummary.Of(File.ReadAllBytes(tmlm));
+        double interpreted = TinyMLOps.Modelling.Boards.CostModel.Estimate(esp32, summary, native: false).LatencyMs;
+        double native = TinyMLOps.Modelling.Boards.CostModel.Estimate(esp32, summary, native: true).LatencyMs;
+        Assert.Contains($"{interpreted:0.0}", inspect);
+        Assert.Contains($"{interpreted / native:0.0}x", inspect);
+        Assert.True(interpreted / native > 10);
+
         Out.GetStringBuilder().Clear();
         Assert.Equal(0, Run("model", "eval", tmlm, "--limit", "500"));
         Assert.Matches(@"accuracy \d+\.\d+ % \(\d+ of 500\)", Out.ToString());

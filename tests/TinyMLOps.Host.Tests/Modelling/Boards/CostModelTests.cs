@@ -101,7 +101,7 @@ public class CostModelTests
         ModelSummary m = SmallCnn.Value;
         BoardProfile b = Board();
         double expected = ((m.Macs * b.CyclesPerMacInterpreted) + (m.Layers.Count * b.CyclesPerOperatorOverhead)) / (b.ClockMhz * 1e3);
-        VariantCost cost = CostModel.Estimate(b, m);
+        VariantCost cost = CostModel.Estimate(b, m, native: false);
         Assert.Equal(expected, cost.LatencyMs, 9);
         Assert.Equal(b.ActivePowerMilliwatts * cost.LatencyMs / 1000, cost.EnergyMillijoules, 12);
 
@@ -134,10 +134,21 @@ public class CostModelTests
     {
         foreach (BoardProfile board in BoardCatalog.Default.All)
         {
-            VariantCost interpreted = CostModel.Estimate(board, SmallCnn.Value);
+            VariantCost interpreted = CostModel.Estimate(board, SmallCnn.Value, native: false);
             VariantCost native = CostModel.Estimate(board, SmallCnn.Value, native: true);
             Assert.True(native.LatencyMs < interpreted.LatencyMs, board.Id);
         }
+    }
+
+    [Fact]
+    public void Without_an_override_a_board_is_estimated_with_the_kernels_its_firmware_carries()
+    {
+        BoardProfile board = Board();
+        VariantCost interpreted = CostModel.Estimate(board with { NativeKernels = false }, SmallCnn.Value);
+        VariantCost native = CostModel.Estimate(board with { NativeKernels = true }, SmallCnn.Value);
+        Assert.Equal(CostModel.Estimate(board, SmallCnn.Value, native: false).LatencyMs, interpreted.LatencyMs, 9);
+        Assert.Equal(CostModel.Estimate(board, SmallCnn.Value, native: true).LatencyMs, native.LatencyMs, 9);
+        Assert.True(native.LatencyMs < interpreted.LatencyMs / 10);
     }
 
     [Fact]

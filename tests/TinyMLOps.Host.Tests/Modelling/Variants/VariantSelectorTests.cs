@@ -71,6 +71,25 @@ public sealed class VariantSelectorTests
     }
 
     [Fact]
+    public void Native_kernels_buy_a_more_accurate_battery_variant_and_a_device_on_managed_kernels_is_estimated_interpreted()
+    {
+        // A budget that the interpreter meets only with the cheapest variant, native kernels with the most accurate.
+        var board = BoardCatalog.Default.Boards.Where(b => b.Deployable).MaxBy(b => b.AppRamBytes)! with { NativeKernels = true };
+        var cheapest = Family.Value.MinBy(v => v.Summary.Macs)!;
+        var policy = new SelectionPolicy { BatteryMaxLatencyMs = CostModel.Estimate(board, cheapest.Summary, native: false).LatencyMs * 1.01, BatteryMaxEnergyMillijoules = 1e9 };
+        var device = new DeviceCapabilities("d", board.Id, 0, 0, null, 1, 50);
+
+        var native = VariantSelector.Select(device, board, Family.Value, policy);
+        var managed = VariantSelector.Select(device with { KernelBackend = "managed" }, board, Family.Value, policy);
+
+        Assert.Equal(cheapest.VariantId, managed.Battery?.VariantId);
+        Assert.Equal(native.Plugged?.VariantId, native.Battery?.VariantId);
+        Assert.True(native.Battery!.Accuracy > managed.Battery!.Accuracy, $"native {native.Battery.VariantId} against managed {managed.Battery.VariantId}");
+        Assert.False(VariantSelector.NativeFor(device with { KernelBackend = "managed" }, board, policy));
+        Assert.True(VariantSelector.NativeFor(device with { KernelBackend = "managed" }, board, policy with { NativeKernels = true }));
+    }
+
+    [Fact]
     public void A_zero_battery_budget_leaves_no_battery_variant_and_says_so()
     {
         var board = BoardCatalog.Default.Boards[0];
