@@ -1,16 +1,15 @@
 /*
- * The inner loops of the optimised fully connected and convolution paths: dot products of a run of n int8 inputs,
- * centred by the input zero point, with TML_DOT_ROWS weight rows at once, so that each input is loaded and
- * centred once for several output channels. Sums are modulo 2^32 like the reference's uint32_t accumulators, so
- * their order does not change a bit.
+ * What the optimised paths share: the inlined requantization, and the inner loops of fully connected and
+ * convolution, dot products of a run of n int8 inputs, centred by the input zero point, with TML_DOT_ROWS weight
+ * rows at once, so that each input is loaded and centred once for several output channels. Sums are modulo 2^32
+ * like the reference's uint32_t accumulators, so their order does not change a bit.
  */
 #ifndef TML_DOT_H
 #define TML_DOT_H
 
 #include <stdint.h>
-#include "../tml_path.h"
-
 #include "tml_quant_math.h"
+#include "../tml_path.h"
 
 /*
  * tml_requantize inlined, with a short form for the usual case, a multiplier below 1/2 (total shift 33..62): the
