@@ -80,13 +80,27 @@ static inline void tml_dot_rows(const int8_t *x, const int8_t *w, int32_t stride
     const int8_t *w1 = w + stride;
     const int8_t *w2 = w1 + stride;
     const int8_t *w3 = w2 + stride;
-    int16x2_t offset = tml_lane_offset(zp);
+    int16x2_t offset;
     int32_t a0 = (int32_t)acc[0];
     int32_t a1 = (int32_t)acc[1];
     int32_t a2 = (int32_t)acc[2];
     int32_t a3 = (int32_t)acc[3];
-    int32_t i;
-    for (i = 0; i + 4 <= n; i += 4) {
+    int32_t i = 0;
+    if (n < 4) {
+        /* Short runs (a first layer's three-byte kernel rows): bytewise, without the packed loop's set-up. */
+        for (; i < n; i++) {
+            int32_t xc = x[i] - zp;
+            acc[0] += (uint32_t)(xc * w[i]);
+            acc[1] += (uint32_t)(xc * w1[i]);
+            acc[2] += (uint32_t)(xc * w2[i]);
+            acc[3] += (uint32_t)(xc * w3[i]);
+        }
+
+        return;
+    }
+
+    offset = tml_lane_offset(zp);
+    for (; i + 4 <= n; i += 4) {
         uint32_t xv = tml_load4(x + i);
         int16x2_t even = __sxtab16(offset, (int8x4_t)xv);
         int16x2_t odd = tml_sxtab16_odd(offset, xv);
@@ -104,17 +118,18 @@ static inline void tml_dot_rows(const int8_t *x, const int8_t *w, int32_t stride
         a3 = __smlad(odd, tml_sxtb16_odd(wv), a3);
     }
 
+    for (; i < n; i++) {
+        int32_t xc = x[i] - zp;
+        a0 = (int32_t)((uint32_t)a0 + (uint32_t)(xc * w[i]));
+        a1 = (int32_t)((uint32_t)a1 + (uint32_t)(xc * w1[i]));
+        a2 = (int32_t)((uint32_t)a2 + (uint32_t)(xc * w2[i]));
+        a3 = (int32_t)((uint32_t)a3 + (uint32_t)(xc * w3[i]));
+    }
+
     acc[0] = (uint32_t)a0;
     acc[1] = (uint32_t)a1;
     acc[2] = (uint32_t)a2;
     acc[3] = (uint32_t)a3;
-    for (; i < n; i++) {
-        int32_t xc = x[i] - zp;
-        acc[0] += (uint32_t)(xc * w[i]);
-        acc[1] += (uint32_t)(xc * w1[i]);
-        acc[2] += (uint32_t)(xc * w2[i]);
-        acc[3] += (uint32_t)(xc * w3[i]);
-    }
 }
 
 /* acc + sum_i (x[i] - zp) * w[i] for i < n. */
