@@ -6,8 +6,8 @@
 #   run.sh            all targets, the table; --json FILE also writes the figures as JSON
 #   run.sh --check    the bit-exactness check only (fast), on the M4 and RV32 images
 #   run.sh --replay DIR   replays every DIR/*.tmlr (one recorded model inference each, written by the host's
-#                     RecordingKernelBackend) on M4, M7 and RV32: instructions per inference and per MAC, and the
-#                     output checked against the managed interpreter's bytes
+#                     RecordingKernelBackend) on M4 (DSP and unroll), M7 and RV32: instructions per inference and
+#                     per MAC, and the output checked against the managed interpreter's bytes
 # Needs gcc-arm-none-eabi, gcc-riscv64-unknown-elf, qemu-system-arm, qemu-system-misc and python3; without them it says
 # so in one line and exits 0.
 set -euo pipefail
@@ -112,7 +112,7 @@ run() {
 if [ "$mode" = check ]; then
   targets=(m4-dsp rv32-unroll)
 elif [ "$mode" = replay ]; then
-  targets=(m4-dsp m7-dsp rv32-unroll)
+  targets=(m4-dsp m4-unroll m7-dsp rv32-unroll)
 else
   targets=(m4-dsp m4-unroll m7-dsp rv32-unroll)
 fi
