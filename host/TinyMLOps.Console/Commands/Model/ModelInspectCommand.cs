@@ -11,10 +11,17 @@ internal static class ModelInspectCommand
     public static Command Build(IAnsiConsole console)
     {
         var file = new Argument<FileInfo>("file") { Description = "an int8 model (.tmlm)" };
-        var command = new Command("inspect", "Show a model's layers and its cost: MACs, flash bytes, arena bytes") { file };
+        var markdown = new Option<bool>("--markdown") { Description = "print only the per-board estimate as a Markdown table row per board (for docs)" };
+        var command = new Command("inspect", "Show a model's layers and its cost: MACs, flash bytes, arena bytes, and the estimate per board") { file, markdown };
         command.SetAction(parse =>
         {
             var summary = ModelSummary.Of(File.ReadAllBytes(parse.GetValue(file)!.FullName));
+            if (parse.GetValue(markdown))
+            {
+                console.Write(new Text(BoardsMarkdown(summary, BoardCatalog.Default.All)));
+                return 0;
+            }
+
             Render(console, summary);
             return 0;
         });
@@ -45,6 +52,22 @@ internal static class ModelInspectCommand
         console.Write(table);
         console.MarkupLineInterpolated($"MACs {s.Macs:N0}   flash bytes {s.FlashBytes:N0}   arena bytes {s.ArenaBytes:N0} (lower bound {s.ArenaLowerBound:N0}: the most bytes alive at one step)   RAM incl. tables {s.WorkingBytes:N0}");
         RenderBoards(console, s, BoardCatalog.Default.All);
+    }
+
+    /// <summary>The per-board estimate as Markdown: board, fits, interpreted ms, native ms, speed-up.</summary>
+    public static string BoardsMarkdown(ModelSummary s, IEnumerable<BoardProfile> boards)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var sb = new System.Text.StringBuilder();
+        sb.Append(inv, $"| board | fits | interpreted ms | native ms | speed-up |\n|---|---|---|---|---|\n");
+        foreach (var b in boards)
+        {
+            VariantCost interpreted = CostModel.Estimate(b, s, native: false);
+            VariantCost native = CostModel.Estimate(b, s, native: true);
+            sb.Append(inv, $"| {b.Id} | {(interpreted.Fits ? "yes" : "no")} | {interpreted.LatencyMs:0.0} | {native.LatencyMs:0.0} | {interpreted.LatencyMs / native.LatencyMs:0.0}x |\n");
+        }
+
+        return sb.ToString();
     }
 
     /// <summary>The estimate on every board, interpreted against native kernels: what a firmware with the C library buys.</summary>
