@@ -1,0 +1,59 @@
+/* Integer log2 and square root of the front-ends; see tml_frontends.h and FixedMath.cs, which this follows line for line. */
+#include "tml_frontends.h"
+
+int32_t tml_log2_fixed(int64_t v, int32_t frac)
+{
+    int32_t e = 0;
+    int64_t t = v;
+    int64_t m;
+    int32_t result;
+    int32_t i;
+    if (v < 1) {
+        return 0;
+    }
+
+    while (t > 1) {
+        t >>= 1;
+        e++;
+    }
+
+    /* v < 2^(e + 1), so the left shift keeps m below 2^31. */
+    m = e >= 30 ? v >> (e - 30) : v << (30 - e);
+    result = e << frac;
+    for (i = frac - 1; i >= 0; i--) {
+        /* m in [2^30, 2^31): m^2 < 2^62. */
+        m = (m * m) >> 30;
+        if (m >= ((int64_t)2 << 30)) {
+            m >>= 1;
+            result |= (int32_t)1 << i;
+        }
+    }
+
+    return result;
+}
+
+int64_t tml_sqrt_fixed(int64_t v)
+{
+    int64_t result = 0;
+    int64_t bit = (int64_t)1 << 62;
+    if (v <= 0) {
+        return 0;
+    }
+
+    while (bit > v) {
+        bit >>= 2;
+    }
+
+    while (bit != 0) {
+        if (v >= result + bit) {
+            v -= result + bit;
+            result = (result >> 1) + bit;
+        } else {
+            result >>= 1;
+        }
+
+        bit >>= 2;
+    }
+
+    return result;
+}
