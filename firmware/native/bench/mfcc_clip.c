@@ -1,0 +1,103 @@
+/*
+ * Counts the work of one keyword clip through tml_mfcc_clip (16 kHz, 49 frames of 640 samples every 320, FFT 1024,
+ * 40 mel bands 20-4000 Hz, 10 coefficients) for instruction counters such as valgrind --tool=callgrind. Not a
+ * twin of the C# tables: they are built here with libm, close enough for counting (the control flow depends on
+ * the table shapes, not on their last bits). Build and count:
+ *   gcc -O2 -std=c99 -Iinclude bench/mfcc_clip.c src/fixed_fft.c src/fixed_math.c src/mfcc.c src/quant_math.c -lm -o /tmp/mfcc_clip
+ *   valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out /tmp/mfcc_clip 10 && callgrind_annotate /tmp/cg.out
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "tml_frontends.h"
+
+#define RATE 16000
+#define N 1024
+#define FRAME 640
+#define STRIDE 320
+#define FRAMES 49
+#define MEL 40
+#define COEF 10
+#define BINS (N / 2 + 1)
+#define CLIP (FRAME + (FRAMES - 1) * STRIDE)
+
+static const double PI = 3.14159265358979323846;
+
+int main(int argc, char **argv)
+{
+    static int32_t cosine[N / 2], sine[N / 2], rev[N / 2], window[FRAME], edge[BINS], weight[BINS], dct[COEF * MEL];
+    static int32_t frame[N], re[BINS], im[BINS];
+    static int64_t high[MEL], low[MEL], noise[MEL];
+    static int16_t pcm[CLIP];
+    static int8_t out[FRAMES * COEF];
+    int clips = argc > 1 ? atoi(argv[1]) : 1;
+    int i, k, j, bits = 0, first = -1, last = -2, sum = 0;
+    double lo = log2(700.0 + 20), hi = log2(700.0 + 4000);
+    tml_mfcc_config config = { FRAME, STRIDE, FRAMES, MEL, COEF, 0, 0, 10, 0, 1 << 30, -8, 0 };
+    tml_mfcc_tables tables;
+    tml_mfcc_scratch scratch = { frame, re, im, high, low };
+    tml_mfcc_state state = { noise, 0 };
+    while ((1 << bits) < N / 2) {
+        bits++;
+    }
+
+    for (i = 0; i < N / 2; i++) {
+        int r = 0;
+        cosine[i] = (int32_t)lround(cos(2 * PI * i / N) * (1 << 30));
+        sine[i] = (int32_t)lround(sin(2 * PI * i / N) * (1 << 30));
+        for (k = 0; k < bits; k++) {
+            r |= ((i >> k) & 1) << (bits - 1 - k);
+        }
+
+        rev[i] = r;
+    }
+
+    for (i = 0; i < FRAME; i++) {
+        window[i] = (int32_t)lround((0.5 - 0.5 * cos(2 * PI * i / FRAME)) * (1 << 30));
+    }
+
+    for (k = 0; k < BINS; k++) {
+        double f = (double)k * RATE / N, lambda, position;
+        edge[k] = -1;
+        if (f <= 20 || f >= 4000) {
+            continue;
+        }
+
+        lambda = log2(700.0 + f);
+        position = (lambda - lo) / (hi - lo) * (MEL + 1);
+        j = (int)position;
+        edge[k] = j > MEL ? MEL : j;
+        weight[k] = (int32_t)lround((position - j) * 32768);
+        first = first < 0 ? k : first;
+        last = k;
+    }
+
+    for (j = 0; j < COEF; j++) {
+        for (i = 0; i < MEL; i++) {
+            dct[j * MEL + i] = (int32_t)lround(sqrt((j == 0 ? 1.0 : 2.0) / MEL) * log(2.0) * cos(PI * j * (2 * i + 1) / (2 * MEL)) * (1 << 30));
+        }
+    }
+
+    config.first_bin = first;
+    config.last_bin = last;
+    tables.fft.n = N;
+    tables.fft.cos = cosine;
+    tables.fft.sin = sine;
+    tables.fft.bit_reverse = rev;
+    tables.window = window;
+    tables.bin_edge = edge;
+    tables.bin_weight = weight;
+    tables.dct = dct;
+    srand(9);
+    for (i = 0; i < CLIP; i++) {
+        pcm[i] = (int16_t)(10000 * sin(2 * PI * 440 * i / RATE) + (rand() % 2001) - 1000);
+    }
+
+    for (i = 0; i < clips; i++) {
+        tml_mfcc_clip(&config, &tables, &scratch, &state, pcm, out);
+        sum += out[i % (FRAMES * COEF)];
+    }
+
+    printf("%d clips, checksum %d\n", clips, sum);
+    return 0;
+}
