@@ -5,6 +5,7 @@
  * the table shapes, not on their last bits). Build and count:
  *   gcc -O2 -std=c99 -Iinclude bench/mfcc_clip.c src/fixed_fft.c src/fixed_math.c src/mfcc.c src/quant_math.c -lm -o /tmp/mfcc_clip
  *   valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out /tmp/mfcc_clip 10 && callgrind_annotate /tmp/cg.out
+ * With a second argument it prints the tables and the clip as a C header instead (count_instructions.sh).
  */
 #include <math.h>
 #include <stdio.h>
@@ -91,6 +92,21 @@ int main(int argc, char **argv)
     srand(9);
     for (i = 0; i < CLIP; i++) {
         pcm[i] = (int16_t)(10000 * sin(2 * PI * 440 * i / RATE) + (rand() % 2001) - 1000);
+    }
+
+    if (argc > 2) {
+        /* --emit: the tables and the clip as a C header for the bare-metal counter (bench/count_instructions.sh). */
+        printf("static const int32_t first_bin = %d, last_bin = %d;\n", first, last);
+#define EMIT(type, name, count) do { printf("static const " type " %s[%d] = {", #name, count); for (k = 0; k < (count); k++) printf("%d,", (int)name[k]); printf("};\n"); } while (0)
+        EMIT("int32_t", cosine, N / 2);
+        EMIT("int32_t", sine, N / 2);
+        EMIT("int32_t", rev, N / 2);
+        EMIT("int32_t", window, FRAME);
+        EMIT("int32_t", edge, BINS);
+        EMIT("int32_t", weight, BINS);
+        EMIT("int32_t", dct, COEF * MEL);
+        EMIT("int16_t", pcm, CLIP);
+        return 0;
     }
 
     for (i = 0; i < clips; i++) {
