@@ -2,7 +2,7 @@
 # Instructions per keyword clip of tml_mfcc_clip on Cortex-M4, Cortex-M7 and RV32IMC: the library cross-compiled with
 # Debian's gcc-arm-none-eabi and gcc-riscv64-unknown-elf (-O2), run bare-metal under QEMU (MPS2 AN386 / AN500, virt)
 # one instruction per translation block, every executed instruction logged and counted; the count with 0 clips
-# (startup) is subtracted from the count with 1. Usage, from firmware/native: sh bench/count_instructions.sh
+# (startup) is subtracted from the count with 1. The run first checks the clip's output against the host's checksum. Usage, from firmware/native: sh bench/count_instructions.sh
 set -e
 here=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
@@ -20,6 +20,7 @@ count() { # name qemu-command...
     name=$1
     shift
     total=""
+    "$@" "$tmp/$name.1.elf" > /dev/null || { echo "$name: the clip's output differs from the host's" >&2; exit 1; }
     for clips in 0 1; do
         n=$("$@" "$tmp/$name.$clips.elf" -singlestep -d exec,nochain -D /dev/stderr 2>&1 >/dev/null | grep -c '^Trace')
         total="$total $n"

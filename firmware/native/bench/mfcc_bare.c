@@ -39,14 +39,20 @@ int main(void)
     tml_mfcc_scratch scratch = { frame, re, im, high, low };
     tml_mfcc_state state = { noise, 0 };
     int i;
+    uint32_t sum = 0;
     config.first_bin = first_bin;
     config.last_bin = last_bin;
     for (i = 0; i < CLIPS; i++) {
         tml_mfcc_clip(&config, &tables, &scratch, &state, pcm, out);
     }
 
-    sink = out[0];
-    return 0;
+    /* After one clip the output must be the host's bytes: the count is of code that computed the right thing. */
+    for (i = 0; i < FRAMES * COEF; i++) {
+        sum = (sum * 31u) + (uint32_t)out[i];
+    }
+
+    sink = (int32_t)sum;
+    return CLIPS == 1 && sum != expected_checksum;
 }
 
 #if defined(__arm__)
@@ -56,13 +62,14 @@ __attribute__((section(".vectors"), used)) const void *vectors[2] = { &_stack_to
 
 void reset(void)
 {
-    main();
-    /* Semihosting SYS_EXIT, ADP_Stopped_ApplicationExit. */
-    __asm__ volatile("mov r0, #0x18\n ldr r1, =0x20026\n bkpt 0xab" ::: "r0", "r1");
+    /* Semihosting SYS_EXIT: ADP_Stopped_ApplicationExit (QEMU exits 0), or RunTimeErrorUnknown (exits 1). */
+    register uint32_t reason __asm__("r1") = main() == 0 ? 0x20026 : 0x20023;
+    __asm__ volatile("mov r0, #0x18\n bkpt 0xab" : : "r"(reason) : "r0");
     for (;;) {
     }
 }
 #elif defined(__riscv)
+/* The SiFive test device: 0x5555 exits QEMU with 0, 0x13333 with 1. */
 __asm__(".section .text.start\n.globl _start\n_start:\n la sp, _stack_top\n call main\n"
-        " li t0, 0x100000\n li t1, 0x5555\n sw t1, 0(t0)\n1: j 1b\n");
+        " li t0, 0x100000\n li t1, 0x5555\n beqz a0, 2f\n li t1, 0x13333\n2: sw t1, 0(t0)\n1: j 1b\n");
 #endif

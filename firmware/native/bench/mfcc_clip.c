@@ -33,6 +33,7 @@ int main(int argc, char **argv)
     static int8_t out[FRAMES * COEF];
     int clips = argc > 1 ? atoi(argv[1]) : 1;
     int i, k, j, bits = 0, first = -1, last = -2, sum = 0;
+    uint32_t check = 0;
     double lo = log2(700.0 + 20), hi = log2(700.0 + 4000);
     tml_mfcc_config config = { FRAME, STRIDE, FRAMES, MEL, COEF, 0, 0, 10, 0, 1 << 30, -8, 0 };
     tml_mfcc_tables tables;
@@ -106,6 +107,12 @@ int main(int argc, char **argv)
         EMIT("int32_t", weight, BINS);
         EMIT("int32_t", dct, COEF * MEL);
         EMIT("int16_t", pcm, CLIP);
+        tml_mfcc_clip(&config, &tables, &scratch, &state, pcm, out);
+        for (k = 0; k < FRAMES * COEF; k++) {
+            check = (check * 31u) + (uint32_t)out[k];
+        }
+
+        printf("static const uint32_t expected_checksum = %uu;\n", check);
         return 0;
     }
 
