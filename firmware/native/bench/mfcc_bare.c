@@ -1,6 +1,6 @@
 /*
- * Bare-metal driver for count_instructions.sh: CLIPS keyword clips through tml_mfcc_clip on tables from
- * mfcc_clip.c --emit (mfcc_tables.h), then exit. Startup for Cortex-M (vector table, semihosting exit) and for
+ * Bare-metal driver for count_instructions.sh: CLIPS keyword clips through tml_mfcc_clip (or, with -DSPECTRAL,
+ * vibration windows through tml_spectral) on tables from mfcc_clip.c --emit (mfcc_tables.h), then exit. Startup for Cortex-M (vector table, semihosting exit) and for
  * RISC-V (QEMU virt, the SiFive test device's exit).
  */
 #include <stddef.h>
@@ -42,6 +42,30 @@ int main(void)
     uint32_t sum = 0;
     config.first_bin = first_bin;
     config.last_bin = last_bin;
+#ifdef SPECTRAL
+    {
+        static int32_t s_frame[512], s_re[257], s_im[257], s_features[30];
+        static int64_t s_sums[8];
+        static const int32_t s_multipliers[3] = { 1 << 30, 1 << 30, 1 << 30 }, s_shifts[3] = { -12, -12, -12 };
+        tml_spectral_config s_config = { 3, 9, 8, -100 };
+        tml_fft s_fft = { 512, s_cos, s_sin, s_rev };
+        tml_spectral_scratch s_scratch = { s_frame, s_re, s_im, s_sums, s_features };
+        for (i = 0; i < CLIPS; i++) {
+            tml_spectral(&s_config, &s_fft, s_window, s_band, s_multipliers, s_shifts, &s_scratch, s_samples, out);
+        }
+
+        for (i = 0; i < 30; i++) {
+            sum = (sum * 31u) + (uint32_t)out[i];
+        }
+
+        sink = (int32_t)sum;
+        (void)config;
+        (void)tables;
+        (void)scratch;
+        (void)state;
+        return CLIPS == 1 && sum != spectral_checksum;
+    }
+#else
     for (i = 0; i < CLIPS; i++) {
         tml_mfcc_clip(&config, &tables, &scratch, &state, pcm, out);
     }
@@ -53,6 +77,7 @@ int main(void)
 
     sink = (int32_t)sum;
     return CLIPS == 1 && sum != expected_checksum;
+#endif
 }
 
 #if defined(__arm__)

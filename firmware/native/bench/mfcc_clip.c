@@ -3,9 +3,10 @@
  * 40 mel bands 20-4000 Hz, 10 coefficients) for instruction counters such as valgrind --tool=callgrind. Not a
  * twin of the C# tables: they are built here with libm, close enough for counting (the control flow depends on
  * the table shapes, not on their last bits). Build and count:
- *   gcc -O2 -std=c99 -Iinclude bench/mfcc_clip.c src/fixed_fft.c src/fixed_math.c src/mfcc.c src/quant_math.c -lm -o /tmp/mfcc_clip
+ *   gcc -O2 -std=c99 -Iinclude bench/mfcc_clip.c src/fixed_fft.c src/fixed_math.c src/mfcc.c src/spectral.c src/quant_math.c -lm -o /tmp/mfcc_clip
  *   valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out /tmp/mfcc_clip 10 && callgrind_annotate /tmp/cg.out
- * With a second argument it prints the tables and the clip as a C header instead (count_instructions.sh).
+ * With a second argument it prints the tables and the clip as a C header instead (count_instructions.sh), with
+ * those of one vibration window (3 axes x 512 samples, 8 log bands) for tml_spectral.
  */
 #include <math.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #define COEF 10
 #define BINS (N / 2 + 1)
 #define CLIP (FRAME + (FRAMES - 1) * STRIDE)
+#define SN 512
 
 static const double PI = 3.14159265358979323846;
 
@@ -113,6 +115,57 @@ int main(int argc, char **argv)
         }
 
         printf("static const uint32_t expected_checksum = %uu;\n", check);
+
+        /* The vibration window: 3 axes x 512 samples, 8 log bands (Spectral.cs), one multiplier for every channel. */
+        {
+            static int32_t s_cos[SN / 2], s_sin[SN / 2], s_rev[SN / 2], s_window[SN], s_band[SN / 2 + 1], s_frame[SN];
+            static int32_t s_re[SN / 2 + 1], s_im[SN / 2 + 1], s_features[3 * 10];
+            static const int32_t s_multipliers[3] = { 1 << 30, 1 << 30, 1 << 30 }, s_shifts[3] = { -12, -12, -12 };
+            static int64_t s_sums[8];
+            static int16_t s_samples[3 * SN];
+            static int8_t s_out[3 * 10];
+            tml_spectral_config s_config = { 3, 9, 8, -100 };
+            tml_fft s_fft = { SN, s_cos, s_sin, s_rev };
+            tml_spectral_scratch s_scratch = { s_frame, s_re, s_im, s_sums, s_features };
+            for (i = 0; i < SN / 2; i++) {
+                int r = 0;
+                s_cos[i] = (int32_t)lround(cos(2 * PI * i / SN) * (1 << 30));
+                s_sin[i] = (int32_t)lround(sin(2 * PI * i / SN) * (1 << 30));
+                for (k = 0; k < 8; k++) {
+                    r |= ((i >> k) & 1) << (7 - k);
+                }
+
+                s_rev[i] = r;
+            }
+
+            for (i = 0; i < SN; i++) {
+                s_window[i] = (int32_t)lround((0.5 - 0.5 * cos(2 * PI * i / SN)) * (1 << 30));
+            }
+
+            for (k = 1; k <= SN / 2; k++) {
+                j = (int)(8 * log2((double)k) / 8.0);
+                s_band[k] = j > 7 ? 7 : j;
+            }
+
+            for (i = 0; i < 3 * SN; i++) {
+                s_samples[i] = (int16_t)(4000 * sin(2 * PI * (i % 3 + 1) * 37 * (i / 3) / SN) + (rand() % 801) - 400 + 100 * (i % 3));
+            }
+
+            EMIT("int32_t", s_cos, SN / 2);
+            EMIT("int32_t", s_sin, SN / 2);
+            EMIT("int32_t", s_rev, SN / 2);
+            EMIT("int32_t", s_window, SN);
+            EMIT("int32_t", s_band, SN / 2 + 1);
+            EMIT("int16_t", s_samples, 3 * SN);
+            tml_spectral(&s_config, &s_fft, s_window, s_band, s_multipliers, s_shifts, &s_scratch, s_samples, s_out);
+            check = 0;
+            for (k = 0; k < 30; k++) {
+                check = (check * 31u) + (uint32_t)s_out[k];
+            }
+
+            printf("static const uint32_t spectral_checksum = %uu;\n", check);
+        }
+
         return 0;
     }
 
