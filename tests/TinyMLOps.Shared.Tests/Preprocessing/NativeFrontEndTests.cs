@@ -168,37 +168,43 @@ public sealed class NativeFrontEndTests(ITestOutputHelper output)
     [NativeKernelFact]
     public void Front_ends_built_after_the_default_backend_is_installed_use_it_and_a_declining_backend_leaves_the_csharp_path()
     {
-        var native = new NativeFrontEndBackend();
-        Mfcc mfcc;
-        Spectral spectral;
-        FrontEndBackends.Default = native;
+        // The installed default declines: a front-end another test builds meanwhile still runs the C# code.
+        var installed = new DecliningBackend();
+        Mfcc fromDefault;
+        Spectral spectralFromDefault;
+        FrontEndBackends.Default = installed;
         try
         {
-            mfcc = new Mfcc(8000, 200, 100, 256, 5, 20, 8, 50, 3500, 2);
-            spectral = new Spectral(3, 128, 6, Spectral.SpacingLog, null);
+            fromDefault = new Mfcc(8000, 200, 100, 256, 5, 20, 8, 50, 3500, 2);
+            spectralFromDefault = new Spectral(3, 128, 6, Spectral.SpacingLog, null);
         }
         finally
         {
             FrontEndBackends.Default = null;
         }
 
-        Assert.Same(native, mfcc.Backend);
-        Assert.Same(native, spectral.Backend);
+        Assert.Same(installed, fromDefault.Backend);
+        Assert.Same(installed, spectralFromDefault.Backend);
         Assert.Null(new Mfcc(8000, 200, 100, 256, 5, 20, 8, 50, 3500, 2).Backend);
 
+        var native = new NativeFrontEndBackend();
         var declining = new DecliningBackend();
         var reference = new Mfcc(8000, 200, 100, 256, 5, 20, 8, 50, 3500, 2);
+        var offloaded = new Mfcc(8000, 200, 100, 256, 5, 20, 8, 50, 3500, 2) { Backend = native };
         var declined = new Mfcc(8000, 200, 100, 256, 5, 20, 8, 50, 3500, 2) { Backend = declining };
         short[] pcm = Audio(new Random(4), reference.ClipSamples, 8000);
         var (expected, viaNative, viaDeclined) = (new sbyte[40], new sbyte[40], new sbyte[40]);
         reference.ProcessSamples(pcm, 0, expected, 0, 0.4f, 3);
-        mfcc.ProcessSamples(pcm, 0, viaNative, 0, 0.4f, 3);
+        offloaded.ProcessSamples(pcm, 0, viaNative, 0, 0.4f, 3);
         declined.ProcessSamples(pcm, 0, viaDeclined, 0, 0.4f, 3);
-        var sensor = new Spectral(3, 128, 6, Spectral.SpacingLog, null) { Backend = declining };
-        sensor.ProcessSamples(Audio(new Random(5), 384, 100), 0, new sbyte[24], 0, 0.01f, 0);
+        short[] window = Audio(new Random(5), 384, 100);
+        var (spectralExpected, spectralDeclined) = (new sbyte[24], new sbyte[24]);
+        new Spectral(3, 128, 6, Spectral.SpacingLog, null).ProcessSamples(window, 0, spectralExpected, 0, 0.01f, 0);
+        new Spectral(3, 128, 6, Spectral.SpacingLog, null) { Backend = declining }.ProcessSamples(window, 0, spectralDeclined, 0, 0.01f, 0);
 
         Assert.Equal(expected, viaNative);
         Assert.Equal(expected, viaDeclined);
+        Assert.Equal(spectralExpected, spectralDeclined);
         Assert.Equal(2, declining.Asked);
         Assert.Equal(1, native.Calls["mfcc"]);
     }
