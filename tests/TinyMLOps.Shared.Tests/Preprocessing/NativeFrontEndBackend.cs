@@ -27,7 +27,8 @@ internal sealed class NativeFrontEndBackend : IFrontEndBackend
         var arrays = new MfccArrays(call, window, binEdge, binWeight, dct, fftCos, fftSin, fftBitReverse, noise, frame, re, im, high, low);
         LastMfcc = arrays;
         using var pins = new Pins();
-        var (tables, scratch, state) = arrays.Structs(pins, started: 0);
+        // Started on purpose: the clip must restart the floor itself, as Mfcc.ProcessSamples does.
+        var (tables, scratch, state) = arrays.Structs(pins, started: 1);
         Native.MfccClip(call, ref tables, ref scratch, ref state, ref raw[offset], ref output[outputOffset]);
         return true;
     }
