@@ -5,7 +5,7 @@ int32_t tml_log2_fixed(int64_t v, int32_t frac)
 {
     int32_t e = 0;
     int64_t t = v;
-    int64_t m;
+    uint32_t m;
     int32_t result;
     int32_t i;
     if (v < 1) {
@@ -17,16 +17,20 @@ int32_t tml_log2_fixed(int64_t v, int32_t frac)
         e++;
     }
 
-    /* v < 2^(e + 1), so the left shift keeps m below 2^31. */
-    m = e >= 30 ? v >> (e - 30) : v << (30 - e);
+    /*
+     * v < 2^(e + 1), so the mantissa m is in [2^30, 2^31) and stays there: the C# long fits a uint32_t, and its
+     * square (below 2^62) one 32x32->64 multiply (umull on Cortex-M, mul/mulhu on RISC-V) instead of a 64x64 one.
+     */
+    m = (uint32_t)(e >= 30 ? v >> (e - 30) : v << (30 - e));
     result = e << frac;
     for (i = frac - 1; i >= 0; i--) {
-        /* m in [2^30, 2^31): m^2 < 2^62. */
-        m = (m * m) >> 30;
-        if (m >= ((int64_t)2 << 30)) {
-            m >>= 1;
+        uint64_t square = ((uint64_t)m * m) >> 30;
+        if (square >= ((uint64_t)2 << 30)) {
+            square >>= 1;
             result |= (int32_t)1 << i;
         }
+
+        m = (uint32_t)square;
     }
 
     return result;
