@@ -1,4 +1,7 @@
-/* Integer log2 and square root of the front-ends; see tml_frontends.h and FixedMath.cs, which this follows line for line. */
+/*
+ * Integer log2 and square root of the front-ends; see tml_frontends.h and FixedMath.cs: the same integers, with
+ * log2's exponent found by binary search and its mantissa squared in 32x32->64 bits (cheaper on 32-bit cores).
+ */
 #include "tml_frontends.h"
 
 int32_t tml_log2_fixed(int64_t v, int32_t frac)
