@@ -64,6 +64,22 @@ namespace TinyMLOps.Shared.Preprocessing
             get { return _n; }
         }
 
+        /// <summary>The tables, for a front-end backend: cos and sin of 2πk/n (Q30) and the bit reversal, n/2 each.</summary>
+        internal int[] Cos
+        {
+            get { return _cos; }
+        }
+
+        internal int[] Sin
+        {
+            get { return _sin; }
+        }
+
+        internal int[] BitReverse
+        {
+            get { return _bitReverse; }
+        }
+
         /// <summary>Bytes of the twiddle and bit-reversal tables.</summary>
         public int TableBytes
         {

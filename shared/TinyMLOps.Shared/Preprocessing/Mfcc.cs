@@ -58,6 +58,7 @@ namespace TinyMLOps.Shared.Preprocessing
         private readonly int[] _logMel;
         private readonly long[] _noise;
         private readonly int[] _coefficients;
+        private readonly int[] _call;
         private bool _noiseStarted;
 
         public Mfcc(int sampleRate, int frameLength, int stride, int fftSize, int frames, int melBands, int coefficients, int lowHz, int highHz, int noiseShift)
@@ -222,7 +223,14 @@ namespace TinyMLOps.Shared.Preprocessing
             _logMel = new int[melBands];
             _noise = new long[melBands];
             _coefficients = new int[coefficients];
+
+            // The backend's call descriptor: tml_mfcc_config's fields in order; the last three are set per call.
+            _call = new int[] { frameLength, stride, frames, melBands, coefficients, first, last, log2N, noiseShift, 0, 0, 0 };
+            Backend = FrontEndBackends.Default;
         }
+
+        /// <summary>Where ProcessSamples runs when it does not decline (the firmware's C library); null: the C# code.</summary>
+        public IFrontEndBackend Backend { get; set; }
 
         public int SampleRate { get; private set; }
 
@@ -310,6 +318,20 @@ namespace TinyMLOps.Shared.Preprocessing
             int shift;
             OutputMultiplier(inputScale, out multiplier, out shift);
             Reset();
+            IFrontEndBackend backend = Backend;
+            if (backend != null)
+            {
+                int[] call = _call;
+                call[9] = multiplier;
+                call[10] = shift;
+                call[11] = inputZeroPoint;
+                if (backend.Mfcc(call, _window, _binEdge, _binWeight, _dct, _fft.Cos, _fft.Sin, _fft.BitReverse, _noise, _frame, _re, _im, _energyHigh, _energyLow, pcm, offset, output, outputOffset))
+                {
+                    _noiseStarted = true;
+                    return;
+                }
+            }
+
             int c = Coefficients;
             for (int f = 0; f < Frames; f++)
             {

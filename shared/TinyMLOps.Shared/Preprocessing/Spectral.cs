@@ -37,6 +37,7 @@ namespace TinyMLOps.Shared.Preprocessing
         private readonly int[] _features;
         private readonly int[] _multipliers;
         private readonly int[] _shifts;
+        private readonly int[] _call;
 
         public Spectral(int channels, int samples, int bands, int spacing, float[] scales)
         {
@@ -128,7 +129,14 @@ namespace TinyMLOps.Shared.Preprocessing
             _features = new int[channels * (bands + 2)];
             _multipliers = new int[channels];
             _shifts = new int[channels];
+
+            // The backend's call descriptor: tml_spectral_config's fields in order; the zero point is set per call.
+            _call = new int[] { channels, log2N, bands, 0 };
+            Backend = FrontEndBackends.Default;
         }
+
+        /// <summary>Where ProcessSamples runs when it does not decline (the firmware's C library); null: the C# code.</summary>
+        public IFrontEndBackend Backend { get; set; }
 
         public int Channels { get; private set; }
 
@@ -270,6 +278,16 @@ namespace TinyMLOps.Shared.Preprocessing
             {
                 double scale = Scales == null ? 1.0 : Scales[c];
                 QuantMath.QuantizeMultiplier(1.0 / (16777216.0 * scale * inputScale), out _multipliers[c], out _shifts[c]);
+            }
+
+            IFrontEndBackend backend = Backend;
+            if (backend != null)
+            {
+                _call[3] = inputZeroPoint;
+                if (backend.Spectral(_call, _window, _binBand, _fft.Cos, _fft.Sin, _fft.BitReverse, _multipliers, _shifts, _frame, _re, _im, _bandSum, _features, samples, offset, output, outputOffset))
+                {
+                    return;
+                }
             }
 
             int[] q = _features;
