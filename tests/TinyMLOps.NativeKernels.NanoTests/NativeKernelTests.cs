@@ -171,7 +171,15 @@ namespace TinyMLOps.NativeKernels.NanoTests
             fast.SetInputFromBytes(input, 0);
             double compiled = NanosPerMac(fast, 200);
             SameArena(managed, fast, what);
-            Console.WriteLine("bench " + what + ": MACs " + Macs(model) + ", ns per MAC native " + compiled.ToString("F2") + ", interpreted " + interpreted.ToString("F1") + ", speed-up " + (interpreted / compiled).ToString("F0") + "x");
+            Console.WriteLine("bench " + what + ": MACs " + Macs(model) + ", ns per MAC native " + Fixed(compiled) + ", interpreted " + Fixed(interpreted) + ", speed-up " + (long)((interpreted / compiled) + 0.5) + "x");
+        }
+
+        /// <summary>Two decimals, formatted alike on nanoCLR and .NET.</summary>
+        private static string Fixed(double value)
+        {
+            long hundredths = (long)((value * 100) + 0.5);
+            long cents = hundredths % 100;
+            return (hundredths / 100) + (cents < 10 ? ".0" : ".") + cents;
         }
 
         private static double NanosPerMac(Interpreter interpreter, int runs)

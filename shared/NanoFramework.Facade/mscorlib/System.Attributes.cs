@@ -111,4 +111,18 @@ namespace System.Runtime.CompilerServices
             throw null;
         }
     }
+
+    /// <summary>The native entry points of an interop assembly (firmware/TinyMLOps.NativeKernels): [MethodImpl(MethodImplOptions.InternalCall)] extern.</summary>
+    [AttributeUsage(AttributeTargets.Method | AttributeTargets.Constructor, Inherited = false)]
+    public sealed class MethodImplAttribute : Attribute
+    {
+        public MethodImplAttribute(MethodImplOptions methodImplOptions)
+        {
+        }
+    }
+
+    public enum MethodImplOptions
+    {
+        InternalCall = 0x1000,
+    }
 }
