@@ -146,15 +146,18 @@ namespace TinyMLOps.Conformance
             return runner;
         }
 
-        /// <summary>What the runner is built from: the glue, the C kernels, the build script and the kit's nanoCLR sources list.</summary>
+        /// <summary>What the runner is built from: the glue, the C kernels, the build script and the kit's nanoCLR.</summary>
         private static string SourceHash(string root)
         {
             using var sha = SHA256.Create();
             var files = new System.Collections.Generic.List<string>();
-            foreach (string dir in new[] { "firmware/native/nanoframework", "firmware/native/src", "firmware/native/include" })
-            {
-                files.AddRange(Directory.EnumerateFiles(Path.Combine(root, dir), "*", SearchOption.AllDirectories));
-            }
+            // What build-nanoclr.sh compiles (not the CMake module or the generator, which do not change the runner).
+            string native = Path.Combine(root, "firmware", "native");
+            files.AddRange(Directory.EnumerateFiles(Path.Combine(native, "nanoframework"), "*.cpp"));
+            files.AddRange(Directory.EnumerateFiles(Path.Combine(native, "nanoframework"), "*.h"));
+            files.AddRange(Directory.EnumerateFiles(Path.Combine(native, "nanoframework", "posix")));
+            files.AddRange(Directory.EnumerateFiles(Path.Combine(native, "src")));
+            files.AddRange(Directory.EnumerateFiles(Path.Combine(native, "include")));
 
             files.Sort(StringComparer.Ordinal);
             var text = new StringBuilder();
