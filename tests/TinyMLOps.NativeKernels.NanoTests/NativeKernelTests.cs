@@ -133,6 +133,32 @@ namespace TinyMLOps.NativeKernels.NanoTests
                 }
             }
 
+            // A pooling window whose padding reaches its kernel (no input tap in the first window: a division by zero in C).
+            int[] pool = new int[KernelCall.Length];
+            pool[KernelCall.InH] = 2;
+            pool[KernelCall.InW] = 2;
+            pool[KernelCall.InC] = 1;
+            pool[KernelCall.OutH] = 3;
+            pool[KernelCall.OutW] = 2;
+            pool[KernelCall.OutC] = 1;
+            pool[KernelCall.Output] = 4;
+            pool[KernelCall.KernelH] = 1;
+            pool[KernelCall.KernelW] = 1;
+            pool[KernelCall.StrideH] = 1;
+            pool[KernelCall.StrideW] = 1;
+            pool[KernelCall.PadTop] = 1;
+            bool poolThrew = false;
+            try
+            {
+                native.AveragePool2D(pool, new sbyte[16]);
+            }
+            catch (Exception)
+            {
+                poolThrew = true;
+            }
+
+            Assert.IsTrue(poolThrew, "a window padded by its kernel's size did not throw");
+
             // The same call in range runs: the failures above were the descriptor's.
             int[] good = new int[KernelCall.Length];
             good[KernelCall.InH] = 1;

@@ -111,9 +111,18 @@ bool Shape(const CLR_INT32 *call, int h, int w, int c, tml_shape &shape)
     return shape.h >= 1 && shape.w >= 1 && shape.c >= 1;
 }
 
+// a * b for non-negative factors, capped at 2^31 (more elements than any array holds), so that no product of
+// descriptor values overflows however large they are.
+int64_t Times(int64_t a, int64_t b)
+{
+    const int64_t cap = (int64_t)1 << 31;
+    int64_t p = (a > cap ? cap : a) * (b > cap ? cap : b);
+    return p > cap ? cap : p;
+}
+
 int64_t Elements(const tml_shape &s)
 {
-    return (int64_t)s.h * s.w * s.c;
+    return Times(Times(s.h, s.w), s.c);
 }
 
 // The window's own slots are sane and give exactly the descriptor's output size (Kernels/Window.cs).
@@ -127,9 +136,10 @@ bool WindowOf(const CLR_INT32 *call, const tml_shape &in, const tml_shape &out, 
     win.pad_left = call[PadLeft];
     win.pad_bottom = call[PadBottom];
     win.pad_right = call[PadRight];
+    // As the model format (Window.Read): padding below the kernel, so every window holds at least one input tap.
     if (win.kernel_h < 1 || win.kernel_w < 1 || win.stride_h < 1 || win.stride_w < 1 || win.pad_top < 0 ||
-        win.pad_left < 0 || win.pad_bottom < 0 || win.pad_right < 0 || win.pad_top > 0xFFFF || win.pad_left > 0xFFFF ||
-        win.pad_bottom > 0xFFFF || win.pad_right > 0xFFFF)
+        win.pad_left < 0 || win.pad_bottom < 0 || win.pad_right < 0 || win.pad_top >= win.kernel_h ||
+        win.pad_bottom >= win.kernel_h || win.pad_left >= win.kernel_w || win.pad_right >= win.kernel_w)
     {
         return false;
     }
@@ -226,7 +236,7 @@ HRESULT Library::FullyConnected___STATIC__VOID__SZARRAY_I4__SZARRAY_I1__SZARRAY_
         int32_t inputs = call[InC];
         int32_t units = call[OutC];
         if (call[InH] != 1 || call[InW] != 1 || inputs < 1 || units < 1 || !Fits(call[Input], inputs, a.arena.length) ||
-            !Fits(call[Output], units, a.arena.length) || !Fits(call[Aux], (int64_t)inputs * units, a.weights.length) ||
+            !Fits(call[Output], units, a.arena.length) || !Fits(call[Aux], Times(inputs, units), a.weights.length) ||
             !PerChannel(a.bias, a.multipliers, a.shifts, units))
         {
             NANOCLR_SET_AND_LEAVE(CLR_E_INDEX_OUT_OF_RANGE);
@@ -258,7 +268,7 @@ HRESULT Library::Conv2D___STATIC__VOID__SZARRAY_I4__SZARRAY_I1__SZARRAY_U1__SZAR
         tml_window win;
         if (!Shape(call, InH, InW, InC, in) || !Shape(call, OutH, OutW, OutC, out) || !WindowOf(call, in, out, win) ||
             !Fits(call[Input], Elements(in), a.arena.length) || !Fits(call[Output], Elements(out), a.arena.length) ||
-            !Fits(call[Aux], (int64_t)out.c * win.kernel_h * win.kernel_w * in.c, a.weights.length) ||
+            !Fits(call[Aux], Times(Times(out.c, win.kernel_h), Times(win.kernel_w, in.c)), a.weights.length) ||
             !PerChannel(a.bias, a.multipliers, a.shifts, out.c))
         {
             NANOCLR_SET_AND_LEAVE(CLR_E_INDEX_OUT_OF_RANGE);
@@ -293,7 +303,7 @@ HRESULT Library::DepthwiseConv2D___STATIC__VOID__SZARRAY_I4__SZARRAY_I1__SZARRAY
         if (!Shape(call, InH, InW, InC, in) || !Shape(call, OutH, OutW, OutC, out) || m < 1 || (int64_t)in.c * m != out.c ||
             !WindowOf(call, in, out, win) || !Fits(call[Input], Elements(in), a.arena.length) ||
             !Fits(call[Output], Elements(out), a.arena.length) ||
-            !Fits(call[Aux], (int64_t)win.kernel_h * win.kernel_w * out.c, a.weights.length) ||
+            !Fits(call[Aux], Times(Times(win.kernel_h, win.kernel_w), out.c), a.weights.length) ||
             !PerChannel(a.bias, a.multipliers, a.shifts, out.c))
         {
             NANOCLR_SET_AND_LEAVE(CLR_E_INDEX_OUT_OF_RANGE);
