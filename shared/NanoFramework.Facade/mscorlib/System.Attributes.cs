@@ -92,6 +92,15 @@ namespace System.Reflection
         }
     }
 
+    /// <summary>The native version an interop assembly needs (firmware/TinyMLOps.NativeKernels).</summary>
+    [AttributeUsage(AttributeTargets.Assembly, Inherited = false)]
+    public sealed class AssemblyNativeVersionAttribute : Attribute
+    {
+        public AssemblyNativeVersionAttribute(string version)
+        {
+        }
+    }
+
     [AttributeUsage(AttributeTargets.Assembly, Inherited = false)]
     public sealed class AssemblyVersionAttribute : Attribute
     {
