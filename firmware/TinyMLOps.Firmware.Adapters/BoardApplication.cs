@@ -3,6 +3,7 @@ using System.Device.Gpio;
 using System.Threading;
 using TinyMLOps.Firmware.Core.App;
 using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Shared.Kernels;
 using TinyMLOps.Shared.Provisioning;
 
 namespace TinyMLOps.Firmware.Adapters
@@ -31,7 +32,7 @@ namespace TinyMLOps.Firmware.Adapters
         {
             string firmwareVersion = FirmwareVersion;
             DebugLog log = new DebugLog(null);
-            log.Info("TinyMLOps firmware " + firmwareVersion + " (" + board.Name + ")");
+            log.Info("TinyMLOps firmware " + firmwareVersion + " (" + board.Name + "), " + KernelBackends.NameOf(KernelBackends.Default) + " kernels");
             FlashStorage storage = new FlashStorage();
             GpioController gpio = new GpioController();
 

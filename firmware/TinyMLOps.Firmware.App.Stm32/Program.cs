@@ -1,4 +1,5 @@
 using TinyMLOps.Firmware.Adapters;
+using TinyMLOps.NativeKernels;
 
 namespace TinyMLOps.Firmware.App.Stm32
 {
@@ -10,6 +11,8 @@ namespace TinyMLOps.Firmware.App.Stm32
     {
         public static void Main()
         {
+            // The kernels every model of this boot runs: the firmware's C kernels when it was built with them.
+            NativeKernelBackend.Install();
             BoardApplication.Run(new Stm32Board());
         }
     }

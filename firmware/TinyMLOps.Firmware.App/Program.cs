@@ -1,4 +1,5 @@
 using TinyMLOps.Firmware.Adapters;
+using TinyMLOps.NativeKernels;
 
 namespace TinyMLOps.Firmware.App
 {
@@ -7,6 +8,8 @@ namespace TinyMLOps.Firmware.App
     {
         public static void Main()
         {
+            // The kernels every model of this boot runs: the firmware's C kernels when it was built with them.
+            NativeKernelBackend.Install();
             BoardApplication.Run(new Esp32Board());
         }
     }

@@ -69,9 +69,9 @@ namespace TinyMLOps.Conformance
     {
         public System.Collections.Generic.Dictionary<string, string> Results { get; } = new System.Collections.Generic.Dictionary<string, string>(StringComparer.Ordinal);
 
-        public string Output { get; private set; } = "";
+        public string Output { get; set; } = "";
 
-        public int ExitCode { get; private set; }
+        public int ExitCode { get; set; }
 
         public int Passed { get; private set; }
 
@@ -99,9 +99,14 @@ namespace TinyMLOps.Conformance
             var stderr = process.StandardError.ReadToEndAsync();
             string stdout = process.StandardOutput.ReadToEnd();
             process.WaitForExit();
-            run.Output = stdout + stderr.Result;
-            run.ExitCode = process.ExitCode;
-            foreach (Match m in Regex.Matches(stdout, @"^(PASS|FAIL|SKIP) (\S+?)(\.\d+)?[: ].*$", RegexOptions.Multiline))
+            return Parse((process.ExitCode, stdout + stderr.Result));
+        }
+
+        /// <summary>The results of a `run test`: its exit status and output, one PASS/FAIL/SKIP line per test.</summary>
+        public static NanoClrRun Parse((int Code, string Output) result)
+        {
+            var run = new NanoClrRun { Output = result.Output, ExitCode = result.Code };
+            foreach (Match m in Regex.Matches(result.Output, @"^(PASS|FAIL|SKIP) (\S+?)(\.\d+)?[: ].*$", RegexOptions.Multiline))
             {
                 run.Results[m.Groups[2].Value] = m.Value;
                 run.Passed += m.Groups[1].Value == "PASS" ? 1 : 0;

@@ -66,6 +66,34 @@ public class DeviceCompileTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_interop_assembly_implements_the_kernel_backend_over_internal_call_externs()
+    {
+        var interop = NativeKernelsCompilation();
+        var errors = NanoCompiler.Errors(interop);
+        Assert.True(errors.IsEmpty, "TinyMLOps.NativeKernels under nanoFramework rules:\n" + NanoCompiler.Describe(errors));
+        var tests = NativeKernelNanoTestsCompilation();
+        Assert.True(NanoCompiler.Errors(tests).IsEmpty, "TinyMLOps.NativeKernels.NanoTests under nanoFramework rules:\n" + NanoCompiler.Describe(NanoCompiler.Errors(tests)));
+
+        var backend = interop.GetTypeByMetadataName("TinyMLOps.NativeKernels.NativeKernelBackend")!;
+        var contract = interop.GetTypeByMetadataName("TinyMLOps.Shared.Kernels.IKernelBackend")!;
+        var natives = interop.GetTypeByMetadataName("TinyMLOps.NativeKernels.NativeMethods")!;
+        Assert.Contains(contract, backend.AllInterfaces, SymbolEqualityComparer.Default);
+        var externs = natives.GetMembers().OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary).ToList();
+        Assert.All(externs, m => Assert.True(m.IsExtern && m.IsStatic && m.GetAttributes().Any(a => a.AttributeClass?.Name == "MethodImplAttribute"), m.Name + " is not a static InternalCall extern"));
+
+        // Every kernel of the seam has its entry point with the same arrays, after the descriptor.
+        foreach (var kernel in contract.GetMembers().OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary))
+        {
+            var native = Assert.Single(externs, m => m.Name == kernel.Name);
+            Assert.Equal(kernel.Parameters.Select(p => p.Type.ToDisplayString()), native.Parameters.Select(p => p.Type.ToDisplayString()));
+        }
+
+        Assert.Contains(externs, m => m.Name == "Version" && m.Parameters.IsEmpty);
+        var tryCreate = Assert.Single(backend.GetMembers("TryCreate").OfType<IMethodSymbol>());
+        Assert.True(tryCreate.IsStatic && SymbolEqualityComparer.Default.Equals(tryCreate.ReturnType, backend));
+    }
+
+    [Fact]
     public void The_stm32_application_uses_no_assembly_that_only_esp32_firmware_has()
     {
         // nanoCLR refuses an image holding an assembly whose native part the target lacks.
@@ -229,16 +257,30 @@ public class DeviceCompileTests(ITestOutputHelper output)
     private static readonly Lazy<MetadataReference> CoreImage = new(() => NanoCompiler.Emit(FirmwareCoreCompilation()));
     private static readonly Lazy<MetadataReference> AdaptersImage = new(() => NanoCompiler.Emit(FirmwareAdaptersCompilation()));
 
-    /// <summary>A device application (TinyMLOps.Firmware.App or .App.Stm32) as its own assembly over the adapters, the core and the shared one.</summary>
+    /// <summary>A device application (TinyMLOps.Firmware.App or .App.Stm32) as its own assembly over the adapters, the core, the interop assembly and the shared ones.</summary>
     internal static CSharpCompilation ApplicationCompilation(string name)
     {
         string dir = name == "TinyMLOps.Firmware.App" ? RepoLayout.FirmwareAppDir : RepoLayout.FirmwareAppStm32Dir;
-        return NanoCompiler.Device(name, RepoLayout.SourceFiles(dir).Select(NanoCompiler.Parse), SharedImage.Value, ContractsImage.Value, CoreImage.Value, AdaptersImage.Value);
+        return NanoCompiler.Device(name, RepoLayout.SourceFiles(dir).Select(NanoCompiler.Parse), SharedImage.Value, ContractsImage.Value, CoreImage.Value, AdaptersImage.Value, NativeKernelsImage.Value);
     }
 
     /// <summary>The benchmark application over the shared assembly alone, as its .nfproj builds it.</summary>
     internal static CSharpCompilation BenchCompilation() =>
         NanoCompiler.Device("TinyMLOps.Firmware.Bench", RepoLayout.SourceFiles(RepoLayout.FirmwareBenchDir).Select(NanoCompiler.Parse), SharedImage.Value);
+
+    /// <summary>The interop assembly over the shared one, as its .nfproj builds it.</summary>
+    internal static CSharpCompilation NativeKernelsCompilation() =>
+        NanoCompiler.Device("TinyMLOps.NativeKernels", RepoLayout.SourceFiles(RepoLayout.NativeKernelsDir).Select(NanoCompiler.Parse), SharedImage.Value);
+
+    private static readonly Lazy<MetadataReference> NativeKernelsImage = new(() => NanoCompiler.Emit(NativeKernelsCompilation()));
+
+    /// <summary>The interop assembly's nanoCLR tests with the two conformance files they link, over the interop and shared assemblies.</summary>
+    internal static CSharpCompilation NativeKernelNanoTestsCompilation()
+    {
+        var sources = RepoLayout.SourceFiles(RepoLayout.NativeKernelsNanoTestsDir)
+            .Concat(new[] { "PortableModels.cs", "Rng.cs" }.Select(f => Path.Combine(RepoLayout.ConformanceDir, "Support", f)));
+        return NanoCompiler.Device("TinyMLOps.NativeKernels.NanoTests", sources.Select(NanoCompiler.Parse), SharedImage.Value, NativeKernelsImage.Value);
+    }
 
     /// <summary>The nanoCLR tests as their own assembly over the core and the shared one, as their .nfproj builds them.</summary>
     internal static CSharpCompilation NanoTestsCompilation()

@@ -32,6 +32,8 @@ public partial class NfprojTests
         Assert.Contains("firmware/TinyMLOps.Firmware.App.Stm32/TinyMLOps.Firmware.App.Stm32.nfproj", nfprojs);
         Assert.Contains("firmware/TinyMLOps.Firmware.Bench/TinyMLOps.Firmware.Bench.nfproj", nfprojs);
         Assert.Contains("tests/TinyMLOps.Firmware.NanoTests/TinyMLOps.Firmware.NanoTests.nfproj", nfprojs);
+        Assert.Contains("firmware/TinyMLOps.NativeKernels/TinyMLOps.NativeKernels.nfproj", nfprojs);
+        Assert.Contains("tests/TinyMLOps.NativeKernels.NanoTests/TinyMLOps.NativeKernels.NanoTests.nfproj", nfprojs);
     }
 
     /// <summary>The device applications: executables whose image is every referenced assembly followed by theirs.</summary>
@@ -77,7 +79,7 @@ public partial class NfprojTests
         }
 
         Assert.Equal(
-            ["firmware/TinyMLOps.Firmware.Adapters/TinyMLOps.Firmware.Adapters.nfproj", "firmware/TinyMLOps.Firmware.Core/TinyMLOps.Firmware.Core.nfproj", "shared/TinyMLOps.Shared.Contracts/TinyMLOps.Shared.Contracts.nfproj", "shared/TinyMLOps.Shared/TinyMLOps.Shared.nfproj"],
+            ["firmware/TinyMLOps.Firmware.Adapters/TinyMLOps.Firmware.Adapters.nfproj", "firmware/TinyMLOps.Firmware.Core/TinyMLOps.Firmware.Core.nfproj", "firmware/TinyMLOps.NativeKernels/TinyMLOps.NativeKernels.nfproj", "shared/TinyMLOps.Shared.Contracts/TinyMLOps.Shared.Contracts.nfproj", "shared/TinyMLOps.Shared/TinyMLOps.Shared.nfproj"],
             referenced.Order(StringComparer.Ordinal));
         foreach (string project in referenced)
         {
@@ -113,7 +115,15 @@ public partial class NfprojTests
     {
         string path = Path.Combine(RepoLayout.Root, nfproj);
         string dir = Path.GetDirectoryName(path)!;
-        var listed = Items(path, "Compile").Select(i => i.Replace('\\', '/')).ToHashSet(StringComparer.Ordinal);
+        var items = Items(path, "Compile").Select(i => i.Replace('\\', '/')).ToList();
+
+        // Files linked from elsewhere (the conformance suite's models) must exist; the rest mirror the folder.
+        foreach (string linked in items.Where(i => i.StartsWith("../", StringComparison.Ordinal)))
+        {
+            Assert.True(File.Exists(Path.GetFullPath(Path.Combine(dir, linked))), nfproj + " links a missing file " + linked);
+        }
+
+        var listed = items.Where(i => !i.StartsWith("../", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
         var onDisk = RepoLayout.SourceFiles(dir).Select(f => Path.GetRelativePath(dir, f).Replace('\\', '/')).ToHashSet(StringComparer.Ordinal);
 
         Assert.True(onDisk.Count > 0, "no sources next to " + nfproj);
@@ -311,6 +321,8 @@ public partial class NfprojTests
             "TinyMLOps.Firmware.App" or "TinyMLOps.Firmware.App.Stm32" => DeviceCompileTests.ApplicationCompilation(Path.GetFileNameWithoutExtension(nfproj)),
             "TinyMLOps.Firmware.NanoTests" => DeviceCompileTests.NanoTestsCompilation(),
             "TinyMLOps.Firmware.Bench" => DeviceCompileTests.BenchCompilation(),
+            "TinyMLOps.NativeKernels" => DeviceCompileTests.NativeKernelsCompilation(),
+            "TinyMLOps.NativeKernels.NanoTests" => DeviceCompileTests.NativeKernelNanoTestsCompilation(),
             string other => throw new InvalidOperationException("teach this test how to compile " + other),
         };
         Assert.True(NanoCompiler.Errors(compilation).IsEmpty, nfproj + " does not compile against the facade");

@@ -29,6 +29,12 @@ internal static class RepoLayout
     /// <summary>The interpreter benchmark application (docs/benchmarks.md).</summary>
     public static string FirmwareBenchDir => Path.Combine(Root, "firmware", "TinyMLOps.Firmware.Bench");
 
+    /// <summary>The native kernel interop assembly (InternalCall entry points, docs/firmware.md).</summary>
+    public static string NativeKernelsDir => Path.Combine(Root, "firmware", "TinyMLOps.NativeKernels");
+
+    /// <summary>The nanoCLR tests of the interop assembly (run on a native and on the stock nanoCLR).</summary>
+    public static string NativeKernelsNanoTestsDir => Path.Combine(Root, "tests", "TinyMLOps.NativeKernels.NanoTests");
+
     /// <summary>The nanoFramework.TestFramework project whose tests run on nanoCLR.</summary>
     public static string NanoTestsDir => Path.Combine(Root, "tests", "TinyMLOps.Firmware.NanoTests");
 

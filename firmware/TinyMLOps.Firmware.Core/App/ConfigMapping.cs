@@ -19,6 +19,7 @@ namespace TinyMLOps.Firmware.Core.App
             device.FirmwareVersion = firmwareVersion;
             device.HeartbeatIntervalSeconds = config.HeartbeatSeconds;
             device.KernelMask = SupportedKernelMask();
+            device.KernelBackend = KernelBackends.NameOf(KernelBackends.Default);
             device.ConsentSettings = ConfigFile.ConsentOf(config);
             device.RequireSealedModels = config.RequireSealedModels;
             if (config.ArtifactKey != null)

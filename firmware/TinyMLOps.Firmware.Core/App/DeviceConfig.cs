@@ -18,6 +18,12 @@ namespace TinyMLOps.Firmware.Core.App
         /// <summary>Bit i set when the device runs operator type i of the model format.</summary>
         public uint KernelMask;
 
+        /// <summary>
+        /// The kernels this boot runs, as hello reports them: KernelBackends.NameOf the backend the board chose before
+        /// the runtime started ("native" on firmware built with the interop library, else "managed").
+        /// </summary>
+        public string KernelBackend = "managed";
+
         public int OutboxCapacityBytes = 64 * 1024;
         public int HeartbeatIntervalSeconds = 60;
         public int MinBatteryPercent = PowerPolicy.DefaultMinBatteryPercent;

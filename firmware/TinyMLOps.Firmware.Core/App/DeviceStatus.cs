@@ -62,6 +62,9 @@ namespace TinyMLOps.Firmware.Core.App
             h.ConsentSettings = _consent.Policy.Settings();
             h.ConsentGranted = _consent.Policy.GrantedMask;
             h.InstalledHashes = InstalledHashes();
+
+            // The kernels section follows the installed one: a device without role slots sends neither.
+            h.KernelBackend = h.InstalledHashes != null ? _config.KernelBackend : null;
             return h;
         }
 

@@ -12,7 +12,7 @@ internal static class FleetView
     public static Table Devices(IReadOnlyList<DeviceRecord> devices, DateTimeOffset now, TimeSpan onlineWindow, int limit = int.MaxValue)
     {
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumns("device", "fleet", "board", "firmware", "model", "power", "battery", "outbox", "dropped", "messages", "last seq", "last seen");
+            .AddColumns("device", "fleet", "board", "firmware", "kernels", "model", "power", "battery", "outbox", "dropped", "messages", "last seq", "last seen");
         foreach (var d in devices.OrderBy(d => d.DeviceId, StringComparer.Ordinal).Take(limit))
         {
             bool online = d.LastSeen != null && now - d.LastSeen.Value <= onlineWindow;
@@ -21,6 +21,7 @@ internal static class FleetView
                 new Text(d.Fleet),
                 new Text(Or(d.Board)),
                 new Text(Or(d.FirmwareVersion)),
+                new Text(Or(d.KernelBackend)),
                 new Text(Or(d.ModelId)),
                 new Text(Power(d.PowerSource)),
                 Battery(d.BatteryPercent),
@@ -48,7 +49,7 @@ internal static class FleetView
         Row("board", Or(d.Board));
         Row("firmware", Or(d.FirmwareVersion));
         Row("model", $"{Or(d.ModelId)} v{d.ModelVersion}");
-        Row("kernels", $"0x{d.KernelMask:X8}");
+        Row("kernels", $"{(d.KernelBackend.Length == 0 ? "not reported" : d.KernelBackend)}, operators 0x{d.KernelMask:X8}");
         Row("free heap / flash", $"{Bytes(d.FreeHeapBytes)} / {Bytes(d.FreeFlashBytes)}");
         Row("power", $"{Power(d.PowerSource)}, battery {(d.BatteryPercent is < 0 or > 100 ? "n/a" : d.BatteryPercent + "%")}");
         Row("boots", d.BootCount.ToString("N0"));

@@ -15,7 +15,7 @@ public abstract partial class FleetStore : IFleetStore
     private const string DeviceColumns =
         "device_id, fleet, board, firmware_version, model_id, model_version, free_heap_bytes, free_flash_bytes, kernel_mask, "
         + "power_source, battery_percent, boot_count, outbox_entries, outbox_bytes, dropped_total, inferences, uptime_seconds, "
-        + "message_count, last_seq, first_seen, last_seen, credential_hash";
+        + "message_count, last_seq, first_seen, last_seen, credential_hash, kernel_backend";
 
     private const string CommandColumns = "command_id, device_id, name, arguments, created_at, sent_at, status, detail, completed_at";
 
@@ -602,7 +602,7 @@ public abstract partial class FleetStore : IFleetStore
                 statements.Add(new(
                     """
                     UPDATE devices SET board = @board, firmware_version = @firmware, model_id = @model, model_version = @modelVersion,
-                        free_heap_bytes = @heap, free_flash_bytes = @flash, kernel_mask = @kernels, hello_seq = @seq
+                        free_heap_bytes = @heap, free_flash_bytes = @flash, kernel_mask = @kernels, kernel_backend = @backend, hello_seq = @seq
                     WHERE device_id = @device AND hello_seq < @seq
                     """,
                     [
@@ -613,6 +613,7 @@ public abstract partial class FleetStore : IFleetStore
                         ("heap", (long)h.FreeHeapBytes),
                         ("flash", (long)h.FreeFlashBytes),
                         ("kernels", (long)h.KernelMask),
+                        ("backend", h.KernelBackend ?? string.Empty),
                         ("seq", hello.Sequence),
                         ("device", device.Key),
                     ]));
@@ -711,7 +712,8 @@ public abstract partial class FleetStore : IFleetStore
         r.GetInt64(18),
         ReadOptionalTime(r, 19),
         ReadOptionalTime(r, 20),
-        r.IsDBNull(21) ? null : r.GetString(21));
+        r.IsDBNull(21) ? null : r.GetString(21),
+        r.GetString(22));
 
     private CommandRecord ReadCommand(DbDataReader r) => new(
         r.GetInt64(0),

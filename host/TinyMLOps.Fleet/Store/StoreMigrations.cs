@@ -755,6 +755,11 @@ public static class StoreMigrations
             );
             CREATE INDEX consent_changes_device ON consent_changes (device_id, change_id);
             """),
+        new(
+            10,
+            "the kernels each device runs (hello's kernels section)",
+            "ALTER TABLE devices ADD COLUMN kernel_backend TEXT NOT NULL DEFAULT '';",
+            "ALTER TABLE devices ADD COLUMN kernel_backend text NOT NULL DEFAULT '';"),
     ];
 
     /// <summary>The newest schema version this code knows.</summary>

@@ -52,7 +52,8 @@ public sealed record DeviceRecord(
     long LastSequence,
     DateTimeOffset? FirstSeen,
     DateTimeOffset? LastSeen,
-    string? CredentialHash);
+    string? CredentialHash,
+    string KernelBackend = "");
 
 public sealed record FleetCounts(long Devices, long Online, long Messages, long Rejects, long PendingCommands);
 

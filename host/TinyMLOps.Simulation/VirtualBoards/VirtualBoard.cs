@@ -145,6 +145,9 @@ public sealed class VirtualBoard : IDisposable
             Fleet = _options.Fleet,
             Board = _options.Board,
             FirmwareVersion = _options.FirmwareVersion,
+
+            // What the board's interpreters run: the host's default kernel backend, "managed" without one.
+            KernelBackend = TinyMLOps.Shared.Kernels.KernelBackends.NameOf(TinyMLOps.Shared.Kernels.KernelBackends.Default),
             HeartbeatIntervalSeconds = _options.HeartbeatIntervalSeconds,
             OutboxCapacityBytes = _options.OutboxCapacityBytes,
             ArtifactKey = _artifactKey,

@@ -92,6 +92,15 @@ namespace System.Reflection
         }
     }
 
+    /// <summary>The native version an interop assembly needs (firmware/TinyMLOps.NativeKernels).</summary>
+    [AttributeUsage(AttributeTargets.Assembly, Inherited = false)]
+    public sealed class AssemblyNativeVersionAttribute : Attribute
+    {
+        public AssemblyNativeVersionAttribute(string version)
+        {
+        }
+    }
+
     [AttributeUsage(AttributeTargets.Assembly, Inherited = false)]
     public sealed class AssemblyVersionAttribute : Attribute
     {
@@ -110,5 +119,19 @@ namespace System.Runtime.CompilerServices
         {
             throw null;
         }
+    }
+
+    /// <summary>The native entry points of an interop assembly (firmware/TinyMLOps.NativeKernels): [MethodImpl(MethodImplOptions.InternalCall)] extern.</summary>
+    [AttributeUsage(AttributeTargets.Method | AttributeTargets.Constructor, Inherited = false)]
+    public sealed class MethodImplAttribute : Attribute
+    {
+        public MethodImplAttribute(MethodImplOptions methodImplOptions)
+        {
+        }
+    }
+
+    public enum MethodImplOptions
+    {
+        InternalCall = 0x1000,
     }
 }

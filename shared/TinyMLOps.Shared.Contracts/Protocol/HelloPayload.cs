@@ -46,6 +46,16 @@ namespace TinyMLOps.Shared.Protocol
         /// </summary>
         public byte[][] InstalledHashes;
 
+        /// <summary>Bytes the kernels section's name may have.</summary>
+        public const int MaxKernelBackendBytes = 32;
+
+        /// <summary>
+        /// The optional kernels section, after the installed section (which it needs): the kernels the device runs,
+        /// as chosen once at boot ("native": the firmware's C kernels, "managed": the C# kernels in the interpreter;
+        /// KernelBackends.NameOf). Null when the device sends no section (older firmware).
+        /// </summary>
+        public string KernelBackend;
+
         /// <summary>The setting of a category, or -1 when the hello has no consent section or does not name it.</summary>
         public int ConsentOf(int category)
         {
@@ -94,11 +104,26 @@ namespace TinyMLOps.Shared.Protocol
 
                         w.WriteBytes(hash, 0, InstalledHashBytes);
                     }
+
+                    if (KernelBackend != null)
+                    {
+                        int length = System.Text.Encoding.UTF8.GetBytes(KernelBackend).Length;
+                        if (length < 1 || length > MaxKernelBackendBytes)
+                        {
+                            throw new System.ArgumentException("the kernel backend name is 1.." + MaxKernelBackendBytes + " UTF-8 bytes");
+                        }
+
+                        w.WriteString(KernelBackend);
+                    }
+                }
+                else if (KernelBackend != null)
+                {
+                    throw new System.ArgumentException("the kernels section needs the installed section before it");
                 }
             }
-            else if (InstalledHashes != null)
+            else if (InstalledHashes != null || KernelBackend != null)
             {
-                throw new System.ArgumentException("the installed section needs the consent section before it");
+                throw new System.ArgumentException("the installed and kernels sections need the consent section before them");
             }
 
             return w.ToArray();
@@ -129,6 +154,16 @@ namespace TinyMLOps.Shared.Protocol
                 if (r.Remaining > 0)
                 {
                     ReadInstalled(r, h, payload);
+                }
+
+                if (r.Remaining > 0)
+                {
+                    int at = r.Position;
+                    h.KernelBackend = PayloadCodec.ReadString(r, "hello", "kernel backend");
+                    if (r.Data[at] < 1 || r.Data[at] > MaxKernelBackendBytes)
+                    {
+                        throw PayloadCodec.Invalid("hello", "kernel backend name is not 1.." + MaxKernelBackendBytes + " bytes");
+                    }
                 }
 
                 PayloadCodec.End(r, "hello");

@@ -34,6 +34,7 @@ public class ConfigMappingTests
         Assert.Equal(provisioned.ArtifactKey, device.ArtifactKey);
         Assert.NotSame(provisioned.ArtifactKey, device.ArtifactKey);
         Assert.Equal(string.Empty, device.ModelId);
+        Assert.Equal(TinyMLOps.Shared.Kernels.KernelBackends.NameOf(TinyMLOps.Shared.Kernels.KernelBackends.Default), device.KernelBackend);
         Assert.False(device.RequireSealedModels);
         provisioned.RequireSealedModels = true;
         Assert.True(ConfigMapping.ToDeviceConfig(provisioned, "0.4.0").RequireSealedModels);

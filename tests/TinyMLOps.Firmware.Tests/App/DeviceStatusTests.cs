@@ -15,6 +15,26 @@ public sealed class DeviceStatusTests
         HeartbeatPayload.Decode(host.StoredOfKind(MessageKind.Heartbeat).Last().Payload);
 
     [Fact]
+    public void The_hello_names_the_kernels_the_board_chose_at_boot_after_the_installed_section()
+    {
+        var rig = new DeviceRig(configure: c =>
+        {
+            c.ArtifactKey = TestModels.DeviceKey;
+            c.KernelBackend = "native";
+        });
+        rig.SyncUntilEmpty();
+        var hello = HelloPayload.Decode(rig.Host.StoredOfKind(MessageKind.Hello).Last().Payload);
+        Assert.Equal("native", hello.KernelBackend);
+        Assert.NotNull(hello.InstalledHashes);
+
+        // Without role slots there is no installed section, so no kernels section either; the default is the C# kernels.
+        var plain = new DeviceRig();
+        plain.SyncUntilEmpty();
+        Assert.Null(HelloPayload.Decode(plain.Host.StoredOfKind(MessageKind.Hello).Last().Payload).KernelBackend);
+        Assert.Equal("managed", new DeviceConfig().KernelBackend);
+    }
+
+    [Fact]
     public void The_heartbeat_carries_per_variant_totals_of_the_inferences_that_ran()
     {
         var host = new FakeHost("lab", "dev-1");

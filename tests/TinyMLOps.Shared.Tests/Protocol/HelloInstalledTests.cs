@@ -53,8 +53,9 @@ public sealed class HelloInstalledTests
             Assert.Contains($"installed roles {roles} is not 1..2", e.Message, StringComparison.Ordinal);
         }
 
-        var trailing = Assert.Throws<ProtocolException>(() => HelloPayload.Decode([.. good, 0]));
-        Assert.Contains("1 bytes after the last field", trailing.Message, StringComparison.Ordinal);
+        // A byte after the installed section starts the kernels section, which cannot be empty.
+        var empty = Assert.Throws<ProtocolException>(() => HelloPayload.Decode([.. good, 0]));
+        Assert.Contains("kernel backend name is not 1..32 bytes", empty.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => Sample([new byte[7]]).Encode());
         Assert.Throws<ArgumentException>(() => new HelloPayload { InstalledHashes = [Plugged] }.Encode());
     }

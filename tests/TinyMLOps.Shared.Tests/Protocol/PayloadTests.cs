@@ -37,12 +37,21 @@ public class PayloadTests
     public void Every_truncation_of_a_payload_is_rejected_as_truncated_bad_payload(int kind)
     {
         byte[] payload = ProtocolSamples.Payload(new Random(kind), kind);
-        // The hello sample carries the optional consent section (u8 count, 3 settings, u8 grants) and then the installed
-        // section (u8 roles, 2 x 8 bytes): cut just before either, it is an older hello.
-        int beforeInstalled = kind == MessageKind.Hello ? payload.Length - 17 : -1;
+        // The hello sample carries the optional consent section (u8 count, 3 settings, u8 grants), the installed
+        // section (u8 roles, 2 x 8 bytes) and the kernels section (str "native"): cut just before any, it is an older hello.
+        int beforeKernels = kind == MessageKind.Hello ? payload.Length - 7 : -1;
+        int beforeInstalled = kind == MessageKind.Hello ? beforeKernels - 17 : -1;
         int olderHello = kind == MessageKind.Hello ? beforeInstalled - 5 : -1;
         for (int length = 0; length < payload.Length; length++)
         {
+            if (length == beforeKernels)
+            {
+                var older = HelloPayload.Decode(payload[..length]);
+                Assert.NotNull(older.InstalledHashes);
+                Assert.Null(older.KernelBackend);
+                continue;
+            }
+
             if (length == olderHello)
             {
                 Assert.Null(HelloPayload.Decode(payload[..length]).ConsentSettings);

@@ -85,6 +85,7 @@ internal static class ProtocolSamples
         ConsentSettings = [UploadConsent.On, UploadConsent.Charging, UploadConsent.Ask],
         ConsentGranted = 1 << UploadConsent.Telemetry,
         InstalledHashes = [[1, 2, 3, 4, 5, 6, 7, 8], new byte[HelloPayload.InstalledHashBytes]],
+        KernelBackend = "native",
     };
 
     public static HeartbeatPayload Heartbeat(Random rng) => new()

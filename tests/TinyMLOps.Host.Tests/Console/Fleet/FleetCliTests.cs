@@ -13,7 +13,11 @@ public sealed class FleetCliTests : ConsoleTest
         await using (var store = await FleetStoreFactory.OpenAsync(null, db))
         {
             var now = DateTimeOffset.UtcNow;
-            var hello = new HelloPayload { Board = "esp32-s3", FirmwareVersion = "0.3.0", ModelId = "fashion-mlp", PowerSource = 1, BatteryPercent = 64 };
+            var hello = new HelloPayload
+            {
+                Board = "esp32-s3", FirmwareVersion = "0.3.0", ModelId = "fashion-mlp", PowerSource = 1, BatteryPercent = 64,
+                ConsentSettings = [1], InstalledHashes = [new byte[8]], KernelBackend = "native",
+            };
             var heartbeat = new HeartbeatPayload { PowerSource = 1, BatteryPercent = 63, OutboxEntries = 2, Inferences = 4242, UptimeSeconds = 3600 };
             await store.IngestAsync(
             [
@@ -30,6 +34,7 @@ public sealed class FleetCliTests : ConsoleTest
         Assert.Contains("cam-01", ls);
         Assert.Contains("esp32-s3", ls);
         Assert.Contains("63%", ls);
+        Assert.Contains("native", ls);
         Assert.Contains("2 devices", ls);
 
         Out.GetStringBuilder().Clear();
@@ -37,6 +42,7 @@ public sealed class FleetCliTests : ConsoleTest
         string show = Out.ToString();
         Assert.Contains("fashion-mlp", show);
         Assert.Contains("4,242", show);
+        Assert.Matches(@"kernels\s+native, operators 0x00000000", show);
         Assert.Contains("reboot", show);
         Assert.Contains("heartbeat", show);
 

@@ -134,6 +134,10 @@ public sealed class RolloutControllerTests
         var record = await rig.Store.GetDeviceAsync("roll-0");
         Assert.True(record!.FreeHeapBytes > 0 && record.FreeFlashBytes > 0, $"heap {record.FreeHeapBytes}, flash {record.FreeFlashBytes}");
 
+        // Virtual boards run the host's kernels ("managed": the C# ones, unless the host installed a backend), as their hello says.
+        Assert.Equal(TinyMLOps.Shared.Kernels.KernelBackends.NameOf(TinyMLOps.Shared.Kernels.KernelBackends.Default), record.KernelBackend);
+        Assert.NotEqual(string.Empty, record.KernelBackend);
+
         // And the downloads' copies were freed once the slots held the models.
         Assert.All(rig.Boards, b => Assert.False(b.Storage.Exists("download.part"), b.DeviceId));
     }

@@ -95,6 +95,19 @@ public abstract partial class FleetStoreContractTests : IAsyncLifetime
     }
 
     [StoreFact]
+    public async Task Hello_records_the_kernels_a_device_runs_and_an_older_hello_without_them_clears_the_name()
+    {
+        var withKernels = new HelloPayload { Board = "esp32", ConsentSettings = [1], InstalledHashes = [new byte[8]], KernelBackend = "native" };
+        await Store.IngestAsync([Hello("d1", 1, withKernels)]);
+        Assert.Equal("native", (await Store.GetDeviceAsync("d1"))!.KernelBackend);
+        Assert.Equal("native", Assert.Single(await Store.ListDevicesAsync("fleet-a")).KernelBackend);
+
+        // Firmware flashed back to a version without the section: the name is no longer known.
+        await Store.IngestAsync([Hello("d1", 2, new HelloPayload { Board = "esp32" })]);
+        Assert.Equal(string.Empty, (await Store.GetDeviceAsync("d1"))!.KernelBackend);
+    }
+
+    [StoreFact]
     public async Task Hello_sets_identity_capabilities_and_power_of_a_device_seen_for_the_first_time()
     {
         IngestRecord hello = Hello("d1", 1, new HelloPayload
