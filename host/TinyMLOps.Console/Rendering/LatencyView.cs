@@ -3,7 +3,7 @@ using TinyMLOps.Simulation.Benchmarks;
 
 namespace TinyMLOps.Console.Rendering;
 
-/// <summary>Batch-1 latency of our kernels against ONNX Runtime as a table and a bar chart: `bench` and `model pipeline`.</summary>
+/// <summary>Batch-1 latency of our C# and SIMD kernels against ONNX Runtime as a table and a bar chart: `bench` and `model pipeline`.</summary>
 internal static class LatencyView
 {
     public static void Render(IAnsiConsole console, IReadOnlyList<BenchmarkReport> reports)
@@ -16,20 +16,29 @@ internal static class LatencyView
         }
 
         AddRow(table, reports, "MACs", r => r.Macs.ToString("N0"));
-        AddRow(table, reports, "ours median µs", r => r.Ours.MedianMicroseconds.ToString("F1"));
+        AddRow(table, reports, "managed median µs", r => r.Ours.MedianMicroseconds.ToString("F1"));
+        AddRow(table, reports, "SIMD median µs", r => r.Simd?.MedianMicroseconds.ToString("F1") ?? "n/a");
         AddRow(table, reports, "ONNX Runtime median µs", r => r.OnnxRuntime.MedianMicroseconds.ToString("F1"));
-        AddRow(table, reports, "ratio ours / ORT", r => r.LatencyRatio.ToString("F2"));
-        AddRow(table, reports, "ours p95 µs", r => r.Ours.P95Microseconds.ToString("F1"));
+        AddRow(table, reports, "ratio managed / ORT", r => r.LatencyRatio.ToString("F2"));
+        AddRow(table, reports, "ratio SIMD / ORT", r => r.Simd == null ? "n/a" : r.SimdRatio.ToString("F2"));
+        AddRow(table, reports, "managed p95 µs", r => r.Ours.P95Microseconds.ToString("F1"));
+        AddRow(table, reports, "SIMD p95 µs", r => r.Simd?.P95Microseconds.ToString("F1") ?? "n/a");
         AddRow(table, reports, "ONNX Runtime p95 µs", r => r.OnnxRuntime.P95Microseconds.ToString("F1"));
         AddRow(table, reports, "model bytes", r => r.ModelBytes.ToString("N0"));
         AddRow(table, reports, "ONNX bytes", r => r.OnnxBytes.ToString("N0"));
         AddRow(table, reports, "arena bytes", r => r.ArenaBytes.ToString("N0"));
         AddRow(table, reports, "top-1 agreement", r => r.TopOneAgreement.ToString("P2"));
+        AddRow(table, reports, "SIMD bytes = managed", r => r.Simd == null ? "n/a" : r.SimdIdentical.ToString("P2"));
         console.Write(table);
         var chart = new BarChart().Label("median latency per inference (µs)").Width(70);
         foreach (var r in reports)
         {
-            chart.AddItem($"{r.ModelId} ours", Math.Round(r.Ours.MedianMicroseconds, 1), Color.Green);
+            chart.AddItem($"{r.ModelId} managed", Math.Round(r.Ours.MedianMicroseconds, 1), Color.Green);
+            if (r.Simd != null)
+            {
+                chart.AddItem($"{r.ModelId} SIMD", Math.Round(r.Simd.MedianMicroseconds, 1), Color.Yellow);
+            }
+
             chart.AddItem($"{r.ModelId} ORT", Math.Round(r.OnnxRuntime.MedianMicroseconds, 1), Color.Blue);
         }
 

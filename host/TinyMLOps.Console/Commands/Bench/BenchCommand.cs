@@ -8,7 +8,7 @@ using TinyMLOps.Simulation.Benchmarks;
 
 namespace TinyMLOps.Console.Commands.Bench;
 
-/// <summary>`bench`: batch-1 latency of our kernels against ONNX Runtime on the same int8 model, in one run.</summary>
+/// <summary>`bench`: batch-1 latency of the C# kernels, the SIMD kernels and ONNX Runtime on the same int8 model, in one run.</summary>
 internal static class BenchCommand
 {
     public static Command Build(IAnsiConsole console)
@@ -20,7 +20,7 @@ internal static class BenchCommand
         var inputs = new Option<FileInfo?>("--input") { Description = "inputs from a .npy of float32 samples in the models' input shape (default: the task's held-out images)" };
         var task = Options.Task();
         var data = Options.DataDirectory();
-        var command = new Command("bench", "Batch-1 latency against ONNX Runtime, model bytes and arena bytes") { input, images, rounds, plot, inputs, task, data };
+        var command = new Command("bench", "Batch-1 latency of the C# and SIMD kernels against ONNX Runtime, model bytes and arena bytes") { input, images, rounds, plot, inputs, task, data };
         command.Subcommands.Add(BenchIngestCommand.Build(console));
         command.Subcommands.Add(BenchWireCommand.Build(console));
         command.Subcommands.Add(BenchMeterCommand.Build(console));
