@@ -8,6 +8,12 @@ internal static class LatencyView
 {
     public static void Render(IAnsiConsole console, IReadOnlyList<BenchmarkReport> reports)
     {
+        if (reports.Count > 3)
+        {
+            RenderRows(console, reports);
+            return;
+        }
+
         // One column per model, so the table fits an 80-column terminal.
         var table = new Table().Title("batch-1 latency, one thread, same int8 model").AddColumn("figure");
         foreach (var r in reports)
@@ -43,6 +49,27 @@ internal static class LatencyView
         }
 
         console.Write(chart);
+    }
+
+    /// <summary>Many models: one row each with the medians and ratios only, so the table still fits 80 columns.</summary>
+    private static void RenderRows(IAnsiConsole console, IReadOnlyList<BenchmarkReport> reports)
+    {
+        var table = new Table().Title("batch-1 median latency (µs), one thread, same int8 model")
+            .AddColumns("model", "MACs", "C#", "SIMD", "ORT", "C# / ORT", "SIMD / ORT", "same bytes");
+        foreach (var r in reports)
+        {
+            table.AddRow(
+                r.ModelId,
+                r.Macs.ToString("N0"),
+                r.Ours.MedianMicroseconds.ToString("F1"),
+                r.Simd?.MedianMicroseconds.ToString("F1") ?? "n/a",
+                r.OnnxRuntime.MedianMicroseconds.ToString("F1"),
+                r.LatencyRatio.ToString("F2"),
+                r.Simd == null ? "n/a" : r.SimdRatio.ToString("F2"),
+                r.Simd == null ? "n/a" : r.SimdIdentical.ToString("P0"));
+        }
+
+        console.Write(table);
     }
 
     private static void AddRow(Table table, IReadOnlyList<BenchmarkReport> reports, string figure, Func<BenchmarkReport, string> value)

@@ -144,6 +144,7 @@ internal sealed class Requantizer
         return r.AsInt32();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void StoreScalar(Vector256<int> sums, int c, int count, sbyte[] destination, int position, int zeroPoint, int actMin, int actMax)
     {
         for (int i = 0; i < count; i++)

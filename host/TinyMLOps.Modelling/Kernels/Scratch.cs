@@ -27,6 +27,7 @@ internal static class Scratch
     }
 
     /// <summary>destination[at..at+count] = source[from..from+count] - zeroPoint, sixteen at a time where both arrays allow.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Widen(sbyte[] source, int from, int count, int zeroPoint, short[] destination, int at)
     {
         ref sbyte src = ref MemoryMarshal.GetArrayDataReference(source);
@@ -59,6 +60,13 @@ internal static class Scratch
             return Avx2.ConvertToVector256Int32(Vector128.CreateScalarUnsafe(bytes).AsSByte());
         }
 
+        return Load8AtEnd(source, at);
+    }
+
+    /// <summary>The few loads that would run past the arena's end, kept out of line so <see cref="Load8"/> inlines.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector256<int> Load8AtEnd(sbyte[] source, int at)
+    {
         Span<int> lanes = stackalloc int[8];
         for (int i = 0; i < 8 && at + i < source.Length; i++)
         {

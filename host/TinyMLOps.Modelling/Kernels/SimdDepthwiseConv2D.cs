@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -12,6 +13,7 @@ namespace TinyMLOps.Modelling.Kernels;
 /// </summary>
 internal static class SimdDepthwiseConv2D
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int[] call, sbyte[] arena, PackedDepthwise p)
     {
         int inH = call[KernelCall.InH], inW = call[KernelCall.InW], channels = call[KernelCall.InC];

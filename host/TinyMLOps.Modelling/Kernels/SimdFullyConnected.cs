@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TinyMLOps.Shared.Kernels;
 
 namespace TinyMLOps.Modelling.Kernels;
@@ -5,6 +6,7 @@ namespace TinyMLOps.Modelling.Kernels;
 /// <summary>Fully connected on <see cref="SimdGemm"/>: the input widened once to x - zero point, one row times every unit.</summary>
 internal static class SimdFullyConnected
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int[] call, sbyte[] arena, PackedGemm g)
     {
         int stride = g.Pairs * 2;
@@ -15,6 +17,6 @@ internal static class SimdFullyConnected
             row[g.Inputs] = 0;
         }
 
-        SimdGemm.Run(row, stride, 1, g, arena, call[KernelCall.Output], g.Outputs, call[KernelCall.OutZeroPoint], call[KernelCall.ActMin], call[KernelCall.ActMax]);
+        SimdGemm.Run(row, 0, stride, 1, g, arena, call[KernelCall.Output], g.Outputs, call[KernelCall.OutZeroPoint], call[KernelCall.ActMin], call[KernelCall.ActMax]);
     }
 }

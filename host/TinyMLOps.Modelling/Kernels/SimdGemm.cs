@@ -14,10 +14,11 @@ namespace TinyMLOps.Modelling.Kernels;
 internal static class SimdGemm
 {
     /// <summary>
-    /// Rows r0..r0+rows (rows 1 to 4) of a, each <paramref name="stride"/> int16 apart, times every output channel;
-    /// row r's outputs go to destination[position + (r * step)..].
+    /// Rows (1 to 4) of a from a[start], each <paramref name="stride"/> int16 apart (start and stride even), times
+    /// every output channel; row r's outputs go to destination[position + (r * step)..].
     /// </summary>
-    public static void Run(short[] a, int stride, int rows, PackedGemm g, sbyte[] destination, int position, int step, int zeroPoint, int actMin, int actMax)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(short[] a, int start, int stride, int rows, PackedGemm g, sbyte[] destination, int position, int step, int zeroPoint, int actMin, int actMax)
     {
         Requantizer requantizer = g.Requantizer;
         int outputs = g.Outputs;
@@ -28,7 +29,7 @@ internal static class SimdGemm
             int highCount = Math.Min(8, outputs - c - 8);
             if (rows == 4)
             {
-                Block4(a, stride, g, b, out var l0, out var h0, out var l1, out var h1, out var l2, out var h2, out var l3, out var h3);
+                Block4(a, start, stride, g, b, out var l0, out var h0, out var l1, out var h1, out var l2, out var h2, out var l3, out var h3);
                 Store(requantizer, l0, h0, c, lowCount, highCount, destination, position, zeroPoint, actMin, actMax);
                 Store(requantizer, l1, h1, c, lowCount, highCount, destination, position + step, zeroPoint, actMin, actMax);
                 Store(requantizer, l2, h2, c, lowCount, highCount, destination, position + (2 * step), zeroPoint, actMin, actMax);
@@ -38,7 +39,7 @@ internal static class SimdGemm
             {
                 for (int r = 0; r < rows; r++)
                 {
-                    Block1(a, r * stride, g, b, out var low, out var high);
+                    Block1(a, start + (r * stride), g, b, out var low, out var high);
                     Store(requantizer, low, high, c, lowCount, highCount, destination, position + (r * step), zeroPoint, actMin, actMax);
                 }
             }
@@ -55,6 +56,7 @@ internal static class SimdGemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Block1(short[] a, int start, PackedGemm g, int b, out Vector256<int> low, out Vector256<int> high)
     {
         ref short w = ref MemoryMarshal.GetArrayDataReference(g.Weights);
@@ -88,8 +90,9 @@ internal static class SimdGemm
         high = Avx2.Add(h, h2);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Block4(
-        short[] a, int stride, PackedGemm g, int b,
+        short[] a, int start, int stride, PackedGemm g, int b,
         out Vector256<int> l0, out Vector256<int> h0, out Vector256<int> l1, out Vector256<int> h1,
         out Vector256<int> l2, out Vector256<int> h2, out Vector256<int> l3, out Vector256<int> h3)
     {
@@ -98,6 +101,7 @@ internal static class SimdGemm
         int pairs = g.Pairs;
         nuint wi = (nuint)(b * pairs * 32);
         nuint s = (nuint)(stride / 2);
+        x = ref Unsafe.Add(ref x, start / 2);
         l0 = h0 = l1 = h1 = l2 = h2 = l3 = h3 = Vector256<int>.Zero;
         for (nuint p = 0; p < (nuint)pairs; p++)
         {

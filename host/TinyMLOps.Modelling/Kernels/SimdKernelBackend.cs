@@ -5,8 +5,8 @@ using TinyMLOps.Shared.Kernels;
 namespace TinyMLOps.Modelling.Kernels;
 
 /// <summary>
-/// The host's int8 kernels on AVX2 (System.Runtime.Intrinsics): dense layers, convolutions and depthwise convolutions
-/// (depth multiplier 1), byte-identical with the C# kernels. Every other operator, and a layer whose descriptor does
+/// The host's int8 kernels on AVX2 (System.Runtime.Intrinsics): dense layers, convolutions, depthwise convolutions
+/// (depth multiplier 1) and max pooling, byte-identical with the C# kernels. Every other operator, and a layer whose descriptor does
 /// not fit the arena, is declined and runs on the C# kernel. Weights are reordered once per operator (cached by the
 /// operator's multiplier array, which lives as long as the operator) and checked against the call before each use.
 /// </summary>
@@ -83,7 +83,16 @@ public sealed class SimdKernelBackend : IKernelBackend
 
     public bool AveragePool2D(int[] call, sbyte[] arena) => false;
 
-    public bool MaxPool2D(int[] call, sbyte[] arena) => false;
+    public bool MaxPool2D(int[] call, sbyte[] arena)
+    {
+        if (!IsSupported || !FitsTensors(call, arena))
+        {
+            return false;
+        }
+
+        SimdMaxPool2D.Run(call, arena);
+        return true;
+    }
 
     public bool Add(int[] call, sbyte[] arena, int[] terms) => false;
 

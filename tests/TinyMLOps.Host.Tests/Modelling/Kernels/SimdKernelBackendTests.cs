@@ -7,7 +7,8 @@ using Xunit.Abstractions;
 namespace TinyMLOps.Host.Tests.Modelling.Kernels;
 
 /// <summary>
-/// The SIMD kernels against the C# kernels (the reference) on thousands of random layers: shapes, strides, paddings,
+/// The SIMD kernels against the C# kernels (the reference) on thousands of random layers (dense, convolution, depthwise,
+/// max pool): shapes, strides, paddings,
 /// zero points, per-channel scales over the multiplier's whole range, every activation and biases near the int32
 /// limits, so that sums wrap. The arena ends exactly at the last tensor, so a read or write past it would show.
 /// </summary>
@@ -49,7 +50,8 @@ public sealed class SimdKernelBackendTests(ITestOutputHelper output)
         var random = new Random(20);
         for (int n = 0; n < 3000; n++)
         {
-            Window window = RandomWindow(random);
+            // One in five pointwise (1x1, stride 1, no padding), the SIMD kernel's own path.
+            Window window = n % 5 == 0 ? new Window(1, 1, 1, 1, 0, 0, 0, 0) : RandomWindow(random);
             int inH = random.Next(1, 13), inW = random.Next(1, 13), inC = random.Next(1, n % 4 == 0 ? 40 : 9), outC = random.Next(1, 40);
             if (window.OutputHeight(inH) < 1 || window.OutputWidth(inW) < 1)
             {
@@ -94,6 +96,34 @@ public sealed class SimdKernelBackendTests(ITestOutputHelper output)
         }
 
         output.WriteLine("3,000 depthwise convolutions tried, all identical");
+    }
+
+    [Fact]
+    public void Random_max_pools_give_the_csharp_kernels_bytes()
+    {
+        if (!SimdKernelBackend.IsSupported)
+        {
+            return; // no AVX2: the host runs the C# kernels only
+        }
+
+        var random = new Random(24);
+        for (int n = 0; n < 2000; n++)
+        {
+            Window window = RandomWindow(random);
+            int inH = random.Next(1, 15), inW = random.Next(1, 15), channels = random.Next(1, n % 3 == 0 ? 70 : 20);
+            if (window.OutputHeight(inH) < 1 || window.OutputWidth(inW) < 1)
+            {
+                continue;
+            }
+
+            var op = new MaxPool2D { Window = window, InH = inH, InW = inW, InC = channels, OutH = window.OutputHeight(inH), OutW = window.OutputWidth(inW), OutC = channels };
+            Quantize(op, random);
+            op.OutScale = op.InScale;
+            op.OutZeroPoint = op.InZeroPoint;
+            AssertSameBytes(op, random, $"max pool {inH}x{inW}x{channels}, kernel {window.KernelH}x{window.KernelW}, stride {window.StrideH},{window.StrideW}");
+        }
+
+        output.WriteLine("2,000 max pools tried, all identical");
     }
 
     [Fact]
