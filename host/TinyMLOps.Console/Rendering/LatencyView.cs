@@ -54,7 +54,7 @@ internal static class LatencyView
     /// <summary>Many models: one row each with the medians and ratios only, so the table still fits 80 columns.</summary>
     private static void RenderRows(IAnsiConsole console, IReadOnlyList<BenchmarkReport> reports)
     {
-        var table = new Table().Title("batch-1 median latency (µs), one thread, same int8 model")
+        var table = new Table().Title("batch-1 median µs, one thread, same int8 model: C# (managed) kernels, SIMD kernels, ONNX Runtime")
             .AddColumns("model", "MACs", "C#", "SIMD", "ORT", "C# / ORT", "SIMD / ORT", "same bytes");
         foreach (var r in reports)
         {

@@ -50,6 +50,32 @@ public sealed class SimdFixtureModelTests(ITestOutputHelper output)
         AssertIdentical(file, model, i => Sample(file, shape, i));
     }
 
+    [Theory]
+    [InlineData("pytorch_cnn.v1.tmlm")]
+    [InlineData("pytorch_view_cnn.v1.tmlm")]
+    public void Inference_on_the_simd_kernels_allocates_nothing_after_the_first_call(string file)
+    {
+        if (!SimdKernelBackend.IsSupported)
+        {
+            return; // no AVX2: the host runs the C# kernels only
+        }
+
+        Int8Model model = ModelReader.Read(File.ReadAllBytes(Path.Combine(RepositoryRoot(), "tests", "TinyMLOps.Shared.Tests", "Fixtures", file)));
+        var interpreter = new Interpreter(model, new SimdKernelBackend());
+        var input = new sbyte[model.InputElements];
+        new Random(5).NextBytes((byte[])(Array)input);
+        interpreter.SetInput(input, 0);
+        interpreter.Invoke();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            interpreter.SetInput(input, 0);
+            interpreter.Invoke();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     private void AssertIdentical(string file, Int8Model model, Func<int, float[]> input)
     {
         if (!SimdKernelBackend.IsSupported)
