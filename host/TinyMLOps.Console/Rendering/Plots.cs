@@ -34,14 +34,15 @@ internal static class Plots
         var ticks = new List<ScottPlot.Tick>();
         for (int i = 0; i < reports.Count; i++)
         {
-            bars.Add(new ScottPlot.Bar { Position = (i * 3) + 0, Value = reports[i].Ours.MedianMicroseconds, FillColor = ScottPlot.Colors.SeaGreen });
-            bars.Add(new ScottPlot.Bar { Position = (i * 3) + 1, Value = reports[i].OnnxRuntime.MedianMicroseconds, FillColor = ScottPlot.Colors.SteelBlue });
-            ticks.Add(new ScottPlot.Tick((i * 3) + 0.5, reports[i].ModelId));
+            bars.Add(new ScottPlot.Bar { Position = (i * 4) + 0, Value = reports[i].Ours.MedianMicroseconds, FillColor = ScottPlot.Colors.SeaGreen });
+            bars.Add(new ScottPlot.Bar { Position = (i * 4) + 1, Value = reports[i].Simd?.MedianMicroseconds ?? 0, FillColor = ScottPlot.Colors.Orange });
+            bars.Add(new ScottPlot.Bar { Position = (i * 4) + 2, Value = reports[i].OnnxRuntime.MedianMicroseconds, FillColor = ScottPlot.Colors.SteelBlue });
+            ticks.Add(new ScottPlot.Tick((i * 4) + 1, reports[i].ModelId));
         }
 
         plot.Add.Bars(bars);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks.ToArray());
-        plot.Title("batch-1 median latency (green: TinyMLOps, blue: ONNX Runtime)");
+        plot.Title("batch-1 median latency (green: C# kernels, orange: SIMD kernels, blue: ONNX Runtime)");
         plot.YLabel("µs per inference");
         plot.Axes.Margins(bottom: 0);
         plot.SavePng(path, 800, 500);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using TinyMLOps.Firmware.Bench;
+using TinyMLOps.Shared.Kernels;
 
 namespace TinyMLOps.Simulation.Benchmarks;
 
@@ -44,13 +45,23 @@ public static class InterpreterBenchmark
                 Fastest(nano, RunNanoClr(kit, repo!, pr, cancellationToken, out nanoMissing).Values);
             }
 
-            var suite = new BenchSuite();
-            for (int i = 0; i < BenchSuite.Count; i++)
+            // The .NET column is the boards' C# kernels on the JIT, not the host's SIMD kernels (HostKernels.Install).
+            IKernelBackend? installed = KernelBackends.Default;
+            KernelBackends.Default = null;
+            try
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                pr?.Report($".NET: {BenchSuite.Names[i]} ({i + 1}/{BenchSuite.Count})");
-                var r = suite.Measure(i, budgetTicks);
-                Fastest(dotnet, [new InterpreterMeasurement(r.Name, r.Macs, r.Iterations, r.Ticks)]);
+                var suite = new BenchSuite();
+                for (int i = 0; i < BenchSuite.Count; i++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    pr?.Report($".NET: {BenchSuite.Names[i]} ({i + 1}/{BenchSuite.Count})");
+                    var r = suite.Measure(i, budgetTicks);
+                    Fastest(dotnet, [new InterpreterMeasurement(r.Name, r.Macs, r.Iterations, r.Ticks)]);
+                }
+            }
+            finally
+            {
+                KernelBackends.Default = installed;
             }
 
             if (gccMissing == null)

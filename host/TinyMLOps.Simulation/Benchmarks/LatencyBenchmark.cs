@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using TinyMLOps.Modelling.Data;
+using TinyMLOps.Modelling.Kernels;
 using TinyMLOps.Modelling.Onnx;
+using TinyMLOps.Shared.Kernels;
 using TinyMLOps.Shared.Model;
 using TinyMLOps.Shared.Runtime;
 
@@ -10,7 +12,10 @@ namespace TinyMLOps.Simulation.Benchmarks;
 /// <summary>Batch-1 latency of one runtime over a set of inputs: median and 95th percentile per inference.</summary>
 public sealed record LatencyFigures(string Runtime, double MedianMicroseconds, double P95Microseconds, int Inferences);
 
-/// <summary>One model measured against ONNX Runtime in the same run.</summary>
+/// <summary>One model on the C# kernels, the SIMD kernels and ONNX Runtime, measured in the same run.</summary>
+/// <param name="Ours">The portable C# kernels (what the boards run).</param>
+/// <param name="Simd">The host's SIMD kernels; null when this CPU lacks them.</param>
+/// <param name="SimdIdentical">Share of the first round's outputs where the SIMD kernels gave the C# kernels' bytes.</param>
 public sealed record BenchmarkReport(
     string ModelId,
     string VariantId,
@@ -19,17 +24,23 @@ public sealed record BenchmarkReport(
     int OnnxBytes,
     int ArenaBytes,
     LatencyFigures Ours,
+    LatencyFigures? Simd,
     LatencyFigures OnnxRuntime,
-    double TopOneAgreement)
+    double TopOneAgreement,
+    double SimdIdentical)
 {
-    /// <summary>Our median latency divided by ONNX Runtime's (above 1: we are slower).</summary>
+    /// <summary>The C# kernels' median latency divided by ONNX Runtime's (above 1: we are slower).</summary>
     public double LatencyRatio => Ours.MedianMicroseconds / OnnxRuntime.MedianMicroseconds;
+
+    /// <summary>The SIMD kernels' median latency divided by ONNX Runtime's; NaN without them.</summary>
+    public double SimdRatio => Simd == null ? double.NaN : Simd.MedianMicroseconds / OnnxRuntime.MedianMicroseconds;
 }
 
 /// <summary>
-/// Batch-1 latency of the portable int8 kernels on net10.0 against ONNX Runtime (CPU, one thread, all graph
-/// optimisations) on the exported ONNX of the same int8 model. Timing is per inference over rounds, so the
-/// median is robust to a busy machine; the figures belong in docs/benchmarks.md, never in a test assertion.
+/// Batch-1 latency of the portable int8 kernels and of the host's SIMD kernels on net10.0 against ONNX Runtime (CPU,
+/// one thread, all graph optimisations) on the exported ONNX of the same int8 model, the three in turn on every input.
+/// Timing is per inference over rounds, so the median is robust to a busy machine; the figures belong in
+/// docs/benchmarks.md, never in a test assertion.
 /// </summary>
 public static class LatencyBenchmark
 {
@@ -44,7 +55,9 @@ public static class LatencyBenchmark
     private static BenchmarkReport Run(byte[] modelFile, int n, Action<Interpreter, int> setInput, int rounds, IProgress<double>? progress)
     {
         Int8Model model = ModelReader.Read(modelFile);
-        var interpreter = new Interpreter(model);
+        var interpreter = new Interpreter(model, null);
+        IKernelBackend? backend = HostKernels.Fastest;
+        Interpreter? simd = backend == null ? null : new Interpreter(model, backend);
         byte[] onnx = OnnxExporter.ExportInt8(model).ToByteArray();
 
         using var options = new SessionOptions
@@ -72,8 +85,9 @@ public static class LatencyBenchmark
         OrtValue[] outputValues = [outputValue];
 
         var ours = new List<double>(n * rounds);
+        var vector = new List<double>(n * rounds);
         var theirs = new List<double>(n * rounds);
-        int agree = 0;
+        int agree = 0, identical = 0;
         long tick = Stopwatch.Frequency / 1_000_000;
         for (int round = 0; round < rounds; round++)
         {
@@ -89,6 +103,16 @@ public static class LatencyBenchmark
                 int ourClass = interpreter.ArgMax();
                 long t1 = Stopwatch.GetTimestamp();
 
+                long t4 = 0, t5 = 0;
+                if (simd != null)
+                {
+                    t4 = Stopwatch.GetTimestamp();
+                    setInput(simd, i);
+                    simd.Invoke();
+                    simd.ArgMax();
+                    t5 = Stopwatch.GetTimestamp();
+                }
+
                 long t2 = Stopwatch.GetTimestamp();
                 session.Run(runOptions, inputNames, inputValues, outputNames, outputValues);
                 int theirClass = ArgMax(ortOutput);
@@ -97,12 +121,14 @@ public static class LatencyBenchmark
                 if (round > 0)
                 {
                     ours.Add((t1 - t0) / (double)tick);
+                    vector.Add((t5 - t4) / (double)tick);
                     theirs.Add((t3 - t2) / (double)tick);
                 }
 
-                if (round == 0 && ourClass == theirClass)
+                if (round == 0)
                 {
-                    agree++;
+                    agree += ourClass == theirClass ? 1 : 0;
+                    identical += simd != null && SameOutput(interpreter, simd) ? 1 : 0;
                 }
             }
 
@@ -117,9 +143,14 @@ public static class LatencyBenchmark
             onnx.Length,
             interpreter.ArenaBytes,
             Figures("TinyMLOps portable kernels", ours),
+            simd == null ? null : Figures($"TinyMLOps SIMD kernels ({backend!.Name})", vector),
             Figures($"ONNX Runtime {OrtEnv.Instance().GetVersionString()}", theirs),
-            agree / (double)n);
+            agree / (double)n,
+            simd == null ? double.NaN : identical / (double)n);
     }
+
+    private static bool SameOutput(Interpreter a, Interpreter b) =>
+        a.Arena.AsSpan(a.OutputOffset, a.OutputLength).SequenceEqual(b.Arena.AsSpan(b.OutputOffset, b.OutputLength));
 
     /// <summary>The same quantized input in ONNX's NCHW order.</summary>
     private static void CopyInputAsChw(Interpreter interpreter, Int8Model model, sbyte[] destination)

@@ -103,7 +103,7 @@ public class OnnxExporterTests
             Operators = [new AveragePool2D { Window = ((AveragePool2D)pool).Window, OutH = pool.OutH, OutW = pool.OutW, OutC = pool.OutC, OutScale = pool.OutScale, OutZeroPoint = pool.OutZeroPoint }],
         };
         single.Prepare();
-        var interpreter = new TinyMLOps.Shared.Runtime.Interpreter(single);
+        var interpreter = new TinyMLOps.Shared.Runtime.Interpreter(single, null);
         int outN = pool.OutputElements;
         int qdqDiffs = 0;
         for (int i = 0; i < n; i++)

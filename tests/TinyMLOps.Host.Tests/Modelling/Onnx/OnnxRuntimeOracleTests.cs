@@ -127,7 +127,7 @@ public class OnnxRuntimeOracleTests(ITestOutputHelper output)
     /// <summary>Our interpreter's int8 input to layer <paramref name="layer"/> for every image.</summary>
     private static sbyte[] RunPrefix(Int8Model model, ImageDataset data, int layer)
     {
-        var interpreter = new Interpreter(model);
+        var interpreter = new Interpreter(model, null);
         Operator prev = model.Operators[layer - 1];
         var x = new sbyte[data.Count * prev.OutputElements];
         for (int i = 0; i < data.Count; i++)
@@ -176,7 +176,7 @@ public class OnnxRuntimeOracleTests(ITestOutputHelper output)
         }
 
         using InferenceSession whole = OnnxTestSupport.Session(OnnxExporter.ExportInt8(model));
-        var interpreter = new Interpreter(model);
+        var interpreter = new Interpreter(model, null);
         int classes = model.Output.OutputElements;
         long agree = 0, finalDiffering = 0, correct = 0;
         int finalMaxDiff = 0;

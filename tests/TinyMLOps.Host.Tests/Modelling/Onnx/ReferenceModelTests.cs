@@ -33,7 +33,7 @@ public class ReferenceModelTests(ITestOutputHelper output)
         var data = OnnxTestSupport.FashionMnistTest;
 
         using InferenceSession session = OnnxTestSupport.Session(OnnxExporter.ExportInt8(int8));
-        var interpreter = new Interpreter(int8);
+        var interpreter = new Interpreter(int8, null);
         int size = int8.InputElements, outputs = interpreter.OutputLength;
         var inputs = new sbyte[Test * size];
         var ours = new sbyte[Test * outputs];
@@ -97,7 +97,7 @@ public class ReferenceModelTests(ITestOutputHelper output)
 
         // Ours: every operator's output and accumulator, image by image (arena buffers are reused, so copy after each).
         const int n = 40;
-        var interpreter = new Interpreter(int8);
+        var interpreter = new Interpreter(int8, null);
         Operator[] ops = int8.Operators;
         var outs = ops.Select(o => new sbyte[n * o.OutputElements]).ToArray();
         var accs = ops.Select(o => new int[n * o.AccumulatorCount]).ToArray();
@@ -161,7 +161,7 @@ public class ReferenceModelTests(ITestOutputHelper output)
         Assert.Equal(original.InputMetadata.Values.Single().Dimensions.Skip(1), exported.InputMetadata.Values.Single().Dimensions.Skip(1));
 
         const int n = 50;
-        var interpreter = new Interpreter(int8);
+        var interpreter = new Interpreter(int8, null);
         int outputs = interpreter.OutputLength, size = int8.InputElements;
         var hwc = new float[n * size];
         var ours = new float[n * outputs];
