@@ -5,6 +5,7 @@
  */
 #include "tml_kernels.h"
 #include "../tml_path.h"
+#include "../tml_window.h"
 
 #if TML_PATH != TML_PATH_REFERENCE
 
@@ -27,12 +28,14 @@ void tml_average_pool2d(const tml_quant *quant, const tml_shape *input_shape, co
     int32_t x;
     for (oy = 0; oy < output_shape->h; oy++) {
         int32_t y0 = (oy * window->stride_h) - window->pad_top;
-        int32_t y_start = y0 < 0 ? 0 : y0;
-        int32_t y_end = y0 + window->kernel_h > input_shape->h ? input_shape->h : y0 + window->kernel_h;
+        int32_t y_start;
+        int32_t y_end;
+        tml_window_inputs(y0, window->kernel_h, input_shape->h, &y_start, &y_end);
         for (ox = 0; ox < output_shape->w; ox++) {
             int32_t x0 = (ox * window->stride_w) - window->pad_left;
-            int32_t x_start = x0 < 0 ? 0 : x0;
-            int32_t x_end = x0 + window->kernel_w > input_shape->w ? input_shape->w : x0 + window->kernel_w;
+            int32_t x_start;
+            int32_t x_end;
+            tml_window_inputs(x0, window->kernel_w, input_shape->w, &x_start, &x_end);
             int32_t count = (y_end - y_start) * (x_end - x_start);
             const int8_t *corner = input + (y_start * row) + (x_start * c);
             for (ch = 0; ch < block; ch += 4) {

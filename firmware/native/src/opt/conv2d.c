@@ -5,6 +5,7 @@
  */
 #include "tml_kernels.h"
 #include "tml_dot.h"
+#include "../tml_window.h"
 
 #if TML_PATH != TML_PATH_REFERENCE
 
@@ -28,12 +29,14 @@ void tml_conv2d(const tml_quant *quant, const tml_shape *input_shape, const tml_
     int32_t r;
     for (oy = 0; oy < output_shape->h; oy++) {
         int32_t iy0 = (oy * window->stride_h) - window->pad_top;
-        int32_t ky_start = iy0 < 0 ? -iy0 : 0;
-        int32_t ky_end = iy0 + kh > in_h ? in_h - iy0 : kh;
+        int32_t ky_start;
+        int32_t ky_end;
+        tml_window_taps(iy0, kh, in_h, &ky_start, &ky_end);
         for (ox = 0; ox < output_shape->w; ox++) {
             int32_t ix0 = (ox * window->stride_w) - window->pad_left;
-            int32_t kx_start = ix0 < 0 ? -ix0 : 0;
-            int32_t kx_end = ix0 + kw > in_w ? in_w - ix0 : kw;
+            int32_t kx_start;
+            int32_t kx_end;
+            tml_window_taps(ix0, kw, in_w, &kx_start, &kx_end);
             int32_t run = (kx_end - kx_start) * in_c;
             const int8_t *x0 = input + ((ix0 + kx_start) * in_c);
             int8_t *out = output + (((oy * output_shape->w) + ox) * out_c);
