@@ -146,8 +146,9 @@ public sealed class VirtualBoard : IDisposable
             Board = _options.Board,
             FirmwareVersion = _options.FirmwareVersion,
 
-            // What the board's interpreters run: the host's default kernel backend, "managed" without one.
-            KernelBackend = TinyMLOps.Shared.Kernels.KernelBackends.NameOf(TinyMLOps.Shared.Kernels.KernelBackends.Default),
+            // The kernels of the firmware this board simulates (its profile's nativeKernels), as its hello reports them and
+            // as its simulated latency assumes; the host computes the same bytes with whatever backend it installed.
+            KernelBackend = SimulatedKernels(_options.Board),
             HeartbeatIntervalSeconds = _options.HeartbeatIntervalSeconds,
             OutboxCapacityBytes = _options.OutboxCapacityBytes,
             ArtifactKey = _artifactKey,
@@ -270,4 +271,8 @@ public sealed class VirtualBoard : IDisposable
     {
         public bool Fails(string variantId) => variants.Contains(variantId);
     }
+
+    /// <summary>"native" when the board's profile says its firmware carries the native kernels, else "managed".</summary>
+    internal static string SimulatedKernels(string board) =>
+        TinyMLOps.Modelling.Boards.BoardCatalog.Default.Boards.FirstOrDefault(b => b.Id == board) is { NativeKernels: true } ? "native" : "managed";
 }

@@ -37,7 +37,10 @@ internal static class VariantExplainCommand
                 policy = policy with { BatteryMaxEnergyMillijoules = e };
             }
 
-            var caps = new DeviceCapabilities(id, board.Id, record.FreeHeapBytes, record.FreeFlashBytes, null, record.PowerSource, record.BatteryPercent);
+            var caps = new DeviceCapabilities(id, board.Id, record.FreeHeapBytes, record.FreeFlashBytes, null, record.PowerSource, record.BatteryPercent)
+            {
+                KernelBackend = record.KernelBackend.Length > 0 ? record.KernelBackend : null,
+            };
             var selection = VariantSelector.Select(caps, board, VariantRegistry.Open(parse.GetValue(registry)!).Latest, policy);
             RenderExplanation(console, selection);
             return 0;

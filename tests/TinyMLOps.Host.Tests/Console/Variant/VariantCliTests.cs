@@ -53,6 +53,24 @@ public sealed class VariantCliTests : ConsoleTest
         Assert.Contains("c3-1", explain);
         Assert.Matches("plugged in: (mlp|cnn)-w0.25; on battery: ", explain);
 
+        // The hello did not say which kernels: the board profile's native kernels are assumed, and the interpreted column is the other mode.
+        Assert.Contains("kernels: native", Flat());
+        Assert.Contains("the device has not reported", Flat());
+        Assert.Contains("interpreted ms", Flat());
+
+        // A device that reports the C# kernels is estimated interpreted.
+        await using (var store = await FleetStoreFactory.OpenAsync(null, db))
+        {
+            var managed = new HelloPayload { Board = "esp32-c3", FreeHeapBytes = 40_000, FreeFlashBytes = 150_000, PowerSource = 1, BatteryPercent = 70, ConsentSettings = [1], InstalledHashes = [new byte[8]], KernelBackend = "managed" };
+            await store.IngestAsync([new IngestRecord("lab", "c3-2", 1, MessageKind.Hello, 0, DateTimeOffset.UtcNow, managed.Encode()) { Hello = managed }]);
+        }
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run("variant", "explain", "c3-2", "--registry", registry, "--db", db));
+        Assert.Contains("kernels: interpreted", Flat());
+        Assert.Contains("the device reports managed kernels", Flat());
+        Assert.Contains("native ms", Flat());
+
         Out.GetStringBuilder().Clear();
         Assert.Equal(1, Run("variant", "show", "nope", "--registry", registry));
         Assert.Contains("no variant 'nope'", Out.ToString());
