@@ -319,18 +319,25 @@ namespace TinyMLOps.NativeKernels.NanoTests
         {
             Rng rng = new Rng(seed);
             short[] pcm = new short[length];
-            double phase = 0;
+            double cycles = 0;
             for (int t = 0; t < length; t++)
             {
-                phase += 0.05 + (0.3 * t / length);
+                cycles += 0.008 + (0.05 * t / length);
                 double noise = (rng.NextFloat() - 0.5) * (200 + (1500 * (t % 4000) / 4000.0));
-                double tone = (t / 3000) % 2 == 0 ? 0 : 6000 * Math.Sin(phase);
-                double burst = t > length / 2 && t < (length / 2) + 300 ? 30000 * Math.Sin(phase * 3) : 0;
+                double tone = (t / 3000) % 2 == 0 ? 0 : 6000 * Triangle(cycles);
+                double burst = t > length / 2 && t < (length / 2) + 300 ? 30000 * Triangle(cycles * 3) : 0;
                 double v = tone + noise + burst;
                 pcm[t] = (short)(v > 32767 ? 32767 : (v < -32768 ? -32768 : v));
             }
 
             return pcm;
+        }
+
+        /// <summary>A triangle wave of period 1 in -1..1 (the device facade has no Math.Sin).</summary>
+        private static double Triangle(double cycles)
+        {
+            double f = cycles - (long)cycles;
+            return f < 0.5 ? (4 * f) - 1 : 3 - (4 * f);
         }
 
         private static sbyte[] Fill(int length)
