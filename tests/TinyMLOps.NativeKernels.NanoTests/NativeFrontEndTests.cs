@@ -93,7 +93,7 @@ namespace TinyMLOps.NativeKernels.NanoTests
             int bands = m.Call[3];
             int half = m.FftCos.Length;
             int cases = 0;
-            for (int k = 0; k < 14; k++)
+            for (int k = 0; k < 15; k++)
             {
                 int[] call = Copy(m.Call);
                 short[] raw = pcm;
@@ -119,6 +119,7 @@ namespace TinyMLOps.NativeKernels.NanoTests
                     case 10: call[1] = int.MaxValue; call[2] = 2; break;
                     case 11: call = new int[11]; break;
                     case 12: dct = new int[m.Dct.Length - 1]; break;
+                    case 13: call[11] = int.MaxValue; break;
                     default: call[4] = bands + 1; break;
                 }
 
@@ -154,7 +155,7 @@ namespace TinyMLOps.NativeKernels.NanoTests
             short[] samples = Signal(spectral.RawSamples, 10);
             int features = spectral.OutH * spectral.OutW * spectral.OutC;
             spectral.ProcessSamples(samples, 0, Fill(features), 0, 0.1f, 0);
-            for (int k = 0; k < 7; k++)
+            for (int k = 0; k < 8; k++)
             {
                 int[] call = Copy(s.Call);
                 short[] raw = samples;
@@ -170,6 +171,7 @@ namespace TinyMLOps.NativeKernels.NanoTests
                     case 3: multipliers = new int[call[0] - 1]; break;
                     case 4: scratch = new int[s.Features.Length - 1]; break;
                     case 5: outputOffset = 1; break;
+                    case 6: call[3] = 128; break;
                     default: call[1] = 5; break;
                 }
 

@@ -577,6 +577,12 @@ const int32_t MaxSpectralBands = 64;
 const CLR_UINT32 MfccSlots = 12;
 const CLR_UINT32 SpectralSlots = 4;
 
+// A zero point of the model's int8 input (the C adds it to a requantized value of up to 2^30: no overflow).
+bool Int8(int32_t zeroPoint)
+{
+    return zeroPoint >= -128 && zeroPoint <= 127;
+}
+
 // Argument n as an int.
 CLR_INT32 IntArg(CLR_RT_StackFrame &stack, int n)
 {
@@ -703,7 +709,7 @@ HRESULT Library::Mfcc___STATIC__VOID__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRA
         if (n == 0 || config.frame_length < 1 || config.frame_length > n || config.frame_length * 2 <= n || config.stride < 1 || config.frames < 1 ||
             config.mel_bands < 1 || config.mel_bands > MaxMelBands || config.mel_bands > n / 2 || config.coefficients < 1 ||
             config.coefficients > config.mel_bands || config.first_bin < 0 || config.last_bin >= bins ||
-            config.noise_shift < 0 || config.noise_shift > MaxNoiseShift)
+            config.noise_shift < 0 || config.noise_shift > MaxNoiseShift || !Int8(config.zero_point))
         {
             NANOCLR_SET_AND_LEAVE(CLR_E_INVALID_PARAMETER);
         }
@@ -776,7 +782,7 @@ HRESULT Library::Spectral___STATIC__VOID__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZ
         int32_t n = config.log2_n >= MinLog2Fft && config.log2_n <= MaxLog2Fft ? (int32_t)1 << config.log2_n : 0;
         int32_t half = n / 2;
         if (n == 0 || config.channels < 1 || config.channels > MaxChannels || config.bands < 1 ||
-            config.bands > MaxSpectralBands || config.bands > half)
+            config.bands > MaxSpectralBands || config.bands > half || !Int8(config.zero_point))
         {
             NANOCLR_SET_AND_LEAVE(CLR_E_INVALID_PARAMETER);
         }
