@@ -1,5 +1,6 @@
 using System;
 using TinyMLOps.Shared.Kernels;
+using TinyMLOps.Shared.Preprocessing;
 
 namespace TinyMLOps.NativeKernels
 {
@@ -41,12 +42,15 @@ namespace TinyMLOps.NativeKernels
         }
 
         /// <summary>
-        /// Chooses the kernels every interpreter of this boot runs (<see cref="KernelBackends.Default"/>): the native
-        /// ones when the firmware has them, else the C# kernels. Returns the name hello reports.
+        /// Chooses the kernels every interpreter of this boot runs (<see cref="KernelBackends.Default"/>) and the
+        /// front-ends every model loaded after it gets (<see cref="FrontEndBackends.Default"/>): the native ones when
+        /// the firmware has them, else the C# code. One version check decides both. Returns the name hello reports.
         /// </summary>
         public static string Install()
         {
-            KernelBackends.Default = TryCreate();
+            NativeKernelBackend kernels = TryCreate();
+            KernelBackends.Default = kernels;
+            FrontEndBackends.Default = kernels == null ? null : new NativeFrontEndBackend();
             return KernelBackends.NameOf(KernelBackends.Default);
         }
 

@@ -49,5 +49,13 @@ namespace TinyMLOps.NativeKernels
 
         [MethodImpl(MethodImplOptions.InternalCall)]
         public static extern void Lookup(int[] call, sbyte[] arena, byte[] table);
+
+        /// <summary>One MFCC clip (IFrontEndBackend.Mfcc): tml_mfcc_clip on the front-end's tables, buffers and noise floor.</summary>
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        public static extern void Mfcc(int[] call, int[] window, int[] binEdge, int[] binWeight, int[] dct, int[] fftCos, int[] fftSin, int[] fftBitReverse, long[] noise, int[] frame, int[] re, int[] im, long[] high, long[] low, short[] raw, int offset, sbyte[] output, int outputOffset);
+
+        /// <summary>One spectral window (IFrontEndBackend.Spectral): tml_spectral.</summary>
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        public static extern void Spectral(int[] call, int[] window, int[] binBand, int[] fftCos, int[] fftSin, int[] fftBitReverse, int[] multipliers, int[] shifts, int[] frame, int[] re, int[] im, long[] sums, int[] features, short[] raw, int offset, sbyte[] output, int outputOffset);
     }
 }

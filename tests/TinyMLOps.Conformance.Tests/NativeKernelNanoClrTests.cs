@@ -40,6 +40,19 @@ namespace TinyMLOps.Conformance
         }
 
         [NanoClrFact]
+        public void The_native_front_ends_run_inside_nanoclr_byte_identical_with_the_csharp_front_ends()
+        {
+            NativeRuns runs = Runs.Value;
+            _output.WriteLine(runs.Native.Output);
+            AllPassed(runs.Native);
+            Assert.Contains("front-end backend: native", runs.Native.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("native front-ends: absent", runs.Native.Output, StringComparison.Ordinal);
+            Assert.Matches(@"native front-ends: \d+ clips and windows byte-identical, noise floors equal", runs.Native.Output);
+            Assert.Matches(@"native front-ends: \d+ spoilt arguments thrown, nothing written", runs.Native.Output);
+            Assert.Equal(2, Regex.Matches(runs.Native.Output, @"^bench front-end .*ns per clip native \d+", RegexOptions.Multiline).Count);
+        }
+
+        [NanoClrFact]
         public void The_stock_nanoclr_has_no_native_kernels_and_the_runtime_falls_back_to_the_csharp_kernels()
         {
             NativeRuns runs = Runs.Value;
@@ -47,6 +60,8 @@ namespace TinyMLOps.Conformance
             AllPassed(runs.Stock);
             Assert.Contains("kernel backend: managed", runs.Stock.Output, StringComparison.Ordinal);
             Assert.Contains("native kernels: absent", runs.Stock.Output, StringComparison.Ordinal);
+            Assert.Contains("front-end backend: managed", runs.Stock.Output, StringComparison.Ordinal);
+            Assert.Contains("native front-ends: absent", runs.Stock.Output, StringComparison.Ordinal);
             Assert.DoesNotContain("byte-identical", runs.Stock.Output, StringComparison.Ordinal);
         }
 
@@ -60,7 +75,7 @@ namespace TinyMLOps.Conformance
 
         private static void AllPassed(NanoClrRun run)
         {
-            Assert.True(run.Passed >= 5, run.Passed + " tests passed on nanoCLR (exit " + run.ExitCode + "):\n" + run.Output);
+            Assert.True(run.Passed >= 9, run.Passed + " tests passed on nanoCLR (exit " + run.ExitCode + "):\n" + run.Output);
             Assert.True(run.Failed == 0, run.Failed + " failed on nanoCLR:\n" + run.Output);
             Assert.Equal(0, run.ExitCode);
         }

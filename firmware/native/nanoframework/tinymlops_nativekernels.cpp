@@ -24,6 +24,11 @@ static const CLR_RT_MethodHandler method_lookup[] =
     NULL,
     NULL,
     NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
     Library_tinymlops_nativekernels_TinyMLOps_NativeKernels_NativeMethods::Version___STATIC__I4,
     Library_tinymlops_nativekernels_TinyMLOps_NativeKernels_NativeMethods::FullyConnected___STATIC__VOID__SZARRAY_I4__SZARRAY_I1__SZARRAY_U1__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4,
     Library_tinymlops_nativekernels_TinyMLOps_NativeKernels_NativeMethods::Conv2D___STATIC__VOID__SZARRAY_I4__SZARRAY_I1__SZARRAY_U1__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4,
@@ -37,12 +42,14 @@ static const CLR_RT_MethodHandler method_lookup[] =
     Library_tinymlops_nativekernels_TinyMLOps_NativeKernels_NativeMethods::Concat___STATIC__VOID__SZARRAY_I4__SZARRAY_I1__SZARRAY_I1,
     Library_tinymlops_nativekernels_TinyMLOps_NativeKernels_NativeMethods::Pad___STATIC__VOID__SZARRAY_I4__SZARRAY_I1,
     Library_tinymlops_nativekernels_TinyMLOps_NativeKernels_NativeMethods::Lookup___STATIC__VOID__SZARRAY_I4__SZARRAY_I1__SZARRAY_U1,
+    Library_tinymlops_nativekernels_TinyMLOps_NativeKernels_NativeMethods::Mfcc___STATIC__VOID__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I8__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I8__SZARRAY_I8__SZARRAY_I2__I4__SZARRAY_I1__I4,
+    Library_tinymlops_nativekernels_TinyMLOps_NativeKernels_NativeMethods::Spectral___STATIC__VOID__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I8__SZARRAY_I4__SZARRAY_I2__I4__SZARRAY_I1__I4,
 };
 
 const CLR_RT_NativeAssemblyData g_CLR_AssemblyNative_TinyMLOps_NativeKernels =
 {
     "TinyMLOps.NativeKernels",
-    0xBD8C0B1C, // the .pe header's nativeMethodsChecksum
+    0x61CBA722, // the .pe header's nativeMethodsChecksum
     method_lookup,
     { 1, 0, 0, 0 }
 };

@@ -4,6 +4,7 @@
 // (CLR_E_INDEX_OUT_OF_RANGE) before any kernel touches memory; the kernels themselves check nothing.
 
 #include "tinymlops_nativekernels.h"
+#include <tml_frontends.h>
 #include <tml_kernels.h>
 
 typedef Library_tinymlops_nativekernels_TinyMLOps_NativeKernels_NativeMethods Library;
@@ -555,6 +556,276 @@ HRESULT Library::Lookup___STATIC__VOID__SZARRAY_I4__SZARRAY_I1__SZARRAY_U1(CLR_R
         }
 
         tml_lookup(count, At(table, call[Aux]), At(arena, call[Input]), At(arena, call[Output]));
+    }
+    NANOCLR_NOCLEANUP();
+}
+
+// The sample front-ends (tml_frontends.h). Their descriptors are the config structs' fields in order (Mfcc._call,
+// Spectral._call); the glue checks the configuration against the front-ends' own limits (CLR_E_INVALID_PARAMETER),
+// every array's length against what the C reads and writes, and the table entries the C uses as indices (bit
+// reversal, mel bin edges, spectral bands), so that no argument can make the C step outside an array
+// (CLR_E_INDEX_OUT_OF_RANGE). Nothing is written before every check has passed.
+namespace
+{
+// Mfcc.MinFftSize..MaxFftSize, MaxMelBands, MaxNoiseShift; Spectral.MinSamples..MaxSamples, MaxChannels, MaxBands.
+const int32_t MinLog2Fft = 6;
+const int32_t MaxLog2Fft = 10;
+const int32_t MaxMelBands = 128;
+const int32_t MaxNoiseShift = 15;
+const int32_t MaxChannels = 16;
+const int32_t MaxSpectralBands = 64;
+const CLR_UINT32 MfccSlots = 12;
+const CLR_UINT32 SpectralSlots = 4;
+
+// A zero point of the model's int8 input (the C adds it to a requantized value of up to 2^30: no overflow).
+bool Int8(int32_t zeroPoint)
+{
+    return zeroPoint >= -128 && zeroPoint <= 127;
+}
+
+// Argument n as an int.
+CLR_INT32 IntArg(CLR_RT_StackFrame &stack, int n)
+{
+    return stack.ArgN(n).NumericByRef().s4;
+}
+
+// Arguments first .. first + count - 1 as arrays, in order.
+HRESULT ArrayArgs(CLR_RT_StackFrame &stack, int first, int count, Span *spans)
+{
+    for (int k = 0; k < count; k++)
+    {
+        HRESULT hr = ArrayArg(stack, first + k, spans[k]);
+        if (FAILED(hr))
+        {
+            return hr;
+        }
+    }
+
+    return S_OK;
+}
+
+// An FFT of 2^log2n points: its three tables hold n/2 entries each and the bit reversal is a permutation's range.
+bool FftTables(int32_t log2n, const Span &cos, const Span &sin, const Span &bitReverse, tml_fft &fft)
+{
+    int32_t half = ((int32_t)1 << log2n) / 2;
+    if (cos.length < (CLR_UINT32)half || sin.length < (CLR_UINT32)half || bitReverse.length < (CLR_UINT32)half)
+    {
+        return false;
+    }
+
+    const int32_t *rev = (const int32_t *)bitReverse.data;
+    for (int32_t i = 0; i < half; i++)
+    {
+        if (rev[i] < 0 || rev[i] >= half)
+        {
+            return false;
+        }
+    }
+
+    fft.n = 2 * half;
+    fft.cos = (const int32_t *)cos.data;
+    fft.sin = (const int32_t *)sin.data;
+    fft.bit_reverse = rev;
+    return true;
+}
+
+// Mfcc arguments: 0 call, 1 window, 2 binEdge, 3 binWeight, 4 dct, 5..7 FFT cos, sin, bit reversal, 8 noise, 9 frame,
+// 10 re, 11 im, 12 high, 13 low, 14 raw, 15 offset, 16 output, 17 outputOffset.
+enum MfccArg
+{
+    MWindow = 0,
+    MBinEdge,
+    MBinWeight,
+    MDct,
+    MCos,
+    MSin,
+    MBitReverse,
+    MNoise,
+    MFrame,
+    MRe,
+    MIm,
+    MHigh,
+    MLow,
+    MRaw,
+    MArrays
+};
+
+// Spectral arguments: 0 call, 1 window, 2 binBand, 3..5 FFT cos, sin, bit reversal, 6 multipliers, 7 shifts, 8 frame,
+// 9 re, 10 im, 11 sums, 12 features, 13 raw, 14 offset, 15 output, 16 outputOffset.
+enum SpectralArg
+{
+    SWindow = 0,
+    SBinBand,
+    SCos,
+    SSin,
+    SBitReverse,
+    SMultipliers,
+    SShifts,
+    SFrame,
+    SRe,
+    SIm,
+    SSums,
+    SFeatures,
+    SRaw,
+    SArrays
+};
+} // namespace
+
+HRESULT Library::Mfcc___STATIC__VOID__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I8__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I8__SZARRAY_I8__SZARRAY_I2__I4__SZARRAY_I1__I4(CLR_RT_StackFrame &stack)
+{
+    NANOCLR_HEADER();
+    {
+        Span callSpan, output;
+        Span a[MArrays];
+        NANOCLR_CHECK_HRESULT(ArrayArg(stack, 0, callSpan));
+        NANOCLR_CHECK_HRESULT(ArrayArgs(stack, 1, MArrays, a));
+        NANOCLR_CHECK_HRESULT(ArrayArg(stack, 16, output));
+        CLR_INT32 offset = IntArg(stack, 15);
+        CLR_INT32 outputOffset = IntArg(stack, 17);
+        if (callSpan.length < MfccSlots)
+        {
+            NANOCLR_SET_AND_LEAVE(CLR_E_INDEX_OUT_OF_RANGE);
+        }
+
+        const CLR_INT32 *call = (const CLR_INT32 *)callSpan.data;
+        tml_mfcc_config config;
+        config.frame_length = call[0];
+        config.stride = call[1];
+        config.frames = call[2];
+        config.mel_bands = call[3];
+        config.coefficients = call[4];
+        config.first_bin = call[5];
+        config.last_bin = call[6];
+        config.log2_n = call[7];
+        config.noise_shift = call[8];
+        config.multiplier = call[9];
+        config.shift = call[10];
+        config.zero_point = call[11];
+
+        // The front-end's own limits (Mfcc's constructor): the FFT, a frame of more than half of it, the bands
+        // (log mel energies and coefficients share the frame buffer: bands + coefficients <= n), the bin range.
+        int32_t n = config.log2_n >= MinLog2Fft && config.log2_n <= MaxLog2Fft ? (int32_t)1 << config.log2_n : 0;
+        int32_t bins = (n / 2) + 1;
+        if (n == 0 || config.frame_length < 1 || config.frame_length > n || config.frame_length * 2 <= n || config.stride < 1 || config.frames < 1 ||
+            config.mel_bands < 1 || config.mel_bands > MaxMelBands || config.mel_bands > n / 2 || config.coefficients < 1 ||
+            config.coefficients > config.mel_bands || config.first_bin < 0 || config.last_bin >= bins ||
+            config.noise_shift < 0 || config.noise_shift > MaxNoiseShift || !Int8(config.zero_point))
+        {
+            NANOCLR_SET_AND_LEAVE(CLR_E_INVALID_PARAMETER);
+        }
+
+        int32_t bands = config.mel_bands;
+        tml_mfcc_tables tables;
+        if (!FftTables(config.log2_n, a[MCos], a[MSin], a[MBitReverse], tables.fft) ||
+            a[MWindow].length < (CLR_UINT32)config.frame_length || a[MBinEdge].length < (CLR_UINT32)bins ||
+            a[MBinWeight].length < (CLR_UINT32)bins || !Fits(0, Times(config.coefficients, bands), a[MDct].length) ||
+            a[MNoise].length < (CLR_UINT32)bands || a[MFrame].length < (CLR_UINT32)n || a[MRe].length < (CLR_UINT32)bins ||
+            a[MIm].length < (CLR_UINT32)bins || a[MHigh].length < (CLR_UINT32)bands || a[MLow].length < (CLR_UINT32)bands ||
+            !Fits(offset, Times(config.frames - 1, config.stride) + config.frame_length, a[MRaw].length) ||
+            !Fits(outputOffset, Times(config.frames, config.coefficients), output.length))
+        {
+            NANOCLR_SET_AND_LEAVE(CLR_E_INDEX_OUT_OF_RANGE);
+        }
+
+        // A bin's edge is its upper band: the C adds to bands edge - 1 and edge, so -1 (outside) to the band count.
+        const int32_t *edge = (const int32_t *)a[MBinEdge].data;
+        for (int32_t k = config.first_bin; k <= config.last_bin; k++)
+        {
+            if (edge[k] < -1 || edge[k] > bands)
+            {
+                NANOCLR_SET_AND_LEAVE(CLR_E_INDEX_OUT_OF_RANGE);
+            }
+        }
+
+        tables.window = (const int32_t *)a[MWindow].data;
+        tables.bin_edge = edge;
+        tables.bin_weight = (const int32_t *)a[MBinWeight].data;
+        tables.dct = (const int32_t *)a[MDct].data;
+        tml_mfcc_scratch scratch;
+        scratch.frame = (int32_t *)a[MFrame].data;
+        scratch.re = (int32_t *)a[MRe].data;
+        scratch.im = (int32_t *)a[MIm].data;
+        scratch.high = (int64_t *)a[MHigh].data;
+        scratch.low = (int64_t *)a[MLow].data;
+        tml_mfcc_state state;
+        state.noise = (int64_t *)a[MNoise].data;
+        state.noise_started = 0;
+        tml_mfcc_clip(&config, &tables, &scratch, &state, (const int16_t *)a[MRaw].data + offset, At(output, outputOffset));
+    }
+    NANOCLR_NOCLEANUP();
+}
+
+HRESULT Library::Spectral___STATIC__VOID__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I8__SZARRAY_I4__SZARRAY_I2__I4__SZARRAY_I1__I4(CLR_RT_StackFrame &stack)
+{
+    NANOCLR_HEADER();
+    {
+        Span callSpan, output;
+        Span a[SArrays];
+        NANOCLR_CHECK_HRESULT(ArrayArg(stack, 0, callSpan));
+        NANOCLR_CHECK_HRESULT(ArrayArgs(stack, 1, SArrays, a));
+        NANOCLR_CHECK_HRESULT(ArrayArg(stack, 15, output));
+        CLR_INT32 offset = IntArg(stack, 14);
+        CLR_INT32 outputOffset = IntArg(stack, 16);
+        if (callSpan.length < SpectralSlots)
+        {
+            NANOCLR_SET_AND_LEAVE(CLR_E_INDEX_OUT_OF_RANGE);
+        }
+
+        const CLR_INT32 *call = (const CLR_INT32 *)callSpan.data;
+        tml_spectral_config config;
+        config.channels = call[0];
+        config.log2_n = call[1];
+        config.bands = call[2];
+        config.zero_point = call[3];
+
+        // Spectral's constructor: the window (its headroom shift 14 - log2 n assumes at most 1024), channels, bands.
+        int32_t n = config.log2_n >= MinLog2Fft && config.log2_n <= MaxLog2Fft ? (int32_t)1 << config.log2_n : 0;
+        int32_t half = n / 2;
+        if (n == 0 || config.channels < 1 || config.channels > MaxChannels || config.bands < 1 ||
+            config.bands > MaxSpectralBands || config.bands > half || !Int8(config.zero_point))
+        {
+            NANOCLR_SET_AND_LEAVE(CLR_E_INVALID_PARAMETER);
+        }
+
+        int32_t channels = config.channels;
+        int64_t features = Times(channels, config.bands + 2);
+        tml_fft fft;
+        if (!FftTables(config.log2_n, a[SCos], a[SSin], a[SBitReverse], fft) || a[SWindow].length < (CLR_UINT32)n ||
+            a[SBinBand].length < (CLR_UINT32)(half + 1) || a[SMultipliers].length < (CLR_UINT32)channels ||
+            a[SShifts].length < (CLR_UINT32)channels || a[SFrame].length < (CLR_UINT32)n ||
+            a[SRe].length < (CLR_UINT32)(half + 1) || a[SIm].length < (CLR_UINT32)(half + 1) ||
+            a[SSums].length < (CLR_UINT32)config.bands || !Fits(0, features, a[SFeatures].length) ||
+            !Fits(offset, Times(channels, n), a[SRaw].length) || !Fits(outputOffset, features, output.length))
+        {
+            NANOCLR_SET_AND_LEAVE(CLR_E_INDEX_OUT_OF_RANGE);
+        }
+
+        // Bins 1..n/2 each add to one band.
+        const int32_t *band = (const int32_t *)a[SBinBand].data;
+        for (int32_t k = 1; k <= half; k++)
+        {
+            if (band[k] < 0 || band[k] >= config.bands)
+            {
+                NANOCLR_SET_AND_LEAVE(CLR_E_INDEX_OUT_OF_RANGE);
+            }
+        }
+
+        tml_spectral_scratch scratch;
+        scratch.frame = (int32_t *)a[SFrame].data;
+        scratch.re = (int32_t *)a[SRe].data;
+        scratch.im = (int32_t *)a[SIm].data;
+        scratch.sums = (int64_t *)a[SSums].data;
+        scratch.features = (int32_t *)a[SFeatures].data;
+        tml_spectral(
+            &config,
+            &fft,
+            (const int32_t *)a[SWindow].data,
+            band,
+            (const int32_t *)a[SMultipliers].data,
+            (const int32_t *)a[SShifts].data,
+            &scratch,
+            (const int16_t *)a[SRaw].data + offset,
+            At(output, outputOffset));
     }
     NANOCLR_NOCLEANUP();
 }
