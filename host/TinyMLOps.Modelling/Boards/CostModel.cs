@@ -16,7 +16,8 @@ namespace TinyMLOps.Modelling.Boards;
 /// <item>Latency: cycles = MACs × cycles-per-MAC (interpreted or native) + operators × per-operator overhead;
 /// latency = cycles / clock. The per-operator overhead applies in both modes: even with native kernels the
 /// loop over operators runs in the interpreter. A front-end adds its interpreted-MAC equivalents
-/// (<see cref="FrontEndCost"/>), interpreted in both modes: no native front-end exists yet.</item>
+/// (<see cref="FrontEndCost"/>); with native kernels the MFCC and spectral front-ends run their C twins (native-MAC
+/// equivalents), the image and normalize front-ends stay interpreted.</item>
 /// <item>Energy: active power × latency (mW × s = mJ); idle and radio power are not counted.</item>
 /// </list>
 /// The figures are only as good as the board's coefficients; see <see cref="BoardProfile.CoefficientSource"/>.
@@ -56,7 +57,11 @@ public static class CostModel
             reasons.Add($"RAM: model needs {Bytes(ram)} (file {Bytes(model.FlashBytes)} + working {Bytes(model.WorkingBytes)}{frontEnd}), {board.Id} gives {Bytes(board.AppRamBytes)} ({Bytes(ram - board.AppRamBytes)} over)");
         }
 
-        double latencyMs = LatencyMs(board, model.Macs, model.Layers.Count, native) + LatencyMs(board, model.FrontEndMacs, 0, native: false);
+        bool nativeKernels = native ?? board.NativeKernels;
+        double frontEndMs = nativeKernels && model.FrontEndNativeMacs is long frontEndNative
+            ? LatencyMs(board, frontEndNative, 0, native: true)
+            : LatencyMs(board, model.FrontEndMacs, 0, native: false);
+        double latencyMs = LatencyMs(board, model.Macs, model.Layers.Count, nativeKernels) + frontEndMs;
         double energyMj = board.ActivePowerMilliwatts * latencyMs / 1000.0;
         return new VariantCost(
             board.Id,

@@ -28,6 +28,9 @@ public sealed record ModelSummary(
     /// <summary>The front-end's time per inference in interpreted-MAC equivalents (<see cref="FrontEndCost"/>); 0 without one.</summary>
     public long FrontEndMacs { get; init; }
 
+    /// <summary>The front-end's time in native-MAC equivalents with the firmware's C twin; null when it has none (<see cref="FrontEndCost.NativeOf"/>).</summary>
+    public long? FrontEndNativeMacs { get; init; }
+
     /// <summary>The front-end's tables and buffers in RAM; 0 without one.</summary>
     public int FrontEndBytes { get; init; }
 
@@ -63,6 +66,7 @@ public sealed record ModelSummary(
         {
             FrontEnd = model.FrontEnd?.Describe(),
             FrontEndMacs = frontEnd.EquivalentMacs,
+            FrontEndNativeMacs = FrontEndCost.NativeOf(model.FrontEnd),
             FrontEndBytes = frontEnd.RamBytes,
         };
     }
