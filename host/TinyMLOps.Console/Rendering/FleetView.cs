@@ -9,11 +9,13 @@ namespace TinyMLOps.Console.Rendering;
 /// <summary>The fleet drawn as Spectre.Console tables: shared by fleet ls, device show, status, live and demo.</summary>
 internal static class FleetView
 {
-    public static Table Devices(IReadOnlyList<DeviceRecord> devices, DateTimeOffset now, TimeSpan onlineWindow, int limit = int.MaxValue)
+    /// <param name="keepOrder">Draw the devices in the given order (already sorted) instead of by id.</param>
+    public static Table Devices(IReadOnlyList<DeviceRecord> devices, DateTimeOffset now, TimeSpan onlineWindow, int limit = int.MaxValue, bool keepOrder = false)
     {
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumns("device", "fleet", "board", "firmware", "kernels", "model", "power", "battery", "outbox", "dropped", "messages", "last seq", "last seen");
-        foreach (var d in devices.OrderBy(d => d.DeviceId, StringComparer.Ordinal).Take(limit))
+        IEnumerable<DeviceRecord> ordered = keepOrder ? devices : devices.OrderBy(d => d.DeviceId, StringComparer.Ordinal);
+        foreach (var d in ordered.Take(limit))
         {
             bool online = d.LastSeen != null && now - d.LastSeen.Value <= onlineWindow;
             table.AddRow(

@@ -1,0 +1,33 @@
+using TinyMLOps.Fleet.Store;
+
+namespace TinyMLOps.Console.Commands.Fleet;
+
+/// <summary>A device as `--output json` gives it: what the table shows, in numbers and ISO 8601 times; never its credential hash.</summary>
+internal sealed record DeviceJson(
+    string DeviceId,
+    string Fleet,
+    string Board,
+    string FirmwareVersion,
+    string KernelBackend,
+    string ModelId,
+    long ModelVersion,
+    bool Online,
+    int PowerSource,
+    int BatteryPercent,
+    long FreeHeapBytes,
+    long FreeFlashBytes,
+    long OutboxEntries,
+    long OutboxBytes,
+    long DroppedTotal,
+    long Inferences,
+    long BootCount,
+    long MessageCount,
+    long LastSequence,
+    DateTimeOffset? FirstSeen,
+    DateTimeOffset? LastSeen)
+{
+    public static DeviceJson Of(DeviceRecord d, DateTimeOffset now, TimeSpan onlineWindow) => new(
+        d.DeviceId, d.Fleet, d.Board, d.FirmwareVersion, d.KernelBackend, d.ModelId, d.ModelVersion, DeviceQuery.IsOnline(d, now, onlineWindow),
+        d.PowerSource, d.BatteryPercent, d.FreeHeapBytes, d.FreeFlashBytes, d.OutboxEntries, d.OutboxBytes, d.DroppedTotal, d.Inferences,
+        d.BootCount, d.MessageCount, d.LastSequence, d.FirstSeen, d.LastSeen);
+}
