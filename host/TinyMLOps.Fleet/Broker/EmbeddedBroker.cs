@@ -88,11 +88,23 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         _server.Dispose();
     }
 
+    /// <summary>Compares two secrets in time that depends on neither (their SHA-256 digests, fixed-time).</summary>
+    internal static bool SameSecret(string given, string expected) =>
+        System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+            System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(given)),
+            System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(expected)));
+
     private static async Task<string?> CheckLoginAsync(string clientId, string? user, string? password, IFleetStore? store, bool requireCredentials, string? hostPassword)
     {
         if (BrokerAccessPolicy.IsHost(clientId))
         {
-            return hostPassword == null || password == hostPassword ? null : "wrong host credential";
+            if (hostPassword == null)
+            {
+                // Without a host secret only a broker that trusts every local client (no device credentials) lets hosts in.
+                return requireCredentials ? "no host credential is configured, so no client may log in as a host" : null;
+            }
+
+            return password != null && SameSecret(password, hostPassword) ? null : "wrong host credential";
         }
 
         if (!Shared.Protocol.WireCodec.IsValidDeviceId(clientId))

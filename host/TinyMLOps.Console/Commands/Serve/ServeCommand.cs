@@ -25,13 +25,14 @@ internal static class ServeCommand
         var tls = new Option<bool>("--tls") { Description = "TLS to the external broker" };
         var ca = new Option<string?>("--ca") { Description = "PEM file of the CA of the external broker" };
         var user = new Option<string?>("--username") { Description = "MQTT user name of this worker" };
-        var password = new Option<string?>("--password") { Description = "MQTT password of this worker (also the host credential of the embedded broker)" };
+        var password = new Option<string?>("--password") { Description = $"MQTT password of this worker (also the host credential of the embedded broker); visible in the process list: prefer --password-file or {HostSecret.Variable}" };
+        var passwordFile = new Option<FileInfo?>("--password-file") { Description = $"a file holding the worker's MQTT password (else --password, else the environment variable {HostSecret.Variable})" };
         var worker = new Option<string>("--worker-id") { Description = "client id of this worker (unique per worker)", DefaultValueFactory = _ => "tinymlops-host-1" };
         var fleet = new Option<string>("--fleet") { Description = "fleet to serve, + for all", DefaultValueFactory = _ => "+" };
         var shared = new Option<bool>("--shared") { Description = "MQTT 5 shared subscription: several workers split the fleet (use PostgreSQL)" };
         var metrics = new Option<int>("--metrics-port") { Description = "serve Prometheus metrics on http://127.0.0.1:PORT/metrics", DefaultValueFactory = _ => 0 };
         var credentials = new Option<bool>("--require-credentials") { Description = "embedded broker: devices log in with their provisioned secret" };
-        var listen = new Option<string>("--listen") { Description = "embedded broker: address to listen on, 0.0.0.0 for boards on the LAN (needs --require-credentials and --password)", DefaultValueFactory = _ => "127.0.0.1" };
+        var listen = new Option<string>("--listen") { Description = "embedded broker: address to listen on, 0.0.0.0 for boards on the LAN (needs --require-credentials and a host password)", DefaultValueFactory = _ => "127.0.0.1" };
         var registry = new Option<string?>("--registry")
         {
             Description = $"variant registry folder: run the staged rollouts (default: ${RegistryOption.Variable}; needs ${TinyMLOps.Fleet.Security.DeviceKeys.EnvironmentVariable})",
@@ -42,7 +43,7 @@ internal static class ServeCommand
             Description = $"TASK=PATH: the data folder of a task ({string.Join(", ", tasks.Select(t => t.Id))}) whose held-out split gates the release of its federated rounds; repeatable (also configuration {TaskDataSection}:TASK; default: the task's own source)",
             AllowMultipleArgumentsPerToken = false,
         };
-        var command = new Command("serve", "Run the host service: broker, ingest, acks, commands, rollouts") { db, pg, port, broker, tls, ca, user, password, worker, fleet, shared, metrics, credentials, listen, registry, taskData };
+        var command = new Command("serve", "Run the host service: broker, ingest, acks, commands, rollouts") { db, pg, port, broker, tls, ca, user, password, passwordFile, worker, fleet, shared, metrics, credentials, listen, registry, taskData };
         command.SetAction(async (parse, ct) =>
         {
             var options = new SyncOptions
@@ -53,7 +54,7 @@ internal static class ServeCommand
                 UseTls = parse.GetValue(tls),
                 CaCertificatePath = parse.GetValue(ca),
                 Username = parse.GetValue(user),
-                Password = parse.GetValue(password),
+                Password = HostSecret.Resolve(parse.GetValue(password), parse.GetValue(passwordFile), Environment.GetEnvironmentVariable),
                 WorkerId = parse.GetValue(worker)!,
                 Fleet = parse.GetValue(fleet)!,
                 SharedSubscription = parse.GetValue(shared),
@@ -77,7 +78,13 @@ internal static class ServeCommand
             if (options.EmbeddedBroker && !System.Net.IPAddress.IsLoopback(address) && (!options.RequireDeviceCredentials || string.IsNullOrEmpty(options.Password)))
             {
                 // Off loopback anyone on the network could log in as a device or as a host: refuse rather than warn.
-                throw new ArgumentException($"--listen {options.BrokerListenAddress} opens the embedded broker to the network: add --require-credentials (devices log in with their provisioned secret) and --password (the host's own credential)");
+                throw new ArgumentException($"--listen {options.BrokerListenAddress} opens the embedded broker to the network: add --require-credentials (devices log in with their provisioned secret) and a host password ({HostSecret.Variable}, --password-file or --password: the host's own credential)");
+            }
+
+            if (options.EmbeddedBroker && options.RequireDeviceCredentials && string.IsNullOrEmpty(options.Password))
+            {
+                // Devices would need their secret while any local client named tinymlops-host-* could read every uplink.
+                throw new ArgumentException($"--require-credentials needs the host's own credential too: set {HostSecret.Variable}, --password-file FILE or --password");
             }
 
             if (!options.WorkerId.StartsWith(TinyMLOps.Fleet.Broker.BrokerAccessPolicy.HostClientPrefix, StringComparison.Ordinal))

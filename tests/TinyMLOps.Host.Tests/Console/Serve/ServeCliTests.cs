@@ -8,7 +8,23 @@ public sealed class ServeCliTests : ConsoleTest
         Assert.Equal(1, Run("serve", "--listen", "0.0.0.0", "--db", Path.Combine(Dir.FullName, "fleet.db")));
         Assert.Contains("--require-credentials", Out.ToString());
         Assert.Equal(1, Run("serve", "--listen", "0.0.0.0", "--require-credentials", "--db", Path.Combine(Dir.FullName, "fleet.db")));
-        Assert.Contains("--password (the host's own credential)", Out.ToString());
+        Assert.Contains("a host password", Flat());
+    }
+
+    [Fact]
+    public void Requiring_device_credentials_without_a_host_password_is_refused_even_on_loopback()
+    {
+        Assert.Equal(1, Run("serve", "--require-credentials", "--db", Path.Combine(Dir.FullName, "fleet.db")));
+        Assert.Contains("--require-credentials needs the host's own credential too", Flat());
+    }
+
+    [Fact]
+    public void Giving_the_host_password_both_in_a_file_and_as_a_flag_is_refused()
+    {
+        string file = Path.Combine(Dir.FullName, "host.secret");
+        File.WriteAllText(file, "s3cret\n");
+        Assert.Equal(1, Run("serve", "--require-credentials", "--password", "x", "--password-file", file, "--db", Path.Combine(Dir.FullName, "fleet.db")));
+        Assert.Contains("give the host password once", Flat());
     }
 
     [Fact]

@@ -127,5 +127,36 @@ public sealed class EmbeddedBrokerSyncTests
 
         Assert.Equal(2, host.Broker!.RefusedConnections);
         Assert.True(host.IsConnected, "the host worker logs in with the host credential");
+
+        // A client that names itself a host needs the host's secret: without it, or with a wrong one, it reads nothing.
+        using (var impostor = new MqttNetTransport("127.0.0.1", port, "tinymlops-host-evil"))
+        {
+            Assert.False(impostor.Connect());
+        }
+
+        using (var guesser = new MqttNetTransport("127.0.0.1", port, "tinymlops-host-evil", "x", "host-secreT"))
+        {
+            Assert.False(guesser.Connect());
+        }
+
+        Assert.Equal(4, host.Broker!.RefusedConnections);
+    }
+
+    [Fact]
+    public async Task With_device_credentials_required_and_no_host_secret_no_client_gets_in_as_a_host()
+    {
+        await using var h = new SyncHarness();
+        int port = MosquittoProcess.FreePort();
+        var store = h.OpenSqlite();
+        h.Own(store);
+        await using var broker = new TinyMLOps.Fleet.Broker.EmbeddedBroker(port, store, requireCredentials: true, hostPassword: null, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        await broker.StartAsync();
+
+        using (var impostor = new MqttNetTransport("127.0.0.1", port, "tinymlops-host-1"))
+        {
+            Assert.False(impostor.Connect());
+        }
+
+        Assert.Equal(1, broker.RefusedConnections);
     }
 }
