@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
+using TinyMLOps.Console.Commands.Common;
 using TinyMLOps.Console.Rendering;
 using TinyMLOps.Modelling.Boards;
 using TinyMLOps.Modelling.Variants;
@@ -15,7 +16,8 @@ internal static class VariantListCommand
         var registry = Registry();
         var markdown = new Option<bool>("--markdown") { Description = "print one Markdown table per board and the gain over one model for every board (for docs/benchmarks.md)" };
         var plots = new Option<DirectoryInfo?>("--plots") { Description = "write one Pareto plot per board (PNG) here, e.g. docs/img" };
-        var command = new Command("ls", "Variants in the registry, newest version of each, with accuracy and cost on every board") { registry, markdown, plots };
+        var output = JsonOutput.Option();
+        var command = new Command("ls", "Variants in the registry, newest version of each, with accuracy and cost on every board") { registry, markdown, plots, output };
         command.SetAction(parse =>
         {
             var reg = VariantRegistry.Open(parse.GetValue(registry)!);
@@ -32,6 +34,14 @@ internal static class VariantListCommand
             if (parse.GetValue(markdown))
             {
                 parse.InvocationConfiguration.Output.Write(VariantView.Markdown(reg.Latest, BoardCatalog.Default.Boards, new SelectionPolicy()));
+                return 0;
+            }
+
+            if (JsonOutput.Wanted(parse.GetValue(output)))
+            {
+                var boards = BoardCatalog.Default.Boards;
+                var policy = new SelectionPolicy();
+                JsonOutput.Write(console, new { variants = reg.Latest.OrderBy(v => v.Summary.Macs).Select(v => VariantJson.Of(v, boards, policy)) });
                 return 0;
             }
 
