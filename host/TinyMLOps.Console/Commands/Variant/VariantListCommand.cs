@@ -26,6 +26,13 @@ internal static class VariantListCommand
                 throw new InvalidOperationException($"no variants in {Path.GetFullPath(reg.Root)}: run `tinymlops variant build` first");
             }
 
+            bool json = JsonOutput.Wanted(parse.GetValue(output));
+            if (json && (parse.GetValue(markdown) || parse.GetValue(plots) != null))
+            {
+                // Stdout holds one JSON document, nothing else.
+                throw new ArgumentException("--output json prints only the document: use --markdown or --plots without it");
+            }
+
             if (parse.GetValue(plots) is { } dir)
             {
                 WritePlots(console, reg, dir);
@@ -37,7 +44,7 @@ internal static class VariantListCommand
                 return 0;
             }
 
-            if (JsonOutput.Wanted(parse.GetValue(output)))
+            if (json)
             {
                 var boards = BoardCatalog.Default.Boards;
                 var policy = new SelectionPolicy();

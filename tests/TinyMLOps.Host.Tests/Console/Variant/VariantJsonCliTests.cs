@@ -59,6 +59,10 @@ public sealed class VariantJsonCliTests : ConsoleTest
         var s3 = boards.Single(x => x.GetProperty("board").GetString() == "esp32-s3");
         var cost = CostModel.Estimate(BoardCatalog.Default.Get("esp32-s3"), stored.Summary, new SelectionPolicy().NativeKernels);
         Assert.Equal(cost.LatencyMs, s3.GetProperty("latencyMs").GetDouble(), 9);
+
+        Out.GetStringBuilder().Clear();
+        Assert.NotEqual(0, Run("variant", "ls", "--registry", registry, "--output", "json", "--markdown"));
+        Assert.Contains("--output json prints only the document", Flat());
     }
 
     [Fact]
