@@ -17,14 +17,23 @@ internal static class DriftReportCommand
         var s = SelectionOptions();
         var command = new Command("report", "Scores, alerts with evidence, and bar charts of reference against observed");
         AddTo(command, s);
+        var output = JsonOutput.Option();
+        command.Options.Add(output);
         command.SetAction(async (parse, ct) =>
         {
             await using var store = await FleetOptions.OpenAsync(parse.GetValue(s.Db)!, parse.GetValue(s.Postgres), mustExist: true, ct);
             var analyzer = new DriftAnalyzer(Profiles(parse.GetValue(s.Registry)!));
+            bool json = JsonOutput.Wanted(parse.GetValue(output));
             if (parse.GetValue(s.Device) is { } deviceId)
             {
                 var device = (await analyzer.DevicesAsync(store, new DriftWindowQuery { DeviceId = deviceId }, ct)).SingleOrDefault()
                     ?? throw new InvalidOperationException($"no drift windows from device {deviceId}");
+                if (json)
+                {
+                    JsonOutput.Write(console, DriftJson.Of(device));
+                    return 0;
+                }
+
                 RenderDevice(console, device);
                 return 0;
             }
@@ -38,6 +47,12 @@ internal static class DriftReportCommand
             }
 
             var cohorts = analyzer.Cohorts(devices, cohort == null ? null : d => cohort);
+            if (json)
+            {
+                JsonOutput.Write(console, DriftJson.Of(cohorts, devices, analyzer.Options.MinCohortDevices));
+                return 0;
+            }
+
             RenderCohorts(console, cohorts, analyzer.Options.MinCohortDevices);
             foreach (var c in cohorts.Where(c => c.Shown && c.Latest != null && c.Profile != null && (cohort != null || cohorts.Count == 1)))
             {

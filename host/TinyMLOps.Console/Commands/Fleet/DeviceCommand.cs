@@ -14,12 +14,13 @@ internal static class DeviceCommand
         var db = FleetOptions.Db();
         var pg = FleetOptions.Postgres();
         var id = new Argument<string>("id") { Description = "device id" };
-        var show = new Command("show", "One device: identity, capabilities, state, recent uplink and pending commands") { id, db, pg };
-        show.SetAction((parse, ct) => ShowAsync(console, parse.GetValue(id)!, parse.GetValue(db)!, parse.GetValue(pg), ct));
+        var output = JsonOutput.Option();
+        var show = new Command("show", "One device: identity, capabilities, state, recent uplink and pending commands") { id, db, pg, output };
+        show.SetAction((parse, ct) => ShowAsync(console, parse.GetValue(id)!, parse.GetValue(db)!, parse.GetValue(pg), JsonOutput.Wanted(parse.GetValue(output)), ct));
         return new Command("device", "One device") { show };
     }
 
-    public static async Task<int> ShowAsync(IAnsiConsole console, string id, string db, string? pg, CancellationToken ct)
+    public static async Task<int> ShowAsync(IAnsiConsole console, string id, string db, string? pg, bool json, CancellationToken ct)
     {
         await using var store = await FleetOptions.OpenAsync(db, pg, mustExist: true, ct);
         var device = await store.GetDeviceAsync(id, ct) ?? throw new ArgumentException($"no device '{id}' in the registry (see `tinymlops fleet ls`)");
@@ -27,8 +28,14 @@ internal static class DeviceCommand
         var pending = await store.PendingCommandsAsync(id, ct);
         var consent = await store.ConsentAsync(id, ct);
         var stale = await TinyMLOps.Fleet.Rollouts.StaleImageCheck.CheckAsync(store, id, ct);
-        console.Write(FleetView.Device(device, recent, pending, DateTimeOffset.UtcNow, consent, stale));
         var telemetry = await store.VariantTelemetryAsync(new VariantTelemetryQuery { DeviceId = id }, ct);
+        if (json)
+        {
+            JsonOutput.Write(console, DeviceDetailJson.Of(device, recent, pending, consent, stale, telemetry, DateTimeOffset.UtcNow, FleetCommand.OnlineWindow));
+            return 0;
+        }
+
+        console.Write(FleetView.Device(device, recent, pending, DateTimeOffset.UtcNow, consent, stale));
         if (telemetry.Count > 0)
         {
             console.Write(TelemetryView.Device(telemetry));

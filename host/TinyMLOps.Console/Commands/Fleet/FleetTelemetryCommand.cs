@@ -23,7 +23,8 @@ internal static class FleetTelemetryCommand
         var registry = RegistryOption.Create("variant registry folder with the variants' cost summaries");
         var models = new Option<FileInfo[]>("--model") { Description = "model files (.tmlm) of variants outside the registry; repeatable", AllowMultipleArgumentsPerToken = true };
         var native = new Option<bool>("--native") { Description = "estimate with native kernels on every board (default: what each board's firmware carries, boards/*.json nativeKernels)" };
-        var command = new Command("telemetry", "Inferences, latency, RAM, free heap and energy per board and variant, against the cost model") { db, pg, board, variant, fleet, registry, models, native };
+        var output = JsonOutput.Option();
+        var command = new Command("telemetry", "Inferences, latency, RAM, free heap and energy per board and variant, against the cost model") { db, pg, board, variant, fleet, registry, models, native, output };
         command.SetAction((parse, ct) => ShowAsync(
             console,
             parse.GetValue(db)!,
@@ -32,14 +33,22 @@ internal static class FleetTelemetryCommand
             parse.GetValue(registry)!,
             parse.GetValue(models) ?? [],
             parse.GetValue(native) ? true : null,
+            JsonOutput.Wanted(parse.GetValue(output)),
             ct));
         return command;
     }
 
-    public static async Task<int> ShowAsync(IAnsiConsole console, string db, string? pg, VariantTelemetryQuery query, string registry, IReadOnlyList<FileInfo> models, bool? native, CancellationToken ct)
+    public static async Task<int> ShowAsync(IAnsiConsole console, string db, string? pg, VariantTelemetryQuery query, string registry, IReadOnlyList<FileInfo> models, bool? native, bool json, CancellationToken ct)
     {
         await using var store = await FleetOptions.OpenAsync(db, pg, mustExist: true, ct);
         var records = await store.VariantTelemetryAsync(query, ct);
+        if (json)
+        {
+            var pairs = TelemetryReport.Build(records, BoardCatalog.Default, Summaries(registry, models), native);
+            JsonOutput.Write(console, new { pairs = pairs.Count, devices = records.Select(r => r.DeviceId).Distinct().Count(), rows = pairs.Select(TelemetryJson.Of) });
+            return 0;
+        }
+
         if (records.Count == 0)
         {
             console.MarkupLine("no telemetry yet: devices send it in their heartbeats once a variant has run");

@@ -13,17 +13,24 @@ internal static class StatusCommand
     {
         var db = FleetOptions.Db();
         var pg = FleetOptions.Postgres();
-        var command = new Command("status", "Fleet totals: devices online, messages, rejects, pending commands") { db, pg };
-        command.SetAction((parse, ct) => StatusAsync(console, parse.GetValue(db)!, parse.GetValue(pg), ct));
+        var output = JsonOutput.Option();
+        var command = new Command("status", "Fleet totals: devices online, messages, rejects, pending commands") { db, pg, output };
+        command.SetAction((parse, ct) => StatusAsync(console, parse.GetValue(db)!, parse.GetValue(pg), JsonOutput.Wanted(parse.GetValue(output)), ct));
         return command;
     }
 
-    public static async Task<int> StatusAsync(IAnsiConsole console, string db, string? pg, CancellationToken ct)
+    public static async Task<int> StatusAsync(IAnsiConsole console, string db, string? pg, bool json, CancellationToken ct)
     {
         await using var store = await FleetOptions.OpenAsync(db, pg, mustExist: true, ct);
         var counts = await store.CountsAsync(DateTimeOffset.UtcNow - OnlineWindow, ct);
-        console.Write(FleetView.Status(counts, null, Describe(store, db)));
         var rejects = await store.RejectsAsync(10, ct);
+        if (json)
+        {
+            JsonOutput.Write(console, StatusJson.Of(Describe(store, db), counts, rejects));
+            return 0;
+        }
+
+        console.Write(FleetView.Status(counts, null, Describe(store, db)));
         if (rejects.Count > 0)
         {
             console.Write(FleetView.Rejects(rejects));

@@ -20,13 +20,27 @@ internal static class MeterBillCommand
         var defaultPrice = new Option<decimal>("--default-price") { Description = "price per 1,000 inferences of the other models", DefaultValueFactory = _ => PriceList.StandardPer1000 };
         var csv = new Option<FileInfo?>("--csv") { Description = "also write the bill as CSV" };
         var (since, until) = (Since(), Until());
-        var command = new Command("bill", "Bill verified inferences per customer, device and model at a price per 1,000") { db, pg, key, customer, fleet, prices, defaultPrice, csv, since, until };
+        var output = JsonOutput.Option();
+        var command = new Command("bill", "Bill verified inferences per customer, device and model at a price per 1,000") { db, pg, key, customer, fleet, prices, defaultPrice, csv, since, until, output };
         command.SetAction(async (parse, ct) =>
         {
             var priceList = PriceList.Parse(parse.GetValue(prices) ?? [], parse.GetValue(defaultPrice));
-            await using var store = await OpenAsync(console, parse.GetValue(db)!, parse.GetValue(pg), parse.GetValue(key), ct);
+            bool json = JsonOutput.Wanted(parse.GetValue(output));
+            await using var store = await OpenAsync(console, parse.GetValue(db)!, parse.GetValue(pg), parse.GetValue(key), ct, quiet: json);
             var query = new MeterUsageQuery(parse.GetValue(fleet), parse.GetValue(customer), Time(parse.GetValue(since)), Time(parse.GetValue(until)));
             var bill = await Billing.ComputeAsync(store, priceList, query, ct);
+            if (json)
+            {
+                // The CSV still goes to its file; stdout holds only the document.
+                if (parse.GetValue(csv) is { } csvFile)
+                {
+                    await File.WriteAllTextAsync(csvFile.FullName, Billing.ToCsv(bill), ct);
+                }
+
+                JsonOutput.Write(console, BillJson.Of(bill, await store.MeterDevicesAsync(ct)));
+                return 0;
+            }
+
             var table = new Table().Border(TableBorder.Rounded).AddColumns("customer", "device", "model", "inferences", "of which grace", "held (not charged)", "price / 1,000", "amount");
             foreach (var group in bill.Lines.GroupBy(l => l.Customer, StringComparer.Ordinal))
             {

@@ -39,7 +39,7 @@ internal static class MeterCommand
     public static Option<string?> Until() => new("--until") { Description = "before this time (same forms as --since)" };
 
     /// <summary>Opens the store and, when the master key is known, lets the ledger catch up first.</summary>
-    public static async Task<IFleetStore> OpenAsync(IAnsiConsole console, string db, string? pg, string? masterKey, CancellationToken ct)
+    public static async Task<IFleetStore> OpenAsync(IAnsiConsole console, string db, string? pg, string? masterKey, CancellationToken ct, bool quiet = false)
     {
         var store = await FleetOptions.OpenAsync(db, pg, mustExist: true, ct);
         try
@@ -47,7 +47,7 @@ internal static class MeterCommand
             if (DeviceKeys.FromConfiguration(masterKey) is { } keys)
             {
                 var totals = await new ReceiptLedger(store, keys).CatchUpAsync(ct);
-                if (totals.Classified > 0)
+                if (totals.Classified > 0 && !quiet)
                 {
                     console.MarkupLineInterpolated($"verified {totals.Classified:N0} new receipt messages ({totals.Billable:N0} billable)");
                 }

@@ -16,12 +16,20 @@ internal static class MeterUsageCommand
         var fleet = new Option<string?>("--fleet") { Description = "only this fleet" };
         var customer = new Option<string?>("--customer") { Description = "only this customer" };
         var (since, until) = (Since(), Until());
-        var command = new Command("usage", "Verified inferences per customer, device and model; grace and held (flagged) counts apart") { db, pg, key, fleet, customer, since, until };
+        var output = JsonOutput.Option();
+        var command = new Command("usage", "Verified inferences per customer, device and model; grace and held (flagged) counts apart") { db, pg, key, fleet, customer, since, until, output };
         command.SetAction(async (parse, ct) =>
         {
-            await using var store = await OpenAsync(console, parse.GetValue(db)!, parse.GetValue(pg), parse.GetValue(key), ct);
+            bool json = JsonOutput.Wanted(parse.GetValue(output));
+            await using var store = await OpenAsync(console, parse.GetValue(db)!, parse.GetValue(pg), parse.GetValue(key), ct, quiet: json);
             var query = new MeterUsageQuery(parse.GetValue(fleet), parse.GetValue(customer), Time(parse.GetValue(since)), Time(parse.GetValue(until)));
             var bill = await Billing.ComputeAsync(store, PriceList.Standard, query, ct);
+            if (json)
+            {
+                JsonOutput.Write(console, BillJson.Of(bill, await store.MeterDevicesAsync(ct)));
+                return 0;
+            }
+
             var table = new Table().Border(TableBorder.Rounded).AddColumns("customer", "fleet", "device", "model", "receipts", "inferences", "of which grace", "held (flagged)");
             foreach (var l in bill.Lines)
             {

@@ -14,11 +14,18 @@ internal static class QuotaListCommand
     {
         var (db, pg) = (FleetOptions.Db(), FleetOptions.Postgres());
         var device = new Argument<string?>("device") { Description = "device id (default: all)", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("ls", "Issued quota tokens and the devices' answers") { device, db, pg };
+        var output = JsonOutput.Option();
+        var command = new Command("ls", "Issued quota tokens and the devices' answers") { device, db, pg, output };
         command.SetAction(async (parse, ct) =>
         {
             await using var store = await FleetOptions.OpenAsync(parse.GetValue(db)!, parse.GetValue(pg), mustExist: true, ct);
             var tokens = await store.QuotaTokensAsync(parse.GetValue(device), ct);
+            if (JsonOutput.Wanted(parse.GetValue(output)))
+            {
+                JsonOutput.Write(console, new { count = tokens.Count, tokens = tokens.Select(QuotaTokenJson.Of) });
+                return 0;
+            }
+
             var table = new Table().Border(TableBorder.Rounded).AddColumns("device", "token", "model", "allowance", "policy", "issued", "expires", "command", "device answer");
             foreach (var t in tokens)
             {

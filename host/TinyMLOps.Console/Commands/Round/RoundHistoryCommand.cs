@@ -14,11 +14,18 @@ internal static class RoundHistoryCommand
     {
         var db = FleetOptions.Db();
         var pg = FleetOptions.Postgres();
-        var command = new Command("history", "Every round: accuracy before and after, participants, uplink bytes, outcome, with a chart") { db, pg };
+        var output = JsonOutput.Option();
+        var command = new Command("history", "Every round: accuracy before and after, participants, uplink bytes, outcome, with a chart") { db, pg, output };
         command.SetAction(async (parse, ct) =>
         {
             await using var store = await FleetOptions.OpenAsync(parse.GetValue(db)!, parse.GetValue(pg), mustExist: true, ct);
             var rounds = (await store.ListRoundsAsync(cancellationToken: ct)).Reverse().ToList();
+            if (JsonOutput.Wanted(parse.GetValue(output)))
+            {
+                JsonOutput.Write(console, new { rounds = rounds.Select(RoundJson.Of) });
+                return 0;
+            }
+
             if (rounds.Count == 0)
             {
                 console.MarkupLine("No rounds yet.");

@@ -17,14 +17,27 @@ internal static class RoundStatusCommand
         var pg = FleetOptions.Postgres();
         var id = new Argument<string?>("id") { Description = "the round (default: the newest)", Arity = ArgumentArity.ZeroOrOne };
         var watch = new Option<bool>("--watch") { Description = "redraw every 2 s until the round ends" };
-        var command = new Command("status", "A round's progress: participants, deltas, bytes, and the release gate per class") { id, watch, registry, db, pg };
+        var output = JsonOutput.Option();
+        var command = new Command("status", "A round's progress: participants, deltas, bytes, and the release gate per class") { id, watch, registry, db, pg, output };
         command.SetAction(async (parse, ct) =>
         {
+            bool json = JsonOutput.Wanted(parse.GetValue(output));
+            if (json && parse.GetValue(watch))
+            {
+                throw new ArgumentException("--watch redraws a view: use it without --output json");
+            }
+
             await using var store = await FleetOptions.OpenAsync(parse.GetValue(db)!, parse.GetValue(pg), mustExist: true, ct);
             string roundId = parse.GetValue(id) ?? (await store.ListRoundsAsync(cancellationToken: ct)).FirstOrDefault()?.RoundId
                 ?? throw new ArgumentException("no rounds yet: start one with `tinymlops round start VARIANT`");
             var coordinator = Coordinator(store, parse.GetValue(registry)!);
             var status = await coordinator.StatusAsync(roundId, ct);
+            if (json)
+            {
+                JsonOutput.Write(console, RoundJson.Status.Of(status));
+                return 0;
+            }
+
             if (!parse.GetValue(watch) || RoundStates.IsFinished(status.Round.State))
             {
                 console.Write(RoundView.View(status, DateTimeOffset.UtcNow));

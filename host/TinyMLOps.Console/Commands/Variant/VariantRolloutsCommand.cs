@@ -17,12 +17,26 @@ internal static class VariantRolloutsCommand
         var db = FleetOptions.Db();
         var pg = FleetOptions.Postgres();
         var id = new Argument<long?>("id") { Description = "one rollout: its devices and health", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("rollouts", "Rollouts with their stage and state, or one rollout in detail") { id, registry, db, pg };
+        var output = JsonOutput.Option();
+        var command = new Command("rollouts", "Rollouts with their stage and state, or one rollout in detail") { id, registry, db, pg, output };
         command.SetAction(async (parse, ct) =>
         {
             await using var store = await FleetOptions.OpenAsync(parse.GetValue(db)!, parse.GetValue(pg), mustExist: true, ct);
+            bool json = JsonOutput.Wanted(parse.GetValue(output));
             if (parse.GetValue(id) is not { } one)
             {
+                if (json)
+                {
+                    var rows = new List<RolloutJson>();
+                    foreach (var r in await store.ListRolloutsAsync(cancellationToken: ct))
+                    {
+                        rows.Add(RolloutJson.Of(r, await store.RolloutDevicesAsync(r.RolloutId, ct)));
+                    }
+
+                    JsonOutput.Write(console, new { rollouts = rows });
+                    return 0;
+                }
+
                 var table = new Table().AddColumns("id", "variant", "role", "cohort", "stage", "state", "devices", "reason");
                 foreach (var r in await store.ListRolloutsAsync(cancellationToken: ct))
                 {
@@ -37,6 +51,12 @@ internal static class VariantRolloutsCommand
             }
 
             var status = await Controller(store, parse.GetValue(registry)!).StatusAsync(one, ct);
+            if (json)
+            {
+                JsonOutput.Write(console, RolloutJson.Detail.Of(status));
+                return 0;
+            }
+
             var rollout = status.Rollout;
             console.MarkupLineInterpolated($"rollout [bold]{rollout.RolloutId}[/]: {rollout.VariantId} v{rollout.Version} ({rollout.ContentHash[..12]}…) to the {VariantAssignment.RoleName(rollout.Role)} role of {Cohort(rollout)}");
             console.MarkupLineInterpolated($"stage {rollout.Percent}% of {rollout.Stages}; [bold]{rollout.State}[/]: {rollout.Reason}");
