@@ -1,3 +1,4 @@
+using System.Text.Json;
 using TinyMLOps.Firmware.Core.Drift;
 using TinyMLOps.Fleet.Drift;
 using TinyMLOps.Fleet.Store;
@@ -108,5 +109,36 @@ public sealed class DriftCliTests : ConsoleTest
         Assert.Equal(0, Run("drift", "plot", "--device", "cam-0", "-o", device, "--registry", Registry, "--db", Db));
         Assert.Equal(0, Run("drift", "plot", "--cohort", "lab/*/mlp-drift/*", "-o", cohort, "--registry", Registry, "--db", Db));
         Assert.All([device, cohort], p => Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(p)[..4]));
+    }
+
+    [Fact]
+    public async Task Drift_report_json_gives_the_cohort_scores_the_device_alerts_and_one_devices_windows()
+    {
+        await SeedAsync();
+        Assert.Equal(0, Run("drift", "report", "--fleet", "lab", "--registry", Registry, "--db", Db, "--output", "json"));
+        using (var doc = JsonDocument.Parse(Out.ToString()))
+        {
+            var root = doc.RootElement;
+            Assert.Equal(6, root.GetProperty("devices").GetInt32());
+            var cohort = Assert.Single(root.GetProperty("cohorts").EnumerateArray());
+            Assert.Equal("mlp-drift", cohort.GetProperty("key").GetProperty("variantId").GetString());
+            Assert.Equal(6, cohort.GetProperty("devices").GetInt32());
+            Assert.True(cohort.GetProperty("score").GetProperty("scored").GetBoolean());
+            var alert = Assert.Single(root.GetProperty("deviceAlerts").EnumerateArray());
+            Assert.Equal("cam-0", alert.GetProperty("subject").GetString());
+            Assert.NotEmpty(alert.GetProperty("inputRegions").EnumerateArray());
+        }
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run("drift", "report", "--device", "cam-0", "--registry", Registry, "--db", Db, "--output", "json"));
+        using var one = JsonDocument.Parse(Out.ToString());
+        await using var store = await FleetStoreFactory.OpenAsync(null, Db);
+        var stored = (await store.DriftWindowsAsync(new DriftWindowQuery { DeviceId = "cam-0" })).OrderBy(w => w.Sequence).ToList();
+        var windows = one.RootElement.GetProperty("windows").EnumerateArray().ToList();
+        Assert.Equal(stored.Select(w => w.Sequence), windows.Select(w => w.GetProperty("sequence").GetInt64()));
+        Assert.Equal(stored.Select(w => w.SampleCount), windows.Select(w => w.GetProperty("samples").GetInt64()));
+        Assert.Equal(stored.Select(w => w.Drifted), windows.Select(w => w.GetProperty("score").GetProperty("drifted").GetBoolean()));
+        Assert.True(windows[^1].GetProperty("score").GetProperty("drifted").GetBoolean());
+        Assert.Equal("cam-0", one.RootElement.GetProperty("alert").GetProperty("subject").GetString());
     }
 }
