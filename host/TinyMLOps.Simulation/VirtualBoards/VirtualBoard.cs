@@ -22,6 +22,7 @@ public sealed class VirtualBoard : IDisposable
     private readonly byte[]? _artifactKey;
     private readonly FailingVariants _faults;
     private readonly SimInferenceTimer _timer;
+    private readonly TinyMLOps.Modelling.Boards.BoardProfile? _profile;
     private DeviceRuntime _runtime;
     private byte[] _sample;
     private byte[] _scratch = [];
@@ -50,7 +51,8 @@ public sealed class VirtualBoard : IDisposable
         _faults = new FailingVariants(options.FailingVariants);
 
         // Its own random source, so simulated latency leaves the board's other draws as they were.
-        _timer = new SimInferenceTimer(TinyMLOps.Modelling.Boards.BoardCatalog.Default.Boards.FirstOrDefault(b => b.Id == options.Board), new Random(options.Seed ^ 0x5EED7E1));
+        TinyMLOps.Modelling.Boards.BoardCatalog.Default.TryGet(options.Board, out _profile);
+        _timer = new SimInferenceTimer(_profile, new Random(options.Seed ^ 0x5EED7E1));
         Transport = new MqttNetTransport(brokerHost, brokerPort, options.DeviceId);
 
         // No link until the first step asks the connectivity pattern (a board can start inside an outage).
@@ -148,7 +150,7 @@ public sealed class VirtualBoard : IDisposable
 
             // The kernels of the firmware this board simulates (its profile's nativeKernels), as its hello reports them and
             // as its simulated latency assumes; the host computes the same bytes with whatever backend it installed.
-            KernelBackend = SimulatedKernels(_options.Board),
+            KernelBackend = _profile is { NativeKernels: true } ? "native" : "managed",
             HeartbeatIntervalSeconds = _options.HeartbeatIntervalSeconds,
             OutboxCapacityBytes = _options.OutboxCapacityBytes,
             ArtifactKey = _artifactKey,
@@ -271,8 +273,4 @@ public sealed class VirtualBoard : IDisposable
     {
         public bool Fails(string variantId) => variants.Contains(variantId);
     }
-
-    /// <summary>"native" when the board's profile says its firmware carries the native kernels, else "managed".</summary>
-    internal static string SimulatedKernels(string board) =>
-        TinyMLOps.Modelling.Boards.BoardCatalog.Default.Boards.FirstOrDefault(b => b.Id == board) is { NativeKernels: true } ? "native" : "managed";
 }

@@ -1,3 +1,4 @@
+using TinyMLOps.Console.Rendering;
 using TinyMLOps.Fleet.Store;
 
 namespace TinyMLOps.Console.Commands.Fleet;
@@ -27,7 +28,7 @@ internal sealed record DeviceJson(
     DateTimeOffset? LastSeen)
 {
     public static DeviceJson Of(DeviceRecord d, DateTimeOffset now, TimeSpan onlineWindow) => new(
-        d.DeviceId, d.Fleet, d.Board, d.FirmwareVersion, d.KernelBackend, d.ModelId, d.ModelVersion, DeviceQuery.IsOnline(d, now, onlineWindow),
+        d.DeviceId, d.Fleet, d.Board, d.FirmwareVersion, d.KernelBackend, d.ModelId, d.ModelVersion, FleetView.IsOnline(d, now, onlineWindow),
         d.PowerSource, d.BatteryPercent, d.FreeHeapBytes, d.FreeFlashBytes, d.OutboxEntries, d.OutboxBytes, d.DroppedTotal, d.Inferences,
         d.BootCount, d.MessageCount, d.LastSequence, d.FirstSeen, d.LastSeen);
 }

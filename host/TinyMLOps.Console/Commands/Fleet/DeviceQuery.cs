@@ -1,3 +1,4 @@
+using TinyMLOps.Console.Rendering;
 using TinyMLOps.Fleet.Store;
 
 namespace TinyMLOps.Console.Commands.Fleet;
@@ -9,7 +10,7 @@ internal sealed record DeviceQuery(string? Fleet, string? Board, bool OnlineOnly
     {
         IEnumerable<DeviceRecord> selected = devices
             .Where(d => Board == null || string.Equals(d.Board, Board, StringComparison.Ordinal))
-            .Where(d => !OnlineOnly || IsOnline(d, now, onlineWindow));
+            .Where(d => !OnlineOnly || FleetView.IsOnline(d, now, onlineWindow));
         var byId = StringComparer.Ordinal;
         selected = Sort switch
         {
@@ -21,7 +22,4 @@ internal sealed record DeviceQuery(string? Fleet, string? Board, bool OnlineOnly
         };
         return [.. selected.Take(Limit ?? int.MaxValue)];
     }
-
-    public static bool IsOnline(DeviceRecord d, DateTimeOffset now, TimeSpan onlineWindow) =>
-        d.LastSeen != null && now - d.LastSeen.Value <= onlineWindow;
 }
