@@ -38,6 +38,7 @@ public static class Cli
         root.Subcommands.Add(MeterCommand.Build(console));
         root.Subcommands.Add(QuotaCommand.Build(console));
         root.Subcommands.Add(DriftCommand.Build(console));
+        root.Subcommands.Add(TinyMLOps.Console.Commands.ApiKey.ApiKeyCommand.Build(console));
         root.Subcommands.Add(RoundCommand.Build(console));
         root.Subcommands.Add(ProvisionCommand.Build(console, environment));
         root.Subcommands.Add(FlashCommand.Build(console, environment));
@@ -83,6 +84,15 @@ public static class Cli
         try
         {
             return parse.Invoke(config);
+        }
+        catch (TinyMLOps.Web.Hosting.ServeConfigurationException e)
+        {
+            foreach (string problem in e.Problems)
+            {
+                console.MarkupLineInterpolated($"[red]configuration:[/] {problem}");
+            }
+
+            return ExitUsage;
         }
         catch (Exception e) when (Unreachable.IsUnreachable(e))
         {

@@ -9,10 +9,6 @@ namespace TinyMLOps.Console.Rendering;
 /// <summary>The fleet drawn as Spectre.Console tables: shared by fleet ls, device show, status, live and demo.</summary>
 internal static class FleetView
 {
-    /// <summary>Seen within the window before now: what the tables mark green and `fleet ls --online` keeps.</summary>
-    public static bool IsOnline(DeviceRecord d, DateTimeOffset now, TimeSpan onlineWindow) =>
-        d.LastSeen != null && now - d.LastSeen.Value <= onlineWindow;
-
     /// <param name="keepOrder">Draw the devices in the given order (already sorted) instead of by id.</param>
     public static Table Devices(IReadOnlyList<DeviceRecord> devices, DateTimeOffset now, TimeSpan onlineWindow, int limit = int.MaxValue, bool keepOrder = false)
     {
@@ -21,7 +17,7 @@ internal static class FleetView
         IEnumerable<DeviceRecord> ordered = keepOrder ? devices : devices.OrderBy(d => d.DeviceId, StringComparer.Ordinal);
         foreach (var d in ordered.Take(limit))
         {
-            bool online = IsOnline(d, now, onlineWindow);
+            bool online = d.IsOnline(now, onlineWindow);
             table.AddRow(
                 new Markup(online ? $"[green]●[/] {Markup.Escape(d.DeviceId)}" : $"[grey]○[/] {Markup.Escape(d.DeviceId)}"),
                 new Text(d.Fleet),

@@ -14,23 +14,45 @@ namespace TinyMLOps.Fleet.Hosting;
 public sealed class SyncHostedService : BackgroundService
 {
     private readonly SyncOptions _options;
-    private readonly Func<SyncOptions, IFleetStore> _openStore;
+    private readonly IFleetStore _store;
     private readonly ILoggerFactory _loggers;
     private readonly IRoundDataSource? _roundData;
+    private readonly HostStatus _status;
 
+    /// <param name="store">The store, shared with the HTTP side; the container owns and disposes it.</param>
     /// <param name="roundData">The host's data for each round's release (null: rounds run but none can be released).</param>
-    public SyncHostedService(IOptions<SyncOptions> options, Func<SyncOptions, IFleetStore> openStore, ILoggerFactory loggers, IRoundDataSource? roundData = null)
+    public SyncHostedService(IOptions<SyncOptions> options, IFleetStore store, ILoggerFactory loggers, HostStatus? status = null, IRoundDataSource? roundData = null)
     {
         _options = options.Value;
-        _openStore = openStore;
+        _store = store;
         _loggers = loggers;
         _roundData = roundData;
+        _status = status ?? new HostStatus();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await using var store = _openStore(_options);
+        string? failure = null;
+        try
+        {
+            await RunAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            failure = e.Message;
+            throw;
+        }
+        finally
+        {
+            _status.Stopped(failure);
+        }
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
+        var store = _store;
         await using var host = await SyncHost.StartAsync(_options, store, _loggers, stoppingToken).ConfigureAwait(false);
+        _status.Started(host);
         var log = _loggers.CreateLogger("TinyMLOps.Rollouts");
         var keys = DeviceKeys.FromConfiguration(_options.ArtifactMasterKey);
         try

@@ -760,6 +760,57 @@ public static class StoreMigrations
             "the kernels each device runs (hello's kernels section)",
             "ALTER TABLE devices ADD COLUMN kernel_backend TEXT NOT NULL DEFAULT '';",
             "ALTER TABLE devices ADD COLUMN kernel_backend text NOT NULL DEFAULT '';"),
+        new(
+            11,
+            "API keys with roles and the audit log of every write through the API",
+            """
+            CREATE TABLE api_keys (
+                key_id       TEXT PRIMARY KEY,
+                name         TEXT NOT NULL,
+                role         TEXT NOT NULL,
+                secret_hash  BLOB NOT NULL,
+                created_at   INTEGER NOT NULL,
+                created_by   TEXT NOT NULL,
+                revoked_at   INTEGER NULL,
+                revoked_by   TEXT NULL,
+                last_used_at INTEGER NULL
+            ) WITHOUT ROWID;
+            CREATE TABLE audit_log (
+                audit_id INTEGER PRIMARY KEY AUTOINCREMENT,
+                at       INTEGER NOT NULL,
+                actor    TEXT NOT NULL,
+                role     TEXT NOT NULL,
+                action   TEXT NOT NULL,
+                target   TEXT NOT NULL,
+                status   INTEGER NOT NULL,
+                detail   TEXT NOT NULL,
+                remote   TEXT NULL
+            );
+            """,
+            """
+            CREATE TABLE api_keys (
+                key_id       text PRIMARY KEY,
+                name         text NOT NULL,
+                role         text NOT NULL,
+                secret_hash  bytea NOT NULL,
+                created_at   timestamptz NOT NULL,
+                created_by   text NOT NULL,
+                revoked_at   timestamptz NULL,
+                revoked_by   text NULL,
+                last_used_at timestamptz NULL
+            );
+            CREATE TABLE audit_log (
+                audit_id bigserial PRIMARY KEY,
+                at       timestamptz NOT NULL,
+                actor    text NOT NULL,
+                role     text NOT NULL,
+                action   text NOT NULL,
+                target   text NOT NULL,
+                status   integer NOT NULL,
+                detail   text NOT NULL,
+                remote   text NULL
+            );
+            """),
     ];
 
     /// <summary>The newest schema version this code knows.</summary>

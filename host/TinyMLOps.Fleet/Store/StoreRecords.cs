@@ -53,7 +53,11 @@ public sealed record DeviceRecord(
     DateTimeOffset? FirstSeen,
     DateTimeOffset? LastSeen,
     string? CredentialHash,
-    string KernelBackend = "");
+    string KernelBackend = "")
+{
+    /// <summary>Seen within the window before now: what the tables mark green, `fleet ls --online` and the API's online filter keep.</summary>
+    public bool IsOnline(DateTimeOffset now, TimeSpan onlineWindow) => LastSeen != null && now - LastSeen.Value <= onlineWindow;
+}
 
 public sealed record FleetCounts(long Devices, long Online, long Messages, long Rejects, long PendingCommands);
 

@@ -1,3 +1,4 @@
+using TinyMLOps.Web.Contracts;
 using TinyMLOps.Fleet.Rollouts;
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Shared.Protocol;

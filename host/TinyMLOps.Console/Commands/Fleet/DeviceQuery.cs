@@ -10,7 +10,7 @@ internal sealed record DeviceQuery(string? Fleet, string? Board, bool OnlineOnly
     {
         IEnumerable<DeviceRecord> selected = devices
             .Where(d => Board == null || string.Equals(d.Board, Board, StringComparison.Ordinal))
-            .Where(d => !OnlineOnly || FleetView.IsOnline(d, now, onlineWindow));
+            .Where(d => !OnlineOnly || d.IsOnline(now, onlineWindow));
         var byId = StringComparer.Ordinal;
         selected = Sort switch
         {

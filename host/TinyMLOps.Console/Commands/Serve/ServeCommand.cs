@@ -1,14 +1,12 @@
 using System.CommandLine;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
-using TinyMLOps.Fleet.Federated.Rounds;
 using TinyMLOps.Fleet.Hosting;
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Modelling.Tasks;
+using TinyMLOps.Web.Hosting;
 
 namespace TinyMLOps.Console.Commands.Serve;
 
@@ -43,58 +41,78 @@ internal static class ServeCommand
             Description = $"TASK=PATH: the data folder of a task ({string.Join(", ", tasks.Select(t => t.Id))}) whose held-out split gates the release of its federated rounds; repeatable (also configuration {TaskDataSection}:TASK; default: the task's own source)",
             AllowMultipleArgumentsPerToken = false,
         };
-        var command = new Command("serve", "Run the host service: broker, ingest, acks, commands, rollouts") { db, pg, port, broker, tls, ca, user, password, passwordFile, worker, fleet, shared, metrics, credentials, listen, registry, taskData };
+        var http = new Option<string?>("--http") { Description = "address of the REST API and web console, http(s)://IP:PORT (default http://127.0.0.1:8080); 'off' turns HTTP off" };
+        var config = new Option<string?>("--config") { Description = "settings file (default: appsettings.json in the working directory, if there); see appsettings.example.json" };
+        var printConfig = new Option<bool>("--print-config") { Description = "print the effective settings as JSON, secrets redacted, and exit" };
+        var command = new Command("serve", "Run the host service: broker, ingest, acks, commands, rollouts, the REST API and the web console")
+        {
+            db, pg, port, broker, tls, ca, user, password, passwordFile, worker, fleet, shared, metrics, credentials, listen, registry, taskData, http, config, printConfig,
+        };
         command.SetAction(async (parse, ct) =>
         {
-            var options = new SyncOptions
+            // Only flags the user typed override the configuration; defaults come from SyncOptions and HttpOptions.
+            var flags = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+            void Set<T>(Option<T> option, string key, Func<T, string?>? text = null)
             {
-                SqlitePath = parse.GetValue(db)!,
-                PostgresConnectionString = parse.GetValue(pg),
-                BrokerPort = parse.GetValue(port),
-                UseTls = parse.GetValue(tls),
-                CaCertificatePath = parse.GetValue(ca),
-                Username = parse.GetValue(user),
-                Password = HostSecret.Resolve(parse.GetValue(password), parse.GetValue(passwordFile), Environment.GetEnvironmentVariable),
-                WorkerId = parse.GetValue(worker)!,
-                Fleet = parse.GetValue(fleet)!,
-                SharedSubscription = parse.GetValue(shared),
-                MetricsPort = parse.GetValue(metrics),
-                RequireDeviceCredentials = parse.GetValue(credentials),
-                BrokerListenAddress = parse.GetValue(listen)!,
-                VariantRegistryPath = parse.GetValue(registry),
-                TaskData = ParseTaskData(parse.GetValue(taskData) ?? [], tasks),
-            };
+                if (parse.GetResult(option) is { Implicit: false })
+                {
+                    T value = parse.GetValue(option)!;
+                    flags[$"{ServeSettings.Section}:{key}"] = text != null ? text(value) : Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
+
+            Set(db, nameof(SyncOptions.SqlitePath));
+            Set(pg, nameof(SyncOptions.PostgresConnectionString));
+            Set(port, nameof(SyncOptions.BrokerPort));
+            Set(tls, nameof(SyncOptions.UseTls));
+            Set(ca, nameof(SyncOptions.CaCertificatePath));
+            Set(user, nameof(SyncOptions.Username));
+            Set(password, nameof(SyncOptions.Password));
+            Set(passwordFile, "PasswordFile", f => f?.FullName);
+            Set(worker, nameof(SyncOptions.WorkerId));
+            Set(fleet, nameof(SyncOptions.Fleet));
+            Set(shared, nameof(SyncOptions.SharedSubscription));
+            Set(metrics, nameof(SyncOptions.MetricsPort));
+            Set(credentials, nameof(SyncOptions.RequireDeviceCredentials));
+            Set(listen, nameof(SyncOptions.BrokerListenAddress));
+            Set(registry, nameof(SyncOptions.VariantRegistryPath));
+            Set(http, "Http:Url", v => string.Equals(v, "off", StringComparison.OrdinalIgnoreCase) ? string.Empty : v);
             if (parse.GetValue(broker) is { } external)
             {
-                (options.BrokerHost, options.BrokerPort) = FleetOptions.ParseBroker(external);
-                options.EmbeddedBroker = false;
+                (string brokerHost, int brokerPort) = FleetOptions.ParseBroker(external);
+                flags[$"{ServeSettings.Section}:{nameof(SyncOptions.BrokerHost)}"] = brokerHost;
+                flags[$"{ServeSettings.Section}:{nameof(SyncOptions.BrokerPort)}"] = brokerPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                flags[$"{ServeSettings.Section}:{nameof(SyncOptions.EmbeddedBroker)}"] = "false";
             }
 
-            if (!System.Net.IPAddress.TryParse(options.BrokerListenAddress, out var address))
+            if (parse.GetValue(password) != null && parse.GetValue(passwordFile) != null)
             {
-                throw new ArgumentException($"--listen {options.BrokerListenAddress} is not an IP address");
+                throw new ServeConfigurationException(["give the host password once: --password-file or --password, not both"]);
             }
 
-            if (options.EmbeddedBroker && !System.Net.IPAddress.IsLoopback(address) && (!options.RequireDeviceCredentials || string.IsNullOrEmpty(options.Password)))
+            foreach ((string task, string folder) in ParseTaskData(parse.GetValue(taskData) ?? [], tasks))
             {
-                // Off loopback anyone on the network could log in as a device or as a host: refuse rather than warn.
-                throw new ArgumentException($"--listen {options.BrokerListenAddress} opens the embedded broker to the network: add --require-credentials (devices log in with their provisioned secret) and a host password ({HostSecret.Variable}, --password-file or --password: the host's own credential)");
+                flags[$"{TaskDataSection}:{task}"] = folder;
             }
 
-            if (options.EmbeddedBroker && options.RequireDeviceCredentials && string.IsNullOrEmpty(options.Password))
+            IConfigurationRoot configuration = ServeConfiguration.Build(parse.GetValue(config), flags, Environment.GetEnvironmentVariable);
+            ServeSettings settings = ServeSettings.Load(configuration);
+            if (parse.GetValue(printConfig))
             {
-                // Devices would need their secret while any local client named tinymlops-host-* could read every uplink.
-                throw new ArgumentException($"--require-credentials needs the host's own credential too: set {HostSecret.Variable}, --password-file FILE or --password");
+                console.Profile.Out.Writer.WriteLine(settings.Redacted().ToJsonString(ServeJson.Options));
+                return 0;
             }
 
-            if (!options.WorkerId.StartsWith(TinyMLOps.Fleet.Broker.BrokerAccessPolicy.HostClientPrefix, StringComparison.Ordinal))
-            {
-                throw new ArgumentException($"--worker-id must start with '{TinyMLOps.Fleet.Broker.BrokerAccessPolicy.HostClientPrefix}' (the broker's access policy knows hosts by it)");
-            }
-
+            SyncOptions options = settings.Sync;
             console.MarkupLineInterpolated($"[bold]tinymlops serve[/]: {(options.EmbeddedBroker ? $"embedded broker on {options.BrokerListenAddress}:{options.BrokerPort}" : $"broker {options.BrokerHost}:{options.BrokerPort}")}, store {(options.PostgresConnectionString == null ? options.SqlitePath : "PostgreSQL")}. Ctrl+C stops.");
-            using var host = BuildHost(options, tasks);
-            await host.RunAsync(ct);
+            using var host = ServeApp.Build(settings, tasks, configuration);
+            await host.StartAsync(ct);
+            if (ServeApp.HttpAddress(host) is { } address)
+            {
+                console.MarkupLineInterpolated($"API and web console on [link]{address}[/] (API: {address}api/v1, key from `tinymlops apikey create`)");
+            }
+
+            await host.WaitForShutdownAsync(ct);
             return 0;
         });
         return command;
@@ -126,32 +144,5 @@ internal static class ServeCommand
         }
 
         return folders;
-    }
-
-    /// <param name="tasks">The tasks whose federated rounds the host can gate (none: no round is released).</param>
-    public static IHost BuildHost(SyncOptions options, IReadOnlyList<TaskDefinition>? tasks = null)
-    {
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-        });
-        options.ArtifactMasterKey ??= builder.Configuration[TinyMLOps.Fleet.Security.DeviceKeys.ConfigurationKey];
-        foreach (IConfigurationSection task in builder.Configuration.GetSection(TaskDataSection).GetChildren())
-        {
-            // The command line wins over configuration.
-            if (!string.IsNullOrWhiteSpace(task.Value))
-            {
-                options.TaskData.TryAdd(task.Key, task.Value);
-            }
-        }
-
-        builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
-        builder.Services.AddSingleton<IRoundDataSource>(services => new TaskRoundData(tasks ?? [], options.TaskData, services.GetRequiredService<ILoggerFactory>().CreateLogger("TinyMLOps.Rounds")));
-        builder.Services.AddSingleton<Func<SyncOptions, IFleetStore>>(o => FleetStoreFactory.Open(o.PostgresConnectionString, o.SqlitePath));
-        builder.Services.AddHostedService<SyncHostedService>();
-        return builder.Build();
     }
 }

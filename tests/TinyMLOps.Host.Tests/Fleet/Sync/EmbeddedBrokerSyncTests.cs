@@ -73,7 +73,7 @@ public sealed class EmbeddedBrokerSyncTests
         int metricsPort = MosquittoProcess.FreePort();
         string db = Path.Combine(h.Directory_, "service.db");
         var options = new SyncOptions { BrokerPort = port, SqlitePath = db, MetricsPort = metricsPort, WorkerId = "tinymlops-host-svc" };
-        using var service = TinyMLOps.Console.Commands.Serve.ServeCommand.BuildHost(options);
+        using var service = TinyMLOps.Web.Hosting.ServeApp.Build(TinyMLOps.Web.Hosting.ServeSettings.From(options));
         await service.StartAsync();
         try
         {

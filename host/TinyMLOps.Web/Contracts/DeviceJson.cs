@@ -1,10 +1,9 @@
-using TinyMLOps.Console.Rendering;
 using TinyMLOps.Fleet.Store;
 
-namespace TinyMLOps.Console.Commands.Fleet;
+namespace TinyMLOps.Web.Contracts;
 
-/// <summary>A device as `--output json` gives it: what the table shows, in numbers and ISO 8601 times; never its credential hash.</summary>
-internal sealed record DeviceJson(
+/// <summary>A device as the API and `--output json` give it: what the table shows, in numbers and ISO 8601 times; never its credential hash.</summary>
+public sealed record DeviceJson(
     string DeviceId,
     string Fleet,
     string Board,
@@ -28,7 +27,7 @@ internal sealed record DeviceJson(
     DateTimeOffset? LastSeen)
 {
     public static DeviceJson Of(DeviceRecord d, DateTimeOffset now, TimeSpan onlineWindow) => new(
-        d.DeviceId, d.Fleet, d.Board, d.FirmwareVersion, d.KernelBackend, d.ModelId, d.ModelVersion, FleetView.IsOnline(d, now, onlineWindow),
+        d.DeviceId, d.Fleet, d.Board, d.FirmwareVersion, d.KernelBackend, d.ModelId, d.ModelVersion, d.IsOnline(now, onlineWindow),
         d.PowerSource, d.BatteryPercent, d.FreeHeapBytes, d.FreeFlashBytes, d.OutboxEntries, d.OutboxBytes, d.DroppedTotal, d.Inferences,
         d.BootCount, d.MessageCount, d.LastSequence, d.FirstSeen, d.LastSeen);
 }
