@@ -1,0 +1,60 @@
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using TinyMLOps.Fleet.Sync;
+
+namespace TinyMLOps.Web.Hosting;
+
+/// <summary>The OpenTelemetry SDK for `serve`: the host's meter and activity source, runtime and HTTP instruments, OTLP and Prometheus exporters.</summary>
+public static class ServeTelemetry
+{
+    /// <param name="web">The HTTP listener runs: add ASP.NET Core's instruments and, if enabled, the Prometheus exporter.</param>
+    public static void Add(IServiceCollection services, ServeSettings settings, bool web)
+    {
+        TelemetryOptions options = settings.Telemetry;
+        Uri? otlp = string.IsNullOrWhiteSpace(options.OtlpEndpoint) ? null : new Uri(options.OtlpEndpoint);
+        OtlpExportProtocol protocol = options.OtlpProtocol == "http/protobuf" ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
+        services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(options.ServiceName, serviceInstanceId: settings.Sync.WorkerId))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(HostMetrics.MeterName).AddRuntimeInstrumentation();
+                if (web)
+                {
+                    metrics.AddAspNetCoreInstrumentation();
+                    if (options.Prometheus)
+                    {
+                        metrics.AddPrometheusExporter();
+                    }
+                }
+
+                if (otlp != null)
+                {
+                    metrics.AddOtlpExporter(o =>
+                    {
+                        o.Endpoint = otlp;
+                        o.Protocol = protocol;
+                    });
+                }
+            })
+            .WithTracing(tracing =>
+            {
+                tracing.AddSource(HostMetrics.MeterName);
+                if (web)
+                {
+                    tracing.AddAspNetCoreInstrumentation(o => o.Filter = context => !context.Request.Path.StartsWithSegments("/metrics", StringComparison.Ordinal));
+                }
+
+                if (otlp != null)
+                {
+                    tracing.AddOtlpExporter(o =>
+                    {
+                        o.Endpoint = otlp;
+                        o.Protocol = protocol;
+                    });
+                }
+            });
+    }
+}
