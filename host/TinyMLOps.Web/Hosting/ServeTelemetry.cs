@@ -32,10 +32,11 @@ public static class ServeTelemetry
 
                 if (otlp != null)
                 {
-                    metrics.AddOtlpExporter(o =>
+                    metrics.AddOtlpExporter((o, reader) =>
                     {
-                        o.Endpoint = otlp;
+                        o.Endpoint = Signal(otlp, protocol, "v1/metrics");
                         o.Protocol = protocol;
+                        reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = (int)Math.Clamp(options.ExportInterval.TotalMilliseconds, 100, int.MaxValue);
                     });
                 }
             })
@@ -51,10 +52,14 @@ public static class ServeTelemetry
                 {
                     tracing.AddOtlpExporter(o =>
                     {
-                        o.Endpoint = otlp;
+                        o.Endpoint = Signal(otlp, protocol, "v1/traces");
                         o.Protocol = protocol;
                     });
                 }
             });
     }
+
+    /// <summary>The endpoint of one signal: OTLP over HTTP posts each signal to its own path (set in code, the SDK does not add it); gRPC takes the base.</summary>
+    private static Uri Signal(Uri endpoint, OtlpExportProtocol protocol, string path) =>
+        protocol == OtlpExportProtocol.HttpProtobuf && endpoint.AbsolutePath.Trim('/').Length == 0 ? new Uri(endpoint, path) : endpoint;
 }

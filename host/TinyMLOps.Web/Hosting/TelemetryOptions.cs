@@ -12,6 +12,9 @@ public sealed class TelemetryOptions
     /// <summary>grpc (port 4317) or http/protobuf (port 4318).</summary>
     public string OtlpProtocol { get; set; } = "grpc";
 
+    /// <summary>How often metrics go to the OTLP collector.</summary>
+    public TimeSpan ExportInterval { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Serve a Prometheus scrape endpoint at /metrics on the HTTP listener (no key needed, like /healthz).</summary>
     public bool Prometheus { get; set; } = true;
 
