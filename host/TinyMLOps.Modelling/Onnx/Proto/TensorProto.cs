@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using Google.Protobuf;
 using OnnxDataType = TinyMLOps.Modelling.Onnx.Proto.TensorProto.Types.DataType;
 
@@ -45,52 +46,15 @@ public sealed partial class TensorProto
         }
     }
 
-    public static TensorProto FromFloats(string name, ReadOnlySpan<long> dims, ReadOnlySpan<float> values)
-    {
-        var raw = new byte[values.Length * 4];
-        for (int i = 0; i < values.Length; i++)
-        {
-            BinaryPrimitives.WriteSingleLittleEndian(raw.AsSpan(i * 4, 4), values[i]);
-        }
+    public static TensorProto FromFloats(string name, ReadOnlySpan<long> dims, ReadOnlySpan<float> values) => FromValues(name, OnnxDataType.Float, dims, values);
 
-        return Create(name, OnnxDataType.Float, dims, values.Length, raw);
-    }
+    public static TensorProto FromInt32s(string name, ReadOnlySpan<long> dims, ReadOnlySpan<int> values) => FromValues(name, OnnxDataType.Int32, dims, values);
 
-    public static TensorProto FromInt32s(string name, ReadOnlySpan<long> dims, ReadOnlySpan<int> values)
-    {
-        var raw = new byte[values.Length * 4];
-        for (int i = 0; i < values.Length; i++)
-        {
-            BinaryPrimitives.WriteInt32LittleEndian(raw.AsSpan(i * 4, 4), values[i]);
-        }
+    public static TensorProto FromInt64s(string name, ReadOnlySpan<long> dims, ReadOnlySpan<long> values) => FromValues(name, OnnxDataType.Int64, dims, values);
 
-        return Create(name, OnnxDataType.Int32, dims, values.Length, raw);
-    }
+    public static TensorProto FromInt8s(string name, ReadOnlySpan<long> dims, ReadOnlySpan<sbyte> values) => FromValues(name, OnnxDataType.Int8, dims, values);
 
-    public static TensorProto FromInt64s(string name, ReadOnlySpan<long> dims, ReadOnlySpan<long> values)
-    {
-        var raw = new byte[values.Length * 8];
-        for (int i = 0; i < values.Length; i++)
-        {
-            BinaryPrimitives.WriteInt64LittleEndian(raw.AsSpan(i * 8, 8), values[i]);
-        }
-
-        return Create(name, OnnxDataType.Int64, dims, values.Length, raw);
-    }
-
-    public static TensorProto FromInt8s(string name, ReadOnlySpan<long> dims, ReadOnlySpan<sbyte> values)
-    {
-        var raw = new byte[values.Length];
-        for (int i = 0; i < values.Length; i++)
-        {
-            raw[i] = unchecked((byte)values[i]);
-        }
-
-        return Create(name, OnnxDataType.Int8, dims, values.Length, raw);
-    }
-
-    public static TensorProto FromUInt8s(string name, ReadOnlySpan<long> dims, ReadOnlySpan<byte> values) =>
-        Create(name, OnnxDataType.Uint8, dims, values.Length, values.ToArray());
+    public static TensorProto FromUInt8s(string name, ReadOnlySpan<long> dims, ReadOnlySpan<byte> values) => FromValues(name, OnnxDataType.Uint8, dims, values);
 
     /// <summary>The values as floats (FLOAT or DOUBLE tensors).</summary>
     public float[] ToFloats()
@@ -205,14 +169,21 @@ public sealed partial class TensorProto
         return v;
     }
 
-    private static TensorProto Create(string name, OnnxDataType type, ReadOnlySpan<long> dims, int count, byte[] raw)
+    private static TensorProto FromValues<T>(string name, OnnxDataType type, ReadOnlySpan<long> dims, ReadOnlySpan<T> values)
+        where T : unmanaged
     {
-        // The array is ours and never written again, so wrapping it without a copy is safe.
-        var t = new TensorProto { Name = name, ElementType = type, RawData = UnsafeByteOperations.UnsafeWrap(raw) };
-        t.Dims.AddRange(dims.ToArray());
-        if (t.ElementCount != count)
+        // raw_data is little-endian; so is every machine these tools run on, which lets the values go in as they lie in memory.
+        if (!BitConverter.IsLittleEndian)
         {
-            throw new ArgumentException($"tensor '{name}': dims hold {t.ElementCount} elements, {count} values given");
+            throw new PlatformNotSupportedException("ONNX export needs a little-endian machine");
+        }
+
+        // The array is ours and never written again, so wrapping it without a copy is safe.
+        var t = new TensorProto { Name = name, ElementType = type, RawData = UnsafeByteOperations.UnsafeWrap(MemoryMarshal.AsBytes(values).ToArray()) };
+        t.Dims.AddRange(dims.ToArray());
+        if (t.ElementCount != values.Length)
+        {
+            throw new ArgumentException($"tensor '{name}': dims hold {t.ElementCount} elements, {values.Length} values given");
         }
 
         return t;
