@@ -761,7 +761,7 @@ public static class StoreMigrations
             "ALTER TABLE devices ADD COLUMN kernel_backend TEXT NOT NULL DEFAULT '';",
             "ALTER TABLE devices ADD COLUMN kernel_backend text NOT NULL DEFAULT '';"),
         new(
-            13,
+            11,
             "outbound webhooks: subscriptions, the event outbox, deliveries and their attempts",
             """
             CREATE TABLE webhook_subscriptions (
