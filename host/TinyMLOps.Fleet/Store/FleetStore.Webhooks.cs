@@ -122,7 +122,8 @@ public abstract partial class FleetStore
         return WriteAsync<IReadOnlyList<WebhookWork>>(
             async (c, tx) =>
             {
-                // Update-where: a row another worker leased meanwhile no longer matches (PostgreSQL rechecks it after the lock wait).
+                // Update-where: a row another worker leased meanwhile no longer matches (PostgreSQL rechecks it after the lock
+                // wait). PostgreSQL also skips rows another claimer holds, so concurrent claimers take disjoint batches.
                 string free = "state = @pending AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until < @now)" + (deliveryId == null ? string.Empty : " AND delivery_id = @only");
                 // Whole microseconds, what both engines keep, so the select below matches the stored lease exactly.
                 var end = now + lease;
@@ -131,7 +132,7 @@ public abstract partial class FleetStore
                     c,
                     tx,
                     $"UPDATE webhook_deliveries SET lease_owner = @owner, lease_until = @until WHERE {free} " +
-                    $"AND delivery_id IN (SELECT delivery_id FROM webhook_deliveries WHERE {free} ORDER BY next_attempt_at, delivery_id LIMIT @limit)",
+                    $"AND delivery_id IN (SELECT delivery_id FROM webhook_deliveries WHERE {free} ORDER BY next_attempt_at, delivery_id LIMIT @limit{(Engine == FleetStoreEngines.Postgres ? " FOR UPDATE SKIP LOCKED" : string.Empty)})",
                     cancellationToken,
                     ("owner", owner),
                     ("until", until),
