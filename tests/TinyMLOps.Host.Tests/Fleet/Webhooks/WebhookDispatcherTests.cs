@@ -159,6 +159,15 @@ public sealed class WebhookDispatcherTests : IAsyncLifetime
     }
 
     [Fact]
+    public void The_signature_matches_the_python_receiver_of_the_docs()
+    {
+        // hmac.new(b"whsec-test", b'1767300000.{"version":1}', hashlib.sha256).hexdigest(), as docs/observability.md verifies it.
+        const string Body = "{\"version\":1}";
+        Assert.Equal("v1=7090b5b5b9709847e176c3d38172b984bb383be5006bbda920c74561ef55e83f", WebhookSignature.Sign("whsec-test", 1_767_300_000, Body));
+        Assert.True(WebhookSignature.Verify("whsec-test", "1767300000", "v1=7090b5b5b9709847e176c3d38172b984bb383be5006bbda920c74561ef55e83f", Body, DateTimeOffset.FromUnixTimeSeconds(1_767_300_100), WebhookSignature.DefaultTolerance));
+    }
+
+    [Fact]
     public async Task A_secret_is_stored_sealed_and_opens_only_under_the_same_master_key_and_url()
     {
         var (subscription, secret) = await new WebhookSubscriptions(_store, Keys).AddAsync("https://hooks.example/a", null);
