@@ -115,7 +115,7 @@ public sealed class DriftIngest
         var drift = new DriftAnalyzer(_profiles, _scorer).Devices(windows).FirstOrDefault();
         if (drift?.Alert is { } alert)
         {
-            await _events.PublishQuietlyAsync(FleetEvents.DriftAlert(alert, drift.Cohort, newest), _log, cancellationToken).ConfigureAwait(false);
+            await _events.PublishQuietlyAsync(DriftAlertEvent.Of(alert, drift.Cohort, newest), _log, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -201,7 +201,7 @@ public sealed class RolloutController(IFleetStore store, VariantRegistry registr
     {
         // Every tick while rolling back: the event is keyed by rollout, so only the first records it, and a crash
         // between storing the decision and recording the event cannot lose it.
-        await _events.PublishQuietlyAsync(FleetEvents.RolloutRolledBack(rollout, entries.Count, DateTimeOffset.UtcNow), _log, cancellationToken).ConfigureAwait(false);
+        await _events.PublishQuietlyAsync(RolledBackEvent.Of(rollout, entries.Count, DateTimeOffset.UtcNow), _log, cancellationToken).ConfigureAwait(false);
         int actions = 0;
         foreach (var entry in entries.Values)
         {

@@ -24,7 +24,7 @@ public sealed class WebhookSubscriptions(IFleetStore store, DeviceKeys keys, Tim
     public async Task<string> PingAsync(long subscriptionId, CancellationToken cancellationToken = default)
     {
         _ = await store.GetWebhookAsync(subscriptionId, cancellationToken).ConfigureAwait(false) ?? throw new ArgumentException($"no webhook {subscriptionId}");
-        var recorded = await store.RecordEventAsync(FleetEvents.Ping(subscriptionId, _time.GetUtcNow()).ToRecord(), subscriptionId, cancellationToken).ConfigureAwait(false);
+        var recorded = await store.RecordEventAsync(PingEvent.For(subscriptionId, _time.GetUtcNow()).ToRecord(), subscriptionId, cancellationToken).ConfigureAwait(false);
         return recorded.DeliveryIds.Single();
     }
 }

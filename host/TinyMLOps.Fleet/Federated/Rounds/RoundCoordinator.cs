@@ -549,7 +549,7 @@ public sealed class RoundCoordinator(IFleetStore store, VariantRegistry registry
     {
         if (released != null)
         {
-            await _events.PublishQuietlyAsync(FleetEvents.RoundReleased(released, _time.GetUtcNow()), _log, cancellationToken).ConfigureAwait(false);
+            await _events.PublishQuietlyAsync(RoundReleasedEvent.Of(released, _time.GetUtcNow()), _log, cancellationToken).ConfigureAwait(false);
         }
 
         return released;
@@ -561,7 +561,7 @@ public sealed class RoundCoordinator(IFleetStore store, VariantRegistry registry
         var since = _time.GetUtcNow() - within;
         foreach (var round in (await store.ListRoundsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Where(r => r.State == RoundStates.Released && r.UpdatedAt >= since))
         {
-            await _events.PublishQuietlyAsync(FleetEvents.RoundReleased(round, round.UpdatedAt), _log, cancellationToken).ConfigureAwait(false);
+            await _events.PublishQuietlyAsync(RoundReleasedEvent.Of(round, round.UpdatedAt), _log, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -159,7 +159,7 @@ public sealed class ExtractionMonitor
         {
             // On every evaluation while flagged, keyed by the flag time: recorded once, and still recorded when a
             // crash came between the upsert above and this line.
-            await _events.PublishQuietlyAsync(FleetEvents.ExtractionSuspect(record, v.Tripped), _log, cancellationToken).ConfigureAwait(false);
+            await _events.PublishQuietlyAsync(ExtractionSuspectEvent.Of(record, v.Tripped), _log, cancellationToken).ConfigureAwait(false);
         }
 
         if (v.Flag && !wasFlagged)
