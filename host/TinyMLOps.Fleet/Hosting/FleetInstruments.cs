@@ -13,7 +13,7 @@ public static class FleetInstruments
 {
     private static readonly Meter Meter = new(Sync.HostMetrics.MeterName);
     private static readonly Counter<long> Events = Meter.CreateCounter<long>("tinymlops.fleet.events", "{event}", "Fleet events recorded for the first time, by type (drift.alert, rollout.rolled_back, metering.extraction_suspect, round.released)");
-    private static readonly Counter<long> CommandResults = Meter.CreateCounter<long>("tinymlops.commands.results", "{result}", "Device answers to commands, by command and outcome (a refused quota token is command quota, outcome refused)");
+    private static readonly Counter<long> CommandResults = Meter.CreateCounter<long>("tinymlops.commands.results", "{result}", "Device answers to commands, by command and outcome (a refused quota token is command quota-grant, outcome refused)");
     private static readonly ConcurrentDictionary<(string Kind, string State), long> States = new();
 
     static FleetInstruments()
