@@ -1,4 +1,3 @@
-using TinyMLOps.Firmware.Core.Drift;
 using TinyMLOps.Fleet.Access;
 using TinyMLOps.Fleet.Drift;
 using TinyMLOps.Fleet.Metering;
@@ -6,12 +5,10 @@ using TinyMLOps.Fleet.Security;
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Host.Tests.Fleet.Drift;
 using TinyMLOps.Host.Tests.Fleet.Metering;
+using TinyMLOps.Host.Tests.Fleet.Telemetry;
 using TinyMLOps.Modelling.Inspection;
 using TinyMLOps.Modelling.Variants;
-using TinyMLOps.Shared.Model;
 using TinyMLOps.Shared.Protocol;
-using TinyMLOps.Shared.Runtime;
-using TinyMLOps.Simulation.VirtualBoards;
 
 namespace TinyMLOps.Host.Tests.Web.Api;
 
@@ -48,7 +45,7 @@ public sealed class ApiFleet : IAsyncLifetime
         await store.IngestAsync([.. Hellos(1, now.AddDays(-30), UploadConsent.On)]);
         await SeedDriftAsync(store, registry);
         await SeedReceiptsAsync(store);
-        var heartbeat = new HeartbeatPayload { PowerSource = 2, Inferences = 500, Telemetry = [Telemetry("mlp-drift", 500, 20_000)] };
+        var heartbeat = new HeartbeatPayload { PowerSource = 2, Inferences = 500, Telemetry = [TelemetrySamples.Variant("mlp-drift", 500, 20_000)] };
         await store.IngestAsync([
             .. Hellos(200, now, UploadConsent.Off),
             new IngestRecord("lab", "cam-0", 201, MessageKind.Heartbeat, 0, now, heartbeat.Encode()) { Heartbeat = heartbeat }]);
@@ -91,56 +88,9 @@ public sealed class ApiFleet : IAsyncLifetime
         yield return new IngestRecord("lab", "kw-1", seq, MessageKind.Hello, 0, now.AddHours(-2), kws.Encode()) { Hello = kws };
     }
 
-    private static VariantTelemetry Telemetry(string variant, uint inferences, uint latencyMicros)
-    {
-        var t = new VariantTelemetry
-        {
-            VariantId = variant,
-            Inferences = inferences,
-            LatencySumMicros = (long)inferences * latencyMicros,
-            LatencyMaxMicros = latencyMicros,
-            ArenaBytes = 3_000,
-            WorkingBytes = 4_000,
-            MinFreeHeapBytes = 70_000,
-        };
-        t.LatencyHistogram[VariantTelemetry.BucketOf(latencyMicros)] = inferences;
-        return t;
-    }
-
-    /// <summary>Four hourly windows per camera from the device's drift monitor; cam-0's images get brighter after the second (as DriftCliTests).</summary>
     private static async Task SeedDriftAsync(IFleetStore store, string registry)
     {
-        byte[] file = DriftTestModels.MlpWithProfile;
-        var model = ModelReader.Read(file);
-        var classifier = new Classifier(file);
-        var records = new List<IngestRecord>();
-        var at = DateTimeOffset.FromUnixTimeSeconds(1_767_300_000);
-        var raw = new byte[784];
-        var scratch = new byte[784];
-        for (int d = 0; d < 6; d++)
-        {
-            var monitor = DriftMonitor.ForModel(model, new DriftOptions(), new Random(d))!;
-            monitor.TakeWindow(0, "mlp-drift");
-            long seq = 10;
-            for (int i = 1; i <= 4 * 360; i++)
-            {
-                TestData.Fashion.Test.Image((d * 1500) + (i % 1500)).CopyTo(raw);
-                if (d == 0 && i > 2 * 360)
-                {
-                    CovariateShift.Apply(new SensorShift { Brightness = 40 }, raw, 28, 28, 1, new Random(i), scratch);
-                }
-
-                int predicted = classifier.Classify(raw, 0);
-                monitor.ObservePixels(raw, 0, predicted, classifier.TopConfidence());
-                if (monitor.TakeWindow(i * 10_000L, "mlp-drift") is { } window)
-                {
-                    seq++;
-                    records.Add(new IngestRecord("lab", $"cam-{d}", seq, MessageKind.Drift, (uint)seq, at.AddHours(seq), window.Encode()));
-                }
-            }
-        }
-
-        await store.IngestAsync(records);
+        await store.IngestAsync(DriftSeed.Windows(6, firstSequence: 10));
         await new DriftIngest(store, DriftProfiles.FromRegistry(VariantRegistry.Open(registry))).CatchUpAsync();
     }
 
