@@ -167,6 +167,12 @@ public sealed class Provisioner
         string folder = Path.GetFullPath(Path.Combine(request.OutputDirectory, request.DeviceId));
         string configPath = Path.Combine(folder, ProvisionedConfig.FileName);
         DeviceRecord? existing = await _store.GetDeviceAsync(request.DeviceId, cancellationToken).ConfigureAwait(false);
+        if (!request.Force && existing is { Decommissioned: true })
+        {
+            throw new InvalidOperationException(
+                $"device {request.DeviceId} was decommissioned on {existing.DecommissionedAt:u} ({existing.DecommissionReason}); --force reinstates it with a new MQTT secret");
+        }
+
         if (!request.Force && existing != null)
         {
             throw new InvalidOperationException(

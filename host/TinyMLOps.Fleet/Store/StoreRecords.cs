@@ -53,7 +53,12 @@ public sealed record DeviceRecord(
     DateTimeOffset? FirstSeen,
     DateTimeOffset? LastSeen,
     string? CredentialHash,
-    string KernelBackend = "");
+    string KernelBackend = "",
+    DateTimeOffset? DecommissionedAt = null,
+    string DecommissionReason = "")
+{
+    public bool Decommissioned => DecommissionedAt != null;
+}
 
 public sealed record FleetCounts(long Devices, long Online, long Messages, long Rejects, long PendingCommands);
 
