@@ -6,7 +6,7 @@ using TinyMLOps.Fleet.Store;
 
 namespace TinyMLOps.Console.Commands.Fleet;
 
-/// <summary>`device show ID`: one device's identity, capabilities, state, recent uplink, pending commands and telemetry.</summary>
+/// <summary>`device show|tag|decommission ID`: one device's identity, capabilities, state, tags, recent uplink, pending commands and telemetry; its tags; taking it out of service.</summary>
 internal static class DeviceCommand
 {
     public static Command Build(IAnsiConsole console)
@@ -17,7 +17,7 @@ internal static class DeviceCommand
         var output = JsonOutput.Option();
         var show = new Command("show", "One device: identity, capabilities, state, recent uplink and pending commands") { id, db, pg, output };
         show.SetAction((parse, ct) => ShowAsync(console, parse.GetValue(id)!, parse.GetValue(db)!, parse.GetValue(pg), JsonOutput.Wanted(parse.GetValue(output)), ct));
-        return new Command("device", "One device") { show };
+        return new Command("device", "One device") { show, DeviceTagCommand.Build(console), DeviceDecommissionCommand.Build(console) };
     }
 
     public static async Task<int> ShowAsync(IAnsiConsole console, string id, string db, string? pg, bool json, CancellationToken ct)
@@ -29,13 +29,14 @@ internal static class DeviceCommand
         var consent = await store.ConsentAsync(id, ct);
         var stale = await TinyMLOps.Fleet.Rollouts.StaleImageCheck.CheckAsync(store, id, ct);
         var telemetry = await store.VariantTelemetryAsync(new VariantTelemetryQuery { DeviceId = id }, ct);
+        var tags = await store.DeviceTagsAsync(id, ct);
         if (json)
         {
-            JsonOutput.Write(console, DeviceDetailJson.Of(device, recent, pending, consent, stale, telemetry, DateTimeOffset.UtcNow, FleetCommand.OnlineWindow));
+            JsonOutput.Write(console, DeviceDetailJson.Of(device, recent, pending, consent, stale, telemetry, DateTimeOffset.UtcNow, FleetCommand.OnlineWindow, tags));
             return 0;
         }
 
-        console.Write(FleetView.Device(device, recent, pending, DateTimeOffset.UtcNow, consent, stale));
+        console.Write(FleetView.Device(device, recent, pending, DateTimeOffset.UtcNow, consent, stale, tags));
         if (telemetry.Count > 0)
         {
             console.Write(TelemetryView.Device(telemetry));

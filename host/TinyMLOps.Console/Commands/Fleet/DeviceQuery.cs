@@ -3,8 +3,8 @@ using TinyMLOps.Fleet.Store;
 
 namespace TinyMLOps.Console.Commands.Fleet;
 
-/// <summary>`fleet ls`'s filters, order and limit over the registry's devices.</summary>
-internal sealed record DeviceQuery(string? Fleet, string? Board, bool OnlineOnly, string Sort, int? Limit)
+/// <summary>`fleet ls`'s filters, order and limit over the registry's devices (the tag expression and decommissioned devices are the Fleet layer's <see cref="TinyMLOps.Fleet.Devices.DeviceSelection"/>).</summary>
+internal sealed record DeviceQuery(string? Fleet, string? Board, bool OnlineOnly, string Sort, int? Limit, string? Tag = null, bool All = false)
 {
     public IReadOnlyList<DeviceRecord> Apply(IReadOnlyList<DeviceRecord> devices, DateTimeOffset now, TimeSpan onlineWindow)
     {
