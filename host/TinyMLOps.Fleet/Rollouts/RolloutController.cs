@@ -111,7 +111,7 @@ public sealed class RolloutController(IFleetStore store, VariantRegistry registr
 
     /// <summary>
     /// Stops an active or paused rollout without rolling back: devices keep what they installed; devices still waiting
-    /// for the artifact are cancelled (their transfers too, when this runs in the host).
+    /// for the artifact are cancelled (their transfers too, when this runs in the host; an artifact already delivered may still install).
     /// </summary>
     public async Task<RolloutRecord> AbortAsync(long rolloutId, string reason, CancellationToken cancellationToken = default)
     {
