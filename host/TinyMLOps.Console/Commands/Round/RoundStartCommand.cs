@@ -94,7 +94,7 @@ internal static class RoundStartCommand
             };
             var coordinator = Coordinator(store, parse.GetValue(registry)!);
             var round = await coordinator.StartAsync(config, parse.GetValue(id), ct);
-            console.MarkupLineInterpolated($"round [bold]{round.RoundId}[/]: {round.BaseVariantId} v{round.BaseVersion}, {config.Strategy}, {config.Layers} layer(s), {config.MinParticipants}-{config.TargetParticipants} devices, deadline {round.Deadline:u}");
+            console.MarkupLineInterpolated($"round [bold]{round.RoundId}[/]: {round.BaseVariantId} v{round.BaseVersion}, {config.Strategy}, {config.Layers} layer(s), {config.MinParticipants}-{config.TargetParticipants} devices{(round.Cohort == null ? string.Empty : $" tagged {round.Cohort}")}, deadline {round.Deadline:u}");
             console.MarkupLine($"The host service (`tinymlops serve --registry ...`) runs it; watch it with `tinymlops round status {round.RoundId} --watch`.");
             return 0;
         });
