@@ -1,4 +1,3 @@
-using TinyMLOps.Fleet.Rollouts;
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Fleet.Tags;
 
@@ -7,8 +6,10 @@ namespace TinyMLOps.Fleet.Devices;
 /// <summary>
 /// The device registry as operators see it: tags, listings filtered by tag expressions, and the cohorts rollouts and
 /// rounds draw on. The console, the REST API and the controllers call these methods; the rules live here, the rows in the store.
+/// <paramref name="runningVariants"/> gives the variant ids a device runs, for <c>variant:</c> selectors (the rollouts
+/// layer supplies it: <see cref="Rollouts.VariantDelivery.RunningVariantsAsync"/>); without it they are refused.
 /// </summary>
-public sealed class DeviceDirectory(IFleetStore store)
+public sealed class DeviceDirectory(IFleetStore store, Func<string, CancellationToken, Task<IReadOnlyList<string>>>? runningVariants = null)
 {
     /// <summary>Adds and removes tags (removals first) and returns the device's tags.</summary>
     /// <exception cref="ArgumentException">A bad tag (one line naming it) or an unknown device.</exception>
@@ -62,8 +63,12 @@ public sealed class DeviceDirectory(IFleetStore store)
         }
 
         // Only variant: selectors need the device's last switch report (one query per device).
-        var reports = await VariantDelivery.SwitchReportsAsync(store, device.DeviceId, 1, cancellationToken).ConfigureAwait(false);
-        string[] variants = reports.Count == 0 ? [] : [reports[^1].Report.PluggedVariantId, reports[^1].Report.BatteryVariantId];
+        if (runningVariants == null)
+        {
+            throw new ArgumentException($"tag expression \"{expression.Text}\": variant: selectors are not available here");
+        }
+
+        var variants = await runningVariants(device.DeviceId, cancellationToken).ConfigureAwait(false);
         return TagSubject.Of(device.DeviceId, device.Fleet, device.Board, tags, variants);
     }
 }

@@ -184,7 +184,7 @@ public sealed class RolloutController(IFleetStore store, VariantRegistry registr
 
         var policy = RolloutPolicy.FromJson(rollout.Policy);
         // Re-read every tick: devices that start matching (new, retagged) join; decommissioned ones never do.
-        var cohort = (await new DeviceDirectory(store).CohortAsync(rollout.Fleet, rollout.Board, rollout.Cohort, cancellationToken).ConfigureAwait(false)).ToList();
+        var cohort = (await Directory().CohortAsync(rollout.Fleet, rollout.Board, rollout.Cohort, cancellationToken).ConfigureAwait(false)).ToList();
         await LeaveDecommissionedAsync(rollout, entries, cohort, cancellationToken).ConfigureAwait(false);
         if (rollout.State == RolloutStates.Paused)
         {
@@ -492,6 +492,9 @@ public sealed class RolloutController(IFleetStore store, VariantRegistry registr
         await store.UpsertRolloutDeviceAsync(updated, cancellationToken).ConfigureAwait(false);
         return updated;
     }
+
+    /// <summary>The device directory with the running-variant lookup the <c>variant:</c> selector needs.</summary>
+    public DeviceDirectory Directory() => new(store, (id, ct) => VariantDelivery.RunningVariantsAsync(store, id, ct));
 
     private static uint TransferOf(string contentHash) => VariantDelivery.TransferIdOf(Convert.FromHexString(contentHash));
 }

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
-using TinyMLOps.Fleet.Devices;
+using TinyMLOps.Fleet.Provisioning;
 
 namespace TinyMLOps.Console.Commands.Fleet;
 

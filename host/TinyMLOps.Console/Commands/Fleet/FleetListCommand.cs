@@ -3,6 +3,7 @@ using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
 using TinyMLOps.Console.Rendering;
 using TinyMLOps.Fleet.Devices;
+using TinyMLOps.Fleet.Rollouts;
 using TinyMLOps.Fleet.Tags;
 using static TinyMLOps.Console.Commands.Fleet.FleetCommand;
 
@@ -46,7 +47,7 @@ internal static class FleetListCommand
         await using var store = await FleetOptions.OpenAsync(db, pg, mustExist: true, ct);
         var now = DateTimeOffset.UtcNow;
         var all = await store.ListDevicesAsync(query.Fleet, ct);
-        var selected = await new DeviceDirectory(store).ListAsync(new DeviceSelection(query.Fleet, query.Board, expression, query.All), ct);
+        var selected = await new DeviceDirectory(store, (id, token) => VariantDelivery.RunningVariantsAsync(store, id, token)).ListAsync(new DeviceSelection(query.Fleet, query.Board, expression, query.All), ct);
         var tags = selected.Where(d => d.Tags.Count > 0).ToDictionary(d => d.Device.DeviceId, d => d.Tags, StringComparer.Ordinal);
         var devices = query.Apply([.. selected.Select(d => d.Device)], now, OnlineWindow);
         if (json)

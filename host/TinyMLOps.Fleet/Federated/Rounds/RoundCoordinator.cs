@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using TinyMLOps.Fleet.Devices;
 using TinyMLOps.Fleet.Rollouts;
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Fleet.Sync;
@@ -230,7 +229,7 @@ public sealed class RoundCoordinator(IFleetStore store, VariantRegistry registry
     private async Task<List<DeviceRecord>> EligibleAsync(RoundRecord round, RoundConfig config, CancellationToken cancellationToken)
     {
         var picked = new List<(byte[] Key, DeviceRecord Device)>();
-        foreach (var device in await new DeviceDirectory(store).CohortAsync(round.Fleet, round.Board, round.Cohort, cancellationToken).ConfigureAwait(false))
+        foreach (var device in await rollouts.Directory().CohortAsync(round.Fleet, round.Board, round.Cohort, cancellationToken).ConfigureAwait(false))
         {
 
             // A device whose learning consent is off (or "ask" without the user's grant) would only refuse.

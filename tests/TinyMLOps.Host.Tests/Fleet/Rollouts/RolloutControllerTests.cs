@@ -1,5 +1,6 @@
 using TinyMLOps.Fleet.Broker;
 using TinyMLOps.Fleet.Devices;
+using TinyMLOps.Fleet.Provisioning;
 using TinyMLOps.Fleet.Hosting;
 using TinyMLOps.Fleet.Rollouts;
 using TinyMLOps.Fleet.Security;

@@ -6,7 +6,7 @@ using TinyMLOps.Host.Tests.Fleet.Sync;
 using TinyMLOps.Shared.Protocol;
 using TinyMLOps.Simulation.VirtualBoards;
 
-namespace TinyMLOps.Host.Tests.Fleet.Devices;
+namespace TinyMLOps.Host.Tests.Fleet.Provisioning;
 
 /// <summary>Decommissioning against the real embedded broker and host worker, with virtual boards.</summary>
 [Collection(SyncCollection.Name)]

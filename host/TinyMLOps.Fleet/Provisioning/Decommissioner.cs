@@ -4,7 +4,7 @@ using TinyMLOps.Fleet.Federated.Rounds;
 using TinyMLOps.Fleet.Rollouts;
 using TinyMLOps.Fleet.Store;
 
-namespace TinyMLOps.Fleet.Devices;
+namespace TinyMLOps.Fleet.Provisioning;
 
 /// <summary>
 /// Takes a device out of service for good: marks it decommissioned (when, why) and clears its MQTT credential, so the
