@@ -167,15 +167,7 @@ public sealed class IngestPipeline
                 continue;
             }
 
-            var uplink = sources[i];
-            var error = new ProtocolException(RejectReason.Decommissioned, $"{MessageKind.Name(r.Kind)} {r.Sequence} from decommissioned device {r.DeviceId}");
-            _log.LogWarning("Rejected uplink on {Topic} ({Size} bytes): {Reason}", uplink.Topic, uplink.Payload.Length, error.Message);
-            await _store.RecordRejectAsync(new RejectRecord(uplink.ReceivedAt, uplink.Topic, r.DeviceId, error.Reason, error.Message, uplink.Payload.Length), cancellationToken).ConfigureAwait(false);
-            _metrics.OnRejected(error.Reason);
-            refused.Add(r);
-            records.RemoveAt(i);
-            sources.RemoveAt(i);
-            i--;
+            await RefuseAsync(records, sources, i--, refused, new ProtocolException(RejectReason.Decommissioned, $"{MessageKind.Name(r.Kind)} {r.Sequence} from decommissioned device {r.DeviceId}"), cancellationToken).ConfigureAwait(false);
         }
 
         return refused;
@@ -246,17 +238,22 @@ public sealed class IngestPipeline
             }
 
             var error = new ProtocolException(RejectReason.NoConsent, $"{MessageKind.Name(r.Kind)} {r.Sequence} from a device whose recorded {UploadConsent.CategoryName(category)} consent is {shown}");
-            var uplink = sources[i];
-            _log.LogWarning("Rejected uplink on {Topic} ({Size} bytes): {Reason}", uplink.Topic, uplink.Payload.Length, error.Message);
-            await _store.RecordRejectAsync(new RejectRecord(uplink.ReceivedAt, uplink.Topic, r.DeviceId, error.Reason, error.Message, uplink.Payload.Length), cancellationToken).ConfigureAwait(false);
-            _metrics.OnRejected(error.Reason);
-            refused.Add(r);
-            records.RemoveAt(i);
-            sources.RemoveAt(i);
-            i--;
+            await RefuseAsync(records, sources, i--, refused, error, cancellationToken).ConfigureAwait(false);
         }
 
         return refused;
+    }
+
+    /// <summary>Records the decoded record at <paramref name="index"/> as a reject and moves it from the batch to <paramref name="refused"/>.</summary>
+    private async Task RefuseAsync(List<IngestRecord> records, List<InboundUplink> sources, int index, List<IngestRecord> refused, ProtocolException error, CancellationToken cancellationToken)
+    {
+        var (r, uplink) = (records[index], sources[index]);
+        _log.LogWarning("Rejected uplink on {Topic} ({Size} bytes): {Reason}", uplink.Topic, uplink.Payload.Length, error.Message);
+        await _store.RecordRejectAsync(new RejectRecord(uplink.ReceivedAt, uplink.Topic, r.DeviceId, error.Reason, error.Message, uplink.Payload.Length), cancellationToken).ConfigureAwait(false);
+        _metrics.OnRejected(error.Reason);
+        refused.Add(r);
+        records.RemoveAt(index);
+        sources.RemoveAt(index);
     }
 
     // Stage 2: application acks to the devices, then PUBACKs to the broker, then commands for greeted devices.
