@@ -10,16 +10,24 @@ namespace TinyMLOps.Console.Rendering;
 internal static class FleetView
 {
     /// <param name="keepOrder">Draw the devices in the given order (already sorted) instead of by id.</param>
-    public static Table Devices(IReadOnlyList<DeviceRecord> devices, DateTimeOffset now, TimeSpan onlineWindow, int limit = int.MaxValue, bool keepOrder = false)
+    /// <param name="tags">Each device's tags: adds a tags column (when any device has one).</param>
+    public static Table Devices(IReadOnlyList<DeviceRecord> devices, DateTimeOffset now, TimeSpan onlineWindow, int limit = int.MaxValue, bool keepOrder = false, IReadOnlyDictionary<string, IReadOnlyList<string>>? tags = null)
     {
+        bool tagged = tags != null && devices.Any(d => tags.ContainsKey(d.DeviceId));
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumns("device", "fleet", "board", "firmware", "kernels", "model", "power", "battery", "outbox", "dropped", "messages", "last seq", "last seen");
+        if (tagged)
+        {
+            table.AddColumn("tags");
+        }
+
         IEnumerable<DeviceRecord> ordered = keepOrder ? devices : devices.OrderBy(d => d.DeviceId, StringComparer.Ordinal);
         foreach (var d in ordered.Take(limit))
         {
             bool online = d.IsOnline(now, onlineWindow);
-            table.AddRow(
-                new Markup(online ? $"[green]●[/] {Markup.Escape(d.DeviceId)}" : $"[grey]○[/] {Markup.Escape(d.DeviceId)}"),
+            var cells = new List<IRenderable>
+            {
+                new Markup(d.Decommissioned ? $"[red]✕[/] {Markup.Escape(d.DeviceId)} [red](decommissioned)[/]" : online ? $"[green]●[/] {Markup.Escape(d.DeviceId)}" : $"[grey]○[/] {Markup.Escape(d.DeviceId)}"),
                 new Text(d.Fleet),
                 new Text(Or(d.Board)),
                 new Text(Or(d.FirmwareVersion)),
@@ -31,7 +39,14 @@ internal static class FleetView
                 new Markup(d.DroppedTotal > 0 ? $"[red]{d.DroppedTotal}[/]" : "0"),
                 new Text(d.MessageCount.ToString("N0")),
                 new Text(d.LastSequence.ToString("N0")),
-                new Text(Ago(d.LastSeen, now)));
+                new Text(Ago(d.LastSeen, now)),
+            };
+            if (tagged)
+            {
+                cells.Add(new Text(tags!.TryGetValue(d.DeviceId, out var own) ? string.Join(' ', own) : "-"));
+            }
+
+            table.AddRow(cells);
         }
 
         if (devices.Count > limit)
@@ -42,13 +57,19 @@ internal static class FleetView
         return table;
     }
 
-    public static IRenderable Device(DeviceRecord d, IReadOnlyList<StoredMessage> recent, IReadOnlyList<CommandRecord> pending, DateTimeOffset now, IReadOnlyList<DeviceConsentRecord>? consent = null, IReadOnlyList<TinyMLOps.Fleet.Rollouts.StaleImageFinding>? staleImages = null)
+    public static IRenderable Device(DeviceRecord d, IReadOnlyList<StoredMessage> recent, IReadOnlyList<CommandRecord> pending, DateTimeOffset now, IReadOnlyList<DeviceConsentRecord>? consent = null, IReadOnlyList<TinyMLOps.Fleet.Rollouts.StaleImageFinding>? staleImages = null, IReadOnlyList<string>? tags = null)
     {
         var facts = new Grid().AddColumn().AddColumn();
         void Row(string k, string v) => facts.AddRow(new Markup($"[bold]{k}[/]"), new Text(v));
         Row("device", d.DeviceId);
         Row("fleet", d.Fleet);
         Row("board", Or(d.Board));
+        Row("tags", tags is { Count: > 0 } ? string.Join(' ', tags) : "none");
+        if (d.Decommissioned)
+        {
+            facts.AddRow(new Markup("[bold red]decommissioned[/]"), new Text($"{d.DecommissionedAt:u}: {d.DecommissionReason}"));
+        }
+
         Row("firmware", Or(d.FirmwareVersion));
         Row("model", $"{Or(d.ModelId)} v{d.ModelVersion}");
         Row("kernels", $"{(d.KernelBackend.Length == 0 ? "not reported" : d.KernelBackend)}, operators 0x{d.KernelMask:X8}");
@@ -60,7 +81,7 @@ internal static class FleetView
         Row("outbox", $"{d.OutboxEntries} entries, {Bytes(d.OutboxBytes)}; dropped {d.DroppedTotal}");
         Row("messages", $"{d.MessageCount:N0} stored, last sequence {d.LastSequence:N0}");
         Row("first / last seen", $"{d.FirstSeen:u} / {d.LastSeen:u} ({Ago(d.LastSeen, now)})");
-        Row("credential", d.CredentialHash == null ? "none (anonymous)" : "provisioned");
+        Row("credential", d.CredentialHash != null ? "provisioned" : d.Decommissioned ? "revoked" : "none (anonymous)");
         Row("consent", consent is { Count: > 0 } ? string.Join(", ", consent.Select(c => $"{c.Category} {c.Shown}")) : "not reported (firmware without consent)");
         foreach (var stale in staleImages ?? [])
         {

@@ -16,12 +16,14 @@ public sealed class EmbeddedBroker : IAsyncDisposable
 {
     private readonly MqttServer _server;
     private readonly ILogger _log;
+    private readonly IFleetStore? _store;
     private long _refusedConnections;
     private long _refusedPublishes;
 
     public EmbeddedBroker(int port, IFleetStore? store, bool requireCredentials, string? hostPassword, ILogger log, IPAddress? listenAddress = null)
     {
         _log = log;
+        _store = store;
         Port = port;
         var options = new MqttServerOptionsBuilder()
             .WithDefaultEndpoint()
@@ -78,6 +80,50 @@ public sealed class EmbeddedBroker : IAsyncDisposable
 
     public async Task<int> ConnectedClientsAsync() => (await _server.GetClientsAsync().ConfigureAwait(false)).Count;
 
+    /// <summary>Whether a client with this id is connected now.</summary>
+    public async Task<bool> IsConnectedAsync(string clientId) =>
+        (await _server.GetClientsAsync().ConfigureAwait(false)).Any(c => c.Id == clientId);
+
+    /// <summary>
+    /// Disconnects the connected devices the store marks decommissioned and drops their sessions (and the downlink queued
+    /// in them); their next login is refused. The host's housekeeping calls this, so a decommission made by the console
+    /// or the API takes effect within one pass. Returns how many it disconnected.
+    /// </summary>
+    public async Task<int> EvictDecommissionedAsync(CancellationToken cancellationToken = default)
+    {
+        if (_store == null)
+        {
+            return 0;
+        }
+
+        var gone = (await _store.DecommissionedDevicesAsync(cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+        if (gone.Count == 0)
+        {
+            return 0;
+        }
+
+        int evicted = 0;
+        foreach (var client in await _server.GetClientsAsync().ConfigureAwait(false))
+        {
+            if (gone.Contains(client.Id))
+            {
+                await client.DisconnectAsync(new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.NotAuthorized, ReasonString = "decommissioned" }).ConfigureAwait(false);
+                _log.LogWarning("Broker disconnected {Client}: decommissioned", client.Id);
+                evicted++;
+            }
+        }
+
+        foreach (var session in await _server.GetSessionsAsync().ConfigureAwait(false))
+        {
+            if (gone.Contains(session.Id))
+            {
+                await session.DeleteAsync().ConfigureAwait(false);
+            }
+        }
+
+        return evicted;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_server.IsStarted)
@@ -112,12 +158,17 @@ public sealed class EmbeddedBroker : IAsyncDisposable
             return "client id is not a valid device id";
         }
 
+        var device = store == null ? null : await store.GetDeviceAsync(clientId).ConfigureAwait(false);
+        if (device is { Decommissioned: true })
+        {
+            return $"device is decommissioned ({device.DecommissionReason})";
+        }
+
         if (!requireCredentials)
         {
             return null;
         }
 
-        var device = store == null ? null : await store.GetDeviceAsync(clientId).ConfigureAwait(false);
         if (device?.CredentialHash == null)
         {
             return "device is not provisioned";

@@ -214,6 +214,10 @@ public sealed class SyncHost : IDownlink, IAsyncDisposable
                 var counts = await Store.CountsAsync(DateTimeOffset.UtcNow - _options.OnlineWindow, cancellationToken).ConfigureAwait(false);
                 Metrics.SetDevicesOnline(counts.Online);
                 await Transfers.ResendDueAsync(cancellationToken).ConfigureAwait(false);
+                if (Broker != null)
+                {
+                    await Broker.EvictDecommissionedAsync(cancellationToken).ConfigureAwait(false);
+                }
                 if (counts.PendingCommands > 0)
                 {
                     var since = DateTimeOffset.UtcNow - _options.OnlineWindow;

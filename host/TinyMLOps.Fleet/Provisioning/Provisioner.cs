@@ -212,6 +212,12 @@ public sealed class Provisioner
         }
 
         DeviceRecord? existing = await _store.GetDeviceAsync(request.DeviceId, cancellationToken).ConfigureAwait(false);
+        if (!request.Force && existing is { Decommissioned: true })
+        {
+            throw new InvalidOperationException(
+                $"device {request.DeviceId} was decommissioned on {existing.DecommissionedAt:u} ({existing.DecommissionReason}); --force reinstates it with a new MQTT secret");
+        }
+
         if (!request.Force && existing != null)
         {
             throw new InvalidOperationException(

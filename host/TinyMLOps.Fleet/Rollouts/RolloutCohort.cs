@@ -5,7 +5,8 @@ using TinyMLOps.Fleet.Store;
 namespace TinyMLOps.Fleet.Rollouts;
 
 /// <summary>
-/// Who a rollout reaches: devices of its fleet and board (when set) whose bucket is below the stage's percentage.
+/// Who a rollout reaches: devices of its fleet and board (when set), and of its tag-expression cohort (chosen by
+/// <see cref="Devices.DeviceDirectory.CohortAsync"/>), whose bucket is below the stage's percentage.
 /// A device's bucket is a hash of the rollout id and device id, so each rollout samples its own devices and a
 /// device, once in, stays in as the percentage grows.
 /// </summary>

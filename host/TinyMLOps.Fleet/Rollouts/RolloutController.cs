@@ -1,16 +1,18 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using TinyMLOps.Fleet.Devices;
 using TinyMLOps.Fleet.Security;
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Fleet.Sync;
 using TinyMLOps.Fleet.Webhooks;
+using TinyMLOps.Fleet.Tags;
 using TinyMLOps.Modelling.Variants;
 using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Fleet.Rollouts;
 
 /// <summary>What an operator asks for: a variant version for one role of a cohort, in percentage stages.</summary>
-public sealed record RolloutRequest(string VariantId, int? Version, int Role, string? Fleet, string? Board, string Stages, RolloutPolicy Policy);
+public sealed record RolloutRequest(string VariantId, int? Version, int Role, string? Fleet, string? Board, string Stages, RolloutPolicy Policy, string? Cohort = null);
 
 /// <summary>A rollout with its devices and the current health judgement of its variant.</summary>
 public sealed record RolloutStatus(RolloutRecord Rollout, IReadOnlyList<RolloutDeviceRecord> Devices, HealthSummary Candidate, HealthSummary Baseline, HealthVerdict Verdict);
@@ -41,15 +43,16 @@ public sealed class RolloutController(IFleetStore store, VariantRegistry registr
         var artifact = registry.Find(request.VariantId, request.Version)
             ?? throw new ArgumentException($"the registry has no variant {request.VariantId}{(request.Version is { } v ? $" version {v}" : string.Empty)}");
         var stages = RolloutCohort.ParseStages(request.Stages);
+        string? cohort = TagExpression.ParseOptional(request.Cohort)?.Text;
         var clash = (await store.ListRolloutsAsync(unfinishedOnly: true, cancellationToken).ConfigureAwait(false))
-            .FirstOrDefault(r => r.Role == request.Role && r.Fleet == request.Fleet && r.Board == request.Board);
+            .FirstOrDefault(r => r.Role == request.Role && r.Fleet == request.Fleet && r.Board == request.Board && r.Cohort == cohort);
         if (clash != null)
         {
             throw new InvalidOperationException($"rollout {clash.RolloutId} ({clash.VariantId}, {clash.State}) already targets this role and cohort; roll it back or let it finish first");
         }
 
         var now = DateTimeOffset.UtcNow;
-        var record = new RolloutRecord(0, artifact.VariantId, artifact.Version, artifact.ContentHash, request.Role, request.Fleet, request.Board, stages[0], string.Join(',', stages), request.Policy.ToJson(), RolloutStates.Active, $"stage {stages[0]}%", now, now);
+        var record = new RolloutRecord(0, artifact.VariantId, artifact.Version, artifact.ContentHash, request.Role, request.Fleet, request.Board, stages[0], string.Join(',', stages), request.Policy.ToJson(), RolloutStates.Active, $"stage {stages[0]}%", now, now, cohort);
         long id = await store.CreateRolloutAsync(record, cancellationToken).ConfigureAwait(false);
         _log.LogInformation("Rollout {Id}: {Variant} v{Version} to the {Role} role, stages {Stages}", id, artifact.VariantId, artifact.Version, VariantAssignment.RoleName(request.Role), record.Stages);
         return record with { RolloutId = id };
@@ -65,6 +68,76 @@ public sealed class RolloutController(IFleetStore store, VariantRegistry registr
         }
 
         await store.UpdateRolloutAsync(rolloutId, RolloutStates.RollingBack, rollout.Percent, $"manual: {reason}", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Holds an active rollout: no new devices, no stage advance, no health verdict until <see cref="ResumeAsync"/>.</summary>
+    /// <exception cref="InvalidOperationException">The rollout is not active.</exception>
+    public async Task<RolloutRecord> PauseAsync(long rolloutId, string reason, CancellationToken cancellationToken = default)
+    {
+        var rollout = await store.GetRolloutAsync(rolloutId, cancellationToken).ConfigureAwait(false) ?? throw new ArgumentException($"no rollout {rolloutId}");
+        if (rollout.State == RolloutStates.Paused)
+        {
+            return rollout;
+        }
+
+        if (rollout.State != RolloutStates.Active)
+        {
+            throw new InvalidOperationException($"rollout {rolloutId} is {rollout.State}; only an active rollout can be paused");
+        }
+
+        string why = string.IsNullOrWhiteSpace(reason) ? $"paused at stage {rollout.Percent}%" : $"paused at stage {rollout.Percent}%: {reason.Trim()}";
+        await store.UpdateRolloutAsync(rolloutId, RolloutStates.Paused, rollout.Percent, why, cancellationToken).ConfigureAwait(false);
+        _log.LogInformation("Rollout {Id} of {Variant}: {Reason}", rolloutId, rollout.VariantId, why);
+        return rollout with { State = RolloutStates.Paused, Reason = why };
+    }
+
+    /// <summary>Continues a paused rollout at the stage it stopped; the stage's soak starts again.</summary>
+    /// <exception cref="InvalidOperationException">The rollout is not paused.</exception>
+    public async Task<RolloutRecord> ResumeAsync(long rolloutId, CancellationToken cancellationToken = default)
+    {
+        var rollout = await store.GetRolloutAsync(rolloutId, cancellationToken).ConfigureAwait(false) ?? throw new ArgumentException($"no rollout {rolloutId}");
+        if (rollout.State == RolloutStates.Active)
+        {
+            return rollout;
+        }
+
+        if (rollout.State != RolloutStates.Paused)
+        {
+            throw new InvalidOperationException($"rollout {rolloutId} is {rollout.State}; only a paused rollout can be resumed");
+        }
+
+        string why = $"stage {rollout.Percent}% (resumed)";
+        await store.UpdateRolloutAsync(rolloutId, RolloutStates.Active, rollout.Percent, why, cancellationToken).ConfigureAwait(false);
+        _log.LogInformation("Rollout {Id} of {Variant} resumed at stage {Percent}%", rolloutId, rollout.VariantId, rollout.Percent);
+        return rollout with { State = RolloutStates.Active, Reason = why };
+    }
+
+    /// <summary>
+    /// Stops an active or paused rollout without rolling back: devices keep what they installed; devices still waiting
+    /// for the artifact are cancelled (their transfers too, when this runs in the host; an artifact already delivered may still install).
+    /// </summary>
+    public async Task<RolloutRecord> AbortAsync(long rolloutId, string reason, CancellationToken cancellationToken = default)
+    {
+        var rollout = await store.GetRolloutAsync(rolloutId, cancellationToken).ConfigureAwait(false) ?? throw new ArgumentException($"no rollout {rolloutId}");
+        if (rollout.State is not (RolloutStates.Active or RolloutStates.Paused))
+        {
+            throw new InvalidOperationException($"rollout {rolloutId} is {rollout.State}; only an active or paused rollout can be aborted");
+        }
+
+        string why = string.IsNullOrWhiteSpace(reason) ? $"aborted at stage {rollout.Percent}%" : $"aborted at stage {rollout.Percent}%: {reason.Trim()}";
+        await store.UpdateRolloutAsync(rolloutId, RolloutStates.Aborted, rollout.Percent, why, cancellationToken).ConfigureAwait(false);
+        foreach (var entry in (await store.RolloutDevicesAsync(rolloutId, cancellationToken).ConfigureAwait(false)).Where(e => e.State == RolloutDeviceStates.Assigned))
+        {
+            if (downlink != null)
+            {
+                await downlink.CancelTransferAsync(entry.DeviceId, TransferOf(rollout.ContentHash), cancellationToken).ConfigureAwait(false);
+            }
+
+            await UpdateAsync(entry, RolloutDeviceStates.Cancelled, "aborted before the install", cancellationToken).ConfigureAwait(false);
+        }
+
+        _log.LogInformation("Rollout {Id} of {Variant}: {Reason}", rolloutId, rollout.VariantId, why);
+        return rollout with { State = RolloutStates.Aborted, Reason = why };
     }
 
     /// <summary>One reconciliation pass over every unfinished rollout; returns how many device actions it took.</summary>
@@ -113,7 +186,14 @@ public sealed class RolloutController(IFleetStore store, VariantRegistry registr
         }
 
         var policy = RolloutPolicy.FromJson(rollout.Policy);
-        var cohort = (await store.ListDevicesAsync(rollout.Fleet, cancellationToken).ConfigureAwait(false)).Where(d => RolloutCohort.Matches(rollout, d)).ToList();
+        // Re-read every tick: devices that start matching (new, retagged) join; decommissioned ones never do.
+        var cohort = (await Directory().CohortAsync(rollout.Fleet, rollout.Board, rollout.Cohort, cancellationToken).ConfigureAwait(false)).ToList();
+        await LeaveDecommissionedAsync(rollout, entries, cohort, cancellationToken).ConfigureAwait(false);
+        if (rollout.State == RolloutStates.Paused)
+        {
+            return 0; // Installs are still observed above; nothing is judged, advanced or assigned.
+        }
+
         if (rollout.State == RolloutStates.Active)
         {
             var (candidate, baseline, failures) = await HealthAsync(rollout, entries.Values.ToList(), cancellationToken).ConfigureAwait(false);
@@ -143,6 +223,26 @@ public sealed class RolloutController(IFleetStore store, VariantRegistry registr
         };
     }
 
+    // Entries of devices decommissioned behind the controller's back (or before an abort) leave the rollout.
+    private async Task LeaveDecommissionedAsync(RolloutRecord rollout, Dictionary<string, RolloutDeviceRecord> entries, List<DeviceRecord> cohort, CancellationToken cancellationToken)
+    {
+        var live = cohort.Select(d => d.DeviceId).ToHashSet(StringComparer.Ordinal);
+        foreach (var entry in entries.Values.Where(e => !live.Contains(e.DeviceId) && !RolloutDeviceStates.IsSettled(e.State)).ToList())
+        {
+            if (await store.GetDeviceAsync(entry.DeviceId, cancellationToken).ConfigureAwait(false) is not { Decommissioned: true } device)
+            {
+                continue; // Retagged out of the cohort: it keeps what it has and still counts.
+            }
+
+            if (entry.State == RolloutDeviceStates.Assigned && downlink != null)
+            {
+                await downlink.CancelTransferAsync(entry.DeviceId, TransferOf(rollout.ContentHash), cancellationToken).ConfigureAwait(false);
+            }
+
+            entries[entry.DeviceId] = await UpdateAsync(entry, RolloutDeviceStates.Decommissioned, $"decommissioned: {device.DecommissionReason}", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     // A stage is done when every targeted device has installed or settled (refused, failed).
     private static bool StageDone(RolloutRecord rollout, List<DeviceRecord> cohort, Dictionary<string, RolloutDeviceRecord> entries)
     {
@@ -162,9 +262,15 @@ public sealed class RolloutController(IFleetStore store, VariantRegistry registr
         int actions = 0;
         VariantArtifact? artifact = null;
         byte[]? file = null;
+        HashSet<string>? busy = null;
         foreach (var device in cohort.Where(d => RolloutCohort.Targets(rollout, d)))
         {
             entries.TryGetValue(device.DeviceId, out var entry);
+            if (entry == null && (busy ??= await BusyElsewhereAsync(rollout, cancellationToken).ConfigureAwait(false)).Contains(device.DeviceId))
+            {
+                continue; // Overlapping cohorts: the older rollout of the role keeps the device until it settles there.
+            }
+
             if (entry != null && (entry.State != RolloutDeviceStates.Assigned || downlink.FindTransfer(device.DeviceId, TransferOf(rollout.ContentHash)) != null))
             {
                 continue;
@@ -195,6 +301,21 @@ public sealed class RolloutController(IFleetStore store, VariantRegistry registr
         }
 
         return actions;
+    }
+
+    // Devices with an unsettled entry in another unfinished rollout of the same role.
+    private async Task<HashSet<string>> BusyElsewhereAsync(RolloutRecord rollout, CancellationToken cancellationToken)
+    {
+        var busy = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var other in await store.ListRolloutsAsync(unfinishedOnly: true, cancellationToken).ConfigureAwait(false))
+        {
+            if (other.RolloutId != rollout.RolloutId && other.Role == rollout.Role)
+            {
+                busy.UnionWith((await store.RolloutDevicesAsync(other.RolloutId, cancellationToken).ConfigureAwait(false)).Where(e => !RolloutDeviceStates.IsSettled(e.State)).Select(e => e.DeviceId));
+            }
+        }
+
+        return busy;
     }
 
     private async Task<int> RollBackDevicesAsync(RolloutRecord rollout, Dictionary<string, RolloutDeviceRecord> entries, CancellationToken cancellationToken)
@@ -377,6 +498,9 @@ public sealed class RolloutController(IFleetStore store, VariantRegistry registr
         await store.UpsertRolloutDeviceAsync(updated, cancellationToken).ConfigureAwait(false);
         return updated;
     }
+
+    /// <summary>The device directory with the running-variant lookup the <c>variant:</c> selector needs.</summary>
+    public DeviceDirectory Directory() => new(store, (id, ct) => VariantDelivery.RunningVariantsAsync(store, id, ct));
 
     private static uint TransferOf(string contentHash) => VariantDelivery.TransferIdOf(Convert.FromHexString(contentHash));
 }

@@ -4,9 +4,15 @@ namespace TinyMLOps.Fleet.Rollouts;
 public static class RolloutStates
 {
     public const string Active = "active";
+
+    /// <summary>Held by an operator: no new devices, no stage advance, no health verdict; resume continues.</summary>
+    public const string Paused = "paused";
     public const string RollingBack = "rolling-back";
     public const string RolledBack = "rolled-back";
     public const string Completed = "completed";
+
+    /// <summary>Stopped by an operator without rolling back: devices keep what they installed, pending transfers are cancelled.</summary>
+    public const string Aborted = "aborted";
 }
 
 /// <summary>States of one device in a rollout, as stored.</summary>
@@ -35,6 +41,9 @@ public static class RolloutDeviceStates
     /// <summary>Nothing to go back to (the role had no variant before): left on the new variant, reported.</summary>
     public const string Stranded = "stranded";
 
+    /// <summary>The device was decommissioned during the rollout: it left and is not rolled back.</summary>
+    public const string Decommissioned = "decommissioned";
+
     public static bool IsSettled(string state) =>
-        state is RolledBack or Cancelled or Stranded or Rejected or LoadFailed;
+        state is RolledBack or Cancelled or Stranded or Rejected or LoadFailed or Decommissioned;
 }

@@ -87,6 +87,13 @@ public static class VariantDelivery
         return new VariantDeliveryTicket(commandId, assignment, transfer);
     }
 
+    /// <summary>The variant ids a device last reported on its plugged and battery roles (none before its first report).</summary>
+    public static async Task<IReadOnlyList<string>> RunningVariantsAsync(IFleetStore store, string deviceId, CancellationToken cancellationToken = default)
+    {
+        var reports = await SwitchReportsAsync(store, deviceId, 1, cancellationToken).ConfigureAwait(false);
+        return reports.Count == 0 ? [] : [.. new[] { reports[^1].Report.PluggedVariantId, reports[^1].Report.BatteryVariantId }.Where(v => v.Length > 0)];
+    }
+
     /// <summary>The variant-switch reports a device sent (installs, rejections, role switches), oldest first.</summary>
     public static async Task<IReadOnlyList<VariantSwitchRecord>> SwitchReportsAsync(IFleetStore store, string deviceId, int limit = 1000, CancellationToken cancellationToken = default)
     {

@@ -4,7 +4,7 @@ namespace TinyMLOps.Fleet.Store;
 
 public abstract partial class FleetStore
 {
-    private const string RolloutColumns = "rollout_id, variant_id, version, content_hash, role, fleet, board, percent, stages, policy, state, reason, created_at, updated_at";
+    private const string RolloutColumns = "rollout_id, variant_id, version, content_hash, role, fleet, board, percent, stages, policy, state, reason, created_at, updated_at, cohort";
     private const string RolloutDeviceColumns = "rollout_id, device_id, state, previous_variant, previous_hash, command_id, assigned_at, installed_at, updated_at, detail";
 
     public Task<long> CreateRolloutAsync(RolloutRecord rollout, CancellationToken cancellationToken = default)
@@ -12,8 +12,8 @@ public abstract partial class FleetStore
         ArgumentNullException.ThrowIfNull(rollout);
         var now = ToDb(DateTimeOffset.UtcNow);
         return WriteScalarAsync(
-            $"INSERT INTO rollouts (variant_id, version, content_hash, role, fleet, board, percent, stages, policy, state, reason, created_at, updated_at) " +
-            $"VALUES (@variant, @version, @hash, @role, {(rollout.Fleet == null ? "NULL" : "@fleet")}, {(rollout.Board == null ? "NULL" : "@board")}, @percent, @stages, @policy, @state, @reason, @at, @at) RETURNING rollout_id",
+            $"INSERT INTO rollouts (variant_id, version, content_hash, role, fleet, board, percent, stages, policy, state, reason, created_at, updated_at, cohort) " +
+            $"VALUES (@variant, @version, @hash, @role, {(rollout.Fleet == null ? "NULL" : "@fleet")}, {(rollout.Board == null ? "NULL" : "@board")}, @percent, @stages, @policy, @state, @reason, @at, @at, {(rollout.Cohort == null ? "NULL" : "@cohort")}) RETURNING rollout_id",
             cancellationToken,
             ("variant", rollout.VariantId),
             ("version", rollout.Version),
@@ -26,7 +26,8 @@ public abstract partial class FleetStore
             ("policy", rollout.Policy),
             ("state", rollout.State),
             ("reason", rollout.Reason),
-            ("at", now));
+            ("at", now),
+            ("cohort", rollout.Cohort ?? string.Empty));
     }
 
     public async Task<RolloutRecord?> GetRolloutAsync(long rolloutId, CancellationToken cancellationToken = default)
@@ -105,7 +106,8 @@ public abstract partial class FleetStore
         r.GetString(10),
         r.GetString(11),
         ReadTime(r, 12),
-        ReadTime(r, 13));
+        ReadTime(r, 13),
+        r.IsDBNull(14) ? null : r.GetString(14));
 
     private RolloutDeviceRecord ReadRolloutDevice(DbDataReader r) => new(
         r.GetInt64(0),

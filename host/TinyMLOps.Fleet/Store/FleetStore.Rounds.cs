@@ -6,7 +6,7 @@ public abstract partial class FleetStore
 {
     private const string RoundColumns =
         "round_id, model_id, base_variant_id, base_version, base_hash, role, fleet, board, strategy, config, state, reason, "
-        + "created_at, deadline, updated_at, result, candidate_head, candidate_variant_id, candidate_version, rollout_id, version";
+        + "created_at, deadline, updated_at, result, candidate_head, candidate_variant_id, candidate_version, rollout_id, version, cohort";
 
     private const string RoundParticipantColumns = "round_id, device_id, state, command_id, invited_at, updated_at, transfer_id, sample_count, delta_bytes, detail";
 
@@ -24,7 +24,7 @@ public abstract partial class FleetStore
                 $"INSERT INTO fl_rounds ({RoundColumns}) VALUES (@id, @model, @baseVariant, @baseVersion, @baseHash, @role, " +
                 $"{NullOr(round.Fleet, "fleet")}, {NullOr(round.Board, "board")}, @strategy, @config, @state, @reason, @created, @deadline, @updated, " +
                 $"{NullOr(round.Result, "result")}, {NullOr(round.CandidateHead, "head")}, {NullOr(round.CandidateVariantId, "candidateVariant")}, " +
-                $"{NullOr(round.CandidateVersion, "candidateVersion")}, {NullOr(round.RolloutId, "rollout")}, 1) " +
+                $"{NullOr(round.CandidateVersion, "candidateVersion")}, {NullOr(round.RolloutId, "rollout")}, 1, {NullOr(round.Cohort, "cohort")}) " +
                 "ON CONFLICT (round_id) DO NOTHING",
                 cancellationToken,
                 ("id", round.RoundId),
@@ -46,7 +46,8 @@ public abstract partial class FleetStore
                 ("head", round.CandidateHead ?? []),
                 ("candidateVariant", round.CandidateVariantId ?? string.Empty),
                 ("candidateVersion", round.CandidateVersion ?? 0),
-                ("rollout", round.RolloutId ?? 0L)).ConfigureAwait(false) == 1,
+                ("rollout", round.RolloutId ?? 0L),
+                ("cohort", round.Cohort ?? string.Empty)).ConfigureAwait(false) == 1,
             cancellationToken);
     }
 
@@ -168,7 +169,8 @@ public abstract partial class FleetStore
         r.IsDBNull(17) ? null : r.GetString(17),
         r.IsDBNull(18) ? null : r.GetInt32(18),
         r.IsDBNull(19) ? null : r.GetInt64(19),
-        r.GetInt32(20));
+        r.GetInt32(20),
+        r.IsDBNull(21) ? null : r.GetString(21));
 
     private RoundParticipantRecord ReadRoundParticipant(DbDataReader r) => new(
         r.GetString(0),

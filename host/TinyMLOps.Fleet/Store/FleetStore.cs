@@ -15,7 +15,7 @@ public abstract partial class FleetStore : IFleetStore
     private const string DeviceColumns =
         "device_id, fleet, board, firmware_version, model_id, model_version, free_heap_bytes, free_flash_bytes, kernel_mask, "
         + "power_source, battery_percent, boot_count, outbox_entries, outbox_bytes, dropped_total, inferences, uptime_seconds, "
-        + "message_count, last_seq, first_seen, last_seen, credential_hash, kernel_backend";
+        + "message_count, last_seq, first_seen, last_seen, credential_hash, kernel_backend, decommissioned_at, decommission_reason";
 
     private const string CommandColumns = "command_id, device_id, name, arguments, created_at, sent_at, status, detail, completed_at";
 
@@ -135,7 +135,8 @@ public abstract partial class FleetStore : IFleetStore
                 tx,
                 """
                 INSERT INTO devices (device_id, fleet, board, credential_hash) VALUES (@device, @fleet, @board, @credential)
-                ON CONFLICT (device_id) DO UPDATE SET fleet = excluded.fleet, board = excluded.board, credential_hash = excluded.credential_hash
+                ON CONFLICT (device_id) DO UPDATE SET fleet = excluded.fleet, board = excluded.board, credential_hash = excluded.credential_hash,
+                    decommissioned_at = NULL, decommission_reason = ''
                 """,
                 cancellationToken,
                 ("device", registration.DeviceId),
@@ -716,7 +717,9 @@ public abstract partial class FleetStore : IFleetStore
         ReadOptionalTime(r, 19),
         ReadOptionalTime(r, 20),
         r.IsDBNull(21) ? null : r.GetString(21),
-        r.GetString(22));
+        r.GetString(22),
+        ReadOptionalTime(r, 23),
+        r.GetString(24));
 
     private CommandRecord ReadCommand(DbDataReader r) => new(
         r.GetInt64(0),

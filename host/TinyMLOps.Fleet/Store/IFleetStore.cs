@@ -27,7 +27,7 @@ public partial interface IFleetStore : IAsyncDisposable
 
     Task RecordRejectAsync(RejectRecord reject, CancellationToken cancellationToken = default);
 
-    /// <summary>Adds or updates a provisioned device (identity, board, credential hash).</summary>
+    /// <summary>Adds or updates a provisioned device (identity, board, credential hash); a decommissioned device is reinstated.</summary>
     Task RegisterDeviceAsync(DeviceRegistration registration, CancellationToken cancellationToken = default);
 
     Task<DeviceRecord?> GetDeviceAsync(string deviceId, CancellationToken cancellationToken = default);

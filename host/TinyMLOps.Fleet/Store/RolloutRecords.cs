@@ -3,7 +3,8 @@ namespace TinyMLOps.Fleet.Store;
 /// <summary>
 /// A staged rollout of one variant version to one role of a cohort: the devices of a fleet and board (null: any)
 /// whose stable bucket (0-99) is below the current stage's percentage. Stages and policy are kept as text
-/// ("10,50,100"; the policy as JSON) so the store needs no schema change when the policy grows.
+/// ("10,50,100"; the policy as JSON) so the store needs no schema change when the policy grows. <see cref="Cohort"/>, a tag expression, narrows the
+/// devices further (null: every device of the fleet and board).
 /// </summary>
 public sealed record RolloutRecord(
     long RolloutId,
@@ -19,7 +20,8 @@ public sealed record RolloutRecord(
     string State,
     string Reason,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    string? Cohort = null);
 
 /// <summary>One device in a rollout: where it stands, what it ran before (for the rollback), and the command that assigned it.</summary>
 public sealed record RolloutDeviceRecord(

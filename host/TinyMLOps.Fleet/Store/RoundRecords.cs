@@ -4,7 +4,7 @@ namespace TinyMLOps.Fleet.Store;
 /// A federated round: its base (one variant version on one role), the cohort it invites, its configuration and its
 /// outcome. The configuration and the result are JSON so the schema does not change when they grow; the
 /// candidate head (the aggregated float weights of the trainable layers) is kept as bytes so a release after a
-/// host restart uses exactly what was aggregated. <see cref="Version"/> guards concurrent writers.
+/// host restart uses exactly what was aggregated. <see cref="Cohort"/> is a tag expression (null: the whole fleet and board). <see cref="Version"/> guards concurrent writers.
 /// </summary>
 public sealed record RoundRecord(
     string RoundId,
@@ -27,7 +27,8 @@ public sealed record RoundRecord(
     string? CandidateVariantId,
     int? CandidateVersion,
     long? RolloutId,
-    int Version);
+    int Version,
+    string? Cohort = null);
 
 /// <summary>One device in a round: invited, then accepted or declined, then uploaded (or a straggler, or its delta rejected).</summary>
 public sealed record RoundParticipantRecord(

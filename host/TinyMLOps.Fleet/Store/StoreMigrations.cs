@@ -898,6 +898,33 @@ public static class StoreMigrations
             );
             CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, attempt);
             """),
+        new(
+            13,
+            "device tags, decommissioning, and the tag-expression cohorts of rollouts and rounds",
+            """
+            CREATE TABLE device_tags (
+                device_id TEXT NOT NULL,
+                tag       TEXT NOT NULL,
+                PRIMARY KEY (device_id, tag)
+            ) WITHOUT ROWID;
+            CREATE INDEX device_tags_tag ON device_tags (tag, device_id);
+            ALTER TABLE devices ADD COLUMN decommissioned_at INTEGER NULL;
+            ALTER TABLE devices ADD COLUMN decommission_reason TEXT NOT NULL DEFAULT '';
+            ALTER TABLE rollouts ADD COLUMN cohort TEXT NULL;
+            ALTER TABLE fl_rounds ADD COLUMN cohort TEXT NULL;
+            """,
+            """
+            CREATE TABLE device_tags (
+                device_id text NOT NULL,
+                tag       text NOT NULL,
+                PRIMARY KEY (device_id, tag)
+            );
+            CREATE INDEX device_tags_tag ON device_tags (tag, device_id);
+            ALTER TABLE devices ADD COLUMN decommissioned_at timestamptz NULL;
+            ALTER TABLE devices ADD COLUMN decommission_reason text NOT NULL DEFAULT '';
+            ALTER TABLE rollouts ADD COLUMN cohort text NULL;
+            ALTER TABLE fl_rounds ADD COLUMN cohort text NULL;
+            """),
     ];
 
     /// <summary>The newest schema version this code knows.</summary>

@@ -53,8 +53,12 @@ public sealed record DeviceRecord(
     DateTimeOffset? FirstSeen,
     DateTimeOffset? LastSeen,
     string? CredentialHash,
-    string KernelBackend = "")
+    string KernelBackend = "",
+    DateTimeOffset? DecommissionedAt = null,
+    string DecommissionReason = "")
 {
+    public bool Decommissioned => DecommissionedAt != null;
+
     /// <summary>Seen within the window before now: what the tables mark green, `fleet ls --online` and the API's online filter keep.</summary>
     public bool IsOnline(DateTimeOffset now, TimeSpan onlineWindow) => LastSeen != null && now - LastSeen.Value <= onlineWindow;
 }

@@ -20,6 +20,8 @@ public sealed class IngestPipeline
     private readonly HostMetrics _metrics;
     private readonly ILogger _log;
     private readonly int _maxBatch;
+    private HashSet<string>? _decommissioned;
+    private DateTimeOffset _decommissionedAt;
     private readonly Channel<InboundUplink> _channel = Channel.CreateBounded<InboundUplink>(new BoundedChannelOptions(16384) { SingleReader = true });
 
     public IngestPipeline(IFleetStore store, HostMetrics metrics, ILogger log, int maxBatch)
@@ -118,7 +120,8 @@ public sealed class IngestPipeline
             _metrics.OnRejected(error.Reason);
         }
 
-        var refused = await RefuseWithoutConsentAsync(records, sources, cancellationToken).ConfigureAwait(false);
+        var refused = await RefuseDecommissionedAsync(records, sources, cancellationToken).ConfigureAwait(false);
+        refused.AddRange(await RefuseWithoutConsentAsync(records, sources, cancellationToken).ConfigureAwait(false));
         bool[] fresh = records.Count == 0 ? [] : await _store.IngestAsync(records, cancellationToken).ConfigureAwait(false);
         int freshCount = fresh.Count(f => f);
         _metrics.OnStored(freshCount, records.Count - freshCount);
@@ -142,6 +145,42 @@ public sealed class IngestPipeline
 
         // Refused for consent, yet acknowledged to the device: resending would be refused the same way.
         return ([.. records, .. refused], records.Where((_, i) => fresh[i]).ToList());
+    }
+
+    /// <summary>How long the pipeline trusts its list of decommissioned devices before reading it again.</summary>
+    public TimeSpan DecommissionedRefresh { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Takes out of <paramref name="records"/> the messages of decommissioned devices (a device still connected to an
+    /// external broker, or in the moment before the embedded broker evicts it) and records each as a
+    /// <see cref="RejectReason.Decommissioned"/> reject. They are acknowledged so the device stops resending.
+    /// </summary>
+    private async Task<List<IngestRecord>> RefuseDecommissionedAsync(List<IngestRecord> records, List<InboundUplink> sources, CancellationToken cancellationToken)
+    {
+        var refused = new List<IngestRecord>();
+        if (records.Count == 0)
+        {
+            return refused;
+        }
+
+        if (_decommissioned == null || DateTimeOffset.UtcNow - _decommissionedAt >= DecommissionedRefresh)
+        {
+            _decommissioned = (await _store.DecommissionedDevicesAsync(cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+            _decommissionedAt = DateTimeOffset.UtcNow;
+        }
+
+        for (int i = 0; i < records.Count; i++)
+        {
+            var r = records[i];
+            if (!_decommissioned.Contains(r.DeviceId))
+            {
+                continue;
+            }
+
+            await RefuseAsync(records, sources, i--, refused, new ProtocolException(RejectReason.Decommissioned, $"{MessageKind.Name(r.Kind)} {r.Sequence} from decommissioned device {r.DeviceId}"), cancellationToken).ConfigureAwait(false);
+        }
+
+        return refused;
     }
 
     /// <summary>
@@ -209,17 +248,22 @@ public sealed class IngestPipeline
             }
 
             var error = new ProtocolException(RejectReason.NoConsent, $"{MessageKind.Name(r.Kind)} {r.Sequence} from a device whose recorded {UploadConsent.CategoryName(category)} consent is {shown}");
-            var uplink = sources[i];
-            _log.LogWarning("Rejected uplink on {Topic} ({Size} bytes): {Reason}", uplink.Topic, uplink.Payload.Length, error.Message);
-            await _store.RecordRejectAsync(new RejectRecord(uplink.ReceivedAt, uplink.Topic, r.DeviceId, error.Reason, error.Message, uplink.Payload.Length), cancellationToken).ConfigureAwait(false);
-            _metrics.OnRejected(error.Reason);
-            refused.Add(r);
-            records.RemoveAt(i);
-            sources.RemoveAt(i);
-            i--;
+            await RefuseAsync(records, sources, i--, refused, error, cancellationToken).ConfigureAwait(false);
         }
 
         return refused;
+    }
+
+    /// <summary>Records the decoded record at <paramref name="index"/> as a reject and moves it from the batch to <paramref name="refused"/>.</summary>
+    private async Task RefuseAsync(List<IngestRecord> records, List<InboundUplink> sources, int index, List<IngestRecord> refused, ProtocolException error, CancellationToken cancellationToken)
+    {
+        var (r, uplink) = (records[index], sources[index]);
+        _log.LogWarning("Rejected uplink on {Topic} ({Size} bytes): {Reason}", uplink.Topic, uplink.Payload.Length, error.Message);
+        await _store.RecordRejectAsync(new RejectRecord(uplink.ReceivedAt, uplink.Topic, r.DeviceId, error.Reason, error.Message, uplink.Payload.Length), cancellationToken).ConfigureAwait(false);
+        _metrics.OnRejected(error.Reason);
+        refused.Add(r);
+        records.RemoveAt(index);
+        sources.RemoveAt(index);
     }
 
     // Stage 2: application acks to the devices, then PUBACKs to the broker, then commands for greeted devices.

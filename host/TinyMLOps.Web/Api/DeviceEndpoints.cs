@@ -17,7 +17,7 @@ public static class DeviceEndpoints
     public static void Map(RouteGroupBuilder devices)
     {
         devices.MapGet("/", ListAsync)
-            .WithSummary("Devices filtered by fleet, board, variant (model id) and online state, in the order `fleet ls --sort` takes (id, last-seen, board, dropped, outbox)")
+            .WithSummary("Devices filtered by fleet, board, variant (model id), tag expression (`tag=outdoor and not beta`) and online state, decommissioned ones with `all=true`, in the order `fleet ls --sort` takes (id, last-seen, board, dropped, outbox)")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         devices.MapGet("/{deviceId}", GetAsync)
             .WithSummary("One device as `device show` gives it, with its meter, drift and rollout summaries")
@@ -40,18 +40,14 @@ public static class DeviceEndpoints
     }
 
     private static async Task<Page<DeviceJson>> ListAsync(
-        IFleetStore store, IOptions<SyncOptions> options, string? fleet, string? board, string? variant, bool? online, string? sort, int? limit, string? cursor, CancellationToken cancellationToken)
+        IFleetStore store, IOptions<SyncOptions> options, string? fleet, string? board, string? variant, string? tag, bool? online, bool? all, string? sort, int? limit, string? cursor, CancellationToken cancellationToken)
     {
         DateTimeOffset now = DateTimeOffset.UtcNow;
         TimeSpan window = options.Value.OnlineWindow;
-        var query = new DeviceQuery(fleet, board, online == true, sort ?? "id", null, variant);
-        IReadOnlyList<DeviceRecord> selected = query.Apply(await store.ListDevicesAsync(fleet, cancellationToken).ConfigureAwait(false), now, window);
-        if (online == false)
-        {
-            selected = [.. selected.Where(d => !d.IsOnline(now, window))];
-        }
-
-        return Paging.Of(selected, limit, cursor, d => DeviceJson.Of(d, now, window));
+        var query = new DeviceQuery(fleet, board, online == true, sort ?? "id", null, variant, tag, all == true);
+        DeviceList list = await query.RunAsync(store, now, window, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<DeviceRecord> selected = online == false ? [.. list.Devices.Where(d => !d.IsOnline(now, window))] : list.Devices;
+        return Paging.Of(selected, limit, cursor, d => DeviceJson.Of(d, now, window, list.TagsOf(d.DeviceId)));
     }
 
     private static async Task<IResult> GetAsync(string deviceId, IFleetStore store, IOptions<SyncOptions> options, CancellationToken cancellationToken)

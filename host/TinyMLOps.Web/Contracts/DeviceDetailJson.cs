@@ -24,8 +24,9 @@ public sealed record DeviceDetailJson(
         IReadOnlyList<StaleImageFinding> stale,
         IReadOnlyList<VariantTelemetryRecord> telemetry,
         DateTimeOffset now,
-        TimeSpan onlineWindow) => new(
-            DeviceJson.Of(d, now, onlineWindow),
+        TimeSpan onlineWindow,
+        IReadOnlyList<string>? tags = null) => new(
+            DeviceJson.Of(d, now, onlineWindow, tags),
             d.KernelMask,
             d.UptimeSeconds,
             d.CredentialHash != null,

@@ -24,10 +24,14 @@ public sealed record DeviceJson(
     long MessageCount,
     long LastSequence,
     DateTimeOffset? FirstSeen,
-    DateTimeOffset? LastSeen)
+    DateTimeOffset? LastSeen,
+    IReadOnlyList<string> Tags,
+    bool Decommissioned,
+    DateTimeOffset? DecommissionedAt,
+    string? DecommissionReason)
 {
-    public static DeviceJson Of(DeviceRecord d, DateTimeOffset now, TimeSpan onlineWindow) => new(
+    public static DeviceJson Of(DeviceRecord d, DateTimeOffset now, TimeSpan onlineWindow, IReadOnlyList<string>? tags = null) => new(
         d.DeviceId, d.Fleet, d.Board, d.FirmwareVersion, d.KernelBackend, d.ModelId, d.ModelVersion, d.IsOnline(now, onlineWindow),
         d.PowerSource, d.BatteryPercent, d.FreeHeapBytes, d.FreeFlashBytes, d.OutboxEntries, d.OutboxBytes, d.DroppedTotal, d.Inferences,
-        d.BootCount, d.MessageCount, d.LastSequence, d.FirstSeen, d.LastSeen);
+        d.BootCount, d.MessageCount, d.LastSequence, d.FirstSeen, d.LastSeen, tags ?? [], d.Decommissioned, d.DecommissionedAt, d.Decommissioned ? d.DecommissionReason : null);
 }

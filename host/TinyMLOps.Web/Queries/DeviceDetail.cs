@@ -4,14 +4,15 @@ using TinyMLOps.Web.Contracts;
 
 namespace TinyMLOps.Web.Queries;
 
-/// <summary>What `device show` and GET /devices/{id} read of one device: its record, recent uplink, pending commands, consent, stale images and telemetry.</summary>
+/// <summary>What `device show` and GET /devices/{id} read of one device: its record, recent uplink, pending commands, consent, stale images, telemetry and tags.</summary>
 public sealed record DeviceDetail(
     DeviceRecord Device,
     IReadOnlyList<StoredMessage> Recent,
     IReadOnlyList<CommandRecord> Pending,
     IReadOnlyList<DeviceConsentRecord> Consent,
     IReadOnlyList<StaleImageFinding> Stale,
-    IReadOnlyList<VariantTelemetryRecord> Telemetry)
+    IReadOnlyList<VariantTelemetryRecord> Telemetry,
+    IReadOnlyList<string> Tags)
 {
     /// <summary>The device's detail, or null when the registry does not know it.</summary>
     public static async Task<DeviceDetail?> LoadAsync(IFleetStore store, string deviceId, CancellationToken cancellationToken = default)
@@ -28,9 +29,10 @@ public sealed record DeviceDetail(
             await store.PendingCommandsAsync(deviceId, cancellationToken).ConfigureAwait(false),
             await store.ConsentAsync(deviceId, cancellationToken).ConfigureAwait(false),
             await StaleImageCheck.CheckAsync(store, deviceId, cancellationToken).ConfigureAwait(false),
-            await store.VariantTelemetryAsync(new VariantTelemetryQuery { DeviceId = deviceId }, cancellationToken).ConfigureAwait(false));
+            await store.VariantTelemetryAsync(new VariantTelemetryQuery { DeviceId = deviceId }, cancellationToken).ConfigureAwait(false),
+            await store.DeviceTagsAsync(deviceId, cancellationToken).ConfigureAwait(false));
     }
 
     public DeviceDetailJson ToJson(DateTimeOffset now, TimeSpan onlineWindow) =>
-        DeviceDetailJson.Of(Device, Recent, Pending, Consent, Stale, Telemetry, now, onlineWindow);
+        DeviceDetailJson.Of(Device, Recent, Pending, Consent, Stale, Telemetry, now, onlineWindow, Tags);
 }

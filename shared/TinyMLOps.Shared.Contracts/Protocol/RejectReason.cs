@@ -18,7 +18,10 @@ namespace TinyMLOps.Shared.Protocol
         /// <summary>Host only: optional data (a drift window, a model delta) from a device whose recorded consent denies it.</summary>
         public const int NoConsent = 12;
 
-        public const int Count = 13;
+        /// <summary>Host only: a message from a device the operator decommissioned.</summary>
+        public const int Decommissioned = 13;
+
+        public const int Count = 14;
 
         public static string Name(int reason)
         {
@@ -36,6 +39,7 @@ namespace TinyMLOps.Shared.Protocol
                 case TopicMismatch: return "topic_mismatch";
                 case WrongDirection: return "wrong_direction";
                 case NoConsent: return "no_consent";
+                case Decommissioned: return "decommissioned";
                 default: return "unknown";
             }
         }

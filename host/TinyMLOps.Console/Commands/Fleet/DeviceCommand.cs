@@ -7,7 +7,7 @@ using TinyMLOps.Fleet.Store;
 
 namespace TinyMLOps.Console.Commands.Fleet;
 
-/// <summary>`device show ID`: one device's identity, capabilities, state, recent uplink, pending commands and telemetry.</summary>
+/// <summary>`device show|tag|decommission ID`: one device's identity, capabilities, state, tags, recent uplink, pending commands and telemetry; its tags; taking it out of service.</summary>
 internal static class DeviceCommand
 {
     public static Command Build(IAnsiConsole console)
@@ -18,7 +18,7 @@ internal static class DeviceCommand
         var output = JsonOutput.Option();
         var show = new Command("show", "One device: identity, capabilities, state, recent uplink and pending commands") { id, db, pg, output };
         show.SetAction((parse, ct) => ShowAsync(console, parse.GetValue(id)!, parse.GetValue(db)!, parse.GetValue(pg), JsonOutput.Wanted(parse.GetValue(output)), ct));
-        return new Command("device", "One device") { show };
+        return new Command("device", "One device") { show, DeviceTagCommand.Build(console), DeviceDecommissionCommand.Build(console) };
     }
 
     public static async Task<int> ShowAsync(IAnsiConsole console, string id, string db, string? pg, bool json, CancellationToken ct)
@@ -31,7 +31,7 @@ internal static class DeviceCommand
             return 0;
         }
 
-        console.Write(FleetView.Device(d.Device, d.Recent, d.Pending, DateTimeOffset.UtcNow, d.Consent, d.Stale));
+        console.Write(FleetView.Device(d.Device, d.Recent, d.Pending, DateTimeOffset.UtcNow, d.Consent, d.Stale, d.Tags));
         if (d.Telemetry.Count > 0)
         {
             console.Write(TelemetryView.Device(d.Telemetry));

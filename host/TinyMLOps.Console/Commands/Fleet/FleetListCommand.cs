@@ -4,6 +4,9 @@ using System.CommandLine;
 using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
 using TinyMLOps.Console.Rendering;
+using TinyMLOps.Fleet.Devices;
+using TinyMLOps.Fleet.Rollouts;
+using TinyMLOps.Fleet.Tags;
 using static TinyMLOps.Console.Commands.Fleet.FleetCommand;
 
 namespace TinyMLOps.Console.Commands.Fleet;
@@ -21,13 +24,15 @@ internal static class FleetListCommand
         var sort = new Option<string>("--sort") { Description = "id (default), last-seen (newest first), board, dropped (most first) or outbox (fullest first)", DefaultValueFactory = _ => "id" };
         sort.AcceptOnlyFromAmong("id", "last-seen", "board", "dropped", "outbox");
         var limit = new Option<int?>("--limit") { Description = "at most this many devices" };
+        var tag = new Option<string?>("--tag") { Description = "only devices whose tags match this expression, e.g. \"outdoor and (site=berlin or site=paris) and not beta\"; board:NAME, fleet:NAME and variant:ID select too" };
+        var all = new Option<bool>("--all") { Description = "include decommissioned devices (marked as such)" };
         var output = JsonOutput.Option();
-        var ls = new Command("ls", "List devices: board, firmware, kernels, model, power, outbox, last seen") { db, pg, fleetName, board, online, sort, limit, output };
+        var ls = new Command("ls", "List devices: board, firmware, kernels, model, power, outbox, last seen, tags") { db, pg, fleetName, board, online, tag, all, sort, limit, output };
         ls.SetAction((parse, ct) => ListAsync(
             console,
             parse.GetValue(db)!,
             parse.GetValue(pg),
-            new DeviceQuery(parse.GetValue(fleetName), parse.GetValue(board), parse.GetValue(online), parse.GetValue(sort)!, parse.GetValue(limit)),
+            new DeviceQuery(parse.GetValue(fleetName), parse.GetValue(board), parse.GetValue(online), parse.GetValue(sort)!, parse.GetValue(limit), Tag: parse.GetValue(tag), All: parse.GetValue(all)),
             JsonOutput.Wanted(parse.GetValue(output)),
             ct));
         return ls;
@@ -40,17 +45,20 @@ internal static class FleetListCommand
             throw new ArgumentException("--limit must be 0 or more");
         }
 
+        TagExpression.ParseOptional(query.Tag); // a syntax error is one line, before the store opens
         await using var store = await FleetOptions.OpenAsync(db, pg, mustExist: true, ct);
         var now = DateTimeOffset.UtcNow;
         var all = await store.ListDevicesAsync(query.Fleet, ct);
-        var devices = query.Apply(all, now, OnlineWindow);
+        DeviceList list = await query.RunAsync(store, now, OnlineWindow, ct);
+        var devices = list.Devices;
+        var tags = list.Tags.Where(t => t.Value.Count > 0).ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
         if (json)
         {
-            JsonOutput.Write(console, new { total = all.Count, shown = devices.Count, devices = devices.Select(d => DeviceJson.Of(d, now, OnlineWindow)) });
+            JsonOutput.Write(console, new { total = all.Count, shown = devices.Count, devices = devices.Select(d => DeviceJson.Of(d, now, OnlineWindow, list.TagsOf(d.DeviceId))) });
             return 0;
         }
 
-        console.Write(FleetView.Devices(devices, now, OnlineWindow, keepOrder: true));
+        console.Write(FleetView.Devices(devices, now, OnlineWindow, keepOrder: true, tags: tags));
         console.MarkupLineInterpolated($"{devices.Count} of {all.Count} devices");
         return 0;
     }

@@ -13,6 +13,7 @@ internal sealed record RoundJson(
     string Role,
     string? Fleet,
     string? Board,
+    string? Cohort,
     string Strategy,
     string State,
     string Reason,
@@ -29,7 +30,7 @@ internal sealed record RoundJson(
     {
         var result = RoundResult.FromJson(r.Result);
         return new(
-            r.RoundId, r.ModelId, r.BaseVariantId, r.BaseVersion, VariantAssignment.RoleName(r.Role), r.Fleet, r.Board,
+            r.RoundId, r.ModelId, r.BaseVariantId, r.BaseVersion, VariantAssignment.RoleName(r.Role), r.Fleet, r.Board, r.Cohort,
             result.Strategy.Length > 0 ? result.Strategy : r.Strategy, r.State, r.Reason, r.CreatedAt, r.Deadline, r.UpdatedAt,
             r.CandidateVariantId, r.CandidateVersion, r.RolloutId, result.DeltaBytes > 0 ? (double)result.Float32Bytes / result.DeltaBytes : null, result);
     }

@@ -21,6 +21,7 @@ internal static class RoundStartCommand
         var role = new Option<string>("--role") { Description = "plugged or battery", DefaultValueFactory = _ => "plugged" };
         var fleet = new Option<string?>("--fleet") { Description = "only devices of this fleet" };
         var board = new Option<string?>("--board") { Description = "only devices of this board" };
+        var cohort = new Option<string?>("--cohort") { Description = "only devices whose tags match this expression (\"outdoor and not beta\"); matching devices that appear while the round collects are invited" };
         var strategy = new Option<string>("--strategy") { Description = $"aggregation: {string.Join(", ", StrategyFactory.Names)}", DefaultValueFactory = _ => defaults.Strategy };
         var trim = new Option<double>("--trim") { Description = "trimmed mean: fraction cut per side", DefaultValueFactory = _ => defaults.TrimFraction };
         var dpNoise = new Option<double>("--dp-noise") { Description = "differential privacy: Gaussian noise multiplier (0: off)", DefaultValueFactory = _ => defaults.DpNoiseMultiplier };
@@ -49,7 +50,7 @@ internal static class RoundStartCommand
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => defaults.Seed, Description = "seed of the devices' training" };
         var command = new Command("start", "Record a round; the host service invites eligible devices and carries it to a gated release")
         {
-            variant, version, id, role, fleet, board, strategy, trim, dpNoise, dpClip, min, target, deadline, anyPower, minBattery, idle, minSamples, maxSamples,
+            variant, version, id, role, fleet, board, cohort, strategy, trim, dpNoise, dpClip, min, target, deadline, anyPower, minBattery, idle, minSamples, maxSamples,
             layers, epochs, batch, lr, mu, clip, keep, noFeedback, maxDrop, minGain, noRollout, stages, soak, seed, registry, db, pg,
         };
         command.SetAction(async (parse, ct) =>
@@ -63,6 +64,7 @@ internal static class RoundStartCommand
                 Role = OptionValues.ParseRole(parse.GetValue(role)!),
                 Fleet = parse.GetValue(fleet),
                 Board = parse.GetValue(board),
+                Cohort = parse.GetValue(cohort),
                 Strategy = parse.GetValue(strategy)!,
                 TrimFraction = parse.GetValue(trim),
                 DpNoiseMultiplier = parse.GetValue(dpNoise),
@@ -92,7 +94,7 @@ internal static class RoundStartCommand
             };
             var coordinator = Coordinator(store, parse.GetValue(registry)!);
             var round = await coordinator.StartAsync(config, parse.GetValue(id), ct);
-            console.MarkupLineInterpolated($"round [bold]{round.RoundId}[/]: {round.BaseVariantId} v{round.BaseVersion}, {config.Strategy}, {config.Layers} layer(s), {config.MinParticipants}-{config.TargetParticipants} devices, deadline {round.Deadline:u}");
+            console.MarkupLineInterpolated($"round [bold]{round.RoundId}[/]: {round.BaseVariantId} v{round.BaseVersion}, {config.Strategy}, {config.Layers} layer(s), {config.MinParticipants}-{config.TargetParticipants} devices{(round.Cohort == null ? string.Empty : $" tagged {round.Cohort}")}, deadline {round.Deadline:u}");
             console.MarkupLine($"The host service (`tinymlops serve --registry ...`) runs it; watch it with `tinymlops round status {round.RoundId} --watch`.");
             return 0;
         });

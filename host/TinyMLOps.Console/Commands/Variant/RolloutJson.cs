@@ -13,6 +13,7 @@ internal sealed record RolloutJson(
     string Role,
     string? Fleet,
     string? Board,
+    string? Cohort,
     int Percent,
     IReadOnlyList<int> Stages,
     string State,
@@ -21,8 +22,10 @@ internal sealed record RolloutJson(
     DateTimeOffset UpdatedAt,
     IReadOnlyDictionary<string, int> DevicesByState)
 {
+    public bool Paused => State == RolloutStates.Paused;
+
     public static RolloutJson Of(RolloutRecord r, IReadOnlyList<RolloutDeviceRecord> devices) => new(
-        r.RolloutId, r.VariantId, r.Version, r.ContentHash, VariantAssignment.RoleName(r.Role), r.Fleet, r.Board, r.Percent,
+        r.RolloutId, r.VariantId, r.Version, r.ContentHash, VariantAssignment.RoleName(r.Role), r.Fleet, r.Board, r.Cohort, r.Percent,
         [.. r.Stages.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture))],
         r.State, r.Reason, r.CreatedAt, r.UpdatedAt,
         devices.GroupBy(d => d.State).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal));

@@ -7,7 +7,7 @@ using TinyMLOps.Modelling.Variants;
 
 namespace TinyMLOps.Console.Commands.Variant;
 
-/// <summary>`variant build|add|ls|show|explain|rollout|rollouts|rollback|fleet`: the model family per board, the choice made for each device, and staged rollouts.</summary>
+/// <summary>`variant build|add|ls|show|explain|rollout|rollouts|rollback|pause|resume|abort|fleet`: the model family per board, the choice made for each device, and staged rollouts.</summary>
 internal static class VariantCommand
 {
     public static Command Build(IAnsiConsole console)
@@ -21,6 +21,9 @@ internal static class VariantCommand
         variant.Subcommands.Add(VariantRolloutCommand.Build(console));
         variant.Subcommands.Add(VariantRolloutsCommand.Build(console));
         variant.Subcommands.Add(VariantRollbackCommand.Build(console));
+        variant.Subcommands.Add(VariantHoldCommand.Pause(console));
+        variant.Subcommands.Add(VariantHoldCommand.Resume(console));
+        variant.Subcommands.Add(VariantHoldCommand.Abort(console));
         variant.Subcommands.Add(VariantFleetCommand.Build(console));
         return variant;
     }

@@ -23,6 +23,7 @@ internal static class VariantRolloutCommand
         var role = new Option<string>("--role") { Description = "plugged or battery", DefaultValueFactory = _ => "plugged" };
         var fleet = new Option<string?>("--fleet") { Description = "only devices of this fleet" };
         var board = new Option<string?>("--board") { Description = "only devices of this board (boards/*.json id)" };
+        var cohort = new Option<string?>("--cohort") { Description = "only devices whose tags match this expression, e.g. \"outdoor and (site=berlin or site=paris) and not beta\"; devices that match later join" };
         var stages = new Option<string>("--stages") { Description = "percentages of the cohort per stage, ascending, ending at 100", DefaultValueFactory = _ => "10,50,100" };
         var soak = new Option<string>("--soak") { Description = "time a stage must run healthy before the next (30m, 1h, 1d)", DefaultValueFactory = _ => "1h" };
         var minInferences = new Option<long>("--min-inferences") { Description = "pooled inferences on the new variant before it is judged", DefaultValueFactory = _ => new RolloutPolicy().MinInferences };
@@ -30,7 +31,7 @@ internal static class VariantRolloutCommand
         var maxDrop = new Option<double>("--max-confidence-drop") { Description = "drop of mean top-1 confidence against the old variant that rolls back", DefaultValueFactory = _ => new RolloutPolicy().MaxConfidenceDrop };
         var command = new Command("rollout", "Start a staged rollout of a variant to one role of a cohort; the host service carries it out and rolls back on bad health")
         {
-            variant, version, role, fleet, board, stages, soak, minInferences, maxErrors, maxDrop, registry, db, pg,
+            variant, version, role, fleet, board, cohort, stages, soak, minInferences, maxErrors, maxDrop, registry, db, pg,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -44,7 +45,7 @@ internal static class VariantRolloutCommand
                 MaxConfidenceDrop = parse.GetValue(maxDrop),
             };
             var controller = Controller(store, parse.GetValue(registry)!);
-            var request = new RolloutRequest(parse.GetValue(variant)!, parse.GetValue(version), OptionValues.ParseRole(parse.GetValue(role)!), parse.GetValue(fleet), parse.GetValue(board), parse.GetValue(stages)!, policy);
+            var request = new RolloutRequest(parse.GetValue(variant)!, parse.GetValue(version), OptionValues.ParseRole(parse.GetValue(role)!), parse.GetValue(fleet), parse.GetValue(board), parse.GetValue(stages)!, policy, parse.GetValue(cohort));
             var rollout = await controller.StartAsync(request, ct);
             console.MarkupLineInterpolated($"rollout [bold]{rollout.RolloutId}[/]: {rollout.VariantId} v{rollout.Version} to the {VariantAssignment.RoleName(rollout.Role)} role of {Cohort(rollout)}, stages {rollout.Stages}%, soak {policy.Soak}");
             console.MarkupLine("The host service (`tinymlops serve --registry ...`) delivers it; follow it with `tinymlops variant rollouts " + rollout.RolloutId + "`.");
@@ -57,5 +58,5 @@ internal static class VariantRolloutCommand
         new(store, VariantRegistry.Open(registry), new DeviceKeys(new byte[DeviceKeys.MinMasterKeyBytes]), downlink: null);
 
     public static string Cohort(RolloutRecord r) =>
-        $"{(r.Fleet == null ? "every fleet" : $"fleet {r.Fleet}")}, {(r.Board == null ? "every board" : $"board {r.Board}")}";
+        $"{(r.Fleet == null ? "every fleet" : $"fleet {r.Fleet}")}, {(r.Board == null ? "every board" : $"board {r.Board}")}{(r.Cohort == null ? string.Empty : $", tags {r.Cohort}")}";
 }

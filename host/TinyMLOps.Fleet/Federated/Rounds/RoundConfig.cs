@@ -23,6 +23,9 @@ public sealed record RoundConfig
 
     public string? Board { get; init; }
 
+    /// <summary>A tag expression narrowing the fleet and board (null: all of them); see <see cref="Tags.TagExpression"/>.</summary>
+    public string? Cohort { get; init; }
+
     // Eligibility.
     public bool RequirePlugged { get; init; } = true;
 

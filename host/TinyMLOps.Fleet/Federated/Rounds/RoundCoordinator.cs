@@ -6,6 +6,7 @@ using TinyMLOps.Fleet.Rollouts;
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Fleet.Sync;
 using TinyMLOps.Fleet.Webhooks;
+using TinyMLOps.Fleet.Tags;
 using TinyMLOps.Modelling.Data;
 using TinyMLOps.Modelling.Inspection;
 using TinyMLOps.Modelling.Quantization;
@@ -60,8 +61,9 @@ public sealed class RoundCoordinator(IFleetStore store, VariantRegistry registry
             throw new ArgumentException($"{artifact.VariantId} ends in {available} fully connected layer(s); the round trains {config.Layers}");
         }
 
+        string? cohort = TagExpression.ParseOptional(config.Cohort)?.Text;
         var clash = (await store.ListRoundsAsync(unfinishedOnly: true, cancellationToken).ConfigureAwait(false))
-            .FirstOrDefault(r => r.Role == config.Role && r.Fleet == config.Fleet && r.Board == config.Board);
+            .FirstOrDefault(r => r.Role == config.Role && r.Fleet == config.Fleet && r.Board == config.Board && r.Cohort == cohort);
         if (clash != null)
         {
             throw new InvalidOperationException($"round {clash.RoundId} ({clash.State}) already trains this role and cohort; cancel it or let it finish first");
@@ -72,7 +74,7 @@ public sealed class RoundCoordinator(IFleetStore store, VariantRegistry registry
         var record = new RoundRecord(
             roundId, artifact.ModelId, artifact.VariantId, artifact.Version, artifact.ContentHash, config.Role, config.Fleet, config.Board,
             config.Strategy, (config with { Version = artifact.Version }).ToJson(), RoundStates.Configured, "waiting for the host to invite devices",
-            now, now + config.Deadline, now, null, null, null, null, null, 1);
+            now, now + config.Deadline, now, null, null, null, null, null, 1, cohort);
         if (!await store.CreateRoundAsync(record, cancellationToken).ConfigureAwait(false))
         {
             throw new InvalidOperationException($"round {roundId} exists");
@@ -168,6 +170,13 @@ public sealed class RoundCoordinator(IFleetStore store, VariantRegistry registry
 
         var config = RoundConfig.FromJson(round.Config);
         var eligible = await EligibleAsync(round, config, cancellationToken).ConfigureAwait(false);
+        if (eligible.Count == 0 && round.Cohort != null && _time.GetUtcNow() < round.Deadline)
+        {
+            // A tag cohort may fill later (devices provisioned or tagged after the start): wait for it until the deadline.
+            const string waiting = "waiting for a device of the cohort to become eligible";
+            return round.Reason == waiting ? null : await MoveAsync(round, RoundStates.Configured, waiting, cancellationToken).ConfigureAwait(false);
+        }
+
         if (eligible.Count == 0)
         {
             return await MoveAsync(round, RoundStates.Failed, "no eligible device (learning consent, base variant on the role, power, battery, cohort)", cancellationToken).ConfigureAwait(false);
@@ -188,16 +197,44 @@ public sealed class RoundCoordinator(IFleetStore store, VariantRegistry registry
         return await MoveAsync(round, RoundStates.Collecting, $"collecting from {eligible.Count} invited device(s)", cancellationToken, r => r with { Result = new RoundResult { Invited = eligible.Count }.ToJson() }).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// A tag-cohort round keeps inviting while it collects: devices that came to match its expression (new, retagged)
+    /// are invited up to the target, with the same invitation and deadline as the first ones.
+    /// </summary>
+    private async Task<IReadOnlyList<RoundParticipantRecord>> InviteLateAsync(RoundRecord round, RoundConfig config, IReadOnlyList<RoundParticipantRecord> participants, CancellationToken cancellationToken)
+    {
+        if (downlink == null)
+        {
+            return participants;
+        }
+
+        var already = participants.Select(p => p.DeviceId).ToHashSet(StringComparer.Ordinal);
+        var late = (await EligibleAsync(round, config with { TargetParticipants = int.MaxValue }, cancellationToken).ConfigureAwait(false))
+            .Where(d => !already.Contains(d.DeviceId)).Take(config.TargetParticipants - participants.Count).ToList();
+        if (late.Count == 0)
+        {
+            return participants;
+        }
+
+        var invite = config.Invite(round.RoundId, round.BaseVariantId, Convert.FromHexString(round.BaseHash), round.Deadline).Encode();
+        foreach (var device in late)
+        {
+            long command = await store.EnqueueCommandAsync(device.DeviceId, RoundInvite.CommandName, invite, cancellationToken).ConfigureAwait(false);
+            var now = _time.GetUtcNow();
+            await store.UpsertRoundParticipantAsync(new RoundParticipantRecord(round.RoundId, device.DeviceId, ParticipantStates.Invited, command, now, now, null, null, null, "invited (joined the cohort late)"), cancellationToken).ConfigureAwait(false);
+            await downlink.SendPendingCommandsAsync(device.Fleet, device.DeviceId, cancellationToken).ConfigureAwait(false);
+        }
+
+        _log.LogInformation("Round {Id}: invited {Count} late device(s) of cohort {Cohort}", round.RoundId, late.Count, round.Cohort);
+        return await store.RoundParticipantsAsync(round.RoundId, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Devices of the cohort that consent to learning, run the base variant on the role and meet the power rules, in a per-round random order, up to the target.</summary>
     private async Task<List<DeviceRecord>> EligibleAsync(RoundRecord round, RoundConfig config, CancellationToken cancellationToken)
     {
         var picked = new List<(byte[] Key, DeviceRecord Device)>();
-        foreach (var device in await store.ListDevicesAsync(round.Fleet, cancellationToken).ConfigureAwait(false))
+        foreach (var device in await rollouts.Directory().CohortAsync(round.Fleet, round.Board, round.Cohort, cancellationToken).ConfigureAwait(false))
         {
-            if (round.Board != null && device.Board != round.Board)
-            {
-                continue;
-            }
 
             // A device whose learning consent is off (or "ask" without the user's grant) would only refuse.
             string learning = UploadConsent.CategoryName(UploadConsent.Learning);
@@ -231,6 +268,11 @@ public sealed class RoundCoordinator(IFleetStore store, VariantRegistry registry
         var head = TrainableHead.Find(BaseModel(round), config.Layers);
         var participants = await store.RoundParticipantsAsync(round.RoundId, cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
+        if (round.Cohort != null && now < round.Deadline && participants.Count < config.TargetParticipants)
+        {
+            participants = await InviteLateAsync(round, config, participants, cancellationToken).ConfigureAwait(false);
+        }
+
         foreach (var p in participants.Where(p => ParticipantStates.IsOpen(p.State)))
         {
             await ObserveAsync(round, config, head, p, now, cancellationToken).ConfigureAwait(false);

@@ -35,5 +35,8 @@ public static class ParticipantStates
     /// <summary>Invited, but nothing arrived by the deadline.</summary>
     public const string Straggler = "straggler";
 
+    /// <summary>Decommissioned while the round ran: it takes no further part.</summary>
+    public const string Decommissioned = "decommissioned";
+
     public static bool IsOpen(string state) => state is Invited or Accepted;
 }

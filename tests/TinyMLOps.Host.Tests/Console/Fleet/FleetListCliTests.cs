@@ -50,6 +50,65 @@ public sealed class FleetListCliTests : ConsoleTest
         Assert.Contains("--output must be table or json", Flat());
     }
 
+    [Fact]
+    public async Task Tags_filter_the_list_show_on_the_device_and_decommissioned_devices_need_all()
+    {
+        string db = await Registry();
+        Assert.Equal(0, Run("device", "tag", "c3-1", "--add", "outdoor", "--add", "site=berlin", "--db", db));
+        Assert.Contains("c3-1: outdoor site=berlin", Flat());
+        Assert.Equal(0, Run("device", "tag", "c3-2", "--add", "outdoor", "--add", "beta", "--db", db));
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(1, Run("device", "tag", "c3-1", "--add", "has space", "--db", db));
+        Assert.Contains("tag \"has space\": character ' ' at 4 is not allowed", Flat());
+        Assert.Single(Out.ToString().Trim().Split('\n'));
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run("fleet", "ls", "--db", db, "--tag", "outdoor and not beta", "--output", "json"));
+        using (var doc = JsonDocument.Parse(Out.ToString()))
+        {
+            var device = Assert.Single(doc.RootElement.GetProperty("devices").EnumerateArray());
+            Assert.Equal("c3-1", device.GetProperty("deviceId").GetString());
+            Assert.Equal(["outdoor", "site=berlin"], device.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+            Assert.False(device.GetProperty("decommissioned").GetBoolean());
+        }
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run("fleet", "ls", "--db", db, "--tag", "board:esp32-c3 and beta"));
+        Assert.Contains("1 of 3 devices", Flat());
+        Assert.Contains("beta", Flat()); // the tags column (wrapped in a narrow console)
+
+        Out.GetStringBuilder().Clear();
+        Assert.NotEqual(0, Run("fleet", "ls", "--db", db, "--tag", "outdoor and (beta"));
+        Assert.Contains("at column 18", Flat());
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run("device", "decommission", "c3-2", "--reason", "water damage", "--db", db));
+        Assert.Contains("c3-2 decommissioned (water damage): MQTT credential revoked", Flat());
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run("fleet", "ls", "--db", db, "--output", "json"));
+        using (var doc = JsonDocument.Parse(Out.ToString()))
+        {
+            Assert.DoesNotContain("c3-2", doc.RootElement.GetProperty("devices").EnumerateArray().Select(d => d.GetProperty("deviceId").GetString()));
+        }
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run("fleet", "ls", "--db", db, "--all", "--output", "json"));
+        using (var doc = JsonDocument.Parse(Out.ToString()))
+        {
+            var gone = doc.RootElement.GetProperty("devices").EnumerateArray().Single(d => d.GetProperty("deviceId").GetString() == "c3-2");
+            Assert.True(gone.GetProperty("decommissioned").GetBoolean());
+            Assert.Equal("water damage", gone.GetProperty("decommissionReason").GetString());
+        }
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run("device", "show", "c3-2", "--db", db));
+        Assert.Contains("decommissioned", Flat());
+        Assert.Contains("water damage", Flat());
+        Assert.Contains("tags beta outdoor", Flat());
+    }
+
     /// <summary>Three devices: two C3s seen a minute apart (c3-2 last, reporting native kernels) and one whose id carries markup and escapes.</summary>
     private async Task<string> Registry()
     {

@@ -85,6 +85,24 @@ public sealed class ProvisionCliTests : ConsoleTest
     }
 
     [Fact]
+    public async Task A_decommissioned_device_is_provisioned_again_only_with_force_which_reinstates_it()
+    {
+        Assert.Equal(0, Provision("esp32-c3", "cam-03"));
+        Assert.Equal(0, Run("device", "decommission", "cam-03", "--reason", "returned", "--db", Db));
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(1, Provision("esp32-c3", "cam-03"));
+        Assert.Contains("device cam-03 was decommissioned on", Flat());
+        Assert.Contains("(returned); --force reinstates it with a new MQTT secret", Flat());
+
+        Assert.Equal(0, Provision("esp32-c3", "cam-03", "--force"));
+        await using var store = await FleetStoreFactory.OpenAsync(null, Db);
+        var device = (await store.GetDeviceAsync("cam-03"))!;
+        Assert.False(device.Decommissioned);
+        Assert.NotNull(device.CredentialHash);
+    }
+
+    [Fact]
     public void Tls_deploys_the_brokers_ca_and_is_refused_without_one()
     {
         string ca = Path.Combine(Dir.FullName, "broker-ca.pem");

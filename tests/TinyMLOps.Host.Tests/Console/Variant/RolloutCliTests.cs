@@ -80,4 +80,42 @@ public sealed class RolloutCliTests : ConsoleTest
         Assert.Equal(1, Run(["variant", "rollout", "nope", .. common]));
         Assert.Contains("the registry has no variant nope", Out.ToString());
     }
+
+    [Fact]
+    public async Task A_tag_cohort_rollout_is_paused_resumed_and_aborted_from_the_console_and_its_state_shows_in_json()
+    {
+        var (registry, db) = await SeedAsync();
+        string[] common = ["--registry", registry, "--db", db];
+        Assert.Equal(0, Run(["variant", "rollout", "fc-b", "--fleet", "lab", "--cohort", "outdoor and not beta", "--stages", "100", .. common]));
+        Assert.Contains("of fleet lab, every board, tags outdoor and not beta", Flat());
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(1, Run(["variant", "rollout", "fc-a", "--cohort", "outdoor and", .. common]));
+        Assert.Contains("expected a tag, a selector, \"not\" or \"(\", found the end at column 12", Flat());
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run(["variant", "pause", "1", "--reason", "change freeze", .. common]));
+        Assert.Contains("rollout 1 (fc-b v1): paused (paused at stage 100%: change freeze)", Flat());
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run(["variant", "rollouts", "--output", "json", .. common]));
+        using (var doc = System.Text.Json.JsonDocument.Parse(Out.ToString()))
+        {
+            var rollout = Assert.Single(doc.RootElement.GetProperty("rollouts").EnumerateArray());
+            Assert.Equal(("paused", true, "outdoor and not beta"), (rollout.GetProperty("state").GetString(), rollout.GetProperty("paused").GetBoolean(), rollout.GetProperty("cohort").GetString()));
+        }
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run(["variant", "resume", "1", .. common]));
+        Assert.Contains("rollout 1 (fc-b v1): active (stage 100% (resumed))", Flat());
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(1, Run(["variant", "resume", "1", .. common]) == 0 ? 1 : 0);
+        Assert.Equal(0, Run(["variant", "abort", "1", "--reason", "wrong build", .. common]));
+        Assert.Contains("aborted (aborted at stage 100%: wrong build)", Flat());
+
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(1, Run(["variant", "pause", "1", .. common]));
+        Assert.Contains("rollout 1 is aborted; only an active rollout can be paused", Flat());
+    }
 }

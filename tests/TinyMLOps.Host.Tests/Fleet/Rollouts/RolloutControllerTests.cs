@@ -1,5 +1,7 @@
 using System.Text.Json;
 using TinyMLOps.Fleet.Broker;
+using TinyMLOps.Fleet.Devices;
+using TinyMLOps.Fleet.Provisioning;
 using TinyMLOps.Fleet.Hosting;
 using TinyMLOps.Fleet.Rollouts;
 using TinyMLOps.Fleet.Security;
@@ -213,5 +215,91 @@ public sealed class RolloutControllerTests
         Assert.All(await rig.Store.RolloutDevicesAsync(rollout.RolloutId), d => Assert.Equal(RolloutDeviceStates.Installed, d.State));
         Assert.True(await rig.Harness.DrainAsync(TimeSpan.FromSeconds(30)));
         await rig.Harness.AssertNothingLostAsync(rig.Store);
+    }
+
+    [Fact]
+    public async Task A_tag_cohort_rollout_reaches_only_matching_devices_and_takes_in_devices_tagged_later()
+    {
+        await using var rig = await StartAsync(boards: 3);
+        var directory = new DeviceDirectory(rig.Store);
+        await directory.TagAsync("roll-0", ["site=berlin", "outdoor"], []);
+        await directory.TagAsync("roll-1", ["site=paris", "outdoor"], []);
+        await directory.TagAsync("roll-2", ["site=berlin", "beta"], []);
+
+        // A long soak keeps the rollout running at 100% after the first installs, so later matches can join.
+        var policy = FastPolicy with { Soak = TimeSpan.FromHours(1) };
+        var rollout = await rig.Controller.StartAsync(new RolloutRequest("fc-old", null, VariantAssignment.RolePlugged, "test", null, "100", policy, "outdoor and (site=berlin or site=paris) and not beta"));
+        Assert.Equal("outdoor and (site=berlin or site=paris) and not beta", rollout.Cohort);
+        async Task<Dictionary<string, string>> EntriesAsync() =>
+            (await rig.Store.RolloutDevicesAsync(rollout.RolloutId)).ToDictionary(d => d.DeviceId, d => d.State);
+        await rig.RunUntilAsync(async () => (await EntriesAsync()).Count(e => e.Value == RolloutDeviceStates.Installed) == 2);
+        Assert.Equal(["roll-0", "roll-1"], (await EntriesAsync()).Keys.Order());
+        Assert.NotEqual("fc-old", rig.Boards[2].RunningVariantId);
+
+        // Leaving the beta puts roll-2 in the cohort: the next reconcile assigns it.
+        await directory.TagAsync("roll-2", ["outdoor"], ["beta"]);
+        await rig.RunUntilAsync(async () => (await EntriesAsync()).GetValueOrDefault("roll-2") == RolloutDeviceStates.Installed);
+        Assert.Equal("fc-old", rig.Boards[2].RunningVariantId);
+        Assert.Equal(RolloutStates.Active, (await rig.RolloutAsync(rollout.RolloutId)).State);
+
+        // A decommissioned device leaves the running rollout and no later rollout takes it.
+        var gone = await new Decommissioner(rig.Store).DecommissionAsync("roll-1", "replaced");
+        Assert.Equal([rollout.RolloutId], gone.RolloutsLeft);
+        Assert.Equal(RolloutDeviceStates.Decommissioned, (await EntriesAsync())["roll-1"]);
+        Assert.DoesNotContain(await directory.CohortAsync("test", null, "outdoor"), d => d.DeviceId == "roll-1");
+    }
+
+    [Fact]
+    public async Task A_paused_rollout_assigns_nothing_and_stays_at_its_stage_until_resumed()
+    {
+        await using var rig = await StartAsync(boards: 2);
+        var rollout = await rig.Controller.StartAsync(new RolloutRequest("fc-old", null, VariantAssignment.RolePlugged, "test", null, "50,100", FastPolicy));
+        var paused = await rig.Controller.PauseAsync(rollout.RolloutId, "change freeze");
+        Assert.Equal((RolloutStates.Paused, "paused at stage 50%: change freeze"), (paused.State, paused.Reason));
+        await Assert.ThrowsAsync<ArgumentException>(() => rig.Controller.ResumeAsync(9999));
+
+        for (int i = 0; i < 5; i++)
+        {
+            rig.Harness.Run(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), pauseMillis: 10);
+            Assert.Equal(0, await rig.Controller.TickAsync());
+        }
+
+        Assert.Empty(await rig.Store.RolloutDevicesAsync(rollout.RolloutId));
+        Assert.Equal((RolloutStates.Paused, 50), ((await rig.RolloutAsync(rollout.RolloutId)).State, (await rig.RolloutAsync(rollout.RolloutId)).Percent));
+        Assert.Contains(await rig.Store.ListRolloutsAsync(unfinishedOnly: true), r => r.RolloutId == rollout.RolloutId);
+
+        var resumed = await rig.Controller.ResumeAsync(rollout.RolloutId);
+        Assert.Equal((RolloutStates.Active, 50), (resumed.State, resumed.Percent));
+        await rig.RunUntilAsync(async () => (await rig.RolloutAsync(rollout.RolloutId)).State == RolloutStates.Completed);
+        Assert.All(rig.Boards, b => Assert.Equal("fc-old", b.RunningVariantId));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => rig.Controller.PauseAsync(rollout.RolloutId, "too late"));
+    }
+
+    [Fact]
+    public async Task A_paused_rollout_can_still_roll_back_and_abort_stops_without_rolling_back()
+    {
+        await using var rig = await StartAsync(boards: 2);
+        await RollOutAndFinishAsync(rig, "fc-old", "100");
+
+        // A paused rollout with installs rolls back when asked.
+        var paused = await rig.Controller.StartAsync(new RolloutRequest("fc-new", null, VariantAssignment.RolePlugged, "test", null, "100", FastPolicy with { Soak = TimeSpan.FromHours(1) }));
+        await rig.RunUntilAsync(async () => (await rig.Store.RolloutDevicesAsync(paused.RolloutId)).Count(d => d.State == RolloutDeviceStates.Installed) == 2);
+        await rig.Controller.PauseAsync(paused.RolloutId, "investigating");
+        await rig.Controller.RollBackAsync(paused.RolloutId, "bad field reports");
+        await rig.RunUntilAsync(async () => (await rig.RolloutAsync(paused.RolloutId)).State == RolloutStates.RolledBack);
+        Assert.StartsWith("manual: bad field reports", (await rig.RolloutAsync(paused.RolloutId)).Reason);
+        await rig.RunUntilAsync(() => Task.FromResult(rig.Boards.All(b => b.RunningVariantId == "fc-old")), 20);
+
+        // Abort right after assignment: the deliveries still pending are cancelled, nothing is rolled back, and the
+        // controller leaves the rollout alone from then on.
+        var aborted = await rig.Controller.StartAsync(new RolloutRequest("fc-new", null, VariantAssignment.RolePlugged, "test", null, "100", FastPolicy));
+        Assert.Equal(2, await rig.Controller.TickAsync());
+        var stopped = await rig.Controller.AbortAsync(aborted.RolloutId, "wrong build");
+        Assert.Equal((RolloutStates.Aborted, "aborted at stage 100%: wrong build"), (stopped.State, stopped.Reason));
+        Assert.All(await rig.Store.RolloutDevicesAsync(aborted.RolloutId), d => Assert.Equal(RolloutDeviceStates.Cancelled, d.State));
+        Assert.DoesNotContain(await rig.Store.ListRolloutsAsync(unfinishedOnly: true), r => r.RolloutId == aborted.RolloutId);
+        Assert.Equal(0, await rig.Controller.TickAsync());
+        await Assert.ThrowsAsync<InvalidOperationException>(() => rig.Controller.ResumeAsync(aborted.RolloutId));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => rig.Controller.AbortAsync(aborted.RolloutId, "twice"));
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using TinyMLOps.Fleet.Broker;
+using TinyMLOps.Fleet.Devices;
 using TinyMLOps.Fleet.Federated.Rounds;
 using TinyMLOps.Fleet.Hosting;
 using TinyMLOps.Fleet.Rollouts;
@@ -323,6 +324,32 @@ public sealed class RoundCoordinatorTests
         Assert.Equal(["learn-2"], participants.Select(p => p.DeviceId));
         Assert.Equal(1, RoundResult.FromJson((await rig.RoundAsync(round.RoundId)).Result).Invited);
         Assert.Equal(0, rig.Boards[0].Device.Learning!.RoundsUploaded);
+        Assert.Equal(1, rig.Boards[2].Device.Learning!.RoundsUploaded);
+    }
+
+    [Fact]
+    public async Task A_tag_cohort_round_invites_only_matching_devices_and_those_that_come_to_match_while_it_collects()
+    {
+        await using var rig = await StartAsync(boards: 3);
+        var directory = new DeviceDirectory(rig.Store);
+        await directory.TagAsync("learn-0", ["site=berlin"], []);
+        await directory.TagAsync("learn-1", ["site=berlin"], []);
+
+        var round = await rig.Coordinator.StartAsync(Config with { Cohort = "site=berlin and board:esp32-s3", MinParticipants = 3, Rollout = false });
+        Assert.Equal("site=berlin and board:esp32-s3", round.Cohort);
+        await rig.Coordinator.TickAsync();
+        Assert.Equal(["learn-0", "learn-1"], (await rig.Store.RoundParticipantsAsync(round.RoundId)).Select(p => p.DeviceId));
+
+        // Tagged while the round collects: the next tick invites it with the same deadline.
+        await directory.TagAsync("learn-2", ["site=berlin"], []);
+        await rig.RunUntilAsync(async () => RoundStates.IsFinished((await rig.RoundAsync(round.RoundId)).State));
+
+        var done = await rig.RoundAsync(round.RoundId);
+        var participants = (await rig.Store.RoundParticipantsAsync(round.RoundId)).ToDictionary(p => p.DeviceId);
+        Assert.Equal(["learn-0", "learn-1", "learn-2"], participants.Keys.Order());
+        Assert.True(participants["learn-2"].InvitedAt > participants["learn-0"].InvitedAt, "learn-2 was invited after the round began collecting");
+        Assert.All(participants.Values, p => Assert.Equal(ParticipantStates.Uploaded, p.State));
+        Assert.Equal(3, RoundResult.FromJson(done.Result).Invited);
         Assert.Equal(1, rig.Boards[2].Device.Learning!.RoundsUploaded);
     }
 
