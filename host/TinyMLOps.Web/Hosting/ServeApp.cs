@@ -15,6 +15,7 @@ using TinyMLOps.Modelling.Tasks;
 using TinyMLOps.Web.Access;
 using TinyMLOps.Web.Api;
 using TinyMLOps.Web.Health;
+using TinyMLOps.Web.Site;
 
 namespace TinyMLOps.Web.Hosting;
 
@@ -57,21 +58,30 @@ public static class ServeApp
             });
         });
         builder.Services.AddProblemDetails();
-        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        builder.Services.AddAuthorization(AccessPolicies.Add);
+        // The API authenticates by key only (no cookie: no CSRF there); the console's pages by their own cookie.
+        ConsoleAuthentication.Add(builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null));
+        builder.Services.AddAuthorization(o =>
+        {
+            AccessPolicies.Add(o);
+            ConsolePolicies.Add(o);
+        });
+        ConsoleSite.AddServices(builder.Services);
         builder.Services.AddOpenApi("v1");
         builder.Services.ConfigureHttpJsonOptions(o => ServeJson.Configure(o.SerializerOptions));
 
         WebApplication app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        ConsoleSite.UseHeaders(app);
+        ConsoleSite.UseAssets(app);
         app.UseAuthentication();
         app.UseMiddleware<AuditMiddleware>();
         app.UseAuthorization();
         HealthEndpoints.Map(app);
         app.MapOpenApi(ApiEndpoints.Root + "/openapi.json").AllowAnonymous();
         ApiEndpoints.Map(app);
+        ConsoleSite.Map(app);
         return app;
     }
 
