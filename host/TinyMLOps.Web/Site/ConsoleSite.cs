@@ -23,6 +23,7 @@ public static class ConsoleSite
             o.Conventions.AllowAnonymousToPage("/Login");
             o.Conventions.AuthorizeFolder("/Admin", ConsolePolicies.Admin);
         });
+        services.AddSingleton<RolloutControl>();
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "tinymlops.antiforgery";
