@@ -27,14 +27,15 @@ public static class ServeApp
 {
     /// <param name="tasks">The tasks whose federated rounds the host can gate (none: no round is released).</param>
     /// <param name="configuration">Where the settings came from, kept for the parts that read more of it.</param>
-    public static IHost Build(ServeSettings settings, IReadOnlyList<TaskDefinition>? tasks = null, IConfiguration? configuration = null)
+    /// <param name="quiet">No console log (the demo draws its own live view on the terminal).</param>
+    public static IHost Build(ServeSettings settings, IReadOnlyList<TaskDefinition>? tasks = null, IConfiguration? configuration = null, bool quiet = false)
     {
         ArgumentNullException.ThrowIfNull(settings);
         Uri? url = settings.HttpUri;
         if (url == null)
         {
             HostApplicationBuilder plain = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-            Configure(plain.Services, plain.Logging, plain.Configuration, settings, tasks, configuration);
+            Configure(plain.Services, plain.Logging, plain.Configuration, settings, tasks, configuration, quiet);
             return plain.Build();
         }
 
@@ -44,7 +45,7 @@ public static class ServeApp
             ContentRootPath = AppContext.BaseDirectory,
             EnvironmentName = Environments.Production,
         });
-        Configure(builder.Services, builder.Logging, builder.Configuration, settings, tasks, configuration);
+        Configure(builder.Services, builder.Logging, builder.Configuration, settings, tasks, configuration, quiet);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -93,7 +94,7 @@ public static class ServeApp
         return address == null ? null : new Uri(address);
     }
 
-    private static void Configure(IServiceCollection services, ILoggingBuilder logging, IConfigurationManager target, ServeSettings settings, IReadOnlyList<TaskDefinition>? tasks, IConfiguration? configuration)
+    private static void Configure(IServiceCollection services, ILoggingBuilder logging, IConfigurationManager target, ServeSettings settings, IReadOnlyList<TaskDefinition>? tasks, IConfiguration? configuration, bool quiet)
     {
         target.Sources.Clear();
         if (configuration != null)
@@ -102,11 +103,15 @@ public static class ServeApp
         }
 
         logging.ClearProviders();
-        logging.AddSimpleConsole(o =>
+        if (!quiet)
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-        });
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            });
+        }
+
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         SyncOptions options = settings.Sync;
         services.AddSingleton(settings);

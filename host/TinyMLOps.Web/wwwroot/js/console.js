@@ -23,7 +23,7 @@
       return one;
     }));
     var x = bars
-      ? { space: 30, values: function (u, ticks) { return ticks.map(function (t) { return spec.categories[t] !== undefined && Number.isInteger(t) ? spec.categories[t] : ""; }); }, incrs: [1] }
+      ? { space: 30, rotate: spec.x.length > 5 ? -30 : 0, size: spec.x.length > 5 ? 70 : 40, values: function (u, ticks) { return ticks.map(function (t) { return spec.categories[t] !== undefined && Number.isInteger(t) ? spec.categories[t] : ""; }); }, incrs: [1] }
       : {};
     var opts = {
       width: Math.max(280, target.clientWidth || 560),
@@ -32,6 +32,8 @@
       axes: [x, { label: spec.yLabel, size: 56 }],
       series: series,
       legend: { live: !bars },
+      // Times are shown in UTC, as the tables beside the charts are.
+      tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"); },
     };
     if (spec.threshold !== undefined && spec.threshold !== null) {
       opts.hooks = { draw: [function (u) {

@@ -120,4 +120,34 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         Assert.Contains("/login", page.Url);
         await page.Context.CloseAsync();
     }
+
+    /// <summary>Every page answers for an admin with its heading, and what it loads stays under 200 KB.</summary>
+    [ChromiumFact]
+    public async Task Every_page_renders_for_an_admin_within_its_weight()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var result = new TinyMLOps.Fleet.Federated.Rounds.RoundResult
+        {
+            Invited = 6, Uploaded = 5, Strategy = "fedavg", CurrentAccuracy = 0.81, CandidateAccuracy = 0.84,
+            Labels = ["T-shirt", "Trouser", "Pullover", "Dress", "Coat"], CurrentPerClass = [0.8, 0.95, 0.7, 0.82, 0.76], CandidatePerClass = [0.83, 0.96, 0.75, 0.84, 0.8],
+            GateReasons = ["gain +3.0 points ≥ 1.0", "no class dropped more than 2.0 points"],
+        };
+        string roundId = "r-" + Guid.NewGuid().ToString("N")[..8];
+        Assert.True(await fixture.Serve.Store.CreateRoundAsync(new RoundRecord(roundId, "fashion", "mlp16-int8", 2, "ab12", 0, "web", null, "fedavg", "{}", "released", "released: gain +3.0 points", now.AddMinutes(-20), now.AddMinutes(10), now, result.ToJson(), null, "mlp16-int8", 3, null, 1)));
+        string device = (await fixture.Serve.Store.ListDevicesAsync())[0].DeviceId;
+        var page = await fixture.PageAsync(fixture.Admin);
+        long bytes = 0;
+        page.Response += (_, r) => bytes += r.Headers.TryGetValue("content-length", out var l) ? long.Parse(l) : 0;
+        foreach (string path in new[] { "/", $"/devices/{device}", $"/rollouts/{fixture.RolloutId}", $"/rounds/{roundId}", "/billing", "/devices", "/rollouts", "/rounds", "/drift", "/admin/keys", "/admin/audit" })
+        {
+            bytes = 0;
+            var response = await page.GotoAsync(fixture.Url(path));
+            Assert.Equal(200, response!.Status);
+            Assert.NotEmpty(await page.GetByRole(AriaRole.Heading, new() { Level = 1 }).InnerTextAsync());
+            // Chunked answers (the pages themselves) carry no length; the assets do, and they are what weighs.
+            Assert.InRange(bytes, 0, 200 * 1024);
+        }
+
+        await page.Context.CloseAsync();
+    }
 }
