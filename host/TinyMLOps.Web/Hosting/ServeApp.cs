@@ -8,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using TinyMLOps.Fleet.Drift;
 using TinyMLOps.Fleet.Federated.Rounds;
 using TinyMLOps.Fleet.Hosting;
 using TinyMLOps.Fleet.Store;
@@ -28,7 +29,8 @@ public static class ServeApp
     /// <param name="tasks">The tasks whose federated rounds the host can gate (none: no round is released).</param>
     /// <param name="configuration">Where the settings came from, kept for the parts that read more of it.</param>
     /// <param name="quiet">No console log (the demo draws its own live view on the terminal).</param>
-    public static IHost Build(ServeSettings settings, IReadOnlyList<TaskDefinition>? tasks = null, IConfiguration? configuration = null, bool quiet = false)
+    /// <param name="driftProfiles">The reference profiles the console scores drift against (null: the variant registry's).</param>
+    public static IHost Build(ServeSettings settings, IReadOnlyList<TaskDefinition>? tasks = null, IConfiguration? configuration = null, bool quiet = false, DriftProfiles? driftProfiles = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         Uri? url = settings.HttpUri;
@@ -68,6 +70,7 @@ public static class ServeApp
             ConsolePolicies.Add(o);
         });
         ConsoleSite.AddServices(builder.Services);
+        builder.Services.AddSingleton(s => new DriftView(s.GetRequiredService<Microsoft.Extensions.Options.IOptions<SyncOptions>>(), driftProfiles));
         builder.Services.AddOpenApi("v1");
         builder.Services.ConfigureHttpJsonOptions(o => ServeJson.Configure(o.SerializerOptions));
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;
+using TinyMLOps.Fleet.Drift;
 using TinyMLOps.Fleet.Hosting;
 using TinyMLOps.Fleet.Rollouts;
 using TinyMLOps.Fleet.Store;
@@ -8,7 +9,7 @@ using TinyMLOps.Web.Site;
 namespace TinyMLOps.Web.Pages;
 
 /// <summary>The fleet at a glance: devices online, per board and per model, and what needs a look (drift, suspects, failed rollouts).</summary>
-public sealed class IndexModel(IFleetStore store, IOptions<SyncOptions> options) : PageModel
+public sealed class IndexModel(IFleetStore store, IOptions<SyncOptions> options, DriftView drift) : PageModel
 {
     public int Devices { get; private set; }
 
@@ -18,8 +19,8 @@ public sealed class IndexModel(IFleetStore store, IOptions<SyncOptions> options)
 
     public IReadOnlyList<(string Name, int Total, int Online)> Models { get; private set; } = [];
 
-    /// <summary>Devices whose latest drift window is judged drifted or raised the device's own alarm.</summary>
-    public IReadOnlyList<DriftWindowRecord> DriftAlerts { get; private set; } = [];
+    /// <summary>Devices with an open drift alert (drifted windows in a row against the reference profile).</summary>
+    public IReadOnlyList<DeviceDrift> DriftAlerts { get; private set; } = [];
 
     public IReadOnlyList<ExtractionSuspectRecord> Suspects { get; private set; } = [];
 
@@ -36,11 +37,7 @@ public sealed class IndexModel(IFleetStore store, IOptions<SyncOptions> options)
         Online = devices.Count(d => d.IsOnline(now, window));
         Boards = Group(devices, d => d.Board, now, window);
         Models = Group(devices, d => d.ModelId.Length == 0 ? "(none)" : $"{d.ModelId} v{d.ModelVersion}", now, window);
-        DriftAlerts = [.. (await store.DriftWindowsAsync(new DriftWindowQuery(), ct))
-            .GroupBy(w => w.DeviceId)
-            .Select(g => g.MaxBy(w => w.Sequence)!)
-            .Where(w => w.Drifted || (w.Flags & 1) != 0)
-            .OrderBy(w => w.DeviceId, StringComparer.Ordinal)];
+        DriftAlerts = [.. (await drift.Analyzer().DevicesAsync(store, new DriftWindowQuery(), ct)).Where(d => d.Alert != null).OrderBy(d => d.DeviceId, StringComparer.Ordinal)];
         Suspects = [.. (await store.ExtractionSuspectsAsync(ct)).Where(s => s.Flagged)];
         FailedRollouts = [.. (await store.ListRolloutsAsync(false, ct)).Where(r => r.State is RolloutStates.RollingBack or RolloutStates.RolledBack).Take(10)];
         BoardChart = new Chart("boards-chart", "Devices per board, online and offline", "Board", "devices")

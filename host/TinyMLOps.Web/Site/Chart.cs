@@ -55,5 +55,5 @@ public sealed class Chart
 
     /// <summary>The x value of row <paramref name="i"/> as the table shows it.</summary>
     public string XText(int i) =>
-        Categories != null ? Categories[(int)X[i]] : DateTimeOffset.FromUnixTimeSeconds((long)X[i]).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        Categories != null ? Categories[(int)X[i]] : DateTimeOffset.FromUnixTimeSeconds((long)X[i]).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -114,7 +114,7 @@ internal static class DemoCommand
         byte[] master = RandomNumberGenerator.GetBytes(32);
         var options = new SyncOptions { BrokerPort = port, SqlitePath = db, WorkerId = "tinymlops-host-demo", Fleet = "demo", ArtifactMasterKey = Convert.ToHexString(master) };
         // `serve` itself: the host service with its broker, and the HTTP side (API and web console) on the same store.
-        using var serve = ServeApp.Build(ServeSettings.From(options, new HttpOptions { Url = http == "off" ? string.Empty : http }), quiet: true);
+        using var serve = ServeApp.Build(ServeSettings.From(options, new HttpOptions { Url = http == "off" ? string.Empty : http }), quiet: true, driftProfiles: DriftProfiles.FromModels([model]));
         await serve.StartAsync(ct);
         var status = serve.Services.GetRequiredService<HostStatus>();
         for (int i = 0; i < 400 && status.Sync == null && status.Failure == null; i++)
@@ -129,7 +129,8 @@ internal static class DemoCommand
         {
             (ApiKeyRecord key, string token) = ApiKeys.Create("demo-admin", ApiRole.Admin, "demo", DateTimeOffset.UtcNow);
             await store.CreateApiKeyAsync(key, ct);
-            console.MarkupLineInterpolated($"[bold]console[/]: {address} — sign in with the admin key [bold]{token}[/]");
+            console.MarkupLineInterpolated($"[bold]console[/]: {address} — sign in with the admin key below");
+            console.MarkupLineInterpolated($"[bold]admin key[/]: {token}");
             console.MarkupLineInterpolated($"[bold]api[/]: curl -H \"Authorization: Bearer {token}\" {new Uri(address, "api/v1/devices")}");
         }
 

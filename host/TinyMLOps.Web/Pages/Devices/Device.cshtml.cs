@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;
+using TinyMLOps.Fleet.Drift;
 using TinyMLOps.Fleet.Hosting;
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Shared.Protocol;
@@ -10,7 +11,7 @@ using TinyMLOps.Web.Site;
 namespace TinyMLOps.Web.Pages.Devices;
 
 /// <summary>/devices/ID: one device with its telemetry over time, drift against the reference, meter chain, variants, rollouts and consent.</summary>
-public sealed class DeviceModel(IFleetStore store, IOptions<SyncOptions> options) : PageModel
+public sealed class DeviceModel(IFleetStore store, IOptions<SyncOptions> options, DriftView drift) : PageModel
 {
     private const int Heartbeats = 500;
 
@@ -22,7 +23,8 @@ public sealed class DeviceModel(IFleetStore store, IOptions<SyncOptions> options
 
     public Chart Drift { get; private set; } = null!;
 
-    public IReadOnlyList<DriftWindowRecord> DriftWindows { get; private set; } = [];
+    /// <summary>The device's windows with their scores against the reference, oldest first, and its open alert.</summary>
+    public DeviceDrift? DriftState { get; private set; }
 
     public MeterDeviceState? Meter { get; private set; }
 
@@ -72,16 +74,18 @@ public sealed class DeviceModel(IFleetStore store, IOptions<SyncOptions> options
                 new ChartSeries("boots", [.. beats.Select(b => (double?)b.Beat.BootCount)]),
             ],
         };
-        DriftWindows = [.. (await store.DriftWindowsAsync(new DriftWindowQuery { DeviceId = deviceId }, ct)).OrderBy(w => w.Sequence)];
-        var scored = DriftWindows.Where(w => w.Scored).ToList();
-        Drift = new Chart("drift-chart", "Drift against the reference profile per window (PSI)", "Window start (UTC)", "PSI")
+        DriftState = (await drift.Analyzer().DevicesAsync(store, new DriftWindowQuery { DeviceId = deviceId }, ct)).SingleOrDefault();
+        var scored = DriftState?.Windows.Where(w => w.Score.Scored).ToList() ?? [];
+        // Windows are placed by when the host received them: a window's start is on the device's own clock.
+        Drift = new Chart("drift-chart", "Drift against the reference profile per window (PSI; dashed: the threshold)", "Received (UTC)", "PSI")
         {
-            X = [.. scored.Select(w => (double)w.WindowStart)],
+            X = [.. scored.Select(w => (double)w.Record.ReceivedAt.ToUnixTimeSeconds())],
+            Threshold = scored.Count > 0 ? scored[0].Score.Threshold : null,
             Series =
             [
-                new ChartSeries("input PSI (worst region)", [.. scored.Select(w => Finite(w.InputPsi))]),
-                new ChartSeries("class PSI", [.. scored.Select(w => Finite(w.ClassPsi))]),
-                new ChartSeries("confidence PSI", [.. scored.Select(w => Finite(w.ConfidencePsi))]),
+                new ChartSeries("input PSI (worst group)", [.. scored.Select(w => Finite(w.Score.Groups[w.Score.WorstGroup].Psi))]),
+                new ChartSeries("class PSI", [.. scored.Select(w => Finite(w.Score.Classes.Psi))]),
+                new ChartSeries("confidence PSI", [.. scored.Select(w => Finite(w.Score.Confidence.Psi))]),
             ],
         };
         Meter = (await store.MeterDevicesAsync(ct)).FirstOrDefault(m => m.DeviceId == deviceId);

@@ -25,7 +25,7 @@ public sealed class DemoConsoleTests : ConsoleTest
         using var stop = new CancellationTokenSource();
         Task<int> demo = Task.Run(() => DemoCommand.RunAsync(Console, "fashion", Devices, 0.5, db, null, stop.Token, attackerCount: 1, http: "http://127.0.0.1:0", stay: true));
         Match printed = Match.Empty;
-        for (int i = 0; i < 600 && !(printed = Regex.Match(Snapshot(), @"console: (http://127\.0\.0\.1:\d+/) — sign in with the admin key (tml_\S+)")).Success; i++)
+        for (int i = 0; i < 600 && !(printed = Regex.Match(Snapshot(), @"console: (http://127\.0\.0\.1:\d+/) — sign in with the admin key below\s+admin key: (tml_\S+)")).Success; i++)
         {
             Assert.False(demo.IsCompleted, "the demo ended before it printed the console's address:\n" + Snapshot());
             await Task.Delay(100);
@@ -70,9 +70,11 @@ public sealed class DemoConsoleTests : ConsoleTest
             }
         }
 
-        // The demo's shifted board raised drift; the attacker was flagged: both reach the overview's alerts.
+        // The attacker was flagged and a shifted board raised drift (scored against the demo model's profile): both reach the overview's alerts.
         await page.GotoAsync(address.ToString());
-        Assert.Contains("demo-x000", await page.Locator("ul.alerts").InnerTextAsync());
+        string alerts = await page.Locator("ul.alerts").InnerTextAsync();
+        Assert.Contains("demo-x000", alerts);
+        Assert.Matches(@"drift demo-000[036]", alerts);
         await stop.CancelAsync();
         Assert.Equal(0, await demo);
     }
