@@ -73,7 +73,7 @@ public static class ServeApp
         });
         ConsoleSite.AddServices(builder.Services);
         builder.Services.AddSingleton(s => new DriftView(s.GetRequiredService<Microsoft.Extensions.Options.IOptions<SyncOptions>>(), driftProfiles));
-        builder.Services.AddOpenApi("v1");
+        builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer<BearerSecurityScheme>());
         builder.Services.ConfigureHttpJsonOptions(o => ServeJson.Configure(o.SerializerOptions));
 
         WebApplication app = builder.Build();
