@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using TinyMLOps.Fleet.Drift;
 using TinyMLOps.Fleet.Hosting;
-using TinyMLOps.Modelling.Variants;
+using TinyMLOps.Web.Queries;
 
 namespace TinyMLOps.Web.Site;
 
@@ -14,8 +14,6 @@ public sealed class DriftView(IOptions<SyncOptions> options, DriftProfiles? give
 {
     public DriftAnalyzer Analyzer()
     {
-        string? registry = options.Value.VariantRegistryPath;
-        DriftProfiles profiles = given ?? (string.IsNullOrEmpty(registry) ? DriftProfiles.None : DriftProfiles.FromRegistry(VariantRegistry.Open(registry)));
-        return new DriftAnalyzer(profiles);
+        return new DriftAnalyzer(given ?? DriftQueries.Profiles(options.Value.VariantRegistryPath));
     }
 }

@@ -3,14 +3,13 @@ using Microsoft.Extensions.Options;
 using TinyMLOps.Fleet.Hosting;
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Web.Contracts;
+using TinyMLOps.Web.Queries;
 
 namespace TinyMLOps.Web.Pages.Devices;
 
-/// <summary>/devices: the registry with `fleet ls`'s filters (fleet, board, online, sort, limit).</summary>
+/// <summary>/devices: the registry with `fleet ls`'s filters and order (<see cref="DeviceQuery"/>) and a fleet choice.</summary>
 public sealed class IndexModel(IFleetStore store, IOptions<SyncOptions> options) : PageModel
 {
-    public static readonly string[] Sorts = ["id", "last-seen", "board", "dropped", "outbox"];
-
     public string? Fleet { get; private set; }
 
     public string? Board { get; private set; }
@@ -36,25 +35,12 @@ public sealed class IndexModel(IFleetStore store, IOptions<SyncOptions> options)
         Fleet = string.IsNullOrEmpty(fleet) ? null : fleet;
         Board = string.IsNullOrEmpty(board) ? null : board;
         Online = online;
-        Sort = Sorts.Contains(sort) ? sort! : "id";
+        Sort = sort != null && DeviceQuery.Sorts.Contains(sort) ? sort : "id";
         Limit = Math.Clamp(limit ?? 200, 1, 5000);
         var all = await store.ListDevicesAsync(null, ct);
         Fleets = [.. all.Select(d => d.Fleet).Distinct().Order(StringComparer.Ordinal)];
         Boards = [.. all.Select(d => d.Board).Distinct().Order(StringComparer.Ordinal)];
-        IEnumerable<DeviceRecord> selected = all
-            .Where(d => Fleet == null || d.Fleet == Fleet)
-            .Where(d => Board == null || d.Board == Board)
-            .Where(d => !Online || d.IsOnline(now, window));
-        var byId = StringComparer.Ordinal;
-        selected = Sort switch
-        {
-            "last-seen" => selected.OrderByDescending(d => d.LastSeen ?? DateTimeOffset.MinValue).ThenBy(d => d.DeviceId, byId),
-            "board" => selected.OrderBy(d => d.Board, byId).ThenBy(d => d.DeviceId, byId),
-            "dropped" => selected.OrderByDescending(d => d.DroppedTotal).ThenBy(d => d.DeviceId, byId),
-            "outbox" => selected.OrderByDescending(d => d.OutboxBytes).ThenBy(d => d.DeviceId, byId),
-            _ => selected.OrderBy(d => d.DeviceId, byId),
-        };
-        var list = selected.ToList();
+        var list = new DeviceQuery(Fleet, Board, Online, Sort, null).Apply([.. all.Where(d => Fleet == null || d.Fleet == Fleet)], now, window);
         Matching = list.Count;
         Devices = [.. list.Take(Limit).Select(d => DeviceJson.Of(d, now, window))];
     }
