@@ -8,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using TinyMLOps.Fleet.Drift;
 using TinyMLOps.Fleet.Federated.Rounds;
 using TinyMLOps.Fleet.Hosting;
 using TinyMLOps.Fleet.Store;
@@ -15,6 +16,7 @@ using TinyMLOps.Modelling.Tasks;
 using TinyMLOps.Web.Access;
 using TinyMLOps.Web.Api;
 using TinyMLOps.Web.Health;
+using TinyMLOps.Web.Site;
 
 namespace TinyMLOps.Web.Hosting;
 
@@ -26,14 +28,16 @@ public static class ServeApp
 {
     /// <param name="tasks">The tasks whose federated rounds the host can gate (none: no round is released).</param>
     /// <param name="configuration">Where the settings came from, kept for the parts that read more of it.</param>
-    public static IHost Build(ServeSettings settings, IReadOnlyList<TaskDefinition>? tasks = null, IConfiguration? configuration = null)
+    /// <param name="quiet">No console log (the demo draws its own live view on the terminal).</param>
+    /// <param name="driftProfiles">The reference profiles the console scores drift against (null: the variant registry's).</param>
+    public static IHost Build(ServeSettings settings, IReadOnlyList<TaskDefinition>? tasks = null, IConfiguration? configuration = null, bool quiet = false, DriftProfiles? driftProfiles = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         Uri? url = settings.HttpUri;
         if (url == null)
         {
             HostApplicationBuilder plain = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-            Configure(plain.Services, plain.Logging, plain.Configuration, settings, tasks, configuration);
+            Configure(plain.Services, plain.Logging, plain.Configuration, settings, tasks, configuration, quiet);
             ServeTelemetry.Add(plain.Services, settings, web: false);
             return plain.Build();
         }
@@ -44,7 +48,7 @@ public static class ServeApp
             ContentRootPath = AppContext.BaseDirectory,
             EnvironmentName = Environments.Production,
         });
-        Configure(builder.Services, builder.Logging, builder.Configuration, settings, tasks, configuration);
+        Configure(builder.Services, builder.Logging, builder.Configuration, settings, tasks, configuration, quiet);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -59,15 +63,24 @@ public static class ServeApp
         });
         ServeTelemetry.Add(builder.Services, settings, web: true);
         builder.Services.AddProblemDetails();
-        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        builder.Services.AddAuthorization(AccessPolicies.Add);
+        // The API authenticates by key only (no cookie: no CSRF there); the console's pages by their own cookie.
+        ConsoleAuthentication.Add(builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null));
+        builder.Services.AddAuthorization(o =>
+        {
+            AccessPolicies.Add(o);
+            ConsolePolicies.Add(o);
+        });
+        ConsoleSite.AddServices(builder.Services);
+        builder.Services.AddSingleton(s => new DriftView(s.GetRequiredService<Microsoft.Extensions.Options.IOptions<SyncOptions>>(), driftProfiles));
         builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer<BearerSecurityScheme>());
         builder.Services.ConfigureHttpJsonOptions(o => ServeJson.Configure(o.SerializerOptions));
 
         WebApplication app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        ConsoleSite.UseHeaders(app);
+        ConsoleSite.UseAssets(app);
         app.UseAuthentication();
         app.UseMiddleware<AuditMiddleware>();
         app.UseAuthorization();
@@ -79,6 +92,7 @@ public static class ServeApp
 
         app.MapOpenApi(ApiEndpoints.Root + "/openapi.json").AllowAnonymous();
         ApiEndpoints.Map(app);
+        ConsoleSite.Map(app);
         return app;
     }
 
@@ -90,7 +104,7 @@ public static class ServeApp
         return address == null ? null : new Uri(address);
     }
 
-    private static void Configure(IServiceCollection services, ILoggingBuilder logging, IConfigurationManager target, ServeSettings settings, IReadOnlyList<TaskDefinition>? tasks, IConfiguration? configuration)
+    private static void Configure(IServiceCollection services, ILoggingBuilder logging, IConfigurationManager target, ServeSettings settings, IReadOnlyList<TaskDefinition>? tasks, IConfiguration? configuration, bool quiet)
     {
         target.Sources.Clear();
         if (configuration != null)
@@ -99,11 +113,15 @@ public static class ServeApp
         }
 
         logging.ClearProviders();
-        logging.AddSimpleConsole(o =>
+        if (!quiet)
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-        });
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            });
+        }
+
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         SyncOptions options = settings.Sync;
         services.AddSingleton(settings);

@@ -9,6 +9,8 @@ using TinyMLOps.Console.Commands.Common;
 using TinyMLOps.Console.Commands.Fleet;
 using TinyMLOps.Console.Rendering;
 using TinyMLOps.Firmware.Core.Platform;
+using Microsoft.Extensions.DependencyInjection;
+using TinyMLOps.Fleet.Access;
 using TinyMLOps.Fleet.Drift;
 using TinyMLOps.Fleet.Hosting;
 using TinyMLOps.Fleet.Security;
@@ -24,6 +26,7 @@ using TinyMLOps.Modelling.Variants;
 using TinyMLOps.Shared.Model;
 using TinyMLOps.Simulation.Tasks;
 using TinyMLOps.Simulation.VirtualBoards;
+using TinyMLOps.Web.Hosting;
 
 namespace TinyMLOps.Console.Commands.Demo;
 
@@ -46,16 +49,20 @@ internal static class DemoCommand
         var task = Options.Task(FashionTask.TaskId);
         var data = Options.DataDirectory();
         var attackers = new Option<int>("--attackers") { Description = "extra boards that query the model like a model-extraction attack (the host should flag them)", DefaultValueFactory = _ => 1 };
-        var command = new Command("demo", "Host, embedded broker, a virtual fleet and the console, end to end") { devices, days, db, task, data, attackers };
-        command.SetAction((parse, ct) => RunAsync(console, parse.GetValue(task)!, parse.GetValue(devices), parse.GetValue(days), parse.GetValue(db)!, parse.GetValue(data), ct, parse.GetValue(attackers)));
+        var http = new Option<string>("--http") { Description = "address of the web console and API (off: none)", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var stay = new Option<bool>("--stay") { Description = "keep the host and the web console running after the simulation, until Ctrl+C" };
+        var command = new Command("demo", "Host, embedded broker, a virtual fleet, the web console and the API, end to end") { devices, days, db, task, data, attackers, http, stay };
+        command.SetAction((parse, ct) => RunAsync(console, parse.GetValue(task)!, parse.GetValue(devices), parse.GetValue(days), parse.GetValue(db)!, parse.GetValue(data), ct, parse.GetValue(attackers), parse.GetValue(http)!, parse.GetValue(stay)));
         return command;
     }
 
-    public static Task<int> RunAsync(IAnsiConsole console, string taskId, int deviceCount, double days, string db, string? dataDirectory, CancellationToken ct, int attackerCount = 1) =>
-        RunAsync(console, TaskCatalog.ScenarioFor(TaskCatalog.Find(taskId)), deviceCount, days, db, dataDirectory, ct, attackerCount);
+    public static Task<int> RunAsync(IAnsiConsole console, string taskId, int deviceCount, double days, string db, string? dataDirectory, CancellationToken ct, int attackerCount = 1, string http = "http://127.0.0.1:0", bool stay = false) =>
+        RunAsync(console, TaskCatalog.ScenarioFor(TaskCatalog.Find(taskId)), deviceCount, days, db, dataDirectory, ct, attackerCount, http, stay);
 
     /// <summary>The demo on <paramref name="scenario"/>'s task and fleet.</summary>
-    public static async Task<int> RunAsync(IAnsiConsole console, FleetScenario scenario, int deviceCount, double days, string db, string? dataDirectory, CancellationToken ct, int attackerCount = 1)
+    /// <param name="http">Where the web console and the API listen ("off": nowhere; port 0: any free port).</param>
+    /// <param name="stay">Keep serving after the run until <paramref name="ct"/> is cancelled.</param>
+    public static async Task<int> RunAsync(IAnsiConsole console, FleetScenario scenario, int deviceCount, double days, string db, string? dataDirectory, CancellationToken ct, int attackerCount = 1, string http = "http://127.0.0.1:0", bool stay = false)
     {
         if (deviceCount < 1 || days <= 0 || attackerCount < 0)
         {
@@ -106,9 +113,26 @@ internal static class DemoCommand
         // A fresh fleet master key per demo: the boards meter and sign receipts, the ledger bills them and the host watches them for extraction.
         byte[] master = RandomNumberGenerator.GetBytes(32);
         var options = new SyncOptions { BrokerPort = port, SqlitePath = db, WorkerId = "tinymlops-host-demo", Fleet = "demo", ArtifactMasterKey = Convert.ToHexString(master) };
-        await using var store = FleetStoreFactory.Open(null, db);
-        await using var host = await SyncHost.StartAsync(options, store, NullLoggerFactory.Instance, ct);
+        // `serve` itself: the host service with its broker, and the HTTP side (API and web console) on the same store.
+        using var serve = ServeApp.Build(ServeSettings.From(options, new HttpOptions { Url = http == "off" ? string.Empty : http }), quiet: true, driftProfiles: DriftProfiles.FromModels([model]));
+        await serve.StartAsync(ct);
+        var status = serve.Services.GetRequiredService<HostStatus>();
+        for (int i = 0; i < 400 && status.Sync == null && status.Failure == null; i++)
+        {
+            await Task.Delay(25, ct);
+        }
+
+        SyncHost host = status.Sync ?? throw new InvalidOperationException($"the host service did not start: {status.Failure ?? "timed out"}");
+        IFleetStore store = serve.Services.GetRequiredService<IFleetStore>();
         console.MarkupLineInterpolated($"[bold]host[/]: embedded MQTT broker on 127.0.0.1:{port}, store SQLite {Path.GetFullPath(db)}");
+        if (ServeApp.HttpAddress(serve) is { } address)
+        {
+            (ApiKeyRecord key, string token) = ApiKeys.Create("demo-admin", ApiRole.Admin, "demo", DateTimeOffset.UtcNow);
+            await store.CreateApiKeyAsync(key, ct);
+            console.MarkupLineInterpolated($"[bold]console[/]: {address} — sign in with the admin key below");
+            console.MarkupLineInterpolated($"[bold]admin key[/]: {token}");
+            console.MarkupLineInterpolated($"[bold]api[/]: curl -H \"Authorization: Bearer {token}\" {new Uri(address, "api/v1/devices")}");
+        }
 
         using var fleet = VirtualFleet.CreateMixed(deviceCount, "demo", "127.0.0.1", port, storage, NullLogger.Instance, seed: 7, model, data, keys: new DeviceKeys(master), attackers: attackerCount, sensors: sensors, clock: simClock, shifts: i => shifts[i]);
         console.MarkupLineInterpolated($"[bold]fleet[/]: {deviceCount} virtual boards, {days} simulated days in 1-minute steps; each runs the device core and the int8 model on its own slice of the {(task.Id == FashionTask.TaskId ? "images" : task.SampleNoun)}, metered");
@@ -182,6 +206,20 @@ internal static class DemoCommand
             // Leftover board flash in the temp folder is harmless.
         }
 
+        if (stay && ServeApp.HttpAddress(serve) is { } open)
+        {
+            console.MarkupLineInterpolated($"the console stays open at {open} until Ctrl+C");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C: the demo ends.
+            }
+        }
+
+        await serve.StopAsync(CancellationToken.None);
         return drained ? 0 : 2;
     }
 
