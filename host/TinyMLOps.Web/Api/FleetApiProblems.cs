@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using TinyMLOps.Fleet.Hosting;
+using TinyMLOps.Modelling.Variants;
+
+namespace TinyMLOps.Web.Api;
+
+/// <summary>The problem documents of the variant, rollout and round routes: unknown ids, state conflicts, and a host without a registry.</summary>
+public static class FleetApiProblems
+{
+    public static IResult NotFound(string detail) => Results.Problem(detail: detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
+
+    public static IResult Conflict(string detail) => Results.Problem(detail: detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict");
+
+    public static IResult NoRegistry() => NotFound("this host has no variant registry (TinyMLOps:VariantRegistryPath, serve --registry)");
+
+    /// <summary>The registry the host serves from, read afresh (the console may have added variants), or null without one.</summary>
+    public static VariantRegistry? Registry(IOptions<SyncOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Value.VariantRegistryPath is { Length: > 0 } path && Directory.Exists(path) ? VariantRegistry.Open(path) : null;
+    }
+
+    /// <summary>
+    /// A write the fleet refuses for the state it is in (another rollout holds the cohort, a round id is taken) is a
+    /// 409 with its one line; ArgumentException stays the group's 400.
+    /// </summary>
+    public static async ValueTask<object?> StateConflicts(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        try
+        {
+            return await next(context).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException e) when (e is not ObjectDisposedException)
+        {
+            return Conflict(e.Message);
+        }
+    }
+}

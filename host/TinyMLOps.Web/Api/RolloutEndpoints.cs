@@ -1,0 +1,81 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using TinyMLOps.Fleet.Hosting;
+using TinyMLOps.Fleet.Store;
+using TinyMLOps.Shared.Protocol;
+using TinyMLOps.Web.Access;
+using TinyMLOps.Web.Contracts;
+using TinyMLOps.Web.Queries;
+
+namespace TinyMLOps.Web.Api;
+
+/// <summary>Staged rollouts: the list, one in detail, and (operators) start and roll back, with `variant rollout`'s checks.</summary>
+public static class RolloutEndpoints
+{
+    public static void Map(RouteGroupBuilder rollouts)
+    {
+        rollouts.AddEndpointFilter(FleetApiProblems.StateConflicts);
+        rollouts.MapGet("/", ListAsync).WithSummary("Rollouts, newest first, with stage, state and devices per state");
+        rollouts.MapGet("/{rolloutId:long}", GetAsync).WithSummary("One rollout: stages, state, the new and previous variants' health, the verdict and every device");
+        rollouts.MapPost("/", StartAsync).RequireAuthorization(AccessPolicies.Operator)
+            .WithSummary("Start a staged rollout of a registry variant to one role of a cohort (409 while another holds that role and cohort)");
+        rollouts.MapPost("/{rolloutId:long}/rollback", RollBackAsync).RequireAuthorization(AccessPolicies.Operator)
+            .WithSummary("Roll a rollout back: its devices return to the variant they ran before (409 when it already is)");
+    }
+
+    /// <summary>Why a rollback was asked for, for the record.</summary>
+    public sealed record RollbackRequest(string? Reason);
+
+    private static async Task<Page<RolloutJson>> ListAsync(IFleetStore store, int? limit, string? cursor, CancellationToken cancellationToken)
+    {
+        Paging.Parse(limit, cursor);
+        return Paging.Of(await RolloutQueries.ListAsync(store, cancellationToken).ConfigureAwait(false), limit, cursor, r => r);
+    }
+
+    private static async Task<IResult> GetAsync(long rolloutId, IFleetStore store, IOptions<SyncOptions> options, CancellationToken cancellationToken)
+    {
+        if (FleetApiProblems.Registry(options) is not { } registry)
+        {
+            return FleetApiProblems.NoRegistry();
+        }
+
+        return await RolloutQueries.StatusAsync(store, registry, rolloutId, cancellationToken).ConfigureAwait(false) is { } status
+            ? Results.Ok(RolloutJson.Detail.Of(status))
+            : FleetApiProblems.NotFound($"no rollout {rolloutId}");
+    }
+
+    private static async Task<IResult> StartAsync(RolloutStart request, IFleetStore store, IOptions<SyncOptions> options, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (FleetApiProblems.Registry(options) is not { } registry)
+        {
+            return FleetApiProblems.NoRegistry();
+        }
+
+        RolloutRecord r = await RolloutQueries.StartAsync(store, registry, request, cancellationToken).ConfigureAwait(false);
+        AuditMiddleware.Detail(context, $"rollout {r.RolloutId}: {r.VariantId} v{r.Version} to the {VariantAssignment.RoleName(r.Role)} role of fleet {r.Fleet ?? "*"}, board {r.Board ?? "*"}, stages {r.Stages}");
+        return Results.Created($"{ApiEndpoints.Root}/rollouts/{r.RolloutId.ToString(CultureInfo.InvariantCulture)}", RolloutJson.Of(r, []));
+    }
+
+    private static async Task<IResult> RollBackAsync(long rolloutId, RollbackRequest? request, IFleetStore store, IOptions<SyncOptions> options, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (FleetApiProblems.Registry(options) is not { } registry)
+        {
+            return FleetApiProblems.NoRegistry();
+        }
+
+        string reason = string.IsNullOrWhiteSpace(request?.Reason) ? "operator request" : request.Reason;
+        switch (await RolloutQueries.RollBackAsync(store, registry, rolloutId, reason, cancellationToken).ConfigureAwait(false))
+        {
+            case null:
+                return FleetApiProblems.NotFound($"no rollout {rolloutId}");
+            case { Changed: false } same:
+                return FleetApiProblems.Conflict($"rollout {rolloutId} is already {same.Record.State}");
+            case var done:
+                AuditMiddleware.Detail(context, $"rollout {rolloutId}: {done.Record.State} ({done.Record.Reason})");
+                return Results.Ok(RolloutJson.Of(done.Record, await store.RolloutDevicesAsync(rolloutId, cancellationToken).ConfigureAwait(false)));
+        }
+    }
+}
