@@ -24,6 +24,17 @@ public sealed class FleetApiTests(FleetApiFixture fleet) : IClassFixture<FleetAp
     }
 
     [Fact]
+    public async Task The_openapi_description_names_the_variant_rollout_and_round_routes()
+    {
+        using HttpClient anonymous = fleet.Serve.Client();
+        string openApi = await anonymous.GetStringAsync("api/v1/openapi.json");
+        foreach (string route in new[] { "/api/v1/status", "/api/v1/variants/{variantId}", "/api/v1/rollouts/{rolloutId}/rollback", "/api/v1/rounds/{roundId}/watch" })
+        {
+            Assert.Contains($"\"{route}\"", openApi, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Variants_list_pages_the_registry_and_one_variant_says_where_it_is_selected()
     {
         using HttpClient viewer = fleet.Serve.Client(fleet.Viewer);
