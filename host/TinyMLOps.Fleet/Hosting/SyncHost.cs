@@ -19,7 +19,6 @@ public sealed class SyncHost : IDownlink, IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _loops = [];
     private MqttConnection? _connection;
-    private PrometheusEndpoint? _prometheus;
 
     private SyncHost(SyncOptions options, IFleetStore store, ILoggerFactory loggers)
     {
@@ -105,7 +104,6 @@ public sealed class SyncHost : IDownlink, IAsyncDisposable
             // Stopping.
         }
 
-        _prometheus?.Dispose();
         if (Broker != null)
         {
             await Broker.DisposeAsync().ConfigureAwait(false);
@@ -194,11 +192,6 @@ public sealed class SyncHost : IDownlink, IAsyncDisposable
         _loops.Add(Task.Run(() => Pipeline.RunAsync(token), CancellationToken.None));
         await _connection.StartAsync(cancellationToken).ConfigureAwait(false);
         _loops.Add(Task.Run(() => HousekeepingAsync(token), CancellationToken.None));
-        if (_options.MetricsPort > 0)
-        {
-            _prometheus = new PrometheusEndpoint(_options.MetricsPort, Metrics, _log);
-        }
-
         _log.LogInformation("Host worker {Worker} serving fleet {Fleet} from {Engine} via {Broker}:{Port}{Shared}",
             _options.WorkerId, _options.Fleet, Store.Engine, _options.BrokerHost, _options.BrokerPort, _options.SharedSubscription ? " (shared subscription)" : "");
     }

@@ -46,9 +46,6 @@ public sealed class SyncOptions
     /// <summary>Devices seen within this window count as online.</summary>
     public TimeSpan OnlineWindow { get; set; } = TimeSpan.FromMinutes(3);
 
-    /// <summary>Prometheus text endpoint on http://127.0.0.1:{port}/metrics; 0 disables it.</summary>
-    public int MetricsPort { get; set; }
-
     /// <summary>How long to wait before a command sent to a device without a result is sent again.</summary>
     public TimeSpan CommandResendAfter { get; set; } = TimeSpan.FromSeconds(30);
 

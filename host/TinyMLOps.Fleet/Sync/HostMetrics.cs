@@ -1,18 +1,20 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using System.Globalization;
-using System.Text;
 using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Fleet.Sync;
 
 /// <summary>
-/// The host's counters, published on a System.Diagnostics.Metrics meter (OpenTelemetry names) and kept
-/// as totals for the console and the Prometheus text endpoint.
+/// The host's counters, published on a System.Diagnostics.Metrics meter (OpenTelemetry names; `serve` exports them
+/// through OTLP and its Prometheus scrape endpoint) and kept as totals for the console. <see cref="Tracing"/> is the
+/// host's activity source.
 /// </summary>
 public sealed class HostMetrics : IDisposable
 {
     public const string MeterName = "TinyMLOps.Host";
+
+    /// <summary>Spans of the host's work: ingest batches, acks, rollout and round reconciliation.</summary>
+    public static readonly System.Diagnostics.ActivitySource Tracing = new(MeterName);
 
     private readonly Meter _meter;
     private readonly Counter<long> _received;
@@ -20,6 +22,9 @@ public sealed class HostMetrics : IDisposable
     private readonly Counter<long> _duplicates;
     private readonly Counter<long> _rejected;
     private readonly Counter<long> _acked;
+    private readonly Counter<long> _storeFailed;
+    private readonly Histogram<double> _lag;
+    private Func<long> _queued = () => 0;
     private readonly ConcurrentDictionary<int, long> _rejectedByReason = new();
     private long _receivedTotal;
     private long _storedTotal;
@@ -39,7 +44,10 @@ public sealed class HostMetrics : IDisposable
         _duplicates = _meter.CreateCounter<long>("tinymlops.messages.duplicates", "{message}", "Uplink messages already stored (re-acked)");
         _rejected = _meter.CreateCounter<long>("tinymlops.messages.rejected", "{message}", "Uplink messages refused, by reason");
         _acked = _meter.CreateCounter<long>("tinymlops.messages.acked", "{message}", "Uplink messages covered by an application ack");
+        _storeFailed = _meter.CreateCounter<long>("tinymlops.store.failures", "{batch}", "Ingest batches the store refused (redelivered later)");
+        _lag = _meter.CreateHistogram<double>("tinymlops.ingest.lag", "s", "Time from an uplink's arrival at the host to its commit in the store");
         _meter.CreateObservableGauge("tinymlops.devices.online", () => Interlocked.Read(ref _devicesOnline), "{device}", "Devices seen within the online window");
+        _meter.CreateObservableGauge("tinymlops.ingest.queued", () => _queued(), "{message}", "Uplinks received and waiting for the store (a growing queue means the host cannot keep up)");
     }
 
     public long Received => Interlocked.Read(ref _receivedTotal);
@@ -96,7 +104,23 @@ public sealed class HostMetrics : IDisposable
         Interlocked.Add(ref _ackTicks, ack.Ticks);
     }
 
-    public void OnStoreFailure() => Interlocked.Increment(ref _storeFailures);
+    public void OnStoreFailure()
+    {
+        Interlocked.Increment(ref _storeFailures);
+        _storeFailed.Add(1);
+    }
+
+    /// <summary>Records how long each committed uplink waited since it arrived.</summary>
+    public void OnCommitted(IEnumerable<DateTimeOffset> arrivals, DateTimeOffset committedAt)
+    {
+        foreach (DateTimeOffset arrival in arrivals)
+        {
+            _lag.Record(Math.Max(0, (committedAt - arrival).TotalSeconds));
+        }
+    }
+
+    /// <summary>Where the queue gauge reads its depth (the ingest pipeline's channel).</summary>
+    public void ObserveQueue(Func<long> depth) => _queued = depth;
 
     /// <summary>Hellos that showed a role running another model than the one installed there last (see <c>StaleImageCheck</c>).</summary>
     public long StaleImages => Interlocked.Read(ref _staleImages);
@@ -105,32 +129,5 @@ public sealed class HostMetrics : IDisposable
 
     public void SetDevicesOnline(long count) => Interlocked.Exchange(ref _devicesOnline, count);
 
-    /// <summary>The totals in the Prometheus text exposition format (version 0.0.4).</summary>
-    public string ToPrometheusText()
-    {
-        var sb = new StringBuilder();
-        Counter(sb, "tinymlops_messages_received_total", "Uplink MQTT messages received", Received);
-        Counter(sb, "tinymlops_messages_stored_total", "Uplink messages stored for the first time", Stored);
-        Counter(sb, "tinymlops_messages_duplicates_total", "Uplink messages already stored (re-acked)", Duplicates);
-        Counter(sb, "tinymlops_messages_acked_total", "Uplink messages covered by an application ack", Acked);
-        Counter(sb, "tinymlops_store_failures_total", "Ingest batches the store refused (redelivered later)", StoreFailures);
-        sb.Append("# HELP tinymlops_messages_rejected_total Uplink messages refused, by reason\n");
-        sb.Append("# TYPE tinymlops_messages_rejected_total counter\n");
-        foreach (var (reason, value) in RejectedByReason.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-        {
-            sb.Append(CultureInfo.InvariantCulture, $"tinymlops_messages_rejected_total{{reason=\"{reason}\"}} {value}\n");
-        }
-
-        sb.Append("# HELP tinymlops_devices_online Devices seen within the online window\n");
-        sb.Append("# TYPE tinymlops_devices_online gauge\n");
-        sb.Append(CultureInfo.InvariantCulture, $"tinymlops_devices_online {DevicesOnline}\n");
-        return sb.ToString();
-    }
-
     public void Dispose() => _meter.Dispose();
-
-    private static void Counter(StringBuilder sb, string name, string help, long value)
-    {
-        sb.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n");
-    }
 }

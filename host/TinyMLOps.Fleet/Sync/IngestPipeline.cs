@@ -28,6 +28,7 @@ public sealed class IngestPipeline
         _metrics = metrics;
         _log = log;
         _maxBatch = maxBatch;
+        metrics.ObserveQueue(() => _channel.Reader.Count);
     }
 
     /// <summary>Publishes a downlink message (set by the service once the broker connection exists).</summary>
@@ -96,6 +97,8 @@ public sealed class IngestPipeline
     private async Task<(List<IngestRecord> Records, List<IngestRecord> Fresh)> StoreAsync(IReadOnlyList<InboundUplink> batch, CancellationToken cancellationToken)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var span = HostMetrics.Tracing.StartActivity("ingest batch");
+        span?.SetTag("tinymlops.batch.size", batch.Count);
         var records = new List<IngestRecord>(batch.Count);
         var sources = new List<InboundUplink>(batch.Count);
         foreach (var uplink in batch)
@@ -119,6 +122,9 @@ public sealed class IngestPipeline
         bool[] fresh = records.Count == 0 ? [] : await _store.IngestAsync(records, cancellationToken).ConfigureAwait(false);
         int freshCount = fresh.Count(f => f);
         _metrics.OnStored(freshCount, records.Count - freshCount);
+        _metrics.OnCommitted(sources.Select(u => u.ReceivedAt), DateTimeOffset.UtcNow);
+        span?.SetTag("tinymlops.batch.fresh", freshCount);
+        span?.SetTag("tinymlops.batch.rejected", batch.Count - records.Count);
 
         for (int i = 0; i < records.Count; i++)
         {

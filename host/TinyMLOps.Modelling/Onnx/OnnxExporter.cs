@@ -1,8 +1,10 @@
 using TinyMLOps.Modelling.Float;
+using TinyMLOps.Modelling.Onnx.Proto;
 using TinyMLOps.Shared.Kernels;
 using TinyMLOps.Shared.Model;
 using TinyMLOps.Shared.Preprocessing;
 using TinyMLOps.Shared.Quantization;
+using OnnxDataType = TinyMLOps.Modelling.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace TinyMLOps.Modelling.Onnx;
 
@@ -297,7 +299,7 @@ public static class OnnxExporter
     {
         if (labels.Count > 0)
         {
-            model.MetadataProps.Add(new KeyValuePair<string, string>(LabelsMetadataKey, string.Join('\n', labels)));
+            model.MetadataProps.Add(new StringStringEntryProto { Key = LabelsMetadataKey, Value = string.Join('\n', labels) });
         }
 
         return model;
@@ -663,7 +665,7 @@ public static class OnnxExporter
         {
             string i32 = B.Node("Cast", p + "x_i32", [x], AttributeProto.Int("to", (long)OnnxDataType.Int32));
             string shifted = B.Node("Add", p + "x_plus128", [i32, B.Initializer(TensorProto.FromInt32s(p + "c128", [], [128]))]);
-            return B.Node("Cast", p + "x_u8", [shifted], AttributeProto.Int("to", (long)OnnxDataType.UInt8));
+            return B.Node("Cast", p + "x_u8", [shifted], AttributeProto.Int("to", (long)OnnxDataType.Uint8));
         }
 
         private (string Weights, string ZeroPoint) WeightTensor(string p, sbyte[] w, long[] dims, bool asUInt8)

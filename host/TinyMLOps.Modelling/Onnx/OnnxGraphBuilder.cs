@@ -1,3 +1,6 @@
+using TinyMLOps.Modelling.Onnx.Proto;
+using OnnxDataType = TinyMLOps.Modelling.Onnx.Proto.TensorProto.Types.DataType;
+
 namespace TinyMLOps.Modelling.Onnx;
 
 /// <summary>Builds a <see cref="GraphProto"/> node by node with unique tensor names; used by the exporter.</summary>
@@ -28,19 +31,19 @@ internal sealed class OnnxGraphBuilder
     public string Input(string name, OnnxDataType type, params object[] dims)
     {
         string n = Fresh(name);
-        Graph.Inputs.Add(ValueInfoProto.Tensor(n, type, dims));
+        Graph.Input.Add(ValueInfoProto.Tensor(n, type, dims));
         return n;
     }
 
     public void Output(string tensor, OnnxDataType type, params object[] dims)
     {
-        Graph.Outputs.Add(ValueInfoProto.Tensor(tensor, type, dims));
+        Graph.Output.Add(ValueInfoProto.Tensor(tensor, type, dims));
     }
 
     public string Initializer(TensorProto tensor)
     {
         tensor.Name = Fresh(tensor.Name);
-        Graph.Initializers.Add(tensor);
+        Graph.Initializer.Add(tensor);
         return tensor.Name;
     }
 
@@ -61,10 +64,10 @@ internal sealed class OnnxGraphBuilder
     {
         string output = Fresh(outputHint);
         var node = new NodeProto { OpType = opType, Name = $"{opType}_{_nodeCount++}" };
-        node.Inputs.AddRange(inputs);
-        node.Outputs.Add(output);
-        node.Attributes.AddRange(attributes);
-        Graph.Nodes.Add(node);
+        node.Input.AddRange(inputs);
+        node.Output.Add(output);
+        node.Attribute.AddRange(attributes);
+        Graph.Node.Add(node);
         return output;
     }
 
@@ -79,7 +82,7 @@ internal sealed class OnnxGraphBuilder
             DocString = docString,
             Graph = Graph,
         };
-        model.OpsetImport.Add(new OperatorSetIdProto("", opset));
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
         return model;
     }
 }

@@ -1,6 +1,10 @@
 using System.Globalization;
+using Google.Protobuf.Collections;
 using TinyMLOps.Modelling.Float;
+using TinyMLOps.Modelling.Onnx.Proto;
 using TinyMLOps.Shared.Model;
+using AttributeType = TinyMLOps.Modelling.Onnx.Proto.AttributeProto.Types.AttributeType;
+using OnnxDataType = TinyMLOps.Modelling.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace TinyMLOps.Modelling.Onnx;
 
@@ -112,7 +116,7 @@ public static class OnnxImporter
 
         public long[] Dims { get; }
 
-        public bool IsFloat => Proto != null && (Proto.DataType == OnnxDataType.Float || Proto.DataType == OnnxDataType.Double);
+        public bool IsFloat => Proto != null && Proto.ElementType is OnnxDataType.Float or OnnxDataType.Double;
 
         public long Count => Proto?.ElementCount ?? _ints!.Length;
 
@@ -192,7 +196,7 @@ public static class OnnxImporter
                 throw new OnnxUnsupportedException("the model does not import the default ONNX operator set");
             }
 
-            foreach (TensorProto init in _graph.Initializers)
+            foreach (TensorProto init in _graph.Initializer)
             {
                 if (init.Name.Length == 0)
                 {
@@ -202,25 +206,25 @@ public static class OnnxImporter
                 _values[init.Name] = new Const(init);
             }
 
-            foreach (NodeProto n in _graph.Nodes)
+            foreach (NodeProto n in _graph.Node)
             {
-                _consumed.UnionWith(n.Inputs);
-                foreach (string i in n.Inputs)
+                _consumed.UnionWith(n.Input);
+                foreach (string i in n.Input)
                 {
                     _consumers[i] = _consumers.GetValueOrDefault(i) + 1;
                 }
             }
 
-            foreach (ValueInfoProto o in _graph.Outputs)
+            foreach (ValueInfoProto o in _graph.Output)
             {
                 _consumers[o.Name] = _consumers.GetValueOrDefault(o.Name) + 1;
             }
 
-            _consumed.UnionWith(_graph.Outputs.Select(o => o.Name));
+            _consumed.UnionWith(_graph.Output.Select(o => o.Name));
             TensorShape inputShape = ReadInput();
-            for (_nodeIndex = 0; _nodeIndex < _graph.Nodes.Count; _nodeIndex++)
+            for (_nodeIndex = 0; _nodeIndex < _graph.Node.Count; _nodeIndex++)
             {
-                _node = _graph.Nodes[_nodeIndex];
+                _node = _graph.Node[_nodeIndex];
                 _nodeInputs.Clear();
                 ImportNode(_node);
             }
@@ -251,7 +255,7 @@ public static class OnnxImporter
             }
 
             int outputs = _current.C * _current.H * _current.W;
-            foreach (KeyValuePair<string, string> kv in _model.MetadataProps)
+            foreach (StringStringEntryProto kv in _model.MetadataProps)
             {
                 string[]? labels = kv.Key switch
                 {
@@ -283,41 +287,42 @@ public static class OnnxImporter
 
         private TensorShape ReadInput()
         {
-            var real = _graph.Inputs.Where(i => !_values.ContainsKey(i.Name)).ToList();
+            var real = _graph.Input.Where(i => !_values.ContainsKey(i.Name)).ToList();
             if (real.Count != 1)
             {
                 throw new OnnxUnsupportedException($"the graph has {real.Count} inputs besides initializers; exactly one is supported");
             }
 
             ValueInfoProto input = real[0];
-            TypeProto.TensorTypeProto? tt = input.Type?.TensorType;
+            TypeProto.Types.Tensor? tt = input.Type?.TensorType;
             if (tt == null || tt.Shape == null)
             {
                 throw new OnnxUnsupportedException($"graph input '{input.Name}' must be a tensor with a known shape");
             }
 
-            if (tt.ElemType != OnnxDataType.Float)
+            if (tt.ElemType != (int)OnnxDataType.Float)
             {
-                throw new OnnxUnsupportedException($"graph input '{input.Name}' has element type {tt.ElemType}; only float models are imported");
+                throw new OnnxUnsupportedException($"graph input '{input.Name}' has element type {(OnnxDataType)tt.ElemType}; only float models are imported");
             }
 
-            List<TensorShapeProto.Dimension> dims = tt.Shape.Dims;
+            RepeatedField<TensorShapeProto.Types.Dimension> dims = tt.Shape.Dim;
             if (dims.Count is < 2 or > 4)
             {
                 throw new OnnxUnsupportedException($"graph input '{input.Name}' has rank {dims.Count}; expected [N,C,H,W], [N,H,W,C], [N,C,T] or [N,F]");
             }
 
-            if (dims[0].DimValue is long b && b >= 1)
+            if (dims[0].HasDimValue && dims[0].DimValue >= 1)
             {
-                _staticBatch = b;
+                _staticBatch = dims[0].DimValue;
             }
 
             int[] sizes = new int[dims.Count - 1];
             for (int i = 1; i < dims.Count; i++)
             {
-                if (dims[i].DimValue is not long v || v < 1)
+                long v = dims[i].DimValue;
+                if (!dims[i].HasDimValue || v < 1)
                 {
-                    throw new OnnxUnsupportedException($"graph input '{input.Name}' dimension {i} is '{dims[i]}'; all but the batch must be fixed and positive");
+                    throw new OnnxUnsupportedException($"graph input '{input.Name}' dimension {i} is '{dims[i].Text}'; all but the batch must be fixed and positive");
                 }
 
                 if (v > MaxDim)
@@ -365,9 +370,9 @@ public static class OnnxImporter
 
         private bool FirstConsumerIsTranspose(string name, long[] perm)
         {
-            foreach (NodeProto n in _graph.Nodes)
+            foreach (NodeProto n in _graph.Node)
             {
-                if (n.Inputs.Contains(name))
+                if (n.Input.Contains(name))
                 {
                     return n.OpType == "Transpose" && n.FindAttribute("perm") is { } p && p.Ints.SequenceEqual(perm);
                 }
@@ -378,12 +383,12 @@ public static class OnnxImporter
 
         private void CheckOutput()
         {
-            if (_graph.Outputs.Count != 1)
+            if (_graph.Output.Count != 1)
             {
-                throw new OnnxUnsupportedException($"the graph has {_graph.Outputs.Count} outputs; exactly one is supported");
+                throw new OnnxUnsupportedException($"the graph has {_graph.Output.Count} outputs; exactly one is supported");
             }
 
-            string name = _graph.Outputs[0].Name;
+            string name = _graph.Output[0].Name;
             if (!_values.TryGetValue(name, out Value? v))
             {
                 throw new OnnxFormatException($"graph output '{name}' is never computed");
@@ -417,7 +422,7 @@ public static class OnnxImporter
                 throw Unsupported($"operator domain '{node.Domain}' is not supported");
             }
 
-            if (node.Outputs.Count == 0 || node.Outputs[0].Length == 0)
+            if (node.Output.Count == 0 || node.Output[0].Length == 0)
             {
                 throw new OnnxFormatException($"{Where} has no output");
             }
@@ -468,7 +473,7 @@ public static class OnnxImporter
 
         private OnnxFormatException Malformed(string message) => new($"{Where}: {message}");
 
-        private string InputName(int i) => i < _node!.Inputs.Count ? _node.Inputs[i] : "";
+        private string InputName(int i) => i < _node!.Input.Count ? _node.Input[i] : "";
 
         private Value? OptionalInput(int i)
         {
@@ -516,7 +521,7 @@ public static class OnnxImporter
 
         private void Define(Value v)
         {
-            string name = _node!.Outputs[0];
+            string name = _node!.Output[0];
             if (_values.ContainsKey(name))
             {
                 throw Malformed($"output '{name}' is already defined (a graph assigns each name once)");
@@ -539,9 +544,9 @@ public static class OnnxImporter
             }
 
             _values[name] = v;
-            for (int i = 1; i < _node.Outputs.Count; i++)
+            for (int i = 1; i < _node.Output.Count; i++)
             {
-                string extra = _node.Outputs[i];
+                string extra = _node.Output[i];
                 if (extra.Length != 0 && _consumed.Contains(extra))
                 {
                     throw Unsupported($"its output '{extra}' is used; only the first output is supported");
@@ -559,7 +564,7 @@ public static class OnnxImporter
                 return fallback;
             }
 
-            if (a.Type != OnnxAttributeType.Int && a.Type != OnnxAttributeType.Undefined)
+            if (a.Type != AttributeType.Int && a.Type != AttributeType.Undefined)
             {
                 throw Malformed($"attribute '{name}' should be an int");
             }
@@ -575,7 +580,7 @@ public static class OnnxImporter
                 return fallback;
             }
 
-            if (a.Type != OnnxAttributeType.Float && a.Type != OnnxAttributeType.Undefined)
+            if (a.Type != AttributeType.Float && a.Type != AttributeType.Undefined)
             {
                 throw Malformed($"attribute '{name}' should be a float");
             }
@@ -591,7 +596,7 @@ public static class OnnxImporter
                 return null;
             }
 
-            if (a.Type != OnnxAttributeType.Ints && a.Type != OnnxAttributeType.Undefined)
+            if (a.Type != AttributeType.Ints && a.Type != AttributeType.Undefined)
             {
                 throw Malformed($"attribute '{name}' should be a list of ints");
             }
@@ -602,7 +607,7 @@ public static class OnnxImporter
         private string StringAttr(string name, string fallback)
         {
             AttributeProto? a = Attr(name);
-            return a == null ? fallback : System.Text.Encoding.UTF8.GetString(a.S);
+            return a == null ? fallback : a.S.ToStringUtf8();
         }
 
         private static int Small(long v) => v is >= int.MinValue and <= int.MaxValue ? (int)v : (v < 0 ? int.MinValue : int.MaxValue);
@@ -620,7 +625,7 @@ public static class OnnxImporter
 
         private Const ConstantNode()
         {
-            AttributeProto? a = _node!.Attributes.Count == 1 ? _node.Attributes[0] : null;
+            AttributeProto? a = _node!.Attribute.Count == 1 ? _node.Attribute[0] : null;
             if (a == null)
             {
                 throw Malformed("a Constant needs exactly one attribute");
@@ -679,7 +684,7 @@ public static class OnnxImporter
             long[] slice = dims[start..Math.Max(start, end)];
 
             // Shape does not consume the chain: the activation stays current.
-            string name = _node!.Outputs[0];
+            string name = _node!.Output[0];
             if (_values.ContainsKey(name))
             {
                 throw Malformed($"output '{name}' is already defined");
@@ -808,14 +813,14 @@ public static class OnnxImporter
 
         private void Concat()
         {
-            if (_node!.Inputs.Any(name => _values.GetValueOrDefault(name) is Act))
+            if (_node!.Input.Any(name => _values.GetValueOrDefault(name) is Act))
             {
                 ConcatActs();
                 return;
             }
 
             var all = new List<long>();
-            for (int i = 0; i < _node!.Inputs.Count; i++)
+            for (int i = 0; i < _node!.Input.Count; i++)
             {
                 Const c = ConstInput(i, "Concat input");
                 if (c.Dims.Length != 1)
@@ -832,7 +837,7 @@ public static class OnnxImporter
         /// <summary>torch.cat of activations: NCHW axis 1 is our channels, 2 the height, 3 the width; a flat [N,F] concatenates features.</summary>
         private void ConcatActs()
         {
-            var xs = Enumerable.Range(0, _node!.Inputs.Count).Select(ActInput).ToList();
+            var xs = Enumerable.Range(0, _node!.Input.Count).Select(ActInput).ToList();
             Act first = xs[0];
             if (xs.Any(x => x.Layout != first.Layout || x.Perm != null))
             {
@@ -886,7 +891,7 @@ public static class OnnxImporter
 
             long count = shape.Aggregate(1L, (a, d) => a * d);
             TensorProto? value = Attr("value")?.T;
-            bool isFloat = value != null && value.DataType is OnnxDataType.Float or OnnxDataType.Double;
+            bool isFloat = value != null && value.ElementType is OnnxDataType.Float or OnnxDataType.Double;
             if (isFloat)
             {
                 float v = value!.ToFloats() is { Length: 1 } f ? f[0] : throw Malformed("value must hold one element");
@@ -1142,15 +1147,13 @@ public static class OnnxImporter
             {
                 if (IntsAttr(name) is { Length: 1 } v)
                 {
-                    _node!.Attributes.RemoveAll(a => a.Name == name);
-                    _node.Attributes.Add(AttributeProto.IntList(name, 1, v[0]));
+                    _node!.SetAttribute(AttributeProto.IntList(name, 1, v[0]));
                 }
             }
 
             if (IntsAttr("pads") is { Length: 2 } pads)
             {
-                _node!.Attributes.RemoveAll(a => a.Name == "pads");
-                _node.Attributes.Add(AttributeProto.IntList("pads", 0, pads[0], 0, pads[1]));
+                _node!.SetAttribute(AttributeProto.IntList("pads", 0, pads[0], 0, pads[1]));
             }
         }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using TinyMLOps.Modelling.Data;
 using TinyMLOps.Modelling.Kernels;

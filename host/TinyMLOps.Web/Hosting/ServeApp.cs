@@ -34,6 +34,7 @@ public static class ServeApp
         {
             HostApplicationBuilder plain = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
             Configure(plain.Services, plain.Logging, plain.Configuration, settings, tasks, configuration);
+            ServeTelemetry.Add(plain.Services, settings, web: false);
             return plain.Build();
         }
 
@@ -56,6 +57,7 @@ public static class ServeApp
                 }
             });
         });
+        ServeTelemetry.Add(builder.Services, settings, web: true);
         builder.Services.AddProblemDetails();
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
@@ -70,6 +72,11 @@ public static class ServeApp
         app.UseMiddleware<AuditMiddleware>();
         app.UseAuthorization();
         HealthEndpoints.Map(app);
+        if (settings.Telemetry.Prometheus)
+        {
+            app.MapPrometheusScrapingEndpoint("/metrics");
+        }
+
         app.MapOpenApi(ApiEndpoints.Root + "/openapi.json").AllowAnonymous();
         ApiEndpoints.Map(app);
         return app;
@@ -101,10 +108,13 @@ public static class ServeApp
         SyncOptions options = settings.Sync;
         services.AddSingleton(settings);
         services.AddSingleton(settings.Http);
+        services.AddSingleton(settings.Telemetry);
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
         services.AddSingleton<HostStatus>();
         services.AddSingleton<IFleetStore>(_ => FleetStoreFactory.Open(options.PostgresConnectionString, options.SqlitePath));
         services.AddSingleton<IRoundDataSource>(s => new TaskRoundData(tasks ?? [], options.TaskData, s.GetRequiredService<ILoggerFactory>().CreateLogger("TinyMLOps.Rounds")));
         services.AddHostedService<SyncHostedService>();
+        // Type=notify readiness and journald-friendly logs under systemd; nothing elsewhere.
+        services.AddSystemd();
     }
 }

@@ -18,17 +18,20 @@ public sealed class ServeSettings
     public const string Section = "TinyMLOps";
 
     /// <summary>Keys of the section that are not properties of <see cref="SyncOptions"/>.</summary>
-    private static readonly string[] ExtraKeys = ["Http", "PasswordFile", "ArtifactMasterKeyFile"];
+    private static readonly string[] ExtraKeys = ["Http", "Telemetry", "PasswordFile", "ArtifactMasterKeyFile"];
 
-    private ServeSettings(SyncOptions sync, HttpOptions http)
+    private ServeSettings(SyncOptions sync, HttpOptions http, TelemetryOptions telemetry)
     {
         Sync = sync;
         Http = http;
+        Telemetry = telemetry;
     }
 
     public SyncOptions Sync { get; }
 
     public HttpOptions Http { get; }
+
+    public TelemetryOptions Telemetry { get; }
 
     /// <summary>Binds and checks the settings; every problem found is in the one <see cref="ServeConfigurationException"/> thrown.</summary>
     public static ServeSettings Load(IConfiguration configuration)
@@ -48,10 +51,12 @@ public sealed class ServeSettings
 
         var sync = new SyncOptions();
         var http = new HttpOptions();
+        var telemetry = new TelemetryOptions();
         try
         {
             section.Bind(sync);
             section.GetSection("Http").Bind(http, o => o.ErrorOnUnknownConfiguration = true);
+            section.GetSection("Telemetry").Bind(telemetry, o => o.ErrorOnUnknownConfiguration = true);
         }
         catch (InvalidOperationException e)
         {
@@ -61,15 +66,15 @@ public sealed class ServeSettings
 
         ReadSecretFile(section, "PasswordFile", nameof(SyncOptions.Password), sync.Password, v => sync.Password = v, problems);
         ReadSecretFile(section, "ArtifactMasterKeyFile", nameof(SyncOptions.ArtifactMasterKey), sync.ArtifactMasterKey, v => sync.ArtifactMasterKey = v, problems);
-        var settings = new ServeSettings(sync, http);
+        var settings = new ServeSettings(sync, http, telemetry);
         problems.AddRange(settings.Problems());
         return problems.Count == 0 ? settings : throw new ServeConfigurationException(problems);
     }
 
     /// <summary>Settings made in code (tests, the demo), checked like loaded ones.</summary>
-    public static ServeSettings From(SyncOptions sync, HttpOptions? http = null)
+    public static ServeSettings From(SyncOptions sync, HttpOptions? http = null, TelemetryOptions? telemetry = null)
     {
-        var settings = new ServeSettings(sync, http ?? new HttpOptions { Url = string.Empty });
+        var settings = new ServeSettings(sync, http ?? new HttpOptions { Url = string.Empty }, telemetry ?? new TelemetryOptions());
         IReadOnlyList<string> problems = settings.Problems();
         return problems.Count == 0 ? settings : throw new ServeConfigurationException(problems);
     }
@@ -115,11 +120,6 @@ public sealed class ServeSettings
             problems.Add($"{Section}:OnlineWindow, RolloutInterval and CommandResendAfter must be positive");
         }
 
-        if (s.MetricsPort is < 0 or > 65535)
-        {
-            problems.Add($"{Section}:MetricsPort {s.MetricsPort} is not a TCP port");
-        }
-
         if (!string.IsNullOrWhiteSpace(s.ArtifactMasterKey))
         {
             try
@@ -133,6 +133,16 @@ public sealed class ServeSettings
         }
 
         problems.AddRange(HttpProblems());
+        if (Telemetry.OtlpProtocol is not ("grpc" or "http/protobuf"))
+        {
+            problems.Add($"{Section}:Telemetry:OtlpProtocol must be grpc or http/protobuf, not '{Telemetry.OtlpProtocol}'");
+        }
+
+        if (!string.IsNullOrWhiteSpace(Telemetry.OtlpEndpoint) && !Uri.TryCreate(Telemetry.OtlpEndpoint, UriKind.Absolute, out _))
+        {
+            problems.Add($"{Section}:Telemetry:OtlpEndpoint '{Telemetry.OtlpEndpoint}' is not an absolute URL");
+        }
+
         return problems;
     }
 
@@ -147,6 +157,7 @@ public sealed class ServeSettings
         root["artifactMasterKey"] = Mask(Sync.ArtifactMasterKey);
         root["postgresConnectionString"] = Sync.PostgresConnectionString is { } pg ? RedactConnectionString(pg) : null;
         root["http"] = System.Text.Json.JsonSerializer.SerializeToNode(Http, ServeJson.Options);
+        root["telemetry"] = System.Text.Json.JsonSerializer.SerializeToNode(Telemetry, ServeJson.Options);
         return new JsonObject { [Section] = root };
     }
 

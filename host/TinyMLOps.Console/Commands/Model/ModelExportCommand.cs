@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Google.Protobuf;
 using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
 using TinyMLOps.Modelling.Onnx;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Google.Protobuf;
 using Spectre.Console;
 using TinyMLOps.Console.Commands.Bench;
 using TinyMLOps.Console.Commands.Common;

@@ -28,7 +28,6 @@ internal static class ServeCommand
         var worker = new Option<string>("--worker-id") { Description = "client id of this worker (unique per worker)", DefaultValueFactory = _ => "tinymlops-host-1" };
         var fleet = new Option<string>("--fleet") { Description = "fleet to serve, + for all", DefaultValueFactory = _ => "+" };
         var shared = new Option<bool>("--shared") { Description = "MQTT 5 shared subscription: several workers split the fleet (use PostgreSQL)" };
-        var metrics = new Option<int>("--metrics-port") { Description = "serve Prometheus metrics on http://127.0.0.1:PORT/metrics", DefaultValueFactory = _ => 0 };
         var credentials = new Option<bool>("--require-credentials") { Description = "embedded broker: devices log in with their provisioned secret" };
         var listen = new Option<string>("--listen") { Description = "embedded broker: address to listen on, 0.0.0.0 for boards on the LAN (needs --require-credentials and a host password)", DefaultValueFactory = _ => "127.0.0.1" };
         var registry = new Option<string?>("--registry")
@@ -46,7 +45,7 @@ internal static class ServeCommand
         var printConfig = new Option<bool>("--print-config") { Description = "print the effective settings as JSON, secrets redacted, and exit" };
         var command = new Command("serve", "Run the host service: broker, ingest, acks, commands, rollouts, the REST API and the web console")
         {
-            db, pg, port, broker, tls, ca, user, password, passwordFile, worker, fleet, shared, metrics, credentials, listen, registry, taskData, http, config, printConfig,
+            db, pg, port, broker, tls, ca, user, password, passwordFile, worker, fleet, shared, credentials, listen, registry, taskData, http, config, printConfig,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -72,7 +71,6 @@ internal static class ServeCommand
             Set(worker, nameof(SyncOptions.WorkerId));
             Set(fleet, nameof(SyncOptions.Fleet));
             Set(shared, nameof(SyncOptions.SharedSubscription));
-            Set(metrics, nameof(SyncOptions.MetricsPort));
             Set(credentials, nameof(SyncOptions.RequireDeviceCredentials));
             Set(listen, nameof(SyncOptions.BrokerListenAddress));
             Set(registry, nameof(SyncOptions.VariantRegistryPath));
@@ -99,7 +97,7 @@ internal static class ServeCommand
             ServeSettings settings = ServeSettings.Load(configuration);
             if (parse.GetValue(printConfig))
             {
-                console.Profile.Out.Writer.WriteLine(settings.Redacted().ToJsonString(ServeJson.Options));
+                console.Profile.Out.Writer.WriteLine(settings.Redacted().ToJsonString(ServeJson.Printed));
                 return 0;
             }
 

@@ -1,4 +1,6 @@
+using Google.Protobuf;
 using TinyMLOps.Modelling.Onnx;
+using TinyMLOps.Modelling.Onnx.Proto;
 using TinyMLOps.Shared.Model;
 
 namespace TinyMLOps.Host.Tests.Console.Model;

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using TinyMLOps.Host.Tests.Modelling.Watermarking;
 using TinyMLOps.Modelling.Onnx;
 using TinyMLOps.Modelling.Watermarking;

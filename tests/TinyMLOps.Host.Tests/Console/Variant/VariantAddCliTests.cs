@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using TinyMLOps.Host.Tests.Modelling.Onnx;
 using TinyMLOps.Modelling.Boards;
 using TinyMLOps.Modelling.Onnx;

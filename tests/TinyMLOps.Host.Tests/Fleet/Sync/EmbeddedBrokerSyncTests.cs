@@ -70,10 +70,9 @@ public sealed class EmbeddedBrokerSyncTests
     {
         await using var h = new SyncHarness();
         int port = MosquittoProcess.FreePort();
-        int metricsPort = MosquittoProcess.FreePort();
         string db = Path.Combine(h.Directory_, "service.db");
-        var options = new SyncOptions { BrokerPort = port, SqlitePath = db, MetricsPort = metricsPort, WorkerId = "tinymlops-host-svc" };
-        using var service = TinyMLOps.Web.Hosting.ServeApp.Build(TinyMLOps.Web.Hosting.ServeSettings.From(options));
+        var options = new SyncOptions { BrokerPort = port, SqlitePath = db, WorkerId = "tinymlops-host-svc" };
+        using var service = TinyMLOps.Web.Hosting.ServeApp.Build(TinyMLOps.Web.Hosting.ServeSettings.From(options, new TinyMLOps.Web.Hosting.HttpOptions { Url = "http://127.0.0.1:0" }));
         await service.StartAsync();
         try
         {
@@ -84,9 +83,12 @@ public sealed class EmbeddedBrokerSyncTests
                 return board.Device.Downlink.AcksReceived > 0 && board.Device.Outbox.PendingCount == 0;
             });
             using var http = new HttpClient();
-            string metrics = await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics/");
-            Assert.Matches(@"tinymlops_messages_stored_total [1-9]", metrics);
+            // The OpenTelemetry SDK's Prometheus exporter on the HTTP listener (OpenMetrics when asked, text otherwise).
+            string metrics = await http.GetStringAsync(new Uri(TinyMLOps.Web.Hosting.ServeApp.HttpAddress(service)!, "metrics"));
+            Assert.Matches(@"tinymlops_messages_stored_total(\{[^}]*\})? [1-9]", metrics);
             Assert.Contains("# TYPE tinymlops_devices_online gauge", metrics);
+            Assert.Contains("tinymlops_ingest_lag_seconds_bucket", metrics);
+            Assert.Contains("tinymlops_ingest_queued", metrics);
         }
         finally
         {

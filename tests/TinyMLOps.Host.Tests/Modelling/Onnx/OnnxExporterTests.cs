@@ -1,9 +1,13 @@
+using Google.Protobuf;
+using Google.Protobuf.Collections;
 using Microsoft.ML.OnnxRuntime;
 using TinyMLOps.Modelling.Float;
 using TinyMLOps.Modelling.Onnx;
+using TinyMLOps.Modelling.Onnx.Proto;
 using TinyMLOps.Shared.Kernels;
 using TinyMLOps.Shared.Model;
 using TinyMLOps.Shared.Quantization;
+using OnnxDataType = TinyMLOps.Modelling.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace TinyMLOps.Host.Tests.Modelling.Onnx;
 
@@ -14,13 +18,13 @@ public class OnnxExporterTests
     {
         ModelProto m = ModelProto.Parse(OnnxExporter.ExportFloat(OnnxModels.RandomFloatCnn(seed: 1)).ToByteArray());
         Assert.Equal(13, m.DefaultOpsetVersion);
-        List<TensorShapeProto.Dimension> dims = m.Graph!.Inputs.Single().Type!.TensorType!.Shape!.Dims;
-        Assert.Equal(["N", "3", "12", "10"], dims.Select(d => d.ToString()));
-        string[] ops = m.Graph.Nodes.Select(n => n.OpType).ToArray();
+        RepeatedField<TensorShapeProto.Types.Dimension> dims = m.Graph!.Input.Single().Type!.TensorType!.Shape!.Dim;
+        Assert.Equal(["N", "3", "12", "10"], dims.Select(d => d.Text));
+        string[] ops = m.Graph.Node.Select(n => n.OpType).ToArray();
         Assert.Equal(["Conv", "Clip", "Conv", "Relu", "MaxPool", "AveragePool", "Transpose", "Flatten", "Gemm", "Relu", "Gemm", "Softmax", "Identity"], ops);
-        NodeProto transpose = m.Graph.Nodes.Single(n => n.OpType == "Transpose");
+        NodeProto transpose = m.Graph.Node.Single(n => n.OpType == "Transpose");
         Assert.Equal([0L, 2, 3, 1], transpose.FindAttribute("perm")!.Ints);
-        Assert.Equal(6, m.Graph.Nodes.Single(n => n.OpType == "Conv" && n.FindAttribute("group")!.I > 1).FindAttribute("group")!.I);
+        Assert.Equal(6, m.Graph.Node.Single(n => n.OpType == "Conv" && n.FindAttribute("group")!.I > 1).FindAttribute("group")!.I);
     }
 
     [Fact]
@@ -28,17 +32,17 @@ public class OnnxExporterTests
     {
         Int8Model model = OnnxModels.HandBuiltInt8(seed: 2, OnnxTestSupport.FashionMnistTest.Slice(0, 30));
         ModelProto m = OnnxExporter.ExportInt8(model);
-        ValueInfoProto input = m.Graph!.Inputs.Single();
-        Assert.Equal(OnnxDataType.Int8, input.Type!.TensorType!.ElemType);
-        Assert.Equal(["N", "1", "28", "28"], input.Type.TensorType.Shape!.Dims.Select(d => d.ToString()));
-        Assert.Equal(OnnxDataType.Int8, m.Graph.Outputs.Single().Type!.TensorType!.ElemType);
-        Assert.Equal(3, m.Graph.Nodes.Count(n => n.OpType == "ConvInteger"));
-        Assert.Equal(1, m.Graph.Nodes.Count(n => n.OpType == "MatMulInteger"));
-        Assert.All(m.Graph.Initializers.Where(t => t.Name.EndsWith("_weight", StringComparison.Ordinal)), t => Assert.Equal(OnnxDataType.Int8, t.DataType));
+        ValueInfoProto input = m.Graph!.Input.Single();
+        Assert.Equal(OnnxDataType.Int8, (OnnxDataType)input.Type!.TensorType!.ElemType);
+        Assert.Equal(["N", "1", "28", "28"], input.Type.TensorType.Shape!.Dim.Select(d => d.Text));
+        Assert.Equal(OnnxDataType.Int8, (OnnxDataType)m.Graph.Output.Single().Type!.TensorType!.ElemType);
+        Assert.Equal(3, m.Graph.Node.Count(n => n.OpType == "ConvInteger"));
+        Assert.Equal(1, m.Graph.Node.Count(n => n.OpType == "MatMulInteger"));
+        Assert.All(m.Graph.Initializer.Where(t => t.Name.EndsWith("_weight", StringComparison.Ordinal)), t => Assert.Equal(OnnxDataType.Int8, t.ElementType));
 
         ModelProto u8 = OnnxExporter.ExportInt8(model, OnnxInt8ExportOptions.AllUInt8);
-        Assert.All(u8.Graph!.Initializers.Where(t => t.Name.Contains("weight", StringComparison.Ordinal)), t => Assert.Equal(OnnxDataType.UInt8, t.DataType));
-        Assert.All(u8.Graph.Initializers.Where(t => t.Name.EndsWith("weight_zero_point", StringComparison.Ordinal)), t => Assert.Equal([128L], t.ToInt64s()));
+        Assert.All(u8.Graph!.Initializer.Where(t => t.Name.Contains("weight", StringComparison.Ordinal)), t => Assert.Equal(OnnxDataType.Uint8, t.ElementType));
+        Assert.All(u8.Graph.Initializer.Where(t => t.Name.EndsWith("weight_zero_point", StringComparison.Ordinal)), t => Assert.Equal([128L], t.ToInt64s()));
     }
 
     [Fact]
@@ -47,13 +51,13 @@ public class OnnxExporterTests
         Int8Model model = OnnxModels.HandBuiltInt8(seed: 2, OnnxTestSupport.FashionMnistTest.Slice(0, 30));
         Operator conv = model.Operators[0];
         ModelProto m = OnnxExporter.ExportInt8Probe(model, 0);
-        Assert.Equal(["N", "28", "28", "1"], m.Graph!.Inputs.Single().Type!.TensorType!.Shape!.Dims.Select(d => d.ToString()));
-        Assert.Equal([OnnxExporter.AccumulatorName, OnnxExporter.OutputName], m.Graph.Outputs.Select(o => o.Name));
-        Assert.Equal(OnnxDataType.Int32, m.Graph.Outputs[0].Type!.TensorType!.ElemType);
-        Assert.Equal(["N", $"{conv.OutH}", $"{conv.OutW}", $"{conv.OutC}"], m.Graph.Outputs[0].Type!.TensorType!.Shape!.Dims.Select(d => d.ToString()));
+        Assert.Equal(["N", "28", "28", "1"], m.Graph!.Input.Single().Type!.TensorType!.Shape!.Dim.Select(d => d.Text));
+        Assert.Equal([OnnxExporter.AccumulatorName, OnnxExporter.OutputName], m.Graph.Output.Select(o => o.Name));
+        Assert.Equal(OnnxDataType.Int32, (OnnxDataType)m.Graph.Output[0].Type!.TensorType!.ElemType);
+        Assert.Equal(["N", $"{conv.OutH}", $"{conv.OutW}", $"{conv.OutC}"], m.Graph.Output[0].Type!.TensorType!.Shape!.Dim.Select(d => d.Text));
 
         // A pooling layer has no accumulator.
-        Assert.Equal([OnnxExporter.OutputName], OnnxExporter.ExportInt8Probe(model, 2).Graph!.Outputs.Select(o => o.Name));
+        Assert.Equal([OnnxExporter.OutputName], OnnxExporter.ExportInt8Probe(model, 2).Graph!.Output.Select(o => o.Name));
         Assert.Throws<ArgumentOutOfRangeException>(() => OnnxExporter.ExportInt8Probe(model, model.Operators.Length));
     }
 
@@ -65,9 +69,9 @@ public class OnnxExporterTests
         Assert.Equal(Activation.Relu, pool.FusedActivation);
         Assert.True(pool.OutZeroPoint > -128, "the depthwise layer before has no activation, so its zero point is above -128");
         ModelProto m = OnnxExporter.ExportInt8Probe(model, 2);
-        NodeProto clip = m.Graph!.Nodes.Single(n => n.OpType == "Clip");
-        TensorProto min = m.Graph.Initializers.Single(t => t.Name == clip.Inputs[1]);
-        Assert.Equal(OnnxDataType.Int8, min.DataType);
+        NodeProto clip = m.Graph!.Node.Single(n => n.OpType == "Clip");
+        TensorProto min = m.Graph.Initializer.Single(t => t.Name == clip.Input[1]);
+        Assert.Equal(OnnxDataType.Int8, min.ElementType);
         Assert.Equal([(long)pool.OutZeroPoint], min.ToInt64s());
     }
 

@@ -1,4 +1,7 @@
+using Google.Protobuf;
+using Google.Protobuf.Collections;
 using TinyMLOps.Modelling.Onnx;
+using TinyMLOps.Modelling.Onnx.Proto;
 using TinyMLOps.Shared.Model;
 using Xunit.Abstractions;
 
@@ -61,16 +64,16 @@ public class OnnxFuzzTests(ITestOutputHelper output)
         {
             GraphProto g = ModelProto.Parse(sources[i % sources.Length]).Graph!;
             long V() => values[rng.Next(values.Length)];
-            NodeProto RandomNode() => g.Nodes[rng.Next(g.Nodes.Count)];
+            NodeProto RandomNode() => g.Node[rng.Next(g.Node.Count)];
             for (int k = 1 + rng.Next(3); k > 0; k--)
             {
                 switch (rng.Next(8))
                 {
                     case 0:
                         NodeProto n0 = RandomNode();
-                        if (n0.Attributes.Count > 0)
+                        if (n0.Attribute.Count > 0)
                         {
-                            AttributeProto a = n0.Attributes[rng.Next(n0.Attributes.Count)];
+                            AttributeProto a = n0.Attribute[rng.Next(n0.Attribute.Count)];
                             if (a.Ints.Count > 0)
                             {
                                 a.Ints[rng.Next(a.Ints.Count)] = V();
@@ -83,7 +86,7 @@ public class OnnxFuzzTests(ITestOutputHelper output)
 
                         break;
                     case 1:
-                        TensorProto t = g.Initializers[rng.Next(g.Initializers.Count)];
+                        TensorProto t = g.Initializer[rng.Next(g.Initializer.Count)];
                         if (t.Dims.Count > 0)
                         {
                             t.Dims[rng.Next(t.Dims.Count)] = V();
@@ -95,26 +98,26 @@ public class OnnxFuzzTests(ITestOutputHelper output)
                         break;
                     case 3:
                         NodeProto n3 = RandomNode();
-                        if (n3.Inputs.Count > 0)
+                        if (n3.Input.Count > 0)
                         {
-                            n3.Inputs[rng.Next(n3.Inputs.Count)] = RandomNode().Outputs[0];
+                            n3.Input[rng.Next(n3.Input.Count)] = RandomNode().Output[0];
                         }
 
                         break;
                     case 4:
-                        List<TensorShapeProto.Dimension> dims = g.Inputs[0].Type!.TensorType!.Shape!.Dims;
+                        RepeatedField<TensorShapeProto.Types.Dimension> dims = g.Input[0].Type!.TensorType!.Shape!.Dim;
                         dims[rng.Next(dims.Count)].DimValue = V();
                         break;
                     case 5:
-                        RandomNode().Attributes.Add(AttributeProto.IntList(listAttributes[rng.Next(listAttributes.Length)], Enumerable.Range(0, rng.Next(6)).Select(_ => V()).ToArray()));
+                        RandomNode().Attribute.Add(AttributeProto.IntList(listAttributes[rng.Next(listAttributes.Length)], Enumerable.Range(0, rng.Next(6)).Select(_ => V()).ToArray()));
                         break;
                     case 6:
-                        RandomNode().Attributes.Add(AttributeProto.Int(intAttributes[rng.Next(intAttributes.Length)], V()));
+                        RandomNode().Attribute.Add(AttributeProto.Int(intAttributes[rng.Next(intAttributes.Length)], V()));
                         break;
                     default:
-                        if (g.Nodes.Count > 1)
+                        if (g.Node.Count > 1)
                         {
-                            g.Nodes.RemoveAt(rng.Next(g.Nodes.Count));
+                            g.Node.RemoveAt(rng.Next(g.Node.Count));
                         }
 
                         break;
@@ -124,7 +127,7 @@ public class OnnxFuzzTests(ITestOutputHelper output)
             try
             {
                 var model = new ModelProto { IrVersion = 7, Graph = g };
-                model.OpsetImport.Add(new OperatorSetIdProto("", i % 2 == 0 ? 13 : 11));
+                model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = i % 2 == 0 ? 13 : 11 });
                 OnnxImporter.Import(model.ToByteArray());
                 imported++;
             }

@@ -1,7 +1,10 @@
+using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using TinyMLOps.Modelling.Float;
 using TinyMLOps.Modelling.Onnx;
+using TinyMLOps.Modelling.Onnx.Proto;
 using Xunit.Abstractions;
+using OnnxDataType = TinyMLOps.Modelling.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace TinyMLOps.Host.Tests.Modelling.Onnx;
 

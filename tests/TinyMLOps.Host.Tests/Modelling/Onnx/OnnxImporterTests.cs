@@ -1,7 +1,10 @@
+using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using TinyMLOps.Modelling.Float;
 using TinyMLOps.Modelling.Onnx;
+using TinyMLOps.Modelling.Onnx.Proto;
 using Xunit.Abstractions;
+using OnnxDataType = TinyMLOps.Modelling.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace TinyMLOps.Host.Tests.Modelling.Onnx;
 
@@ -115,13 +118,13 @@ public class OnnxImporterTests(ITestOutputHelper output)
 
         // Rewrite the input as [N,H,W,C] followed by Transpose(0,3,1,2), as tf2onnx does.
         TensorShape s = model.Input;
-        string original = g.Inputs[0].Name;
-        g.Inputs[0] = ValueInfoProto.Tensor("input_nhwc", OnnxDataType.Float, "unk__1", s.H, s.W, s.C);
+        string original = g.Input[0].Name;
+        g.Input[0] = ValueInfoProto.Tensor("input_nhwc", OnnxDataType.Float, "unk__1", s.H, s.W, s.C);
         var transpose = new NodeProto { OpType = "Transpose", Name = "Transpose__to_nchw" };
-        transpose.Inputs.Add("input_nhwc");
-        transpose.Outputs.Add(original);
-        transpose.Attributes.Add(AttributeProto.IntList("perm", 0, 3, 1, 2));
-        g.Nodes.Insert(0, transpose);
+        transpose.Input.Add("input_nhwc");
+        transpose.Output.Add(original);
+        transpose.Attribute.Add(AttributeProto.IntList("perm", 0, 3, 1, 2));
+        g.Node.Insert(0, transpose);
 
         FloatModel back = OnnxImporter.Import(onnx.ToByteArray());
         float[] x = OnnxModels.RandomInput(new Random(1), s.Elements);
@@ -137,7 +140,7 @@ public class OnnxImporterTests(ITestOutputHelper output)
     public void Unsupported_operators_and_attributes_are_reported_with_the_node_name(string node, string? newOp, string? attribute, string expected)
     {
         ModelProto m = ModelProto.Parse(OnnxTestSupport.Fixture("pytorch_cnn.onnx"));
-        NodeProto n = m.Graph!.Nodes.Single(x => x.Name == node);
+        NodeProto n = m.Graph!.Node.Single(x => x.Name == node);
         if (newOp != null)
         {
             n.OpType = newOp;
@@ -145,10 +148,10 @@ public class OnnxImporterTests(ITestOutputHelper output)
 
         switch (attribute)
         {
-            case "dilations": n.Attributes.RemoveAll(a => a.Name == "dilations"); n.Attributes.Add(AttributeProto.IntList("dilations", 2, 2)); break;
-            case "group": n.Attributes.RemoveAll(a => a.Name == "group"); n.Attributes.Add(AttributeProto.Int("group", 2)); break;
-            case "transA": n.Attributes.Add(AttributeProto.Int("transA", 1)); break;
-            case "ceil_mode": n.Attributes.RemoveAll(a => a.Name == "ceil_mode"); n.Attributes.Add(AttributeProto.Int("ceil_mode", 1)); break;
+            case "dilations": n.SetAttribute(AttributeProto.IntList("dilations", 2, 2)); break;
+            case "group": n.SetAttribute(AttributeProto.Int("group", 2)); break;
+            case "transA": n.Attribute.Add(AttributeProto.Int("transA", 1)); break;
+            case "ceil_mode": n.SetAttribute(AttributeProto.Int("ceil_mode", 1)); break;
         }
 
         var e = Assert.ThrowsAny<Exception>(() => OnnxImporter.Import(m.ToByteArray()));
@@ -176,8 +179,8 @@ public class OnnxImporterTests(ITestOutputHelper output)
     {
         ModelProto m = ModelProto.Parse(OnnxTestSupport.Fixture("pytorch_cnn.onnx"));
         // Feed the Gemm from the (spatial) conv output instead of the flattened pool output.
-        NodeProto gemm = m.Graph!.Nodes.Single(x => x.Name == "/fc/Gemm");
-        gemm.Inputs[0] = "/conv1/Conv_output_0";
+        NodeProto gemm = m.Graph!.Node.Single(x => x.Name == "/fc/Gemm");
+        gemm.Input[0] = "/conv1/Conv_output_0";
         var e = Assert.Throws<OnnxUnsupportedException>(() => OnnxImporter.Import(m.ToByteArray()));
         Assert.Contains("/fc/Gemm", e.Message, StringComparison.Ordinal);
     }

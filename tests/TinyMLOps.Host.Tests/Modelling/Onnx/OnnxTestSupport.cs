@@ -1,7 +1,9 @@
+using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using TinyMLOps.Modelling.Data;
-using TinyMLOps.Modelling.Tasks.Fashion;
 using TinyMLOps.Modelling.Onnx;
+using TinyMLOps.Modelling.Onnx.Proto;
+using TinyMLOps.Modelling.Tasks.Fashion;
 
 namespace TinyMLOps.Host.Tests.Modelling.Onnx;
 
