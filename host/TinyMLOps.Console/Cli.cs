@@ -14,6 +14,7 @@ using TinyMLOps.Console.Commands.Round;
 using TinyMLOps.Console.Commands.Serve;
 using TinyMLOps.Console.Commands.Sim;
 using TinyMLOps.Console.Commands.Variant;
+using TinyMLOps.Console.Commands.Webhook;
 
 namespace TinyMLOps.Console;
 
@@ -40,6 +41,7 @@ public static class Cli
         root.Subcommands.Add(DriftCommand.Build(console));
         root.Subcommands.Add(TinyMLOps.Console.Commands.ApiKey.ApiKeyCommand.Build(console));
         root.Subcommands.Add(RoundCommand.Build(console));
+        root.Subcommands.Add(WebhookCommand.Build(console));
         root.Subcommands.Add(ProvisionCommand.Build(console, environment));
         root.Subcommands.Add(FlashCommand.Build(console, environment));
         return root;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Fleet.Sync;
+using TinyMLOps.Fleet.Webhooks;
 using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Fleet.Drift;
@@ -10,21 +11,28 @@ namespace TinyMLOps.Fleet.Drift;
 /// Turns stored drift messages (kind 10) into scored drift windows: after each ingest batch
 /// (<see cref="IngestPipeline.MessagesStored"/>) and on start (<see cref="CatchUpAsync"/>, for what a crash between
 /// the ingest commit and this handler left). Each window is scored against its variant's reference profile and
-/// stored with the cohort the device was in when it arrived; storing is idempotent, so a pass may run twice.
+/// stored with the cohort the device was in when it arrived; storing is idempotent, so a pass may run twice. A device
+/// whose new windows open a drift alert gets a drift.alert event (<see cref="IFleetEvents"/>, by default the store's
+/// webhook outbox), once per alert: the event is keyed by the alert's first window.
 /// </summary>
 public sealed class DriftIngest
 {
+    /// <summary>How far back a device's windows are read to find the start of its open alert.</summary>
+    private static readonly TimeSpan AlertLookback = TimeSpan.FromDays(7);
+
     private readonly IFleetStore _store;
     private readonly DriftProfiles _profiles;
     private readonly DriftScorer _scorer;
     private readonly ILogger _log;
+    private readonly IFleetEvents _events;
 
-    public DriftIngest(IFleetStore store, DriftProfiles profiles, DriftScorer? scorer = null, ILogger? log = null)
+    public DriftIngest(IFleetStore store, DriftProfiles profiles, DriftScorer? scorer = null, ILogger? log = null, IFleetEvents? events = null)
     {
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _profiles = profiles ?? throw new ArgumentNullException(nameof(profiles));
         _scorer = scorer ?? new DriftScorer();
         _log = log ?? NullLogger.Instance;
+        _events = events ?? new StoreFleetEvents(store);
     }
 
     public DriftScorer Scorer => _scorer;
@@ -91,7 +99,24 @@ public sealed class DriftIngest
             windows.Add(Score(m, device));
         }
 
-        return await _store.AddDriftWindowsAsync(windows, cancellationToken).ConfigureAwait(false);
+        int added = await _store.AddDriftWindowsAsync(windows, cancellationToken).ConfigureAwait(false);
+        foreach (string device in windows.Where(w => w.Drifted).Select(w => w.DeviceId).Distinct(StringComparer.Ordinal))
+        {
+            await PublishAlertAsync(device, windows.Where(w => w.DeviceId == device).Max(w => w.ReceivedAt), cancellationToken).ConfigureAwait(false);
+        }
+
+        return added;
+    }
+
+    /// <summary>Looks at the device's last week of windows and publishes its open alert, if any (a no-op when that alert was published).</summary>
+    private async Task PublishAlertAsync(string deviceId, DateTimeOffset newest, CancellationToken cancellationToken)
+    {
+        var windows = await _store.DriftWindowsAsync(new DriftWindowQuery { DeviceId = deviceId, Since = newest - AlertLookback }, cancellationToken).ConfigureAwait(false);
+        var drift = new DriftAnalyzer(_profiles, _scorer).Devices(windows).FirstOrDefault();
+        if (drift?.Alert is { } alert)
+        {
+            await _events.PublishQuietlyAsync(DriftAlertEvent.Of(alert, drift.Cohort, newest), _log, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private DriftWindowRecord Score(StoredMessage m, DeviceRecord? device)

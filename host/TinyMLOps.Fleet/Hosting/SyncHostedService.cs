@@ -6,6 +6,7 @@ using TinyMLOps.Fleet.Rollouts;
 using TinyMLOps.Fleet.Security;
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Fleet.Sync;
+using TinyMLOps.Fleet.Webhooks;
 using TinyMLOps.Modelling.Variants;
 
 namespace TinyMLOps.Fleet.Hosting;
@@ -57,21 +58,25 @@ public sealed class SyncHostedService : BackgroundService
         var keys = DeviceKeys.FromConfiguration(_options.ArtifactMasterKey);
         try
         {
+            // Webhooks go out with or without a registry; their secrets are sealed under the master key.
+            using var webhooks = keys == null ? null : new WebhookDispatcher(store, keys, workerId: _options.WorkerId, log: _loggers.CreateLogger("TinyMLOps.Webhooks"));
+            var loops = new List<Task> { webhooks?.RunAsync(stoppingToken) ?? Task.CompletedTask };
             if (_options.VariantRegistryPath is { Length: > 0 } registry && keys != null)
             {
                 var variants = VariantRegistry.Open(registry);
                 var controller = new RolloutController(store, variants, keys, host, log);
                 var rounds = new RoundCoordinator(store, variants, controller, _roundData, host, _loggers.CreateLogger("TinyMLOps.Rounds"));
                 log.LogInformation("Rollouts and federated rounds from registry {Registry}, every {Interval}", registry, _options.RolloutInterval);
-                await Task.WhenAll(
-                    controller.RunAsync(_options.RolloutInterval, stoppingToken),
-                    rounds.RunAsync(_options.RolloutInterval, stoppingToken)).ConfigureAwait(false);
+                loops.Add(controller.RunAsync(_options.RolloutInterval, stoppingToken));
+                loops.Add(rounds.RunAsync(_options.RolloutInterval, stoppingToken));
             }
             else
             {
-                log.LogInformation("No rollouts: {Missing}", keys == null ? $"no artifact master key ({DeviceKeys.EnvironmentVariable})" : "no variant registry (--registry)");
-                await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
+                log.LogInformation("No rollouts{Webhooks}: {Missing}", keys == null ? " and no webhooks" : string.Empty, keys == null ? $"no artifact master key ({DeviceKeys.EnvironmentVariable})" : "no variant registry (--registry)");
+                loops.Add(Task.Delay(Timeout.Infinite, stoppingToken));
             }
+
+            await Task.WhenAll(loops).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using TinyMLOps.Fleet.Security;
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Fleet.Sync;
+using TinyMLOps.Fleet.Webhooks;
 using TinyMLOps.Modelling.Variants;
 using TinyMLOps.Shared.Protocol;
 
@@ -21,11 +22,13 @@ public sealed record RolloutStatus(RolloutRecord Rollout, IReadOnlyList<RolloutD
 /// the variant each device ran before, then act: assign the stage's devices, advance a healthy stage after its
 /// soak, or roll back (a rollback command per device, which flips to the kept previous slot; where the device
 /// has none kept, the old artifact is delivered again). Everything it needs is in the store, so a host restart
-/// resumes mid-rollout; transfers the restart lost are started again.
+/// resumes mid-rollout; transfers the restart lost are started again. A rollback is published as a
+/// rollout.rolled_back event (<paramref name="events"/>, by default the store's webhook outbox).
 /// </summary>
-public sealed class RolloutController(IFleetStore store, VariantRegistry registry, DeviceKeys keys, IDownlink? downlink, ILogger? log = null)
+public sealed class RolloutController(IFleetStore store, VariantRegistry registry, DeviceKeys keys, IDownlink? downlink, ILogger? log = null, IFleetEvents? events = null)
 {
     private readonly ILogger _log = log ?? NullLogger.Instance;
+    private readonly IFleetEvents _events = events ?? new StoreFleetEvents(store);
 
     public async Task<RolloutRecord> StartAsync(RolloutRequest request, CancellationToken cancellationToken = default)
     {
@@ -196,6 +199,9 @@ public sealed class RolloutController(IFleetStore store, VariantRegistry registr
 
     private async Task<int> RollBackDevicesAsync(RolloutRecord rollout, Dictionary<string, RolloutDeviceRecord> entries, CancellationToken cancellationToken)
     {
+        // Every tick while rolling back: the event is keyed by rollout, so only the first records it, and a crash
+        // between storing the decision and recording the event cannot lose it.
+        await _events.PublishQuietlyAsync(RolledBackEvent.Of(rollout, entries.Count, DateTimeOffset.UtcNow), _log, cancellationToken).ConfigureAwait(false);
         int actions = 0;
         foreach (var entry in entries.Values)
         {

@@ -65,6 +65,13 @@ public sealed class DeviceKeys
         return string.IsNullOrWhiteSpace(text) ? null : Parse(text);
     }
 
+    /// <summary>A key for another purpose of the host (e.g. sealing webhook secrets): HMAC-SHA256(master key, UTF-8 purpose).</summary>
+    public byte[] KeyFor(string purpose)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(purpose);
+        return HMACSHA256.HashData(_masterKey, Encoding.UTF8.GetBytes(purpose));
+    }
+
     /// <summary>The artifact key of a device.</summary>
     public byte[] For(string deviceId) => Derive(_masterKey, deviceId);
 

@@ -811,6 +811,93 @@ public static class StoreMigrations
                 remote   text NULL
             );
             """),
+        new(
+            12,
+            "outbound webhooks: subscriptions, the event outbox, deliveries and their attempts",
+            """
+            CREATE TABLE webhook_subscriptions (
+                subscription_id INTEGER PRIMARY KEY AUTOINCREMENT,
+                url             TEXT NOT NULL,
+                events          TEXT NOT NULL,
+                sealed_secret   BLOB NOT NULL,
+                created_at      INTEGER NOT NULL
+            );
+            CREATE TABLE webhook_events (
+                event_id  TEXT PRIMARY KEY,
+                event_key TEXT NOT NULL UNIQUE,
+                type      TEXT NOT NULL,
+                at        INTEGER NOT NULL,
+                payload   TEXT NOT NULL
+            );
+            CREATE TABLE webhook_deliveries (
+                delivery_id     TEXT PRIMARY KEY,
+                event_id        TEXT NOT NULL,
+                subscription_id INTEGER NOT NULL,
+                state           TEXT NOT NULL,
+                attempts        INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at INTEGER NOT NULL,
+                lease_owner     TEXT NULL,
+                lease_until     INTEGER NULL,
+                last_status     INTEGER NULL,
+                last_error      TEXT NOT NULL DEFAULT '',
+                created_at      INTEGER NOT NULL,
+                finished_at     INTEGER NULL
+            );
+            CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);
+            CREATE INDEX webhook_deliveries_subscription ON webhook_deliveries (subscription_id, created_at);
+            CREATE TABLE webhook_attempts (
+                attempt_id  INTEGER PRIMARY KEY AUTOINCREMENT,
+                delivery_id TEXT NOT NULL,
+                attempt     INTEGER NOT NULL,
+                at          INTEGER NOT NULL,
+                status_code INTEGER NULL,
+                error       TEXT NOT NULL,
+                duration_ms INTEGER NOT NULL
+            );
+            CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, attempt);
+            """,
+            """
+            CREATE TABLE webhook_subscriptions (
+                subscription_id bigserial PRIMARY KEY,
+                url             text NOT NULL,
+                events          text NOT NULL,
+                sealed_secret   bytea NOT NULL,
+                created_at      timestamptz NOT NULL
+            );
+            CREATE TABLE webhook_events (
+                event_id  text PRIMARY KEY,
+                event_key text NOT NULL UNIQUE,
+                type      text NOT NULL,
+                at        timestamptz NOT NULL,
+                payload   text NOT NULL
+            );
+            CREATE TABLE webhook_deliveries (
+                delivery_id     text PRIMARY KEY,
+                event_id        text NOT NULL,
+                subscription_id bigint NOT NULL,
+                state           text NOT NULL,
+                attempts        integer NOT NULL DEFAULT 0,
+                next_attempt_at timestamptz NOT NULL,
+                lease_owner     text NULL,
+                lease_until     timestamptz NULL,
+                last_status     integer NULL,
+                last_error      text NOT NULL DEFAULT '',
+                created_at      timestamptz NOT NULL,
+                finished_at     timestamptz NULL
+            );
+            CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);
+            CREATE INDEX webhook_deliveries_subscription ON webhook_deliveries (subscription_id, created_at);
+            CREATE TABLE webhook_attempts (
+                attempt_id  bigserial PRIMARY KEY,
+                delivery_id text NOT NULL,
+                attempt     integer NOT NULL,
+                at          timestamptz NOT NULL,
+                status_code integer NULL,
+                error       text NOT NULL,
+                duration_ms bigint NOT NULL
+            );
+            CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, attempt);
+            """),
     ];
 
     /// <summary>The newest schema version this code knows.</summary>

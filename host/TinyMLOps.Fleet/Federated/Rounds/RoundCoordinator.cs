@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using TinyMLOps.Fleet.Rollouts;
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Fleet.Sync;
+using TinyMLOps.Fleet.Webhooks;
 using TinyMLOps.Modelling.Data;
 using TinyMLOps.Modelling.Inspection;
 using TinyMLOps.Modelling.Quantization;
@@ -36,12 +37,14 @@ public sealed record RoundStatus(RoundRecord Round, RoundConfig Config, RoundRes
 /// coordinator, ticking in the host service, moves it on. Each step does its work and then moves the round's state
 /// with a compare-and-set on its version, and every step can be redone, so a host restart mid-round resumes where the
 /// store says: invitations are commands in the store, deltas are stored uplink transfers, the aggregate is the
-/// round's candidate head, and a registered or rolled-out candidate is found again rather than added twice.
+/// round's candidate head, and a registered or rolled-out candidate is found again rather than added twice. A release
+/// is published as a round.released event (<paramref name="events"/>, by default the store's webhook outbox).
 /// </summary>
-public sealed class RoundCoordinator(IFleetStore store, VariantRegistry registry, RolloutController rollouts, IRoundDataSource? source, IDownlink? downlink, ILogger? log = null, TimeProvider? time = null)
+public sealed class RoundCoordinator(IFleetStore store, VariantRegistry registry, RolloutController rollouts, IRoundDataSource? source, IDownlink? downlink, ILogger? log = null, TimeProvider? time = null, IFleetEvents? events = null)
 {
     private readonly ILogger _log = log ?? NullLogger.Instance;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly IFleetEvents _events = events ?? new StoreFleetEvents(store);
 
     /// <summary>Records a round; the next tick invites its devices.</summary>
     public async Task<RoundRecord> StartAsync(RoundConfig config, string? roundId = null, CancellationToken cancellationToken = default)
@@ -138,6 +141,7 @@ public sealed class RoundCoordinator(IFleetStore store, VariantRegistry registry
 
     public async Task RunAsync(TimeSpan interval, CancellationToken cancellationToken)
     {
+        await PublishRecentReleasesAsync(TimeSpan.FromHours(1), cancellationToken).ConfigureAwait(false);
         using var timer = new PeriodicTimer(interval);
         while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -434,7 +438,7 @@ public sealed class RoundCoordinator(IFleetStore store, VariantRegistry registry
         string variantId = round.CandidateVariantId ?? throw new InvalidOperationException($"round {round.RoundId} has no registered candidate");
         if (!config.Rollout)
         {
-            return await MoveAsync(round, RoundStates.Released, $"registered {variantId} v{round.CandidateVersion}; no rollout asked", cancellationToken).ConfigureAwait(false);
+            return await ReleasedAsync(await MoveAsync(round, RoundStates.Released, $"registered {variantId} v{round.CandidateVersion}; no rollout asked", cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         }
 
         var existing = (await store.ListRolloutsAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
@@ -460,7 +464,7 @@ public sealed class RoundCoordinator(IFleetStore store, VariantRegistry registry
         }
 
         _log.LogInformation("Round {Id}: released {Variant} v{Version} as rollout {Rollout}", round.RoundId, variantId, round.CandidateVersion, rolloutId);
-        return await MoveAsync(round, RoundStates.Released, $"released {variantId} v{round.CandidateVersion} in rollout {rolloutId} ({config.RolloutStages})", cancellationToken, r => r with { RolloutId = rolloutId }).ConfigureAwait(false);
+        return await ReleasedAsync(await MoveAsync(round, RoundStates.Released, $"released {variantId} v{round.CandidateVersion} in rollout {rolloutId} ({config.RolloutStages})", cancellationToken, r => r with { RolloutId = rolloutId }).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
 
     private VariantArtifact Register(RoundRecord round, byte[] file, Int8Model model, double accuracy, int heldOut)
@@ -535,6 +539,30 @@ public sealed class RoundCoordinator(IFleetStore store, VariantRegistry registry
         var existing = await store.ListRoundsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         int next = existing.Select(r => r.RoundId.StartsWith('r') && int.TryParse(r.RoundId.AsSpan(1), out int n) ? n : 0).DefaultIfEmpty(0).Max() + 1;
         return $"r{next}";
+    }
+
+    /// <summary>
+    /// Publishes round.released for the writer that won the move (a loser gets null and publishes nothing). A crash
+    /// between the move and the event is made good by <see cref="PublishRecentReleasesAsync"/> at the next start.
+    /// </summary>
+    private async Task<RoundRecord?> ReleasedAsync(RoundRecord? released, CancellationToken cancellationToken)
+    {
+        if (released != null)
+        {
+            await _events.PublishQuietlyAsync(RoundReleasedEvent.Of(released, _time.GetUtcNow()), _log, cancellationToken).ConfigureAwait(false);
+        }
+
+        return released;
+    }
+
+    /// <summary>Records round.released for rounds released in the last <paramref name="within"/> (idempotent by round): what a crash may have left unrecorded.</summary>
+    public async Task PublishRecentReleasesAsync(TimeSpan within, CancellationToken cancellationToken = default)
+    {
+        var since = _time.GetUtcNow() - within;
+        foreach (var round in (await store.ListRoundsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Where(r => r.State == RoundStates.Released && r.UpdatedAt >= since))
+        {
+            await _events.PublishQuietlyAsync(RoundReleasedEvent.Of(round, round.UpdatedAt), _log, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Moves the round if nobody else did since it was read; null when another writer won.</summary>

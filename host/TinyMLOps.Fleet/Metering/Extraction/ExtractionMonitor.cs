@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Fleet.Sync;
+using TinyMLOps.Fleet.Webhooks;
 using TinyMLOps.Shared.Metering;
 using TinyMLOps.Shared.Protocol;
 
@@ -24,9 +25,11 @@ public sealed class ExtractionMonitor
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly IFleetEvents _events;
 
-    public ExtractionMonitor(IFleetStore store, Func<string, byte[]> keyFor, ExtractionPolicy? policy = null, TimeProvider? time = null, ILogger? log = null)
+    public ExtractionMonitor(IFleetStore store, Func<string, byte[]> keyFor, ExtractionPolicy? policy = null, TimeProvider? time = null, ILogger? log = null, IFleetEvents? events = null)
     {
+        _events = events ?? new StoreFleetEvents(store ?? throw new ArgumentNullException(nameof(store)));
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _keyFor = keyFor ?? throw new ArgumentNullException(nameof(keyFor));
         Policy = policy ?? new ExtractionPolicy();
@@ -133,26 +136,32 @@ public sealed class ExtractionMonitor
         string state = wasFlagged || v.Flag ? SuspectStates.Flagged : previous?.State == SuspectStates.Cleared ? SuspectStates.Cleared : SuspectStates.Normal;
         var flaggedAt = wasFlagged ? previous!.FlaggedAt : v.Flag ? now : previous?.FlaggedAt;
         bool cut = wasFlagged ? previous!.QuotaCut : v.Flag && Policy.CutQuota;
-        await _store.UpsertExtractionSuspectAsync(
-            new ExtractionSuspectRecord(
-                v.DeviceId,
-                state,
-                v.Score,
-                v.Reasons,
-                v.ModelId,
-                v.Observed,
-                v.RatePerHour,
-                v.BaselinePerHour,
-                v.FleetPerHour,
-                v.LowShare,
-                v.OodShare,
-                v.DupShare,
-                cut,
-                now,
-                flaggedAt,
-                previous?.ClearedAt,
-                previous?.Note ?? string.Empty),
-            cancellationToken).ConfigureAwait(false);
+        var record = new ExtractionSuspectRecord(
+            v.DeviceId,
+            state,
+            v.Score,
+            v.Reasons,
+            v.ModelId,
+            v.Observed,
+            v.RatePerHour,
+            v.BaselinePerHour,
+            v.FleetPerHour,
+            v.LowShare,
+            v.OodShare,
+            v.DupShare,
+            cut,
+            now,
+            flaggedAt,
+            previous?.ClearedAt,
+            previous?.Note ?? string.Empty);
+        await _store.UpsertExtractionSuspectAsync(record, cancellationToken).ConfigureAwait(false);
+        if (state == SuspectStates.Flagged)
+        {
+            // On every evaluation while flagged, keyed by the flag time: recorded once, and still recorded when a
+            // crash came between the upsert above and this line.
+            await _events.PublishQuietlyAsync(ExtractionSuspectEvent.Of(record, v.Tripped), _log, cancellationToken).ConfigureAwait(false);
+        }
+
         if (v.Flag && !wasFlagged)
         {
             _log.LogWarning("Device {Device} flagged as a model-extraction suspect: {Reasons}{Cut}", v.DeviceId, v.Reasons, cut ? "; its quota is cut" : string.Empty);

@@ -1,9 +1,11 @@
+using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using TinyMLOps.Fleet.Broker;
 using TinyMLOps.Fleet.Drift;
 using TinyMLOps.Fleet.Hosting;
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Fleet.Sync;
+using TinyMLOps.Fleet.Webhooks;
 using TinyMLOps.Host.Tests.Fleet.Sync;
 using TinyMLOps.Modelling.Inspection;
 using TinyMLOps.Modelling.Variants;
@@ -68,5 +70,18 @@ public sealed class DriftFleetTests
         Assert.All(devices.Take(2), d => Assert.True(d.Windows.First(w => w.Record.Sequence == d.Alert!.SinceSequence).Record.WindowStart >= 3000));
         // Every window after the shift is flagged (windows before it can be too, by sampling noise; the alert above dates from after it).
         Assert.All(devices.Take(2), d => Assert.All(d.Windows.Where(w => w.Record.WindowStart >= shiftAt.TotalSeconds), w => Assert.True(w.Score.Drifted)));
+
+        // The host published each alert it saw open once to the webhook outbox (a noise run before the shift may have
+        // opened one too, when a clean window did not close it in the same batch); the shifted boards' alerts are among
+        // them, dated from the same window, and the clean boards have none.
+        var events = (await store.FleetEventsAsync(FleetEventTypes.DriftAlert)).Select(e => JsonDocument.Parse(e.Payload).RootElement.GetProperty("data")).ToList();
+        Assert.Equal(["drift-0", "drift-1"], events.Select(e => e.GetProperty("deviceId").GetString()).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(events.Count, events.Select(e => (e.GetProperty("deviceId").GetString(), e.GetProperty("sinceSequence").GetInt64())).Distinct().Count());
+        Assert.All(devices.Take(2), d =>
+        {
+            var data = events.Single(e => e.GetProperty("deviceId").GetString() == d.DeviceId && e.GetProperty("sinceSequence").GetInt64() == d.Alert!.SinceSequence);
+            Assert.Equal(("lab", "mlp-drift"), (data.GetProperty("cohort").GetProperty("fleet").GetString(), data.GetProperty("cohort").GetProperty("variantId").GetString()));
+        });
+        Assert.True(events.Where(e => e.GetProperty("deviceId").GetString() == "drift-0").Max(e => e.GetProperty("features")[0].GetProperty("psi").GetDouble()) > 0.2);
     }
 }

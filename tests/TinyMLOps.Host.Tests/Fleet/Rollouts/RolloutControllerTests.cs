@@ -1,8 +1,10 @@
+using System.Text.Json;
 using TinyMLOps.Fleet.Broker;
 using TinyMLOps.Fleet.Hosting;
 using TinyMLOps.Fleet.Rollouts;
 using TinyMLOps.Fleet.Security;
 using TinyMLOps.Fleet.Store;
+using TinyMLOps.Fleet.Webhooks;
 using TinyMLOps.Host.Tests.Fleet.Sync;
 using TinyMLOps.Modelling.Inspection;
 using TinyMLOps.Modelling.Variants;
@@ -158,6 +160,12 @@ public sealed class RolloutControllerTests
         Assert.NotEmpty(devices);
         Assert.Contains(devices, d => d.State == RolloutDeviceStates.RolledBack);
         Assert.All(devices, d => Assert.Contains(d.State, new[] { RolloutDeviceStates.RolledBack, RolloutDeviceStates.Cancelled }));
+
+        // One rollout.rolled_back event in the webhook outbox, however many ticks the rollback took.
+        var rolledBack = Assert.Single(await rig.Store.FleetEventsAsync(FleetEventTypes.RolloutRolledBack));
+        var data = JsonDocument.Parse(rolledBack.Payload).RootElement.GetProperty("data");
+        Assert.Equal((bad.RolloutId, "fc-new", "automatic", 50), (data.GetProperty("rolloutId").GetInt64(), data.GetProperty("variantId").GetString(), data.GetProperty("trigger").GetString(), data.GetProperty("percent").GetInt32()));
+        Assert.StartsWith("automatic: error rate", data.GetProperty("reason").GetString());
 
         // Every board runs the old variant again, from its kept slot.
         await rig.RunUntilAsync(() => Task.FromResult(rig.Boards.All(b => b.RunningVariantId == "fc-old")), 20);

@@ -1,9 +1,11 @@
+using System.Text.Json;
 using TinyMLOps.Fleet.Broker;
 using TinyMLOps.Fleet.Federated.Rounds;
 using TinyMLOps.Fleet.Hosting;
 using TinyMLOps.Fleet.Rollouts;
 using TinyMLOps.Fleet.Security;
 using TinyMLOps.Fleet.Store;
+using TinyMLOps.Fleet.Webhooks;
 using TinyMLOps.Host.Tests.Fleet.Sync;
 using TinyMLOps.Host.Tests.Modelling.Quantization;
 using TinyMLOps.Modelling.Data;
@@ -204,6 +206,9 @@ public sealed class RoundCoordinatorTests
         Assert.Equal(released, done.CandidateVariantId);
         Assert.NotNull(rig.Registry.Find(released));
         Assert.NotNull(done.RolloutId);
+        var releasedEvent = JsonDocument.Parse(Assert.Single(await rig.Store.FleetEventsAsync(FleetEventTypes.RoundReleased)).Payload).RootElement.GetProperty("data");
+        Assert.Equal((round.RoundId, released, done.RolloutId!.Value, "pass"), (releasedEvent.GetProperty("roundId").GetString(), releasedEvent.GetProperty("candidateVariantId").GetString(), releasedEvent.GetProperty("rolloutId").GetInt64(), releasedEvent.GetProperty("gate").GetProperty("verdict").GetString()));
+        Assert.Equal(result.CandidateAccuracy, releasedEvent.GetProperty("gate").GetProperty("candidateAccuracy").GetDouble());
         await rig.RunUntilAsync(async () => (await rig.Store.GetRolloutAsync(done.RolloutId!.Value))!.State == RolloutStates.Completed);
         Assert.All(rig.Boards, b => Assert.Equal(released, b.RunningVariantId));
         Assert.True(await rig.Harness.DrainAsync(TimeSpan.FromSeconds(30)));

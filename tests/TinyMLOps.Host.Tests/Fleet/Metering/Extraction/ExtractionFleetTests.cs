@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using TinyMLOps.Fleet.Broker;
 using TinyMLOps.Fleet.Hosting;
@@ -5,6 +6,7 @@ using TinyMLOps.Fleet.Metering;
 using TinyMLOps.Fleet.Security;
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Fleet.Sync;
+using TinyMLOps.Fleet.Webhooks;
 using TinyMLOps.Host.Tests.Fleet.Drift;
 using TinyMLOps.Host.Tests.Fleet.Sync;
 using TinyMLOps.Simulation.VirtualBoards;
@@ -83,6 +85,10 @@ public sealed class ExtractionFleetTests(ITestOutputHelper output)
         Assert.True(flagged.RatePerHour > 10 * flagged.FleetPerHour, $"{flagged.RatePerHour} vs {flagged.FleetPerHour}");
         Assert.InRange(flagged.OodShare, 0.4, 0.6);
         Assert.True(flagged.DupShare > 0.3, $"{flagged.DupShare}");
+
+        // Flagged once, published once to the webhook outbox (the device was evaluated many times since).
+        var suspect = JsonDocument.Parse(Assert.Single(await store.FleetEventsAsync(FleetEventTypes.ExtractionSuspect)).Payload).RootElement.GetProperty("data");
+        Assert.Equal(("shop-x", true, flagged.Score), (suspect.GetProperty("deviceId").GetString(), suspect.GetProperty("quotaCut").GetBoolean(), suspect.GetProperty("reasons").GetArrayLength()));
         Assert.All(all.Where(s => s.DeviceId != "shop-x"), s =>
         {
             Assert.Equal(SuspectStates.Normal, s.State);
