@@ -1,9 +1,6 @@
 using TinyMLOps.Fleet.Access;
-using TinyMLOps.Fleet.Store;
-using TinyMLOps.Modelling.Inspection;
+using TinyMLOps.Host.Tests.Fleet.Rollouts;
 using TinyMLOps.Modelling.Variants;
-using TinyMLOps.Shared.Protocol;
-using TinyMLOps.Tests.Common;
 
 namespace TinyMLOps.Host.Tests.Web.Api;
 
@@ -28,29 +25,9 @@ public sealed class FleetApiFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         string registry = Path.Combine(_dir, "variants");
-        var reg = VariantRegistry.Open(registry);
-        foreach (var (id, diagonal, accuracy) in new[] { ("fc-a", (byte)90, 0.81), ("fc-b", (byte)91, 0.93) })
-        {
-            byte[] file = BrightestModel.Build(id, diagonal, ["l", "m", "r"]);
-            var summary = ModelSummary.Of(file);
-            reg.Add(new VariantArtifact(id, "brightest", 0, summary.ContentHash, "fc", 1, accuracy, 100, summary, "first release of " + id, DateTimeOffset.UnixEpoch), file);
-        }
-
-        Registry = VariantRegistry.Open(registry);
+        Registry = TwoVariantFleet.Registry(registry, 0.81, 0.93);
         _serve = await ServeHarness.StartAsync(o => o.VariantRegistryPath = registry);
-        var records = new List<IngestRecord>();
-        for (int i = 0; i < 4; i++)
-        {
-            var hello = new HelloPayload { Board = "esp32-s3", FreeHeapBytes = 300_000, FreeFlashBytes = 1_000_000, PowerSource = 2 };
-            var installed = new VariantSwitchPayload
-            {
-                Reason = VariantSwitchPayload.ReasonInstalled, FromRole = 1, ToRole = 1, AssignedRole = 1, TransferId = 7, PowerSource = 2, PluggedVariantId = "fc-a",
-            };
-            records.Add(new IngestRecord("lab", $"s3-{i}", 1, MessageKind.Hello, 0, DateTimeOffset.UtcNow, hello.Encode()) { Hello = hello });
-            records.Add(new IngestRecord("lab", $"s3-{i}", 2, MessageKind.VariantSwitch, 0, DateTimeOffset.UtcNow, installed.Encode()));
-        }
-
-        await Serve.Store.IngestAsync(records);
+        await Serve.Store.IngestAsync(TwoVariantFleet.LabDevices(4));
         Viewer = await Serve.KeyAsync(ApiRole.Viewer);
         Operator = await Serve.KeyAsync(ApiRole.Operator);
     }

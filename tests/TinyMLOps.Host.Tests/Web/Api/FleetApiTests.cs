@@ -52,7 +52,7 @@ public sealed class FleetApiTests(FleetApiFixture fleet) : IClassFixture<FleetAp
 
         // fc-b is as big as fc-a and more accurate: every board that takes it picks it when plugged in, none picks fc-a.
         using JsonDocument b = JsonDocument.Parse(await viewer.GetStringAsync("api/v1/variants/fc-b"));
-        Assert.Equal("first release of fc-b", Assert.Single(b.RootElement.GetProperty("versions").EnumerateArray()).GetProperty("releaseNotes").GetString());
+        Assert.Equal("first release", Assert.Single(b.RootElement.GetProperty("versions").EnumerateArray()).GetProperty("releaseNotes").GetString());
         var boards = b.RootElement.GetProperty("boards").EnumerateArray().ToList();
         Assert.Equal(BoardCatalog.Default.Boards.Select(x => x.Id), boards.Select(x => x.GetProperty("board").GetString()));
         Assert.Contains(boards, x => x.GetProperty("plugged").GetBoolean());
