@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using TinyMLOps.Fleet.Hosting;
 using TinyMLOps.Modelling.Variants;
+using TinyMLOps.Web.Access;
+using TinyMLOps.Web.Queries;
 
 namespace TinyMLOps.Web.Api;
 
@@ -13,6 +15,28 @@ public static class FleetApiProblems
     public static IResult Conflict(string detail) => Results.Problem(detail: detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict");
 
     public static IResult NoRegistry() => NotFound("this host has no variant registry (TinyMLOps:VariantRegistryPath, serve --registry)");
+
+    /// <summary>
+    /// The answer to an operator's write on one record (<paramref name="what"/>, e.g. "rollout 3"): 404 when there is
+    /// no such record, 409 when it already was in the state asked for, otherwise its audit line and 200 with the document.
+    /// </summary>
+    public static async Task<IResult> AnswerAsync<T>(HttpContext context, Change<T>? change, string what, Func<T, string> state, Func<T, Task<object>> document)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(document);
+        if (change == null)
+        {
+            return NotFound($"no {what}");
+        }
+
+        if (!change.Changed)
+        {
+            return Conflict($"{what} is already {state(change.Record)}");
+        }
+
+        AuditMiddleware.Detail(context, $"{what}: {state(change.Record)}");
+        return Results.Ok(await document(change.Record).ConfigureAwait(false));
+    }
 
     /// <summary>The registry the host serves from, read afresh (the console may have added variants), or null without one.</summary>
     public static VariantRegistry? Registry(IOptions<SyncOptions> options)

@@ -67,15 +67,10 @@ public static class RolloutEndpoints
         }
 
         string reason = string.IsNullOrWhiteSpace(request?.Reason) ? "operator request" : request.Reason;
-        switch (await RolloutQueries.RollBackAsync(store, registry, rolloutId, reason, cancellationToken).ConfigureAwait(false))
-        {
-            case null:
-                return FleetApiProblems.NotFound($"no rollout {rolloutId}");
-            case { Changed: false } same:
-                return FleetApiProblems.Conflict($"rollout {rolloutId} is already {same.Record.State}");
-            case var done:
-                AuditMiddleware.Detail(context, $"rollout {rolloutId}: {done.Record.State} ({done.Record.Reason})");
-                return Results.Ok(RolloutJson.Of(done.Record, await store.RolloutDevicesAsync(rolloutId, cancellationToken).ConfigureAwait(false)));
-        }
+        var change = await RolloutQueries.RollBackAsync(store, registry, rolloutId, reason, cancellationToken).ConfigureAwait(false);
+        return await FleetApiProblems.AnswerAsync(context, change, $"rollout {rolloutId}", r => $"{r.State} ({r.Reason})", r => DocumentAsync(store, r, cancellationToken)).ConfigureAwait(false);
     }
+
+    private static async Task<object> DocumentAsync(IFleetStore store, RolloutRecord r, CancellationToken cancellationToken) =>
+        RolloutJson.Of(r, await store.RolloutDevicesAsync(r.RolloutId, cancellationToken).ConfigureAwait(false));
 }

@@ -35,7 +35,7 @@ public static class RoundEndpoints
         rounds.MapPost("/", StartAsync).RequireAuthorization(AccessPolicies.Operator)
             .WithSummary("Start a round on a registry variant (409 while another trains that role and cohort)");
         rounds.MapPost("/{roundId}/cancel", CancelAsync).RequireAuthorization(AccessPolicies.Operator)
-            .WithSummary("Stop a round; deltas that arrive later are ignored (409 when it has finished)");
+            .WithSummary("Stop a round; deltas that arrive later are ignored (409 when it has already finished)");
     }
 
     /// <summary>Why a round is cancelled, for the record.</summary>
@@ -114,15 +114,7 @@ public static class RoundEndpoints
         }
 
         string reason = string.IsNullOrWhiteSpace(request?.Reason) ? "operator" : request.Reason;
-        switch (await RoundQueries.CancelAsync(store, registry, roundId, reason, cancellationToken).ConfigureAwait(false))
-        {
-            case null:
-                return FleetApiProblems.NotFound($"no round {roundId}");
-            case { Changed: false } same:
-                return FleetApiProblems.Conflict($"round {roundId} has already finished ({same.Record.State})");
-            case var done:
-                AuditMiddleware.Detail(context, $"round {roundId}: {done.Record.State} ({done.Record.Reason})");
-                return Results.Ok(RoundJson.Of(done.Record));
-        }
+        var change = await RoundQueries.CancelAsync(store, registry, roundId, reason, cancellationToken).ConfigureAwait(false);
+        return await FleetApiProblems.AnswerAsync(context, change, $"round {roundId}", r => $"{r.State} ({r.Reason})", r => Task.FromResult<object>(RoundJson.Of(r))).ConfigureAwait(false);
     }
 }
