@@ -60,7 +60,7 @@ public sealed class SyncHostedService : BackgroundService
         {
             // Webhooks go out with or without a registry; their secrets are sealed under the master key.
             using var webhooks = keys == null ? null : new WebhookDispatcher(store, keys, workerId: _options.WorkerId, log: _loggers.CreateLogger("TinyMLOps.Webhooks"));
-            var loops = new List<Task> { webhooks?.RunAsync(stoppingToken) ?? Task.CompletedTask };
+            var loops = new List<Task> { webhooks?.RunAsync(stoppingToken) ?? Task.CompletedTask, RefreshGaugesAsync(store, stoppingToken) };
             if (_options.VariantRegistryPath is { Length: > 0 } registry && keys != null)
             {
                 var variants = VariantRegistry.Open(registry);
@@ -82,5 +82,24 @@ public sealed class SyncHostedService : BackgroundService
         {
             // Shutdown requested.
         }
+    }
+
+    // The rollout, round and suspect gauges read a snapshot; a failed read keeps the last one and says so.
+    private async Task RefreshGaugesAsync(IFleetStore store, CancellationToken stoppingToken)
+    {
+        var log = _loggers.CreateLogger("TinyMLOps.Host.Metrics");
+        using var timer = new PeriodicTimer(_options.RolloutInterval);
+        do
+        {
+            try
+            {
+                await FleetInstruments.RefreshAsync(store, stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogWarning("Fleet gauges not refreshed: {Error}", e.Message);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
 }

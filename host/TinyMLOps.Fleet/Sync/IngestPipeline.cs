@@ -131,6 +131,10 @@ public sealed class IngestPipeline
             if (fresh[i] && records[i].CommandResult is { } result)
             {
                 await _store.CompleteCommandAsync(result.CommandId, result.Status, result.Detail, records[i].ReceivedAt, cancellationToken).ConfigureAwait(false);
+                if (await _store.GetCommandAsync(result.CommandId, cancellationToken).ConfigureAwait(false) is { } command)
+                {
+                    Hosting.FleetInstruments.OnCommandResult(command.Name, result.Status);
+                }
             }
         }
 

@@ -5,9 +5,14 @@ namespace TinyMLOps.Fleet.Webhooks;
 /// <summary>The default sink: an outbox row in the fleet store, with a pending delivery per subscription that wants the type.</summary>
 public sealed class StoreFleetEvents(IFleetStore store) : IFleetEvents
 {
-    public Task PublishAsync(FleetEvent fleetEvent, CancellationToken cancellationToken = default)
+    public async Task PublishAsync(FleetEvent fleetEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(fleetEvent);
-        return store.RecordEventAsync(fleetEvent.ToRecord(), cancellationToken: cancellationToken);
+        RecordedEvent recorded = await store.RecordEventAsync(fleetEvent.ToRecord(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (recorded.IsNew)
+        {
+            // Sources publish again after a crash could have lost an event; only the first recording counts.
+            Hosting.FleetInstruments.OnEventRecorded(fleetEvent.Type);
+        }
     }
 }
