@@ -10,11 +10,7 @@ namespace TinyMLOps.Web.Api;
 /// <summary>The problem documents of the variant, rollout and round routes: unknown ids, state conflicts, and a host without a registry.</summary>
 public static class FleetApiProblems
 {
-    public static IResult NotFound(string detail) => Results.Problem(detail: detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
-
-    public static IResult Conflict(string detail) => Results.Problem(detail: detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict");
-
-    public static IResult NoRegistry() => NotFound("this host has no variant registry (TinyMLOps:VariantRegistryPath, serve --registry)");
+    public static IResult NoRegistry() => Problem.NotFound("this host has no variant registry (TinyMLOps:VariantRegistryPath, serve --registry)");
 
     /// <summary>
     /// The answer to an operator's write on one record (<paramref name="what"/>, e.g. "rollout 3"): 404 when there is
@@ -26,12 +22,12 @@ public static class FleetApiProblems
         ArgumentNullException.ThrowIfNull(document);
         if (change == null)
         {
-            return NotFound($"no {what}");
+            return Problem.NotFound($"no {what}");
         }
 
         if (!change.Changed)
         {
-            return Conflict($"{what} is already {state(change.Record)}");
+            return Problem.Conflict($"{what} is already {state(change.Record)}");
         }
 
         AuditMiddleware.Detail(context, $"{what}: {state(change.Record)}");
@@ -58,7 +54,7 @@ public static class FleetApiProblems
         }
         catch (InvalidOperationException e) when (e is not ObjectDisposedException)
         {
-            return Conflict(e.Message);
+            return Problem.Conflict(e.Message);
         }
     }
 }

@@ -19,10 +19,12 @@ public static class RolloutEndpoints
     {
         rollouts.AddEndpointFilter(FleetApiProblems.StateConflicts);
         rollouts.MapGet("/", ListAsync).WithSummary("Rollouts, newest first, with stage, state and devices per state");
-        rollouts.MapGet("/{rolloutId:long}", GetAsync).WithSummary("One rollout: stages, state, the new and previous variants' health, the verdict and every device");
+        rollouts.MapGet("/{rolloutId:long}", GetAsync).Produces<RolloutJson.Detail>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One rollout: stages, state, the new and previous variants' health, the verdict and every device");
         rollouts.MapPost("/", StartAsync).RequireAuthorization(AccessPolicies.Operator)
+            .Produces<RolloutJson>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Start a staged rollout of a registry variant to one role of a cohort (409 while another holds that role and cohort)");
         rollouts.MapPost("/{rolloutId:long}/rollback", RollBackAsync).RequireAuthorization(AccessPolicies.Operator)
+            .Produces<RolloutJson>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Roll a rollout back: its devices return to the variant they ran before (409 when it already is)");
     }
 
@@ -44,7 +46,7 @@ public static class RolloutEndpoints
 
         return await RolloutQueries.StatusAsync(store, registry, rolloutId, cancellationToken).ConfigureAwait(false) is { } status
             ? Results.Ok(RolloutJson.Detail.Of(status))
-            : FleetApiProblems.NotFound($"no rollout {rolloutId}");
+            : Problem.NotFound($"no rollout {rolloutId}");
     }
 
     private static async Task<IResult> StartAsync(RolloutStart request, IFleetStore store, IOptions<SyncOptions> options, HttpContext context, CancellationToken cancellationToken)

@@ -28,13 +28,15 @@ public static class RoundEndpoints
     {
         rounds.AddEndpointFilter(FleetApiProblems.StateConflicts);
         rounds.MapGet("/", ListAsync).WithSummary("Every round, newest first: accuracy before and after, participants, uplink bytes, outcome");
-        rounds.MapGet("/{roundId}", GetAsync).WithSummary("One round: participants, bytes, accuracy per class, the gate's verdict and state");
+        rounds.MapGet("/{roundId}", GetAsync).Produces<RoundJson.Status>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One round: participants, bytes, accuracy per class, the gate's verdict and state");
         rounds.MapGet("/{roundId}/watch", WatchAsync)
             .WithSummary("Server-Sent Events: the round (as GET /rounds/{roundId}) each time it changes, until it finishes or the client leaves")
-            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+            .Produces<RoundJson.Status>(StatusCodes.Status200OK, "text/event-stream").ProducesProblem(StatusCodes.Status404NotFound);
         rounds.MapPost("/", StartAsync).RequireAuthorization(AccessPolicies.Operator)
+            .Produces<RoundJson>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Start a round on a registry variant (409 while another trains that role and cohort)");
         rounds.MapPost("/{roundId}/cancel", CancelAsync).RequireAuthorization(AccessPolicies.Operator)
+            .Produces<RoundJson>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Stop a round; deltas that arrive later are ignored (409 when it has already finished)");
     }
 
@@ -50,13 +52,13 @@ public static class RoundEndpoints
     private static async Task<IResult> GetAsync(string roundId, IFleetStore store, CancellationToken cancellationToken) =>
         await RoundQueries.StatusAsync(store, roundId, cancellationToken).ConfigureAwait(false) is { } status
             ? Results.Ok(RoundJson.Status.Of(status))
-            : FleetApiProblems.NotFound($"no round {roundId}");
+            : Problem.NotFound($"no round {roundId}");
 
     private static async Task<IResult> WatchAsync(string roundId, IFleetStore store, IHostApplicationLifetime lifetime, CancellationToken cancellationToken)
     {
         if (await RoundQueries.StatusAsync(store, roundId, cancellationToken).ConfigureAwait(false) is not { } first)
         {
-            return FleetApiProblems.NotFound($"no round {roundId}");
+            return Problem.NotFound($"no round {roundId}");
         }
 
         return TypedResults.ServerSentEvents(Changes(store, first, lifetime.ApplicationStopping, cancellationToken));

@@ -13,7 +13,7 @@ namespace TinyMLOps.Web.Api;
 public static class StatusEndpoints
 {
     public static void Map(RouteGroupBuilder status) =>
-        status.MapGet("/", GetAsync).WithSummary("Fleet totals (devices online, messages, rejects, pending commands), recent rejects and the host's ingest counters");
+        status.MapGet("/", GetAsync).Produces<StatusJson>().WithSummary("Fleet totals (devices online, messages, rejects, pending commands), recent rejects and the host's ingest counters");
 
     private static async Task<StatusJson> GetAsync(IFleetStore store, IOptions<SyncOptions> options, HostStatus host, CancellationToken cancellationToken)
     {

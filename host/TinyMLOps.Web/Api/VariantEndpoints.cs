@@ -16,9 +16,9 @@ public static class VariantEndpoints
 {
     public static void Map(RouteGroupBuilder variants)
     {
-        variants.MapGet("/", List).WithSummary("The newest version of each variant, cheapest first, with its accuracy, size and cost on every board");
+        variants.MapGet("/", List).Produces<Page<VariantJson>>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("The newest version of each variant, cheapest first, with its accuracy, size and cost on every board");
         variants.MapGet("/fleet", FleetAsync).WithSummary("Which device runs which variant: plugged and battery variants, the serving role, the rollout holding it");
-        variants.MapGet("/{variantId}", Get).WithSummary("One variant: every version, and which boards would select it");
+        variants.MapGet("/{variantId}", Get).Produces<VariantDetailJson>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One variant: every version, and which boards would select it");
     }
 
     private static IResult List(IOptions<SyncOptions> options, int? limit, string? cursor) =>
@@ -35,7 +35,7 @@ public static class VariantEndpoints
 
         return VariantQueries.Get(registry, variantId, BoardCatalog.Default.Boards, new SelectionPolicy()) is { } detail
             ? Results.Ok(detail)
-            : FleetApiProblems.NotFound($"no variant {variantId} in the registry");
+            : Problem.NotFound($"no variant {variantId} in the registry");
     }
 
     private static async Task<Page<VariantFleetJson>> FleetAsync(IFleetStore store, string? fleet, int? limit, string? cursor, CancellationToken cancellationToken)
