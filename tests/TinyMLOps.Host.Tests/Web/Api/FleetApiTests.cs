@@ -24,34 +24,6 @@ public sealed class FleetApiTests(FleetApiFixture fleet) : IClassFixture<FleetAp
     }
 
     [Fact]
-    public async Task The_openapi_description_gives_the_variant_rollout_and_round_routes_their_answers()
-    {
-        using HttpClient anonymous = fleet.Serve.Client();
-        using var doc = JsonDocument.Parse(await anonymous.GetStringAsync("api/v1/openapi.json"));
-        JsonElement paths = doc.RootElement.GetProperty("paths");
-        (string Path, string Method, string Tag, string Status)[] routes =
-        [
-            ("/api/v1/status", "get", "fleet", "200"),
-            ("/api/v1/variants/{variantId}", "get", "variants", "404"),
-            ("/api/v1/rollouts", "post", "rollouts", "201"),
-            ("/api/v1/rollouts/{rolloutId}/rollback", "post", "rollouts", "409"),
-            ("/api/v1/rounds", "post", "rounds", "409"),
-            ("/api/v1/rounds/{roundId}/cancel", "post", "rounds", "409"),
-            ("/api/v1/rounds/{roundId}/watch", "get", "rounds", "200"),
-        ];
-        foreach (var (path, method, tag, status) in routes)
-        {
-            Assert.True(paths.TryGetProperty(path, out JsonElement item), $"{path} is not described");
-            JsonElement op = item.GetProperty(method);
-            Assert.False(string.IsNullOrWhiteSpace(op.GetProperty("summary").GetString()), path);
-            Assert.Contains(op.GetProperty("tags").EnumerateArray(), t => t.GetString() == tag);
-            Assert.True(op.GetProperty("responses").TryGetProperty(status, out _), $"{method} {path} {status}");
-        }
-
-        Assert.True(paths.GetProperty("/api/v1/rounds/{roundId}/watch").GetProperty("get").GetProperty("responses").GetProperty("200").GetProperty("content").TryGetProperty("text/event-stream", out _));
-    }
-
-    [Fact]
     public async Task Variants_list_pages_the_registry_and_one_variant_says_where_it_is_selected()
     {
         using HttpClient viewer = fleet.Serve.Client(fleet.Viewer);
