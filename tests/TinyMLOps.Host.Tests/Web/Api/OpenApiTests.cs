@@ -39,6 +39,7 @@ public sealed class OpenApiTests(ApiFleet fleet)
         }
 
         Assert.True(paths.GetProperty("/api/v1/rounds/{roundId}/watch").GetProperty("get").GetProperty("responses").GetProperty("200").GetProperty("content").TryGetProperty("text/event-stream", out _));
+
         JsonElement scheme = doc.RootElement.GetProperty("components").GetProperty("securitySchemes").GetProperty("apiKey");
         Assert.Equal("bearer", scheme.GetProperty("scheme").GetString());
         Assert.Contains(doc.RootElement.GetProperty("security").EnumerateArray(), s => s.TryGetProperty("apiKey", out _));
