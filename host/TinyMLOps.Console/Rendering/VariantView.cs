@@ -38,7 +38,7 @@ internal static class VariantView
     {
         var sb = new System.Text.StringBuilder();
         var inv = System.Globalization.CultureInfo.InvariantCulture;
-        var selections = boards.Select(b => VariantSelector.Select(NominalDevice(b), b, variants, policy)).ToList();
+        var selections = boards.Select(b => VariantSelector.Select(TinyMLOps.Web.Queries.VariantQueries.NominalDevice(b), b, variants, policy)).ToList();
         foreach (var s in selections)
         {
             sb.Append(inv, $"\n### {s.Board.Name} ({s.Board.Id}, {s.Board.ClockMhz} MHz, app RAM {s.Board.AppRamBytes:N0} B, app flash {s.Board.AppFlashBytes:N0} B)\n\n");
@@ -68,7 +68,4 @@ internal static class VariantView
         return sb.ToString();
     }
 
-    /// <summary>A device of the board with nothing else running: the board's application RAM and flash.</summary>
-    public static DeviceCapabilities NominalDevice(BoardProfile board) =>
-        new("nominal-" + board.Id, board.Id, board.AppRamBytes, board.AppFlashBytes, null, 2, -1);
 }

@@ -25,6 +25,10 @@ public static class ApiEndpoints
         QuotaEndpoints.Map(api.MapGroup("/quotas").WithTags("metering"));
         KeyEndpoints.Map(api.MapGroup("/keys").WithTags("access").RequireAuthorization(AccessPolicies.Admin));
         AuditEndpoints.Map(api.MapGroup("/audit").WithTags("access").RequireAuthorization(AccessPolicies.Admin));
+        StatusEndpoints.Map(api.MapGroup("/status").WithTags("fleet"));
+        VariantEndpoints.Map(api.MapGroup("/variants").WithTags("variants"));
+        RolloutEndpoints.Map(api.MapGroup("/rollouts").WithTags("rollouts"));
+        RoundEndpoints.Map(api.MapGroup("/rounds").WithTags("rounds"));
     }
 
     /// <summary>Bad input to a handler (an ArgumentException) is a 400 problem with its one line, never a 500.</summary>

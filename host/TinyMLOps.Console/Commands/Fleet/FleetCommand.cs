@@ -12,5 +12,5 @@ internal static class FleetCommand
     public static Command Build(IAnsiConsole console) =>
         new("fleet", "The device registry") { FleetListCommand.Build(console), FleetConsentCommand.Build(console), FleetTelemetryCommand.Build(console) };
 
-    public static string Describe(IFleetStore store, string db) => store.Engine == "sqlite" ? $"SQLite {Path.GetFullPath(db)}" : "PostgreSQL";
+    public static string Describe(IFleetStore store, string db) => TinyMLOps.Web.Queries.StatusQuery.Describe(store, db);
 }

@@ -2,6 +2,8 @@ using System.CommandLine;
 using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
 using TinyMLOps.Console.Rendering;
+using TinyMLOps.Web.Contracts;
+using TinyMLOps.Web.Queries;
 using static TinyMLOps.Console.Commands.Fleet.FleetCommand;
 
 namespace TinyMLOps.Console.Commands.Fleet;
@@ -22,8 +24,7 @@ internal static class StatusCommand
     public static async Task<int> StatusAsync(IAnsiConsole console, string db, string? pg, bool json, CancellationToken ct)
     {
         await using var store = await FleetOptions.OpenAsync(db, pg, mustExist: true, ct);
-        var counts = await store.CountsAsync(DateTimeOffset.UtcNow - OnlineWindow, ct);
-        var rejects = await store.RejectsAsync(10, ct);
+        var (counts, rejects) = await StatusQuery.ReadAsync(store, OnlineWindow, ct);
         if (json)
         {
             JsonOutput.Write(console, StatusJson.Of(Describe(store, db), counts, rejects));

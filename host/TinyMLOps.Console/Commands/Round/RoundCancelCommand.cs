@@ -1,7 +1,8 @@
 using System.CommandLine;
 using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
-using static TinyMLOps.Console.Commands.Round.RoundCommand;
+using TinyMLOps.Modelling.Variants;
+using TinyMLOps.Web.Queries;
 
 namespace TinyMLOps.Console.Commands.Round;
 
@@ -19,8 +20,10 @@ internal static class RoundCancelCommand
         command.SetAction(async (parse, ct) =>
         {
             await using var store = await FleetOptions.OpenAsync(parse.GetValue(db)!, parse.GetValue(pg), mustExist: true, ct);
-            await Coordinator(store, parse.GetValue(registry)!).CancelAsync(parse.GetValue(id)!, parse.GetValue(reason)!, ct);
-            console.MarkupLineInterpolated($"round {parse.GetValue(id)} cancelled");
+            string roundId = parse.GetValue(id)!;
+            var change = await RoundQueries.CancelAsync(store, VariantRegistry.Open(parse.GetValue(registry)!), roundId, parse.GetValue(reason)!, ct)
+                ?? throw new ArgumentException($"no round {roundId}");
+            console.MarkupLineInterpolated($"round {roundId} {(change.Changed ? "cancelled" : $"had already finished ({change.Record.State})")}");
             return 0;
         });
         return command;

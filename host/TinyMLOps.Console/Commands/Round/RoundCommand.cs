@@ -1,10 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
 using TinyMLOps.Fleet.Federated.Rounds;
-using TinyMLOps.Fleet.Rollouts;
-using TinyMLOps.Fleet.Security;
-using TinyMLOps.Fleet.Store;
-using TinyMLOps.Modelling.Variants;
 
 namespace TinyMLOps.Console.Commands.Round;
 
@@ -22,12 +18,5 @@ internal static class RoundCommand
         round.Subcommands.Add(RoundHistoryCommand.Build(console));
         round.Subcommands.Add(RoundCancelCommand.Build(console));
         return round;
-    }
-
-    public static RoundCoordinator Coordinator(IFleetStore store, string registryPath)
-    {
-        var registry = VariantRegistry.Open(registryPath);
-        var rollouts = new RolloutController(store, registry, new DeviceKeys(new byte[DeviceKeys.MinMasterKeyBytes]), downlink: null);
-        return new RoundCoordinator(store, registry, rollouts, source: null, downlink: null);
     }
 }

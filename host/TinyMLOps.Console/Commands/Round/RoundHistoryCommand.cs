@@ -4,6 +4,8 @@ using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
 using TinyMLOps.Console.Rendering;
 using TinyMLOps.Fleet.Federated.Rounds;
+using TinyMLOps.Web.Contracts;
+using TinyMLOps.Web.Queries;
 
 namespace TinyMLOps.Console.Commands.Round;
 
@@ -19,7 +21,7 @@ internal static class RoundHistoryCommand
         command.SetAction(async (parse, ct) =>
         {
             await using var store = await FleetOptions.OpenAsync(parse.GetValue(db)!, parse.GetValue(pg), mustExist: true, ct);
-            var rounds = (await store.ListRoundsAsync(cancellationToken: ct)).Reverse().ToList();
+            var rounds = await RoundQueries.HistoryAsync(store, newestFirst: false, ct);
             if (JsonOutput.Wanted(parse.GetValue(output)))
             {
                 JsonOutput.Write(console, new { rounds = rounds.Select(RoundJson.Of) });

@@ -2,7 +2,10 @@ using System.CommandLine;
 using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
 using TinyMLOps.Fleet.Federated.Rounds;
-using static TinyMLOps.Console.Commands.Round.RoundCommand;
+using TinyMLOps.Modelling.Variants;
+using TinyMLOps.Shared.Protocol;
+using TinyMLOps.Web.Contracts;
+using TinyMLOps.Web.Queries;
 
 namespace TinyMLOps.Console.Commands.Round;
 
@@ -57,11 +60,12 @@ internal static class RoundStartCommand
         {
             await using var store = await FleetOptions.OpenAsync(parse.GetValue(db)!, parse.GetValue(pg), mustExist: false, ct);
             await store.MigrateAsync(ct);
-            var config = new RoundConfig
+            var start = new RoundStart
             {
+                Id = parse.GetValue(id),
                 VariantId = parse.GetValue(variant)!,
                 Version = parse.GetValue(version),
-                Role = OptionValues.ParseRole(parse.GetValue(role)!),
+                Role = VariantAssignment.RoleName(OptionValues.ParseRole(parse.GetValue(role)!)),
                 Fleet = parse.GetValue(fleet),
                 Board = parse.GetValue(board),
                 Cohort = parse.GetValue(cohort),
@@ -71,7 +75,7 @@ internal static class RoundStartCommand
                 DpClipNorm = parse.GetValue(dpClip),
                 MinParticipants = parse.GetValue(min),
                 TargetParticipants = parse.GetValue(target),
-                Deadline = OptionValues.ParseDuration(parse.GetValue(deadline)!),
+                Deadline = parse.GetValue(deadline)!,
                 RequirePlugged = !parse.GetValue(anyPower),
                 MinBatteryPercent = parse.GetValue(minBattery),
                 IdleSeconds = parse.GetValue(idle),
@@ -89,12 +93,11 @@ internal static class RoundStartCommand
                 MinGainPoints = parse.GetValue(minGain),
                 Rollout = !parse.GetValue(noRollout),
                 RolloutStages = parse.GetValue(stages)!,
-                RolloutSoak = OptionValues.ParseDuration(parse.GetValue(soak)!),
+                RolloutSoak = parse.GetValue(soak)!,
                 Seed = parse.GetValue(seed),
             };
-            var coordinator = Coordinator(store, parse.GetValue(registry)!);
-            var round = await coordinator.StartAsync(config, parse.GetValue(id), ct);
-            console.MarkupLineInterpolated($"round [bold]{round.RoundId}[/]: {round.BaseVariantId} v{round.BaseVersion}, {config.Strategy}, {config.Layers} layer(s), {config.MinParticipants}-{config.TargetParticipants} devices{(round.Cohort == null ? string.Empty : $" tagged {round.Cohort}")}, deadline {round.Deadline:u}");
+            var round = await RoundQueries.StartAsync(store, VariantRegistry.Open(parse.GetValue(registry)!), start, ct);
+            console.MarkupLineInterpolated($"round [bold]{round.RoundId}[/]: {round.BaseVariantId} v{round.BaseVersion}, {start.Strategy}, {start.Layers} layer(s), {start.MinParticipants}-{start.TargetParticipants} devices{(round.Cohort == null ? string.Empty : $" tagged {round.Cohort}")}, deadline {round.Deadline:u}");
             console.MarkupLine($"The host service (`tinymlops serve --registry ...`) runs it; watch it with `tinymlops round status {round.RoundId} --watch`.");
             return 0;
         });

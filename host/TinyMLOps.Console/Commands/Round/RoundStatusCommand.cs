@@ -3,7 +3,8 @@ using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
 using TinyMLOps.Console.Rendering;
 using TinyMLOps.Fleet.Federated.Rounds;
-using static TinyMLOps.Console.Commands.Round.RoundCommand;
+using TinyMLOps.Web.Contracts;
+using TinyMLOps.Web.Queries;
 
 namespace TinyMLOps.Console.Commands.Round;
 
@@ -30,8 +31,7 @@ internal static class RoundStatusCommand
             await using var store = await FleetOptions.OpenAsync(parse.GetValue(db)!, parse.GetValue(pg), mustExist: true, ct);
             string roundId = parse.GetValue(id) ?? (await store.ListRoundsAsync(cancellationToken: ct)).FirstOrDefault()?.RoundId
                 ?? throw new ArgumentException("no rounds yet: start one with `tinymlops round start VARIANT`");
-            var coordinator = Coordinator(store, parse.GetValue(registry)!);
-            var status = await coordinator.StatusAsync(roundId, ct);
+            var status = await RoundQueries.StatusAsync(store, roundId, ct) ?? throw new ArgumentException($"no round {roundId}");
             if (json)
             {
                 JsonOutput.Write(console, RoundJson.Status.Of(status));
@@ -49,7 +49,7 @@ internal static class RoundStatusCommand
                 while (!ct.IsCancellationRequested && !RoundStates.IsFinished(status.Round.State))
                 {
                     await Task.Delay(TimeSpan.FromSeconds(2), ct);
-                    status = await coordinator.StatusAsync(roundId, ct);
+                    status = await RoundQueries.StatusAsync(store, roundId, ct) ?? status;
                     live.UpdateTarget(RoundView.View(status, DateTimeOffset.UtcNow));
                 }
             });

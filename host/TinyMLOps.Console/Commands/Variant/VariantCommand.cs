@@ -35,7 +35,7 @@ internal static class VariantCommand
         dir.Create();
         foreach (var board in BoardCatalog.Default.Boards)
         {
-            var selection = VariantSelector.Select(VariantView.NominalDevice(board), board, reg.Latest, new SelectionPolicy());
+            var selection = VariantSelector.Select(TinyMLOps.Web.Queries.VariantQueries.NominalDevice(board), board, reg.Latest, new SelectionPolicy());
             Plots.VariantPareto(Path.Combine(dir.FullName, $"variants-{board.Id}.png"), selection);
         }
 

@@ -1,8 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
-using TinyMLOps.Fleet.Rollouts;
-using TinyMLOps.Shared.Protocol;
+using TinyMLOps.Web.Queries;
 
 namespace TinyMLOps.Console.Commands.Variant;
 
@@ -20,23 +19,17 @@ internal static class VariantFleetCommand
             await using var store = await FleetOptions.OpenAsync(parse.GetValue(db)!, parse.GetValue(pg), mustExist: true, ct);
             var table = new Table().AddColumns("device", "board", "power", "plugged variant", "battery variant", "serving", "last switch", "rollout");
             var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var d in await store.ListDevicesAsync(parse.GetValue(fleet), ct))
+            foreach (var d in await VariantQueries.FleetAsync(store, parse.GetValue(fleet), ct))
             {
-                var reports = await VariantDelivery.SwitchReportsAsync(store, d.DeviceId, 1, ct);
-                var last = reports.Count == 0 ? null : reports[^1];
-                string serving = last == null ? "-" : VariantAssignment.RoleName(last.Report.ToRole);
-                string running = last == null ? string.Empty : last.Report.ToRole == VariantAssignment.RolePlugged ? last.Report.PluggedVariantId : last.Report.BatteryVariantId;
-                if (running.Length > 0)
+                if (d.Running is { } running)
                 {
                     counts[running] = counts.GetValueOrDefault(running) + 1;
                 }
 
-                var rollout = (await store.DeviceRolloutsAsync(d.DeviceId, ct)).FirstOrDefault();
                 table.AddRow(
-                    d.DeviceId, d.Board, d.PowerSource switch { 1 => "battery", 2 => "external", _ => "?" },
-                    Variant(last?.Report.PluggedVariantId), Variant(last?.Report.BatteryVariantId), serving,
-                    last == null ? "-" : $"{VariantSwitchPayload.ReasonName(last.Report.Reason)} {last.ReceivedAt:u}",
-                    rollout == null ? "-" : $"#{rollout.RolloutId} {rollout.State}");
+                    d.DeviceId, d.Board, d.Power == "unknown" ? "?" : d.Power, d.PluggedVariant ?? "-", d.BatteryVariant ?? "-", d.Serving ?? "-",
+                    d.LastSwitchAt is { } at ? $"{d.LastSwitchReason} {at:u}" : "-",
+                    d.RolloutId is { } rollout ? $"#{rollout} {d.RolloutState}" : "-");
             }
 
             console.Write(table);
@@ -55,6 +48,4 @@ internal static class VariantFleetCommand
         });
         return command;
     }
-
-    private static string Variant(string? id) => string.IsNullOrEmpty(id) ? "-" : id;
 }

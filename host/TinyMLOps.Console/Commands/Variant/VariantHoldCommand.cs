@@ -48,7 +48,7 @@ internal static class VariantHoldCommand
         command.SetAction(async (parse, ct) =>
         {
             await using var store = await FleetOptions.OpenAsync(parse.GetValue(db)!, parse.GetValue(pg), mustExist: true, ct);
-            var rollout = await act(Controller(store, parse.GetValue(registry)!), parse.GetValue(id), withReason ? parse.GetValue(reason)! : string.Empty, ct);
+            var rollout = await act(TinyMLOps.Web.Queries.FleetControllers.Rollouts(store, TinyMLOps.Modelling.Variants.VariantRegistry.Open(parse.GetValue(registry)!)), parse.GetValue(id), withReason ? parse.GetValue(reason)! : string.Empty, ct);
             console.MarkupLineInterpolated($"rollout {rollout.RolloutId} ({rollout.VariantId} v{rollout.Version}): [bold]{rollout.State}[/] ({rollout.Reason})");
             return 0;
         });

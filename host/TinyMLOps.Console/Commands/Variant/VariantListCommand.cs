@@ -4,6 +4,7 @@ using TinyMLOps.Console.Commands.Common;
 using TinyMLOps.Console.Rendering;
 using TinyMLOps.Modelling.Boards;
 using TinyMLOps.Modelling.Variants;
+using TinyMLOps.Web.Queries;
 using static TinyMLOps.Console.Commands.Variant.VariantCommand;
 
 namespace TinyMLOps.Console.Commands.Variant;
@@ -46,9 +47,7 @@ internal static class VariantListCommand
 
             if (json)
             {
-                var boards = BoardCatalog.Default.Boards;
-                var policy = new SelectionPolicy();
-                JsonOutput.Write(console, new { variants = reg.Latest.OrderBy(v => v.Summary.Macs).Select(v => VariantJson.Of(v, boards, policy)) });
+                JsonOutput.Write(console, new { variants = VariantQueries.List(reg, BoardCatalog.Default.Boards, new SelectionPolicy()) });
                 return 0;
             }
 

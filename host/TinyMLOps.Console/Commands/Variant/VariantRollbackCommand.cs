@@ -1,8 +1,9 @@
 using System.CommandLine;
 using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
+using TinyMLOps.Modelling.Variants;
+using TinyMLOps.Web.Queries;
 using static TinyMLOps.Console.Commands.Variant.VariantCommand;
-using static TinyMLOps.Console.Commands.Variant.VariantRolloutCommand;
 
 namespace TinyMLOps.Console.Commands.Variant;
 
@@ -21,9 +22,9 @@ internal static class VariantRollbackCommand
         {
             await using var store = await FleetOptions.OpenAsync(parse.GetValue(db)!, parse.GetValue(pg), mustExist: true, ct);
             long rolloutId = parse.GetValue(id);
-            await Controller(store, parse.GetValue(registry)!).RollBackAsync(rolloutId, parse.GetValue(reason)!, ct);
-            var rollout = await store.GetRolloutAsync(rolloutId, ct);
-            console.MarkupLineInterpolated($"rollout {rolloutId}: {rollout!.State} ({rollout.Reason}); the host service sends the rollback commands.");
+            var change = await RolloutQueries.RollBackAsync(store, VariantRegistry.Open(parse.GetValue(registry)!), rolloutId, parse.GetValue(reason)!, ct)
+                ?? throw new ArgumentException($"no rollout {rolloutId}");
+            console.MarkupLineInterpolated($"rollout {rolloutId}: {change.Record.State} ({change.Record.Reason}); the host service sends the rollback commands.");
             return 0;
         });
         return command;

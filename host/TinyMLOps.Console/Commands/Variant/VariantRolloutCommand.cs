@@ -6,6 +6,8 @@ using TinyMLOps.Fleet.Security;
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Modelling.Variants;
 using TinyMLOps.Shared.Protocol;
+using TinyMLOps.Web.Contracts;
+using TinyMLOps.Web.Queries;
 using static TinyMLOps.Console.Commands.Variant.VariantCommand;
 
 namespace TinyMLOps.Console.Commands.Variant;
@@ -37,26 +39,31 @@ internal static class VariantRolloutCommand
         {
             await using var store = await FleetOptions.OpenAsync(parse.GetValue(db)!, parse.GetValue(pg), mustExist: false, ct);
             await store.MigrateAsync(ct);
-            var policy = new RolloutPolicy
+            var start = new RolloutStart
             {
-                Soak = OptionValues.ParseDuration(parse.GetValue(soak)!),
+                VariantId = parse.GetValue(variant)!,
+                Version = parse.GetValue(version),
+                Role = ParseRoleOption(parse.GetValue(role)!),
+                Fleet = parse.GetValue(fleet),
+                Board = parse.GetValue(board),
+                Cohort = parse.GetValue(cohort),
+                Stages = parse.GetValue(stages)!,
+                Soak = parse.GetValue(soak)!,
                 MinInferences = parse.GetValue(minInferences),
                 MaxErrorRate = parse.GetValue(maxErrors),
                 MaxConfidenceDrop = parse.GetValue(maxDrop),
             };
-            var controller = Controller(store, parse.GetValue(registry)!);
-            var request = new RolloutRequest(parse.GetValue(variant)!, parse.GetValue(version), OptionValues.ParseRole(parse.GetValue(role)!), parse.GetValue(fleet), parse.GetValue(board), parse.GetValue(stages)!, policy, parse.GetValue(cohort));
-            var rollout = await controller.StartAsync(request, ct);
-            console.MarkupLineInterpolated($"rollout [bold]{rollout.RolloutId}[/]: {rollout.VariantId} v{rollout.Version} to the {VariantAssignment.RoleName(rollout.Role)} role of {Cohort(rollout)}, stages {rollout.Stages}%, soak {policy.Soak}");
+            var rollout = await RolloutQueries.StartAsync(store, VariantRegistry.Open(parse.GetValue(registry)!), start, ct);
+            console.MarkupLineInterpolated($"rollout [bold]{rollout.RolloutId}[/]: {rollout.VariantId} v{rollout.Version} to the {VariantAssignment.RoleName(rollout.Role)} role of {Cohort(rollout.Fleet, rollout.Board, rollout.Cohort)}, stages {rollout.Stages}%, soak {RolloutPolicy.FromJson(rollout.Policy).Soak}");
             console.MarkupLine("The host service (`tinymlops serve --registry ...`) delivers it; follow it with `tinymlops variant rollouts " + rollout.RolloutId + "`.");
             return 0;
         });
         return command;
     }
 
-    public static RolloutController Controller(IFleetStore store, string registry) =>
-        new(store, VariantRegistry.Open(registry), new DeviceKeys(new byte[DeviceKeys.MinMasterKeyBytes]), downlink: null);
+    /// <summary>The role as the option names it in its error, passed on by name.</summary>
+    private static string ParseRoleOption(string role) => VariantAssignment.RoleName(OptionValues.ParseRole(role));
 
-    public static string Cohort(RolloutRecord r) =>
-        $"{(r.Fleet == null ? "every fleet" : $"fleet {r.Fleet}")}, {(r.Board == null ? "every board" : $"board {r.Board}")}{(r.Cohort == null ? string.Empty : $", tags {r.Cohort}")}";
+    public static string Cohort(string? fleet, string? board, string? tags = null) =>
+        $"{(fleet == null ? "every fleet" : $"fleet {fleet}")}, {(board == null ? "every board" : $"board {board}")}{(tags == null ? string.Empty : $", tags {tags}")}";
 }

@@ -2,7 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
+using TinyMLOps.Modelling.Variants;
 using TinyMLOps.Shared.Protocol;
+using TinyMLOps.Web.Contracts;
+using TinyMLOps.Web.Queries;
 using static TinyMLOps.Console.Commands.Variant.VariantCommand;
 using static TinyMLOps.Console.Commands.Variant.VariantRolloutCommand;
 
@@ -27,30 +30,23 @@ internal static class VariantRolloutsCommand
             {
                 if (json)
                 {
-                    var rows = new List<RolloutJson>();
-                    foreach (var r in await store.ListRolloutsAsync(cancellationToken: ct))
-                    {
-                        rows.Add(RolloutJson.Of(r, await store.RolloutDevicesAsync(r.RolloutId, ct)));
-                    }
-
-                    JsonOutput.Write(console, new { rollouts = rows });
+                    JsonOutput.Write(console, new { rollouts = await RolloutQueries.ListAsync(store, ct) });
                     return 0;
                 }
 
                 var table = new Table().AddColumns("id", "variant", "role", "cohort", "stage", "state", "devices", "reason");
-                foreach (var r in await store.ListRolloutsAsync(cancellationToken: ct))
+                foreach (var r in await RolloutQueries.ListAsync(store, ct))
                 {
-                    var devices = await store.RolloutDevicesAsync(r.RolloutId, ct);
                     table.AddRow(
-                        r.RolloutId.ToString(CultureInfo.InvariantCulture), $"{r.VariantId} v{r.Version}", VariantAssignment.RoleName(r.Role), Cohort(r), $"{r.Percent}% of {r.Stages}",
-                        r.State, string.Join(", ", devices.GroupBy(d => d.State).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}")), r.Reason);
+                        r.RolloutId.ToString(CultureInfo.InvariantCulture), $"{r.VariantId} v{r.Version}", r.Role, Cohort(r.Fleet, r.Board), $"{r.Percent}% of {string.Join(',', r.Stages)}",
+                        r.State, string.Join(", ", r.DevicesByState.Select(g => $"{g.Value} {g.Key}")), r.Reason);
                 }
 
                 console.Write(table);
                 return 0;
             }
 
-            var status = await Controller(store, parse.GetValue(registry)!).StatusAsync(one, ct);
+            var status = await RolloutQueries.StatusAsync(store, VariantRegistry.Open(parse.GetValue(registry)!), one, ct) ?? throw new ArgumentException($"no rollout {one}");
             if (json)
             {
                 JsonOutput.Write(console, RolloutJson.Detail.Of(status));
@@ -58,7 +54,7 @@ internal static class VariantRolloutsCommand
             }
 
             var rollout = status.Rollout;
-            console.MarkupLineInterpolated($"rollout [bold]{rollout.RolloutId}[/]: {rollout.VariantId} v{rollout.Version} ({rollout.ContentHash[..12]}…) to the {VariantAssignment.RoleName(rollout.Role)} role of {Cohort(rollout)}");
+            console.MarkupLineInterpolated($"rollout [bold]{rollout.RolloutId}[/]: {rollout.VariantId} v{rollout.Version} ({rollout.ContentHash[..12]}…) to the {VariantAssignment.RoleName(rollout.Role)} role of {Cohort(rollout.Fleet, rollout.Board)}");
             console.MarkupLineInterpolated($"stage {rollout.Percent}% of {rollout.Stages}; [bold]{rollout.State}[/]: {rollout.Reason}");
             var health = new Table().AddColumns("", "devices", "inferences", "errors", "error rate", "mean confidence", "drift");
             foreach (var (name, h) in new[] { ("new variant", status.Candidate), ("previous variants", status.Baseline) })

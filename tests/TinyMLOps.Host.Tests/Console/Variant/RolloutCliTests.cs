@@ -1,8 +1,5 @@
 using TinyMLOps.Fleet.Store;
-using TinyMLOps.Modelling.Inspection;
-using TinyMLOps.Modelling.Variants;
-using TinyMLOps.Shared.Protocol;
-using TinyMLOps.Tests.Common;
+using TinyMLOps.Host.Tests.Fleet.Rollouts;
 
 namespace TinyMLOps.Host.Tests.Console.Variant;
 
@@ -12,29 +9,10 @@ public sealed class RolloutCliTests : ConsoleTest
     private async Task<(string Registry, string Db)> SeedAsync()
     {
         string registry = Path.Combine(Dir.FullName, "variants");
-        var reg = VariantRegistry.Open(registry);
-        foreach (var (id, diagonal) in new[] { ("fc-a", (byte)90), ("fc-b", (byte)91) })
-        {
-            byte[] file = BrightestModel.Build(id, diagonal, ["l", "m", "r"]);
-            var summary = ModelSummary.Of(file);
-            reg.Add(new VariantArtifact(id, "brightest", 0, summary.ContentHash, "fc", 1, 0.9, 100, summary, "first release", DateTimeOffset.UnixEpoch), file);
-        }
-
+        TwoVariantFleet.Registry(registry, 0.9, 0.9);
         string db = Path.Combine(Dir.FullName, "fleet.db");
         await using var store = await FleetStoreFactory.OpenAsync(null, db);
-        var records = new List<IngestRecord>();
-        for (int i = 0; i < 4; i++)
-        {
-            var hello = new HelloPayload { Board = "esp32-s3", FreeHeapBytes = 300_000, FreeFlashBytes = 1_000_000, PowerSource = 2 };
-            var installed = new VariantSwitchPayload
-            {
-                Reason = VariantSwitchPayload.ReasonInstalled, FromRole = 1, ToRole = 1, AssignedRole = 1, TransferId = 7, PowerSource = 2, PluggedVariantId = "fc-a",
-            };
-            records.Add(new IngestRecord("lab", $"s3-{i}", 1, MessageKind.Hello, 0, DateTimeOffset.UtcNow, hello.Encode()) { Hello = hello });
-            records.Add(new IngestRecord("lab", $"s3-{i}", 2, MessageKind.VariantSwitch, 0, DateTimeOffset.UtcNow, installed.Encode()));
-        }
-
-        await store.IngestAsync(records);
+        await store.IngestAsync(TwoVariantFleet.LabDevices(4));
         return (registry, db);
     }
 

@@ -1,10 +1,8 @@
 using System.Text.Json;
 using TinyMLOps.Fleet.Store;
+using TinyMLOps.Host.Tests.Fleet.Rollouts;
 using TinyMLOps.Modelling.Boards;
-using TinyMLOps.Modelling.Inspection;
 using TinyMLOps.Modelling.Variants;
-using TinyMLOps.Shared.Protocol;
-using TinyMLOps.Tests.Common;
 
 namespace TinyMLOps.Host.Tests.Console.Variant;
 
@@ -14,30 +12,11 @@ public sealed class VariantJsonCliTests : ConsoleTest
     private async Task<(string Registry, string Db, VariantRegistry Reg)> SeedAsync()
     {
         string registry = Path.Combine(Dir.FullName, "variants");
-        var reg = VariantRegistry.Open(registry);
-        foreach (var (id, diagonal, accuracy) in new[] { ("fc-a", (byte)90, 0.81), ("fc-b", (byte)91, 0.93) })
-        {
-            byte[] file = BrightestModel.Build(id, diagonal, ["l", "m", "r"]);
-            var summary = ModelSummary.Of(file);
-            reg.Add(new VariantArtifact(id, "brightest", 0, summary.ContentHash, "fc", 1, accuracy, 100, summary, "first release", DateTimeOffset.UnixEpoch), file);
-        }
-
+        var reg = TwoVariantFleet.Registry(registry, 0.81, 0.93);
         string db = Path.Combine(Dir.FullName, "fleet.db");
         await using var store = await FleetStoreFactory.OpenAsync(null, db);
-        var records = new List<IngestRecord>();
-        for (int i = 0; i < 4; i++)
-        {
-            var hello = new HelloPayload { Board = "esp32-s3", FreeHeapBytes = 300_000, FreeFlashBytes = 1_000_000, PowerSource = 2 };
-            var installed = new VariantSwitchPayload
-            {
-                Reason = VariantSwitchPayload.ReasonInstalled, FromRole = 1, ToRole = 1, AssignedRole = 1, TransferId = 7, PowerSource = 2, PluggedVariantId = "fc-a",
-            };
-            records.Add(new IngestRecord("lab", $"s3-{i}", 1, MessageKind.Hello, 0, DateTimeOffset.UtcNow, hello.Encode()) { Hello = hello });
-            records.Add(new IngestRecord("lab", $"s3-{i}", 2, MessageKind.VariantSwitch, 0, DateTimeOffset.UtcNow, installed.Encode()));
-        }
-
-        await store.IngestAsync(records);
-        return (registry, db, VariantRegistry.Open(registry));
+        await store.IngestAsync(TwoVariantFleet.LabDevices(4));
+        return (registry, db, reg);
     }
 
     [Fact]

@@ -21,6 +21,13 @@ public sealed class OpenApiTests(ApiFleet fleet)
             ("/api/v1/metering/bills", "get", "metering", "200"),
             ("/api/v1/metering/suspects/{deviceId}/clear", "post", "metering", "409"),
             ("/api/v1/quotas", "post", "metering", "201"),
+            ("/api/v1/status", "get", "fleet", "200"),
+            ("/api/v1/variants/{variantId}", "get", "variants", "404"),
+            ("/api/v1/rollouts", "post", "rollouts", "201"),
+            ("/api/v1/rollouts/{rolloutId}/rollback", "post", "rollouts", "409"),
+            ("/api/v1/rounds", "post", "rounds", "409"),
+            ("/api/v1/rounds/{roundId}/cancel", "post", "rounds", "409"),
+            ("/api/v1/rounds/{roundId}/watch", "get", "rounds", "200"),
         ];
         foreach (var (path, method, tag, status) in routes)
         {
@@ -30,6 +37,8 @@ public sealed class OpenApiTests(ApiFleet fleet)
             Assert.Contains(op.GetProperty("tags").EnumerateArray(), t => t.GetString() == tag);
             Assert.True(op.GetProperty("responses").TryGetProperty(status, out _), $"{method} {path} {status}");
         }
+
+        Assert.True(paths.GetProperty("/api/v1/rounds/{roundId}/watch").GetProperty("get").GetProperty("responses").GetProperty("200").GetProperty("content").TryGetProperty("text/event-stream", out _));
 
         JsonElement scheme = doc.RootElement.GetProperty("components").GetProperty("securitySchemes").GetProperty("apiKey");
         Assert.Equal("bearer", scheme.GetProperty("scheme").GetString());

@@ -2,10 +2,10 @@ using TinyMLOps.Fleet.Federated.Rounds;
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Shared.Protocol;
 
-namespace TinyMLOps.Console.Commands.Round;
+namespace TinyMLOps.Web.Contracts;
 
 /// <summary>A round as `round history --output json` gives it: the record and its result (accuracies as fractions, bytes as numbers).</summary>
-internal sealed record RoundJson(
+public sealed record RoundJson(
     string RoundId,
     string ModelId,
     string BaseVariantId,
@@ -36,7 +36,7 @@ internal sealed record RoundJson(
     }
 
     /// <summary>`round status --output json`: the round, the settings the view prints, the participant counts per state and every participant.</summary>
-    internal sealed record Status(RoundJson Round, Settings Config, int Invited, int Answered, int Uploaded, long UplinkBytes, IReadOnlyDictionary<string, int> ParticipantsByState, IReadOnlyList<Participant> Participants)
+    public sealed record Status(RoundJson Round, Settings Config, int Invited, int Answered, int Uploaded, long UplinkBytes, IReadOnlyDictionary<string, int> ParticipantsByState, IReadOnlyList<Participant> Participants)
     {
         public static Status Of(RoundStatus s) => new(
             RoundJson.Of(s.Round),
@@ -49,7 +49,7 @@ internal sealed record RoundJson(
             [.. s.Participants.Select(p => new Participant(p.DeviceId, p.State, p.SampleCount, p.DeltaBytes, p.InvitedAt, p.UpdatedAt, p.Detail))]);
     }
 
-    internal sealed record Settings(string Strategy, int Layers, double KeepFraction, int MinParticipants, int TargetParticipants, double MaxClassDropPoints, double MinGainPoints);
+    public sealed record Settings(string Strategy, int Layers, double KeepFraction, int MinParticipants, int TargetParticipants, double MaxClassDropPoints, double MinGainPoints);
 
-    internal sealed record Participant(string DeviceId, string State, long? Samples, long? DeltaBytes, DateTimeOffset InvitedAt, DateTimeOffset UpdatedAt, string Detail);
+    public sealed record Participant(string DeviceId, string State, long? Samples, long? DeltaBytes, DateTimeOffset InvitedAt, DateTimeOffset UpdatedAt, string Detail);
 }

@@ -2,10 +2,10 @@ using TinyMLOps.Fleet.Rollouts;
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Shared.Protocol;
 
-namespace TinyMLOps.Console.Commands.Variant;
+namespace TinyMLOps.Web.Contracts;
 
 /// <summary>A rollout as `variant rollouts --output json` gives it; with its health, verdict and devices when one is asked for.</summary>
-internal sealed record RolloutJson(
+public sealed record RolloutJson(
     long RolloutId,
     string VariantId,
     int Version,
@@ -31,19 +31,19 @@ internal sealed record RolloutJson(
         devices.GroupBy(d => d.State).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal));
 
     /// <summary>One rollout in detail: the new variant's and the previous variants' health, the verdict and every device.</summary>
-    internal sealed record Detail(RolloutJson Rollout, Health Candidate, Health Baseline, Verdict Verdict, IReadOnlyList<Device> Devices)
+    public sealed record Detail(RolloutJson Rollout, Health Candidate, Health Baseline, Verdict Verdict, IReadOnlyList<Device> Devices)
     {
         public static Detail Of(RolloutStatus s) => new(
             RolloutJson.Of(s.Rollout, s.Devices), Health.Of(s.Candidate), Health.Of(s.Baseline), new Verdict(s.Verdict.Bad, s.Verdict.Enough, s.Verdict.Reason),
             [.. s.Devices.Select(d => new Device(d.DeviceId, d.State, d.PreviousVariant.Length == 0 ? null : d.PreviousVariant, d.AssignedAt, d.InstalledAt, d.Detail))]);
     }
 
-    internal sealed record Health(int Devices, long Inferences, long Errors, double ErrorRate, double MeanConfidence, double? Drift)
+    public sealed record Health(int Devices, long Inferences, long Errors, double ErrorRate, double MeanConfidence, double? Drift)
     {
         public static Health Of(HealthSummary h) => new(h.Devices, h.Inferences, h.Errors, h.ErrorRate, h.MeanConfidence, h.Drift);
     }
 
-    internal sealed record Verdict(bool Bad, bool Enough, string Reason);
+    public sealed record Verdict(bool Bad, bool Enough, string Reason);
 
-    internal sealed record Device(string DeviceId, string State, string? PreviousVariant, DateTimeOffset AssignedAt, DateTimeOffset? InstalledAt, string Detail);
+    public sealed record Device(string DeviceId, string State, string? PreviousVariant, DateTimeOffset AssignedAt, DateTimeOffset? InstalledAt, string Detail);
 }

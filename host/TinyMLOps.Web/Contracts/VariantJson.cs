@@ -1,10 +1,10 @@
 using TinyMLOps.Modelling.Boards;
 using TinyMLOps.Modelling.Variants;
 
-namespace TinyMLOps.Console.Commands.Variant;
+namespace TinyMLOps.Web.Contracts;
 
 /// <summary>A variant as `variant ls --output json` gives it: the table's columns as numbers, with the estimated cost on every board.</summary>
-internal sealed record VariantJson(
+public sealed record VariantJson(
     string VariantId,
     string ModelId,
     int Version,
@@ -26,5 +26,5 @@ internal sealed record VariantJson(
             : new BoardCost(b.Id, false, null, null))]);
 
     /// <summary>Latency and energy are null where the variant does not fit the board.</summary>
-    internal sealed record BoardCost(string Board, bool Fits, double? LatencyMs, double? EnergyMillijoules);
+    public sealed record BoardCost(string Board, bool Fits, double? LatencyMs, double? EnergyMillijoules);
 }
