@@ -31,6 +31,9 @@ public sealed class IngestPipeline
         metrics.ObserveQueue(() => _channel.Reader.Count);
     }
 
+    /// <summary>Queue depth above which <see cref="RunAsync"/> logs an overload warning, at most once a minute.</summary>
+    public int QueueWarning { get; set; } = 8192;
+
     /// <summary>Publishes a downlink message (set by the service once the broker connection exists).</summary>
     public Func<string, byte[], CancellationToken, Task<bool>> PublishDownlink { get; set; } = (_, _, _) => Task.FromResult(false);
 
@@ -61,8 +64,16 @@ public sealed class IngestPipeline
         // Two stages: while batch N's acks go out (to devices, then PUBACKs to the broker, in arrival
         // order), batch N+1 is decoded and stored.
         Task acking = Task.CompletedTask;
+        long lastWarning = 0;
         while (await _channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
+            int queued = _channel.Reader.Count;
+            if (queued > QueueWarning && (lastWarning == 0 || System.Diagnostics.Stopwatch.GetElapsedTime(lastWarning) > TimeSpan.FromMinutes(1)))
+            {
+                lastWarning = System.Diagnostics.Stopwatch.GetTimestamp();
+                _log.LogWarning("Ingest overloaded: {Queued} uplinks wait for the store (warning threshold {Threshold}); the broker holds more behind them", queued, QueueWarning);
+            }
+
             var batch = new List<InboundUplink>(_maxBatch);
             while (batch.Count < _maxBatch && _channel.Reader.TryRead(out var item))
             {
@@ -112,12 +123,13 @@ public sealed class IngestPipeline
             }
 
             var error = result.Error!;
-            _log.LogWarning("Rejected uplink on {Topic} ({Size} bytes): {Reason}", uplink.Topic, uplink.Payload.Length, error.Message);
+            _log.LogWarning("Rejected uplink on {Topic} ({Size} bytes): {Reason}", FleetStore.Clip(uplink.Topic, FleetStore.MaxRejectTopic), uplink.Payload.Length, error.Message);
             await _store.RecordRejectAsync(new RejectRecord(uplink.ReceivedAt, uplink.Topic, result.TopicDeviceId, error.Reason, error.Message, uplink.Payload.Length), cancellationToken).ConfigureAwait(false);
             // Counted after the row is written, so whoever sees the count also finds the record.
             _metrics.OnRejected(error.Reason);
         }
 
+        await RefuseOtherFleetsAsync(records, sources, cancellationToken).ConfigureAwait(false);
         var refused = await RefuseWithoutConsentAsync(records, sources, cancellationToken).ConfigureAwait(false);
         bool[] fresh = records.Count == 0 ? [] : await _store.IngestAsync(records, cancellationToken).ConfigureAwait(false);
         int freshCount = fresh.Count(f => f);
@@ -142,6 +154,44 @@ public sealed class IngestPipeline
 
         // Refused for consent, yet acknowledged to the device: resending would be refused the same way.
         return ([.. records, .. refused], records.Where((_, i) => fresh[i]).ToList());
+    }
+
+    /// <summary>
+    /// Takes out of <paramref name="records"/> (as <see cref="RejectReason.TopicMismatch"/> rejects) the messages a device
+    /// published under another fleet than the one it is registered with (or, new to the registry, than its first message
+    /// in the batch): otherwise they would be stored and its hello would rewrite its board.
+    /// </summary>
+    private async Task RefuseOtherFleetsAsync(List<IngestRecord> records, List<InboundUplink> sources, CancellationToken cancellationToken)
+    {
+        if (records.Count == 0)
+        {
+            return;
+        }
+
+        var fleets = new Dictionary<string, string>(await _store.FleetsOfAsync(records.Select(r => r.DeviceId).ToHashSet(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
+        for (int i = 0; i < records.Count; i++)
+        {
+            var r = records[i];
+            if (!fleets.TryGetValue(r.DeviceId, out string? fleet))
+            {
+                fleets[r.DeviceId] = r.Fleet;
+                continue;
+            }
+
+            if (fleet == r.Fleet)
+            {
+                continue;
+            }
+
+            var error = new ProtocolException(RejectReason.TopicMismatch, $"device registered with fleet '{fleet}' published {MessageKind.Name(r.Kind)} {r.Sequence} under fleet '{r.Fleet}'");
+            var uplink = sources[i];
+            _log.LogWarning("Rejected uplink on {Topic} ({Size} bytes): {Reason}", FleetStore.Clip(uplink.Topic, FleetStore.MaxRejectTopic), uplink.Payload.Length, error.Message);
+            await _store.RecordRejectAsync(new RejectRecord(uplink.ReceivedAt, uplink.Topic, r.DeviceId, error.Reason, error.Message, uplink.Payload.Length), cancellationToken).ConfigureAwait(false);
+            _metrics.OnRejected(error.Reason);
+            records.RemoveAt(i);
+            sources.RemoveAt(i);
+            i--;
+        }
     }
 
     /// <summary>
@@ -210,7 +260,7 @@ public sealed class IngestPipeline
 
             var error = new ProtocolException(RejectReason.NoConsent, $"{MessageKind.Name(r.Kind)} {r.Sequence} from a device whose recorded {UploadConsent.CategoryName(category)} consent is {shown}");
             var uplink = sources[i];
-            _log.LogWarning("Rejected uplink on {Topic} ({Size} bytes): {Reason}", uplink.Topic, uplink.Payload.Length, error.Message);
+            _log.LogWarning("Rejected uplink on {Topic} ({Size} bytes): {Reason}", FleetStore.Clip(uplink.Topic, FleetStore.MaxRejectTopic), uplink.Payload.Length, error.Message);
             await _store.RecordRejectAsync(new RejectRecord(uplink.ReceivedAt, uplink.Topic, r.DeviceId, error.Reason, error.Message, uplink.Payload.Length), cancellationToken).ConfigureAwait(false);
             _metrics.OnRejected(error.Reason);
             refused.Add(r);
