@@ -166,6 +166,31 @@ public sealed class EmbeddedBrokerLimitsTests
         Assert.Equal(0, received);
     }
 
+    [Fact]
+    public async Task Mosquitto_with_the_documented_max_packet_size_refuses_a_10_MiB_publish_and_passes_valid_ones()
+    {
+        using var mosquitto = new MosquittoProcess("max_packet_size 16384");
+        using var host = await SubscribeAsync(mosquitto.Port, "tinymlops-host-mosq");
+        int received = 0;
+        host.ApplicationMessageReceivedAsync += _ =>
+        {
+            Interlocked.Increment(ref received);
+            return Task.CompletedTask;
+        };
+
+        using var big = await ConnectAsync(mosquitto.Port, "dev-big");
+        var huge = new MqttApplicationMessageBuilder().WithTopic(Topics.Up("f", "dev-big", MessageKind.Heartbeat)).WithPayload(new byte[10 * MiB])
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
+        await Assert.ThrowsAnyAsync<Exception>(() => big.PublishAsync(huge));
+        await WaitUntilAsync(() => !big.IsConnected);
+
+        using var device = await ConnectAsync(mosquitto.Port, "dev-ok");
+        await device.PublishAsync(Heartbeat("f", "dev-ok", 1));
+        await WaitUntilAsync(() => Volatile.Read(ref received) == 1);
+        await Task.Delay(200);
+        Assert.Equal(1, received);
+    }
+
     internal static MqttApplicationMessage Heartbeat(string fleet, string device, uint sequence) =>
         new MqttApplicationMessageBuilder().WithTopic(Topics.Up(fleet, device, MessageKind.Heartbeat))
             .WithPayload(WireCodec.Encode(new Message(MessageKind.Heartbeat, device, sequence, 0, new HeartbeatPayload().Encode())))
