@@ -93,7 +93,7 @@ public sealed class SyncHostedService : BackgroundService
         {
             try
             {
-                await FleetInstruments.RefreshAsync(store, stoppingToken).ConfigureAwait(false);
+                await Observability.FleetInstruments.RefreshAsync(store, stoppingToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

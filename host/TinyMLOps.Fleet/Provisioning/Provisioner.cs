@@ -18,6 +18,9 @@ public sealed record ProvisionRequest(string Board, string DeviceId, string Flee
     /// <summary>PEM file of the broker's CA, deployed as ca.pem.</summary>
     public string? CaFile { get; init; }
 
+    /// <summary>The broker's CA as PEM text (the HTTP API's form of <see cref="CaFile"/>).</summary>
+    public string? CaPem { get; init; }
+
     /// <summary>Required on ESP32 boards; an STM32 board without it uses Ethernet.</summary>
     public string? WifiSsid { get; init; }
 
@@ -50,6 +53,10 @@ public sealed record ProvisionRequest(string Board, string DeviceId, string Flee
 /// <param name="CaPath">DIR/DEVICE-ID/ca.pem when TLS, else null.</param>
 /// <param name="Rotated">The device was registered before: its old secret no longer logs in.</param>
 public sealed record ProvisionResult(ProvisionedConfig Config, string ConfigPath, string? CaPath, bool Rotated);
+
+/// <summary>What a device's flash needs, in memory: its configuration, the encoded configuration file and the CA (PEM) when TLS.</summary>
+/// <param name="Rotated">The device was registered before: its old secret no longer logs in.</param>
+public sealed record ProvisionBundle(ProvisionedConfig Config, byte[] File, string? CaPem, bool Rotated);
 
 /// <summary>
 /// Creates a device's identity and keys, registers it, and writes the configuration that flash deploys to the
@@ -116,9 +123,50 @@ public sealed class Provisioner
             ?? throw new ArgumentException($"cannot provision with this consent: {string.Join("; ", problems.Cast<string>())}");
     }
 
+    /// <summary>
+    /// Provisions a device without writing files (for the HTTP API): registers it and returns its configuration, the
+    /// encoded file and the CA to deploy. The CA comes from <see cref="ProvisionRequest.CaPem"/> or <see cref="ProvisionRequest.CaFile"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="ProvisionAsync"/>.</exception>
+    /// <exception cref="InvalidOperationException">The device exists and <see cref="ProvisionRequest.Force"/> is not set.</exception>
+    public async Task<ProvisionBundle> IssueAsync(ProvisionRequest request, CancellationToken cancellationToken = default)
+    {
+        (ProvisionBundle bundle, string secret) = await PrepareAsync(request, cancellationToken).ConfigureAwait(false);
+        await RegisterAsync(request, bundle.Config.Board, secret, cancellationToken).ConfigureAwait(false);
+        return bundle;
+    }
+
     /// <exception cref="ArgumentException">Unknown board, a board that is not deployable, an invalid id or setting (every problem listed), TLS without a CA.</exception>
     /// <exception cref="InvalidOperationException">The device exists and <see cref="ProvisionRequest.Force"/> is not set.</exception>
     public async Task<ProvisionResult> ProvisionAsync(ProvisionRequest request, CancellationToken cancellationToken = default)
+    {
+        (ProvisionBundle bundle, string secret) = await PrepareAsync(request, cancellationToken).ConfigureAwait(false);
+        string folder = Path.GetFullPath(Path.Combine(request.OutputDirectory, request.DeviceId));
+        string configPath = Path.Combine(folder, ProvisionedConfig.FileName);
+        if (!request.Force && File.Exists(configPath))
+        {
+            throw new InvalidOperationException($"{configPath} exists; --force replaces it (and rotates the device's MQTT secret)");
+        }
+
+        await RegisterAsync(request, bundle.Config.Board, secret, cancellationToken).ConfigureAwait(false);
+
+        Directory.CreateDirectory(folder);
+        WritePrivate(configPath, bundle.File);
+        string caPath = Path.Combine(folder, ProvisionedConfig.CaFileName);
+        if (bundle.CaPem != null)
+        {
+            await File.WriteAllTextAsync(caPath, bundle.CaPem, cancellationToken).ConfigureAwait(false);
+        }
+        else if (File.Exists(caPath))
+        {
+            File.Delete(caPath); // a re-provisioned device without TLS must not get a stale CA deployed
+        }
+
+        return new ProvisionResult(bundle.Config, configPath, bundle.CaPem != null ? caPath : null, bundle.Rotated);
+    }
+
+    /// <summary>Checks everything and builds the configuration with a new secret; refuses a registered device without Force. Writes nothing.</summary>
+    private async Task<(ProvisionBundle Bundle, string Secret)> PrepareAsync(ProvisionRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         BoardProfile board = Board(_boards, request.Board);
@@ -128,7 +176,7 @@ public sealed class Provisioner
         }
 
         string network = Network(board, request);
-        string? ca = request.Tls ? ReadCa(request.CaFile) : request.CaFile == null
+        string? ca = request.Tls ? ReadCa(request) : request.CaFile == null && request.CaPem == null
             ? null
             : throw new ArgumentException("--ca is the broker's CA for TLS: pass --tls as well");
 
@@ -163,9 +211,6 @@ public sealed class Provisioner
             throw new ArgumentException($"cannot provision {request.DeviceId}: {string.Join("; ", problems)}");
         }
 
-        byte[] file = ConfigFile.Encode(config);
-        string folder = Path.GetFullPath(Path.Combine(request.OutputDirectory, request.DeviceId));
-        string configPath = Path.Combine(folder, ProvisionedConfig.FileName);
         DeviceRecord? existing = await _store.GetDeviceAsync(request.DeviceId, cancellationToken).ConfigureAwait(false);
         if (!request.Force && existing != null)
         {
@@ -173,27 +218,11 @@ public sealed class Provisioner
                 $"device {request.DeviceId} is already registered (fleet {existing.Fleet}, board {existing.Board}); --force provisions it again with a new MQTT secret, so the configuration on the board stops logging in until it is flashed again");
         }
 
-        if (!request.Force && File.Exists(configPath))
-        {
-            throw new InvalidOperationException($"{configPath} exists; --force replaces it (and rotates the device's MQTT secret)");
-        }
-
-        await _store.RegisterDeviceAsync(new DeviceRegistration(request.DeviceId, request.Fleet, board.Id, DeviceCredentials.Hash(secret)), cancellationToken).ConfigureAwait(false);
-
-        Directory.CreateDirectory(folder);
-        WritePrivate(configPath, file);
-        string caPath = Path.Combine(folder, ProvisionedConfig.CaFileName);
-        if (ca != null)
-        {
-            await File.WriteAllTextAsync(caPath, ca, cancellationToken).ConfigureAwait(false);
-        }
-        else if (File.Exists(caPath))
-        {
-            File.Delete(caPath); // a re-provisioned device without TLS must not get a stale CA deployed
-        }
-
-        return new ProvisionResult(config, configPath, ca != null ? caPath : null, existing != null);
+        return (new ProvisionBundle(config, ConfigFile.Encode(config), ca, existing != null), secret);
     }
+
+    private Task RegisterAsync(ProvisionRequest request, string board, string secret, CancellationToken cancellationToken) =>
+        _store.RegisterDeviceAsync(new DeviceRegistration(request.DeviceId, request.Fleet, board, DeviceCredentials.Hash(secret)), cancellationToken);
 
     /// <summary>wifi when an SSID is given or the board is an ESP32 (which has no Ethernet); ethernet for STM32 boards without one.</summary>
     private static string Network(BoardProfile board, ProvisionRequest request)
@@ -210,8 +239,16 @@ public sealed class Provisioner
             : ProvisionedConfig.NetworkEthernet;
     }
 
-    private static string ReadCa(string? path)
+    private static string ReadCa(ProvisionRequest request)
     {
+        if (request.CaPem != null)
+        {
+            return request.CaPem.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal)
+                ? request.CaPem
+                : throw new ArgumentException("the CA is not a PEM certificate (no -----BEGIN CERTIFICATE----- line)");
+        }
+
+        string? path = request.CaFile;
         if (path == null)
         {
             throw new ArgumentException("--tls needs --ca FILE, the broker's CA certificate (PEM), which the device checks the broker against");

@@ -310,6 +310,9 @@ public abstract partial class FleetStore : IFleetStore
             ("device", deviceId),
             ("name", name));
 
+    public Task<IReadOnlyList<CommandRecord>> DeviceCommandsAsync(string deviceId, CancellationToken cancellationToken = default) =>
+        QueryAsync($"SELECT {CommandColumns} FROM commands WHERE device_id = @device ORDER BY command_id", ReadCommand, cancellationToken, ("device", deviceId));
+
     /// <summary>Records the (latest) time the command went out; a completed command is left alone.</summary>
     public Task MarkCommandSentAsync(long commandId, DateTimeOffset at, CancellationToken cancellationToken = default) =>
         WriteAsync(

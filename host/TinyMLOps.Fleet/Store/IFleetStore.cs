@@ -64,6 +64,9 @@ public partial interface IFleetStore : IAsyncDisposable
     /// <summary>Every command of one name queued for a device, completed or not, oldest first.</summary>
     Task<IReadOnlyList<CommandRecord>> CommandsAsync(string deviceId, string name, CancellationToken cancellationToken = default);
 
+    /// <summary>Every command of a device, whatever its name, oldest first (its history).</summary>
+    Task<IReadOnlyList<CommandRecord>> DeviceCommandsAsync(string deviceId, CancellationToken cancellationToken = default);
+
     Task MarkCommandSentAsync(long commandId, DateTimeOffset at, CancellationToken cancellationToken = default);
 
     /// <summary>Records the device's result; a second result for the same command is ignored.</summary>

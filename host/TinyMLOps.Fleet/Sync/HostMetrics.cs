@@ -11,7 +11,7 @@ namespace TinyMLOps.Fleet.Sync;
 /// </summary>
 public sealed class HostMetrics : IDisposable
 {
-    public const string MeterName = "TinyMLOps.Host";
+    public const string MeterName = Observability.FleetInstruments.MeterName;
 
     /// <summary>Spans of the host's work: ingest batches, acks, rollout and round reconciliation.</summary>
     public static readonly System.Diagnostics.ActivitySource Tracing = new(MeterName);

@@ -145,7 +145,7 @@ public sealed class IngestPipeline
                 await _store.CompleteCommandAsync(result.CommandId, result.Status, result.Detail, records[i].ReceivedAt, cancellationToken).ConfigureAwait(false);
                 if (await _store.GetCommandAsync(result.CommandId, cancellationToken).ConfigureAwait(false) is { } command)
                 {
-                    Hosting.FleetInstruments.OnCommandResult(command.Name, result.Status);
+                    Observability.FleetInstruments.OnCommandResult(command.Name, result.Status);
                 }
             }
         }

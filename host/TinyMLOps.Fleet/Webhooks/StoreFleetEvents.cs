@@ -12,7 +12,7 @@ public sealed class StoreFleetEvents(IFleetStore store) : IFleetEvents
         if (recorded.IsNew)
         {
             // Sources publish again after a crash could have lost an event; only the first recording counts.
-            Hosting.FleetInstruments.OnEventRecorded(fleetEvent.Type);
+            Observability.FleetInstruments.OnEventRecorded(fleetEvent.Type);
         }
     }
 }

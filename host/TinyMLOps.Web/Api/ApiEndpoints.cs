@@ -16,7 +16,13 @@ public static class ApiEndpoints
         api.AddEndpointFilter(BadRequests);
         api.MapGet("/me", (System.Security.Claims.ClaimsPrincipal user) => Results.Ok(new WhoAmI(AccessPolicies.Actor(user), AccessPolicies.Level(user).ToString().ToLowerInvariant())))
             .WithSummary("The caller's key and role");
-        DeviceEndpoints.Map(api.MapGroup("/devices").WithTags("devices"));
+        RouteGroupBuilder devices = api.MapGroup("/devices").WithTags("devices");
+        DeviceEndpoints.Map(devices);
+        ProvisioningEndpoints.Map(devices);
+        TelemetryEndpoints.Map(api.MapGroup("/telemetry").WithTags("devices"));
+        DriftEndpoints.Map(api.MapGroup("/drift").WithTags("drift"));
+        MeteringEndpoints.Map(api.MapGroup("/metering").WithTags("metering"));
+        QuotaEndpoints.Map(api.MapGroup("/quotas").WithTags("metering"));
         KeyEndpoints.Map(api.MapGroup("/keys").WithTags("access").RequireAuthorization(AccessPolicies.Admin));
         AuditEndpoints.Map(api.MapGroup("/audit").WithTags("access").RequireAuthorization(AccessPolicies.Admin));
     }

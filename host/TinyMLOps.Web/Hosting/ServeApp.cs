@@ -62,7 +62,7 @@ public static class ServeApp
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorization(AccessPolicies.Add);
-        builder.Services.AddOpenApi("v1");
+        builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer<BearerSecurityScheme>());
         builder.Services.ConfigureHttpJsonOptions(o => ServeJson.Configure(o.SerializerOptions));
 
         WebApplication app = builder.Build();

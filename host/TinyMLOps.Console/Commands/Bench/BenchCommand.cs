@@ -36,6 +36,7 @@ internal static class BenchCommand
         command.Subcommands.Add(BenchSealCommand.Build(console));
         command.Subcommands.Add(BenchSignalsCommand.Build(console));
         command.Subcommands.Add(BenchNanoClrCommand.Build(console));
+        command.Subcommands.Add(BenchApiCommand.Build(console));
         command.SetAction(parse =>
         {
             int count = parse.GetValue(images);

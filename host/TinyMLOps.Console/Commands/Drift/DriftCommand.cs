@@ -1,8 +1,8 @@
+using TinyMLOps.Web.Queries;
 using System.CommandLine;
 using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
 using TinyMLOps.Fleet.Drift;
-using TinyMLOps.Modelling.Variants;
 
 namespace TinyMLOps.Console.Commands.Drift;
 
@@ -37,18 +37,7 @@ internal static class DriftCommand
         command.Options.Add(s.Postgres);
     }
 
-    public static CohortKey ParseCohort(string spec)
-    {
-        string[] parts = spec.Split('/');
-        if (parts.Length != 4 || parts[0].Length == 0 || parts[0] == "*" || parts[2].Length == 0 || parts[2] == "*")
-        {
-            throw new FormatException($"cohort '{spec}' is not fleet/board/variant/firmware (fleet and variant required, * for any board or firmware)");
-        }
+    public static CohortKey ParseCohort(string spec) => DriftQueries.ParseCohort(spec);
 
-        static string? Any(string p) => p is "*" or "" ? null : p;
-        return new CohortKey(parts[0], Any(parts[1]), parts[2], Any(parts[3]));
-    }
-
-    public static DriftProfiles Profiles(string registry) =>
-        Directory.Exists(registry) ? DriftProfiles.FromRegistry(VariantRegistry.Open(registry)) : DriftProfiles.None;
+    public static DriftProfiles Profiles(string registry) => DriftQueries.Profiles(registry);
 }

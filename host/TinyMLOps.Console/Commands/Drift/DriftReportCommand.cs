@@ -1,3 +1,5 @@
+using TinyMLOps.Web.Queries;
+using TinyMLOps.Web.Contracts;
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
@@ -26,7 +28,7 @@ internal static class DriftReportCommand
             bool json = JsonOutput.Wanted(parse.GetValue(output));
             if (parse.GetValue(s.Device) is { } deviceId)
             {
-                var device = (await analyzer.DevicesAsync(store, new DriftWindowQuery { DeviceId = deviceId }, ct)).SingleOrDefault()
+                var device = await DriftQueries.DeviceAsync(store, analyzer, deviceId, ct)
                     ?? throw new InvalidOperationException($"no drift windows from device {deviceId}");
                 if (json)
                 {
@@ -39,14 +41,12 @@ internal static class DriftReportCommand
             }
 
             var cohort = parse.GetValue(s.Cohort) is { } spec ? ParseCohort(spec) : null;
-            string? fleet = cohort?.Fleet ?? parse.GetValue(s.Fleet);
-            var devices = await analyzer.DevicesAsync(store, new DriftWindowQuery { Fleet = fleet, VariantId = cohort?.VariantId, Board = cohort?.Board, FirmwareVersion = cohort?.FirmwareVersion }, ct);
+            var (devices, cohorts) = await DriftQueries.CohortsAsync(store, analyzer, parse.GetValue(s.Fleet), cohort, ct);
             if (devices.Count == 0)
             {
                 throw new InvalidOperationException("no drift windows match");
             }
 
-            var cohorts = analyzer.Cohorts(devices, cohort == null ? null : d => cohort);
             if (json)
             {
                 JsonOutput.Write(console, DriftJson.Of(cohorts, devices, analyzer.Options.MinCohortDevices));

@@ -1,3 +1,4 @@
+using TinyMLOps.Web.Queries;
 using System.CommandLine;
 using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
@@ -23,22 +24,17 @@ internal static class DeviceCommand
     public static async Task<int> ShowAsync(IAnsiConsole console, string id, string db, string? pg, bool json, CancellationToken ct)
     {
         await using var store = await FleetOptions.OpenAsync(db, pg, mustExist: true, ct);
-        var device = await store.GetDeviceAsync(id, ct) ?? throw new ArgumentException($"no device '{id}' in the registry (see `tinymlops fleet ls`)");
-        var recent = await store.MessagesAsync(id, null, 1000, ct);
-        var pending = await store.PendingCommandsAsync(id, ct);
-        var consent = await store.ConsentAsync(id, ct);
-        var stale = await TinyMLOps.Fleet.Rollouts.StaleImageCheck.CheckAsync(store, id, ct);
-        var telemetry = await store.VariantTelemetryAsync(new VariantTelemetryQuery { DeviceId = id }, ct);
+        var d = await DeviceDetail.LoadAsync(store, id, ct) ?? throw new ArgumentException($"no device '{id}' in the registry (see `tinymlops fleet ls`)");
         if (json)
         {
-            JsonOutput.Write(console, DeviceDetailJson.Of(device, recent, pending, consent, stale, telemetry, DateTimeOffset.UtcNow, FleetCommand.OnlineWindow));
+            JsonOutput.Write(console, d.ToJson(DateTimeOffset.UtcNow, FleetCommand.OnlineWindow));
             return 0;
         }
 
-        console.Write(FleetView.Device(device, recent, pending, DateTimeOffset.UtcNow, consent, stale));
-        if (telemetry.Count > 0)
+        console.Write(FleetView.Device(d.Device, d.Recent, d.Pending, DateTimeOffset.UtcNow, d.Consent, d.Stale));
+        if (d.Telemetry.Count > 0)
         {
-            console.Write(TelemetryView.Device(telemetry));
+            console.Write(TelemetryView.Device(d.Telemetry));
         }
 
         return 0;

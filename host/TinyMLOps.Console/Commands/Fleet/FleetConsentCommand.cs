@@ -1,3 +1,4 @@
+using TinyMLOps.Web.Contracts;
 using System.CommandLine;
 using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;

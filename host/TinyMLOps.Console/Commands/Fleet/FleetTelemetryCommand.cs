@@ -1,3 +1,4 @@
+using TinyMLOps.Web.Queries;
 using System.CommandLine;
 using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
@@ -41,11 +42,10 @@ internal static class FleetTelemetryCommand
     public static async Task<int> ShowAsync(IAnsiConsole console, string db, string? pg, VariantTelemetryQuery query, string registry, IReadOnlyList<FileInfo> models, bool? native, bool json, CancellationToken ct)
     {
         await using var store = await FleetOptions.OpenAsync(db, pg, mustExist: true, ct);
-        var records = await store.VariantTelemetryAsync(query, ct);
+        var (records, rows) = await TelemetryQueries.RowsAsync(store, query, TelemetryQueries.Summaries(registry, models), native, ct);
         if (json)
         {
-            var pairs = TelemetryReport.Build(records, BoardCatalog.Default, Summaries(registry, models), native);
-            JsonOutput.Write(console, new { pairs = pairs.Count, devices = records.Select(r => r.DeviceId).Distinct().Count(), rows = pairs.Select(TelemetryJson.Of) });
+            JsonOutput.Write(console, TelemetryQueries.Json(records, rows));
             return 0;
         }
 
@@ -55,30 +55,8 @@ internal static class FleetTelemetryCommand
             return 0;
         }
 
-        var rows = TelemetryReport.Build(records, BoardCatalog.Default, Summaries(registry, models), native);
         console.Write(TelemetryView.Table(rows));
         console.MarkupLineInterpolated($"{rows.Count} board/variant pairs from {records.Select(r => r.DeviceId).Distinct().Count()} devices; ratios are measured / cost model (1.00× = as estimated)");
         return 0;
-    }
-
-    /// <summary>Model summaries by variant id: the model files given, then the registry's newest versions.</summary>
-    public static Func<string, ModelSummary?> Summaries(string registry, IReadOnlyList<FileInfo> models)
-    {
-        var byId = new Dictionary<string, ModelSummary>(StringComparer.Ordinal);
-        if (Directory.Exists(registry) && File.Exists(Path.Combine(registry, "index.json")))
-        {
-            foreach (var v in VariantRegistry.Open(registry).Latest)
-            {
-                byId[v.VariantId] = v.Summary;
-            }
-        }
-
-        foreach (var file in models)
-        {
-            var summary = ModelSummary.Of(File.ReadAllBytes(file.FullName));
-            byId[summary.VariantId.Length > 0 ? summary.VariantId : summary.ModelId] = summary;
-        }
-
-        return id => byId.GetValueOrDefault(id);
     }
 }

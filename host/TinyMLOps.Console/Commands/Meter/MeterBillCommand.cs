@@ -1,3 +1,4 @@
+using TinyMLOps.Web.Queries;
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
@@ -28,7 +29,7 @@ internal static class MeterBillCommand
             bool json = JsonOutput.Wanted(parse.GetValue(output));
             await using var store = await OpenAsync(console, parse.GetValue(db)!, parse.GetValue(pg), parse.GetValue(key), ct, quiet: json);
             var query = new MeterUsageQuery(parse.GetValue(fleet), parse.GetValue(customer), Time(parse.GetValue(since)), Time(parse.GetValue(until)));
-            var bill = await Billing.ComputeAsync(store, priceList, query, ct);
+            var (bill, billJson) = await Bills.ComputeAsync(store, priceList, query, ct);
             if (json)
             {
                 // The CSV still goes to its file; stdout holds only the document.
@@ -37,7 +38,7 @@ internal static class MeterBillCommand
                     await File.WriteAllTextAsync(csvFile.FullName, Billing.ToCsv(bill), ct);
                 }
 
-                JsonOutput.Write(console, BillJson.Of(bill, await store.MeterDevicesAsync(ct)));
+                JsonOutput.Write(console, billJson);
                 return 0;
             }
 

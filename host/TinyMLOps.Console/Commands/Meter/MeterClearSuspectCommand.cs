@@ -1,3 +1,4 @@
+using TinyMLOps.Web.Queries;
 using System.CommandLine;
 using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
@@ -17,11 +18,7 @@ internal static class MeterClearSuspectCommand
         {
             await using var store = await FleetOptions.OpenAsync(parse.GetValue(db)!, parse.GetValue(pg), mustExist: true, ct);
             string id = parse.GetValue(device)!;
-            if (!await store.ClearExtractionSuspectAsync(id, parse.GetValue(note)!, DateTimeOffset.UtcNow, ct))
-            {
-                throw new InvalidOperationException($"device '{id}' is not flagged as an extraction suspect");
-            }
-
+            await Suspects.ClearAsync(store, id, parse.GetValue(note), DateTimeOffset.UtcNow, ct);
             console.MarkupLineInterpolated($"extraction flag of {id} cleared; it can be granted quota again");
             return 0;
         });

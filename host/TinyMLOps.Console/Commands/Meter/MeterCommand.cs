@@ -1,3 +1,4 @@
+using TinyMLOps.Web.Queries;
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
@@ -71,38 +72,10 @@ internal static class MeterCommand
     }
 
     /// <summary>"7d", "12h", "30m", "90s".</summary>
-    public static TimeSpan Duration(string text)
-    {
-        text = text.Trim();
-        if (text.Length >= 2 && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out double n) && n > 0)
-        {
-            switch (char.ToLowerInvariant(text[^1]))
-            {
-                case 'd': return TimeSpan.FromDays(n);
-                case 'h': return TimeSpan.FromHours(n);
-                case 'm': return TimeSpan.FromMinutes(n);
-                case 's': return TimeSpan.FromSeconds(n);
-            }
-        }
-
-        throw new ArgumentException($"'{text}' is not a duration like 7d, 12h, 30m or 90s");
-    }
+    public static TimeSpan Duration(string text) => Periods.Duration(text);
 
     /// <summary>A point in time: a date or ISO time (UTC unless it says otherwise), or a duration ago.</summary>
-    public static DateTimeOffset? Time(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
-
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
-        {
-            return at;
-        }
-
-        return DateTimeOffset.UtcNow - Duration(text);
-    }
+    public static DateTimeOffset? Time(string? text) => Periods.Time(text, DateTimeOffset.UtcNow);
 
     public static string Period(MeterUsageQuery q) =>
         q.Since is null && q.Until is null ? "all time (by receipt window end, device clock, capped at arrival)" : $"from {q.Since?.ToString("u", CultureInfo.InvariantCulture) ?? "the start"} until {q.Until?.ToString("u", CultureInfo.InvariantCulture) ?? "now"}";

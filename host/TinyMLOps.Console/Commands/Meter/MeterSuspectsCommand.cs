@@ -1,3 +1,4 @@
+using TinyMLOps.Web.Queries;
 using System.CommandLine;
 using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
@@ -23,7 +24,7 @@ internal static class MeterSuspectsCommand
                 .ToList();
             if (JsonOutput.Wanted(parse.GetValue(output)))
             {
-                JsonOutput.Write(console, new { suspects = suspects.Select(SuspectJson.Of) });
+                JsonOutput.Write(console, new { suspects = await Suspects.ListAsync(store, parse.GetValue(all), ct) });
                 return 0;
             }
 

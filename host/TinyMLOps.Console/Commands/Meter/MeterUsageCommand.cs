@@ -1,3 +1,4 @@
+using TinyMLOps.Web.Queries;
 using System.CommandLine;
 using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
@@ -23,10 +24,10 @@ internal static class MeterUsageCommand
             bool json = JsonOutput.Wanted(parse.GetValue(output));
             await using var store = await OpenAsync(console, parse.GetValue(db)!, parse.GetValue(pg), parse.GetValue(key), ct, quiet: json);
             var query = new MeterUsageQuery(parse.GetValue(fleet), parse.GetValue(customer), Time(parse.GetValue(since)), Time(parse.GetValue(until)));
-            var bill = await Billing.ComputeAsync(store, PriceList.Standard, query, ct);
+            var (bill, billJson) = await Bills.ComputeAsync(store, PriceList.Standard, query, ct);
             if (json)
             {
-                JsonOutput.Write(console, BillJson.Of(bill, await store.MeterDevicesAsync(ct)));
+                JsonOutput.Write(console, billJson);
                 return 0;
             }
 

@@ -1,3 +1,4 @@
+using TinyMLOps.Web.Queries;
 using System.CommandLine;
 using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
@@ -23,24 +24,14 @@ internal static class QuotaGrantCommand
         var command = new Command("grant", "Issue a signed quota token and queue it for the device (sent at its next hello)") { device, db, pg, key, model, allowance, expires, policy, grace };
         command.SetAction(async (parse, ct) =>
         {
-            var keys = DeviceKeys.FromConfiguration(parse.GetValue(key))
-                ?? throw new ArgumentException($"quota tokens are signed with the device keys: pass --master-key or set {DeviceKeys.EnvironmentVariable}");
+            var keys = QuotaGrants.Keys(parse.GetValue(key), $"pass --master-key or set {DeviceKeys.EnvironmentVariable}");
             await using var store = await FleetOptions.OpenAsync(parse.GetValue(db)!, parse.GetValue(pg), mustExist: false, ct);
-            var request = new QuotaGrantRequest(parse.GetValue(device)!, parse.GetValue(model)!, parse.GetValue(allowance), Duration(parse.GetValue(expires)!), Policy(parse.GetValue(policy)!), parse.GetValue(grace));
-            var grant = await new QuotaIssuer(store, keys).GrantAsync(request, ct);
-            var t = grant.Token;
-            console.MarkupLineInterpolated($"token {t.TokenId} for {t.DeviceId}: {t.Allowance:N0} inferences of {t.ModelId} until {DateTimeOffset.FromUnixTimeSeconds(t.ExpiresAt):u}, past it {QuotaToken.PolicyName(t.OverrunPolicy)}{(t.GraceAllowance > 0 ? $" ({t.GraceAllowance:N0} on grace)" : "")}");
-            console.MarkupLineInterpolated($"queued as command {grant.CommandId} ({QuotaToken.CommandName}); the host sends it when the device is online");
+            var request = QuotaGrants.Request(parse.GetValue(device)!, parse.GetValue(model)!, parse.GetValue(allowance), parse.GetValue(expires)!, parse.GetValue(policy)!, parse.GetValue(grace), "--policy");
+            var t = await QuotaGrants.GrantAsync(store, keys, request, ct);
+            console.MarkupLineInterpolated($"token {t.TokenId} for {t.DeviceId}: {t.Allowance:N0} inferences of {t.ModelId} until {t.ExpiresAt:u}, past it {t.Policy}{(t.GraceAllowance > 0 ? $" ({t.GraceAllowance:N0} on grace)" : "")}");
+            console.MarkupLineInterpolated($"queued as command {t.CommandId} ({QuotaToken.CommandName}); the host sends it when the device is online");
             return 0;
         });
         return command;
     }
-
-    public static int Policy(string name) => name.ToLowerInvariant() switch
-    {
-        "refuse" => QuotaToken.PolicyRefuse,
-        "fallback" or "free-variant" => QuotaToken.PolicyFreeVariant,
-        "grace" => QuotaToken.PolicyGrace,
-        _ => throw new ArgumentException($"--policy is refuse, fallback or grace, not '{name}'"),
-    };
 }

@@ -1,3 +1,4 @@
+using TinyMLOps.Web.Contracts;
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;

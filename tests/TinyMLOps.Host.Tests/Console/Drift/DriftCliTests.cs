@@ -1,14 +1,9 @@
 using System.Text.Json;
-using TinyMLOps.Firmware.Core.Drift;
 using TinyMLOps.Fleet.Drift;
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Host.Tests.Fleet.Drift;
 using TinyMLOps.Modelling.Inspection;
 using TinyMLOps.Modelling.Variants;
-using TinyMLOps.Shared.Model;
-using TinyMLOps.Shared.Protocol;
-using TinyMLOps.Shared.Runtime;
-using TinyMLOps.Simulation.VirtualBoards;
 
 namespace TinyMLOps.Host.Tests.Console.Drift;
 
@@ -26,35 +21,7 @@ public sealed class DriftCliTests : ConsoleTest
         var registry = VariantRegistry.Open(Registry);
         var summary = ModelSummary.Of(file);
         registry.Add(new VariantArtifact("mlp-drift", "fashion", 0, summary.ContentHash, "mlp", 1, 0.8, 100, summary, "test", DateTimeOffset.UnixEpoch), file);
-        var model = ModelReader.Read(file);
-        var classifier = new Classifier(file);
-        var records = new List<IngestRecord>();
-        var at = DateTimeOffset.FromUnixTimeSeconds(1_767_300_000);
-        var raw = new byte[784];
-        var scratch = new byte[784];
-        for (int d = 0; d < devices; d++)
-        {
-            var monitor = DriftMonitor.ForModel(model, new DriftOptions(), new Random(d))!;
-            monitor.TakeWindow(0, "mlp-drift");
-            long seq = 0;
-            for (int i = 1; i <= 4 * 360; i++)
-            {
-                TestData.Fashion.Test.Image((d * 1500) + (i % 1500)).CopyTo(raw);
-                if (d == 0 && i > 2 * 360)
-                {
-                    CovariateShift.Apply(new SensorShift { Brightness = 40 }, raw, 28, 28, 1, new Random(i), scratch);
-                }
-
-                int predicted = classifier.Classify(raw, 0);
-                monitor.ObservePixels(raw, 0, predicted, classifier.TopConfidence());
-                if (monitor.TakeWindow(i * 10_000L, "mlp-drift") is { } window)
-                {
-                    seq++;
-                    records.Add(new IngestRecord("lab", $"cam-{d}", seq, MessageKind.Drift, (uint)seq, at.AddHours(seq), window.Encode()));
-                }
-            }
-        }
-
+        var records = DriftSeed.Windows(devices);
         await using var store = await FleetStoreFactory.OpenAsync(null, Db);
         await store.IngestAsync(records);
         Assert.Equal(devices * 4, await new DriftIngest(store, DriftProfiles.FromRegistry(registry)).CatchUpAsync());

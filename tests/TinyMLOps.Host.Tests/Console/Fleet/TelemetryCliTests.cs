@@ -1,4 +1,5 @@
 using TinyMLOps.Fleet.Store;
+using TinyMLOps.Host.Tests.Fleet.Telemetry;
 using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Host.Tests.Console.Fleet;
@@ -6,23 +7,6 @@ namespace TinyMLOps.Host.Tests.Console.Fleet;
 /// <summary>`fleet telemetry` and the telemetry lines of `device show`, over a store filled by hand.</summary>
 public sealed class TelemetryCliTests : ConsoleTest
 {
-    private static VariantTelemetry Telemetry(string variant, uint inferences, uint latencyMicros, long energy = 0)
-    {
-        var t = new VariantTelemetry
-        {
-            VariantId = variant,
-            Inferences = inferences,
-            LatencySumMicros = (long)inferences * latencyMicros,
-            LatencyMaxMicros = latencyMicros,
-            ArenaBytes = 3_000,
-            WorkingBytes = 4_000,
-            MinFreeHeapBytes = 70_000,
-            EnergyMicrojoules = energy,
-        };
-        t.LatencyHistogram[VariantTelemetry.BucketOf(latencyMicros)] = inferences;
-        return t;
-    }
-
     [Fact]
     public async Task Fleet_telemetry_filters_by_board_and_variant_and_device_show_lists_the_variants()
     {
@@ -35,8 +19,8 @@ public sealed class TelemetryCliTests : ConsoleTest
             var now = DateTimeOffset.UtcNow;
             var hello1 = new HelloPayload { Board = "esp32-s3", FirmwareVersion = "0.5.0", ModelId = "fashion" };
             var hello2 = new HelloPayload { Board = "esp32-c3", FirmwareVersion = "0.5.0", ModelId = "fashion" };
-            var hb1 = new HeartbeatPayload { PowerSource = 2, Inferences = 1_234 + 55, Telemetry = [Telemetry("cnn-w0.5", 1_234, 40_000), Telemetry("mlp-w1", 55, 3_000, energy: 55 * 1_500)] };
-            var hb2 = new HeartbeatPayload { PowerSource = 2, Inferences = 77, Telemetry = [Telemetry("cnn-w0.5", 77, 90_000)] };
+            var hb1 = new HeartbeatPayload { PowerSource = 2, Inferences = 1_234 + 55, Telemetry = [TelemetrySamples.Variant("cnn-w0.5", 1_234, 40_000), TelemetrySamples.Variant("mlp-w1", 55, 3_000, energy: 55 * 1_500)] };
+            var hb2 = new HeartbeatPayload { PowerSource = 2, Inferences = 77, Telemetry = [TelemetrySamples.Variant("cnn-w0.5", 77, 90_000)] };
             await store.IngestAsync(
             [
                 new IngestRecord("lab", "cam-01", 1, MessageKind.Hello, 0, now, hello1.Encode()) { Hello = hello1 },

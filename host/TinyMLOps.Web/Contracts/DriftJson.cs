@@ -1,10 +1,10 @@
 using TinyMLOps.Fleet.Drift;
 using TinyMLOps.Fleet.Store;
 
-namespace TinyMLOps.Console.Commands.Drift;
+namespace TinyMLOps.Web.Contracts;
 
 /// <summary>`drift report --output json`: the scores the tables print and the open alerts with their evidence (PSI null where not scored; JSON has no NaN).</summary>
-internal static class DriftJson
+public static class DriftJson
 {
     public static Report Of(IReadOnlyList<CohortDrift> cohorts, IReadOnlyList<DeviceDrift> devices, int minCohortDevices) => new(
         devices.Count,
@@ -23,21 +23,21 @@ internal static class DriftJson
 
     private static double? Num(double v) => double.IsFinite(v) ? v : null;
 
-    internal sealed record Report(int Devices, int MinCohortDevices, IReadOnlyList<Cohort> Cohorts, IReadOnlyList<Alert> DeviceAlerts);
+    public sealed record Report(int Devices, int MinCohortDevices, IReadOnlyList<Cohort> Cohorts, IReadOnlyList<Alert> DeviceAlerts);
 
-    internal sealed record Device(string DeviceId, Key Cohort, bool HasProfile, IReadOnlyList<Window> Windows, Alert? Alert);
+    public sealed record Device(string DeviceId, Key Cohort, bool HasProfile, IReadOnlyList<Window> Windows, Alert? Alert);
 
-    internal sealed record Key(string Name, string Fleet, string? Board, string VariantId, string? FirmwareVersion)
+    public sealed record Key(string Name, string Fleet, string? Board, string VariantId, string? FirmwareVersion)
     {
         public static Key Of(CohortKey k) => new(k.ToString(), k.Fleet, k.Board, k.VariantId, k.FirmwareVersion);
     }
 
-    internal sealed record Cohort(Key Key, int Devices, bool Shown, bool HasProfile, Score? Score, int DriftedDevices, Alert? Alert);
+    public sealed record Cohort(Key Key, int Devices, bool Shown, bool HasProfile, Score? Score, int DriftedDevices, Alert? Alert);
 
-    internal sealed record Window(long Sequence, DateTimeOffset ReceivedAt, long Samples, double? Epsilon, bool DeviceAlarm, Score? Score);
+    public sealed record Window(long Sequence, DateTimeOffset ReceivedAt, long Samples, double? Epsilon, bool DeviceAlarm, Score? Score);
 
     /// <summary>A window's score: not scored (no profile, too few samples) gives nulls and drifted false.</summary>
-    internal sealed record Score(bool Scored, bool Drifted, int? WorstRegion, double? InputPsi, double? ClassPsi, double? ConfidencePsi, double? MeanConfidence, double? ConfidenceShift)
+    public sealed record Score(bool Scored, bool Drifted, int? WorstRegion, double? InputPsi, double? ClassPsi, double? ConfidencePsi, double? MeanConfidence, double? ConfidenceShift)
     {
         public static Score? Of(WindowScore? s) => s switch
         {
@@ -48,7 +48,7 @@ internal static class DriftJson
         };
     }
 
-    internal sealed record Alert(
+    public sealed record Alert(
         string Subject, string VariantId, DateTimeOffset Since, long SinceSequence, int Windows, IReadOnlyList<Feature> InputRegions,
         double? ClassPsi, bool ClassDrifted, double? ConfidencePsi, bool ConfidenceDrifted, double? ConfidenceShift, string Description)
     {
@@ -57,5 +57,5 @@ internal static class DriftJson
             Num(a.ClassPsi), a.ClassDrifted, Num(a.ConfidencePsi), a.ConfidenceDrifted, Num(a.ConfidenceShift), a.Describe());
     }
 
-    internal sealed record Feature(int Region, double? Psi);
+    public sealed record Feature(int Region, double? Psi);
 }

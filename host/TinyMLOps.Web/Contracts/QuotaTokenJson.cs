@@ -1,10 +1,10 @@
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Shared.Metering;
 
-namespace TinyMLOps.Console.Commands.Meter;
+namespace TinyMLOps.Web.Contracts;
 
 /// <summary>A quota token as `quota ls --output json` gives it: the grant and the device's answer ("queued", "sent", "accepted" or "refused"); never the token's tag.</summary>
-internal sealed record QuotaTokenJson(
+public sealed record QuotaTokenJson(
     string DeviceId,
     long TokenId,
     string ModelId,

@@ -1,9 +1,9 @@
 using TinyMLOps.Fleet.Store;
 
-namespace TinyMLOps.Console.Commands.Meter;
+namespace TinyMLOps.Web.Contracts;
 
 /// <summary>An extraction suspect as `meter suspects --output json` gives it: rates per hour, the ratios the table shows (null without a baseline) and shares as fractions.</summary>
-internal sealed record SuspectJson(
+public sealed record SuspectJson(
     string DeviceId,
     string State,
     int Score,

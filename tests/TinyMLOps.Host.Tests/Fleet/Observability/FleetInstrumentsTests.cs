@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using TinyMLOps.Fleet.Hosting;
 using TinyMLOps.Fleet.Sync;
 using TinyMLOps.Fleet.Webhooks;
 using TinyMLOps.Host.Tests.Fleet.Sync;
 
-namespace TinyMLOps.Host.Tests.Fleet.Hosting;
+namespace TinyMLOps.Host.Tests.Fleet.Observability;
 
 public sealed class FleetInstrumentsTests
 {

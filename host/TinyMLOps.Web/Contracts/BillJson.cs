@@ -1,10 +1,10 @@
 using TinyMLOps.Fleet.Metering;
 using TinyMLOps.Fleet.Store;
 
-namespace TinyMLOps.Console.Commands.Meter;
+namespace TinyMLOps.Web.Contracts;
 
 /// <summary>`meter usage` and `meter bill` as `--output json` give them: the period, every line, the totals per customer and overall, and the flagged devices.</summary>
-internal sealed record BillJson(
+public sealed record BillJson(
     DateTimeOffset? Since,
     DateTimeOffset? Until,
     string? Fleet,
@@ -24,7 +24,7 @@ internal sealed record BillJson(
         bill.Lines.Sum(l => l.Receipts), bill.Inferences, bill.GraceInferences, bill.HeldInferences, bill.Amount,
         [.. devices.Where(d => d.Flagged).Select(d => new Flag(d.DeviceId, d.FlagReason))]);
 
-    internal sealed record CustomerTotal(string Customer, long Inferences, long GraceInferences, long HeldInferences, decimal Amount);
+    public sealed record CustomerTotal(string Customer, long Inferences, long GraceInferences, long HeldInferences, decimal Amount);
 
-    internal sealed record Flag(string DeviceId, string? Reason);
+    public sealed record Flag(string DeviceId, string? Reason);
 }

@@ -2,16 +2,19 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using TinyMLOps.Fleet.Store;
 
-namespace TinyMLOps.Fleet.Hosting;
+namespace TinyMLOps.Fleet.Observability;
 
 /// <summary>
-/// The fleet-level instruments of the <see cref="Sync.HostMetrics.MeterName"/> meter: events as they are first recorded
+/// The fleet-level instruments of the host's meter (<see cref="MeterName"/>): events as they are first recorded
 /// (drift alerts, rollbacks, extraction suspects, released rounds), device answers to commands (quota refusals among
 /// them), and gauges of rollouts, rounds and suspects by state, refreshed from the store by the host service.
 /// </summary>
 public static class FleetInstruments
 {
-    private static readonly Meter Meter = new(Sync.HostMetrics.MeterName);
+    /// <summary>The host's meter and activity source name, which `serve` exports.</summary>
+    public const string MeterName = "TinyMLOps.Host";
+
+    private static readonly Meter Meter = new(MeterName);
     private static readonly Counter<long> Events = Meter.CreateCounter<long>("tinymlops.fleet.events", "{event}", "Fleet events recorded for the first time, by type (drift.alert, rollout.rolled_back, metering.extraction_suspect, round.released)");
     private static readonly Counter<long> CommandResults = Meter.CreateCounter<long>("tinymlops.commands.results", "{result}", "Device answers to commands, by command and outcome (a refused quota token is command quota-grant, outcome refused)");
     private static readonly ConcurrentDictionary<(string Kind, string State), long> States = new();

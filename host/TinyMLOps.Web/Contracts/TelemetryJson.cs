@@ -1,9 +1,9 @@
 using TinyMLOps.Fleet.Telemetry;
 
-namespace TinyMLOps.Console.Commands.Fleet;
+namespace TinyMLOps.Web.Contracts;
 
 /// <summary>A board/variant pair as `fleet telemetry --output json` gives it: measured figures, the cost model's estimate and their ratios (null where unknown; JSON has no NaN).</summary>
-internal sealed record TelemetryJson(
+public sealed record TelemetryJson(
     string Board,
     string VariantId,
     int Devices,

@@ -1,12 +1,11 @@
-using TinyMLOps.Web.Contracts;
 using TinyMLOps.Fleet.Rollouts;
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Shared.Protocol;
 
-namespace TinyMLOps.Console.Commands.Fleet;
+namespace TinyMLOps.Web.Contracts;
 
 /// <summary>`device show --output json`: the device (as `fleet ls` gives it) plus what the panel and tables show; whether it is provisioned, never the hash.</summary>
-internal sealed record DeviceDetailJson(
+public sealed record DeviceDetailJson(
     DeviceJson Device,
     long KernelMask,
     long UptimeSeconds,
@@ -43,13 +42,13 @@ internal sealed record DeviceDetailJson(
                 t.VariantId, t.BootCount, t.Inferences, t.LatencySumMicros, t.LatencyMaxMicros, t.ArenaBytes, t.WorkingBytes, t.MinFreeHeapBytes,
                 t.Metered ? t.EnergyMicrojoules : null, t.UpdatedAt))]);
 
-    internal sealed record Consent(string Category, string Setting, bool Granted, DateTimeOffset UpdatedAt);
+    public sealed record Consent(string Category, string Setting, bool Granted, DateTimeOffset UpdatedAt);
 
-    internal sealed record Message(long Sequence, string Kind, DateTimeOffset? DeviceTime, DateTimeOffset ReceivedAt, int Bytes);
+    public sealed record Message(long Sequence, string Kind, DateTimeOffset? DeviceTime, DateTimeOffset ReceivedAt, int Bytes);
 
-    internal sealed record Command(long CommandId, string Name, DateTimeOffset CreatedAt, DateTimeOffset? SentAt);
+    public sealed record Command(long CommandId, string Name, DateTimeOffset CreatedAt, DateTimeOffset? SentAt);
 
-    internal sealed record Telemetry(
+    public sealed record Telemetry(
         string VariantId, long BootCount, long Inferences, long LatencySumMicros, long LatencyMaxMicros, long ArenaBytes, long WorkingBytes,
         long MinFreeHeapBytes, long? EnergyMicrojoules, DateTimeOffset UpdatedAt);
 }

@@ -1,10 +1,10 @@
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Shared.Protocol;
 
-namespace TinyMLOps.Console.Commands.Fleet;
+namespace TinyMLOps.Web.Contracts;
 
 /// <summary>`fleet consent --output json`: the table's counts per category and setting, and each device's settings.</summary>
-internal sealed record ConsentJson(int Devices, IReadOnlyList<ConsentJson.Category> Categories, IReadOnlyList<ConsentJson.DeviceSetting> Settings)
+public sealed record ConsentJson(int Devices, IReadOnlyList<ConsentJson.Category> Categories, IReadOnlyList<ConsentJson.DeviceSetting> Settings)
 {
     public static ConsentJson Of(IReadOnlyList<DeviceConsentRecord> consent)
     {
@@ -26,7 +26,7 @@ internal sealed record ConsentJson(int Devices, IReadOnlyList<ConsentJson.Catego
             [.. consent.Select(c => new DeviceSetting(c.DeviceId, c.Category, c.Setting, c.Granted, c.UpdatedAt))]);
     }
 
-    internal sealed record Category(string Name, IReadOnlyDictionary<string, int> Devices, int AskGranted);
+    public sealed record Category(string Name, IReadOnlyDictionary<string, int> Devices, int AskGranted);
 
-    internal sealed record DeviceSetting(string DeviceId, string Category, string Setting, bool Granted, DateTimeOffset UpdatedAt);
+    public sealed record DeviceSetting(string DeviceId, string Category, string Setting, bool Granted, DateTimeOffset UpdatedAt);
 }
