@@ -26,7 +26,7 @@ public sealed class SyncHost : IDownlink, IAsyncDisposable
         Store = store;
         _log = loggers.CreateLogger("TinyMLOps.Host.Sync");
         Metrics = new HostMetrics();
-        Pipeline = new IngestPipeline(store, Metrics, loggers.CreateLogger("TinyMLOps.Host.Ingest"), options.MaxBatch) { QueueWarning = options.IngestQueueWarning };
+        Pipeline = new IngestPipeline(store, Metrics, loggers.CreateLogger("TinyMLOps.Host.Ingest"), options.MaxBatch) { QueueWarning = options.IngestQueueWarning, MaxQueuedBytes = options.IngestQueueMaxBytes };
         Commands = new CommandSender(store, loggers.CreateLogger("TinyMLOps.Host.Commands"), options.CommandResendAfter);
         Transfers = new DownlinkTransfers(store, loggers.CreateLogger("TinyMLOps.Host.Transfers"));
     }

@@ -49,6 +49,9 @@ public sealed class SyncOptions
     /// <summary>Messages waiting for the store above which the host logs an overload warning (once a minute while it lasts).</summary>
     public int IngestQueueWarning { get; set; } = 8192;
 
+    /// <summary>Bytes of uplinks waiting for the store beyond which the host sheds further ones (their devices resend them).</summary>
+    public long IngestQueueMaxBytes { get; set; } = 256L * 1024 * 1024;
+
     /// <summary>Rejected uplinks kept in the store (the newest); older ones are pruned by the housekeeping.</summary>
     public int MaxRejects { get; set; } = 100_000;
 

@@ -29,6 +29,8 @@ public sealed class HostMetrics : IDisposable
     private Func<long> _queued = () => 0;
     private Func<long> _brokerDropped = () => 0;
     private long _rejectsPrunedTotal;
+    private long _shedTotal;
+    private readonly Counter<long> _shed;
     private long _retainedIgnoredTotal;
     private readonly ConcurrentDictionary<int, long> _rejectedByReason = new();
     private long _receivedTotal;
@@ -54,6 +56,7 @@ public sealed class HostMetrics : IDisposable
         _meter.CreateObservableGauge("tinymlops.devices.online", () => Interlocked.Read(ref _devicesOnline), "{device}", "Devices seen within the online window");
         _rejectsPruned = _meter.CreateCounter<long>("tinymlops.rejects.pruned", "{reject}", "Stored rejects deleted by the housekeeping (over the count cap or the retention)");
         _retainedIgnored = _meter.CreateCounter<long>("tinymlops.messages.retained_ignored", "{message}", "Retained uplinks a broker delivered again on subscription, ignored (uplinks are never retained)");
+        _shed = _meter.CreateCounter<long>("tinymlops.ingest.shed", "{message}", "Uplinks acknowledged to the broker without being stored because the ingest queue was full (their devices resend them)");
         _meter.CreateObservableCounter("tinymlops.broker.dropped", () => _brokerDropped(), "{message}", "Messages the embedded broker accepted and then dropped from a full client queue");
         _meter.CreateObservableGauge("tinymlops.ingest.queued", () => _queued(), "{message}", "Uplinks received and waiting for the store (a growing queue means the host cannot keep up)");
     }
@@ -137,6 +140,14 @@ public sealed class HostMetrics : IDisposable
     {
         Interlocked.Add(ref _rejectsPrunedTotal, count);
         _rejectsPruned.Add(count);
+    }
+
+    public long Shed => Interlocked.Read(ref _shedTotal);
+
+    public void OnShed()
+    {
+        Interlocked.Increment(ref _shedTotal);
+        _shed.Add(1);
     }
 
     public void OnRetainedIgnored()

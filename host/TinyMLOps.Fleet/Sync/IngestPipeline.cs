@@ -20,7 +20,12 @@ public sealed class IngestPipeline
     private readonly HostMetrics _metrics;
     private readonly ILogger _log;
     private readonly int _maxBatch;
-    private readonly Channel<InboundUplink> _channel = Channel.CreateBounded<InboundUplink>(new BoundedChannelOptions(16384) { SingleReader = true });
+    // Unbounded, so that the MQTT client's receive loop never waits on it: a full queue there stopped the client
+    // reading, and with it the broker's PUBACK and ping traffic, stalling ingest until a keep-alive timeout (issue 21).
+    // Its memory is bounded by MaxQueuedBytes instead.
+    private readonly Channel<InboundUplink> _channel = Channel.CreateUnbounded<InboundUplink>();
+    private long _queuedBytes;
+    private long _lastShedWarning;
 
     public IngestPipeline(IFleetStore store, HostMetrics metrics, ILogger log, int maxBatch)
     {
@@ -53,11 +58,36 @@ public sealed class IngestPipeline
     /// </summary>
     public event Func<IReadOnlyList<IngestRecord>, CancellationToken, Task>? MessagesStored;
 
+    /// <summary>
+    /// Bytes of uplinks waiting for the store beyond which further uplinks are shed: acknowledged to the broker without
+    /// being stored (no application ack, so their devices resend them after reconnecting), counted and logged.
+    /// </summary>
+    public long MaxQueuedBytes { get; set; } = 256L * 1024 * 1024;
+
     public ValueTask EnqueueAsync(InboundUplink uplink, CancellationToken cancellationToken)
     {
         _metrics.OnReceived(1);
-        return _channel.Writer.WriteAsync(uplink, cancellationToken);
+        long size = SizeOf(uplink);
+        if (Interlocked.Add(ref _queuedBytes, size) > MaxQueuedBytes)
+        {
+            Interlocked.Add(ref _queuedBytes, -size);
+            _metrics.OnShed();
+            long last = Interlocked.Read(ref _lastShedWarning);
+            if ((last == 0 || System.Diagnostics.Stopwatch.GetElapsedTime(last) > TimeSpan.FromMinutes(1))
+                && Interlocked.CompareExchange(ref _lastShedWarning, System.Diagnostics.Stopwatch.GetTimestamp(), last) == last)
+            {
+                _log.LogWarning("Ingest queue full ({Bytes} bytes waiting for the store): shedding uplinks, {Shed} so far; their devices resend them after reconnecting", MaxQueuedBytes, _metrics.Shed);
+            }
+
+            return new ValueTask(uplink.AcknowledgeToBroker(cancellationToken));
+        }
+
+        _channel.Writer.TryWrite(uplink);
+        return ValueTask.CompletedTask;
     }
+
+    // What an uplink holds in memory, roughly: payload, topic (UTF-16) and the objects around them.
+    private static long SizeOf(InboundUplink uplink) => uplink.Payload.Length + (2L * uplink.Topic.Length) + 200;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -78,6 +108,7 @@ public sealed class IngestPipeline
             while (batch.Count < _maxBatch && _channel.Reader.TryRead(out var item))
             {
                 batch.Add(item);
+                Interlocked.Add(ref _queuedBytes, -SizeOf(item));
             }
 
             try

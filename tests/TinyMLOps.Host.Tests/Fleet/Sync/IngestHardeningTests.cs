@@ -122,6 +122,33 @@ public sealed class IngestHardeningTests
         Assert.Equal(1, (await store.CountsAsync(DateTimeOffset.UtcNow)).Rejects);
     }
 
+    [Fact]
+    public async Task Handing_uplinks_to_a_busy_pipeline_never_waits_and_sheds_beyond_its_byte_budget()
+    {
+        await using var h = new SyncHarness();
+        await using var store = h.OpenSqlite();
+        await store.MigrateAsync();
+        using var metrics = new HostMetrics();
+        // The pipeline is not running: everything handed over waits, as behind a slow store.
+        var pipeline = new IngestPipeline(store, metrics, NullLogger.Instance, 64) { MaxQueuedBytes = 20_000 * 300 };
+        int acked = 0;
+        string topic = Topics.Up("f", "dev-busy", MessageKind.Heartbeat);
+        for (int i = 0; i < 25_000; i++)
+        {
+            var uplink = new InboundUplink(topic, new byte[40], DateTimeOffset.UtcNow, _ =>
+            {
+                Interlocked.Increment(ref acked);
+                return Task.CompletedTask;
+            });
+            // A handler that waits here stops the MQTT client reading its socket, PUBACKs and pings included.
+            Assert.True(pipeline.EnqueueAsync(uplink, CancellationToken.None).IsCompleted, $"uplink {i} waited");
+        }
+
+        long queued = 20_000 * 300 / (40 + (2 * topic.Length) + 200);
+        Assert.Equal(queued, 25_000 - metrics.Shed);
+        Assert.Equal(metrics.Shed, acked);
+    }
+
     private static long DatabaseBytes(string db)
     {
         using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db}"))
