@@ -153,11 +153,7 @@ public sealed class IngestPipeline
                 continue;
             }
 
-            var error = result.Error!;
-            _log.LogWarning("Rejected uplink on {Topic} ({Size} bytes): {Reason}", FleetStore.Clip(uplink.Topic, FleetStore.MaxRejectTopic), uplink.Payload.Length, error.Message);
-            await _store.RecordRejectAsync(new RejectRecord(uplink.ReceivedAt, uplink.Topic, result.TopicDeviceId, error.Reason, error.Message, uplink.Payload.Length), cancellationToken).ConfigureAwait(false);
-            // Counted after the row is written, so whoever sees the count also finds the record.
-            _metrics.OnRejected(error.Reason);
+            await RejectAsync(uplink, result.TopicDeviceId, result.Error!, cancellationToken).ConfigureAwait(false);
         }
 
         await RefuseOtherFleetsAsync(records, sources, cancellationToken).ConfigureAwait(false);
@@ -185,6 +181,14 @@ public sealed class IngestPipeline
 
         // Refused for consent, yet acknowledged to the device: resending would be refused the same way.
         return ([.. records, .. refused], records.Where((_, i) => fresh[i]).ToList());
+    }
+
+    private async Task RejectAsync(InboundUplink uplink, string? deviceId, ProtocolException error, CancellationToken cancellationToken)
+    {
+        _log.LogWarning("Rejected uplink on {Topic} ({Size} bytes): {Reason}", FleetStore.Clip(uplink.Topic, FleetStore.MaxRejectTopic), uplink.Payload.Length, error.Message);
+        await _store.RecordRejectAsync(new RejectRecord(uplink.ReceivedAt, uplink.Topic, deviceId, error.Reason, error.Message, uplink.Payload.Length), cancellationToken).ConfigureAwait(false);
+        // Counted after the row is written, so whoever sees the count also finds the record.
+        _metrics.OnRejected(error.Reason);
     }
 
     /// <summary>
@@ -215,10 +219,7 @@ public sealed class IngestPipeline
             }
 
             var error = new ProtocolException(RejectReason.TopicMismatch, $"device registered with fleet '{fleet}' published {MessageKind.Name(r.Kind)} {r.Sequence} under fleet '{r.Fleet}'");
-            var uplink = sources[i];
-            _log.LogWarning("Rejected uplink on {Topic} ({Size} bytes): {Reason}", FleetStore.Clip(uplink.Topic, FleetStore.MaxRejectTopic), uplink.Payload.Length, error.Message);
-            await _store.RecordRejectAsync(new RejectRecord(uplink.ReceivedAt, uplink.Topic, r.DeviceId, error.Reason, error.Message, uplink.Payload.Length), cancellationToken).ConfigureAwait(false);
-            _metrics.OnRejected(error.Reason);
+            await RejectAsync(sources[i], r.DeviceId, error, cancellationToken).ConfigureAwait(false);
             records.RemoveAt(i);
             sources.RemoveAt(i);
             i--;
@@ -290,10 +291,7 @@ public sealed class IngestPipeline
             }
 
             var error = new ProtocolException(RejectReason.NoConsent, $"{MessageKind.Name(r.Kind)} {r.Sequence} from a device whose recorded {UploadConsent.CategoryName(category)} consent is {shown}");
-            var uplink = sources[i];
-            _log.LogWarning("Rejected uplink on {Topic} ({Size} bytes): {Reason}", FleetStore.Clip(uplink.Topic, FleetStore.MaxRejectTopic), uplink.Payload.Length, error.Message);
-            await _store.RecordRejectAsync(new RejectRecord(uplink.ReceivedAt, uplink.Topic, r.DeviceId, error.Reason, error.Message, uplink.Payload.Length), cancellationToken).ConfigureAwait(false);
-            _metrics.OnRejected(error.Reason);
+            await RejectAsync(sources[i], r.DeviceId, error, cancellationToken).ConfigureAwait(false);
             refused.Add(r);
             records.RemoveAt(i);
             sources.RemoveAt(i);
