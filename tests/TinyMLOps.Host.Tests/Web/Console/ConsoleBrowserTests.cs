@@ -98,6 +98,29 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
     }
 
     [ChromiumFact]
+    public async Task An_operator_tags_a_device_and_a_bad_tag_comes_back_encoded_as_one_line()
+    {
+        string device = (await fixture.Serve.Store.ListDevicesAsync())[^1].DeviceId;
+        var page = await fixture.PageAsync(fixture.Operator);
+        await page.GotoAsync(fixture.Url($"/devices/{device}"));
+        Assert.Equal(0, await page.GetByRole(AriaRole.Button, new() { Name = "Decommission" }).CountAsync()); // admins only
+        await page.GetByLabel("Add tags").FillAsync("outdoor site=berlin");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save tags" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("tags saved");
+        Assert.Equal("outdoor site=berlin", await page.GetByTestId("device-tags").InnerTextAsync());
+        Assert.Equal(["outdoor", "site=berlin"], (await fixture.Serve.Store.DeviceTagsAsync(device)).Order(StringComparer.Ordinal));
+
+        await page.GetByLabel("Remove tags").FillAsync("outdoor");
+        await page.GetByLabel("Add tags").FillAsync("<b>x</b>");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save tags" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("character '<' at 1 is not allowed");
+        Assert.Equal(0, await page.Locator("main b").CountAsync());
+        Assert.Equal(["outdoor", "site=berlin"], (await fixture.Serve.Store.DeviceTagsAsync(device)).Order(StringComparer.Ordinal));
+        Assert.Contains(await fixture.Serve.Store.AuditAsync(50), a => a.Detail == $"tags of {device}: +[outdoor site=berlin] -[] now [outdoor site=berlin]" && a.Role == "operator");
+        await page.Context.CloseAsync();
+    }
+
+    [ChromiumFact]
     public async Task A_viewer_sees_no_operator_buttons_and_a_forged_rollback_is_refused()
     {
         var now = DateTimeOffset.UtcNow;
