@@ -56,7 +56,7 @@ public static class WebhookEndpoints
         }
 
         var (subscription, secret) = await new WebhookSubscriptions(store, keys).AddAsync(request.Url ?? string.Empty, request.Events, cancellationToken).ConfigureAwait(false);
-        AuditMiddleware.Detail(context, $"webhook {subscription.SubscriptionId}: {subscription.Url} for {subscription.Events}");
+        AuditMiddleware.Detail(context, WebhookQueries.AddedLine(subscription));
         context.Response.Headers.CacheControl = "no-store";
         return Results.Created($"{ApiEndpoints.Root}/webhooks/{subscription.SubscriptionId.ToString(CultureInfo.InvariantCulture)}", new CreatedWebhook(WebhookJson.Of(subscription, []), secret));
     }

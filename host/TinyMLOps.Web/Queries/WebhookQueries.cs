@@ -31,6 +31,13 @@ public static class WebhookQueries
         return rows;
     }
 
+    /// <summary>The audit line of a new subscription (never its secret).</summary>
+    public static string AddedLine(WebhookSubscriptionRecord s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        return $"webhook {s.SubscriptionId}: {s.Url} for {s.Events}";
+    }
+
     /// <summary>Why a host without a master key can neither add nor test a webhook.</summary>
     public static readonly string NoMasterKey =
         $"webhook secrets are sealed with the fleet's master key, and serve has none ({DeviceKeys.ConfigurationKey} or {DeviceKeys.EnvironmentVariable})";

@@ -48,7 +48,7 @@ public sealed class WebhooksModel(IFleetStore store, IOptions<SyncOptions> optio
                 var (subscription, secret) = await new WebhookSubscriptions(store, keys).AddAsync(url ?? string.Empty, events, ct);
                 Secret = secret;
                 Message = $"Added webhook {subscription.SubscriptionId} for {subscription.Url}. Copy the signing secret now: it is not shown again.";
-                AuditMiddleware.Detail(HttpContext, $"webhook {subscription.SubscriptionId}: {subscription.Url} for {subscription.Events}");
+                AuditMiddleware.Detail(HttpContext, WebhookQueries.AddedLine(subscription));
             }
             catch (ArgumentException e)
             {
