@@ -16,7 +16,8 @@ internal static class MeterAuditCommand
         var (db, pg, key) = (FleetOptions.Db(), FleetOptions.Postgres(), MasterKey());
         var device = new Argument<string>("device") { Description = "device id" };
         var all = new Option<bool>("--all") { Description = "every receipt (default: the newest 40)" };
-        var command = new Command("audit", "A device's receipt chain: state, model ranges, receipts and findings with their evidence") { device, db, pg, key, all };
+        var output = JsonOutput.Option();
+        var command = new Command("audit", "A device's receipt chain: state, model ranges, receipts and findings with their evidence") { device, db, pg, key, all, output };
         command.SetAction(async (parse, ct) =>
         {
             await using var store = await OpenAsync(console, parse.GetValue(db)!, parse.GetValue(pg), parse.GetValue(key), ct);
@@ -27,7 +28,15 @@ internal static class MeterAuditCommand
                 throw new ArgumentException($"the ledger has no receipts of '{id}'");
             }
 
-            RenderAudit(console, audit, parse.GetValue(all) ? int.MaxValue : 40);
+            int limit = parse.GetValue(all) ? int.MaxValue : 40;
+            if (JsonOutput.Wanted(parse.GetValue(output)))
+            {
+                // The document of GET /api/v1/devices/{id}/meters, with the newest receipts the table would show.
+                JsonOutput.Write(console, TinyMLOps.Web.Contracts.MeterAuditJson.Of(audit, [.. TinyMLOps.Web.Contracts.MeterAuditJson.Newest(audit).Take(limit).Select(TinyMLOps.Web.Contracts.MeterAuditJson.Receipt.Of)], null));
+                return 0;
+            }
+
+            RenderAudit(console, audit, limit);
             return 0;
         });
         return command;

@@ -14,13 +14,22 @@ internal static class VariantFleetCommand
         var db = FleetOptions.Db();
         var pg = FleetOptions.Postgres();
         var fleet = new Option<string?>("--fleet") { Description = "only this fleet" };
-        var command = new Command("fleet", "Which device runs what: plugged and battery variants, the serving role, and rollouts in progress") { fleet, db, pg };
+        var output = JsonOutput.Option();
+        var command = new Command("fleet", "Which device runs what: plugged and battery variants, the serving role, and rollouts in progress") { fleet, db, pg, output };
         command.SetAction(async (parse, ct) =>
         {
             await using var store = await FleetOptions.OpenAsync(parse.GetValue(db)!, parse.GetValue(pg), mustExist: true, ct);
+            var devices = await VariantQueries.FleetAsync(store, parse.GetValue(fleet), ct);
+            if (JsonOutput.Wanted(parse.GetValue(output)))
+            {
+                // The same document as GET /api/v1/variants/fleet's items.
+                JsonOutput.Write(console, new { count = devices.Count, devices });
+                return 0;
+            }
+
             var table = new Table().AddColumns("device", "board", "power", "plugged variant", "battery variant", "serving", "last switch", "rollout");
             var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var d in await VariantQueries.FleetAsync(store, parse.GetValue(fleet), ct))
+            foreach (var d in devices)
             {
                 if (d.Running is { } running)
                 {

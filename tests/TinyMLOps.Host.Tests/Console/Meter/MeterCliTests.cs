@@ -104,6 +104,15 @@ public sealed class MeterCliTests : ConsoleTest
         Assert.Contains("trusted", Out.ToString());
         Assert.Contains("no findings", Out.ToString());
 
+        // The same document as GET /api/v1/devices/{id}/meters.
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run("meter", "audit", "cam-01", "--db", Db, "--output", "json"));
+        using (var ledger = System.Text.Json.JsonDocument.Parse(Out.ToString()))
+        {
+            Assert.Equal("cam-01", ledger.RootElement.GetProperty("deviceId").GetString());
+            Assert.True(ledger.RootElement.GetProperty("receipts").GetArrayLength() > 0);
+        }
+
         Out.GetStringBuilder().Clear();
         Assert.Equal(1, Run("meter", "audit", "nobody", "--db", Db));
         Assert.Contains("no receipts of 'nobody'", Out.ToString());

@@ -49,6 +49,13 @@ public sealed class RolloutCliTests : ConsoleTest
         string fleet = Out.ToString();
         Assert.Equal(4, fleet.Split('\n').Count(l => l.Contains("s3-") && l.Contains("fc-a") && l.Contains("plugged")));
         Assert.Contains("devices per serving variant", fleet);
+        Out.GetStringBuilder().Clear();
+        Assert.Equal(0, Run(["variant", "fleet", "--db", db, "--output", "json"]));
+        using (var json = System.Text.Json.JsonDocument.Parse(Out.ToString()))
+        {
+            var devices = json.RootElement.GetProperty("devices").EnumerateArray().ToList();
+            Assert.Equal(4, devices.Count(d => d.GetProperty("deviceId").GetString()!.StartsWith("s3-", StringComparison.Ordinal) && d.GetProperty("pluggedVariant").GetString() == "fc-a"));
+        }
 
         Out.GetStringBuilder().Clear();
         Assert.Equal(1, Run(["variant", "rollout", "fc-b", "--stages", "50,20", .. common]));
