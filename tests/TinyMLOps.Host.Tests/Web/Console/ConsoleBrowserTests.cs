@@ -1,3 +1,4 @@
+using TinyMLOps.Shared.Protocol;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using TinyMLOps.Fleet.Rollouts;
@@ -72,7 +73,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
     public async Task An_operator_pauses_a_rollout_and_resumes_it_from_its_page()
     {
         var now = DateTimeOffset.UtcNow;
-        long id = await fixture.Serve.Store.CreateRolloutAsync(new RolloutRecord(0, "cnn8-int8", 4, "cd34", 0, "web", "esp32-s3", 10, "10,100", "{}", RolloutStates.Active, "stage 10%", now, now));
+        long id = await fixture.Serve.Store.CreateRolloutAsync(new RolloutRecord(0, "cnn8-int8", 4, "cd34", VariantAssignment.RolePlugged, "web", "esp32-s3", 10, "10,100", "{}", RolloutStates.Active, "stage 10%", now, now));
         var page = await fixture.PageAsync(fixture.Operator);
         await page.GotoAsync(fixture.Url($"/rollouts/{id}"));
         var pause = page.GetByRole(AriaRole.Button, new() { Name = "Pause" });
@@ -124,7 +125,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
     public async Task A_viewer_sees_no_operator_buttons_and_a_forged_rollback_is_refused()
     {
         var now = DateTimeOffset.UtcNow;
-        long id = await fixture.Serve.Store.CreateRolloutAsync(new RolloutRecord(0, "cnn8-int8", 3, "ef56", 0, "web", null, 10, "10,100", "{}", RolloutStates.Active, "stage 10%", now, now));
+        long id = await fixture.Serve.Store.CreateRolloutAsync(new RolloutRecord(0, "cnn8-int8", 3, "ef56", VariantAssignment.RolePlugged, "web", null, 10, "10,100", "{}", RolloutStates.Active, "stage 10%", now, now));
         var page = await fixture.PageAsync(fixture.Viewer);
         await page.GotoAsync(fixture.Url($"/rollouts/{id}"));
         Assert.Equal("active", await page.GetByTestId("rollout-state").InnerTextAsync());
@@ -192,7 +193,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
             GateReasons = ["gain +3.0 points ≥ 1.0", "no class dropped more than 2.0 points"],
         };
         string roundId = "r-" + Guid.NewGuid().ToString("N")[..8];
-        Assert.True(await fixture.Serve.Store.CreateRoundAsync(new RoundRecord(roundId, "fashion", "mlp16-int8", 2, "ab12", 0, "web", null, "fedavg", "{}", "released", "released: gain +3.0 points", now.AddMinutes(-20), now.AddMinutes(10), now, result.ToJson(), null, "mlp16-int8", 3, null, 1)));
+        Assert.True(await fixture.Serve.Store.CreateRoundAsync(new RoundRecord(roundId, "fashion", "mlp16-int8", 2, "ab12", VariantAssignment.RolePlugged, "web", null, "fedavg", "{}", "released", "released: gain +3.0 points", now.AddMinutes(-20), now.AddMinutes(10), now, result.ToJson(), null, "mlp16-int8", 3, null, 1)));
         string device = (await fixture.Serve.Store.ListDevicesAsync())[0].DeviceId;
         var page = await fixture.PageAsync(fixture.Admin);
         long bytes = 0;

@@ -1,3 +1,4 @@
+using TinyMLOps.Shared.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Playwright;
 using TinyMLOps.Fleet.Access;
@@ -67,7 +68,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
 
         // A rollout in flight, as `variant rollout` leaves it (the harness runs no registry, so nothing moves it on its own).
         var now = DateTimeOffset.UtcNow;
-        RolloutId = await Serve.Store.CreateRolloutAsync(new RolloutRecord(0, "mlp16-int8", 2, "ab12cd", 0, "web", null, 10, "10,50,100", "{}", RolloutStates.Active, "stage 10%", now, now));
+        RolloutId = await Serve.Store.CreateRolloutAsync(new RolloutRecord(0, "mlp16-int8", 2, "ab12cd", VariantAssignment.RolePlugged, "web", null, 10, "10,50,100", "{}", RolloutStates.Active, "stage 10%", now, now));
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumFactAttribute.Executable, Headless = true, Args = ["--no-sandbox"] });
     }

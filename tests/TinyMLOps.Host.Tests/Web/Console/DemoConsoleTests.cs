@@ -1,3 +1,4 @@
+using TinyMLOps.Shared.Protocol;
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
@@ -97,7 +98,7 @@ public sealed class DemoConsoleTests : ConsoleTest
     {
         await using var store = FleetStoreFactory.Open(null, db);
         var now = DateTimeOffset.UtcNow;
-        long rolloutId = await store.CreateRolloutAsync(new RolloutRecord(0, "mlp32-int8", 2, "ab12cd", 0, "demo", null, 50, "10,50,100", "{}", RolloutStates.Active, "stage 50%", now.AddHours(-2), now));
+        long rolloutId = await store.CreateRolloutAsync(new RolloutRecord(0, "mlp32-int8", 2, "ab12cd", VariantAssignment.RolePlugged, "demo", null, 50, "10,50,100", "{}", RolloutStates.Active, "stage 50%", now.AddHours(-2), now));
         var result = new RoundResult
         {
             Invited = 9, Uploaded = 7, Strategy = "fedavg", CurrentAccuracy = 0.79, CandidateAccuracy = 0.82,
@@ -107,7 +108,7 @@ public sealed class DemoConsoleTests : ConsoleTest
             GateReasons = ["held-out accuracy +3.0 points (at least +1.0)", "no class lost more than 2.0 points"],
         };
         string roundId = "round-demo-1";
-        await store.CreateRoundAsync(new RoundRecord(roundId, "fashion-mlp-demo", "mlp32-int8", 1, "ab12", 0, "demo", null, "fedavg", "{}", "released", "released: candidate beats the current head", now.AddMinutes(-30), now.AddMinutes(-5), now, result.ToJson(), null, "mlp32-int8", 2, rolloutId, 1));
+        await store.CreateRoundAsync(new RoundRecord(roundId, "fashion-mlp-demo", "mlp32-int8", 1, "ab12", VariantAssignment.RolePlugged, "demo", null, "fedavg", "{}", "released", "released: candidate beats the current head", now.AddMinutes(-30), now.AddMinutes(-5), now, result.ToJson(), null, "mlp32-int8", 2, rolloutId, 1));
         return (rolloutId, roundId);
     }
 }
