@@ -24,6 +24,8 @@ public static class Cli
     /// <param name="environment">Variables that replace this process's for the verbs that read the environment or start tools (provision, flash); null for none.</param>
     public static RootCommand Build(IAnsiConsole console, IReadOnlyDictionary<string, string>? environment = null)
     {
+        // Device text reaches many views: the guard shows any control character a view forgot to escape.
+        console = Rendering.TerminalGuard.Wrap(console);
         var root = new RootCommand("TinyMLOps: operate int8 models on microcontroller fleets");
         root.Subcommands.Add(ModelCommand.Build(console));
         root.Subcommands.Add(BenchCommand.Build(console));
@@ -61,6 +63,7 @@ public static class Cli
 
     public static int Run(string[] args, IAnsiConsole console, TextWriter? output = null, IReadOnlyDictionary<string, string>? environment = null)
     {
+        console = Rendering.TerminalGuard.Wrap(console);
         var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
         if (output != null)
         {

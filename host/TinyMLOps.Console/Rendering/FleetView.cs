@@ -27,12 +27,12 @@ internal static class FleetView
             bool online = d.IsOnline(now, onlineWindow);
             var cells = new List<IRenderable>
             {
-                new Markup(d.Decommissioned ? $"[red]✕[/] {Markup.Escape(d.DeviceId)} [red](decommissioned)[/]" : online ? $"[green]●[/] {Markup.Escape(d.DeviceId)}" : $"[grey]○[/] {Markup.Escape(d.DeviceId)}"),
-                new Text(d.Fleet),
-                new Text(Or(d.Board)),
-                new Text(Or(d.FirmwareVersion)),
-                new Text(Or(d.KernelBackend)),
-                new Text(Or(d.ModelId)),
+                new Markup(d.Decommissioned ? $"[red]✕[/] {TerminalText.Markup(d.DeviceId)} [red](decommissioned)[/]" : online ? $"[green]●[/] {TerminalText.Markup(d.DeviceId)}" : $"[grey]○[/] {TerminalText.Markup(d.DeviceId)}"),
+                TerminalText.Cell(d.Fleet),
+                TerminalText.Cell(Or(d.Board)),
+                TerminalText.Cell(Or(d.FirmwareVersion)),
+                TerminalText.Cell(Or(d.KernelBackend)),
+                TerminalText.Cell(Or(d.ModelId)),
                 new Text(Power(d.PowerSource)),
                 Battery(d.BatteryPercent),
                 new Text($"{d.OutboxEntries} / {Bytes(d.OutboxBytes)}"),
@@ -43,7 +43,7 @@ internal static class FleetView
             };
             if (tagged)
             {
-                cells.Add(new Text(tags!.TryGetValue(d.DeviceId, out var own) ? string.Join(' ', own) : "-"));
+                cells.Add(TerminalText.Cell(tags!.TryGetValue(d.DeviceId, out var own) ? string.Join(' ', own) : "-"));
             }
 
             table.AddRow(cells);
@@ -60,14 +60,14 @@ internal static class FleetView
     public static IRenderable Device(DeviceRecord d, IReadOnlyList<StoredMessage> recent, IReadOnlyList<CommandRecord> pending, DateTimeOffset now, IReadOnlyList<DeviceConsentRecord>? consent = null, IReadOnlyList<TinyMLOps.Fleet.Rollouts.StaleImageFinding>? staleImages = null, IReadOnlyList<string>? tags = null)
     {
         var facts = new Grid().AddColumn().AddColumn();
-        void Row(string k, string v) => facts.AddRow(new Markup($"[bold]{k}[/]"), new Text(v));
+        void Row(string k, string v) => facts.AddRow(new Markup($"[bold]{k}[/]"), TerminalText.Cell(v));
         Row("device", d.DeviceId);
         Row("fleet", d.Fleet);
         Row("board", Or(d.Board));
         Row("tags", tags is { Count: > 0 } ? string.Join(' ', tags) : "none");
         if (d.Decommissioned)
         {
-            facts.AddRow(new Markup("[bold red]decommissioned[/]"), new Text($"{d.DecommissionedAt:u}: {d.DecommissionReason}"));
+            facts.AddRow(new Markup("[bold red]decommissioned[/]"), TerminalText.Cell($"{d.DecommissionedAt:u}: {d.DecommissionReason}"));
         }
 
         Row("firmware", Or(d.FirmwareVersion));
@@ -85,22 +85,22 @@ internal static class FleetView
         Row("consent", consent is { Count: > 0 } ? string.Join(", ", consent.Select(c => $"{c.Category} {c.Shown}")) : "not reported (firmware without consent)");
         foreach (var stale in staleImages ?? [])
         {
-            facts.AddRow(new Markup("[bold red]stale model[/]"), new Text(stale.Describe()));
+            facts.AddRow(new Markup("[bold red]stale model[/]"), TerminalText.Cell(stale.Describe()));
         }
 
         var messages = new Table().Border(TableBorder.Simple).Title("recent uplink").AddColumns("seq", "kind", "device time", "received", "bytes");
         foreach (var m in recent.OrderByDescending(m => m.Sequence).Take(12))
         {
-            messages.AddRow(m.Sequence.ToString(), MessageKind.Name(m.Kind) ?? m.Kind.ToString(), m.DeviceTimestamp == 0 ? "-" : DateTimeOffset.FromUnixTimeSeconds(m.DeviceTimestamp).ToString("u"), m.ReceivedAt.ToString("u"), m.Payload.Length.ToString());
+            messages.AddRow(m.Sequence.ToString(), TerminalText.Markup(MessageKind.Name(m.Kind) ?? m.Kind.ToString()), m.DeviceTimestamp == 0 ? "-" : DateTimeOffset.FromUnixTimeSeconds(m.DeviceTimestamp).ToString("u"), m.ReceivedAt.ToString("u"), m.Payload.Length.ToString());
         }
 
         var commands = new Table().Border(TableBorder.Simple).Title("pending commands").AddColumns("id", "name", "created", "sent");
         foreach (var c in pending)
         {
-            commands.AddRow(c.CommandId.ToString(), c.Name, c.CreatedAt.ToString("u"), c.SentAt?.ToString("u") ?? "not yet");
+            commands.AddRow(c.CommandId.ToString(), TerminalText.Markup(c.Name), c.CreatedAt.ToString("u"), c.SentAt?.ToString("u") ?? "not yet");
         }
 
-        return new Rows(new Panel(facts).Header(d.DeviceId).Border(BoxBorder.Rounded), messages, commands);
+        return new Rows(new Panel(facts).Header(TerminalText.Markup(d.DeviceId)).Border(BoxBorder.Rounded), messages, commands);
     }
 
     /// <summary>How many devices have each setting per consent category (the `fleet consent` view).</summary>
@@ -149,7 +149,7 @@ internal static class FleetView
         var table = new Table().Border(TableBorder.Simple).Title("recent rejects").AddColumns("at", "reason", "device", "topic", "bytes", "detail");
         foreach (var r in rejects.Take(10))
         {
-            table.AddRow(r.At.ToString("u"), RejectReason.Name(r.Reason), r.DeviceId ?? "?", Trim(r.Topic, 48), r.Size.ToString(), Trim(r.Detail, 60));
+            table.AddRow(r.At.ToString("u"), TerminalText.Markup(RejectReason.Name(r.Reason)), TerminalText.Markup(r.DeviceId ?? "?"), TerminalText.Markup(Trim(r.Topic, 48)), r.Size.ToString(), TerminalText.Markup(Trim(r.Detail, 60)));
         }
 
         return table;

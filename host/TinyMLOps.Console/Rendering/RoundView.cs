@@ -39,7 +39,7 @@ internal static class RoundView
         var table = new Table().AddColumns("device", "state", "samples", "delta", "detail");
         foreach (var p in status.Participants)
         {
-            table.AddRow(Markup.Escape(p.DeviceId), Markup.Escape(p.State), p.SampleCount?.ToString(CultureInfo.InvariantCulture) ?? "-", p.DeltaBytes is { } b ? Bytes(b) : "-", Markup.Escape(p.Detail));
+            table.AddRow(TerminalText.Markup(p.DeviceId), TerminalText.Markup(p.State), p.SampleCount?.ToString(CultureInfo.InvariantCulture) ?? "-", p.DeltaBytes is { } b ? Bytes(b) : "-", TerminalText.Markup(p.Detail));
         }
 
         if (invited > 0)

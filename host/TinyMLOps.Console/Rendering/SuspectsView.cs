@@ -23,9 +23,9 @@ internal static class SuspectsView
                 _ => "[green]normal[/]",
             };
             table.AddRow(
-                Markup.Escape(s.DeviceId),
+                TerminalText.Markup(s.DeviceId),
                 state,
-                Markup.Escape(s.ModelId),
+                TerminalText.Markup(s.ModelId),
                 s.Observed.ToString("N0", CultureInfo.InvariantCulture),
                 s.RatePerHour.ToString("N0", CultureInfo.InvariantCulture),
                 Ratio(s.RatePerHour, s.BaselinePerHour),
@@ -37,7 +37,7 @@ internal static class SuspectsView
         }
 
         var rows = new List<IRenderable> { table };
-        rows.AddRange(list.Where(s => s.State != SuspectStates.Normal).Select(s => new Markup($"[bold]{Markup.Escape(s.DeviceId)}[/]: {Markup.Escape(s.Reasons)}")));
+        rows.AddRange(list.Where(s => s.State != SuspectStates.Normal).Select(s => new Markup($"[bold]{TerminalText.Markup(s.DeviceId)}[/]: {TerminalText.Markup(s.Reasons)}")));
         return new Rows(rows);
     }
 

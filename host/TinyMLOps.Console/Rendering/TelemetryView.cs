@@ -21,8 +21,8 @@ internal static class TelemetryView
         foreach (var r in rows)
         {
             table.AddRow(
-                new Text(r.BoardId.Length == 0 ? "-" : r.BoardId),
-                new Text(r.VariantId),
+                TerminalText.Cell(r.BoardId.Length == 0 ? "-" : r.BoardId),
+                TerminalText.Cell(r.VariantId),
                 new Text(r.Devices.ToString(CultureInfo.InvariantCulture)),
                 new Text(r.Inferences.ToString("N0", CultureInfo.InvariantCulture)),
                 new Text($"{Ms(r.MeanLatencyMs)} ({(r.Estimate is { } e ? Ms(e.LatencyMs) : "n/a")})"),
@@ -48,7 +48,7 @@ internal static class TelemetryView
             double mean = t.Inferences == 0 ? 0 : t.LatencySumMicros / (double)t.Inferences / 1000.0;
             double p95 = TelemetryReport.PercentileMicros(t.LatencyHistogram, 0.95, t.LatencyMaxMicros) / 1000.0;
             table.AddRow(
-                t.VariantId,
+                TerminalText.Markup(t.VariantId),
                 t.BootCount.ToString(CultureInfo.InvariantCulture),
                 t.Inferences.ToString("N0", CultureInfo.InvariantCulture),
                 $"{Ms(mean)} / {Ms(p95)} / {Ms(t.LatencyMaxMicros / 1000.0)}",

@@ -5,7 +5,8 @@ namespace TinyMLOps.Fleet.Broker;
 /// <summary>
 /// Who may publish and subscribe where. A device (client id = device id) publishes only under its own
 /// up/ tree and subscribes only to its own down/ tree; host workers (client ids starting with
-/// <see cref="HostClientPrefix"/>, with the host credential) do the opposite for every device.
+/// <see cref="HostClientPrefix"/>, with the host credential) do the opposite for every device. A device registered
+/// with a fleet publishes only under that fleet's level, so it cannot pass itself off as another fleet's board.
 /// </summary>
 public static class BrokerAccessPolicy
 {
@@ -13,7 +14,8 @@ public static class BrokerAccessPolicy
 
     public static bool IsHost(string clientId) => clientId.StartsWith(HostClientPrefix, StringComparison.Ordinal);
 
-    public static bool CanPublish(string clientId, string topic)
+    /// <param name="fleet">The fleet the device is registered with; null when it is not registered yet.</param>
+    public static bool CanPublish(string clientId, string topic, string? fleet = null)
     {
         TopicInfo? info = Topics.Parse(topic);
         if (info == null)
@@ -21,7 +23,7 @@ public static class BrokerAccessPolicy
             return false;
         }
 
-        return IsHost(clientId) ? !info.Uplink : info.Uplink && info.DeviceId == clientId;
+        return IsHost(clientId) ? !info.Uplink : info.Uplink && info.DeviceId == clientId && (fleet == null || info.Fleet == fleet);
     }
 
     public static bool CanSubscribe(string clientId, string filter)

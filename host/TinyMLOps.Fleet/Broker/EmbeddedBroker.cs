@@ -15,44 +15,92 @@ namespace TinyMLOps.Fleet.Broker;
 public sealed class EmbeddedBroker : IAsyncDisposable
 {
     private readonly MqttServer _server;
+    private readonly LimitedTcpServerAdapter _listener;
     private readonly ILogger _log;
     private readonly IFleetStore? _store;
+    // The fleet each logged-in device is registered with, for the publish check (absent: not registered yet).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _fleets = new(StringComparer.Ordinal);
     private long _refusedConnections;
     private long _refusedPublishes;
+    private long _strippedRetains;
+    private long _dropped;
 
-    public EmbeddedBroker(int port, IFleetStore? store, bool requireCredentials, string? hostPassword, ILogger log, IPAddress? listenAddress = null)
+    public EmbeddedBroker(int port, IFleetStore? store, bool requireCredentials, string? hostPassword, ILogger log, IPAddress? listenAddress = null, BrokerLimits? limits = null)
     {
         _log = log;
         _store = store;
         Port = port;
+        limits ??= new BrokerLimits();
+        if (limits.Problems() is { Count: > 0 } problems)
+        {
+            throw new ArgumentException(string.Join("; ", problems), nameof(limits));
+        }
+
+        // MQTTnet's own listener is off: ours enforces the connection and packet-size limits.
         var options = new MqttServerOptionsBuilder()
-            .WithDefaultEndpoint()
-            .WithDefaultEndpointBoundIPAddress(listenAddress ?? IPAddress.Loopback)
-            .WithDefaultEndpointPort(port)
+            .WithoutDefaultEndpoint()
             .WithPersistentSessions()
-            .WithMaxPendingMessagesPerClient(100_000)
+            .WithMaxPendingMessagesPerClient(limits.MaxQueuedMessagesPerClient)
+            .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropOldestQueuedMessage)
             .Build();
-        _server = new MqttServerFactory().CreateMqttServer(options);
+        _listener = new LimitedTcpServerAdapter(listenAddress ?? IPAddress.Loopback, port, limits, log);
+        _server = new MqttServerFactory().CreateMqttServer(options, [_listener]);
         _server.ValidatingConnectionAsync += async e =>
         {
-            string? refusal = await CheckLoginAsync(e.ClientId, e.UserName, e.Password, store, requireCredentials, hostPassword).ConfigureAwait(false);
+            var device = store == null || BrokerAccessPolicy.IsHost(e.ClientId) || !Shared.Protocol.WireCodec.IsValidDeviceId(e.ClientId)
+                ? null
+                : await store.GetDeviceAsync(e.ClientId).ConfigureAwait(false);
+            string? refusal = CheckLogin(e.ClientId, e.UserName, e.Password, device, requireCredentials, hostPassword);
             if (refusal != null)
             {
                 Interlocked.Increment(ref _refusedConnections);
                 _log.LogWarning("Broker refused {Client}: {Reason}", e.ClientId, refusal);
                 e.ReasonCode = MqttConnectReasonCode.NotAuthorized;
+                return;
+            }
+
+            if (device?.Fleet is { Length: > 0 } fleet)
+            {
+                _fleets[e.ClientId] = fleet;
+            }
+            else
+            {
+                _fleets.TryRemove(e.ClientId, out _);
             }
         };
         _server.InterceptingPublishAsync += e =>
         {
-            if (e.ClientId != null && !BrokerAccessPolicy.CanPublish(e.ClientId, e.ApplicationMessage.Topic))
+            string? fleet = e.ClientId == null ? null : _fleets.GetValueOrDefault(e.ClientId);
+            if (e.ClientId != null && !BrokerAccessPolicy.CanPublish(e.ClientId, e.ApplicationMessage.Topic, fleet))
             {
                 Interlocked.Increment(ref _refusedPublishes);
-                _log.LogWarning("Broker dropped a publish by {Client} on {Topic}: not its topic", e.ClientId, e.ApplicationMessage.Topic);
+                _log.LogWarning("Broker dropped a publish by {Client} on {Topic}: not its topic", e.ClientId, Truncated(e.ApplicationMessage.Topic));
                 e.ProcessPublish = false;
                 e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
+                return Task.CompletedTask;
             }
 
+            if (e.ApplicationMessage.Retain)
+            {
+                // The protocol retains nothing: a retained uplink would be delivered again to every new subscription.
+                Interlocked.Increment(ref _strippedRetains);
+                e.ApplicationMessage.Retain = false;
+            }
+
+            return Task.CompletedTask;
+        };
+        _server.ApplicationMessageEnqueuedOrDroppedAsync += e =>
+        {
+            if (e.IsDropped)
+            {
+                OnDropped(e.ReceiverClientId);
+            }
+
+            return Task.CompletedTask;
+        };
+        _server.QueuedApplicationMessageOverwrittenAsync += e =>
+        {
+            OnDropped(e.ReceiverClientId);
             return Task.CompletedTask;
         };
         _server.InterceptingSubscriptionAsync += e =>
@@ -73,6 +121,18 @@ public sealed class EmbeddedBroker : IAsyncDisposable
     public long RefusedConnections => Interlocked.Read(ref _refusedConnections);
 
     public long RefusedPublishes => Interlocked.Read(ref _refusedPublishes);
+
+    /// <summary>Connections closed at accept for a connection limit.</summary>
+    public long RefusedAtAccept => _listener.RefusedConnections;
+
+    /// <summary>Packets refused for their size (each closed its connection before its body was read).</summary>
+    public long OversizePackets => _listener.OversizePackets;
+
+    /// <summary>Publishes whose retain flag the broker cleared.</summary>
+    public long StrippedRetains => Interlocked.Read(ref _strippedRetains);
+
+    /// <summary>Messages the broker accepted but dropped from a client's full queue (the devices resend them after reconnecting).</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
 
     public Task StartAsync() => _server.StartAsync();
 
@@ -140,7 +200,19 @@ public sealed class EmbeddedBroker : IAsyncDisposable
             System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(given)),
             System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(expected)));
 
-    private static async Task<string?> CheckLoginAsync(string clientId, string? user, string? password, IFleetStore? store, bool requireCredentials, string? hostPassword)
+    private static string? Truncated(string topic) => topic.Length <= 120 ? topic : topic[..120] + "...";
+
+    private void OnDropped(string receiver)
+    {
+        long dropped = Interlocked.Increment(ref _dropped);
+        // One line per 1,000 drops: an overload must be visible without flooding the log.
+        if (dropped % 1000 == 1)
+        {
+            _log.LogWarning("Broker dropped a message queued for {Client}: its queue is full ({Dropped} dropped so far; the devices resend after reconnecting)", receiver, dropped);
+        }
+    }
+
+    private static string? CheckLogin(string clientId, string? user, string? password, Store.DeviceRecord? device, bool requireCredentials, string? hostPassword)
     {
         if (BrokerAccessPolicy.IsHost(clientId))
         {
@@ -158,7 +230,6 @@ public sealed class EmbeddedBroker : IAsyncDisposable
             return "client id is not a valid device id";
         }
 
-        var device = store == null ? null : await store.GetDeviceAsync(clientId).ConfigureAwait(false);
         if (device is { Decommissioned: true })
         {
             return $"device is decommissioned ({device.DecommissionReason})";

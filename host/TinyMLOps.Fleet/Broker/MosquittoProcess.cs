@@ -16,7 +16,8 @@ public sealed class MosquittoProcess : IDisposable
     private readonly string _dir;
     private Process? _process;
 
-    public MosquittoProcess()
+    /// <param name="extraConfiguration">Lines appended to the generated mosquitto.conf (e.g. the limits of docs/protocol.md).</param>
+    public MosquittoProcess(string? extraConfiguration = null)
     {
         if (!File.Exists(Binary))
         {
@@ -34,6 +35,7 @@ public sealed class MosquittoProcess : IDisposable
             max_queued_messages 1000000
             max_inflight_messages 100
             log_dest file {_dir}/mosquitto.log
+            {extraConfiguration}
             """);
         Start();
     }

@@ -26,7 +26,7 @@ public sealed class SyncHost : IDownlink, IAsyncDisposable
         Store = store;
         _log = loggers.CreateLogger("TinyMLOps.Host.Sync");
         Metrics = new HostMetrics();
-        Pipeline = new IngestPipeline(store, Metrics, loggers.CreateLogger("TinyMLOps.Host.Ingest"), options.MaxBatch);
+        Pipeline = new IngestPipeline(store, Metrics, loggers.CreateLogger("TinyMLOps.Host.Ingest"), options.MaxBatch) { QueueWarning = options.IngestQueueWarning, MaxQueuedBytes = options.IngestQueueMaxBytes };
         Commands = new CommandSender(store, loggers.CreateLogger("TinyMLOps.Host.Commands"), options.CommandResendAfter);
         Transfers = new DownlinkTransfers(store, loggers.CreateLogger("TinyMLOps.Host.Transfers"));
     }
@@ -119,7 +119,8 @@ public sealed class SyncHost : IDownlink, IAsyncDisposable
         if (_options.EmbeddedBroker)
         {
             var listen = System.Net.IPAddress.Parse(_options.BrokerListenAddress);
-            Broker = new EmbeddedBroker(_options.BrokerPort, Store, _options.RequireDeviceCredentials, _options.Password, loggers.CreateLogger("TinyMLOps.Host.Broker"), listen);
+            Broker = new EmbeddedBroker(_options.BrokerPort, Store, _options.RequireDeviceCredentials, _options.Password, loggers.CreateLogger("TinyMLOps.Host.Broker"), listen, _options.BrokerLimits);
+            Metrics.ObserveBrokerDrops(() => Broker.Dropped);
             await Broker.StartAsync().ConfigureAwait(false);
             _log.LogInformation("Embedded MQTT broker listening on {Address}:{Port}", listen, _options.BrokerPort);
         }
@@ -204,19 +205,48 @@ public sealed class SyncHost : IDownlink, IAsyncDisposable
 
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
+        if (e.ApplicationMessage.Retain)
+        {
+            // Sent again on every (re)subscription, so it would be counted again after every restart: uplinks are never retained.
+            Metrics.OnRetainedIgnored();
+            _log.LogWarning("Ignored a retained uplink on {Topic} ({Size} bytes); clear it on the broker (mosquitto_pub -r -n -t TOPIC)",
+                FleetStore.Clip(e.ApplicationMessage.Topic, FleetStore.MaxRejectTopic), e.ApplicationMessage.Payload.Length);
+            await e.AcknowledgeAsync(_stop.Token).ConfigureAwait(false);
+            return;
+        }
+
         byte[] payload = e.ApplicationMessage.Payload.ToArray();
         var uplink = new InboundUplink(e.ApplicationMessage.Topic, payload, DateTimeOffset.UtcNow, ct => e.AcknowledgeAsync(ct));
         await Pipeline.EnqueueAsync(uplink, _stop.Token).ConfigureAwait(false);
     }
 
-    // Online count for the gauge, and commands whose device has not answered in time.
+    /// <summary>Deletes the rejects over the cap or past the retention, counts and logs them; returns how many.</summary>
+    public async Task<long> PruneRejectsAsync(CancellationToken cancellationToken)
+    {
+        long pruned = await Store.PruneRejectsAsync(_options.MaxRejects, DateTimeOffset.UtcNow - _options.RejectRetention, cancellationToken).ConfigureAwait(false);
+        if (pruned > 0)
+        {
+            Metrics.OnRejectsPruned(pruned);
+            _log.LogInformation("Pruned {Count} stored rejects (keeping the newest {Max}, none older than {Retention})", pruned, _options.MaxRejects, _options.RejectRetention);
+        }
+
+        return pruned;
+    }
+
+    // Online count for the gauge, commands whose device has not answered in time, and the rejects' cap.
     private async Task HousekeepingAsync(CancellationToken cancellationToken)
     {
+        int pass = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
                 await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+                if (pass++ % 15 == 0)
+                {
+                    await PruneRejectsAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 var counts = await Store.CountsAsync(DateTimeOffset.UtcNow - _options.OnlineWindow, cancellationToken).ConfigureAwait(false);
                 Metrics.SetDevicesOnline(counts.Online);
                 await Transfers.ResendDueAsync(cancellationToken).ConfigureAwait(false);

@@ -41,7 +41,22 @@ public sealed class SyncOptions
     /// <summary>Embedded broker only: devices must log in with the credential registered at provisioning.</summary>
     public bool RequireDeviceCredentials { get; set; }
 
+    /// <summary>Embedded broker only: packet size, connection and per-client queue limits.</summary>
+    public Broker.BrokerLimits BrokerLimits { get; set; } = new();
+
     public int MaxBatch { get; set; } = 2048;
+
+    /// <summary>Messages waiting for the store above which the host logs an overload warning (once a minute while it lasts).</summary>
+    public int IngestQueueWarning { get; set; } = 8192;
+
+    /// <summary>Bytes of uplinks waiting for the store beyond which the host sheds further ones (their devices resend them).</summary>
+    public long IngestQueueMaxBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Rejected uplinks kept in the store (the newest); older ones are pruned by the housekeeping.</summary>
+    public int MaxRejects { get; set; } = 100_000;
+
+    /// <summary>How long rejected uplinks are kept.</summary>
+    public TimeSpan RejectRetention { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>Devices seen within this window count as online.</summary>
     public TimeSpan OnlineWindow { get; set; } = TimeSpan.FromMinutes(3);

@@ -2,7 +2,7 @@ namespace TinyMLOps.Fleet.Metering;
 
 /// <summary>
 /// Why the ledger classified a usage receipt as it did. Failures are never billed; the serious ones flag the device.
-/// <see cref="Reordered"/>, <see cref="LateFill"/> and <see cref="RangeGap"/> annotate receipts that were billed.
+/// <see cref="Reordered"/>, <see cref="LateFill"/>, <see cref="RangeGap"/>, <see cref="WindowRegression"/> and <see cref="RecoveredOverlap"/> annotate receipts that were billed.
 /// Stored by name (<see cref="Enum.ToString()"/>).
 /// </summary>
 public enum ReceiptReason
@@ -46,11 +46,20 @@ public enum ReceiptReason
     /// <summary>The counter range starts past the model's last claimed value: counts never receipted (billed range is fine).</summary>
     RangeGap,
 
-    /// <summary>Within one boot, the window starts before the previous receipt's of the same model.</summary>
+    /// <summary>
+    /// Within one boot, the window starts before the previous receipt's of the same model (a range cut after a planned
+    /// restart, or a clock that went back). Its counter range continues the billed one, so it is billed; a finding.
+    /// </summary>
     WindowRegression,
 
     /// <summary>Arrived for a chain position the ledger passed without it, outside any open gap.</summary>
     Late,
+
+    /// <summary>
+    /// A Recovered receipt (a block taken as used at a restart) whose window starts before the previous receipt's in
+    /// the same boot: its start is a lower bound. Its counter range continues the billed one, so it is billed; a finding.
+    /// </summary>
+    RecoveredOverlap,
 }
 
 /// <summary>Severity of the reasons.</summary>

@@ -355,15 +355,11 @@ public sealed class VerificationPass
                     : $"{r.ModelId} range {Range(r)} overlaps [{model.LastFirst:N0}, {model.ClaimedLimit:N0}) already claimed");
             SetModel(model with { ClaimedLimit = Math.Max(model.ClaimedLimit, limit) });
         }
-        else if (model.LastBoot == r.BootCount && r.WindowStart < model.LastWindowStart)
-        {
-            Reject(item, ReceiptReason.WindowRegression, $"{r.ModelId} window starts at {r.WindowStart}, before {model.LastWindowStart}, the start of the previous receipt's window in the same boot ({r.BootCount})");
-            SetModel(model with { ClaimedLimit = limit });
-        }
         else
         {
             ReceiptReason annotation = item.Reason == ReceiptReason.Reordered || item.Stored != null ? ReceiptReason.Reordered : ReceiptReason.None;
             string detail = annotation == ReceiptReason.Reordered ? "arrived ahead of a missing receipt; verified once the gap filled" : string.Empty;
+            bool sameBoot = model.LastBoot == r.BootCount;
             if (first > model.ClaimedLimit)
             {
                 annotation = ReceiptReason.RangeGap;
@@ -371,8 +367,24 @@ public sealed class VerificationPass
                 Finding(ReceiptReason.RangeGap, r.ReceiptSeq, r.ReceiptSeq, item.MessageSeq, detail, chained: true);
             }
 
+            if (sameBoot && r.WindowStart < model.LastWindowStart)
+            {
+                // The counter range continues the billed one exactly, so billing it bills no value twice; only the
+                // time went back. A range cut after a restart has no exact start: its window starts when its block
+                // was reserved, which precedes the previous receipt's window when that one was cut inside the block.
+                ReceiptReason window = r.Recovered ? ReceiptReason.RecoveredOverlap : ReceiptReason.WindowRegression;
+                string why = r.Recovered
+                    ? $"{r.ModelId} recovered range {Range(r)} continues the billed counter, but its window start {r.WindowStart} (when its block was reserved, before the restart) precedes {model.LastWindowStart}, the previous receipt's in boot {r.BootCount}: billed, the window is a lower bound"
+                    : $"{r.ModelId} range {Range(r)} continues the billed counter, but its window starts at {r.WindowStart}, before {model.LastWindowStart}, the previous receipt's in boot {r.BootCount} (a range cut after a planned restart starts when its block was reserved; or the clock went back): billed";
+                Finding(window, r.ReceiptSeq, r.ReceiptSeq, item.MessageSeq, why, chained: true);
+                (annotation, detail) = annotation == ReceiptReason.RangeGap ? (annotation, $"{detail}; {why}") : (window, why);
+            }
+
             Decide(item, Billable(item), annotation, detail);
-            SetModel(model with { ClaimedLimit = limit, LastFirst = first, LastWindowStart = r.WindowStart, LastBoot = r.BootCount });
+
+            // Keeps the latest window start of the boot, so a recovered lower bound does not loosen the check for later receipts.
+            long windowStart = sameBoot ? Math.Max(model.LastWindowStart, r.WindowStart) : r.WindowStart;
+            SetModel(model with { ClaimedLimit = limit, LastFirst = first, LastWindowStart = windowStart, LastBoot = r.BootCount });
         }
 
         _head = item.Hash;

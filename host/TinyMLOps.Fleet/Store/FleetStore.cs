@@ -117,12 +117,62 @@ public abstract partial class FleetStore : IFleetStore
                 "INSERT INTO rejects (at, topic, device_id, reason, detail, size) VALUES (@at, @topic, @device, @reason, @detail, @size)",
                 cancellationToken,
                 ("at", ToDb(reject.At)),
-                ("topic", reject.Topic),
+                ("topic", Clip(reject.Topic, MaxRejectTopic)),
                 ("device", reject.DeviceId),
                 ("reason", reject.Reason),
-                ("detail", reject.Detail),
+                ("detail", Clip(reject.Detail, MaxRejectDetail)),
                 ("size", reject.Size)),
             cancellationToken);
+    }
+
+    /// <summary>Characters of a reject's topic that are stored: a protocol topic is under 100, the rest is the sender's padding.</summary>
+    public const int MaxRejectTopic = 256;
+
+    /// <summary>Characters of a reject's reason text that are stored.</summary>
+    public const int MaxRejectDetail = 512;
+
+    /// <summary>Cuts <paramref name="text"/> to <paramref name="max"/> characters, saying how many were cut.</summary>
+    public static string Clip(string text, int max)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Length <= max)
+        {
+            return text;
+        }
+
+        string marker = $"...[+{text.Length - max} chars]";
+        return string.Concat(text.AsSpan(0, max - marker.Length), marker);
+    }
+
+    public Task<long> PruneRejectsAsync(int keep, DateTimeOffset olderThan, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(keep);
+        return WriteAsync(
+            async (c, tx) => (long)await ExecuteAsync(
+                c,
+                tx,
+                "DELETE FROM rejects WHERE at < @before OR reject_id <= (SELECT reject_id FROM rejects ORDER BY reject_id DESC LIMIT 1 OFFSET @keep)",
+                cancellationToken,
+                ("before", ToDb(olderThan)),
+                ("keep", keep)).ConfigureAwait(false),
+            cancellationToken);
+    }
+
+    public async Task<IReadOnlyDictionary<string, string>> FleetsOfAsync(IReadOnlyCollection<string> deviceIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(deviceIds);
+        var fleets = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string[] chunk in deviceIds.Distinct(StringComparer.Ordinal).Chunk(500))
+        {
+            var parameters = chunk.Select((id, i) => ("d" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), (object?)id)).ToArray();
+            string list = string.Join(", ", parameters.Select(p => "@" + p.Item1));
+            foreach (var (device, fleet) in await QueryAsync($"SELECT device_id, fleet FROM devices WHERE device_id IN ({list})", r => (r.GetString(0), r.GetString(1)), cancellationToken, parameters).ConfigureAwait(false))
+            {
+                fleets[device] = fleet;
+            }
+        }
+
+        return fleets;
     }
 
     public Task RegisterDeviceAsync(DeviceRegistration registration, CancellationToken cancellationToken = default)

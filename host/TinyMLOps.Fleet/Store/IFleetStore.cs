@@ -25,7 +25,14 @@ public partial interface IFleetStore : IAsyncDisposable
     /// </summary>
     Task<bool[]> IngestAsync(IReadOnlyList<IngestRecord> batch, CancellationToken cancellationToken = default);
 
+    /// <summary>Stores a reject, its topic and detail cut to a bounded length (an attacker chooses both).</summary>
     Task RecordRejectAsync(RejectRecord reject, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the rejects older than <paramref name="olderThan"/> and all but the newest <paramref name="keep"/>; returns how many.</summary>
+    Task<long> PruneRejectsAsync(int keep, DateTimeOffset olderThan, CancellationToken cancellationToken = default);
+
+    /// <summary>The fleet each of the given devices is registered with (devices not in the registry are absent).</summary>
+    Task<IReadOnlyDictionary<string, string>> FleetsOfAsync(IReadOnlyCollection<string> deviceIds, CancellationToken cancellationToken = default);
 
     /// <summary>Adds or updates a provisioned device (identity, board, credential hash); a decommissioned device is reinstated.</summary>
     Task RegisterDeviceAsync(DeviceRegistration registration, CancellationToken cancellationToken = default);

@@ -24,7 +24,14 @@ public sealed class HostMetrics : IDisposable
     private readonly Counter<long> _acked;
     private readonly Counter<long> _storeFailed;
     private readonly Histogram<double> _lag;
+    private readonly Counter<long> _rejectsPruned;
+    private readonly Counter<long> _retainedIgnored;
     private Func<long> _queued = () => 0;
+    private Func<long> _brokerDropped = () => 0;
+    private long _rejectsPrunedTotal;
+    private long _shedTotal;
+    private readonly Counter<long> _shed;
+    private long _retainedIgnoredTotal;
     private readonly ConcurrentDictionary<int, long> _rejectedByReason = new();
     private long _receivedTotal;
     private long _storedTotal;
@@ -47,6 +54,10 @@ public sealed class HostMetrics : IDisposable
         _storeFailed = _meter.CreateCounter<long>("tinymlops.store.failures", "{batch}", "Ingest batches the store refused (redelivered later)");
         _lag = _meter.CreateHistogram<double>("tinymlops.ingest.lag", "s", "Time from an uplink's arrival at the host to its commit in the store");
         _meter.CreateObservableGauge("tinymlops.devices.online", () => Interlocked.Read(ref _devicesOnline), "{device}", "Devices seen within the online window");
+        _rejectsPruned = _meter.CreateCounter<long>("tinymlops.rejects.pruned", "{reject}", "Stored rejects deleted by the housekeeping (over the count cap or the retention)");
+        _retainedIgnored = _meter.CreateCounter<long>("tinymlops.messages.retained_ignored", "{message}", "Retained uplinks a broker delivered again on subscription, ignored (uplinks are never retained)");
+        _shed = _meter.CreateCounter<long>("tinymlops.ingest.shed", "{message}", "Uplinks acknowledged to the broker without being stored because the ingest queue was full (their devices resend them)");
+        _meter.CreateObservableCounter("tinymlops.broker.dropped", () => _brokerDropped(), "{message}", "Messages the embedded broker accepted and then dropped from a full client queue");
         _meter.CreateObservableGauge("tinymlops.ingest.queued", () => _queued(), "{message}", "Uplinks received and waiting for the store (a growing queue means the host cannot keep up)");
     }
 
@@ -118,6 +129,35 @@ public sealed class HostMetrics : IDisposable
             _lag.Record(Math.Max(0, (committedAt - arrival).TotalSeconds));
         }
     }
+
+    public long RejectsPruned => Interlocked.Read(ref _rejectsPrunedTotal);
+
+    public long RetainedIgnored => Interlocked.Read(ref _retainedIgnoredTotal);
+
+    public long BrokerDropped => _brokerDropped();
+
+    public void OnRejectsPruned(long count)
+    {
+        Interlocked.Add(ref _rejectsPrunedTotal, count);
+        _rejectsPruned.Add(count);
+    }
+
+    public long Shed => Interlocked.Read(ref _shedTotal);
+
+    public void OnShed()
+    {
+        Interlocked.Increment(ref _shedTotal);
+        _shed.Add(1);
+    }
+
+    public void OnRetainedIgnored()
+    {
+        Interlocked.Increment(ref _retainedIgnoredTotal);
+        _retainedIgnored.Add(1);
+    }
+
+    /// <summary>Where the broker-drop counter reads its total (the embedded broker's).</summary>
+    public void ObserveBrokerDrops(Func<long> dropped) => _brokerDropped = dropped;
 
     /// <summary>Where the queue gauge reads its depth (the ingest pipeline's channel).</summary>
     public void ObserveQueue(Func<long> depth) => _queued = depth;

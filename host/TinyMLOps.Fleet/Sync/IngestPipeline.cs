@@ -22,7 +22,12 @@ public sealed class IngestPipeline
     private readonly int _maxBatch;
     private HashSet<string>? _decommissioned;
     private DateTimeOffset _decommissionedAt;
-    private readonly Channel<InboundUplink> _channel = Channel.CreateBounded<InboundUplink>(new BoundedChannelOptions(16384) { SingleReader = true });
+    // Unbounded, so that the MQTT client's receive loop never waits on it: a full queue there stopped the client
+    // reading, and with it the broker's PUBACK and ping traffic, stalling ingest until a keep-alive timeout (issue 21).
+    // Its memory is bounded by MaxQueuedBytes instead.
+    private readonly Channel<InboundUplink> _channel = Channel.CreateUnbounded<InboundUplink>();
+    private long _queuedBytes;
+    private long _lastShedWarning;
 
     public IngestPipeline(IFleetStore store, HostMetrics metrics, ILogger log, int maxBatch)
     {
@@ -32,6 +37,9 @@ public sealed class IngestPipeline
         _maxBatch = maxBatch;
         metrics.ObserveQueue(() => _channel.Reader.Count);
     }
+
+    /// <summary>Queue depth above which <see cref="RunAsync"/> logs an overload warning, at most once a minute.</summary>
+    public int QueueWarning { get; set; } = 8192;
 
     /// <summary>Publishes a downlink message (set by the service once the broker connection exists).</summary>
     public Func<string, byte[], CancellationToken, Task<bool>> PublishDownlink { get; set; } = (_, _, _) => Task.FromResult(false);
@@ -55,23 +63,57 @@ public sealed class IngestPipeline
     /// </summary>
     public event Func<IReadOnlyList<IngestRecord>, CancellationToken, Task>? MessagesStored;
 
+    /// <summary>
+    /// Bytes of uplinks waiting for the store beyond which further uplinks are shed: acknowledged to the broker without
+    /// being stored (no application ack, so their devices resend them after reconnecting), counted and logged.
+    /// </summary>
+    public long MaxQueuedBytes { get; set; } = 256L * 1024 * 1024;
+
     public ValueTask EnqueueAsync(InboundUplink uplink, CancellationToken cancellationToken)
     {
         _metrics.OnReceived(1);
-        return _channel.Writer.WriteAsync(uplink, cancellationToken);
+        long size = SizeOf(uplink);
+        if (Interlocked.Add(ref _queuedBytes, size) > MaxQueuedBytes)
+        {
+            Interlocked.Add(ref _queuedBytes, -size);
+            _metrics.OnShed();
+            long last = Interlocked.Read(ref _lastShedWarning);
+            if ((last == 0 || System.Diagnostics.Stopwatch.GetElapsedTime(last) > TimeSpan.FromMinutes(1))
+                && Interlocked.CompareExchange(ref _lastShedWarning, System.Diagnostics.Stopwatch.GetTimestamp(), last) == last)
+            {
+                _log.LogWarning("Ingest queue full ({Bytes} bytes waiting for the store): shedding uplinks, {Shed} so far; their devices resend them after reconnecting", MaxQueuedBytes, _metrics.Shed);
+            }
+
+            return new ValueTask(uplink.AcknowledgeToBroker(cancellationToken));
+        }
+
+        _channel.Writer.TryWrite(uplink);
+        return ValueTask.CompletedTask;
     }
+
+    // What an uplink holds in memory, roughly: payload, topic (UTF-16) and the objects around them.
+    private static long SizeOf(InboundUplink uplink) => uplink.Payload.Length + (2L * uplink.Topic.Length) + 200;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         // Two stages: while batch N's acks go out (to devices, then PUBACKs to the broker, in arrival
         // order), batch N+1 is decoded and stored.
         Task acking = Task.CompletedTask;
+        long lastWarning = 0;
         while (await _channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
+            int queued = _channel.Reader.Count;
+            if (queued > QueueWarning && (lastWarning == 0 || System.Diagnostics.Stopwatch.GetElapsedTime(lastWarning) > TimeSpan.FromMinutes(1)))
+            {
+                lastWarning = System.Diagnostics.Stopwatch.GetTimestamp();
+                _log.LogWarning("Ingest overloaded: {Queued} uplinks wait for the store (warning threshold {Threshold}); the broker holds more behind them", queued, QueueWarning);
+            }
+
             var batch = new List<InboundUplink>(_maxBatch);
             while (batch.Count < _maxBatch && _channel.Reader.TryRead(out var item))
             {
                 batch.Add(item);
+                Interlocked.Add(ref _queuedBytes, -SizeOf(item));
             }
 
             try
@@ -116,14 +158,11 @@ public sealed class IngestPipeline
                 continue;
             }
 
-            var error = result.Error!;
-            _log.LogWarning("Rejected uplink on {Topic} ({Size} bytes): {Reason}", uplink.Topic, uplink.Payload.Length, error.Message);
-            await _store.RecordRejectAsync(new RejectRecord(uplink.ReceivedAt, uplink.Topic, result.TopicDeviceId, error.Reason, error.Message, uplink.Payload.Length), cancellationToken).ConfigureAwait(false);
-            // Counted after the row is written, so whoever sees the count also finds the record.
-            _metrics.OnRejected(error.Reason);
+            await RejectAsync(uplink, result.TopicDeviceId, result.Error!, cancellationToken).ConfigureAwait(false);
         }
 
         var refused = await RefuseDecommissionedAsync(records, sources, cancellationToken).ConfigureAwait(false);
+        await RefuseOtherFleetsAsync(records, sources, cancellationToken).ConfigureAwait(false);
         refused.AddRange(await RefuseWithoutConsentAsync(records, sources, cancellationToken).ConfigureAwait(false));
         bool[] fresh = records.Count == 0 ? [] : await _store.IngestAsync(records, cancellationToken).ConfigureAwait(false);
         int freshCount = fresh.Count(f => f);
@@ -212,6 +251,49 @@ public sealed class IngestPipeline
         return refused;
     }
 
+    private async Task RejectAsync(InboundUplink uplink, string? deviceId, ProtocolException error, CancellationToken cancellationToken)
+    {
+        _log.LogWarning("Rejected uplink on {Topic} ({Size} bytes): {Reason}", FleetStore.Clip(uplink.Topic, FleetStore.MaxRejectTopic), uplink.Payload.Length, error.Message);
+        await _store.RecordRejectAsync(new RejectRecord(uplink.ReceivedAt, uplink.Topic, deviceId, error.Reason, error.Message, uplink.Payload.Length), cancellationToken).ConfigureAwait(false);
+        // Counted after the row is written, so whoever sees the count also finds the record.
+        _metrics.OnRejected(error.Reason);
+    }
+
+    /// <summary>
+    /// Takes out of <paramref name="records"/> (as <see cref="RejectReason.TopicMismatch"/> rejects) the messages a device
+    /// published under another fleet than the one it is registered with (or, new to the registry, than its first message
+    /// in the batch): otherwise they would be stored and its hello would rewrite its board.
+    /// </summary>
+    private async Task RefuseOtherFleetsAsync(List<IngestRecord> records, List<InboundUplink> sources, CancellationToken cancellationToken)
+    {
+        if (records.Count == 0)
+        {
+            return;
+        }
+
+        var fleets = new Dictionary<string, string>(await _store.FleetsOfAsync(records.Select(r => r.DeviceId).ToHashSet(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
+        for (int i = 0; i < records.Count; i++)
+        {
+            var r = records[i];
+            if (!fleets.TryGetValue(r.DeviceId, out string? fleet))
+            {
+                fleets[r.DeviceId] = r.Fleet;
+                continue;
+            }
+
+            if (fleet == r.Fleet)
+            {
+                continue;
+            }
+
+            var error = new ProtocolException(RejectReason.TopicMismatch, $"device registered with fleet '{fleet}' published {MessageKind.Name(r.Kind)} {r.Sequence} under fleet '{r.Fleet}'");
+            await RejectAsync(sources[i], r.DeviceId, error, cancellationToken).ConfigureAwait(false);
+            records.RemoveAt(i);
+            sources.RemoveAt(i);
+            i--;
+        }
+    }
+
     /// <summary>
     /// Defence in depth for the device's consent: takes out of <paramref name="records"/> (and records as counted
     /// <see cref="RejectReason.NoConsent"/> rejects) the drift windows and model-delta chunks of devices whose recorded
@@ -287,9 +369,7 @@ public sealed class IngestPipeline
     private async Task RefuseAsync(List<IngestRecord> records, List<InboundUplink> sources, int index, List<IngestRecord> refused, ProtocolException error, CancellationToken cancellationToken)
     {
         var (r, uplink) = (records[index], sources[index]);
-        _log.LogWarning("Rejected uplink on {Topic} ({Size} bytes): {Reason}", uplink.Topic, uplink.Payload.Length, error.Message);
-        await _store.RecordRejectAsync(new RejectRecord(uplink.ReceivedAt, uplink.Topic, r.DeviceId, error.Reason, error.Message, uplink.Payload.Length), cancellationToken).ConfigureAwait(false);
-        _metrics.OnRejected(error.Reason);
+        await RejectAsync(uplink, r.DeviceId, error, cancellationToken).ConfigureAwait(false);
         refused.Add(r);
         records.RemoveAt(index);
         sources.RemoveAt(index);

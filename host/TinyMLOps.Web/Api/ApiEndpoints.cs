@@ -19,11 +19,13 @@ public static class ApiEndpoints
         RouteGroupBuilder devices = api.MapGroup("/devices").WithTags("devices");
         DeviceEndpoints.Map(devices);
         ProvisioningEndpoints.Map(devices);
+        DeviceOperationEndpoints.Map(devices);
         TelemetryEndpoints.Map(api.MapGroup("/telemetry").WithTags("devices"));
         DriftEndpoints.Map(api.MapGroup("/drift").WithTags("drift"));
         MeteringEndpoints.Map(api.MapGroup("/metering").WithTags("metering"));
         QuotaEndpoints.Map(api.MapGroup("/quotas").WithTags("metering"));
         KeyEndpoints.Map(api.MapGroup("/keys").WithTags("access").RequireAuthorization(AccessPolicies.Admin));
+        WebhookEndpoints.Map(api.MapGroup("/webhooks").WithTags("webhooks").RequireAuthorization(AccessPolicies.Admin));
         AuditEndpoints.Map(api.MapGroup("/audit").WithTags("access").RequireAuthorization(AccessPolicies.Admin));
         StatusEndpoints.Map(api.MapGroup("/status").WithTags("fleet"));
         VariantEndpoints.Map(api.MapGroup("/variants").WithTags("variants"));

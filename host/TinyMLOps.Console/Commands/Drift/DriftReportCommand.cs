@@ -3,6 +3,7 @@ using TinyMLOps.Web.Contracts;
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
+using TinyMLOps.Console.Rendering;
 using TinyMLOps.Console.Commands.Common;
 using TinyMLOps.Fleet.Drift;
 using TinyMLOps.Fleet.Store;
@@ -63,7 +64,7 @@ internal static class DriftReportCommand
             console.MarkupLineInterpolated($"device alerts: {alerts.Count} of {devices.Count} devices");
             foreach (var d in alerts)
             {
-                console.WriteLine("  " + d.Alert!.Describe());
+                console.WriteLine("  " + TerminalText.Plain(d.Alert!.Describe()));
             }
 
             return 0;
@@ -73,7 +74,7 @@ internal static class DriftReportCommand
 
     private static void RenderDevice(IAnsiConsole console, DeviceDrift device)
     {
-        console.MarkupLineInterpolated($"device {device.DeviceId}, cohort {device.Cohort}{(device.Profile == null ? " — no reference profile (windows unscored)" : "")}");
+        console.MarkupLineInterpolated($"device {TerminalText.Plain(device.DeviceId)}, cohort {TerminalText.Plain(device.Cohort.ToString())}{(device.Profile == null ? " — no reference profile (windows unscored)" : "")}");
         var table = new Table().AddColumns("seq", "received", "samples", "ε", "worst region", "input PSI", "class PSI", "conf PSI", "mean conf", "device alarm", "drifted");
         foreach (var (w, sc) in device.Windows.TakeLast(24))
         {
@@ -92,7 +93,7 @@ internal static class DriftReportCommand
         }
 
         console.Write(table);
-        console.WriteLine(device.Alert == null ? "no open alert" : "ALERT " + device.Alert.Describe());
+        console.WriteLine(device.Alert == null ? "no open alert" : "ALERT " + TerminalText.Plain(device.Alert.Describe()));
         if (device.Profile != null && device.LatestHistograms is { } h && device.Latest is { Score.Scored: true } latest)
         {
             Charts(console, device.Profile, h, latest.Score);
@@ -106,19 +107,19 @@ internal static class DriftReportCommand
         {
             if (!c.Shown || c.Score is not { Scored: true } sc)
             {
-                table.AddRow(c.Key.ToString(), c.Devices.ToString(CultureInfo.InvariantCulture), $"hidden (fewer than {minDevices} devices{(c.Profile == null ? " or no profile" : "")})", "", "", "", "", "");
+                table.AddRow(TerminalText.Markup(c.Key.ToString()), c.Devices.ToString(CultureInfo.InvariantCulture), $"hidden (fewer than {minDevices} devices{(c.Profile == null ? " or no profile" : "")})", "", "", "", "", "");
                 continue;
             }
 
             table.AddRow(
-                c.Key.ToString(),
+                TerminalText.Markup(c.Key.ToString()),
                 c.Devices.ToString(CultureInfo.InvariantCulture),
                 $"{sc.Groups[sc.WorstGroup].Psi:0.000} (#{sc.WorstGroup})",
                 sc.Classes.Psi.ToString("0.000", CultureInfo.InvariantCulture),
                 sc.Confidence.Psi.ToString("0.000", CultureInfo.InvariantCulture),
                 sc.ConfidenceShift.ToString("+0.00;-0.00", CultureInfo.InvariantCulture),
                 c.DriftedDevices.ToString(CultureInfo.InvariantCulture),
-                c.Alert == null ? "none" : c.Alert.Describe());
+                c.Alert == null ? "none" : TerminalText.Markup(c.Alert.Describe()));
         }
 
         console.Write(table);

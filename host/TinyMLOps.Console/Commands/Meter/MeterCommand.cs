@@ -2,6 +2,7 @@ using TinyMLOps.Web.Queries;
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
+using TinyMLOps.Console.Rendering;
 using TinyMLOps.Console.Commands.Common;
 using TinyMLOps.Fleet.Metering;
 using TinyMLOps.Fleet.Security;
@@ -80,7 +81,7 @@ internal static class MeterCommand
     public static string Period(MeterUsageQuery q) =>
         q.Since is null && q.Until is null ? "all time (by receipt window end, device clock, capped at arrival)" : $"from {q.Since?.ToString("u", CultureInfo.InvariantCulture) ?? "the start"} until {q.Until?.ToString("u", CultureInfo.InvariantCulture) ?? "now"}";
 
-    public static string Cell(string s) => Markup.Escape(s.Length == 0 ? "-" : s);
+    public static string Cell(string s) => TerminalText.Markup(s.Length == 0 ? "-" : s);
 
     public static string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
+using TinyMLOps.Console.Rendering;
 using TinyMLOps.Console.Commands.Common;
 using TinyMLOps.Web.Queries;
 
@@ -27,9 +28,10 @@ internal static class VariantFleetCommand
                 }
 
                 table.AddRow(
-                    d.DeviceId, d.Board, d.Power == "unknown" ? "?" : d.Power, d.PluggedVariant ?? "-", d.BatteryVariant ?? "-", d.Serving ?? "-",
-                    d.LastSwitchAt is { } at ? $"{d.LastSwitchReason} {at:u}" : "-",
-                    d.RolloutId is { } rollout ? $"#{rollout} {d.RolloutState}" : "-");
+                    TerminalText.Markup(d.DeviceId), TerminalText.Markup(d.Board), d.Power == "unknown" ? "?" : TerminalText.Markup(d.Power), TerminalText.Markup(d.PluggedVariant ?? "-"),
+                    TerminalText.Markup(d.BatteryVariant ?? "-"), TerminalText.Markup(d.Serving ?? "-"),
+                    d.LastSwitchAt is { } at ? TerminalText.Markup($"{d.LastSwitchReason} {at:u}") : "-",
+                    d.RolloutId is { } rollout ? TerminalText.Markup($"#{rollout} {d.RolloutState}") : "-");
             }
 
             console.Write(table);
@@ -38,7 +40,7 @@ internal static class VariantFleetCommand
                 var chart = new BarChart().Label("devices per serving variant").Width(60);
                 foreach (var (variant, n) in counts.OrderByDescending(c => c.Value))
                 {
-                    chart.AddItem(variant, n, Color.Green);
+                    chart.AddItem(TerminalText.Markup(variant), n, Color.Green);
                 }
 
                 console.Write(chart);

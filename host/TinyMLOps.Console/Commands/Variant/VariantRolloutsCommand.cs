@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
+using TinyMLOps.Console.Rendering;
 using TinyMLOps.Modelling.Variants;
 using TinyMLOps.Shared.Protocol;
 using TinyMLOps.Web.Contracts;
@@ -38,8 +39,8 @@ internal static class VariantRolloutsCommand
                 foreach (var r in await RolloutQueries.ListAsync(store, ct))
                 {
                     table.AddRow(
-                        r.RolloutId.ToString(CultureInfo.InvariantCulture), $"{r.VariantId} v{r.Version}", r.Role, Cohort(r.Fleet, r.Board), $"{r.Percent}% of {string.Join(',', r.Stages)}",
-                        r.State, string.Join(", ", r.DevicesByState.Select(g => $"{g.Value} {g.Key}")), r.Reason);
+                        r.RolloutId.ToString(CultureInfo.InvariantCulture), TerminalText.Markup($"{r.VariantId} v{r.Version}"), TerminalText.Markup(r.Role), TerminalText.Markup(Cohort(r.Fleet, r.Board)),
+                        TerminalText.Markup($"{r.Percent}% of {string.Join(',', r.Stages)}"), TerminalText.Markup(r.State), TerminalText.Markup(string.Join(", ", r.DevicesByState.Select(g => $"{g.Value} {g.Key}"))), TerminalText.Markup(r.Reason));
                 }
 
                 console.Write(table);
@@ -68,8 +69,8 @@ internal static class VariantRolloutsCommand
             var table2 = new Table().AddColumns("device", "state", "previous", "assigned", "installed", "detail");
             foreach (var d in status.Devices)
             {
-                table2.AddRow(d.DeviceId, d.State, d.PreviousVariant.Length == 0 ? "-" : d.PreviousVariant, d.AssignedAt.ToString("u", CultureInfo.InvariantCulture),
-                    d.InstalledAt?.ToString("u", CultureInfo.InvariantCulture) ?? "-", d.Detail);
+                table2.AddRow(TerminalText.Markup(d.DeviceId), TerminalText.Markup(d.State), d.PreviousVariant.Length == 0 ? "-" : TerminalText.Markup(d.PreviousVariant), d.AssignedAt.ToString("u", CultureInfo.InvariantCulture),
+                    d.InstalledAt?.ToString("u", CultureInfo.InvariantCulture) ?? "-", TerminalText.Markup(d.Detail));
             }
 
             console.Write(table2);

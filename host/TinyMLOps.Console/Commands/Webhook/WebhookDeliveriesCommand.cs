@@ -3,6 +3,7 @@ using System.Globalization;
 using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
 using TinyMLOps.Fleet.Store;
+using TinyMLOps.Web.Queries;
 
 namespace TinyMLOps.Console.Commands.Webhook;
 
@@ -24,12 +25,7 @@ internal static class WebhookDeliveriesCommand
             }
 
             await using var store = await FleetOptions.OpenAsync(parse.GetValue(db)!, parse.GetValue(pg), mustExist: true, ct);
-            var deliveries = await store.WebhookDeliveriesAsync(parse.GetValue(id), parse.GetValue(failed), parse.GetValue(limit), ct);
-            var rows = new List<DeliveryJson>();
-            foreach (var d in deliveries)
-            {
-                rows.Add(DeliveryJson.Of(d, await store.WebhookAttemptsAsync(d.DeliveryId, ct)));
-            }
+            var rows = await WebhookQueries.DeliveriesAsync(store, parse.GetValue(id), parse.GetValue(failed), parse.GetValue(limit), ct);
 
             if (JsonOutput.Wanted(parse.GetValue(output)))
             {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using TinyMLOps.Console.Commands.Common;
+using TinyMLOps.Web.Queries;
 
 namespace TinyMLOps.Console.Commands.Webhook;
 
@@ -14,9 +15,7 @@ internal static class WebhookListCommand
         command.SetAction(async (parse, ct) =>
         {
             await using var store = await FleetOptions.OpenAsync(parse.GetValue(db)!, parse.GetValue(pg), mustExist: true, ct);
-            var subscriptions = await store.WebhooksAsync(ct);
-            var deliveries = await store.WebhookDeliveriesAsync(limit: 10_000, cancellationToken: ct);
-            var rows = subscriptions.Select(s => WebhookJson.Of(s, deliveries)).ToList();
+            var rows = await WebhookQueries.ListAsync(store, ct);
             if (JsonOutput.Wanted(parse.GetValue(output)))
             {
                 JsonOutput.Write(console, new { webhooks = rows });

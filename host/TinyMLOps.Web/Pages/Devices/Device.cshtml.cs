@@ -1,16 +1,22 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;
+using TinyMLOps.Fleet.Access;
 using TinyMLOps.Fleet.Drift;
 using TinyMLOps.Fleet.Hosting;
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Shared.Protocol;
+using TinyMLOps.Web.Access;
 using TinyMLOps.Web.Contracts;
+using TinyMLOps.Web.Queries;
 using TinyMLOps.Web.Site;
 
 namespace TinyMLOps.Web.Pages.Devices;
 
-/// <summary>/devices/ID: one device with its telemetry over time, drift against the reference, meter chain, variants, rollouts and consent.</summary>
+/// <summary>
+/// /devices/ID: one device with its tags, telemetry over time, drift against the reference, meter chain, variants, rollouts
+/// and consent; operators change its tags, admins decommission it (the same calls as the API).
+/// </summary>
 public sealed class DeviceModel(IFleetStore store, IOptions<SyncOptions> options, DriftView drift) : PageModel
 {
     private const int Heartbeats = 500;
@@ -40,14 +46,22 @@ public sealed class DeviceModel(IFleetStore store, IOptions<SyncOptions> options
 
     public IReadOnlyList<DeviceConsentRecord> Consent { get; private set; } = [];
 
-    public async Task<IActionResult> OnGetAsync(string deviceId, CancellationToken ct)
+    public bool CanTag => AccessPolicies.Level(User) >= ApiRole.Operator;
+
+    public bool CanDecommission => AccessPolicies.Level(User) >= ApiRole.Admin;
+
+    /// <summary>What the last action did (or why it was refused), shown once after the redirect.</summary>
+    public string? Done { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(string deviceId, string? done, CancellationToken ct)
     {
         if (await store.GetDeviceAsync(deviceId, ct) is not { } device)
         {
             return NotFound();
         }
 
-        Device = DeviceJson.Of(device, DateTimeOffset.UtcNow, options.Value.OnlineWindow);
+        Done = done;
+        Device = DeviceJson.Of(device, DateTimeOffset.UtcNow, options.Value.OnlineWindow, await store.DeviceTagsAsync(deviceId, ct));
         var beats = (await store.MessagesAsync(deviceId, MessageKind.Heartbeat, 5000, ct))
             .OrderBy(m => m.Sequence)
             .Select(m => (At: (double)m.DeviceTimestamp, Beat: HeartbeatPayload.Decode(m.Payload)))
@@ -100,4 +114,67 @@ public sealed class DeviceModel(IFleetStore store, IOptions<SyncOptions> options
     }
 
     private static double? Finite(double v) => double.IsFinite(v) ? v : null;
+
+    /// <summary>Adds and removes tags (space- or comma-separated); operators and admins only. A bad tag comes back as the page's one line.</summary>
+    public async Task<IActionResult> OnPostTagsAsync(string deviceId, string? add, string? remove, CancellationToken ct)
+    {
+        if (!CanTag)
+        {
+            return Forbid();
+        }
+
+        string[] adding = Words(add), removing = Words(remove);
+        try
+        {
+            if (await DeviceOperations.TagAsync(store, deviceId, adding, removing, ct) is not { } tags)
+            {
+                return NotFound();
+            }
+
+            AuditMiddleware.Detail(HttpContext, DeviceOperations.TagLine(deviceId, adding, removing, tags));
+            return RedirectToPage(new { deviceId, done = "tags saved" });
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            return RedirectToPage(new { deviceId, done = e.Message });
+        }
+    }
+
+    /// <summary>Decommissions the device once the admin ticked the confirmation; admins only.</summary>
+    public async Task<IActionResult> OnPostDecommissionAsync(string deviceId, string? reason, bool confirm, CancellationToken ct)
+    {
+        if (!CanDecommission)
+        {
+            return Forbid();
+        }
+
+        if (!confirm)
+        {
+            return RedirectToPage(new { deviceId, done = "tick the confirmation to decommission" });
+        }
+
+        try
+        {
+            var change = await DeviceOperations.DecommissionAsync(store, deviceId, reason, ct);
+            if (change == null)
+            {
+                return NotFound();
+            }
+
+            if (!change.Changed)
+            {
+                return RedirectToPage(new { deviceId, done = $"{deviceId} was already decommissioned" });
+            }
+
+            AuditMiddleware.Detail(HttpContext, DeviceOperations.DecommissionLine(change.Record));
+            return RedirectToPage(new { deviceId, done = "decommissioned" });
+        }
+        catch (ArgumentException e)
+        {
+            return RedirectToPage(new { deviceId, done = e.Message });
+        }
+    }
+
+    private static string[] Words(string? text) =>
+        (text ?? string.Empty).Split([' ', ',', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

@@ -1,5 +1,6 @@
 using TinyMLOps.Fleet.Metering;
 using TinyMLOps.Fleet.Store;
+using TinyMLOps.Shared.Metering;
 
 namespace TinyMLOps.Host.Tests.Fleet.Metering;
 
@@ -347,7 +348,7 @@ public sealed class ReceiptLedgerTests
     }
 
     [Fact]
-    public async Task A_window_that_goes_back_within_one_boot_is_rejected_but_a_reboot_may_reset_the_clock()
+    public async Task A_window_that_goes_back_within_one_boot_is_billed_with_a_finding_and_a_reboot_may_reset_the_clock()
     {
         await using var f = await LedgerFixture.StartAsync();
         var d = f.Device("dev-1");
@@ -360,9 +361,68 @@ public sealed class ReceiptLedgerTests
         var sent = await f.SendAsync("dev-1", r1, back, rebooted);
         await f.Ledger().ProcessDeviceAsync("dev-1");
 
-        Assert.Equal((MeterStatus.Rejected, nameof(ReceiptReason.WindowRegression)), ((await f.RowAsync("dev-1", sent[1].Sequence)).Status, (await f.RowAsync("dev-1", sent[1].Sequence)).Reason));
-        Assert.Equal(MeterStatus.Accepted, (await f.RowAsync("dev-1", sent[2].Sequence)).Status);
+        // Its counter range continues the billed one, so nothing is billed twice: billed, with a finding, not a flag.
+        Assert.Equal((MeterStatus.Accepted, nameof(ReceiptReason.WindowRegression)), ((await f.RowAsync("dev-1", sent[1].Sequence)).Status, (await f.RowAsync("dev-1", sent[1].Sequence)).Reason));
+        Assert.Equal((MeterStatus.Accepted, nameof(ReceiptReason.None)), ((await f.RowAsync("dev-1", sent[2].Sequence)).Status, (await f.RowAsync("dev-1", sent[2].Sequence)).Reason));
+        var finding = Assert.Single(await f.Store.MeterFindingsAsync("dev-1"));
+        Assert.Equal((nameof(ReceiptReason.WindowRegression), false, 2L), (finding.Reason, finding.Serious, finding.ReceiptSeq));
         Assert.False((await f.Store.MeterSnapshotAsync("dev-1")).Device.Flagged);
+        Assert.Equal(30, await f.BilledAsync("dev-1", "kws"));
+    }
+
+    [Fact]
+    public async Task A_recovered_receipt_whose_window_starts_before_the_previous_one_is_billed_with_an_informational_finding()
+    {
+        await using var f = await LedgerFixture.StartAsync();
+        var d = f.Device("dev-1");
+        var r1 = d.Next("kws", 10);
+
+        // After a restart the device takes the rest of the block as used; the window starts when the block was
+        // reserved, before r1's first inference, and the range was counted in the same boot as r1.
+        var recovered = d.Make(2, "kws", 10, 54);
+        recovered.Flags = UsageReceipt.FlagRecovered;
+        recovered.WindowStart = r1.WindowStart - 300;
+        recovered.Sign(d.Key);
+        d.Commit(recovered);
+        d.Boot++;
+        var next = d.Next("kws", 5);
+        var sent = await f.SendAsync("dev-1", r1, recovered, next);
+        await f.Ledger().ProcessDeviceAsync("dev-1");
+
+        var row = await f.RowAsync("dev-1", sent[1].Sequence);
+        Assert.Equal((MeterStatus.Accepted, nameof(ReceiptReason.RecoveredOverlap)), (row.Status, row.Reason));
+        Assert.Equal(MeterStatus.Accepted, (await f.RowAsync("dev-1", sent[2].Sequence)).Status);
+        Assert.Equal(69, await f.BilledAsync("dev-1", "kws"));
+        var finding = Assert.Single(await f.Store.MeterFindingsAsync("dev-1"));
+        Assert.Equal((nameof(ReceiptReason.RecoveredOverlap), false, 2L), (finding.Reason, finding.Serious, finding.ReceiptSeq));
+        Assert.Contains("lower bound", finding.Detail);
+        Assert.False((await f.Store.MeterSnapshotAsync("dev-1")).Device.Flagged);
+    }
+
+    [Fact]
+    public async Task The_recovered_flag_excuses_only_the_window_a_recovered_range_that_overlaps_the_counter_still_flags()
+    {
+        await using var f = await LedgerFixture.StartAsync();
+        var d = f.Device("dev-1");
+        var r1 = d.Next("kws", 10);
+        var r2 = d.Next("kws", 10);
+
+        // A recovered receipt re-claiming counted values (as a restored image would) is an overlap, flag or not;
+        // without the flag, a window that goes back within the boot is still a regression.
+        var overlapping = d.Make(3, "kws", 15, 20);
+        overlapping.Flags = UsageReceipt.FlagRecovered;
+        overlapping.WindowStart = r2.WindowStart - 300;
+        overlapping.Sign(d.Key);
+        d.Commit(overlapping);
+        var back = d.Make(4, "kws", 35, 5);
+        back.WindowStart = r2.WindowStart - 600;
+        back.Sign(d.Key);
+        var sent = await f.SendAsync("dev-1", r1, r2, overlapping, back);
+        await f.Ledger().ProcessDeviceAsync("dev-1");
+
+        Assert.Equal((MeterStatus.Rejected, nameof(ReceiptReason.Overlap)), ((await f.RowAsync("dev-1", sent[2].Sequence)).Status, (await f.RowAsync("dev-1", sent[2].Sequence)).Reason));
+        Assert.Equal(nameof(ReceiptReason.WindowRegression), (await f.RowAsync("dev-1", sent[3].Sequence)).Reason);
+        Assert.True((await f.Store.MeterSnapshotAsync("dev-1")).Device.Flagged);
         Assert.Equal(20, await f.BilledAsync("dev-1", "kws"));
     }
 

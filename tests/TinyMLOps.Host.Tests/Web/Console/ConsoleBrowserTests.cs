@@ -69,6 +69,58 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
     }
 
     [ChromiumFact]
+    public async Task An_operator_pauses_a_rollout_and_resumes_it_from_its_page()
+    {
+        var now = DateTimeOffset.UtcNow;
+        long id = await fixture.Serve.Store.CreateRolloutAsync(new RolloutRecord(0, "cnn8-int8", 4, "cd34", 0, "web", "esp32-s3", 10, "10,100", "{}", RolloutStates.Active, "stage 10%", now, now));
+        var page = await fixture.PageAsync(fixture.Operator);
+        await page.GotoAsync(fixture.Url($"/rollouts/{id}"));
+        var pause = page.GetByRole(AriaRole.Button, new() { Name = "Pause" });
+        var resume = page.GetByRole(AriaRole.Button, new() { Name = "Resume" });
+        Assert.Equal(0, await resume.CountAsync());
+
+        await pause.ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("rollout paused");
+        Assert.Equal(RolloutStates.Paused, await page.GetByTestId("rollout-state").InnerTextAsync());
+        Assert.Equal(RolloutStates.Paused, (await fixture.Serve.Store.GetRolloutAsync(id))!.State);
+        Assert.Equal(0, await pause.CountAsync());
+
+        await resume.ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("rollout active");
+        Assert.Equal(RolloutStates.Active, await page.GetByTestId("rollout-state").InnerTextAsync());
+        Assert.Equal(RolloutStates.Active, (await fixture.Serve.Store.GetRolloutAsync(id))!.State);
+        Assert.Equal(1, await pause.CountAsync());
+
+        var audit = await fixture.Serve.Store.AuditAsync(50);
+        Assert.Contains(audit, a => a.Detail.StartsWith($"pause of rollout {id}: paused", StringComparison.Ordinal) && a.Role == "operator" && a.Status == 302);
+        Assert.Contains(audit, a => a.Detail.StartsWith($"resume of rollout {id}: active", StringComparison.Ordinal) && a.Role == "operator" && a.Status == 302);
+        await page.Context.CloseAsync();
+    }
+
+    [ChromiumFact]
+    public async Task An_operator_tags_a_device_and_a_bad_tag_comes_back_encoded_as_one_line()
+    {
+        string device = (await fixture.Serve.Store.ListDevicesAsync())[^1].DeviceId;
+        var page = await fixture.PageAsync(fixture.Operator);
+        await page.GotoAsync(fixture.Url($"/devices/{device}"));
+        Assert.Equal(0, await page.GetByRole(AriaRole.Button, new() { Name = "Decommission" }).CountAsync()); // admins only
+        await page.GetByLabel("Add tags").FillAsync("outdoor site=berlin");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save tags" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("tags saved");
+        Assert.Equal("outdoor site=berlin", await page.GetByTestId("device-tags").InnerTextAsync());
+        Assert.Equal(["outdoor", "site=berlin"], (await fixture.Serve.Store.DeviceTagsAsync(device)).Order(StringComparer.Ordinal));
+
+        await page.GetByLabel("Remove tags").FillAsync("outdoor");
+        await page.GetByLabel("Add tags").FillAsync("<b>x</b>");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save tags" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("character '<' at 1 is not allowed");
+        Assert.Equal(0, await page.Locator("main b").CountAsync());
+        Assert.Equal(["outdoor", "site=berlin"], (await fixture.Serve.Store.DeviceTagsAsync(device)).Order(StringComparer.Ordinal));
+        Assert.Contains(await fixture.Serve.Store.AuditAsync(50), a => a.Detail == $"tags of {device}: +[outdoor site=berlin] -[] now [outdoor site=berlin]" && a.Role == "operator");
+        await page.Context.CloseAsync();
+    }
+
+    [ChromiumFact]
     public async Task A_viewer_sees_no_operator_buttons_and_a_forged_rollback_is_refused()
     {
         var now = DateTimeOffset.UtcNow;
@@ -76,18 +128,25 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         var page = await fixture.PageAsync(fixture.Viewer);
         await page.GotoAsync(fixture.Url($"/rollouts/{id}"));
         Assert.Equal("active", await page.GetByTestId("rollout-state").InnerTextAsync());
-        Assert.Equal(0, await page.GetByRole(AriaRole.Button, new() { Name = "Roll back" }).CountAsync());
+        foreach (string button in new[] { "Roll back", "Pause", "Resume", "Abort" })
+        {
+            Assert.Equal(0, await page.GetByRole(AriaRole.Button, new() { Name = button }).CountAsync());
+        }
 
         // The viewer's own session and a valid antiforgery token (from the sign-out form), posted by hand: the role check refuses it.
-        int forged = await page.EvaluateAsync<int>(
-            @"async id => {
-                const token = document.querySelector('form.who input[name=__RequestVerificationToken]').value;
-                const body = new URLSearchParams({ __RequestVerificationToken: token, reason: 'forged' });
-                const r = await fetch('/rollouts/' + id + '?handler=Rollback', { method: 'POST', body, redirect: 'manual' });
-                return r.status;
-            }",
-            id);
-        Assert.Equal(403, forged);
+        foreach (string handler in new[] { "Rollback", "Pause", "Resume" })
+        {
+            int forged = await page.EvaluateAsync<int>(
+                @"async ([id, handler]) => {
+                    const token = document.querySelector('form.who input[name=__RequestVerificationToken]').value;
+                    const body = new URLSearchParams({ __RequestVerificationToken: token, reason: 'forged' });
+                    const r = await fetch('/rollouts/' + id + '?handler=' + handler, { method: 'POST', body, redirect: 'manual' });
+                    return r.status;
+                }",
+                new object[] { id, handler });
+            Assert.Equal(403, forged);
+        }
+
         // Without the token the antiforgery check stops it before the role check.
         int tokenless = await page.EvaluateAsync<int>(
             "async id => (await fetch('/rollouts/' + id + '?handler=Rollback', { method: 'POST', body: new URLSearchParams({ reason: 'x' }), redirect: 'manual' })).status",
@@ -138,7 +197,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         var page = await fixture.PageAsync(fixture.Admin);
         long bytes = 0;
         page.Response += (_, r) => bytes += r.Headers.TryGetValue("content-length", out var l) ? long.Parse(l) : 0;
-        foreach (string path in new[] { "/", $"/devices/{device}", $"/rollouts/{fixture.RolloutId}", $"/rounds/{roundId}", "/billing", "/devices", "/rollouts", "/rounds", "/drift", "/admin/keys", "/admin/audit" })
+        foreach (string path in new[] { "/", $"/devices/{device}", $"/rollouts/{fixture.RolloutId}", $"/rounds/{roundId}", "/billing", "/devices", "/rollouts", "/rounds", "/drift", "/admin/keys", "/admin/webhooks", "/admin/audit" })
         {
             bytes = 0;
             var response = await page.GotoAsync(fixture.Url(path));

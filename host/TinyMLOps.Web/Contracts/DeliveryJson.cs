@@ -1,9 +1,9 @@
 using TinyMLOps.Fleet.Store;
 
-namespace TinyMLOps.Console.Commands.Webhook;
+namespace TinyMLOps.Web.Contracts;
 
-/// <summary>A delivery with its attempts, as `webhook deliveries --output json` gives it.</summary>
-internal sealed record DeliveryJson(
+/// <summary>A delivery with its attempts, as `webhook deliveries --output json` and GET /api/v1/webhooks/deliveries give it.</summary>
+public sealed record DeliveryJson(
     string DeliveryId,
     long WebhookId,
     string EventId,
@@ -31,5 +31,5 @@ internal sealed record DeliveryJson(
         d.LastError,
         [.. attempts.Select(a => new Attempt(a.Attempt, a.At, a.StatusCode, a.Error, a.DurationMs))]);
 
-    internal sealed record Attempt(int Number, DateTimeOffset At, int? Status, string Error, long DurationMs);
+    public sealed record Attempt(int Number, DateTimeOffset At, int? Status, string Error, long DurationMs);
 }

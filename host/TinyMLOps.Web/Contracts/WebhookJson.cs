@@ -1,9 +1,9 @@
 using TinyMLOps.Fleet.Store;
 
-namespace TinyMLOps.Console.Commands.Webhook;
+namespace TinyMLOps.Web.Contracts;
 
-/// <summary>A subscription as `webhook ls --output json` gives it (never its secret).</summary>
-internal sealed record WebhookJson(long Id, string Url, IReadOnlyList<string> Events, DateTimeOffset CreatedAt, int Pending, int Delivered, int Failed)
+/// <summary>A subscription as `webhook ls --output json` and GET /api/v1/webhooks give it (never its secret).</summary>
+public sealed record WebhookJson(long Id, string Url, IReadOnlyList<string> Events, DateTimeOffset CreatedAt, int Pending, int Delivered, int Failed)
 {
     public static WebhookJson Of(WebhookSubscriptionRecord s, IReadOnlyList<WebhookDeliveryRecord> deliveries) => new(
         s.SubscriptionId,
