@@ -1,6 +1,6 @@
-using TinyMLOps.Firmware.Core.Commands;
 using TinyMLOps.Firmware.Tests.App;
 using TinyMLOps.Firmware.Tests.Models;
+using TinyMLOps.Firmware.Tests.Platform;
 using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Firmware.Tests.Sync;
@@ -48,7 +48,7 @@ public class DownlinkAuthenticationTests
     public void A_replayed_command_is_refused_after_a_reboot_and_a_newer_one_runs()
     {
         var rig = KeyedRig();
-        var handler = new Counting();
+        var handler = new CountingHandler();
         rig.Handlers.Add(("calibrate", handler));
         rig.Device.Commands.Register("calibrate", handler);
         var (topic, first) = rig.Host.Downlink(MessageKind.Command, new CommandPayload { CommandId = 1, Name = "calibrate" }.Encode());
@@ -64,17 +64,5 @@ public class DownlinkAuthenticationTests
         rig.Deliver(MessageKind.Command, new CommandPayload { CommandId = 2, Name = "calibrate" }.Encode());
         rig.SyncUntilEmpty();
         Assert.Equal(2, handler.Runs);
-    }
-
-    private sealed class Counting : ICommandHandler
-    {
-        public int Runs { get; private set; }
-
-        public int Handle(CommandPayload command, out string detail)
-        {
-            Runs++;
-            detail = "run " + Runs;
-            return CommandResultPayload.Ok;
-        }
     }
 }

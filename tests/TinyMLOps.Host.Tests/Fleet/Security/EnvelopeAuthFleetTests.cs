@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using TinyMLOps.Fleet.Broker;
 using TinyMLOps.Fleet.Hosting;
-using TinyMLOps.Fleet.Metering;
 using TinyMLOps.Fleet.Security;
 using TinyMLOps.Fleet.Store;
 using TinyMLOps.Fleet.Sync;
+using TinyMLOps.Host.Tests.Fleet.Metering;
 using TinyMLOps.Host.Tests.Fleet.Sync;
 using TinyMLOps.Shared.Protocol;
 using TinyMLOps.Simulation.VirtualBoards;
@@ -47,18 +47,6 @@ public sealed class EnvelopeAuthFleetTests
         return (h, store, host, board, port);
     }
 
-    private static async Task<long> BilledAsync(IFleetStore store, long expected)
-    {
-        long billed = 0;
-        for (int i = 0; i < 100 && billed < expected; i++)
-        {
-            await Task.Delay(50);
-            billed = (await Billing.ComputeAsync(store, PriceList.Standard, new MeterUsageQuery())).Inferences;
-        }
-
-        return billed;
-    }
-
     [Fact]
     public async Task A_forged_ack_from_a_rogue_client_deletes_nothing_the_host_has_not_stored()
     {
@@ -94,7 +82,7 @@ public sealed class EnvelopeAuthFleetTests
         var lost = waiting.Where(s => !stored.Contains(s)).ToList();
         Assert.True(lost.Count == 0, $"{lost.Count} of {waiting.Count} waiting entries never stored");
         Assert.Equal(0, outbox.PendingCount);
-        Assert.Equal(board.Inferences, await BilledAsync(store, board.Inferences));
+        Assert.Equal(board.Inferences, await MeteredFleetTests.BilledAsync(store, board.Inferences));
         Assert.Equal(2, board.Device.Downlink.Unauthenticated);
     }
 
@@ -130,7 +118,7 @@ public sealed class EnvelopeAuthFleetTests
         Assert.True(await h.DrainAsync(TimeSpan.FromSeconds(60)));
         await h.AssertNothingLostAsync(store);
         Assert.True(board.Inferences >= 300, $"{board.Inferences} inferences");
-        Assert.Equal(board.Inferences, await BilledAsync(store, board.Inferences));
+        Assert.Equal(board.Inferences, await MeteredFleetTests.BilledAsync(store, board.Inferences));
 
         // A copy with the device's own tag but other bytes under a stored sequence (a board whose storage was reset)
         // is a conflict: recorded, and the stored copy stays.
