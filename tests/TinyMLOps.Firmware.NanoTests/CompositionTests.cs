@@ -2,7 +2,9 @@ using System;
 using nanoFramework.TestFramework;
 using TinyMLOps.Conformance.Support;
 using TinyMLOps.Firmware.Core.App;
+using TinyMLOps.Firmware.Core.Commands;
 using TinyMLOps.Firmware.Core.Platform;
+using TinyMLOps.Firmware.Core.Sync;
 using TinyMLOps.Shared.Protocol;
 
 namespace TinyMLOps.Firmware.NanoTests
@@ -36,6 +38,45 @@ namespace TinyMLOps.Firmware.NanoTests
             Assert.AreEqual(1u, runtime.Device.BootCount, "boot count");
             Assert.AreEqual(Topics.Up("lab", "nano-1", MessageKind.Hello), link.FirstTopic, "first publish");
             Assert.AreEqual("plugged", ModelRoles.Name(ModelRole.Plugged), "role name");
+        }
+
+        [TestMethod]
+        public void A_keyed_device_deletes_nothing_on_a_forged_ack_and_everything_on_the_hosts_tagged_one()
+        {
+            byte[] deviceKey = new byte[32];
+            for (int i = 0; i < deviceKey.Length; i++)
+            {
+                deviceKey[i] = (byte)(i * 7);
+            }
+
+            MemoryStorage storage = new MemoryStorage();
+            SyncOptions options = new SyncOptions();
+            options.DeviceId = "nano-1";
+            options.Fleet = "lab";
+            options.DownlinkKey = EnvelopeKeys.Downlink(deviceKey);
+            Outbox outbox = new Outbox(storage, "outbox.log", "nano-1", 8192, EnvelopeKeys.Uplink(deviceKey));
+            OutboxUplink uplink = new OutboxUplink(outbox, new ClockStub());
+            Downlink downlink = new Downlink(options, outbox, uplink, new CommandDispatcher(storage, "commands.dat", 4), new ChunkAssembler(storage, "download", 8), null, new LogStub(), storage);
+            CommandResultPayload result = new CommandResultPayload();
+            result.CommandId = 1;
+            result.Detail = "ok";
+            for (int i = 0; i < 3; i++)
+            {
+                uplink.Enqueue(MessageKind.CommandResult, result.Encode(), false);
+            }
+
+            byte[] wire = outbox.ReadEncoded(outbox.GetPending(0));
+            Assert.IsTrue(WireCodec.Verify(wire, EnvelopeKeys.Uplink(deviceKey)), "uplink tagged");
+
+            string topic = Topics.Down("lab", "nano-1", MessageKind.Ack);
+            byte[] ack = new AckPayload(new uint[] { 1 }, new uint[] { 100 }).Encode();
+            downlink.Take(new InboundMessage(topic, WireCodec.Encode(new Message(MessageKind.Ack, "nano-1", 3, 0, ack))));
+            downlink.Take(new InboundMessage(topic, WireCodec.Encode(new Message(MessageKind.Ack, "nano-1", 3, 0, ack), EnvelopeKeys.Uplink(deviceKey))));
+            Assert.AreEqual(2, downlink.Unauthenticated, "forged acks counted");
+            Assert.AreEqual(3, outbox.PendingCount, "nothing deleted");
+
+            downlink.Take(new InboundMessage(topic, WireCodec.Encode(new Message(MessageKind.Ack, "nano-1", 3, 0, ack), EnvelopeKeys.Downlink(deviceKey))));
+            Assert.AreEqual(0, outbox.PendingCount, "acked by the host");
         }
 
         private sealed class LinkStub : ITransport

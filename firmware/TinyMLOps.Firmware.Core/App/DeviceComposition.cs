@@ -40,7 +40,7 @@ namespace TinyMLOps.Firmware.Core.App
             ILog log = ports.Log;
             _feedback = ports.Feedback;
             BootCount = CountBoot(storage);
-            Outbox = new Outbox(storage, OutboxFile, config.DeviceId, config.OutboxCapacityBytes);
+            Outbox = new Outbox(storage, OutboxFile, config.DeviceId, config.OutboxCapacityBytes, EnvelopeKeys.Uplink(config.ArtifactKey));
             Uplink = new OutboxUplink(Outbox, clock);
             Commands = new CommandDispatcher(storage, CommandsFile, CommandDispatcher.DefaultRemembered);
             Downloads = new ChunkAssembler(storage, DownloadName, ChunkAssembler.DefaultMaxChunks);
@@ -69,7 +69,7 @@ namespace TinyMLOps.Firmware.Core.App
             Drift = new DriftReporter(config, Variants, Consent, ports.Indicator, Uplink);
             VariantReporter installs = Variants == null ? null : new VariantReporter(Variants, Uplink, log);
             SyncOptions sync = SyncOptionsOf(config);
-            Downlink = new Downlink(sync, Outbox, Uplink, Commands, Downloads, installs, log);
+            Downlink = new Downlink(sync, Outbox, Uplink, Commands, Downloads, installs, log, storage);
 
             // The poll order: health and drift windows, then receipts, then learning (an update queued now goes out in this poll).
             ISyncPart[] parts = Meter == null
@@ -186,6 +186,7 @@ namespace TinyMLOps.Firmware.Core.App
             sync.MaxInFlight = config.MaxInFlight;
             sync.BackoffInitialMillis = config.BackoffInitialMillis;
             sync.BackoffMaxMillis = config.BackoffMaxMillis;
+            sync.DownlinkKey = EnvelopeKeys.Downlink(config.ArtifactKey);
             return sync;
         }
 

@@ -11,9 +11,9 @@ namespace TinyMLOps.Firmware.Core.Sync
     public sealed class ChunkedUpload
     {
         private readonly Outbox _outbox;
-        private readonly string _deviceId;
         private readonly int _chunkBytes;
 
+        /// <param name="deviceId">Kept for callers; the outbox knows its device.</param>
         public ChunkedUpload(Outbox outbox, string deviceId, int chunkBytes)
         {
             if (chunkBytes < 1 || chunkBytes > ChunkPayload.MaxChunkBytes)
@@ -22,7 +22,6 @@ namespace TinyMLOps.Firmware.Core.Sync
             }
 
             _outbox = outbox;
-            _deviceId = deviceId;
             _chunkBytes = chunkBytes;
         }
 
@@ -41,7 +40,7 @@ namespace TinyMLOps.Firmware.Core.Sync
         {
             int count = ChunkCount(length);
             int overhead = new ChunkPayload().Encode().Length;
-            return (count * Outbox.EntryBytesFor(_deviceId, overhead)) + length;
+            return (count * _outbox.EntryBytes(overhead)) + length;
         }
 
         /// <summary>

@@ -50,6 +50,8 @@ namespace TinyMLOps.Firmware.Core.Sync
         private readonly string _deviceId;
         private readonly int _capacity;
         private readonly int _reserve;
+        private readonly byte[] _uplinkKey;
+        private readonly int _tagBytes;
         private readonly int[] _dropKinds = new int[SummarySlots];
         private readonly uint[] _dropCounts = new uint[SummarySlots];
         private readonly uint[] _dropFirst = new uint[SummarySlots];
@@ -62,6 +64,12 @@ namespace TinyMLOps.Firmware.Core.Sync
         private int _pendingBytes;
 
         public Outbox(IStorage storage, string fileName, string deviceId, int capacityBytes)
+            : this(storage, fileName, deviceId, capacityBytes, null)
+        {
+        }
+
+        /// <param name="uplinkKey">Tags every envelope written from now on (<see cref="EnvelopeKeys.Uplink"/>), or null: untagged.</param>
+        public Outbox(IStorage storage, string fileName, string deviceId, int capacityBytes, byte[] uplinkKey)
         {
             if (storage == null || fileName == null)
             {
@@ -83,7 +91,9 @@ namespace TinyMLOps.Firmware.Core.Sync
             _tempName = fileName + ".tmp";
             _deviceId = deviceId;
             _capacity = capacityBytes;
-            _reserve = EntryBytesFor(deviceId, 1 + (13 * SummarySlots));
+            _uplinkKey = uplinkKey;
+            _tagBytes = uplinkKey == null ? 0 : WireCodec.TagBytes;
+            _reserve = EntryBytes(1 + (13 * SummarySlots));
             Open();
         }
 
@@ -142,6 +152,12 @@ namespace TinyMLOps.Firmware.Core.Sync
         public static int EntryBytesFor(string deviceId, int payloadLength)
         {
             return RecordFormat.Overhead + EntryHeadBytes + WireCodec.FixedOverhead + deviceId.Length + payloadLength;
+        }
+
+        /// <summary>Log bytes one entry with a payload of this length takes in this outbox (with its tag, if it tags).</summary>
+        public int EntryBytes(int payloadLength)
+        {
+            return EntryBytesFor(_deviceId, payloadLength) + _tagBytes;
         }
 
         public static bool IsMergeable(int kind)
@@ -424,7 +440,7 @@ namespace TinyMLOps.Firmware.Core.Sync
 
             bool report = (flags & FlagDropReport) != 0;
             int reserve = report ? 0 : _reserve;
-            int need = EntryBytesFor(_deviceId, payload.Length);
+            int need = EntryBytes(payload.Length);
             if (payload.Length > WireCodec.MaxPayloadLength || HeaderBytes + need + reserve > _capacity)
             {
                 RefusedTotal++;
@@ -467,7 +483,7 @@ namespace TinyMLOps.Firmware.Core.Sync
             }
 
             uint sequence = _next;
-            byte[] envelope = WireCodec.Encode(new Message(kind, _deviceId, sequence, timestamp, payload));
+            byte[] envelope = WireCodec.Encode(new Message(kind, _deviceId, sequence, timestamp, payload), _uplinkKey);
             byte[] body = new byte[EntryHeadBytes + envelope.Length];
             RecordFormat.PutU32(body, 0, sequence);
             body[4] = (byte)kind;

@@ -13,5 +13,11 @@ namespace TinyMLOps.Firmware.Core.Sync
 
         public int BackoffInitialMillis;
         public int BackoffMaxMillis;
+
+        /// <summary>
+        /// The key the host tags this device's downlinks with (<see cref="TinyMLOps.Shared.Protocol.EnvelopeKeys.Downlink"/>), or null
+        /// for a device without a key, which takes every well-formed downlink as before.
+        /// </summary>
+        public byte[] DownlinkKey;
     }
 }

@@ -161,6 +161,12 @@ public sealed class SyncHost : IDownlink, IAsyncDisposable
 
         if (TinyMLOps.Fleet.Security.DeviceKeys.FromConfiguration(_options.ArtifactMasterKey) is { } deviceKeys)
         {
+            // With the master key every downlink is tagged and every uplink must be (docs/protocol.md, authenticated envelopes).
+            var auth = new TinyMLOps.Fleet.Security.EnvelopeAuth(deviceKeys);
+            Pipeline.Auth = auth;
+            Commands.Auth = auth;
+            Transfers.Auth = auth;
+
             // Receipts are verified after each batch; what an earlier run stored but did not verify is caught up first.
             Ledger = new TinyMLOps.Fleet.Metering.ReceiptLedger(Store, deviceKeys, log: loggers.CreateLogger("TinyMLOps.Host.Metering"));
             Ledger.Attach(Pipeline);

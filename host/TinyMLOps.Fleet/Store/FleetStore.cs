@@ -228,6 +228,17 @@ public abstract partial class FleetStore : IFleetStore
             ("limit", limit));
     }
 
+    public async Task<StoredMessage?> MessageAsync(string deviceId, long sequence, CancellationToken cancellationToken = default)
+    {
+        var found = await QueryAsync(
+            $"SELECT {MessageColumns} FROM messages WHERE device_id = @device AND seq = @seq",
+            r => new StoredMessage(r.GetString(0), r.GetInt64(1), r.GetInt32(2), (uint)r.GetInt64(3), ReadTime(r, 4), (byte[])r.GetValue(5)),
+            cancellationToken,
+            ("device", deviceId),
+            ("seq", sequence)).ConfigureAwait(false);
+        return found.Count == 0 ? null : found[0];
+    }
+
     /// <summary>The newest <paramref name="limit"/> rejects, newest first.</summary>
     public Task<IReadOnlyList<RejectRecord>> RejectsAsync(int limit = 100, CancellationToken cancellationToken = default)
     {

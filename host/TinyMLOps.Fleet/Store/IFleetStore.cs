@@ -44,6 +44,9 @@ public partial interface IFleetStore : IAsyncDisposable
     /// <summary>The stored uplink sequences of a device, ascending.</summary>
     Task<IReadOnlyList<long>> SequencesAsync(string deviceId, CancellationToken cancellationToken = default);
 
+    /// <summary>The stored message of a device under one sequence, or null.</summary>
+    Task<StoredMessage?> MessageAsync(string deviceId, long sequence, CancellationToken cancellationToken = default);
+
     Task<IReadOnlyList<StoredMessage>> MessagesAsync(string deviceId, int? kind = null, int limit = 1000, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<RejectRecord>> RejectsAsync(int limit = 100, CancellationToken cancellationToken = default);

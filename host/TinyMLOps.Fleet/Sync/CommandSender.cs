@@ -24,6 +24,9 @@ public sealed class CommandSender
 
     public Func<string, byte[], CancellationToken, Task<bool>> Publish { get; set; } = (_, _, _) => Task.FromResult(false);
 
+    /// <summary>Tags the commands for their device (set by the host worker when it holds the master key).</summary>
+    public Security.EnvelopeAuth Auth { get; set; } = Security.EnvelopeAuth.None;
+
     public async Task<int> SendPendingAsync(string fleet, string deviceId, bool force, CancellationToken cancellationToken)
     {
         int sent = 0;
@@ -38,7 +41,7 @@ public sealed class CommandSender
             var payload = new CommandPayload { CommandId = (uint)command.CommandId, Name = command.Name, Arguments = command.Arguments };
             long sequence = await _store.NextDownlinkSequenceAsync(deviceId, cancellationToken).ConfigureAwait(false);
             var envelope = new Message(MessageKind.Command, deviceId, (uint)sequence, (uint)now.ToUnixTimeSeconds(), payload.Encode());
-            if (await Publish(Topics.Down(fleet, deviceId, MessageKind.Command), WireCodec.Encode(envelope), cancellationToken).ConfigureAwait(false))
+            if (await Publish(Topics.Down(fleet, deviceId, MessageKind.Command), Auth.Encode(envelope), cancellationToken).ConfigureAwait(false))
             {
                 await _store.MarkCommandSentAsync(command.CommandId, now, cancellationToken).ConfigureAwait(false);
                 _log.LogInformation("Sent command {CommandId} {Name} to {Device}", command.CommandId, command.Name, deviceId);

@@ -96,6 +96,9 @@ public sealed class DownlinkTransfers
 
     public Func<string, byte[], CancellationToken, Task<bool>> Publish { get; set; } = (_, _, _) => Task.FromResult(false);
 
+    /// <summary>Tags the chunks for their device (set by the host worker when it holds the master key).</summary>
+    public Security.EnvelopeAuth Auth { get; set; } = Security.EnvelopeAuth.None;
+
     public DownlinkTransfer? Get(string deviceId, uint transferId) => _transfers.TryGetValue((deviceId, transferId), out var t) ? t : null;
 
     public async Task<DownlinkTransfer> StartAsync(string fleet, string deviceId, uint transferId, int contentType, byte[] artifact, int chunkBytes = 1024, CancellationToken cancellationToken = default)
@@ -219,7 +222,7 @@ public sealed class DownlinkTransfers
         foreach (int i in due)
         {
             var envelope = new Message(MessageKind.DownChunk, transfer.DeviceId, (uint)sequence++, (uint)now.ToUnixTimeSeconds(), transfer.Chunk(i).Encode());
-            if (!await Publish(topic, WireCodec.Encode(envelope), cancellationToken).ConfigureAwait(false))
+            if (!await Publish(topic, Auth.Encode(envelope), cancellationToken).ConfigureAwait(false))
             {
                 return; // Broker gone: the next hello or status resumes from here.
             }

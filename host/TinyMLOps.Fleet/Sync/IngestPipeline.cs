@@ -44,6 +44,9 @@ public sealed class IngestPipeline
     /// <summary>Publishes a downlink message (set by the service once the broker connection exists).</summary>
     public Func<string, byte[], CancellationToken, Task<bool>> PublishDownlink { get; set; } = (_, _, _) => Task.FromResult(false);
 
+    /// <summary>Checks uplink tags and tags the acks (set by the host worker when it holds the master key).</summary>
+    public Security.EnvelopeAuth Auth { get; set; } = Security.EnvelopeAuth.None;
+
     /// <summary>Called after a store failure, so the broker redelivers what was not acknowledged.</summary>
     public Func<Task> ResetConnection { get; set; } = () => Task.CompletedTask;
 
@@ -147,7 +150,7 @@ public sealed class IngestPipeline
         var sources = new List<InboundUplink>(batch.Count);
         foreach (var uplink in batch)
         {
-            var result = UplinkDecoder.Decode(uplink.Topic, uplink.Payload, uplink.ReceivedAt);
+            var result = UplinkDecoder.Decode(uplink.Topic, uplink.Payload, uplink.ReceivedAt, Auth.Enabled ? Auth.UplinkKey : null);
             if (result.Record != null)
             {
                 records.Add(result.Record);
@@ -164,6 +167,7 @@ public sealed class IngestPipeline
         bool[] fresh = records.Count == 0 ? [] : await _store.IngestAsync(records, cancellationToken).ConfigureAwait(false);
         int freshCount = fresh.Count(f => f);
         _metrics.OnStored(freshCount, records.Count - freshCount);
+        await RecordConflictsAsync(records, sources, fresh, cancellationToken).ConfigureAwait(false);
         _metrics.OnCommitted(sources.Select(u => u.ReceivedAt), DateTimeOffset.UtcNow);
         span?.SetTag("tinymlops.batch.fresh", freshCount);
         span?.SetTag("tinymlops.batch.rejected", batch.Count - records.Count);
@@ -184,6 +188,31 @@ public sealed class IngestPipeline
 
         // Refused for consent, yet acknowledged to the device: resending would be refused the same way.
         return ([.. records, .. refused], records.Where((_, i) => fresh[i]).ToList());
+    }
+
+    /// <summary>
+    /// A duplicate (device, sequence) is a resend only when its bytes are the stored ones. Other bytes mean two senders
+    /// used one sequence (a squatter on a host without keys, or a device whose storage was reset): the first copy stays,
+    /// and the second is recorded as a <see cref="RejectReason.Conflict"/> rather than dropped as a duplicate. It is
+    /// still acknowledged: a resend would conflict the same way.
+    /// </summary>
+    private async Task RecordConflictsAsync(List<IngestRecord> records, List<InboundUplink> sources, bool[] fresh, CancellationToken cancellationToken)
+    {
+        for (int i = 0; i < records.Count; i++)
+        {
+            var r = records[i];
+            if (fresh[i] || await _store.MessageAsync(r.DeviceId, r.Sequence, cancellationToken).ConfigureAwait(false) is not { } stored
+                || (stored.Kind == r.Kind && stored.DeviceTimestamp == r.DeviceTimestamp && stored.Payload.AsSpan().SequenceEqual(r.Payload)))
+            {
+                continue;
+            }
+
+            var uplink = sources[i];
+            string detail = $"{MessageKind.Name(r.Kind)} {r.Sequence} ({r.Payload.Length} bytes) differs from the stored {MessageKind.Name(stored.Kind)} {stored.Sequence} ({stored.Payload.Length} bytes, received {stored.ReceivedAt:O}); the stored copy stays";
+            _log.LogWarning("Conflict on {Topic}: {Detail}", uplink.Topic, detail);
+            await _store.RecordRejectAsync(new RejectRecord(uplink.ReceivedAt, uplink.Topic, r.DeviceId, RejectReason.Conflict, detail, uplink.Payload.Length), cancellationToken).ConfigureAwait(false);
+            _metrics.OnRejected(RejectReason.Conflict);
+        }
     }
 
     /// <summary>How long the pipeline trusts its list of decommissioned devices before reading it again.</summary>
@@ -394,7 +423,7 @@ public sealed class IngestPipeline
                 // An ack's envelope sequence is the last sequence it covers: acks are idempotent, so they need no counter of their own.
                 uint last = ack.Last(ack.RangeCount - 1);
                 var envelope = new Message(MessageKind.Ack, device.Key.DeviceId, last, (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ack.Encode());
-                sends.Add(PublishDownlink(Topics.Down(device.Key.Fleet, device.Key.DeviceId, MessageKind.Ack), WireCodec.Encode(envelope), cancellationToken));
+                sends.Add(PublishDownlink(Topics.Down(device.Key.Fleet, device.Key.DeviceId, MessageKind.Ack), Auth.Encode(envelope), cancellationToken));
                 int covered = 0;
                 for (int r = 0; r < ack.RangeCount; r++)
                 {

@@ -10,11 +10,16 @@ public sealed record UplinkResult(IngestRecord? Record, ProtocolException? Error
 /// Turns an MQTT message into an <see cref="IngestRecord"/>: the topic must be a protocol uplink topic,
 /// the envelope must decode, and the topic's device and kind must match the envelope's (so a device
 /// cannot speak for another one even on a broker without ACLs). Payloads of the kinds the registry reads
-/// are decoded here, so a malformed hello is rejected before it reaches the store.
+/// are decoded here, so a malformed hello is rejected before it reaches the store. With a key for the device
+/// (<paramref name="uplinkKey"/>), the envelope must carry a tag that key makes (<c>unauthenticated</c>, <c>bad_tag</c>):
+/// whoever can publish on the device's topic cannot then take its sequence numbers.
 /// </summary>
 public static class UplinkDecoder
 {
-    public static UplinkResult Decode(string topic, byte[] payload, DateTimeOffset receivedAt)
+    public static UplinkResult Decode(string topic, byte[] payload, DateTimeOffset receivedAt) => Decode(topic, payload, receivedAt, null);
+
+    /// <param name="uplinkKey">The device's uplink key, or null when the host holds none (any well-formed envelope is taken).</param>
+    public static UplinkResult Decode(string topic, byte[] payload, DateTimeOffset receivedAt, Func<string, byte[]?>? uplinkKey)
     {
         TopicInfo? info = Topics.Parse(topic);
         if (info == null)
@@ -38,6 +43,19 @@ public static class UplinkDecoder
             if (message.Kind != info.Kind)
             {
                 return Fail(RejectReason.TopicMismatch, $"envelope kind {MessageKind.Name(message.Kind)} on a {MessageKind.Name(info.Kind)} topic", info.DeviceId);
+            }
+
+            if (uplinkKey?.Invoke(message.DeviceId) is { } key)
+            {
+                if (!message.Authenticated)
+                {
+                    return Fail(RejectReason.Unauthenticated, $"{MessageKind.Name(message.Kind)} {message.Sequence} carries no tag; this host requires tagged uplinks", info.DeviceId);
+                }
+
+                if (!WireCodec.Verify(payload, key))
+                {
+                    return Fail(RejectReason.BadTag, $"{MessageKind.Name(message.Kind)} {message.Sequence}: the tag is not the device's", info.DeviceId);
+                }
             }
 
             var record = new IngestRecord(info.Fleet, message.DeviceId, message.Sequence, message.Kind, message.Timestamp, receivedAt, message.Payload)

@@ -9,7 +9,13 @@ namespace TinyMLOps.Shared.Protocol
     public sealed class Message
     {
         public Message(int kind, string deviceId, uint sequence, uint timestamp, byte[] payload)
+            : this(kind, deviceId, sequence, timestamp, payload, false)
         {
+        }
+
+        internal Message(int kind, string deviceId, uint sequence, uint timestamp, byte[] payload, bool authenticated)
+        {
+            Authenticated = authenticated;
             Kind = kind;
             DeviceId = deviceId;
             Sequence = sequence;
@@ -32,5 +38,8 @@ namespace TinyMLOps.Shared.Protocol
         public uint Timestamp { get; private set; }
 
         public byte[] Payload { get; private set; }
+
+        /// <summary>Decoded with the authenticated flag: a tag follows the payload (check it with <see cref="WireCodec.Verify"/>).</summary>
+        public bool Authenticated { get; private set; }
     }
 }

@@ -21,7 +21,16 @@ namespace TinyMLOps.Shared.Protocol
         /// <summary>Host only: a message from a device the operator decommissioned.</summary>
         public const int Decommissioned = 13;
 
-        public const int Count = 14;
+        /// <summary>Host only: an uplink without the envelope tag from a device the host holds a key for.</summary>
+        public const int Unauthenticated = 14;
+
+        /// <summary>An envelope whose tag is not the one its device's key makes (forged or corrupted).</summary>
+        public const int BadTag = 15;
+
+        /// <summary>Host only: a (device, sequence) already stored with other bytes; both copies verify, the first one stays.</summary>
+        public const int Conflict = 16;
+
+        public const int Count = 17;
 
         public static string Name(int reason)
         {
@@ -40,6 +49,9 @@ namespace TinyMLOps.Shared.Protocol
                 case WrongDirection: return "wrong_direction";
                 case NoConsent: return "no_consent";
                 case Decommissioned: return "decommissioned";
+                case Unauthenticated: return "unauthenticated";
+                case BadTag: return "bad_tag";
+                case Conflict: return "conflict";
                 default: return "unknown";
             }
         }

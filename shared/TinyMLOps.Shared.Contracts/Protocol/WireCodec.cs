@@ -6,9 +6,10 @@ namespace TinyMLOps.Shared.Protocol
 {
     /// <summary>
     /// Encoder and decoder of the v1 envelope (docs/protocol.md):
-    /// version u8, kind u8, flags u8 (0), id length u8, device id (ASCII), sequence u32, timestamp u32,
-    /// payload length u16, payload, CRC-32 u32 of everything before it. Little-endian. The decoder checks
-    /// every length before it reads and throws <see cref="ProtocolException"/> for anything else.
+    /// version u8, kind u8, flags u8, id length u8, device id (ASCII), sequence u32, timestamp u32,
+    /// payload length u16, payload, [tag, 16 bytes, when flags has <see cref="FlagAuthenticated"/>], CRC-32 u32 of
+    /// everything before it. Little-endian. The decoder checks every length before it reads and throws
+    /// <see cref="ProtocolException"/> for anything else; <see cref="Verify"/> checks the tag.
     /// </summary>
     public static class WireCodec
     {
@@ -18,9 +19,22 @@ namespace TinyMLOps.Shared.Protocol
 
         /// <summary>Envelope bytes around the device id and the payload.</summary>
         public const int FixedOverhead = 18;
-        public const int MaxMessageLength = FixedOverhead + MaxDeviceIdLength + MaxPayloadLength;
+
+        /// <summary>Flags bit 0: a tag of <see cref="TagBytes"/> follows the payload (<see cref="EnvelopeKeys"/>).</summary>
+        public const int FlagAuthenticated = 0x01;
+
+        /// <summary>Bytes of the envelope tag: HMAC-SHA256 truncated to 128 bits.</summary>
+        public const int TagBytes = 16;
+
+        public const int MaxMessageLength = FixedOverhead + MaxDeviceIdLength + MaxPayloadLength + TagBytes;
 
         public static byte[] Encode(Message message)
+        {
+            return Encode(message, null);
+        }
+
+        /// <summary>Encodes and, with a key (<see cref="EnvelopeKeys"/>), authenticates: the flag is set and the tag follows the payload.</summary>
+        public static byte[] Encode(Message message, byte[] key)
         {
             byte[] id = DeviceIdBytes(message.DeviceId);
             byte[] payload = message.Payload;
@@ -39,11 +53,13 @@ namespace TinyMLOps.Shared.Protocol
                 throw new ArgumentException("sequence 0: sequences start at 1");
             }
 
-            int length = FixedOverhead + id.Length + payload.Length;
+            bool tagged = key != null && key.Length > 0;
+            int tagLength = tagged ? TagBytes : 0;
+            int length = FixedOverhead + id.Length + payload.Length + tagLength;
             byte[] buffer = new byte[length];
             buffer[0] = Version;
             buffer[1] = (byte)message.Kind;
-            buffer[2] = 0;
+            buffer[2] = tagged ? (byte)FlagAuthenticated : (byte)0;
             buffer[3] = (byte)id.Length;
             Array.Copy(id, 0, buffer, 4, id.Length);
             int p = 4 + id.Length;
@@ -52,9 +68,32 @@ namespace TinyMLOps.Shared.Protocol
             buffer[p + 8] = (byte)payload.Length;
             buffer[p + 9] = (byte)(payload.Length >> 8);
             Array.Copy(payload, 0, buffer, p + 10, payload.Length);
+            if (tagged)
+            {
+                int covered = length - 4 - TagBytes;
+                Array.Copy(EnvelopeKeys.Tag(key, buffer, 0, covered), 0, buffer, covered, TagBytes);
+            }
+
             uint crc = Crc32.Compute(buffer, 0, length - 4);
             PutU32(buffer, length - 4, crc);
             return buffer;
+        }
+
+        /// <summary>
+        /// True when <paramref name="data"/>, a message that decodes, carries a tag and the tag is the one
+        /// <paramref name="key"/> makes. Compared in fixed time; false for a missing key or an untagged message.
+        /// </summary>
+        public static bool Verify(byte[] data, byte[] key)
+        {
+            if (data == null || key == null || key.Length == 0 || data.Length < FixedOverhead + TagBytes + 1 || (data[2] & FlagAuthenticated) == 0)
+            {
+                return false;
+            }
+
+            int covered = data.Length - 4 - TagBytes;
+            byte[] stored = new byte[TagBytes];
+            Array.Copy(data, covered, stored, 0, TagBytes);
+            return ArtifactTag.FixedTimeEquals(EnvelopeKeys.Tag(key, data, 0, covered), stored);
         }
 
         public static Message Decode(byte[] data)
@@ -111,10 +150,13 @@ namespace TinyMLOps.Shared.Protocol
                 throw new ProtocolException(RejectReason.UnknownKind, "kind " + kind);
             }
 
-            if (data[offset + 2] != 0)
+            int flags = data[offset + 2];
+            if ((flags & ~FlagAuthenticated) != 0)
             {
-                throw new ProtocolException(RejectReason.BadPayload, "reserved flags 0x" + data[offset + 2].ToString("X2") + " are set");
+                throw new ProtocolException(RejectReason.BadPayload, "reserved flags 0x" + flags.ToString("X2") + " are set");
             }
+
+            int tagLength = (flags & FlagAuthenticated) != 0 ? TagBytes : 0;
 
             int idLength = data[offset + 3];
             if (idLength < 1 || idLength > MaxDeviceIdLength)
@@ -145,7 +187,7 @@ namespace TinyMLOps.Shared.Protocol
                 throw new ProtocolException(RejectReason.Oversized, "payload length " + payloadLength + ", the limit is " + MaxPayloadLength);
             }
 
-            int expected = FixedOverhead + idLength + payloadLength;
+            int expected = FixedOverhead + idLength + payloadLength + tagLength;
             if (count < expected)
             {
                 throw new ProtocolException(RejectReason.Truncated, count + " bytes, the envelope declares " + expected);
@@ -170,7 +212,7 @@ namespace TinyMLOps.Shared.Protocol
 
             byte[] payload = new byte[payloadLength];
             Array.Copy(data, p + 10, payload, 0, payloadLength);
-            return new Message(kind, deviceId, sequence, timestamp, payload);
+            return new Message(kind, deviceId, sequence, timestamp, payload, tagLength > 0);
         }
 
         /// <summary>True when the id can be used in topics and envelopes: 1 to 32 of A-Z a-z 0-9 - _ .</summary>

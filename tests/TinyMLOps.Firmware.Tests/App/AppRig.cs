@@ -31,7 +31,7 @@ internal sealed class AppRig
         Power.Source = powerSource;
         Startup = StartupCheck.Run(Storage, "0.4.0");
         Assert.True(Startup.Ok, string.Join("\n", Startup.Problems));
-        Host = new FakeHost(config.Fleet, config.DeviceId);
+        Host = new FakeHost(config.Fleet, config.DeviceId) { DeviceKey = config.ArtifactKey };
         Mqtt = new LoopbackTransport(Host, new Random(3));
         Display = new StatusDisplay(Led);
         var ports = new DevicePorts

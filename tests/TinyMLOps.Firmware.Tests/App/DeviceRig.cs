@@ -23,6 +23,7 @@ internal sealed class DeviceRig
         Host = new FakeHost(Config.Fleet, Config.DeviceId);
         Transport = new LoopbackTransport(Host, Random);
         configure?.Invoke(Config);
+        Host.DeviceKey = Config.ArtifactKey;
         _model = model;
         _ports = new DevicePorts
         {

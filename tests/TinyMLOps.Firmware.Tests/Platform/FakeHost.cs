@@ -4,11 +4,16 @@ namespace TinyMLOps.Firmware.Tests.Platform;
 
 /// <summary>
 /// The host side as the device relies on it: stores each uplink once per (device, sequence), answers every
-/// message (duplicates too) with an Ack of its sequence, and notices a sequence reused for other bytes.
+/// message (duplicates too) with an Ack of its sequence, and notices a sequence reused for other bytes. With the
+/// device's key it tags its downlinks and requires tagged uplinks, as the real host does with the master key.
 /// </summary>
 public sealed class FakeHost(string fleet, string deviceId)
 {
+    private readonly Dictionary<uint, byte[]> _bytes = [];
     private uint _downSequence;
+
+    /// <summary>The device's artifact key, or null: untagged both ways.</summary>
+    public byte[]? DeviceKey { get; set; }
 
     public string Fleet { get; } = fleet;
 
@@ -49,11 +54,17 @@ public sealed class FakeHost(string fleet, string deviceId)
             return null;
         }
 
+        if (DeviceKey != null && !WireCodec.Verify(payload, EnvelopeKeys.Uplink(DeviceKey)))
+        {
+            Violations.Add("uplink " + message.Sequence + " without the device's tag");
+            return null;
+        }
+
         Arrivals.Add(message.Sequence);
-        if (Stored.TryGetValue(message.Sequence, out var earlier))
+        if (Stored.ContainsKey(message.Sequence))
         {
             Duplicates++;
-            if (!WireCodec.Encode(earlier).SequenceEqual(payload))
+            if (!_bytes[message.Sequence].SequenceEqual(payload))
             {
                 Violations.Add("sequence " + message.Sequence + " reused for different contents");
             }
@@ -61,6 +72,7 @@ public sealed class FakeHost(string fleet, string deviceId)
         else
         {
             Stored[message.Sequence] = message;
+            _bytes[message.Sequence] = payload;
         }
 
         return Downlink(MessageKind.Ack, new AckPayload([message.Sequence], [message.Sequence]).Encode());
@@ -70,6 +82,6 @@ public sealed class FakeHost(string fleet, string deviceId)
     public (string Topic, byte[] Payload) Downlink(int kind, byte[] payload)
     {
         var message = new Message(kind, DeviceId, ++_downSequence, 0, payload);
-        return (Topics.Down(Fleet, DeviceId, kind), WireCodec.Encode(message));
+        return (Topics.Down(Fleet, DeviceId, kind), WireCodec.Encode(message, DeviceKey == null ? null : EnvelopeKeys.Downlink(DeviceKey)));
     }
 }

@@ -290,16 +290,4 @@ public class DeviceAgentTests
         Assert.Equal(model, rig.Device.Downloads.ReadArtifact());
         Assert.True(ChunkStatusPayload.Decode(rig.Host.StoredOfKind(MessageKind.ChunkStatus).Last().Payload).Complete);
     }
-
-    private sealed class CountingHandler : ICommandHandler
-    {
-        public int Runs { get; private set; }
-
-        public int Handle(CommandPayload command, out string detail)
-        {
-            Runs++;
-            detail = "run " + Runs;
-            return CommandResultPayload.Ok;
-        }
-    }
 }

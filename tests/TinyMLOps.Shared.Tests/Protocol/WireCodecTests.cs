@@ -66,8 +66,9 @@ public class WireCodecTests
         byte[] bytes = WireCodec.Encode(sent);
         Message received = WireCodec.Decode(bytes);
 
-        Assert.Equal(4146, WireCodec.MaxMessageLength);
-        Assert.Equal(WireCodec.MaxMessageLength, bytes.Length);
+        Assert.Equal(4146, bytes.Length);
+        Assert.Equal(WireCodec.MaxMessageLength, WireCodec.Encode(sent, [1, 2, 3]).Length);
+        Assert.Equal(4162, WireCodec.MaxMessageLength);
         Assert.Equal(id, received.DeviceId);
         Assert.Equal(uint.MaxValue, received.Sequence);
         Assert.Equal(payload, received.Payload);
@@ -186,7 +187,7 @@ public class WireCodecTests
     [Fact]
     public void Rejects_a_message_over_the_limit_as_oversized()
     {
-        Rejects(new byte[WireCodec.MaxMessageLength + 1], RejectReason.Oversized, "4147 bytes, the limit is 4146");
+        Rejects(new byte[WireCodec.MaxMessageLength + 1], RejectReason.Oversized, "4163 bytes, the limit is 4162");
     }
 
     [Fact]

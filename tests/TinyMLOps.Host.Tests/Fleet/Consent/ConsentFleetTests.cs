@@ -106,10 +106,11 @@ public sealed class ConsentFleetTests
             Assert.NotEmpty(await store.MessagesAsync(board.DeviceId, MessageKind.UsageReceipt));
         }
 
-        // A drift window forged on the topic of the board with drift off is refused and counted as no_consent.
+        // A drift window sent anyway by the board with drift off (tagged with its own key, so only consent can refuse it)
+        // is refused and counted as no_consent.
         var real = (await store.MessagesAsync("consent-0", MessageKind.Drift))[0];
         var forged = new Message(MessageKind.Drift, "consent-1", 1_000_000, (uint)h.Clock.Now.ToUnixTimeSeconds(), real.Payload);
-        Assert.True(boards[1].Transport.Publish(Topics.Up("lab", "consent-1", MessageKind.Drift), WireCodec.Encode(forged)));
+        Assert.True(boards[1].Transport.Publish(Topics.Up("lab", "consent-1", MessageKind.Drift), WireCodec.Encode(forged, EnvelopeKeys.Uplink(keys.For("consent-1")))));
         await MosquittoSyncTests.WaitUntilAsync(() => store.RejectsAsync().Result.Any(r => r.Reason == RejectReason.NoConsent));
 
         var reject = (await store.RejectsAsync()).Single(r => r.Reason == RejectReason.NoConsent);

@@ -58,8 +58,14 @@ public sealed class MeteredFleetTests
         // The link is back: the board flushes its last partial range and everything drains.
         board.Device.Meter.Flush((uint)h.Clock.Now.ToUnixTimeSeconds());
         Assert.True(await h.DrainAsync(TimeSpan.FromSeconds(60)));
+        return await BilledAsync(store, board.Inferences);
+    }
+
+    /// <summary>The inferences the fleet's bill holds once the ledger has caught up to <paramref name="expected"/>, or after 5 s.</summary>
+    internal static async Task<long> BilledAsync(IFleetStore store, long expected)
+    {
         long billed = 0;
-        for (int i = 0; i < 100 && billed < board.Inferences; i++)
+        for (int i = 0; i < 100 && billed < expected; i++)
         {
             await Task.Delay(50);
             billed = (await Billing.ComputeAsync(store, PriceList.Standard, new MeterUsageQuery())).Inferences;

@@ -25,7 +25,9 @@ public sealed class SyncHostLedgerTests
             Assert.Equal(30, await f.BilledAsync("dev-1", "kws"));
 
             var message = new Message(MessageKind.UsageReceipt, "dev-1", 3, 0, d.Next("kws", 5).Encode());
-            await host.Pipeline.ProcessAsync([new InboundUplink(Topics.Up("lab", "dev-1", MessageKind.UsageReceipt), WireCodec.Encode(message), f.Time.Now, _ => Task.CompletedTask)], CancellationToken.None);
+            // With the master key the worker takes only uplinks tagged with the device's uplink key, as boards send them.
+            byte[] tagged = WireCodec.Encode(message, EnvelopeKeys.Uplink(new TinyMLOps.Fleet.Security.DeviceKeys(LedgerFixture.MasterKey).For("dev-1")));
+            await host.Pipeline.ProcessAsync([new InboundUplink(Topics.Up("lab", "dev-1", MessageKind.UsageReceipt), tagged, f.Time.Now, _ => Task.CompletedTask)], CancellationToken.None);
             Assert.Equal(35, await f.BilledAsync("dev-1", "kws"));
         }
 

@@ -74,7 +74,7 @@ public sealed class RolloutControllerTests
     {
         var h = new SyncHarness();
         int port = MosquittoProcess.FreePort();
-        var (store, host) = await h.StartSqliteHostAsync(port, embedded: true);
+        var (store, host) = await h.StartSqliteHostAsync(port, embedded: true, MasterKey);
         host.Transfers.ResendAfter = TimeSpan.FromMilliseconds(200);
         var keys = new DeviceKeys(MasterKey);
         var registry = VariantRegistry.Open(Path.Combine(h.Directory_, "registry"));
@@ -205,7 +205,7 @@ public sealed class RolloutControllerTests
         Assert.All(await rig.Store.RolloutDevicesAsync(rollout.RolloutId), d => Assert.Equal(RolloutDeviceStates.Assigned, d.State));
 
         // A new host on the same store and port: its controller starts the lost transfers again.
-        rig.Host = await rig.Harness.StartHostAsync(rig.Store, rig.Port, embedded: true);
+        rig.Host = await rig.Harness.StartHostAsync(rig.Store, rig.Port, embedded: true, masterKey: MasterKey);
         rig.Harness.Own(rig.Host);
         rig.Host.Transfers.ResendAfter = TimeSpan.FromMilliseconds(200);
         rig.Controller = new RolloutController(rig.Store, rig.Registry, rig.Keys, rig.Host);

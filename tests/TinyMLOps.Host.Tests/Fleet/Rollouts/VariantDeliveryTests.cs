@@ -51,7 +51,7 @@ public sealed class VariantDeliveryTests
     {
         await using var h = new SyncHarness();
         int port = MosquittoProcess.FreePort();
-        var (store, host) = await h.StartSqliteHostAsync(port, embedded: true);
+        var (store, host) = await h.StartSqliteHostAsync(port, embedded: true, MasterKey);
         host.Transfers.ResendAfter = TimeSpan.FromMilliseconds(200);
         var keys = new DeviceKeys(MasterKey);
         var board = h.AddBoard(new VirtualBoardOptions { DeviceId = "var-1", Fleet = "test", HasBattery = true, BatteryPercent = 80, PluggedHoursPerDay = 1, HeartbeatIntervalSeconds = 600, Seed = 3 }, port, artifactKey: keys.For("var-1"));
@@ -115,7 +115,7 @@ public sealed class VariantDeliveryTests
     {
         await using var h = new SyncHarness();
         int port = MosquittoProcess.FreePort();
-        var (store, host) = await h.StartSqliteHostAsync(port, embedded: true);
+        var (store, host) = await h.StartSqliteHostAsync(port, embedded: true, MasterKey);
         host.Transfers.ResendAfter = TimeSpan.FromMilliseconds(200);
         var keys = new DeviceKeys(MasterKey);
         var owner = h.AddBoard(new VirtualBoardOptions { DeviceId = "copy-a", Fleet = "test", HeartbeatIntervalSeconds = 600, Seed = 7 }, port, artifactKey: keys.For("copy-a"));
@@ -164,7 +164,7 @@ public sealed class VariantDeliveryTests
     {
         await using var h = new SyncHarness();
         int port = MosquittoProcess.FreePort();
-        var (store, host) = await h.StartSqliteHostAsync(port, embedded: true);
+        var (store, host) = await h.StartSqliteHostAsync(port, embedded: true, MasterKey);
         host.Transfers.ResendAfter = TimeSpan.FromMilliseconds(200);
         var keys = new DeviceKeys(MasterKey);
         var board = h.AddBoard(new VirtualBoardOptions { DeviceId = "restore-1", Fleet = "test", HeartbeatIntervalSeconds = 600, Seed = 11 }, port, artifactKey: keys.For("restore-1"));
@@ -218,7 +218,7 @@ public sealed class VariantDeliveryTests
     {
         await using var h = new SyncHarness();
         int port = MosquittoProcess.FreePort();
-        var (store, host) = await h.StartSqliteHostAsync(port, embedded: true);
+        var (store, host) = await h.StartSqliteHostAsync(port, embedded: true, MasterKey);
         host.Transfers.ResendAfter = TimeSpan.FromMilliseconds(200);
         var keys = new DeviceKeys(MasterKey);
         var board = h.AddBoard(new VirtualBoardOptions { DeviceId = "both-1", Fleet = "test", HeartbeatIntervalSeconds = 600, Seed = 5 }, port, artifactKey: keys.For("both-1"));

@@ -46,16 +46,17 @@ internal sealed class SyncHarness : IAsyncDisposable
     public IFleetStore OpenPostgres(string schema) => FleetStoreFactory.Open(PostgresConnectionString, "", schema);
 
     /// <summary>A SQLite store and a host worker on it, both disposed with the harness.</summary>
-    public async Task<(IFleetStore Store, SyncHost Host)> StartSqliteHostAsync(int port, bool embedded)
+    /// <param name="masterKey">The fleet master key, which boards with artifact keys need the host to have: it tags the downlinks they verify.</param>
+    public async Task<(IFleetStore Store, SyncHost Host)> StartSqliteHostAsync(int port, bool embedded, byte[]? masterKey = null)
     {
         var store = OpenSqlite();
         Own(store);
-        var host = await StartHostAsync(store, port, embedded);
+        var host = await StartHostAsync(store, port, embedded, masterKey: masterKey);
         Own(host);
         return (store, host);
     }
 
-    public async Task<SyncHost> StartHostAsync(IFleetStore store, int port, bool embedded, string workerId = "tinymlops-host-test", bool shared = false, string fleet = "+")
+    public async Task<SyncHost> StartHostAsync(IFleetStore store, int port, bool embedded, string workerId = "tinymlops-host-test", bool shared = false, string fleet = "+", byte[]? masterKey = null)
     {
         var options = new SyncOptions
         {
@@ -65,6 +66,7 @@ internal sealed class SyncHarness : IAsyncDisposable
             SharedSubscription = shared,
             Fleet = fleet,
             MaxBatch = 256,
+            ArtifactMasterKey = masterKey == null ? null : Convert.ToHexString(masterKey),
         };
         return await SyncHost.StartAsync(options, store, NullLoggerFactory.Instance);
     }

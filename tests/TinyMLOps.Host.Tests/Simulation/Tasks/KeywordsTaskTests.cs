@@ -184,7 +184,7 @@ public sealed class KeywordsTaskTests(KeywordsTaskFixture fixture, ITestOutputHe
         var clock = Stopwatch.StartNew();
         await using var h = new SyncHarness();
         int port = MosquittoProcess.FreePort();
-        var (store, host) = await h.StartSqliteHostAsync(port, embedded: true);
+        var (store, host) = await h.StartSqliteHostAsync(port, embedded: true, MasterKey);
         host.Transfers.ResendAfter = TimeSpan.FromMilliseconds(200);
         var keys = new DeviceKeys(MasterKey);
         var registry = VariantRegistry.Open(Path.Combine(h.Directory_, "registry"));

@@ -113,7 +113,7 @@ public sealed class RoundCoordinatorTests
     {
         var h = new SyncHarness();
         int port = MosquittoProcess.FreePort();
-        var (store, host) = await h.StartSqliteHostAsync(port, embedded: true);
+        var (store, host) = await h.StartSqliteHostAsync(port, embedded: true, MasterKey);
         host.Transfers.ResendAfter = TimeSpan.FromMilliseconds(200);
         var keys = new DeviceKeys(MasterKey);
         var registry = VariantRegistry.Open(Path.Combine(h.Directory_, "registry"));
@@ -267,7 +267,7 @@ public sealed class RoundCoordinatorTests
         Assert.Equal(RoundStates.Collecting, (await rig.RoundAsync(round.RoundId)).State);
         await rig.Host.DisposeAsync();
 
-        rig.Host = await rig.Harness.StartHostAsync(rig.Store, rig.Port, embedded: true);
+        rig.Host = await rig.Harness.StartHostAsync(rig.Store, rig.Port, embedded: true, masterKey: MasterKey);
         rig.Harness.Own(rig.Host);
         await rig.RunUntilAsync(async () => RoundStates.IsFinished((await rig.RoundAsync(round.RoundId)).State));
 
