@@ -337,19 +337,19 @@ public abstract partial class FleetStore : IFleetStore
                 ("id", commandId)),
             cancellationToken);
 
-    public Task CompleteCommandAsync(long commandId, int status, string detail, DateTimeOffset at, CancellationToken cancellationToken = default)
+    public Task<string?> CompleteCommandAsync(long commandId, int status, string detail, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(detail);
         return WriteAsync(
-            (c, tx) => ExecuteAsync(
-                c,
-                tx,
-                "UPDATE commands SET status = @status, detail = @detail, completed_at = @at WHERE command_id = @id AND completed_at IS NULL",
-                cancellationToken,
-                ("status", status),
-                ("detail", detail),
-                ("at", ToDb(at)),
-                ("id", commandId)),
+            async (c, tx) =>
+            {
+                await using DbCommand command = Command(c, tx, "UPDATE commands SET status = @status, detail = @detail, completed_at = @at WHERE command_id = @id AND completed_at IS NULL RETURNING name");
+                Add(command, "status", status);
+                Add(command, "detail", detail);
+                Add(command, "at", ToDb(at));
+                Add(command, "id", commandId);
+                return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+            },
             cancellationToken);
     }
 

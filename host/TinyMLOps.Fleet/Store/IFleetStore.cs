@@ -72,8 +72,8 @@ public partial interface IFleetStore : IAsyncDisposable
 
     Task MarkCommandSentAsync(long commandId, DateTimeOffset at, CancellationToken cancellationToken = default);
 
-    /// <summary>Records the device's result; a second result for the same command is ignored.</summary>
-    Task CompleteCommandAsync(long commandId, int status, string detail, DateTimeOffset at, CancellationToken cancellationToken = default);
+    /// <summary>Records the device's result and returns the command's name; a second result for the same command is ignored (null).</summary>
+    Task<string?> CompleteCommandAsync(long commandId, int status, string detail, DateTimeOffset at, CancellationToken cancellationToken = default);
 
     Task<CommandRecord?> GetCommandAsync(long commandId, CancellationToken cancellationToken = default);
 }

@@ -176,10 +176,9 @@ public sealed class IngestPipeline
         {
             if (fresh[i] && records[i].CommandResult is { } result)
             {
-                await _store.CompleteCommandAsync(result.CommandId, result.Status, result.Detail, records[i].ReceivedAt, cancellationToken).ConfigureAwait(false);
-                if (await _store.GetCommandAsync(result.CommandId, cancellationToken).ConfigureAwait(false) is { } command)
+                if (await _store.CompleteCommandAsync(result.CommandId, result.Status, result.Detail, records[i].ReceivedAt, cancellationToken).ConfigureAwait(false) is { } command)
                 {
-                    Observability.FleetInstruments.OnCommandResult(command.Name, result.Status);
+                    Observability.FleetInstruments.OnCommandResult(command, result.Status);
                 }
             }
         }

@@ -12,10 +12,11 @@ namespace TinyMLOps.Host.Tests.Web;
 /// <summary>A running `serve` (embedded broker, SQLite store, HTTP on a free loopback port) and clients holding keys of each role.</summary>
 internal sealed class ServeHarness : IAsyncDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("tinymlops-web-").FullName;
+    private readonly string _dir;
 
-    private ServeHarness(IHost host, Uri address, SyncOptions options)
+    private ServeHarness(IHost host, Uri address, SyncOptions options, string dir)
     {
+        _dir = dir;
         Host = host;
         Address = address;
         Options = options;
@@ -41,7 +42,7 @@ internal sealed class ServeHarness : IAsyncDisposable
         configure?.Invoke(options);
         IHost host = ServeApp.Build(ServeSettings.From(options, new HttpOptions { Url = "http://127.0.0.1:0" }));
         await host.StartAsync();
-        var harness = new ServeHarness(host, ServeApp.HttpAddress(host)!, options);
+        var harness = new ServeHarness(host, ServeApp.HttpAddress(host)!, options, dir);
         // The store is migrated by the host service as it starts; wait for it before tests write keys.
         var status = host.Services.GetRequiredService<HostStatus>();
         for (int i = 0; i < 200 && status.Sync == null; i++)

@@ -348,8 +348,8 @@ public abstract partial class FleetStoreContractTests : IAsyncLifetime
         await Store.MarkCommandSentAsync(first, T0.AddSeconds(5));
         Assert.Equal(T0.AddSeconds(5), (await Store.GetCommandAsync(first))!.SentAt);
 
-        await Store.CompleteCommandAsync(first, 0, "ok", T0.AddSeconds(6));
-        await Store.CompleteCommandAsync(first, 2, "late duplicate result", T0.AddSeconds(9));
+        Assert.Equal("set-threshold", await Store.CompleteCommandAsync(first, 0, "ok", T0.AddSeconds(6)));
+        Assert.Null(await Store.CompleteCommandAsync(first, 2, "late duplicate result", T0.AddSeconds(9)));
         await Store.MarkCommandSentAsync(first, T0.AddSeconds(10));
 
         CommandRecord done = (await Store.GetCommandAsync(first))!;
